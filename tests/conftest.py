@@ -1,0 +1,122 @@
+"""Where the test database comes from, and a clean billing schema for every test.
+
+The server, in this order:
+1. BILLING_TEST_DATABASE_URL (mysql://USER[:PW]@HOST[:PORT]/DB[?unix_socket=PATH]): a server
+   of yours; the account needs CREATE and DROP DATABASE. The tests use their own database
+   (DB_t<pid>) on it and drop it at the end.
+2. testcontainers with a MySQL 8.4 image, when a Docker engine answers.
+3. the private server of this checkout (bin/dbserver start, under var/db).
+No server means an error, never a skip.
+
+The schema is built once per test session with the same yoyo migrations production uses;
+`db` empties every billing table before its test (TRUNCATE: triggers do not fire, so the
+append-only rules stay in force for everything else).
+"""
+import os
+import subprocess
+from pathlib import Path
+
+import MySQLdb
+import pytest
+
+from support import Db, connect_kwargs, with_database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _docker_answers():
+    try:
+        import docker
+        docker.from_env(timeout=3).ping()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    """URL of a server (its database part is only a default name)."""
+    url = os.environ.get("BILLING_TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    if _docker_answers():
+        from testcontainers.mysql import MySqlContainer
+        with MySqlContainer("mysql:8.4", username="root", password="test", dbname="billing") as c:
+            host, port = c.get_container_host_ip(), c.get_exposed_port(3306)
+            yield f"mysql://root:test@{host}:{port}/billing"
+        return
+    out = subprocess.run([str(ROOT / "bin" / "dbserver"), "start"], capture_output=True, text=True)
+    if out.returncode != 0:
+        pytest.fail(f"no database server for the tests: bin/dbserver start said:\n{out.stderr}",
+                    pytrace=False)
+    yield out.stdout.strip().splitlines()[-1]
+
+
+def apply_migrations(url):
+    from yoyo import get_backend, read_migrations
+    backend = get_backend(url)
+    try:
+        with backend.lock():
+            backend.apply_migrations(backend.to_apply(read_migrations(str(ROOT / "migrations"))))
+    finally:
+        backend.connection.close()
+
+
+@pytest.fixture(scope="session")
+def db_url(server_url):
+    """A new database with the whole schema, for this test session; dropped at the end."""
+    base = MySQLdb.connect(**connect_kwargs(server_url, database=""))
+    name = f"{connect_kwargs(server_url).get('db') or 'billing'}_t{os.getpid()}"
+    cur = base.cursor()
+    cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+    cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    url = with_database(server_url, name)
+    apply_migrations(url)
+    yield url
+    cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+    base.close()
+
+
+@pytest.fixture(scope="session")
+def _tables(db_url):
+    d = Db(db_url)
+    tables = [r["t"] for r in d.rows(
+        "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() "
+        "AND table_type = 'BASE TABLE' AND table_name NOT LIKE '\\_yoyo%'")]
+    d.close()
+    return tables
+
+
+def truncate_all(d, tables):
+    d.execute("SET FOREIGN_KEY_CHECKS = 0")
+    for t in tables:
+        d.execute(f"TRUNCATE TABLE `{t}`")
+    d.execute("SET FOREIGN_KEY_CHECKS = 1")
+
+
+@pytest.fixture
+def db(db_url, _tables):
+    """A connection to an emptied billing schema."""
+    d = Db(db_url)
+    truncate_all(d, _tables)
+    yield d
+    d.close()
+
+
+@pytest.fixture
+def connect(db_url):
+    """Opens more connections (for concurrency tests); closes them after the test."""
+    opened = []
+
+    def _connect():
+        d = Db(db_url)
+        opened.append(d)
+        return d
+
+    yield _connect
+    for d in opened:
+        try:
+            d.close()
+        except Exception:
+            pass

@@ -1,0 +1,112 @@
+"""Test support: connections to the test database and calls of the SQL contract.
+
+The tests talk to a real server (see conftest.py for where it comes from). `Db.call` runs one
+procedure of the contract and returns its one-row result as a dict, or raises `DbError` with
+the server's error number.
+"""
+from urllib.parse import parse_qs, unquote, urlparse
+
+import MySQLdb
+import MySQLdb.cursors
+
+
+class DbError(Exception):
+    def __init__(self, errno, message):
+        super().__init__(f"{errno}: {message}")
+        self.errno = errno
+        self.message = message
+
+
+def connect_kwargs(url, database=None):
+    """mysqlclient connect() arguments for mysql://USER[:PW]@HOST[:PORT]/DB[?unix_socket=PATH]."""
+    u = urlparse(url)
+    kw = {"user": unquote(u.username or "root"), "charset": "utf8mb4", "autocommit": True}
+    if u.password:
+        kw["passwd"] = unquote(u.password)
+    sock = parse_qs(u.query).get("unix_socket")
+    if sock:
+        kw["unix_socket"] = sock[0]
+    else:
+        kw["host"] = u.hostname or "127.0.0.1"
+        kw["port"] = u.port or 3306
+    db = database if database is not None else u.path.lstrip("/")
+    if db:
+        kw["db"] = db
+    return kw
+
+
+def with_database(url, database):
+    """The same server URL with another database name."""
+    u = urlparse(url)
+    return u._replace(path="/" + database).geturl()
+
+
+class Db:
+    """One autocommit connection to the billing schema, with helpers for the tests."""
+
+    def __init__(self, url):
+        self.url = url
+        self.conn = MySQLdb.connect(**connect_kwargs(url))
+
+    def close(self):
+        self.conn.close()
+
+    def _cursor(self):
+        return self.conn.cursor(MySQLdb.cursors.DictCursor)
+
+    def call(self, proc, *args):
+        """CALL proc(args) and return the first row of its last result set (a dict)."""
+        rows = self.call_rows(proc, *args)
+        return rows[0] if rows else None
+
+    def call_rows(self, proc, *args):
+        placeholders = ", ".join(["%s"] * len(args))
+        cur = self._cursor()
+        try:
+            cur.execute(f"CALL `{proc}`({placeholders})", args)
+            last = None
+            while True:
+                if cur.description is not None:
+                    last = list(cur.fetchall())
+                if not cur.nextset():
+                    break
+            return last
+        except MySQLdb.Error as e:
+            raise DbError(e.args[0], e.args[1] if len(e.args) > 1 else "") from None
+        finally:
+            cur.close()
+
+    def rows(self, sql, *args):
+        cur = self._cursor()
+        try:
+            cur.execute(sql, args or None)
+            return list(cur.fetchall()) if cur.description else []
+        except MySQLdb.Error as e:
+            raise DbError(e.args[0], e.args[1] if len(e.args) > 1 else "") from None
+        finally:
+            cur.close()
+
+    def row(self, sql, *args):
+        rows = self.rows(sql, *args)
+        return rows[0] if rows else None
+
+    def value(self, sql, *args):
+        row = self.row(sql, *args)
+        return None if row is None else next(iter(row.values()))
+
+    def execute(self, sql, *args):
+        cur = self.conn.cursor()
+        try:
+            cur.execute(sql, args or None)
+            return cur.rowcount
+        except MySQLdb.Error as e:
+            raise DbError(e.args[0], e.args[1] if len(e.args) > 1 else "") from None
+        finally:
+            cur.close()
+
+    def snapshot(self):
+        """Row counts of every billing table, to prove that a failed call wrote nothing."""
+        tables = [r["t"] for r in self.rows(
+            "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() "
+            "AND table_type = 'BASE TABLE' AND table_name NOT LIKE '\\_yoyo%' ORDER BY table_name")]
+        return {t: self.value(f"SELECT COUNT(*) FROM `{t}`") for t in tables}
