@@ -124,7 +124,8 @@ CREATE TABLE meter (
   meter_id    INT UNSIGNED     NOT NULL AUTO_INCREMENT,
   serial_no   VARCHAR(40)      NOT NULL,
   dial_digits TINYINT UNSIGNED NOT NULL COMMENT 'register capacity is 10^dial_digits',
-  multiplier  DECIMAL(10,4)    NOT NULL DEFAULT 1 COMMENT 'CT ratio',
+  multiplier  DECIMAL(8,2)     NOT NULL DEFAULT 1
+    COMMENT 'CT ratio; two decimals keep register step x multiplier exact in DECIMAL(14,4)',
   created_at  DATETIME         NOT NULL DEFAULT CURRENT_TIMESTAMP,
   PRIMARY KEY (meter_id),
   UNIQUE KEY uk_meter_serial (serial_no),
@@ -218,7 +219,7 @@ CREATE TABLE billing_exception (
 -- allocations (checked by v_ledger_integrity); the status open/partial/paid is derived.
 CREATE TABLE bill (
   bill_id           INT UNSIGNED  NOT NULL AUTO_INCREMENT,
-  bill_no           VARCHAR(12)   NOT NULL,
+  bill_no           VARCHAR(16)   NOT NULL COMMENT 'YYYY-NNNNNN, gapless per year of issue_date',
   account_id        INT UNSIGNED  NOT NULL,
   run_id            INT UNSIGNED  NULL,
   tariff_version_id INT UNSIGNED  NOT NULL COMMENT 'version in force on period_end',

@@ -10,7 +10,7 @@
 --   otherwise NULL (the reading runs backwards: READING_BACKWARDS for the caller).
 -- Example: SELECT meter_step_kwh(9990, 15, 4, 1);  -- 25.0000, a rollover of a 4-dial meter
 CREATE FUNCTION meter_step_kwh(p_prev DECIMAL(12,2), p_cur DECIMAL(12,2),
-                               p_dial_digits TINYINT UNSIGNED, p_multiplier DECIMAL(10,4))
+                               p_dial_digits TINYINT UNSIGNED, p_multiplier DECIMAL(8,2))
     RETURNS DECIMAL(14,4)
     DETERMINISTIC
     NO SQL

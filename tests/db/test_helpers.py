@@ -14,7 +14,8 @@ from support import DbError
     ("8999.99", "0", 4, "1", None),               # 1000.01 > 1000: backwards
     ("500", "400", 4, "1", None),                 # backwards
     ("100", "150", 4, "40", "2000.0000"),         # multiplier
-    ("99990", "5", 5, "2.5", "37.5000"),          # rollover with multiplier
+    ("99990", "5", 5, "2.5", "37.5000"),
+    ("0", "0.01", 4, "1.25", "0.0125"),           # two-decimal multiplier stays exact,          # rollover with multiplier
 ])
 def test_meter_step_kwh(db, prev, cur, digits, mult, want):
     got = db.value("SELECT meter_step_kwh(%s, %s, %s, %s)", prev, cur, digits, mult)
