@@ -1,0 +1,514 @@
+-- _bill_chunk: bills the accounts listed in the temporary table billing_chunk (the engine
+-- shared by run_billing and bill_account), set-based, inside the caller's transaction.
+--
+-- Implements "The billing period of one account", "Tariffs" and "Bill totals" of
+-- billing-rules.md for every account of the chunk at once: each step is one statement over
+-- the whole chunk, on temporary work tables (bc_*). The caller has created billing_chunk
+-- (account_id PRIMARY KEY), started a transaction and commits or rolls back afterwards.
+--
+-- Parameters
+--   p_run_id            the billing_run the bills and exceptions belong to
+--   p_period_start/end  the period; P = end - start + 1
+--   p_issue_date        issue date; due date = issue date + p_due_days
+--   p_due_days          1..90 (checked by the caller)
+--   p_actor             recorded on estimated readings and ledger rows
+--   p_explain_ineligible 1: accounts of the chunk that are not billable at all (not open on
+--                       period_end, no meter, already billed for an overlapping period) get an
+--                       exception row too (bill_account); 0: they are left out silently
+--                       (run_billing, whose candidates were chosen just before, so these are
+--                       accounts another run billed in the meantime)
+-- Result: none (no result set). Progress and totals are added to the billing_run row.
+-- Errors: whatever a statement raises (the caller rolls back).
+--
+-- Locks, in the project's order: the chunk's accounts (by account_id), their meters, their
+-- tariffs (shared), the bill-number counter of the issue year, then the open bills and credit payments of accounts
+-- that have unallocated credit.
+--
+-- Exact arithmetic: the rules' divisions (C * d_i / D, up_to * d_i / P, fixed * d_i / P and the
+-- estimate's advance * D / days) are ROUNDed right away. MySQL/MariaDB divide DECIMALs to
+-- 4 more decimals than the dividend (div_precision_increment = 4), so the quotient is off by at
+-- most 5e-9 (5e-7 for money), while with denominators of at most 62 days (186 for the estimate)
+-- an exact quotient is either on a rounding boundary (then the decimal quotient is exact) or at
+-- least 0.5e-4/62 = 8e-7 (0.5e-2/186 = 2.7e-5 for money) away from one: ROUND gives the exact
+-- result. Do not lower div_precision_increment on a billing server.
+CREATE PROCEDURE _bill_chunk(IN p_run_id INT UNSIGNED, IN p_period_start DATE, IN p_period_end DATE,
+                             IN p_issue_date DATE, IN p_due_days INT, IN p_actor VARCHAR(100),
+                             IN p_explain_ineligible TINYINT)
+    SQL SECURITY DEFINER
+    MODIFIES SQL DATA
+    COMMENT 'Bills the accounts of temporary table billing_chunk (set-based)'
+BEGIN
+    DECLARE v_P INT DEFAULT DATEDIFF(p_period_end, p_period_start) + 1;
+    DECLARE v_year SMALLINT DEFAULT YEAR(p_issue_date);
+    DECLARE v_chunk INT DEFAULT 0;
+    DECLARE v_bills INT DEFAULT 0;
+    DECLARE v_total DECIMAL(14,2) DEFAULT 0;
+    DECLARE v_last INT UNSIGNED;
+    DECLARE v_locked INT;
+    DECLARE v_payment INT UNSIGNED;
+    DECLARE v_done TINYINT DEFAULT 0;
+    -- Credit is allocated payment by payment: each payment's allocation depends on what the
+    -- previous one left open, so this is a loop (over the few payments that carry credit).
+    DECLARE c_credit CURSOR FOR
+        SELECT p.payment_id
+        FROM bc_acct t
+        JOIN payment p ON p.credit_account_id = t.account_id
+        WHERE t.exception_code IS NULL
+        ORDER BY p.account_id, p.payment_id;
+    DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_done = 1;
+
+    SELECT COUNT(*) INTO v_chunk FROM billing_chunk;
+
+    -- 1. Lock the accounts in account_id order, then take the billable ones with their meter.
+    SELECT COUNT(*) INTO v_locked
+    FROM billing_chunk c JOIN account a ON a.account_id = c.account_id
+    FOR UPDATE;
+
+    DROP TEMPORARY TABLE IF EXISTS bc_acct;
+    CREATE TEMPORARY TABLE bc_acct (
+        account_id       INT UNSIGNED     NOT NULL PRIMARY KEY,
+        tariff_id        INT UNSIGNED     NOT NULL,
+        bs               DATE             NOT NULL,
+        be               DATE             NOT NULL,
+        d_days           SMALLINT         NOT NULL,
+        meter_id         INT UNSIGNED     NOT NULL,
+        dial_digits      TINYINT UNSIGNED NOT NULL,
+        capacity         DECIMAL(11,0)    NOT NULL,
+        multiplier       DECIMAL(8,2)     NOT NULL,
+        prev_reading_id  INT UNSIGNED     NULL,
+        prev_read_on     DATE             NULL,
+        prev_value       DECIMAL(12,2)    NULL,
+        later_bill_no    VARCHAR(16)      NULL,
+        end_reading_id   INT UNSIGNED     NULL,
+        end_read_on      DATE             NULL,
+        end_value        DECIMAL(12,2)    NULL,
+        end_status       VARCHAR(10)      NULL,
+        estimated        TINYINT          NOT NULL DEFAULT 0,
+        advance          DECIMAL(12,2)    NULL,
+        next_reading_id  INT UNSIGNED     NULL,
+        next_step        DECIMAL(14,4)    NULL,
+        consumption      DECIMAL(14,4)    NULL,
+        register_advance DECIMAL(12,2)    NULL,
+        version_on_be    INT UNSIGNED     NULL,
+        energy           DECIMAL(12,2)    NOT NULL DEFAULT 0,
+        fixed            DECIMAL(12,2)    NOT NULL DEFAULT 0,
+        discounts        DECIMAL(12,2)    NOT NULL DEFAULT 0,
+        tax              DECIMAL(12,2)    NOT NULL DEFAULT 0,
+        total            DECIMAL(12,2)    NULL,
+        rebate           DECIMAL(12,2)    NOT NULL DEFAULT 0,
+        rebate_date      DATE             NULL,
+        exception_code   VARCHAR(30)      NULL,
+        exception_detail VARCHAR(500)     NULL
+    );
+
+    INSERT INTO bc_acct (account_id, tariff_id, bs, be, d_days, meter_id, dial_digits, capacity, multiplier)
+    SELECT a.account_id, a.tariff_id,
+           GREATEST(p_period_start, a.opened_on), p_period_end,
+           DATEDIFF(p_period_end, GREATEST(p_period_start, a.opened_on)) + 1,
+           m.meter_id, m.dial_digits, CAST(POW(10, m.dial_digits) AS DECIMAL(11,0)), m.multiplier
+    FROM billing_chunk c
+    JOIN account a ON a.account_id = c.account_id
+    JOIN meter_installation mi ON mi.account_id = a.account_id
+         AND mi.installed_on <= p_period_end
+         AND (mi.removed_on IS NULL OR mi.removed_on > p_period_end)
+    JOIN meter m ON m.meter_id = mi.meter_id
+    WHERE a.opened_on <= p_period_end
+      AND (a.closed_on IS NULL OR a.closed_on >= p_period_end);
+
+    -- An account with a bill for an overlapping period is not billed again (idempotent runs).
+    DELETE t FROM bc_acct t
+    WHERE EXISTS (SELECT 1 FROM bill b
+                  WHERE b.account_id = t.account_id AND b.cancelled_at IS NULL
+                    AND b.period_start <= t.be AND b.period_end >= t.bs);
+
+    IF p_explain_ineligible THEN
+        INSERT INTO billing_exception (run_id, account_id, code, detail)
+        SELECT p_run_id, a.account_id,
+               CASE WHEN a.opened_on > p_period_end OR a.closed_on < p_period_end THEN 'ACCOUNT_NOT_OPEN'
+                    WHEN NOT EXISTS (SELECT 1 FROM meter_installation mi
+                                     WHERE mi.account_id = a.account_id AND mi.installed_on <= p_period_end
+                                       AND (mi.removed_on IS NULL OR mi.removed_on > p_period_end))
+                         THEN 'NO_METER'
+                    ELSE 'ALREADY_BILLED' END,
+               CASE WHEN a.opened_on > p_period_end OR a.closed_on < p_period_end
+                         THEN CONCAT('the account is not open on ', p_period_end)
+                    WHEN NOT EXISTS (SELECT 1 FROM meter_installation mi
+                                     WHERE mi.account_id = a.account_id AND mi.installed_on <= p_period_end
+                                       AND (mi.removed_on IS NULL OR mi.removed_on > p_period_end))
+                         THEN CONCAT('no meter is installed on ', p_period_end)
+                    ELSE CONCAT('already billed for a period overlapping ', p_period_start, '..', p_period_end) END
+        FROM billing_chunk c
+        JOIN account a ON a.account_id = c.account_id
+        WHERE NOT EXISTS (SELECT 1 FROM bc_acct t WHERE t.account_id = c.account_id);
+    END IF;
+
+    -- Lock the meters (record_reading takes the meter lock too).
+    SELECT COUNT(*) INTO v_locked
+    FROM bc_acct t JOIN meter m ON m.meter_id = t.meter_id
+    FOR UPDATE;
+
+    -- Share-lock the tariffs priced here: add_tariff_version locks its tariff row before it
+    -- checks TARIFF_RETROACTIVE, so it sees these bills once they are committed.
+    SELECT COUNT(*) INTO v_locked
+    FROM tariff
+    WHERE tariff_id IN (SELECT tariff_id FROM bc_acct)
+    LOCK IN SHARE MODE;
+
+    -- 2. The previous register value: the end reading of the latest bill, else the initial read.
+    UPDATE bc_acct t
+    JOIN bill b ON b.bill_id = (SELECT b2.bill_id FROM bill b2
+                                WHERE b2.account_id = t.account_id AND b2.cancelled_at IS NULL
+                                ORDER BY b2.period_end DESC LIMIT 1)
+    JOIN meter_reading r ON r.reading_id = b.end_reading_id
+    SET t.prev_reading_id = r.reading_id, t.prev_read_on = r.read_on, t.prev_value = r.value,
+        t.later_bill_no = IF(b.period_start > t.be, b.bill_no, NULL);
+
+    UPDATE bc_acct t
+    JOIN meter_reading r ON r.meter_id = t.meter_id AND r.kind = 'initial'
+    SET t.prev_reading_id = r.reading_id, t.prev_read_on = r.read_on, t.prev_value = r.value
+    WHERE t.prev_reading_id IS NULL;
+
+    -- 3. The end reading: the latest point after the previous reading, on or before be.
+    UPDATE bc_acct t
+    JOIN meter_reading r ON r.meter_id = t.meter_id
+         AND r.point_on = (SELECT MAX(r2.point_on) FROM meter_reading r2
+                           WHERE r2.meter_id = t.meter_id
+                             AND r2.point_on > t.prev_read_on AND r2.point_on <= t.be)
+    SET t.end_reading_id = r.reading_id, t.end_read_on = r.read_on, t.end_value = r.value,
+        t.end_status = r.status;
+
+    -- 4. Exceptions, in the order of the rules: READ_NEEDS_REVIEW, NO_TARIFF; then ours.
+    UPDATE bc_acct
+    SET exception_code = 'READ_NEEDS_REVIEW',
+        exception_detail = CONCAT('reading ', end_reading_id, ' of ', end_read_on, ' awaits review')
+    WHERE end_status = 'review';
+
+    DROP TEMPORARY TABLE IF EXISTS bc_version;
+    CREATE TEMPORARY TABLE bc_version (
+        tariff_version_id INT UNSIGNED  NOT NULL PRIMARY KEY,
+        tariff_id         INT UNSIGNED  NOT NULL,
+        effective_from    DATE          NOT NULL,
+        effective_to      DATE          NOT NULL,
+        fixed_charge      DECIMAL(12,2) NOT NULL,
+        tax_rate_pct      DECIMAL(5,2)  NOT NULL,
+        early_pay_pct     DECIMAL(5,2)  NOT NULL,
+        early_pay_days    SMALLINT      NOT NULL,
+        KEY (tariff_id, effective_from)
+    );
+    INSERT INTO bc_version
+    SELECT v.tariff_version_id, v.tariff_id, v.effective_from,
+           COALESCE(LEAD(v.effective_from) OVER (PARTITION BY v.tariff_id ORDER BY v.effective_from)
+                    - INTERVAL 1 DAY, DATE '9999-12-31'),
+           v.fixed_charge, v.tax_rate_pct, v.early_pay_pct, v.early_pay_days
+    FROM tariff_version v;
+
+    UPDATE bc_acct t
+    SET t.exception_code = 'NO_TARIFF',
+        t.exception_detail = CONCAT('no tariff version is in force on ', t.bs)
+    WHERE t.exception_code IS NULL
+      AND NOT EXISTS (SELECT 1 FROM bc_version v WHERE v.tariff_id = t.tariff_id AND v.effective_from <= t.bs);
+
+    UPDATE bc_acct
+    SET exception_code = 'LATER_PERIOD_BILLED',
+        exception_detail = CONCAT('bill ', later_bill_no, ' covers a later period')
+    WHERE exception_code IS NULL AND later_bill_no IS NOT NULL;
+
+    -- 5. No point in the window: when the previous reading is dated be, nothing was used;
+    --    otherwise estimate from the register advance of the last (up to) 3 bills.
+    UPDATE bc_acct
+    SET end_reading_id = prev_reading_id, end_read_on = prev_read_on, end_value = prev_value,
+        end_status = 'accepted'
+    WHERE exception_code IS NULL AND end_reading_id IS NULL AND prev_read_on >= be;
+
+    DROP TEMPORARY TABLE IF EXISTS bc_hist;
+    CREATE TEMPORARY TABLE bc_hist (
+        account_id INT UNSIGNED  NOT NULL PRIMARY KEY,
+        advance    DECIMAL(14,2) NOT NULL,
+        days       INT           NOT NULL
+    );
+    INSERT INTO bc_hist
+    SELECT h.account_id, SUM(h.register_advance), SUM(h.days_billed)
+    FROM (SELECT b.account_id, b.register_advance, b.days_billed,
+                 ROW_NUMBER() OVER (PARTITION BY b.account_id ORDER BY b.period_end DESC) AS rn
+          FROM bc_acct t
+          JOIN bill b ON b.account_id = t.account_id AND b.cancelled_at IS NULL
+          WHERE t.exception_code IS NULL AND t.end_reading_id IS NULL) h
+    WHERE h.rn <= 3
+    GROUP BY h.account_id;
+
+    UPDATE bc_acct t
+    LEFT JOIN bc_hist h ON h.account_id = t.account_id
+    SET t.estimated = 1,
+        t.advance = IF(h.days > 0, ROUND(h.advance * t.d_days / h.days, 2), 0)
+    WHERE t.exception_code IS NULL AND t.end_reading_id IS NULL;
+
+    UPDATE bc_acct
+    SET end_value = MOD(prev_value + advance, capacity),
+        end_read_on = be,
+        end_status = 'accepted',
+        consumption = advance * multiplier
+    WHERE estimated = 1;
+
+    -- A point after be (read before this run) follows the estimate: its step is re-based on it.
+    UPDATE bc_acct t
+    JOIN meter_reading r ON r.meter_id = t.meter_id
+         AND r.point_on = (SELECT MIN(r2.point_on) FROM meter_reading r2
+                           WHERE r2.meter_id = t.meter_id AND r2.point_on > t.be)
+    SET t.next_reading_id = r.reading_id,
+        t.next_step = meter_step_kwh(t.end_value, r.value, t.dial_digits, t.multiplier)
+    WHERE t.estimated = 1;
+
+    UPDATE bc_acct
+    SET exception_code = 'ESTIMATE_CONFLICT',
+        exception_detail = CONCAT('the estimate ', end_value, ' for ', be,
+                                  ' would be above the later reading ', next_reading_id)
+    WHERE estimated = 1 AND next_reading_id IS NOT NULL AND next_step IS NULL;
+
+    -- 6. C: the steps of the window's points (each stored as the step from its predecessor).
+    DROP TEMPORARY TABLE IF EXISTS bc_cons;
+    CREATE TEMPORARY TABLE bc_cons (
+        account_id INT UNSIGNED  NOT NULL PRIMARY KEY,
+        kwh        DECIMAL(14,4) NOT NULL
+    );
+    INSERT INTO bc_cons
+    SELECT t.account_id, SUM(r.consumption_kwh)
+    FROM bc_acct t
+    JOIN meter_reading r ON r.meter_id = t.meter_id
+         AND r.point_on > t.prev_read_on AND r.point_on <= t.end_read_on
+    WHERE t.exception_code IS NULL AND t.estimated = 0
+    GROUP BY t.account_id;
+
+    UPDATE bc_acct t
+    LEFT JOIN bc_cons c ON c.account_id = t.account_id
+    SET t.consumption = COALESCE(c.kwh, 0)
+    WHERE t.exception_code IS NULL AND t.estimated = 0;
+
+    UPDATE bc_acct
+    SET register_advance = consumption / multiplier   -- exact: every step is register x multiplier
+    WHERE exception_code IS NULL;
+
+    -- 7. Segments at version changes; the last segment takes C minus the others.
+    DROP TEMPORARY TABLE IF EXISTS bc_seg;
+    CREATE TEMPORARY TABLE bc_seg (
+        account_id        INT UNSIGNED  NOT NULL,
+        seg_no            SMALLINT      NOT NULL,
+        tariff_version_id INT UNSIGNED  NOT NULL,
+        seg_start         DATE          NOT NULL,
+        seg_count         SMALLINT      NOT NULL,
+        d_i               SMALLINT      NOT NULL,
+        c_i               DECIMAL(14,4) NOT NULL,
+        PRIMARY KEY (account_id, seg_no)
+    );
+    INSERT INTO bc_seg
+    SELECT s.account_id, s.seg_no, s.tariff_version_id, s.seg_start, s.seg_count, s.d_i,
+           IF(s.seg_no = s.seg_count, s.consumption - COALESCE(s.prior, 0), s.c_round)
+    FROM (SELECT x.*,
+                 ROW_NUMBER() OVER (PARTITION BY x.account_id ORDER BY x.seg_start) AS seg_no,
+                 COUNT(*) OVER (PARTITION BY x.account_id) AS seg_count,
+                 SUM(x.c_round) OVER (PARTITION BY x.account_id ORDER BY x.seg_start
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prior
+          FROM (SELECT t.account_id, t.consumption, v.tariff_version_id,
+                       GREATEST(t.bs, v.effective_from) AS seg_start,
+                       DATEDIFF(LEAST(t.be, v.effective_to), GREATEST(t.bs, v.effective_from)) + 1 AS d_i,
+                       ROUND(t.consumption
+                             * (DATEDIFF(LEAST(t.be, v.effective_to), GREATEST(t.bs, v.effective_from)) + 1)
+                             / t.d_days, 4) AS c_round
+                FROM bc_acct t
+                JOIN bc_version v ON v.tariff_id = t.tariff_id
+                     AND v.effective_from <= t.be AND v.effective_to >= t.bs
+                WHERE t.exception_code IS NULL) x) s;
+
+    UPDATE bc_acct t
+    JOIN bc_version v ON v.tariff_id = t.tariff_id AND v.effective_from <= t.be AND v.effective_to >= t.be
+    SET t.version_on_be = v.tariff_version_id
+    WHERE t.exception_code IS NULL;
+
+    -- 8. Lines: energy per segment and block (bounds scaled by d_i / P), fixed per segment.
+    DROP TEMPORARY TABLE IF EXISTS bc_block;
+    CREATE TEMPORARY TABLE bc_block (
+        tariff_version_id INT UNSIGNED     NOT NULL,
+        block_no          TINYINT UNSIGNED NOT NULL,
+        lower_kwh         DECIMAL(14,4)    NOT NULL,
+        upper_kwh         DECIMAL(14,4)    NULL,
+        rate              DECIMAL(12,6)    NOT NULL,
+        PRIMARY KEY (tariff_version_id, block_no)
+    );
+    INSERT INTO bc_block
+    SELECT k.tariff_version_id, k.block_no,
+           COALESCE(LAG(k.up_to_kwh) OVER (PARTITION BY k.tariff_version_id ORDER BY k.block_no), 0),
+           k.up_to_kwh, k.rate
+    FROM tariff_block k
+    JOIN bc_version v ON v.tariff_version_id = k.tariff_version_id
+    WHERE v.effective_from <= p_period_end AND v.effective_to >= p_period_start;
+
+    DROP TEMPORARY TABLE IF EXISTS bc_line;
+    CREATE TEMPORARY TABLE bc_line (
+        account_id        INT UNSIGNED     NOT NULL,
+        seq               INT UNSIGNED     NOT NULL,
+        kind              VARCHAR(16)      NOT NULL,
+        description       VARCHAR(200)     NOT NULL,
+        tariff_version_id INT UNSIGNED     NULL,
+        block_no          TINYINT UNSIGNED NULL,
+        quantity_kwh      DECIMAL(14,4)    NULL,
+        rate              DECIMAL(12,6)    NULL,
+        amount            DECIMAL(12,2)    NOT NULL,
+        PRIMARY KEY (account_id, seq)
+    );
+    INSERT INTO bc_line
+    SELECT e.account_id, e.seg_no * 1000 + e.block_no, 'energy',
+           CONCAT('Energy, block ', e.block_no, ' (', TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM e.lo)),
+                  IF(e.hi IS NULL, ' kWh and above',
+                     CONCAT('-', TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM e.hi)), ' kWh')),
+                  IF(e.seg_count > 1, CONCAT(', ', e.d_i, ' days from ', e.seg_start), ''), ')'),
+           e.tariff_version_id, e.block_no, e.q, e.rate, ROUND(e.q * e.rate, 2)
+    FROM (SELECT s.account_id, s.seg_no, s.seg_start, s.seg_count, s.d_i, s.tariff_version_id,
+                 k.block_no, k.rate,
+                 ROUND(k.lower_kwh * s.d_i / v_P, 4) AS lo,
+                 ROUND(k.upper_kwh * s.d_i / v_P, 4) AS hi,
+                 GREATEST(0, LEAST(s.c_i, COALESCE(ROUND(k.upper_kwh * s.d_i / v_P, 4), s.c_i))
+                             - ROUND(k.lower_kwh * s.d_i / v_P, 4)) AS q
+          FROM bc_seg s
+          JOIN bc_block k ON k.tariff_version_id = s.tariff_version_id) e
+    WHERE e.q > 0;
+
+    INSERT INTO bc_line
+    SELECT s.account_id, s.seg_no * 1000 + 999, 'fixed',
+           IF(s.d_i = v_P, 'Fixed charge', CONCAT('Fixed charge, ', s.d_i, ' of ', v_P, ' days from ', s.seg_start)),
+           s.tariff_version_id, NULL, NULL, NULL, ROUND(v.fixed_charge * s.d_i / v_P, 2)
+    FROM bc_seg s
+    JOIN bc_version v ON v.tariff_version_id = s.tariff_version_id;
+
+    UPDATE bc_acct t
+    JOIN (SELECT l.account_id,
+                 SUM(IF(l.kind = 'energy', l.amount, 0)) AS e,
+                 SUM(IF(l.kind = 'fixed', l.amount, 0)) AS f
+          FROM bc_line l GROUP BY l.account_id) x ON x.account_id = t.account_id
+    SET t.energy = x.e, t.fixed = x.f;
+
+    -- 9. Discounts valid on be, tax and the early-payment rebate with the version on be.
+    INSERT INTO bc_line
+    SELECT t.account_id, 1000000 + ad.account_discount_id, 'discount',
+           CONCAT('Discount: ', d.name, ' (', TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM d.pct)), '% of energy)'),
+           NULL, NULL, NULL, NULL, -ROUND(t.energy * d.pct / 100, 2)
+    FROM bc_acct t
+    JOIN account_discount ad ON ad.account_id = t.account_id
+         AND ad.valid_from <= t.be AND (ad.valid_to IS NULL OR ad.valid_to >= t.be)
+    JOIN discount d ON d.discount_id = ad.discount_id
+    WHERE t.exception_code IS NULL;
+
+    UPDATE bc_acct t
+    JOIN (SELECT l.account_id, SUM(l.amount) AS amt FROM bc_line l
+          WHERE l.kind = 'discount' GROUP BY l.account_id) x ON x.account_id = t.account_id
+    SET t.discounts = x.amt;
+
+    UPDATE bc_acct t
+    JOIN bc_version v ON v.tariff_version_id = t.version_on_be
+    SET t.tax = ROUND((t.energy + t.fixed + t.discounts) * v.tax_rate_pct / 100, 2),
+        t.rebate = IF(v.early_pay_pct > 0, ROUND(t.energy * v.early_pay_pct / 100, 2), 0),
+        t.rebate_date = IF(v.early_pay_pct > 0, p_issue_date + INTERVAL v.early_pay_days DAY, NULL)
+    WHERE t.exception_code IS NULL;
+
+    UPDATE bc_acct SET total = energy + fixed + discounts + tax WHERE exception_code IS NULL;
+
+    INSERT INTO bc_line
+    SELECT t.account_id, 4000000000, 'tax', CONCAT('Tax (', TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM v.tax_rate_pct)), '%)'),
+           t.version_on_be, NULL, NULL, NULL, t.tax
+    FROM bc_acct t
+    JOIN bc_version v ON v.tariff_version_id = t.version_on_be
+    WHERE t.exception_code IS NULL;
+
+    -- 10. Store: estimated readings, bills with gapless numbers, lines, ledger debits, exceptions.
+    SELECT COUNT(*), COALESCE(SUM(total), 0) INTO v_bills, v_total
+    FROM bc_acct WHERE exception_code IS NULL;
+
+    IF v_bills > 0 THEN
+        INSERT INTO meter_reading (meter_id, read_on, value, kind, source, status, consumption_kwh, recorded_by)
+        SELECT meter_id, be, end_value, 'estimated', 'system', 'accepted', consumption, p_actor
+        FROM bc_acct WHERE exception_code IS NULL AND estimated = 1;
+
+        UPDATE bc_acct t
+        JOIN meter_reading r ON r.meter_id = t.meter_id AND r.point_on = t.be
+        SET t.end_reading_id = r.reading_id
+        WHERE t.exception_code IS NULL AND t.estimated = 1;
+
+        UPDATE meter_reading r
+        JOIN bc_acct t ON t.next_reading_id = r.reading_id
+        SET r.consumption_kwh = t.next_step
+        WHERE t.exception_code IS NULL AND t.estimated = 1;
+
+        INSERT INTO number_counter (counter_name, counter_year, last_value)
+        VALUES ('bill', v_year, 0)
+        ON DUPLICATE KEY UPDATE last_value = last_value;
+        SELECT last_value INTO v_last FROM number_counter
+        WHERE counter_name = 'bill' AND counter_year = v_year FOR UPDATE;
+        UPDATE number_counter SET last_value = last_value + v_bills
+        WHERE counter_name = 'bill' AND counter_year = v_year;
+
+        DROP TEMPORARY TABLE IF EXISTS bc_num;
+        CREATE TEMPORARY TABLE bc_num (
+            account_id INT UNSIGNED NOT NULL PRIMARY KEY,
+            seq        INT UNSIGNED NOT NULL
+        );
+        INSERT INTO bc_num
+        SELECT account_id, v_last + ROW_NUMBER() OVER (ORDER BY account_id)
+        FROM bc_acct WHERE exception_code IS NULL;
+
+        INSERT INTO bill (bill_no, account_id, run_id, tariff_version_id, period_start, period_end,
+                          days_billed, period_days, issue_date, due_date, prev_read_on, prev_read_value,
+                          end_reading_id, register_advance, consumption_kwh, estimated,
+                          rebate_amount, rebate_date, total_amount, amount_paid)
+        SELECT CONCAT(v_year, '-', LPAD(n.seq, GREATEST(6, LENGTH(n.seq)), '0')),
+               t.account_id, p_run_id, t.version_on_be, t.bs, t.be, t.d_days, v_P,
+               p_issue_date, p_issue_date + INTERVAL p_due_days DAY, t.prev_read_on, t.prev_value,
+               t.end_reading_id, t.register_advance, t.consumption, t.estimated,
+               t.rebate, t.rebate_date, t.total, 0
+        FROM bc_acct t
+        JOIN bc_num n ON n.account_id = t.account_id
+        ORDER BY t.account_id;
+
+        INSERT INTO bill_line (bill_id, line_no, kind, description, tariff_version_id, block_no,
+                               quantity_kwh, rate, amount)
+        SELECT b.bill_id, ROW_NUMBER() OVER (PARTITION BY l.account_id ORDER BY l.seq),
+               l.kind, l.description, l.tariff_version_id, l.block_no, l.quantity_kwh, l.rate, l.amount
+        FROM bc_line l
+        JOIN bc_acct t ON t.account_id = l.account_id AND t.exception_code IS NULL
+        JOIN bill b ON b.account_id = t.account_id AND b.period_end = t.be;
+
+        INSERT INTO ledger_entry (account_id, entry_type, amount, bill_id, entry_date, actor)
+        SELECT b.account_id, 'bill', b.total_amount, b.bill_id, p_issue_date, p_actor
+        FROM bc_acct t
+        JOIN bill b ON b.account_id = t.account_id AND b.period_end = t.be
+        WHERE t.exception_code IS NULL;
+    END IF;
+
+    INSERT INTO billing_exception (run_id, account_id, code, detail)
+    SELECT p_run_id, account_id, exception_code, exception_detail
+    FROM bc_acct WHERE exception_code IS NOT NULL;
+
+    -- 11. Credit already on the account goes to its open bills at once (issue date as the
+    --     payment date), payment by payment in payment id order.
+    IF v_bills > 0 AND EXISTS (SELECT 1 FROM bc_acct t JOIN payment p ON p.credit_account_id = t.account_id
+                               WHERE t.exception_code IS NULL) THEN
+        SELECT COUNT(*) INTO v_locked
+        FROM bill b
+        WHERE b.account_id IN (SELECT t.account_id FROM bc_acct t
+                               JOIN payment p ON p.credit_account_id = t.account_id
+                               WHERE t.exception_code IS NULL)
+          AND b.cancelled_at IS NULL AND b.amount_paid < b.total_amount
+        FOR UPDATE;
+        OPEN c_credit;
+        credit_loop: LOOP
+            FETCH c_credit INTO v_payment;
+            IF v_done THEN LEAVE credit_loop; END IF;
+            CALL _allocate_payment(v_payment, p_issue_date, p_actor);
+        END LOOP;
+        CLOSE c_credit;
+    END IF;
+
+    UPDATE billing_run
+    SET accounts_done = LEAST(accounts_total, accounts_done + v_chunk),
+        bills_created = bills_created + v_bills,
+        accounts_skipped = accounts_skipped + (v_chunk - v_bills),
+        total_billed = total_billed + v_total
+    WHERE run_id = p_run_id;
+END

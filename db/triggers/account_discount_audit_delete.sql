@@ -1,0 +1,21 @@
+-- account_discount_audit_delete: writes an audit_log row ('delete') for every row deleted from account_discount.
+--
+--   old_values holds all columns of the deleted row, new_values is NULL;
+--   row_key is account_discount_id as text;
+--   actor is @billing_actor (set by the procedures) or 'db:<current user>' for direct SQL.
+-- Errors: none of its own.
+-- Example: SET @billing_actor = 'staff:ann'; DELETE FROM account_discount WHERE ...;
+--          SELECT * FROM audit_log WHERE table_name = 'account_discount' AND action = 'delete';
+CREATE TRIGGER account_discount_audit_delete AFTER DELETE ON account_discount
+FOR EACH ROW
+INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, actor)
+VALUES ('account_discount', CAST(OLD.account_discount_id AS CHAR), 'delete',
+        JSON_OBJECT(
+            'account_discount_id', OLD.account_discount_id,
+            'account_id', OLD.account_id,
+            'discount_id', OLD.discount_id,
+            'valid_from', OLD.valid_from,
+            'valid_to', OLD.valid_to,
+            'created_at', OLD.created_at),
+        NULL,
+        LEFT(COALESCE(NULLIF(@billing_actor, ''), CONCAT('db:', CURRENT_USER())), 100))

@@ -1,0 +1,20 @@
+-- account_discount_audit_insert: writes an audit_log row ('insert') for every row inserted into account_discount.
+--
+--   new_values holds all columns of the new row, old_values is NULL;
+--   row_key is account_discount_id as text;
+--   actor is @billing_actor (set by the procedures) or 'db:<current user>' for direct SQL.
+-- Errors: none of its own.
+-- Example: SET @billing_actor = 'staff:ann'; INSERT INTO account_discount ...;
+--          SELECT * FROM audit_log WHERE table_name = 'account_discount' AND action = 'insert';
+CREATE TRIGGER account_discount_audit_insert AFTER INSERT ON account_discount
+FOR EACH ROW
+INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, actor)
+VALUES ('account_discount', CAST(NEW.account_discount_id AS CHAR), 'insert', NULL,
+        JSON_OBJECT(
+            'account_discount_id', NEW.account_discount_id,
+            'account_id', NEW.account_id,
+            'discount_id', NEW.discount_id,
+            'valid_from', NEW.valid_from,
+            'valid_to', NEW.valid_to,
+            'created_at', NEW.created_at),
+        LEFT(COALESCE(NULLIF(@billing_actor, ''), CONCAT('db:', CURRENT_USER())), 100))

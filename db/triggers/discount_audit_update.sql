@@ -1,0 +1,36 @@
+-- discount_audit_update: writes an audit_log row ('update') for every row of discount an UPDATE changes.
+--
+--   old_values and new_values hold all columns before and after;
+--   row_key is discount_id as text;
+--   actor is @billing_actor (set by the procedures) or 'db:<current user>' for direct SQL.
+--   A row the UPDATE leaves exactly as it was writes nothing. Columns are compared as bytes
+--   (CAST AS BINARY), so a change only in letter case or trailing spaces, which the
+--   case-insensitive collation would call equal, is still recorded.
+-- Errors: none of its own.
+-- Example: SET @billing_actor = 'staff:ann'; UPDATE discount SET ... WHERE ...;
+--          SELECT * FROM audit_log WHERE table_name = 'discount' AND action = 'update';
+CREATE TRIGGER discount_audit_update AFTER UPDATE ON discount
+FOR EACH ROW
+BEGIN
+    IF NOT (CAST(OLD.discount_id AS BINARY) <=> CAST(NEW.discount_id AS BINARY)
+       AND CAST(OLD.code AS BINARY) <=> CAST(NEW.code AS BINARY)
+       AND CAST(OLD.name AS BINARY) <=> CAST(NEW.name AS BINARY)
+       AND CAST(OLD.pct AS BINARY) <=> CAST(NEW.pct AS BINARY)
+       AND CAST(OLD.created_at AS BINARY) <=> CAST(NEW.created_at AS BINARY)) THEN
+        INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, actor)
+        VALUES ('discount', CAST(NEW.discount_id AS CHAR), 'update',
+                JSON_OBJECT(
+                    'discount_id', OLD.discount_id,
+                    'code', OLD.code,
+                    'name', OLD.name,
+                    'pct', OLD.pct,
+                    'created_at', OLD.created_at),
+                JSON_OBJECT(
+                    'discount_id', NEW.discount_id,
+                    'code', NEW.code,
+                    'name', NEW.name,
+                    'pct', NEW.pct,
+                    'created_at', NEW.created_at),
+                LEFT(COALESCE(NULLIF(@billing_actor, ''), CONCAT('db:', CURRENT_USER())), 100));
+    END IF;
+END

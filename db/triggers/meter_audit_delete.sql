@@ -1,0 +1,20 @@
+-- meter_audit_delete: writes an audit_log row ('delete') for every row deleted from meter.
+--
+--   old_values holds all columns of the deleted row, new_values is NULL;
+--   row_key is meter_id as text;
+--   actor is @billing_actor (set by the procedures) or 'db:<current user>' for direct SQL.
+-- Errors: none of its own.
+-- Example: SET @billing_actor = 'staff:ann'; DELETE FROM meter WHERE ...;
+--          SELECT * FROM audit_log WHERE table_name = 'meter' AND action = 'delete';
+CREATE TRIGGER meter_audit_delete AFTER DELETE ON meter
+FOR EACH ROW
+INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, actor)
+VALUES ('meter', CAST(OLD.meter_id AS CHAR), 'delete',
+        JSON_OBJECT(
+            'meter_id', OLD.meter_id,
+            'serial_no', OLD.serial_no,
+            'dial_digits', OLD.dial_digits,
+            'multiplier', OLD.multiplier,
+            'created_at', OLD.created_at),
+        NULL,
+        LEFT(COALESCE(NULLIF(@billing_actor, ''), CONCAT('db:', CURRENT_USER())), 100))

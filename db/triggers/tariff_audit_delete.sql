@@ -1,0 +1,19 @@
+-- tariff_audit_delete: writes an audit_log row ('delete') for every row deleted from tariff.
+--
+--   old_values holds all columns of the deleted row, new_values is NULL;
+--   row_key is tariff_id as text;
+--   actor is @billing_actor (set by the procedures) or 'db:<current user>' for direct SQL.
+-- Errors: none of its own.
+-- Example: SET @billing_actor = 'staff:ann'; DELETE FROM tariff WHERE ...;
+--          SELECT * FROM audit_log WHERE table_name = 'tariff' AND action = 'delete';
+CREATE TRIGGER tariff_audit_delete AFTER DELETE ON tariff
+FOR EACH ROW
+INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, actor)
+VALUES ('tariff', CAST(OLD.tariff_id AS CHAR), 'delete',
+        JSON_OBJECT(
+            'tariff_id', OLD.tariff_id,
+            'code', OLD.code,
+            'name', OLD.name,
+            'created_at', OLD.created_at),
+        NULL,
+        LEFT(COALESCE(NULLIF(@billing_actor, ''), CONCAT('db:', CURRENT_USER())), 100))

@@ -1,0 +1,86 @@
+-- v_ledger_integrity: one row per broken invariant of the billing rules; empty when all is well.
+--
+-- Columns: check_name, account_id, bill_id, payment_id, detail.
+-- Checks (cancelled bills are left out of the money checks):
+--   balance            account balance (sum of its ledger) = sum over bills of (total - paid)
+--                      minus the unallocated credit of its posted payments
+--   bill_paid          a bill's amount_paid = the sum of its allocations
+--   bill_range         0 <= amount_paid <= total_amount
+--   bill_lines         a bill's total_amount = the sum of its lines
+--   bill_ledger        a bill's total_amount = the sum of its ledger rows (bill, late fee,
+--                      rebate, revoked rebate)
+--   allocation_sign    for each payment and bill, the allocations sum to zero or more
+--   payment_allocated  a payment's allocations sum to at most its amount, and to the
+--                      amount_allocated it carries (0 once reversed)
+--   payment_ledger     a payment's ledger rows sum to -amount (posted) or 0 (reversed)
+--   bill_no_gap        bill numbers of each issue year run 1..n without a gap
+-- Example: SELECT check_name, COUNT(*) FROM v_ledger_integrity GROUP BY check_name;
+CREATE VIEW v_ledger_integrity AS
+SELECT 'balance' AS check_name, a.account_id, CAST(NULL AS UNSIGNED) AS bill_id,
+       CAST(NULL AS UNSIGNED) AS payment_id,
+       CONCAT('balance ', COALESCE(l.total, 0), ' <> open bills ', COALESCE(bo.open_amt, 0),
+              ' - credit ', COALESCE(pc.credit, 0)) AS detail
+FROM account a
+LEFT JOIN (SELECT account_id, SUM(amount) AS total FROM ledger_entry GROUP BY account_id) l
+       ON l.account_id = a.account_id
+LEFT JOIN (SELECT account_id, SUM(total_amount - amount_paid) AS open_amt FROM bill
+           WHERE cancelled_at IS NULL GROUP BY account_id) bo ON bo.account_id = a.account_id
+LEFT JOIN (SELECT account_id, SUM(amount - amount_allocated) AS credit FROM payment
+           WHERE status = 'posted' GROUP BY account_id) pc ON pc.account_id = a.account_id
+WHERE COALESCE(l.total, 0) <> COALESCE(bo.open_amt, 0) - COALESCE(pc.credit, 0)
+UNION ALL
+SELECT 'bill_paid', b.account_id, b.bill_id, NULL,
+       CONCAT('amount_paid ', b.amount_paid, ' <> allocations ', COALESCE(al.total, 0))
+FROM bill b
+LEFT JOIN (SELECT bill_id, SUM(amount) AS total FROM payment_allocation GROUP BY bill_id) al
+       ON al.bill_id = b.bill_id
+WHERE b.amount_paid <> COALESCE(al.total, 0)
+UNION ALL
+SELECT 'bill_range', b.account_id, b.bill_id, NULL,
+       CONCAT('amount_paid ', b.amount_paid, ' outside 0..', b.total_amount)
+FROM bill b
+WHERE b.amount_paid < 0 OR b.amount_paid > b.total_amount
+UNION ALL
+SELECT 'bill_lines', b.account_id, b.bill_id, NULL,
+       CONCAT('total_amount ', b.total_amount, ' <> lines ', COALESCE(ln.total, 0))
+FROM bill b
+LEFT JOIN (SELECT bill_id, SUM(amount) AS total FROM bill_line GROUP BY bill_id) ln
+       ON ln.bill_id = b.bill_id
+WHERE b.cancelled_at IS NULL AND b.total_amount <> COALESCE(ln.total, 0)
+UNION ALL
+SELECT 'bill_ledger', b.account_id, b.bill_id, NULL,
+       CONCAT('total_amount ', b.total_amount, ' <> ledger ', COALESCE(lg.total, 0))
+FROM bill b
+LEFT JOIN (SELECT bill_id, SUM(amount) AS total FROM ledger_entry
+           WHERE bill_id IS NOT NULL GROUP BY bill_id) lg ON lg.bill_id = b.bill_id
+WHERE b.cancelled_at IS NULL AND b.total_amount <> COALESCE(lg.total, 0)
+UNION ALL
+SELECT 'allocation_sign', b.account_id, x.bill_id, x.payment_id,
+       CONCAT('allocations of the payment to the bill sum to ', x.total)
+FROM (SELECT payment_id, bill_id, SUM(amount) AS total FROM payment_allocation
+      GROUP BY payment_id, bill_id HAVING SUM(amount) < 0) x
+JOIN bill b ON b.bill_id = x.bill_id
+UNION ALL
+SELECT 'payment_allocated', p.account_id, NULL, p.payment_id,
+       CONCAT('allocations ', COALESCE(al.total, 0), ', amount ', p.amount,
+              ', amount_allocated ', p.amount_allocated, ', status ', p.status)
+FROM payment p
+LEFT JOIN (SELECT payment_id, SUM(amount) AS total FROM payment_allocation GROUP BY payment_id) al
+       ON al.payment_id = p.payment_id
+WHERE COALESCE(al.total, 0) > p.amount
+   OR COALESCE(al.total, 0) <> p.amount_allocated
+   OR (p.status = 'reversed' AND COALESCE(al.total, 0) <> 0)
+UNION ALL
+SELECT 'payment_ledger', p.account_id, NULL, p.payment_id,
+       CONCAT('ledger ', COALESCE(lg.total, 0), ' for a ', p.status, ' payment of ', p.amount)
+FROM payment p
+LEFT JOIN (SELECT payment_id, SUM(amount) AS total FROM ledger_entry
+           WHERE payment_id IS NOT NULL GROUP BY payment_id) lg ON lg.payment_id = p.payment_id
+WHERE COALESCE(lg.total, 0) <> IF(p.status = 'reversed', 0, -p.amount)
+UNION ALL
+SELECT 'bill_no_gap', NULL, NULL, NULL,
+       CONCAT(g.yr, ': ', g.n, ' bills, highest number ', g.top)
+FROM (SELECT YEAR(issue_date) AS yr, COUNT(*) AS n,
+             MAX(CAST(SUBSTRING(bill_no, 6) AS UNSIGNED)) AS top
+      FROM bill GROUP BY YEAR(issue_date)) g
+WHERE g.n <> g.top

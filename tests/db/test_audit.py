@@ -1,0 +1,211 @@
+"""The audit triggers: every insert, update and delete of master data writes one audit_log row.
+
+Rows are arranged and changed with direct SQL (as the schema owner), the way a DBA would; the
+procedures set @billing_actor the same way before they change anything.
+"""
+import json
+from decimal import Decimal
+
+import pytest
+
+AUDITED = ["customer", "account", "account_discount", "meter", "meter_installation",
+           "tariff", "tariff_version", "tariff_block", "discount"]
+
+
+def arrange_base(db):
+    """One row in every master table, the parents the cases below need (ids 1)."""
+    db.execute("SET @billing_actor = 'staff:setup'")
+    db.execute("INSERT INTO customer (customer_id, customer_no, full_name) VALUES (1, 'C0000001', 'Base')")
+    db.execute("INSERT INTO tariff (tariff_id, code, name) VALUES (1, 'BASE', 'Base tariff')")
+    db.execute("INSERT INTO tariff_version (tariff_version_id, tariff_id, effective_from, fixed_charge,"
+               " tax_rate_pct, late_fee_pct, early_pay_pct, early_pay_days)"
+               " VALUES (1, 1, '2026-01-01', 5, 10, 2, 1, 10)")
+    db.execute("INSERT INTO discount (discount_id, code, name, pct) VALUES (1, 'BASE', 'Base', 5)")
+    db.execute("INSERT INTO account (account_id, account_no, customer_id, tariff_id, service_address,"
+               " opened_on) VALUES (1, 'A0000001', 1, 1, '1 Main St', '2026-01-01')")
+    db.execute("INSERT INTO meter (meter_id, serial_no, dial_digits) VALUES (1, 'BASE-1', 5)")
+    db.execute("DELETE FROM audit_log")
+
+
+# table -> (insert, key, update, (column, old JSON value, new JSON value), delete)
+CASES = {
+    "customer": (
+        "INSERT INTO customer (customer_id, customer_no, full_name, email)"
+        " VALUES (7, 'C0000007', 'Ann Lee', 'ann@example.org')",
+        "7", "UPDATE customer SET full_name = 'Ann Smith' WHERE customer_id = 7",
+        ("full_name", "Ann Lee", "Ann Smith"), "DELETE FROM customer WHERE customer_id = 7"),
+    "account": (
+        "INSERT INTO account (account_id, account_no, customer_id, tariff_id, service_address, opened_on)"
+        " VALUES (7, 'A0000007', 1, 1, '2 High St', '2026-02-01')",
+        "7", "UPDATE account SET closed_on = '2026-03-31' WHERE account_id = 7",
+        ("closed_on", None, "2026-03-31"), "DELETE FROM account WHERE account_id = 7"),
+    "account_discount": (
+        "INSERT INTO account_discount (account_discount_id, account_id, discount_id, valid_from)"
+        " VALUES (7, 1, 1, '2026-01-01')",
+        "7", "UPDATE account_discount SET valid_to = '2026-06-30' WHERE account_discount_id = 7",
+        ("valid_to", None, "2026-06-30"), "DELETE FROM account_discount WHERE account_discount_id = 7"),
+    "meter": (
+        "INSERT INTO meter (meter_id, serial_no, dial_digits, multiplier) VALUES (7, 'M-7', 5, 1)",
+        "7", "UPDATE meter SET multiplier = 40 WHERE meter_id = 7",
+        ("multiplier", Decimal("1"), Decimal("40")), "DELETE FROM meter WHERE meter_id = 7"),
+    "meter_installation": (
+        "INSERT INTO meter_installation (meter_installation_id, meter_id, account_id, installed_on,"
+        " initial_read) VALUES (7, 1, 1, '2026-01-01', 123.45)",
+        "7", "UPDATE meter_installation SET removed_on = '2026-05-01' WHERE meter_installation_id = 7",
+        ("removed_on", None, "2026-05-01"),
+        "DELETE FROM meter_installation WHERE meter_installation_id = 7"),
+    "tariff": (
+        "INSERT INTO tariff (tariff_id, code, name) VALUES (7, 'RES', 'Residential')",
+        "7", "UPDATE tariff SET name = 'Homes' WHERE tariff_id = 7",
+        ("name", "Residential", "Homes"), "DELETE FROM tariff WHERE tariff_id = 7"),
+    "tariff_version": (
+        "INSERT INTO tariff_version (tariff_version_id, tariff_id, effective_from, fixed_charge,"
+        " tax_rate_pct, late_fee_pct, early_pay_pct, early_pay_days)"
+        " VALUES (7, 1, '2026-07-01', 8.50, 10, 2, 0, 0)",
+        "7", "UPDATE tariff_version SET fixed_charge = 9.25 WHERE tariff_version_id = 7",
+        ("fixed_charge", Decimal("8.50"), Decimal("9.25")),
+        "DELETE FROM tariff_version WHERE tariff_version_id = 7"),
+    "tariff_block": (
+        "INSERT INTO tariff_block (tariff_version_id, block_no, up_to_kwh, rate) VALUES (1, 2, 100, 0.12)",
+        "1:2", "UPDATE tariff_block SET rate = 0.15 WHERE tariff_version_id = 1 AND block_no = 2",
+        ("rate", Decimal("0.120000"), Decimal("0.150000")),
+        "DELETE FROM tariff_block WHERE tariff_version_id = 1 AND block_no = 2"),
+    "discount": (
+        "INSERT INTO discount (discount_id, code, name, pct) VALUES (7, 'SEN', 'Seniors', 10)",
+        "7", "UPDATE discount SET pct = 12.5 WHERE discount_id = 7",
+        ("pct", Decimal("10.00"), Decimal("12.50")), "DELETE FROM discount WHERE discount_id = 7"),
+}
+
+
+def stored_columns(db, table):
+    """The table's columns without the generated ones (which the audit leaves out)."""
+    return {r["c"] for r in db.rows(
+        "SELECT column_name AS c FROM information_schema.columns WHERE table_schema = DATABASE()"
+        " AND table_name = %s AND extra NOT LIKE '%%GENERATED%%'", table)}
+
+
+def audit_rows(db, table, key):
+    rows = db.rows("SELECT action, old_values, new_values, actor FROM audit_log"
+                   " WHERE table_name = %s AND row_key = %s ORDER BY audit_id", table, key)
+    for r in rows:
+        for k in ("old_values", "new_values"):
+            if r[k] is not None:
+                r[k] = json.loads(r[k], parse_float=Decimal, parse_int=Decimal)
+    return rows
+
+
+def test_every_audited_table_has_a_case():
+    assert sorted(CASES) == sorted(AUDITED)
+
+
+@pytest.mark.parametrize("table", AUDITED)
+def test_insert_update_delete_are_audited_with_the_actor(db, table):
+    arrange_base(db)
+    insert, key, update, (col, before, after), delete = CASES[table]
+    db.execute("SET @billing_actor = 'staff:test'")
+    db.execute(insert)
+    db.execute(update)
+    db.execute(delete)
+
+    rows = audit_rows(db, table, key)
+    assert [r["action"] for r in rows] == ["insert", "update", "delete"]
+    assert {r["actor"] for r in rows} == {"staff:test"}
+    ins, upd, dele = rows
+    columns = stored_columns(db, table)
+    assert ins["old_values"] is None and set(ins["new_values"]) == columns
+    assert set(upd["old_values"]) == columns and set(upd["new_values"]) == columns
+    assert dele["new_values"] is None and set(dele["old_values"]) == columns
+    # the changed column, before and after
+    assert ins["new_values"][col] == before
+    assert upd["old_values"][col] == before and upd["new_values"][col] == after
+    assert dele["old_values"][col] == after
+    # everything else is the same before and after the update
+    assert {k: v for k, v in upd["old_values"].items() if k not in (col, "updated_at")} == \
+           {k: v for k, v in upd["new_values"].items() if k not in (col, "updated_at")}
+    # the insert recorded the row as stored, the delete the row as it was last
+    assert ins["new_values"] == upd["old_values"]
+    assert dele["old_values"] == upd["new_values"]
+
+
+def test_the_values_are_the_stored_values(db):
+    arrange_base(db)
+    db.execute("SET @billing_actor = 'staff:test'")
+    db.execute("INSERT INTO meter_installation (meter_installation_id, meter_id, account_id,"
+               " installed_on, initial_read) VALUES (9, 1, 1, '2026-01-15', 4321.05)")
+    (row,) = audit_rows(db, "meter_installation", "9")
+    stored = db.row("SELECT created_at FROM meter_installation WHERE meter_installation_id = 9")
+    new = row["new_values"]
+    assert new["meter_installation_id"] == 9 and new["meter_id"] == 1 and new["account_id"] == 1
+    assert new["installed_on"] == "2026-01-15"
+    assert new["initial_read"] == Decimal("4321.05")
+    assert new["removed_on"] is None
+    assert "active_account_id" not in new          # generated: left out
+    assert new["created_at"].startswith(stored["created_at"].strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def test_without_billing_actor_the_database_user_is_the_actor(db):
+    arrange_base(db)
+    user = db.value("SELECT CURRENT_USER()")
+    db.execute("SET @billing_actor = NULL")
+    db.execute("INSERT INTO tariff (tariff_id, code, name) VALUES (8, 'X', 'X')")
+    db.execute("SET @billing_actor = ''")
+    db.execute("UPDATE tariff SET name = 'Y' WHERE tariff_id = 8")
+    rows = audit_rows(db, "tariff", "8")
+    assert [(r["action"], r["actor"]) for r in rows] == [("insert", f"db:{user}"), ("update", f"db:{user}")]
+
+
+def test_an_update_that_changes_nothing_writes_no_row(db):
+    arrange_base(db)
+    db.execute("SET @billing_actor = 'staff:test'")
+    db.execute("UPDATE customer SET full_name = 'Base', email = NULL WHERE customer_id = 1")
+    db.execute("UPDATE tariff_version SET fixed_charge = 5.00 WHERE tariff_version_id = 1")
+    assert db.value("SELECT COUNT(*) FROM audit_log") == 0
+
+
+def test_a_change_of_letter_case_is_a_change(db):
+    arrange_base(db)
+    db.execute("SET @billing_actor = 'staff:test'")
+    db.execute("UPDATE customer SET full_name = 'BASE' WHERE customer_id = 1")
+    rows = audit_rows(db, "customer", "1")
+    assert [r["action"] for r in rows] == ["update"]
+    assert (rows[0]["old_values"]["full_name"], rows[0]["new_values"]["full_name"]) == ("Base", "BASE")
+
+
+def test_one_row_per_changed_row_and_null_to_value_counts(db):
+    arrange_base(db)
+    db.execute("SET @billing_actor = 'staff:test'")
+    db.execute("INSERT INTO tariff_block (tariff_version_id, block_no, up_to_kwh, rate)"
+               " VALUES (1, 1, 100, 0.10), (1, 2, NULL, 0.20)")
+    db.execute("UPDATE tariff_block SET up_to_kwh = 300 WHERE tariff_version_id = 1 AND block_no = 2")
+    db.execute("UPDATE tariff_block SET rate = rate WHERE tariff_version_id = 1")   # no change
+    assert [(r["table_name"], r["row_key"], r["action"]) for r in db.rows(
+        "SELECT table_name, row_key, action FROM audit_log ORDER BY audit_id")] == [
+        ("tariff_block", "1:1", "insert"), ("tariff_block", "1:2", "insert"),
+        ("tariff_block", "1:2", "update")]
+    upd = audit_rows(db, "tariff_block", "1:2")[1]
+    assert upd["old_values"]["up_to_kwh"] is None and upd["new_values"]["up_to_kwh"] == Decimal("300.0000")
+
+
+def test_the_audit_row_goes_with_the_transaction(db):
+    arrange_base(db)
+    db.execute("SET @billing_actor = 'staff:test'")
+    db.execute("START TRANSACTION")
+    db.execute("INSERT INTO discount (discount_id, code, name, pct) VALUES (8, 'TMP', 'Tmp', 1)")
+    db.execute("ROLLBACK")
+    assert db.value("SELECT COUNT(*) FROM audit_log") == 0
+    assert db.value("SELECT COUNT(*) FROM discount WHERE discount_id = 8") == 0
+
+
+def test_the_procedures_actor_is_the_audit_actor(db):
+    from factories import make_metered_account
+    acc = make_metered_account(db, actor="staff:alice")
+    db.call("update_customer", acc.customer_id, "Renamed Customer", None, None, None, "staff:bob")
+    got = {(r["table_name"], r["action"], r["actor"]) for r in db.rows(
+        "SELECT table_name, action, actor FROM audit_log")}
+    assert {("customer", "insert", "staff:alice"), ("tariff", "insert", "staff:alice"),
+            ("tariff_version", "insert", "staff:alice"), ("tariff_block", "insert", "staff:alice"),
+            ("account", "insert", "staff:alice"), ("meter", "insert", "staff:alice"),
+            ("meter_installation", "insert", "staff:alice"),
+            ("customer", "update", "staff:bob")} <= got
+    upd = audit_rows(db, "customer", str(acc.customer_id))[-1]
+    assert upd["action"] == "update" and upd["new_values"]["full_name"] == "Renamed Customer"

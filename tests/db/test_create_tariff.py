@@ -1,0 +1,54 @@
+"""create_tariff: code and name rules, duplicates."""
+import pytest
+
+from factories import ACTOR, make_tariff
+from support import DbError
+
+
+def test_creates_a_tariff(db):
+    r = db.call("create_tariff", " RES ", " Residential ", "staff:alice")
+    row = db.row("SELECT * FROM tariff WHERE tariff_id = %s", r["tariff_id"])
+    assert (row["code"], row["name"]) == ("RES", "Residential")
+    assert db.value("SELECT COUNT(*) FROM tariff_version") == 0
+    assert db.value("SELECT actor FROM audit_log WHERE table_name = 'tariff' AND row_key = %s",
+                    str(r["tariff_id"])) == "staff:alice"
+    r2 = db.call("create_tariff", "X" * 20, "Twenty", ACTOR)
+    assert r2["tariff_id"] != r["tariff_id"]
+
+
+@pytest.mark.parametrize("code, name, actor", [
+    (None, "Residential", ACTOR),
+    ("", "Residential", ACTOR),
+    ("   ", "Residential", ACTOR),
+    ("X" * 21, "Residential", ACTOR),
+    ("RES", None, ACTOR),
+    ("RES", "  ", ACTOR),
+    ("RES", "n" * 101, ACTOR),
+    ("RES", "Residential", None),
+    ("RES", "Residential", ""),
+])
+def test_invalid_arguments_are_45002_and_write_nothing(db, code, name, actor):
+    make_tariff(db, code="OTHER")
+    before = db.snapshot()
+    with pytest.raises(DbError) as e:
+        db.call("create_tariff", code, name, actor)
+    assert e.value.errno == 45002
+    assert db.snapshot() == before
+
+
+@pytest.mark.parametrize("code", ["RES", "res", " RES "])
+def test_duplicate_code_is_45003_and_writes_nothing(db, code):
+    make_tariff(db, code="RES")
+    before = db.snapshot()
+    with pytest.raises(DbError) as e:
+        db.call("create_tariff", code, "Again", ACTOR)
+    assert e.value.errno == 45003
+    assert db.snapshot() == before
+
+
+def test_factory_makes_unique_codes_and_a_default_version(db):
+    a, b = make_tariff(db), make_tariff(db)
+    assert a.code != b.code
+    assert len(a.version_ids) == 1
+    assert db.value("SELECT COUNT(*) FROM tariff_block WHERE tariff_version_id = %s",
+                    a.version_ids[0]) == 1
