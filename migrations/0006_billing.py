@@ -7,14 +7,14 @@ from deploy import routine_steps  # noqa: E402
 
 steps = routine_steps({
     "procedures/_check_period.sql": "737247a843c1",
-    "procedures/_bill_chunk.sql": "1bac58d2d7a6",
-    "procedures/run_billing.sql": "431b0624252e",
+    "procedures/_bill_chunk.sql": "8272da57f624",
+    "procedures/run_billing.sql": "c55524c0035a",
     "procedures/bill_account.sql": "69205be2d790",
-    "procedures/apply_late_fees.sql": "b22a4df2efa5",
+    "procedures/apply_late_fees.sql": "fe19a6fc0424",
     "views/v_bill_lines.sql": "0f7b1221da5f",
     "views/v_bill_summary.sql": "e59ea808f047",
     "views/v_account_balance.sql": "64b0c4189ee8",
     "views/v_aging.sql": "1d4971528971",
-    "views/v_billing_exceptions.sql": "c601545a75d1",
+    "views/v_billing_exceptions.sql": "414f68bf736d",
     "views/v_ledger_integrity.sql": "10107a16c925",
 })

@@ -410,6 +410,12 @@ BEGIN
 
     UPDATE bc_acct SET total = energy + fixed + discounts + tax WHERE exception_code IS NULL;
 
+    -- Discounts of more than 100% of energy in all would make a negative bill: not billed.
+    UPDATE bc_acct
+    SET exception_code = 'NEGATIVE_TOTAL',
+        exception_detail = CONCAT('the discounts (', discounts, ') exceed the charges: total ', total)
+    WHERE exception_code IS NULL AND total < 0;
+
     INSERT INTO bc_line
     SELECT t.account_id, 4000000000, 'tax', CONCAT('Tax (', TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM v.tax_rate_pct)), '%)'),
            t.version_on_be, NULL, NULL, NULL, t.tax

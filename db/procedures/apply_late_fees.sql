@@ -80,11 +80,6 @@ BEGIN
 
     SELECT COUNT(*), COALESCE(SUM(fee), 0) INTO v_bills, v_total FROM lf_fee;
     COMMIT;
-    SELECT COUNT(*) INTO v_locked
-    FROM bill b
-    WHERE b.due_date < p_as_of AND b.amount_paid < b.total_amount
-      AND b.cancelled_at IS NULL AND b.late_fee_charged = 0
-    FOR UPDATE;
 
     DROP TEMPORARY TABLE IF EXISTS lf_fee;
 

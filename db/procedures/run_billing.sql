@@ -4,9 +4,10 @@
 -- and has no bill for an overlapping period; so a second run of the same period bills nobody
 -- twice, and an account skipped for an exception is billed by a later run once the cause is
 -- fixed. The accounts are billed set-based (see _bill_chunk) in chunks of 10,000 accounts
--- (@billing_chunk_size overrides it for the session), each chunk committed on its own: a crash
--- loses at most the chunk under way and a re-run finishes the rest. The run's row in
--- billing_run shows progress (accounts_done / accounts_total) while it runs.
+-- (@billing_chunk_size overrides it for the session; below 1 means the default), each chunk
+-- committed on its own: a crash loses at most the chunk under way and a re-run finishes the
+-- rest. The run's row in billing_run shows progress (accounts_done / accounts_total) while it
+-- runs.
 --
 -- Parameters
 --   p_period_start, p_period_end  the period (inclusive, at most 62 days)
@@ -43,6 +44,9 @@ BEGIN
     END;
 
     CALL _check_period(p_period_start, p_period_end, p_issue_date, p_due_days, p_actor);
+    IF v_chunk_size < 1 THEN
+        SET v_chunk_size = 10000;      -- LIMIT 0 would bill nobody and still complete the run
+    END IF;
     SET @billing_actor = p_actor;
 
     DROP TEMPORARY TABLE IF EXISTS run_candidates;

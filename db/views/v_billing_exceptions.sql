@@ -5,7 +5,8 @@
 --   bill for a period that covers the run's period end, e.g. from a later run or bill_account).
 -- Codes: READ_NEEDS_REVIEW (the end reading awaits review), NO_TARIFF (a day of the period has no
 --   tariff version), LATER_PERIOD_BILLED (the account has a bill for a later period),
---   ESTIMATE_CONFLICT (an estimate would lie above a later actual reading); from bill_account
+--   ESTIMATE_CONFLICT (an estimate would lie above a later actual reading), NEGATIVE_TOTAL
+--   (discounts of more than the charges); from bill_account
 --   also ACCOUNT_NOT_OPEN, NO_METER, ALREADY_BILLED.
 -- Example: SELECT * FROM v_billing_exceptions WHERE run_id = 12 AND resolved = 0;
 CREATE VIEW v_billing_exceptions AS

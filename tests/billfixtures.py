@@ -1,0 +1,137 @@
+"""Bills for payment tests, made directly with SQL (no billing run needed), and a way to make
+calls race for the same account lock.
+
+    from factories import make_metered_account
+    from billfixtures import make_bill
+
+    acc = make_metered_account(db)
+    bill_id = make_bill(db, acc.account_id, "110.00", "2026-02-15", tax="10.00",
+                        rebate_amount="2.00", rebate_date="2026-02-05")
+
+make_bill inserts what the billing engine would leave behind, consistent with the invariants
+that v_ledger_integrity checks: a bill row (bill_no from the gapless 'bill' series of the issue
+year, as the engine numbers them; the account's tariff version; the meter's initial reading as
+end reading), an energy line of total - tax and a tax line (lines sum to the total), and the
+ledger debit of the total (entry_type 'bill', dated the issue date). It does not allocate credit
+already on the account (the engine does; tests that want it call _allocate_payment).
+
+race(db, connect, calls, locked_accounts) runs procedure calls that queue on the same account
+lock and then compete (two postings with one idempotency key, two reversals of one payment).
+"""
+import datetime as dt
+import threading
+import time
+from decimal import Decimal
+
+from support import DbError
+
+ACTOR = "staff:test"
+
+
+def _date(d):
+    return d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d))
+
+
+def make_bill(db, account_id, total, due_date, issue_date=None, rebate_amount="0",
+              rebate_date=None, tax="0.00", period_end=None, actor=ACTOR):
+    """Inserts an issued bill of `total` on the account; returns bill_id.
+
+    issue_date: default due_date - 14 days. period_end: default the issue date, moved a day
+    earlier for each bill the account has already (bills of an account need distinct period ends);
+    the period is the 30 days up to it. rebate_amount > 0 needs a rebate_date (default issue
+    date + 10 days). tax: the amount of the tax line (the energy line is total - tax).
+    """
+    total, tax, rebate = Decimal(str(total)), Decimal(str(tax)), Decimal(str(rebate_amount))
+    due = _date(due_date)
+    issue = _date(issue_date) if issue_date is not None else due - dt.timedelta(days=14)
+    if rebate > 0 and rebate_date is None:
+        rebate_date = issue + dt.timedelta(days=10)
+    if period_end is None:
+        n = db.value("SELECT COUNT(*) FROM bill WHERE account_id = %s", account_id)
+        period_end = issue - dt.timedelta(days=n)
+    pe = _date(period_end)
+    ps = pe - dt.timedelta(days=29)
+    src = db.row(
+        "SELECT (SELECT v.tariff_version_id FROM tariff_version v WHERE v.tariff_id = a.tariff_id "
+        "        ORDER BY v.effective_from <= %s DESC, v.effective_from DESC LIMIT 1) AS version_id, "
+        "       r.reading_id, r.read_on, r.value "
+        "FROM account a "
+        "JOIN meter_installation i ON i.account_id = a.account_id "
+        "JOIN meter_reading r ON r.meter_id = i.meter_id AND r.kind = 'initial' "
+        "WHERE a.account_id = %s ORDER BY i.meter_installation_id LIMIT 1", pe, account_id)
+    if src is None or src["version_id"] is None:
+        raise ValueError(f"make_bill: account {account_id} needs a tariff version and a meter "
+                         "(use factories.make_metered_account)")
+    db.execute("SET @billing_actor = %s", actor)
+    db.execute("START TRANSACTION")
+    try:
+        db.execute("INSERT INTO number_counter (counter_name, counter_year, last_value) "
+                   "VALUES ('bill', %s, 1) ON DUPLICATE KEY UPDATE last_value = last_value + 1",
+                   issue.year)
+        seq = db.value("SELECT last_value FROM number_counter WHERE counter_name = 'bill' "
+                       "AND counter_year = %s FOR UPDATE", issue.year)
+        db.execute(
+            "INSERT INTO bill (bill_no, account_id, tariff_version_id, period_start, period_end, "
+            "  days_billed, period_days, issue_date, due_date, prev_read_on, prev_read_value, "
+            "  end_reading_id, register_advance, consumption_kwh, estimated, rebate_amount, "
+            "  rebate_date, total_amount, amount_paid) "
+            "VALUES (%s, %s, %s, %s, %s, 30, 30, %s, %s, %s, %s, %s, 0, 0, 0, %s, %s, %s, 0)",
+            f"{issue.year}-{seq:06d}", account_id, src["version_id"], ps, pe, issue, due,
+            src["read_on"], src["value"], src["reading_id"], rebate, rebate_date, total)
+        bill_id = db.value("SELECT LAST_INSERT_ID()")
+        db.execute(
+            "INSERT INTO bill_line (bill_id, line_no, kind, description, amount) VALUES "
+            "(%s, 1, 'energy', 'Energy (test fixture)', %s), (%s, 2, 'tax', 'Tax', %s)",
+            bill_id, total - tax, bill_id, tax)
+        db.execute("INSERT INTO ledger_entry (account_id, entry_type, amount, bill_id, entry_date, "
+                   "actor) VALUES (%s, 'bill', %s, %s, %s, %s)",
+                   account_id, total, bill_id, issue, actor)
+        db.execute("COMMIT")
+    except Exception:
+        db.execute("ROLLBACK")
+        raise
+    return bill_id
+
+
+def wait_for_lock_waits(db, thread_ids, n, timeout=10):
+    """Waits until n of the given connections are waiting for a row lock."""
+    ids = ",".join(str(int(t)) for t in thread_ids)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        waiting = db.value("SELECT COUNT(*) FROM information_schema.innodb_trx "
+                           f"WHERE trx_state = 'LOCK WAIT' AND trx_mysql_thread_id IN ({ids})")
+        if waiting >= n:
+            return
+        time.sleep(0.15)  # MariaDB refreshes innodb_trx only when unread for 0.1 s
+    raise AssertionError(f"{n} callers did not reach the lock wait")
+
+
+def race(db, connect, calls, locked_accounts):
+    """Makes procedure calls race: holds the locks of `locked_accounts` on a connection of its
+    own, starts each call of `calls` ((procedure, arg, ...) tuples) on its own connection in its
+    own thread, waits until every call is queued on a row lock (so each is past whatever it reads
+    without locks), then lets them go. Returns each call's result dict or DbError, in order."""
+    holder = connect()
+    holder.execute("START TRANSACTION")
+    for a in locked_accounts:
+        holder.row("SELECT account_id FROM account WHERE account_id = %s FOR UPDATE", a)
+    conns = [connect() for _ in calls]
+    conn_ids = [c.value("SELECT CONNECTION_ID()") for c in conns]
+    results = [None] * len(calls)
+
+    def run(i):
+        try:
+            results[i] = conns[i].call(*calls[i])
+        except DbError as e:
+            results[i] = e
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    try:
+        wait_for_lock_waits(db, conn_ids, len(calls))
+    finally:
+        holder.execute("ROLLBACK")
+        for t in threads:
+            t.join(30)
+    return results

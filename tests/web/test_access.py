@@ -1,0 +1,71 @@
+"""Every staff page needs a logged-in staff user; the login page works with a real password."""
+import pytest
+from django.urls import reverse
+
+from web.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
+
+STAFF_PAGES = [
+    ("billing:home", {}),
+    ("billing:customer_search", {}),
+    ("billing:customer_create", {}),
+    ("billing:customer_detail", {"customer_id": 1}),
+    ("billing:customer_edit", {"customer_id": 1}),
+    ("billing:reading_create", {}),
+    ("billing:reading_detail", {"reading_id": 1}),
+]
+
+
+@pytest.mark.parametrize("name, kwargs", STAFF_PAGES)
+def test_anonymous_users_are_sent_to_the_login_page(client, name, kwargs):
+    url = reverse(name, kwargs=kwargs)
+    for method in (client.get, client.post):
+        r = method(url)
+        assert r.status_code == 302
+        assert r["Location"] == f"{reverse('login')}?next={url}"
+
+
+@pytest.mark.parametrize("name, kwargs", STAFF_PAGES)
+def test_logged_in_users_who_are_not_staff_are_refused(client, django_user_model, billing_db,
+                                                       name, kwargs):
+    user = django_user_model.objects.create_user(username="pat", password=PASSWORD)
+    client.force_login(user)
+    snapshot = billing_db.snapshot()
+    assert client.get(reverse(name, kwargs=kwargs)).status_code == 403
+    assert client.post(reverse(name, kwargs=kwargs),
+                       {"full_name": "X", "serial_no": "S", "read_on": "2026-01-01",
+                        "value": "1", "source": "field"}).status_code == 403
+    assert billing_db.snapshot() == snapshot
+
+
+def test_staff_log_in_with_their_password_and_reach_the_home_page(client, staff_user, billing_db):
+    page = client.get(reverse("login"))
+    assert page.status_code == 200
+    assert b'<label for="id_username">' in page.content
+    r = client.post(reverse("login"), {"username": "clara", "password": PASSWORD})
+    assert r.status_code == 302 and r["Location"] == reverse("billing:home")
+    home = client.get(reverse("billing:home"))
+    assert home.status_code == 200
+    assert b"Staff home" in home.content and b"clara" in home.content
+
+
+def test_a_wrong_password_is_refused_on_the_login_page(client, staff_user, billing_db):
+    r = client.post(reverse("login"), {"username": "clara", "password": "wrong"})
+    assert r.status_code == 200
+    assert b"did not match" in r.content
+    assert client.get(reverse("billing:home")).status_code == 302
+
+
+def test_log_out_ends_the_session(staff_client, billing_db):
+    assert staff_client.get(reverse("billing:home")).status_code == 200
+    r = staff_client.post(reverse("logout"))
+    assert r.status_code == 302 and r["Location"] == reverse("login")
+    assert staff_client.get(reverse("billing:home")).status_code == 302
+
+
+def test_pages_load_their_stylesheet_from_the_app_not_a_cdn(staff_client, billing_db):
+    page = staff_client.get(reverse("billing:home")).content.decode()
+    assert '<link rel="stylesheet" href="/static/billing/site.css">' in page
+    assert "http://" not in page and "https://" not in page
+    assert '<meta name="viewport"' in page and 'href="#main"' in page

@@ -1,0 +1,111 @@
+"""The one place where the contract's error numbers become Python exceptions.
+
+Every procedure of the billing schema signals `SQLSTATE '45000'` with a MYSQL_ERRNO from the
+contract (../shared/spec/sql-api.md, "Errors") and a MESSAGE_TEXT that names the field or the
+object. `ERRORS` maps each errno to its contract name (the code) and a sentence for a person;
+`error_for()` turns an errno and the server's text into an instance of the matching
+`BillingError` subclass. Views catch `BillingError` and show `user_message` and `message`.
+"""
+
+# errno -> (code, user message). The codes and numbers are the contract's; keep them exact.
+ERRORS = {
+    45001: ("NOT_FOUND", "Not found."),
+    45002: ("INVALID_ARGUMENT", "A value is missing or not valid."),
+    45003: ("CONFLICT", "This conflicts with something that exists already."),
+    45010: ("READING_BACKWARDS",
+            "The reading is lower than the previous one and is not a rollover."),
+    45011: ("READING_OUT_OF_RANGE",
+            "The reading is out of range: negative, at or over the dial capacity, in the future, "
+            "or not after the meter's latest reading."),
+    45020: ("PAYMENT_AMOUNT_INVALID",
+            "The amount must be above zero, at most 1,000,000.00, with at most two decimals."),
+    45021: ("ACCOUNT_NOT_PAYABLE", "The account is closed."),
+    45022: ("IDEMPOTENCY_MISMATCH",
+            "This payment key was used before for another account or amount."),
+    45023: ("ALREADY_REVERSED", "The payment was reversed before."),
+    45030: ("TARIFF_RETROACTIVE",
+            "A tariff version cannot start on or before a day already billed on that tariff."),
+    45031: ("TARIFF_INVALID_BLOCKS",
+            "The tariff blocks are not valid: they must be strictly increasing, only the last "
+            "may be open, and no rate may be negative."),
+    45040: ("PERIOD_INVALID",
+            "The billing period is not valid: end before start, over 62 days, issue date before "
+            "period end, or due days outside 1..90."),
+    45060: ("IMMUTABLE", "Ledger, allocation, bill and payment records cannot be changed."),
+}
+
+UNKNOWN_CODE = "BILLING_ERROR"
+
+
+class BillingError(Exception):
+    """A refusal by the billing schema: `code` (contract name), `message` (the server's text,
+    naming the field or object), `errno` (the contract number)."""
+
+    def __init__(self, code, message, errno):
+        super().__init__(f"{code} ({errno}): {message}")
+        self.code = code
+        self.message = message
+        self.errno = errno
+
+    @property
+    def user_message(self):
+        """The contract's sentence for this error, for a person."""
+        return ERRORS.get(self.errno, (None, "The billing database refused the request."))[1]
+
+    @property
+    def field(self):
+        """The argument the server's message names first (e.g. "email is not a valid ..."
+        -> "email"), or None. Messages name the field first by convention."""
+        word = self.message.split(" ", 1)[0].strip(":,.") if self.message else ""
+        return word if word.isidentifier() and word.islower() else None
+
+
+class NotFound(BillingError): pass                # noqa: E701
+class InvalidArgument(BillingError): pass         # noqa: E701
+class Conflict(BillingError): pass                # noqa: E701
+class ReadingBackwards(BillingError): pass        # noqa: E701
+class ReadingOutOfRange(BillingError): pass       # noqa: E701
+class PaymentAmountInvalid(BillingError): pass    # noqa: E701
+class AccountNotPayable(BillingError): pass       # noqa: E701
+class IdempotencyMismatch(BillingError): pass     # noqa: E701
+class AlreadyReversed(BillingError): pass         # noqa: E701
+class TariffRetroactive(BillingError): pass       # noqa: E701
+class TariffInvalidBlocks(BillingError): pass     # noqa: E701
+class PeriodInvalid(BillingError): pass           # noqa: E701
+class Immutable(BillingError): pass               # noqa: E701
+
+
+CLASSES = {
+    "NOT_FOUND": NotFound,
+    "INVALID_ARGUMENT": InvalidArgument,
+    "CONFLICT": Conflict,
+    "READING_BACKWARDS": ReadingBackwards,
+    "READING_OUT_OF_RANGE": ReadingOutOfRange,
+    "PAYMENT_AMOUNT_INVALID": PaymentAmountInvalid,
+    "ACCOUNT_NOT_PAYABLE": AccountNotPayable,
+    "IDEMPOTENCY_MISMATCH": IdempotencyMismatch,
+    "ALREADY_REVERSED": AlreadyReversed,
+    "TARIFF_RETROACTIVE": TariffRetroactive,
+    "TARIFF_INVALID_BLOCKS": TariffInvalidBlocks,
+    "PERIOD_INVALID": PeriodInvalid,
+    "IMMUTABLE": Immutable,
+}
+
+
+def normalize_errno(errno):
+    """mysqlclient reports 45001 as is; PyMySQL as a signed 16-bit number (-20535)."""
+    if isinstance(errno, int) and -32768 <= errno < 0:
+        return errno + 65536
+    return errno
+
+
+def is_contract_errno(errno):
+    """True for the contract's range: SIGNAL numbers 45000..45999."""
+    return isinstance(errno, int) and 45000 <= errno <= 45999
+
+
+def error_for(errno, message):
+    """The BillingError instance for a contract errno and the server's message text."""
+    errno = normalize_errno(errno)
+    code = ERRORS.get(errno, (UNKNOWN_CODE,))[0]
+    return CLASSES.get(code, BillingError)(code, message, errno)

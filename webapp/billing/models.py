@@ -1,0 +1,204 @@
+"""Read-only models over the billing schema's views (unmanaged; routed to the `billing` alias).
+
+Django never creates, migrates or writes these: the yoyo migrations own the schema, and every
+change goes through a procedure (services.py). Columns are those of the views; the contract
+views' columns are listed in ../shared/spec/sql-api.md, the app's helper views are documented in
+their files under db/views/ and in docs/webapp.md. Money comes back as Decimal exactly as the
+database computed it; format it in templates only.
+"""
+from django.db import models
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+KWH = {"max_digits": 16, "decimal_places": 4}
+
+
+class ReadOnlyModel(models.Model):
+    class Meta:
+        abstract = True
+        managed = False
+
+    def save(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} is a view: change data through services.py")
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} is a view: change data through services.py")
+
+
+# --- the app's helper views (db/views/v_customer.sql, v_account.sql, v_meter_reading.sql) -----
+class Customer(ReadOnlyModel):
+    customer_id = models.PositiveIntegerField(primary_key=True)
+    customer_no = models.CharField(max_length=12)
+    full_name = models.CharField(max_length=200)
+    email = models.CharField(max_length=254, null=True)
+    phone = models.CharField(max_length=40, null=True)
+    address = models.CharField(max_length=500, null=True)
+    created_at = models.DateTimeField()
+    accounts = models.PositiveIntegerField()
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_customer"
+        ordering = ["full_name", "customer_no"]
+
+    def __str__(self):
+        return f"{self.customer_no} {self.full_name}"
+
+
+class Account(ReadOnlyModel):
+    account_id = models.PositiveIntegerField(primary_key=True)
+    account_no = models.CharField(max_length=12)
+    customer_id = models.PositiveIntegerField()
+    tariff_code = models.CharField(max_length=20)
+    tariff_name = models.CharField(max_length=100)
+    service_address = models.CharField(max_length=500)
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True)
+    status = models.CharField(max_length=6)              # open / closed
+    meter_id = models.PositiveIntegerField(null=True)    # the active meter, if any
+    serial_no = models.CharField(max_length=40, null=True)
+    dial_digits = models.PositiveSmallIntegerField(null=True)
+    multiplier = models.DecimalField(max_digits=10, decimal_places=4, null=True)
+    installed_on = models.DateField(null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_account"
+        ordering = ["account_no"]
+
+    def __str__(self):
+        return self.account_no
+
+
+class MeterReading(ReadOnlyModel):
+    reading_id = models.PositiveIntegerField(primary_key=True)
+    meter_id = models.PositiveIntegerField()
+    serial_no = models.CharField(max_length=40)
+    account_id = models.PositiveIntegerField(null=True)
+    read_on = models.DateField()
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    kind = models.CharField(max_length=10)               # initial / actual / estimated
+    source = models.CharField(max_length=10)             # field / customer / smart / system
+    status = models.CharField(max_length=10)             # accepted / review / rejected
+    consumption_kwh = models.DecimalField(**KWH)
+    recorded_by = models.CharField(max_length=100)
+    recorded_at = models.DateTimeField()
+    reviewed_by = models.CharField(max_length=100, null=True)
+    reviewed_at = models.DateTimeField(null=True)
+    reject_reason = models.CharField(max_length=500, null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_meter_reading"
+        ordering = ["-read_on", "-reading_id"]
+
+
+# --- contract views (../shared/spec/sql-api.md, "Views") --------------------------------------
+class AccountBalance(ReadOnlyModel):
+    account_id = models.PositiveIntegerField(primary_key=True)
+    account_no = models.CharField(max_length=12)
+    customer_id = models.PositiveIntegerField()
+    customer_no = models.CharField(max_length=12)
+    customer_name = models.CharField(max_length=200)
+    status = models.CharField(max_length=10)
+    balance = models.DecimalField(**MONEY)
+    overdue_amount = models.DecimalField(**MONEY)
+    oldest_due_date = models.DateField(null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_account_balance"
+
+
+class BillSummary(ReadOnlyModel):
+    bill_id = models.PositiveIntegerField(primary_key=True)
+    bill_no = models.CharField(max_length=12)
+    account_id = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=12)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    issue_date = models.DateField()
+    due_date = models.DateField()
+    rebate_date = models.DateField(null=True)
+    consumption_kwh = models.DecimalField(**KWH)
+    energy_charge = models.DecimalField(**MONEY)
+    fixed_charge = models.DecimalField(**MONEY)
+    discount_amount = models.DecimalField(**MONEY)
+    tax_amount = models.DecimalField(**MONEY)
+    rebate_amount = models.DecimalField(**MONEY)
+    rebate_granted = models.BooleanField()
+    late_fee = models.DecimalField(**MONEY)
+    total_amount = models.DecimalField(**MONEY)
+    amount_paid = models.DecimalField(**MONEY)
+    amount_open = models.DecimalField(**MONEY)
+    status = models.CharField(max_length=10)
+    estimated = models.BooleanField()
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_bill_summary"
+        ordering = ["-issue_date", "-bill_id"]
+
+
+class BillLine(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("bill_id", "line_no")
+    bill_id = models.PositiveIntegerField()
+    line_no = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20)
+    description = models.CharField(max_length=200)
+    quantity_kwh = models.DecimalField(**KWH, null=True)
+    rate = models.DecimalField(max_digits=14, decimal_places=6, null=True)
+    amount = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_bill_lines"
+        ordering = ["bill_id", "line_no"]
+
+
+class Payment(ReadOnlyModel):
+    payment_id = models.PositiveIntegerField(primary_key=True)
+    receipt_no = models.CharField(max_length=20)
+    account_id = models.PositiveIntegerField()
+    amount = models.DecimalField(**MONEY)
+    method = models.CharField(max_length=20)
+    paid_at = models.DateTimeField()
+    allocated = models.DecimalField(**MONEY)
+    unallocated = models.DecimalField(**MONEY)
+    status = models.CharField(max_length=10)             # posted / reversed
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_payments"
+        ordering = ["-paid_at", "-payment_id"]
+
+
+class Aging(ReadOnlyModel):
+    account_id = models.PositiveIntegerField(primary_key=True)
+    account_no = models.CharField(max_length=12)
+    not_due = models.DecimalField(**MONEY)
+    d1_30 = models.DecimalField(**MONEY)
+    d31_60 = models.DecimalField(**MONEY)
+    d61_90 = models.DecimalField(**MONEY)
+    d90_plus = models.DecimalField(**MONEY)
+    total_open = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_aging"
+
+
+class CollectionsDaily(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("day", "method")
+    day = models.DateField()
+    method = models.CharField(max_length=20)
+    payments = models.PositiveIntegerField()
+    amount = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_collections_daily"
+        ordering = ["-day", "method"]
+
+
+class BillingException(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("run_id", "account_id")
+    run_id = models.PositiveIntegerField()
+    account_id = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=12)
+    code = models.CharField(max_length=30)
+    detail = models.CharField(max_length=500)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_billing_exceptions"
+        ordering = ["run_id", "account_id"]

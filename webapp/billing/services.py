@@ -1,0 +1,221 @@
+"""Writes: every change goes through one stored procedure of the billing schema.
+
+`call_procedure(name, *args)` is the only way this app changes billing data. It runs
+`CALL name(args)` on the `billing` connection in autocommit, reads the procedure's last result
+set (the contract's one-row result) and returns it as a dict. The procedure is its own
+transaction: it commits on success and rolls back on error, so it must never run inside
+`transaction.atomic` (its COMMIT would silently commit the caller's transaction too);
+call_procedure refuses to.
+
+Errors: a contract error (MYSQL_ERRNO 45001..45060) becomes a `billing.errors.BillingError`
+subclass (see errors.py); a deadlock (1213) or lock wait timeout (1205) is retried, the whole
+call, up to MAX_ATTEMPTS times with a short growing backoff. A retry is safe: the failed call
+was rolled back entirely, and callers of procedures that must not run twice pass the same
+idempotency key (post_payment) on every attempt. Any other database error is re-raised as is
+(it is a bug or an outage, not a user's mistake).
+
+By the contract, every procedure's last argument is `p_actor` (`staff:<username>`, ...); it is
+logged with the procedure name.
+
+The per-procedure functions below are one line each, keyword-only, named and ordered as in
+../shared/spec/sql-api.md. No arithmetic on money happens here: amounts go to the database as
+given (Decimal or str) and come back as the database computed them.
+"""
+import json
+import logging
+import random
+import re
+import time
+from decimal import Decimal
+
+import MySQLdb
+from django.db import Error as DjangoDbError
+from django.db import connections
+
+from billing import errors
+
+log = logging.getLogger("billing.services")
+
+BILLING_ALIAS = "billing"
+RETRY_ERRNOS = {1213: "deadlock", 1205: "lock wait timeout"}
+MAX_ATTEMPTS = 3
+BACKOFF_SECONDS = 0.05          # attempt n waits about n * BACKOFF_SECONDS (with jitter)
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class ProcedureCallError(RuntimeError):
+    """The call was not made: wrong usage (inside a transaction, bad procedure name)."""
+
+
+def actor_for(user):
+    """The p_actor of a staff user: `staff:<username>`."""
+    return f"staff:{user.get_username()}"
+
+
+def _errno(exc):
+    args = getattr(exc, "args", ())
+    return errors.normalize_errno(args[0]) if args and isinstance(args[0], int) else None
+
+
+def _message(exc):
+    args = getattr(exc, "args", ())
+    return str(args[1]) if len(args) > 1 else str(exc)
+
+
+def _run(connection, sql, args):
+    """Executes one CALL and returns the first row of its last result set as a dict (None when
+    the procedure returned no result set)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        last = None
+        while True:
+            if cursor.description is not None:
+                columns = [c[0] for c in cursor.description]
+                rows = cursor.fetchall()
+                last = dict(zip(columns, rows[0])) if rows else None
+            if not cursor.nextset():
+                break
+        return last
+
+
+def _rollback_quietly(connection):
+    """Defensive: after a failed CALL nothing may stay open on the connection. The procedures
+    roll back themselves (EXIT HANDLER); this is a no-op then."""
+    raw = getattr(connection, "connection", None)
+    if raw is not None:
+        try:
+            raw.rollback()
+        except Exception:  # noqa: BLE001 - the connection may be gone; Django reconnects
+            pass
+
+
+def execute_call(connection, name, args, *, sleep=time.sleep):
+    """call_procedure on a given connection (the seam the retry unit test uses)."""
+    if not _NAME.match(name):
+        raise ProcedureCallError(f"not a procedure name: {name!r}")
+    if connection.in_atomic_block or not connection.get_autocommit():
+        raise ProcedureCallError(
+            f"CALL {name} inside a transaction: billing procedures commit their own "
+            "transaction and must be called in autocommit (never inside transaction.atomic)")
+    actor = args[-1] if args else None
+    sql = f"CALL `{name}`({', '.join(['%s'] * len(args))})"
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        started = time.monotonic()
+        try:
+            result = _run(connection, sql, args)
+        except (DjangoDbError, MySQLdb.Error) as exc:
+            _rollback_quietly(connection)
+            errno = _errno(exc)
+            if errno in RETRY_ERRNOS and attempt < MAX_ATTEMPTS:
+                log.warning("CALL %s actor=%s: %s (%s), retrying (attempt %d of %d)",
+                            name, actor, RETRY_ERRNOS[errno], errno, attempt + 1, MAX_ATTEMPTS)
+                sleep(BACKOFF_SECONDS * attempt * (1 + random.random()))
+                continue
+            if errors.is_contract_errno(errno):
+                error = errors.error_for(errno, _message(exc))
+                log.info("CALL %s actor=%s refused: %s %s", name, actor, error.code, error.message)
+                raise error from exc
+            log.error("CALL %s actor=%s failed: %s", name, actor, exc)
+            raise
+        log.info("CALL %s actor=%s ok in %.0f ms", name, actor,
+                 (time.monotonic() - started) * 1000)
+        return result
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def call_procedure(name, *args):
+    """CALL name(args) on the billing database; the procedure's one-row result as a dict."""
+    return execute_call(connections[BILLING_ALIAS], name, args)
+
+
+# --- master data ------------------------------------------------------------------------------
+def create_customer(*, full_name, email, phone, address, actor):
+    return call_procedure("create_customer", full_name, email, phone, address, actor)
+
+
+def update_customer(*, customer_id, full_name, email, phone, address, actor):
+    return call_procedure("update_customer", customer_id, full_name, email, phone, address, actor)
+
+
+def open_account(*, customer_id, tariff_code, service_address, opened_on, actor):
+    return call_procedure("open_account", customer_id, tariff_code, service_address, opened_on, actor)
+
+
+def close_account(*, account_id, closed_on, actor):
+    return call_procedure("close_account", account_id, closed_on, actor)
+
+
+def create_tariff(*, code, name, actor):
+    return call_procedure("create_tariff", code, name, actor)
+
+
+def add_tariff_version(*, tariff_code, effective_from, fixed_charge, tax_rate_pct, late_fee_pct,
+                       early_pay_pct, early_pay_days, blocks, actor):
+    """`blocks`: a JSON string or a list like [{"up_to_kwh": 100, "rate": Decimal("0.12")}]."""
+    blocks_json = blocks if isinstance(blocks, str) else _blocks_json(blocks)
+    return call_procedure("add_tariff_version", tariff_code, effective_from, fixed_charge,
+                          tax_rate_pct, late_fee_pct, early_pay_pct, early_pay_days, blocks_json,
+                          actor)
+
+
+def _blocks_json(blocks):
+    """JSON with exact numbers: a Decimal or str rate is written as the number it spells (no
+    float round trip)."""
+    def number(x):
+        if x is None:
+            return "null"
+        return str(Decimal(str(x)))
+    return "[" + ", ".join(
+        "{" + ", ".join(f"{json.dumps(k)}: {number(v)}" for k, v in b.items()) + "}"
+        for b in blocks) + "]"
+
+
+def create_discount(*, code, name, pct, actor):
+    return call_procedure("create_discount", code, name, pct, actor)
+
+
+def assign_discount(*, account_id, discount_code, valid_from, valid_to, actor):
+    return call_procedure("assign_discount", account_id, discount_code, valid_from, valid_to, actor)
+
+
+# --- meters and readings ----------------------------------------------------------------------
+def install_meter(*, account_id, serial_no, dial_digits, multiplier, installed_on, initial_read,
+                  actor):
+    return call_procedure("install_meter", account_id, serial_no, dial_digits, multiplier,
+                          installed_on, initial_read, actor)
+
+
+def record_reading(*, serial_no, read_on, value, source, actor):
+    return call_procedure("record_reading", serial_no, read_on, value, source, actor)
+
+
+def approve_reading(*, reading_id, actor):
+    return call_procedure("approve_reading", reading_id, actor)
+
+
+def reject_reading(*, reading_id, reason, actor):
+    return call_procedure("reject_reading", reading_id, reason, actor)
+
+
+# --- billing ----------------------------------------------------------------------------------
+def run_billing(*, period_start, period_end, issue_date, due_days, actor):
+    return call_procedure("run_billing", period_start, period_end, issue_date, due_days, actor)
+
+
+def bill_account(*, account_id, period_start, period_end, issue_date, due_days, actor):
+    return call_procedure("bill_account", account_id, period_start, period_end, issue_date,
+                          due_days, actor)
+
+
+def apply_late_fees(*, as_of, actor):
+    return call_procedure("apply_late_fees", as_of, actor)
+
+
+# --- payments ---------------------------------------------------------------------------------
+def post_payment(*, account_id, amount, method, paid_at, idempotency_key, actor):
+    return call_procedure("post_payment", account_id, amount, method, paid_at, idempotency_key,
+                          actor)
+
+
+def reverse_payment(*, payment_id, reason, actor):
+    return call_procedure("reverse_payment", payment_id, reason, actor)

@@ -1,0 +1,150 @@
+"""Staff pages. A view validates the form's shape, calls one service (one procedure) and turns a
+refusal (BillingError) into a message next to the field the server's message names, keeping
+the user's input. Reads go through selectors. Every page needs a logged-in staff user."""
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView
+
+from billing import selectors, services
+from billing.errors import BillingError
+from billing.forms import CustomerForm, ReadingForm, SearchForm
+
+
+class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    """Anonymous: to the login page. Logged in but not staff: 403."""
+
+    def test_func(self):
+        return self.request.user.is_staff
+
+
+class ProcedureFormMixin:
+    """form_valid calls `self.call(form)`; a BillingError is shown on the form (on the field the
+    server's message names, else above the form) and the page is rendered again with the input."""
+
+    def actor(self):
+        return services.actor_for(self.request.user)
+
+    def form_valid(self, form):
+        try:
+            result = self.call(form)
+        except BillingError as error:
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, f"{error.user_message} {error.message}")
+            return self.render_to_response(self.get_context_data(form=form, error=error))
+        return self.succeed(form, result)
+
+
+class HomeView(StaffRequiredMixin, TemplateView):
+    template_name = "billing/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(search_form=SearchForm(), **kwargs)
+
+
+class CustomerSearchView(StaffRequiredMixin, TemplateView):
+    template_name = "billing/customer_search.html"
+
+    def get_context_data(self, **kwargs):
+        form = SearchForm(self.request.GET or None)
+        query = form.cleaned_data["q"] if form.is_valid() else ""
+        results = selectors.search_customers(query=query) if query else None
+        return super().get_context_data(
+            search_form=form, query=query, results=results,
+            limit=selectors.SEARCH_LIMIT, **kwargs)
+
+
+class CustomerDetailView(StaffRequiredMixin, TemplateView):
+    template_name = "billing/customer_detail.html"
+
+    def get_context_data(self, **kwargs):
+        customer = selectors.get_customer(customer_id=self.kwargs["customer_id"])
+        if customer is None:
+            raise Http404("No such customer")
+        return super().get_context_data(
+            customer=customer,
+            accounts=selectors.customer_accounts(customer_id=customer.customer_id),
+            readings=selectors.customer_readings(customer_id=customer.customer_id),
+            **kwargs)
+
+
+class CustomerCreateView(StaffRequiredMixin, ProcedureFormMixin, FormView):
+    template_name = "billing/customer_form.html"
+    form_class = CustomerForm
+    extra_context = {"title": "New customer", "submit": "Create customer"}
+
+    def call(self, form):
+        return services.create_customer(**form.procedure_arguments(), actor=self.actor())
+
+    def succeed(self, form, result):
+        messages.success(self.request, f"Customer {result['customer_no']} created.")
+        return redirect("billing:customer_detail", customer_id=result["customer_id"])
+
+
+class CustomerEditView(StaffRequiredMixin, ProcedureFormMixin, FormView):
+    template_name = "billing/customer_form.html"
+    form_class = CustomerForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.is_staff:
+            self.customer = selectors.get_customer(customer_id=kwargs["customer_id"])
+            if self.customer is None:
+                raise Http404("No such customer")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        c = self.customer
+        return {"full_name": c.full_name, "email": c.email or "", "phone": c.phone or "",
+                "address": c.address or ""}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            customer=self.customer, title=f"Edit customer {self.customer.customer_no}",
+            submit="Save changes",
+            cancel_url=reverse("billing:customer_detail", args=[self.customer.customer_id]),
+            **kwargs)
+
+    def call(self, form):
+        return services.update_customer(customer_id=self.customer.customer_id,
+                                        **form.procedure_arguments(), actor=self.actor())
+
+    def succeed(self, form, result):
+        messages.success(self.request, f"Customer {self.customer.customer_no} saved.")
+        return redirect("billing:customer_detail", customer_id=result["customer_id"])
+
+
+class ReadingEntryView(StaffRequiredMixin, ProcedureFormMixin, FormView):
+    template_name = "billing/reading_form.html"
+    form_class = ReadingForm
+
+    def get_initial(self):
+        return {"serial_no": self.request.GET.get("serial_no", "")}
+
+    def call(self, form):
+        return services.record_reading(**form.procedure_arguments(), actor=self.actor())
+
+    def succeed(self, form, result):
+        status = result["status"]
+        text = (f"Reading recorded: {result['consumption_kwh']} kWh since the previous reading, "
+                f"status {status}.")
+        if status == "review":
+            messages.warning(self.request, text + " It needs review (unusually high use) before "
+                             "it can be billed.")
+        else:
+            messages.success(self.request, text)
+        return redirect("billing:reading_detail", reading_id=result["reading_id"])
+
+
+class ReadingDetailView(StaffRequiredMixin, TemplateView):
+    template_name = "billing/reading_detail.html"
+
+    def get_context_data(self, **kwargs):
+        reading = selectors.get_reading(reading_id=self.kwargs["reading_id"])
+        if reading is None:
+            raise Http404("No such reading")
+        account = reading.account_id and selectors.get_account(account_id=reading.account_id)
+        customer = account and selectors.get_customer(customer_id=account.customer_id)
+        return super().get_context_data(reading=reading, account=account, customer=customer,
+                                        **kwargs)

@@ -1,0 +1,28 @@
+"""Which database each model lives in.
+
+The billing app's models are unmanaged views of the billing schema: they are read from (and
+would be written to) the `billing` alias and are never migrated by Django anywhere. Everything
+else (auth, sessions, admin, contenttypes) lives in `default` and is migrated only there.
+"""
+
+BILLING_ALIAS = "billing"
+BILLING_APP = "billing"
+
+
+class BillingRouter:
+    def _db(self, model):
+        return BILLING_ALIAS if model._meta.app_label == BILLING_APP else "default"
+
+    def db_for_read(self, model, **hints):
+        return self._db(model)
+
+    def db_for_write(self, model, **hints):
+        return self._db(model)
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return self._db(type(obj1)) == self._db(type(obj2))
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if app_label == BILLING_APP:
+            return False                 # the yoyo migrations own the billing schema
+        return db == "default"

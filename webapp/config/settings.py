@@ -1,0 +1,143 @@
+"""Settings of the billing staff web app, all from the environment.
+
+BILLING_DATABASE_URL      the billing schema (default: the checkout's private server, as printed
+                          by `bin/dbserver url`)
+BILLING_WEB_DATABASE_URL  Django's own tables: auth, sessions, admin, contenttypes (default: the
+                          same server, schema `billing_web`)
+DJANGO_SECRET_KEY         default: generated once into var/secret_key
+DJANGO_DEBUG              1/true/yes/on to turn debugging on (off by default)
+DJANGO_ALLOWED_HOSTS      comma-separated (default: 127.0.0.1,localhost)
+DJANGO_SECURE_COOKIES     1 behind HTTPS: session and CSRF cookies only over HTTPS (default off)
+DJANGO_TIME_ZONE          default UTC; see USE_TZ below
+DJANGO_LOG_LEVEL          level of the `billing` logger (default INFO)
+
+Two database aliases (see docs/webapp.md): `default` holds Django's tables, `billing` is the
+billing schema, reached only through its views and procedures; config.routers.BillingRouter sends
+the billing app's unmanaged models there and never migrates them.
+"""
+import os
+import secrets
+from pathlib import Path
+
+from config.dburl import CHECKOUT, database_settings, private_server_url, with_database
+
+BASE_DIR = Path(__file__).resolve().parent.parent      # webapp/
+VAR_DIR = CHECKOUT / "var"
+
+
+def _flag(name, default=False):
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _secret_key():
+    key = os.environ.get("DJANGO_SECRET_KEY")
+    if key:
+        return key
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _flag("DJANGO_DEBUG")
+ALLOWED_HOSTS = [h.strip() for h in
+                 os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "billing",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "DIRS": [],
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request",
+        "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages",
+    ]},
+}]
+
+# --- databases --------------------------------------------------------------------------------
+BILLING_DATABASE_URL = os.environ.get("BILLING_DATABASE_URL") or private_server_url()
+BILLING_WEB_DATABASE_URL = (os.environ.get("BILLING_WEB_DATABASE_URL")
+                            or with_database(BILLING_DATABASE_URL, "billing_web"))
+_conn_max_age = int(os.environ.get("DJANGO_CONN_MAX_AGE", "0"))
+DATABASES = {
+    "default": database_settings(BILLING_WEB_DATABASE_URL),
+    # Procedures are called in autocommit (Django's default; never ATOMIC_REQUESTS, never inside
+    # transaction.atomic): each procedure is its own transaction and commits it.
+    "billing": database_settings(BILLING_DATABASE_URL, isolation_level="repeatable read"),
+}
+for _db in DATABASES.values():
+    _db["CONN_MAX_AGE"] = _conn_max_age
+    _db["CONN_HEALTH_CHECKS"] = _conn_max_age > 0
+DATABASE_ROUTERS = ["config.routers.BillingRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- auth -------------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "billing:home"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("DJANGO_SECURE_COOKIES")
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- i18n, time -------------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
+USE_I18N = True
+# The billing schema stores naive DATETIMEs in the server's time (NOW() of the session) and the
+# contract's "today" is the session's CURRENT_DATE; the pages show them as the database has them.
+USE_TZ = False
+
+# --- static files: served by WhiteNoise straight from the apps (no collectstatic in dev) -------
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- logging ----------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {"billing": {"handlers": ["console"],
+                            "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
+                            "propagate": False}},
+}
