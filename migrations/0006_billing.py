@@ -7,10 +7,10 @@ from deploy import routine_steps  # noqa: E402
 
 steps = routine_steps({
     "procedures/_check_period.sql": "737247a843c1",
-    "procedures/_bill_chunk.sql": "8272da57f624",
+    "procedures/_bill_chunk.sql": "b29a3c79725c",
     "procedures/run_billing.sql": "c55524c0035a",
     "procedures/bill_account.sql": "69205be2d790",
-    "procedures/apply_late_fees.sql": "fe19a6fc0424",
+    "procedures/apply_late_fees.sql": "d24b5ba5d5cd",
     "views/v_bill_lines.sql": "0f7b1221da5f",
     "views/v_bill_summary.sql": "e59ea808f047",
     "views/v_account_balance.sql": "64b0c4189ee8",

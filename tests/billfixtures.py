@@ -52,8 +52,10 @@ def make_bill(db, account_id, total, due_date, issue_date=None, rebate_amount="0
     pe = _date(period_end)
     ps = pe - dt.timedelta(days=29)
     src = db.row(
-        "SELECT (SELECT v.tariff_version_id FROM tariff_version v WHERE v.tariff_id = a.tariff_id "
-        "        ORDER BY v.effective_from <= %s DESC, v.effective_from DESC LIMIT 1) AS version_id, "
+        "SELECT (SELECT v.tariff_version_id FROM tariff_version v "
+        "        WHERE v.tariff_id = a.tariff_id "
+        "        ORDER BY v.effective_from <= %s DESC, v.effective_from DESC LIMIT 1) "
+        "       AS version_id, "
         "       r.reading_id, r.read_on, r.value "
         "FROM account a "
         "JOIN meter_installation i ON i.account_id = a.account_id "

@@ -41,7 +41,7 @@ def server_url():
         yield url
         return
     if _docker_answers():
-        from testcontainers.mysql import MySqlContainer
+        from testcontainers.community.mysql import MySqlContainer
         with MySqlContainer("mysql:8.4", username="root", password="test", dbname="billing") as c:
             host, port = c.get_container_host_ip(), c.get_exposed_port(3306)
             yield f"mysql://root:test@{host}:{port}/billing"

@@ -496,7 +496,7 @@ BEGIN
     IF v_bills > 0 AND EXISTS (SELECT 1 FROM bc_acct t JOIN payment p ON p.credit_account_id = t.account_id
                                WHERE t.exception_code IS NULL) THEN
         SELECT COUNT(*) INTO v_locked
-        FROM bill b
+        FROM bill b FORCE INDEX (uk_bill_account_period)
         WHERE b.account_id IN (SELECT t.account_id FROM bc_acct t
                                JOIN payment p ON p.credit_account_id = t.account_id
                                WHERE t.exception_code IS NULL)

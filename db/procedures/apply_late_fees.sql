@@ -35,14 +35,14 @@ BEGIN
     SELECT COUNT(*) INTO v_locked
     FROM account a
     WHERE a.account_id IN (SELECT b.account_id FROM bill b
-                           WHERE b.due_date < p_as_of AND b.amount_paid < b.total_amount
-                             AND b.cancelled_at IS NULL AND b.late_fee_charged = 0)
+                           WHERE b.open_due_date < p_as_of AND b.late_fee_charged = 0)
     FOR UPDATE;
 
+    -- open_due_date is due_date while money is open: the index scan (and its locks) covers
+    -- only the bills that may get a fee, not every bill ever due.
     SELECT COUNT(*) INTO v_locked
-    FROM bill b
-    WHERE b.due_date < p_as_of AND b.amount_paid < b.total_amount
-      AND b.cancelled_at IS NULL AND b.late_fee_charged = 0
+    FROM bill b FORCE INDEX (ix_bill_open_due)
+    WHERE b.open_due_date < p_as_of AND b.late_fee_charged = 0
     FOR UPDATE;
 
     DROP TEMPORARY TABLE IF EXISTS lf_fee;
@@ -60,10 +60,9 @@ BEGIN
                  v.late_fee_pct AS pct,
                  ROUND((b.total_amount - b.amount_paid) * v.late_fee_pct / 100, 2) AS fee,
                  (SELECT MAX(l.line_no) + 1 FROM bill_line l WHERE l.bill_id = b.bill_id) AS line_no
-          FROM bill b
+          FROM bill b FORCE INDEX (ix_bill_open_due)
           JOIN tariff_version v ON v.tariff_version_id = b.tariff_version_id
-          WHERE b.due_date < p_as_of AND b.amount_paid < b.total_amount
-            AND b.cancelled_at IS NULL AND b.late_fee_charged = 0) f
+          WHERE b.open_due_date < p_as_of AND b.late_fee_charged = 0) f
     WHERE f.fee > 0;
 
     INSERT INTO bill_line (bill_id, line_no, kind, description, amount)

@@ -104,7 +104,7 @@ def test_nothing_to_do(db, acc):
     b = make_bill(db, acc, "20.00", "2026-02-10")
     allocate(db, p, "2026-02-01", acc)
     before = db.snapshot()
-    allocate(db, p, "2026-02-01", acc)                          # already allocated as far as it goes
+    allocate(db, p, "2026-02-01", acc)                          # nothing more it could pay
     assert db.snapshot() == before
     assert bill_state(db, b)["paid"] == D("20.00")
     assert bill_state(db, b_other)["paid"] == D("0.00")

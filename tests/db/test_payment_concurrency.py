@@ -187,8 +187,10 @@ def test_concurrent_payments_keep_every_invariant(db, connect):
             standing[account] += amount
     for a in [hot] + [a for accounts in own for a in accounts]:
         m = db.row(
-            "SELECT (SELECT COALESCE(SUM(amount), 0) FROM ledger_entry WHERE account_id = %s) AS balance,"
-            " (SELECT COALESCE(SUM(total_amount - amount_paid), 0) FROM bill WHERE account_id = %s) AS open_amt,"
+            "SELECT (SELECT COALESCE(SUM(amount), 0) FROM ledger_entry"
+            "   WHERE account_id = %s) AS balance,"
+            " (SELECT COALESCE(SUM(total_amount - amount_paid), 0) FROM bill"
+            "   WHERE account_id = %s) AS open_amt,"
             " (SELECT COALESCE(SUM(total_amount), 0) FROM bill WHERE account_id = %s) AS billed,"
             " (SELECT COALESCE(SUM(amount - amount_allocated), 0) FROM payment"
             "   WHERE account_id = %s AND status = 'posted') AS credit,"
@@ -202,8 +204,8 @@ def test_concurrent_payments_keep_every_invariant(db, connect):
     assert db.rows("SELECT b.bill_id FROM bill b LEFT JOIN (SELECT bill_id, SUM(amount) AS s "
                    "FROM payment_allocation GROUP BY bill_id) x ON x.bill_id = b.bill_id "
                    "WHERE b.amount_paid <> COALESCE(x.s, 0)") == []
-    assert db.rows("SELECT payment_id, bill_id FROM payment_allocation GROUP BY payment_id, bill_id "
-                   "HAVING SUM(amount) < 0") == []
+    assert db.rows("SELECT payment_id, bill_id FROM payment_allocation "
+                   "GROUP BY payment_id, bill_id HAVING SUM(amount) < 0") == []
     assert db.rows("SELECT p.payment_id FROM payment p JOIN payment_allocation a "
                    "ON a.payment_id = p.payment_id GROUP BY p.payment_id, p.amount, "
                    "p.amount_allocated HAVING SUM(a.amount) > p.amount "

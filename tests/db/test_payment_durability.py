@@ -64,13 +64,15 @@ def test_successful_payments_survive_a_crash():
                           rebate_amount="2.00", rebate_date=f"2026-0{2 + j}-10")
         db.close()
 
-        done, cut, errors, stop = [], [], [], threading.Event()
+        done, cut, errors = [], [], []
         lock = threading.Lock()
 
         def client(t):
+            # posts until the server is gone: its last call is cut, mid-call or at the connect
             conn = Db(url)
             n = 0
-            while not stop.is_set():
+            give_up = time.monotonic() + 60
+            while time.monotonic() < give_up:
                 n += 1
                 key, account = f"dur-{t}-{n}", accounts[(t + n) % len(accounts)]
                 amount = str(D(1000 + 37 * n % 9000) / 100)
@@ -95,11 +97,10 @@ def test_successful_payments_survive_a_crash():
         assert len(done) >= 150 and not errors, errors
         pid = int((base / "mysqld.pid").read_text())
         _dbserver(env, "kill")
-        stop.set()
         for th in threads:
             th.join(30)
         _wait_gone(pid)
-        assert len(cut) == THREADS                           # every client was cut mid-call
+        assert len(cut) == THREADS                           # every client ended on the crash
 
         url = _dbserver(env, "start")                        # crash recovery
         db = Db(url)
@@ -115,15 +116,16 @@ def test_successful_payments_survive_a_crash():
         assert db.rows("SELECT * FROM v_ledger_integrity") == []
 
         # the client's retry policy: the cut calls again, with the same keys
+        committed = 0
         for args in cut:
             r = db.call(*args)
             assert db.value("SELECT COUNT(*) FROM payment WHERE idempotency_key = %s",
                             args[5]) == 1
-            assert r["replayed"] in (0, 1)
+            committed += r["replayed"]             # 1: the cut call had committed after all
         assert db.value("SELECT COUNT(*) FROM payment") == len(done) + len(cut)
         assert db.rows("SELECT * FROM v_ledger_integrity") == []
         print(f"\n{len(done)} payments confirmed before the crash, all there after it; "
-              f"{len(cut)} cut calls retried")
+              f"{len(cut)} cut calls retried ({committed} had committed before the crash)")
         db.close()
     finally:
         if (base / "mysqld.pid").exists():

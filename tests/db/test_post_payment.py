@@ -132,8 +132,8 @@ def test_rebate_granted_on_the_rebate_date(db, acc):
     r = pay(db, acc, "108.00", paid_at="2026-02-05 23:59:59")
     assert outcome(r) == ("108.00", "0.00", "0.00")
     assert bill_state(db, b) == {"total": D("108.00"), "paid": D("108.00"), "granted": 1}
-    assert db.rows("SELECT line_no, kind, amount FROM bill_line WHERE bill_id = %s ORDER BY line_no",
-                   b)[-1] == {"line_no": 3, "kind": "rebate", "amount": D("-2.00")}
+    assert db.rows("SELECT line_no, kind, amount FROM bill_line WHERE bill_id = %s "
+                   "ORDER BY line_no", b)[-1] == {"line_no": 3, "kind": "rebate", "amount": D("-2.00")}
     rebate = db.rows("SELECT amount, bill_id, payment_id, entry_date FROM ledger_entry "
                      "WHERE entry_type = 'rebate'")
     assert [(x["amount"], x["bill_id"], x["payment_id"], str(x["entry_date"])) for x in rebate] == [

@@ -202,3 +202,159 @@ class BillingException(ReadOnlyModel):
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_billing_exceptions"
         ordering = ["run_id", "account_id"]
+
+
+# --- the back office's helper views (db/views/v_staff_*.sql, v_report_*.sql, v_audit_log.sql;
+# migration 0011_backoffice_views; see docs/backoffice.md) ------------------------------------
+class StatementEntry(ReadOnlyModel):
+    entry_id = models.PositiveBigIntegerField(primary_key=True)
+    account_id = models.PositiveIntegerField()
+    entry_date = models.DateField()
+    posted_at = models.DateTimeField()
+    entry_type = models.CharField(max_length=20)
+    amount = models.DecimalField(**MONEY)
+    actor = models.CharField(max_length=100)
+    bill_id = models.PositiveIntegerField(null=True)
+    bill_no = models.CharField(max_length=16, null=True)
+    payment_id = models.PositiveIntegerField(null=True)
+    receipt_no = models.CharField(max_length=20, null=True)
+    running_balance = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_statement"
+        ordering = ["entry_id"]
+
+
+class BillingRun(ReadOnlyModel):
+    run_id = models.PositiveIntegerField(primary_key=True)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    issue_date = models.DateField()
+    due_days = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10)             # running / completed / failed
+    accounts_total = models.PositiveIntegerField()
+    accounts_done = models.PositiveIntegerField()
+    bills_created = models.PositiveIntegerField()
+    accounts_skipped = models.PositiveIntegerField()
+    total_billed = models.DecimalField(**MONEY)
+    started_by = models.CharField(max_length=100)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True)
+    exceptions = models.PositiveIntegerField()
+    open_exceptions = models.PositiveIntegerField()
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_billing_run"
+        ordering = ["-run_id"]
+
+
+class TariffVersion(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("tariff_id", "tariff_version_id")
+    tariff_id = models.PositiveIntegerField()
+    tariff_code = models.CharField(max_length=20)
+    tariff_name = models.CharField(max_length=100)
+    accounts = models.PositiveIntegerField()
+    tariff_version_id = models.PositiveIntegerField(null=True)
+    effective_from = models.DateField(null=True)
+    fixed_charge = models.DecimalField(**MONEY, null=True)
+    tax_rate_pct = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    late_fee_pct = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    early_pay_pct = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    early_pay_days = models.SmallIntegerField(null=True)
+    blocks = models.PositiveIntegerField()
+    billed_through = models.DateField(null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_tariff_version"
+        ordering = ["tariff_code", "-effective_from"]
+
+
+class TariffBlock(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("tariff_version_id", "block_no")
+    tariff_version_id = models.PositiveIntegerField()
+    block_no = models.PositiveSmallIntegerField()
+    up_to_kwh = models.DecimalField(**KWH, null=True)
+    rate = models.DecimalField(max_digits=14, decimal_places=6)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_tariff_block"
+        ordering = ["tariff_version_id", "block_no"]
+
+
+class Discount(ReadOnlyModel):
+    discount_id = models.PositiveIntegerField(primary_key=True)
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=100)
+    pct = models.DecimalField(max_digits=5, decimal_places=2)
+    created_at = models.DateTimeField()
+    assignments = models.PositiveIntegerField()
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_discount"
+        ordering = ["code"]
+
+
+class AccountDiscount(ReadOnlyModel):
+    account_discount_id = models.PositiveIntegerField(primary_key=True)
+    account_id = models.PositiveIntegerField()
+    discount_id = models.PositiveIntegerField()
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=100)
+    pct = models.DecimalField(max_digits=5, decimal_places=2)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True)
+    created_at = models.DateTimeField()
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_account_discount"
+        ordering = ["valid_from", "account_discount_id"]
+
+
+class RevenueReport(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("period", "tariff_code")
+    period = models.CharField(max_length=7)
+    tariff_code = models.CharField(max_length=20)
+    tariff_name = models.CharField(max_length=100)
+    bills = models.PositiveIntegerField()
+    consumption_kwh = models.DecimalField(max_digits=18, decimal_places=4)
+    energy_charge = models.DecimalField(**MONEY)
+    fixed_charge = models.DecimalField(**MONEY)
+    discount_amount = models.DecimalField(**MONEY)
+    tax_amount = models.DecimalField(**MONEY)
+    late_fee = models.DecimalField(**MONEY)
+    rebate_amount = models.DecimalField(**MONEY)
+    total_billed = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_report_revenue"
+        ordering = ["-period", "tariff_code"]
+
+
+class ConsumptionReport(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("month", "tariff_code")
+    month = models.CharField(max_length=7)
+    tariff_code = models.CharField(max_length=20)
+    meters = models.PositiveIntegerField()
+    readings = models.PositiveIntegerField()
+    consumption_kwh = models.DecimalField(max_digits=18, decimal_places=4)
+    in_review = models.PositiveIntegerField()
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_report_consumption"
+        ordering = ["-month", "tariff_code"]
+
+
+class AuditEntry(ReadOnlyModel):
+    audit_id = models.PositiveBigIntegerField(primary_key=True)
+    changed_at = models.DateTimeField()
+    actor = models.CharField(max_length=100)
+    table_name = models.CharField(max_length=64)
+    row_key = models.CharField(max_length=64)
+    action = models.CharField(max_length=10)
+    old_values = models.TextField(null=True)
+    new_values = models.TextField(null=True)
+    customer_id = models.PositiveIntegerField(null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_audit_log"
+        ordering = ["-audit_id"]

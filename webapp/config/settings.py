@@ -10,6 +10,7 @@ DJANGO_ALLOWED_HOSTS      comma-separated (default: 127.0.0.1,localhost)
 DJANGO_SECURE_COOKIES     1 behind HTTPS: session and CSRF cookies only over HTTPS (default off)
 DJANGO_TIME_ZONE          default UTC; see USE_TZ below
 DJANGO_LOG_LEVEL          level of the `billing` logger (default INFO)
+BILLING_DUE_DAYS          days from issue to due date of `manage.py run_billing` (default 14)
 
 Two database aliases (see docs/webapp.md): `default` holds Django's tables, `billing` is the
 billing schema, reached only through its views and procedures; config.routers.BillingRouter sends
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "billing",
+    "axes",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",        # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -115,6 +119,23 @@ LOGIN_REDIRECT_URL = "billing:home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("DJANGO_SECURE_COOKIES")
 SESSION_COOKIE_HTTPONLY = True
+# Login rate limit (django-axes, staff and customer logins alike): after AXES_FAILURE_LIMIT
+# failures for one user name from one IP address, that pair is locked out for AXES_COOLOFF_TIME
+# (a 429 page); a successful login resets the count. See docs/portal.md.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.25                 # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
+AXES_VERBOSE = False
+# E-mail (password reset links): the console in development; set DJANGO_EMAIL_BACKEND (and
+# Django's EMAIL_HOST etc.) for real use. Tests use Django's locmem backend.
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND",
+                               "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "billing@localhost")
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600   # one-time set-password / reset links: 3 days
 X_FRAME_OPTIONS = "DENY"
 
 # --- i18n, time -------------------------------------------------------------------------------
@@ -128,8 +149,12 @@ USE_TZ = False
 # --- static files: served by WhiteNoise straight from the apps (no collectstatic in dev) -------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- batch jobs (manage.py run_billing; docs/operations.md) ------------------------------------
+BILLING_DUE_DAYS = int(os.environ.get("BILLING_DUE_DAYS", "14"))
 
 # --- logging ----------------------------------------------------------------------------------
 LOGGING = {

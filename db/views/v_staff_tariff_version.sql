@@ -1,0 +1,26 @@
+-- v_staff_tariff_version: every tariff with each of its versions (a helper view of the staff back
+-- office, not part of the contract; see docs/backoffice.md).
+--
+-- Columns
+--   tariff_id, tariff_code, tariff_name, accounts (open accounts on the tariff)
+--   tariff_version_id, effective_from, fixed_charge, tax_rate_pct, late_fee_pct, early_pay_pct,
+--   early_pay_days, blocks (number of blocks)    all NULL for a tariff without versions
+--   billed_through                               the last day billed on the tariff (NULL: none);
+--                                                a new version must start after it (45030)
+-- One row per version, and one row for a tariff without versions.
+-- Example: SELECT * FROM v_staff_tariff_version ORDER BY tariff_code, effective_from;
+CREATE VIEW v_staff_tariff_version AS
+SELECT t.tariff_id,
+       t.code AS tariff_code,
+       t.name AS tariff_name,
+       CAST((SELECT COUNT(*) FROM account a
+              WHERE a.tariff_id = t.tariff_id AND a.closed_on IS NULL) AS UNSIGNED) AS accounts,
+       v.tariff_version_id, v.effective_from, v.fixed_charge, v.tax_rate_pct, v.late_fee_pct,
+       v.early_pay_pct, v.early_pay_days,
+       CAST((SELECT COUNT(*) FROM tariff_block k
+              WHERE k.tariff_version_id = v.tariff_version_id) AS UNSIGNED) AS blocks,
+       (SELECT MAX(b.period_end) FROM bill b
+          JOIN tariff_version bv ON bv.tariff_version_id = b.tariff_version_id
+         WHERE bv.tariff_id = t.tariff_id AND b.cancelled_at IS NULL) AS billed_through
+  FROM tariff t
+  LEFT JOIN tariff_version v ON v.tariff_id = t.tariff_id

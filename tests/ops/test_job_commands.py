@@ -1,0 +1,196 @@
+"""The batch-job commands as cron runs them (a subprocess, no terminal): run_billing,
+apply_late_fees, check_integrity; their output and documented exit codes (0 success, 1 done with
+exceptions, 2 failure, 3 another run of the period is running)."""
+import io
+import time
+from datetime import date, timedelta
+from decimal import Decimal as D
+
+from django.core.management.base import OutputWrapper
+
+from billing.management.jobs import Progress, lock_name  # noqa: F401 - webapp on sys.path
+from factories import make_metered_account, make_tariff
+from ops.jobhelp import manage, start_manage
+
+OCT = ["--period-start", "2026-10-01", "--period-end", "2026-10-31", "--issue-date",
+       "2026-11-01", "--due-days", "14"]
+
+
+def billable(db, n, tariff=None):
+    tariff = tariff or make_tariff(db)
+    accounts = []
+    for i in range(n):
+        acc = make_metered_account(db, tariff_code=tariff, opened_on="2026-09-01",
+                                   initial_read=100)
+        db.call("record_reading", acc.serial, "2026-10-31", 200 + i, "field", "staff:test")
+        accounts.append(acc)
+    return accounts
+
+
+def test_run_billing_bills_and_rerun_is_a_no_op(db):
+    accounts = billable(db, 5)
+    out = manage(db.url, "run_billing", *OCT)
+    assert out.returncode == 0, out.stderr
+    assert "5 accounts considered, 5 bills created, 0 skipped, total billed 51.00" in out.stdout
+    bills = db.rows("SELECT account_id, bill_no, period_start, period_end, issue_date, due_date "
+                    "FROM v_bill_summary ORDER BY bill_no")
+    assert [b["account_id"] for b in bills] == [a.account_id for a in accounts]
+    assert [b["bill_no"] for b in bills] == [f"2026-00000{i}" for i in range(1, 6)]
+    assert {(b["period_start"], b["period_end"], b["issue_date"], b["due_date"]) for b in bills} \
+        == {(date(2026, 10, 1), date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 15))}
+    run = db.row("SELECT status, started_by FROM v_billing_run")
+    assert run == {"status": "completed", "started_by": "batch:billing"}
+
+    again = manage(db.url, "run_billing", *OCT)
+    assert again.returncode == 0, again.stderr
+    assert "0 accounts considered, 0 bills created, 0 skipped" in again.stdout
+    assert db.value("SELECT COUNT(*) FROM bill") == 5
+    assert db.rows("SELECT * FROM v_ledger_integrity") == []
+
+
+def test_run_billing_defaults_previous_month_issued_today(db):
+    today = db.value("SELECT CURRENT_DATE")
+    first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    last = today.replace(day=1) - timedelta(days=1)
+    out = manage(db.url, "run_billing")
+    assert out.returncode == 0, out.stderr
+    run = db.row("SELECT period_start, period_end, issue_date, due_days FROM v_billing_run")
+    assert run == {"period_start": first, "period_end": last, "issue_date": today,
+                   "due_days": 14}
+
+
+def test_due_days_from_the_setting(db):
+    from ops.jobhelp import job_env
+    out = manage(db.url, "run_billing", "--period-start", "2026-10-01",
+                 env=job_env(db.url, BILLING_DUE_DAYS="21"))
+    assert out.returncode == 0, out.stderr
+    assert db.row("SELECT period_end, due_days FROM v_billing_run") == {
+        "period_end": date(2026, 10, 31), "due_days": 21}
+
+
+def test_run_with_exceptions_exits_1_and_lists_them(db):
+    billable(db, 2)
+    late = make_tariff(db, versions=[dict(effective_from="2026-10-15", fixed_charge="0",
+                                          tax_rate_pct="0", late_fee_pct="0", early_pay_pct="0",
+                                          early_pay_days=0, blocks=[(None, "0.10")])])
+    odd = billable(db, 1, tariff=late)[0]
+    out = manage(db.url, "run_billing", *OCT)
+    assert out.returncode == 1, (out.stdout, out.stderr)
+    assert "3 accounts considered, 2 bills created, 1 skipped" in out.stdout
+    assert "1 accounts skipped with an exception" in out.stdout
+    assert f"  {odd.account_no} NO_TARIFF: " in out.stdout
+    assert db.value("SELECT COUNT(*) FROM bill") == 2
+
+
+def test_invalid_period_exits_2_and_writes_nothing(db):
+    billable(db, 1)
+    before = db.snapshot()
+    out = manage(db.url, "run_billing", "--period-start", "2026-10-31", "--period-end",
+                 "2026-10-01", "--issue-date", "2026-11-01")
+    assert out.returncode == 2
+    assert "PERIOD_INVALID (45040)" in out.stderr
+    assert db.snapshot() == before
+    bad = manage(db.url, "run_billing", "--period-start", "2026-02-30")
+    assert bad.returncode == 2 and "--period-start: not a date" in bad.stderr
+
+
+def test_unreachable_database_exits_2(db):
+    out = manage("mysql://nobody@127.0.0.1:1/billing", "run_billing", *OCT, timeout=60)
+    assert out.returncode == 2 and "unreachable" in out.stderr
+    out = manage("mysql://nobody@127.0.0.1:1/billing", "check_integrity", timeout=60)
+    assert out.returncode == 2
+
+
+def test_second_run_of_the_same_period_fails_at_once(db, connect):
+    billable(db, 2)
+    holder = connect()
+    database = db.value("SELECT DATABASE()")
+    name = f"billing_run:{database}:2026-10-01:2026-10-31"
+    assert holder.value("SELECT GET_LOCK(%s, 0)", name) == 1   # a run of October under way
+    before = db.snapshot()
+    started = time.monotonic()
+    out = manage(db.url, "run_billing", *OCT)
+    assert out.returncode == 3, (out.stdout, out.stderr)
+    assert "another run of the period 2026-10-01..2026-10-31 is running" in out.stderr
+    assert time.monotonic() - started < 20                  # at once: no waiting for the lock
+    assert db.snapshot() == before
+    # another period is not blocked
+    nov = manage(db.url, "run_billing", "--period-start", "2026-09-01")
+    assert nov.returncode == 0, nov.stderr
+    holder.execute("DO RELEASE_LOCK(%s)", name)
+    assert manage(db.url, "run_billing", *OCT).returncode == 0
+    assert db.value("SELECT COUNT(*) FROM bill WHERE period_end = '2026-10-31'") == 2
+
+
+def test_two_concurrent_runs_one_bills_the_other_is_refused(db, connect):
+    accounts = billable(db, 30)
+    blocker = connect()                      # holds account 20: the first run waits there
+    blocker.execute("START TRANSACTION")
+    blocker.execute("SELECT account_id FROM account WHERE account_id = %s FOR UPDATE",
+                    accounts[19].account_id)
+    first = start_manage(db.url, "run_billing", *OCT, "--chunk-size", "1", "--poll", "0.05",
+                         "--log-every", "0")
+    try:
+        deadline = time.monotonic() + 60
+        while (db.value("SELECT MAX(accounts_done) FROM v_billing_run") or 0) < 19:
+            assert time.monotonic() < deadline and first.poll() is None, first.communicate()
+            time.sleep(0.05)
+        second = manage(db.url, "run_billing", *OCT)
+        assert second.returncode == 3, (second.stdout, second.stderr)
+        assert "another run of the period 2026-10-01..2026-10-31 is running" in second.stderr
+    finally:
+        blocker.execute("ROLLBACK")
+    out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert db.value("SELECT COUNT(*) FROM bill") == 30
+    assert db.rows("SELECT status, accounts_done FROM v_billing_run") == [
+        {"status": "completed", "accounts_done": 30}]
+    # without a terminal: plain progress lines (one seen mid-run), then the summary
+    assert "run 2026-10-01..2026-10-31: 19/30 accounts (63%)\n" in out and "\r" not in out
+    assert "30 accounts considered, 30 bills created, 0 skipped" in out
+
+
+def test_progress_bar_on_a_terminal_and_lines_otherwise():
+    buf = io.StringIO()
+    bar = Progress(OutputWrapper(buf), "run", tty=True, width=10)
+    bar.update(5, 20)
+    bar.finish(20, 20)
+    assert buf.getvalue() == "\rrun [##--------] 5/20 (25%)\rrun [##########] 20/20 (100%)\n"
+    buf = io.StringIO()
+    lines = Progress(OutputWrapper(buf), "run", tty=False, every=0)
+    lines.update(5, 20)
+    lines.update(5, 20)                     # unchanged: no new line
+    lines.finish(20, 20)
+    assert buf.getvalue() == "run: 5/20 accounts (25%)\nrun: 20/20 accounts (100%)\n"
+
+
+def test_apply_late_fees(db):
+    billable(db, 1, tariff=make_tariff(db, versions=[dict(
+        effective_from="2026-01-01", fixed_charge="0", tax_rate_pct="0", late_fee_pct="10",
+        early_pay_pct="0", early_pay_days=0, blocks=[(None, "0.10")])]))
+    assert manage(db.url, "run_billing", *OCT).returncode == 0
+    out = manage(db.url, "apply_late_fees", "--as-of", "2026-11-20")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "late fees as of 2026-11-20: 1 bills charged, total fees 1.00"
+    again = manage(db.url, "apply_late_fees")                 # today: charged once only
+    assert again.returncode == 0, again.stderr
+    assert "0 bills charged, total fees 0.00" in again.stdout
+    assert db.value("SELECT late_fee FROM v_bill_summary") == D("1.00")
+    assert manage(db.url, "apply_late_fees", "--as-of", "soon").returncode == 2
+
+
+def test_check_integrity(db):
+    out = manage(db.url, "check_integrity")
+    assert out.returncode == 0 and "ok" in out.stdout
+    billable(db, 1)
+    assert manage(db.url, "run_billing", *OCT).returncode == 0
+    assert manage(db.url, "check_integrity").returncode == 0
+    bill = db.row("SELECT bill_id, account_id FROM bill")
+    db.execute("INSERT INTO ledger_entry (account_id, entry_type, amount, bill_id, entry_date, "
+               "actor) VALUES (%s, 'late_fee', 1.00, %s, '2026-11-20', 'test:tamper')",
+               bill["account_id"], bill["bill_id"])
+    out = manage(db.url, "check_integrity")
+    assert out.returncode == 1
+    assert "broken invariants" in out.stdout
+    assert f"check_name=bill_ledger account_id={bill['account_id']} bill_id={bill['bill_id']}" \
+        in out.stdout

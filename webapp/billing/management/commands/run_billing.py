@@ -1,0 +1,146 @@
+"""manage.py run_billing: the monthly billing run (CALL run_billing) with progress and exit codes.
+
+Defaults: the previous calendar month (of the database's CURRENT_DATE), issued today, due after
+settings.BILLING_DUE_DAYS days (env BILLING_DUE_DAYS, default 14), actor `batch:billing`.
+
+    manage.py run_billing                                   # last month
+    manage.py run_billing --period-start 2026-10-01 --period-end 2026-10-31 \\
+                          --issue-date 2026-11-01 --due-days 14
+
+Only one run of a period at a time: the command takes the named lock
+`billing_run:<database>:<start>:<end>` with GET_LOCK(name, 0) on its own connection and holds it
+until the run ends; a second run of the same period fails at once (exit 3) and does nothing.
+The lock belongs to the connection, so a killed job leaves no stale lock. Re-running a period is
+safe: run_billing bills only the accounts without a bill for it (after a crash, a failure or a
+fixed exception, just run it again).
+
+While the CALL runs in a worker thread, the main thread polls v_billing_run from its own
+connection: a progress bar on a terminal, a log line every --log-every seconds otherwise.
+
+Exit codes: 0 every considered account billed; 1 done, but accounts were skipped with an
+exception (listed; see v_billing_exceptions); 2 failure (bad arguments, refused by the database,
+database unreachable); 3 another run of this period is running.
+"""
+import threading
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import connections
+
+from billing import services
+from billing.errors import BillingError
+from billing.management import jobs
+
+
+def _last_of_month(d):
+    return (d.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+class Command(BaseCommand):
+    help = "Bills every billable account for a period (default: the previous calendar month)."
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        parser.add_argument("--period-start", help="first day (default: 1st of last month)")
+        parser.add_argument("--period-end",
+                            help="last day (default: the last day of period-start's month)")
+        parser.add_argument("--issue-date", help="issue date of the bills (default: today)")
+        parser.add_argument("--due-days", type=int,
+                            help="days from issue to due date (default: settings.BILLING_DUE_DAYS)")
+        parser.add_argument("--actor", default="batch:billing")
+        parser.add_argument("--chunk-size", type=int,
+                            help="accounts per committed chunk (default: the procedure's 10,000)")
+        parser.add_argument("--poll", type=float, default=0.5,
+                            help="seconds between progress polls (default 0.5)")
+        parser.add_argument("--log-every", type=float, default=10.0,
+                            help="without a terminal: seconds between progress lines (default 10)")
+
+    def handle(self, *args, **o):
+        try:
+            today = jobs.value("SELECT CURRENT_DATE")
+        except Exception as exc:  # noqa: BLE001 - an outage: exit 2 with the reason
+            raise jobs.failure(f"billing database unreachable: {exc}") from exc
+        if o["period_start"]:
+            start = jobs.parse_date(o["period_start"], "--period-start")
+        else:
+            start = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        end = (jobs.parse_date(o["period_end"], "--period-end") if o["period_end"]
+               else _last_of_month(start))
+        issue = jobs.parse_date(o["issue_date"], "--issue-date") if o["issue_date"] else today
+        due_days = o["due_days"] if o["due_days"] is not None else getattr(
+            settings, "BILLING_DUE_DAYS", 14)
+        period = f"{start}..{end}"
+
+        name = jobs.lock_name(start, end)
+        if not jobs.get_lock(name):
+            raise jobs.failure(
+                f"another run of the period {period} is running (lock {name!r} held by "
+                f"connection {jobs.lock_holder(name)}); nothing done", jobs.EXIT_BUSY)
+        try:
+            return self._run(start, end, issue, due_days, o, period)
+        finally:
+            jobs.release_lock(name)
+
+    def _run(self, start, end, issue, due_days, o, period):
+        before = jobs.value("SELECT COALESCE(MAX(run_id), 0) FROM v_billing_run") or 0
+        self.stdout.write(f"billing run {period}, issued {issue}, due after {due_days} days")
+        outcome = {}
+
+        def work():
+            try:
+                if o["chunk_size"]:
+                    with connections[services.BILLING_ALIAS].cursor() as cur:
+                        cur.execute("SET @billing_chunk_size = %s", [o["chunk_size"]])
+                outcome["result"] = services.run_billing(
+                    period_start=start, period_end=end, issue_date=issue, due_days=due_days,
+                    actor=o["actor"])
+            except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+                outcome["error"] = exc
+            finally:
+                connections.close_all()          # this thread's connections
+
+        worker = threading.Thread(target=work, name="run_billing", daemon=True)
+        worker.start()
+        progress = jobs.Progress(self.stdout, f"run {period}", every=o["log_every"])
+        seen = None
+        while worker.is_alive():
+            worker.join(o["poll"])
+            try:
+                rows = jobs.query(
+                    "SELECT run_id, accounts_done, accounts_total FROM v_billing_run "
+                    "WHERE run_id > %s AND period_start = %s AND period_end = %s "
+                    "ORDER BY run_id DESC LIMIT 1", [before, start, end])
+            except Exception:  # noqa: BLE001 - progress is a nicety; the run goes on
+                rows = []
+            if rows and worker.is_alive():
+                seen = rows[0]
+                progress.update(seen["accounts_done"], seen["accounts_total"])
+
+        if "error" in outcome:
+            exc = outcome["error"]
+            if progress.drawn:
+                self.stdout.write("")
+            if isinstance(exc, BillingError):
+                raise jobs.failure(f"run_billing {period} refused: {exc.code} ({exc.errno}): "
+                                   f"{exc.message}") from exc
+            raise jobs.failure(f"run_billing {period} failed: {exc}") from exc
+
+        r = outcome["result"]
+        progress.finish(r["accounts_considered"], r["accounts_considered"])
+        self.stdout.write(
+            f"run {r['run_id']} {period}: {r['accounts_considered']} accounts considered, "
+            f"{r['bills_created']} bills created, {r['accounts_skipped']} skipped, "
+            f"total billed {r['total_billed']}")
+        exceptions = jobs.query(
+            "SELECT account_no, code, detail FROM v_billing_exceptions WHERE run_id = %s "
+            "ORDER BY account_no", [r["run_id"]])
+        if not exceptions:
+            return
+        self.stdout.write(f"{len(exceptions)} accounts skipped with an exception "
+                          f"(SELECT * FROM v_billing_exceptions WHERE run_id = {r['run_id']}):")
+        for e in exceptions[:50]:
+            self.stdout.write(f"  {e['account_no']} {e['code']}: {e['detail']}")
+        if len(exceptions) > 50:
+            self.stdout.write(f"  ... and {len(exceptions) - 50} more")
+        raise SystemExit(jobs.EXIT_EXCEPTIONS)

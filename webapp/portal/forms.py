@@ -1,0 +1,109 @@
+"""Portal forms: they check the shape of the input; every money rule is the procedure's."""
+import re
+import uuid
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+
+from portal.gateway import Card
+from portal.selectors import BILL_STATUSES
+
+
+class RegistrationForm(forms.Form):
+    customer_no = forms.CharField(label="Customer number", max_length=12, strip=True,
+                                  widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    account_no = forms.CharField(label="Account number", max_length=12, strip=True)
+    last_bill_amount = forms.DecimalField(
+        label="Amount of your last bill", max_digits=12, decimal_places=2,
+        help_text="The total of your latest bill for this account, e.g. 84.17.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    password1 = forms.CharField(label="Password", strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label="Password again", strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords differ.")
+        elif p1:
+            try:
+                validate_password(p1)
+            except forms.ValidationError as e:
+                self.add_error("password1", e)
+        return data
+
+
+class BillFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label="Year", required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label="Status", required=False,
+                               choices=[("", "Any")] + [(s, s.capitalize()) for s in BILL_STATUSES])
+    account = forms.TypedChoiceField(label="Account", required=False, coerce=int,
+                                     empty_value=None)
+
+    def __init__(self, *args, years=(), accounts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", "Any")] + [(y, y) for y in years]
+        self.fields["account"].choices = [("", "All")] + [
+            (a.account_id, a.account_no) for a in accounts]
+
+
+def new_idempotency_key():
+    return uuid.uuid4().hex
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(label="Amount to pay", max_digits=12, decimal_places=2,
+                                widget=forms.TextInput(attrs={"inputmode": "decimal",
+                                                              "autocomplete": "off"}))
+    card_holder = forms.CharField(label="Name on the card", max_length=100, strip=True,
+                                  widget=forms.TextInput(attrs={"autocomplete": "cc-name"}))
+    card_number = forms.CharField(label="Card number", max_length=23, strip=True,
+                                  widget=forms.TextInput(attrs={"autocomplete": "cc-number",
+                                                                "inputmode": "numeric"}))
+    card_expiry = forms.CharField(label="Expiry (MM/YY)", max_length=5, strip=True,
+                                  widget=forms.TextInput(attrs={"autocomplete": "cc-exp",
+                                                                "placeholder": "MM/YY"}))
+    card_cvc = forms.CharField(label="Security code", max_length=4, strip=True,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "cc-csc",
+                                                                 "inputmode": "numeric"}))
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def clean_card_number(self):
+        digits = re.sub(r"[ -]", "", self.cleaned_data["card_number"])
+        if not re.fullmatch(r"\d{12,19}", digits):
+            raise forms.ValidationError("Enter the 12 to 19 digits of the card number.")
+        return digits
+
+    def clean_card_expiry(self):
+        v = self.cleaned_data["card_expiry"]
+        if not re.fullmatch(r"(0[1-9]|1[0-2])/\d\d", v):
+            raise forms.ValidationError("Enter the expiry as MM/YY, e.g. 09/28.")
+        return v
+
+    def clean_card_cvc(self):
+        v = self.cleaned_data["card_cvc"]
+        if not re.fullmatch(r"\d{3,4}", v):
+            raise forms.ValidationError("Enter the 3 or 4 digits on the back of the card.")
+        return v
+
+    def card(self):
+        d = self.cleaned_data
+        return Card(number=d["card_number"], expiry=d["card_expiry"], cvc=d["card_cvc"],
+                    holder=d["card_holder"])
+
+
+class ContactForm(forms.Form):
+    full_name = forms.CharField(label="Full name", strip=True,
+                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.CharField(label="E-mail", required=False, strip=True,
+                            widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(label="Phone", required=False, strip=True,
+                            widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
+    address = forms.CharField(label="Postal address", required=False, strip=True,
+                              widget=forms.Textarea(attrs={"rows": 3,
+                                                           "autocomplete": "street-address"}))
+
+    def procedure_arguments(self):
+        return {k: (v if v != "" else None) for k, v in self.cleaned_data.items()}

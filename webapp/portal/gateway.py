@@ -1,0 +1,98 @@
+"""The payment gateway step of the portal, behind one small interface.
+
+A real card processor replaces `SimulatedGateway` by another `PaymentGateway` (settings
+`PORTAL_PAYMENT_GATEWAY`, a dotted path). Card details pass through `charge()` to the gateway
+and nowhere else: they are never stored, logged or sent to the billing database.
+
+`reference` is the payment form's idempotency key: a gateway must treat a second charge with
+the same reference as the same charge (real processors take such a key too), so a retried
+request is charged once, like post_payment posts it once.
+"""
+import dataclasses
+import logging
+import threading
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+log = logging.getLogger("billing.portal.gateway")
+
+
+@dataclasses.dataclass(frozen=True)
+class Card:
+    number: str
+    expiry: str          # MM/YY
+    cvc: str
+    holder: str
+
+    def __repr__(self):  # never print card data, even by accident
+        return f"Card(****{self.number[-4:]})"
+
+    __str__ = __repr__
+
+
+@dataclasses.dataclass(frozen=True)
+class GatewayResult:
+    approved: bool
+    transaction_id: str | None = None
+    decline_reason: str | None = None
+
+
+class PaymentGateway:
+    """The interface: charge once per reference; refund a charge (by its reference) when the
+    billing database then refuses the payment."""
+
+    def charge(self, amount: Decimal, reference: str, card: Card) -> GatewayResult:
+        raise NotImplementedError
+
+    def refund(self, reference: str) -> None:
+        raise NotImplementedError
+
+
+# Test card numbers that the simulated gateway declines (the usual processor test numbers).
+DECLINE_CARDS = {
+    "4000000000000002": "The card was declined.",
+    "4000000000009995": "The card has insufficient funds.",
+    "4000000000000069": "The card has expired.",
+}
+
+
+class SimulatedGateway(PaymentGateway):
+    """Approves every charge unless the card number is one of DECLINE_CARDS. Remembers each
+    reference's result in memory (per process), so a repeated reference is not charged twice."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._results = {}
+        self.refunded = set()
+
+    def charge(self, amount, reference, card):
+        with self._lock:
+            if reference in self._results:
+                return self._results[reference]
+            reason = DECLINE_CARDS.get(card.number)
+            if reason:
+                result = GatewayResult(approved=False, decline_reason=reason)
+            else:
+                result = GatewayResult(approved=True, transaction_id=f"SIM-{reference[:12]}")
+            self._results[reference] = result
+        log.info("simulated charge ref=%s amount=%s card=%r: %s", reference, amount, card,
+                 "approved" if result.approved else "declined")
+        return result
+
+    def refund(self, reference):
+        with self._lock:
+            self.refunded.add(reference)
+        log.info("simulated refund ref=%s", reference)
+
+
+_gateway = None
+
+
+def get_gateway() -> PaymentGateway:
+    global _gateway
+    if _gateway is None:
+        path = getattr(settings, "PORTAL_PAYMENT_GATEWAY", "portal.gateway.SimulatedGateway")
+        _gateway = import_string(path)()
+    return _gateway

@@ -1,0 +1,78 @@
+"""The portal's reads. Every function takes the logged-in customer's customer_id and returns
+only that customer's rows: an id of another customer's account, bill or payment gives None
+(the views answer 404)."""
+from decimal import Decimal, InvalidOperation
+
+from portal.models import (PortalAccount, PortalBill, PortalBillLine, PortalPayment,
+                           PortalUsage)
+
+BILL_STATUSES = ["open", "partial", "paid", "cancelled"]
+
+
+def accounts(*, customer_id):
+    return list(PortalAccount.objects.filter(customer_id=customer_id))
+
+
+def account(*, customer_id, account_id):
+    return PortalAccount.objects.filter(customer_id=customer_id, account_id=account_id).first()
+
+
+def usage(*, account_id):
+    """The account's last 12 billed periods, oldest first."""
+    return list(PortalUsage.objects.filter(account_id=account_id).order_by("period_end"))
+
+
+def bills(*, customer_id, year=None, status=None, account_id=None):
+    qs = PortalBill.objects.filter(customer_id=customer_id)
+    if year:
+        qs = qs.filter(issue_date__year=year)
+    if status:
+        qs = qs.filter(status=status)
+    if account_id:
+        qs = qs.filter(account_id=account_id)
+    return list(qs)
+
+
+def bill_years(*, customer_id):
+    return sorted({d.year for d in PortalBill.objects.filter(customer_id=customer_id)
+                   .values_list("issue_date", flat=True)}, reverse=True)
+
+
+def bill(*, customer_id, bill_id):
+    return PortalBill.objects.filter(customer_id=customer_id, bill_id=bill_id).first()
+
+
+def bill_lines(*, bill_id):
+    return list(PortalBillLine.objects.filter(bill_id=bill_id))
+
+
+def _account_ids(customer_id):
+    return list(PortalAccount.objects.filter(customer_id=customer_id)
+                .values_list("account_id", flat=True))
+
+
+def payments(*, customer_id):
+    return list(PortalPayment.objects.filter(account_id__in=_account_ids(customer_id)))
+
+
+def payment(*, customer_id, payment_id):
+    return PortalPayment.objects.filter(account_id__in=_account_ids(customer_id),
+                                        payment_id=payment_id).first()
+
+
+def owns_account_with_last_bill(*, customer_no, account_no, amount):
+    """Self-registration's proof of ownership: the account `account_no` belongs to the customer
+    `customer_no`, and its latest bill's total_amount (as v_bill_summary has it) equals `amount`
+    exactly (a Decimal comparison, no arithmetic). Returns the customer_id, or None."""
+    try:
+        amount = Decimal(str(amount))
+    except InvalidOperation:
+        return None
+    acc = PortalAccount.objects.filter(customer_no=customer_no, account_no=account_no).first()
+    if acc is None:
+        return None
+    last = PortalBill.objects.filter(account_id=acc.account_id).exclude(status="cancelled") \
+        .order_by("-issue_date", "-bill_id").first()
+    if last is None or last.total_amount != amount:
+        return None
+    return acc.customer_id
