@@ -4,7 +4,7 @@ PY    := .venv/bin/python
 # BILLING_DATABASE_URL points everything at a real server instead of the private one.
 DBURL  = $${BILLING_DATABASE_URL:-$$(bin/dbserver url)}
 
-.PHONY: run test deps db migrate accounts demo serve stop bench clean
+.PHONY: run test deps db migrate accounts demo serve stop bench clean test-cluster bench-cluster
 
 deps:
 	@bin/install-deps
@@ -27,7 +27,21 @@ run: demo
 	@cd webapp && ../$(PY) manage.py runserver 127.0.0.1:8000
 
 test: deps
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest --ignore=tests/cluster $(PYTEST_ARGS)
+
+# The 3-node Galera cluster behind HAProxy (bin/dbcluster, docs/cluster.md): its own tests, on a
+# cluster of their own under var/cluster-test, and its measurements (figures: docs/cluster.md).
+test-cluster: deps
+	@$(PY) -m pytest tests/cluster $(PYTEST_ARGS)
+
+bench-cluster: deps
+	@$(PY) bench/cluster/run.py
+
+# Benchmarks on their own private server under var/bench-db (BENCH_SCALE accounts, default
+# 100000; see bench/run.py and docs/benchmarks.md). Figures: bench/results/, bench/RESULTS.md.
+bench: deps
+	@command -v wrk >/dev/null || bin/install-deps wrk
+	@BENCH_SCALE=$${BENCH_SCALE:-100000} $(PY) bench/run.py
 
 stop:
 	@bin/dbserver stop

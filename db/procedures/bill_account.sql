@@ -13,41 +13,26 @@
 --   p_actor                        who acts
 -- Result: bill_id (NULL when the account was not billed; the reason is in v_billing_exceptions)
 -- Errors: 45001 unknown account, 45040 PERIOD_INVALID, 45002 empty actor.
+-- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted
+-- by the _arg_* functions before the work is done by _bill_account: a wrong type, a value
+-- too long, too big or too precise, or a date that is no calendar day between
+-- 1900-01-01 and 2999-12-31 is a contract error (45002, or the procedure's own number for
+-- an out-of-range value), never a raw conversion error of the server.
 -- Example: CALL bill_account(42, '2026-10-01', '2026-10-31', '2026-11-01', 14, 'staff:alice');
-CREATE PROCEDURE bill_account(IN p_account_id INT UNSIGNED, IN p_period_start DATE,
-                              IN p_period_end DATE, IN p_issue_date DATE, IN p_due_days INT,
-                              IN p_actor VARCHAR(100))
+CREATE PROCEDURE bill_account(IN p_account_id LONGTEXT,
+                              IN p_period_start LONGTEXT,
+                              IN p_period_end LONGTEXT,
+                              IN p_issue_date LONGTEXT,
+                              IN p_due_days LONGTEXT,
+                              IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
     COMMENT 'Bills one account for a period'
 BEGIN
-    DECLARE v_run INT UNSIGNED DEFAULT NULL;
-    DECLARE v_bill INT UNSIGNED DEFAULT NULL;
-    DECLARE EXIT HANDLER FOR SQLEXCEPTION
-    BEGIN
-        ROLLBACK;
-        RESIGNAL;
-    END;
-
-    CALL _check_period(p_period_start, p_period_end, p_issue_date, p_due_days, p_actor);
-    IF p_account_id IS NULL OR NOT EXISTS (SELECT 1 FROM account WHERE account_id = p_account_id) THEN
-        CALL _fail(45001, CONCAT('no account with id ', COALESCE(p_account_id, 'NULL')));
-    END IF;
-    SET @billing_actor = p_actor;
-
-    DROP TEMPORARY TABLE IF EXISTS billing_chunk;
-    CREATE TEMPORARY TABLE billing_chunk (account_id INT UNSIGNED NOT NULL PRIMARY KEY);
-    INSERT INTO billing_chunk VALUES (p_account_id);
-
-    START TRANSACTION;
-    INSERT INTO billing_run (period_start, period_end, issue_date, due_days, accounts_total, started_by)
-    VALUES (p_period_start, p_period_end, p_issue_date, p_due_days, 1, p_actor);
-    SET v_run = LAST_INSERT_ID();
-    CALL _bill_chunk(v_run, p_period_start, p_period_end, p_issue_date, p_due_days, p_actor, 1);
-    UPDATE billing_run SET status = 'completed', finished_at = NOW() WHERE run_id = v_run;
-    SET v_bill = (SELECT bill_id FROM bill WHERE run_id = v_run AND account_id = p_account_id);
-    COMMIT;
-    DROP TEMPORARY TABLE IF EXISTS billing_chunk;
-
-    SELECT v_bill AS bill_id;
+    CALL _bill_account(_arg_int(p_account_id, 'account_id', 0, 4294967295, 45001),
+                       _arg_date(p_period_start, 'period_start'),
+                       _arg_date(p_period_end, 'period_end'),
+                       _arg_date(p_issue_date, 'issue_date'),
+                       _arg_int(p_due_days, 'due_days', -2147483648, 2147483647, 45040),
+                       _arg_text(p_actor, 'actor', 100));
 END

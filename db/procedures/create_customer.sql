@@ -11,52 +11,25 @@
 -- Result: one row (customer_id, customer_no); customer_no is 'C' + 7 digits (C0000001), gapless.
 -- Errors: 45002 INVALID_ARGUMENT (empty or too long name, malformed e-mail, field too long,
 --         no actor).
+-- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted
+-- by the _arg_* functions before the work is done by _create_customer: a wrong type, a value
+-- too long, too big or too precise, or a date that is no calendar day between
+-- 1900-01-01 and 2999-12-31 is a contract error (45002, or the procedure's own number for
+-- an out-of-range value), never a raw conversion error of the server.
 -- Example: CALL create_customer('Ada Lovelace', 'ada@example.org', NULL, '1 Main St',
 --                               'staff:alice');
-CREATE PROCEDURE create_customer(IN p_full_name VARCHAR(1000), IN p_email VARCHAR(1000),
-                                 IN p_phone VARCHAR(1000), IN p_address VARCHAR(2000),
-                                 IN p_actor VARCHAR(255))
+CREATE PROCEDURE create_customer(IN p_full_name LONGTEXT,
+                                 IN p_email LONGTEXT,
+                                 IN p_phone LONGTEXT,
+                                 IN p_address LONGTEXT,
+                                 IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
     COMMENT 'Creates a customer: customer_id, customer_no'
 BEGIN
-    DECLARE v_name VARCHAR(1000) DEFAULT TRIM(p_full_name);
-    DECLARE v_email VARCHAR(1000) DEFAULT NULLIF(TRIM(p_email), '');
-    DECLARE v_phone VARCHAR(1000) DEFAULT NULLIF(TRIM(p_phone), '');
-    DECLARE v_address VARCHAR(2000) DEFAULT NULLIF(TRIM(p_address), '');
-    DECLARE v_no INT UNSIGNED;
-    DECLARE v_customer_id INT UNSIGNED;
-    DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
-
-    -- arguments (no lock needed)
-    IF p_actor IS NULL OR TRIM(p_actor) = '' OR CHAR_LENGTH(p_actor) > 100 THEN
-        CALL _fail(45002, 'actor is required (at most 100 characters)');
-    END IF;
-    IF v_name IS NULL OR v_name = '' THEN
-        CALL _fail(45002, 'full_name is required');
-    END IF;
-    IF CHAR_LENGTH(v_name) > 200 THEN
-        CALL _fail(45002, 'full_name is longer than 200 characters');
-    END IF;
-    IF v_email IS NOT NULL AND (CHAR_LENGTH(v_email) > 254
-        OR NOT v_email REGEXP '^[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+$') THEN
-        CALL _fail(45002, CONCAT('email is not a valid e-mail address: ', LEFT(v_email, 100)));
-    END IF;
-    IF CHAR_LENGTH(v_phone) > 40 THEN
-        CALL _fail(45002, 'phone is longer than 40 characters');
-    END IF;
-    IF CHAR_LENGTH(v_address) > 500 THEN
-        CALL _fail(45002, 'address is longer than 500 characters');
-    END IF;
-
-    SET @billing_actor = p_actor;
-    START TRANSACTION;
-    CALL _next_number('customer', 0, v_no);
-    INSERT INTO customer (customer_no, full_name, email, phone, address)
-    VALUES (CONCAT('C', IF(v_no < 10000000, LPAD(v_no, 7, '0'), v_no)),
-            v_name, v_email, v_phone, v_address);
-    SET v_customer_id = LAST_INSERT_ID();
-    COMMIT;
-
-    SELECT customer_id, customer_no FROM customer WHERE customer_id = v_customer_id;
+    CALL _create_customer(_arg_text(p_full_name, 'full_name', 1000),
+                          _arg_text(p_email, 'email', 1000),
+                          _arg_text(p_phone, 'phone', 1000),
+                          _arg_text(p_address, 'address', 2000),
+                          _arg_text(p_actor, 'actor', 255));
 END

@@ -20,80 +20,24 @@
 --   by another run of the same period).
 -- Errors: 45040 PERIOD_INVALID, 45002 empty actor. A failure in a chunk rolls that chunk back,
 --   marks the run 'failed' and is raised again; earlier chunks stay billed.
+-- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted
+-- by the _arg_* functions before the work is done by _run_billing: a wrong type, a value
+-- too long, too big or too precise, or a date that is no calendar day between
+-- 1900-01-01 and 2999-12-31 is a contract error (45002, or the procedure's own number for
+-- an out-of-range value), never a raw conversion error of the server.
 -- Example: CALL run_billing('2026-10-01', '2026-10-31', '2026-11-01', 14, 'batch:billing');
-CREATE PROCEDURE run_billing(IN p_period_start DATE, IN p_period_end DATE, IN p_issue_date DATE,
-                             IN p_due_days INT, IN p_actor VARCHAR(100))
+CREATE PROCEDURE run_billing(IN p_period_start LONGTEXT,
+                             IN p_period_end LONGTEXT,
+                             IN p_issue_date LONGTEXT,
+                             IN p_due_days LONGTEXT,
+                             IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
     COMMENT 'Bills every billable account for a period, in committed chunks'
 BEGIN
-    DECLARE v_run INT UNSIGNED DEFAULT NULL;
-    DECLARE v_chunk_size INT DEFAULT COALESCE(@billing_chunk_size, 10000);
-    DECLARE v_after INT UNSIGNED DEFAULT 0;
-    DECLARE v_n INT;
-    DECLARE v_max INT UNSIGNED;
-    DECLARE v_total INT;
-    DECLARE EXIT HANDLER FOR SQLEXCEPTION
-    BEGIN
-        ROLLBACK;
-        IF v_run IS NOT NULL THEN
-            UPDATE billing_run SET status = 'failed', finished_at = NOW() WHERE run_id = v_run;
-            COMMIT;
-        END IF;
-        RESIGNAL;
-    END;
-
-    CALL _check_period(p_period_start, p_period_end, p_issue_date, p_due_days, p_actor);
-    IF v_chunk_size < 1 THEN
-        SET v_chunk_size = 10000;      -- LIMIT 0 would bill nobody and still complete the run
-    END IF;
-    SET @billing_actor = p_actor;
-
-    DROP TEMPORARY TABLE IF EXISTS run_candidates;
-    CREATE TEMPORARY TABLE run_candidates (account_id INT UNSIGNED NOT NULL PRIMARY KEY);
-    INSERT INTO run_candidates
-    SELECT a.account_id
-    FROM account a
-    JOIN meter_installation mi ON mi.account_id = a.account_id
-         AND mi.installed_on <= p_period_end
-         AND (mi.removed_on IS NULL OR mi.removed_on > p_period_end)
-    WHERE a.opened_on <= p_period_end
-      AND (a.closed_on IS NULL OR a.closed_on >= p_period_end)
-      AND NOT EXISTS (SELECT 1 FROM bill b
-                      WHERE b.account_id = a.account_id AND b.cancelled_at IS NULL
-                        AND b.period_start <= p_period_end
-                        AND b.period_end >= GREATEST(p_period_start, a.opened_on));
-    SELECT COUNT(*) INTO v_total FROM run_candidates;
-
-    START TRANSACTION;
-    INSERT INTO billing_run (period_start, period_end, issue_date, due_days, accounts_total, started_by)
-    VALUES (p_period_start, p_period_end, p_issue_date, p_due_days, v_total, p_actor);
-    SET v_run = LAST_INSERT_ID();
-    COMMIT;
-
-    -- One iteration per chunk: each chunk is its own transaction, so this is a loop.
-    chunk_loop: LOOP
-        DROP TEMPORARY TABLE IF EXISTS billing_chunk;
-        CREATE TEMPORARY TABLE billing_chunk (account_id INT UNSIGNED NOT NULL PRIMARY KEY);
-        INSERT INTO billing_chunk
-        SELECT account_id FROM run_candidates WHERE account_id > v_after
-        ORDER BY account_id LIMIT v_chunk_size;
-        SELECT COUNT(*), MAX(account_id) INTO v_n, v_max FROM billing_chunk;
-        IF v_n = 0 THEN
-            LEAVE chunk_loop;
-        END IF;
-        START TRANSACTION;
-        CALL _bill_chunk(v_run, p_period_start, p_period_end, p_issue_date, p_due_days, p_actor, 0);
-        COMMIT;
-        SET v_after = v_max;
-    END LOOP;
-
-    START TRANSACTION;
-    UPDATE billing_run SET status = 'completed', finished_at = NOW() WHERE run_id = v_run;
-    COMMIT;
-    DROP TEMPORARY TABLE IF EXISTS run_candidates;
-    DROP TEMPORARY TABLE IF EXISTS billing_chunk;
-
-    SELECT run_id, accounts_total AS accounts_considered, bills_created, accounts_skipped, total_billed
-    FROM billing_run WHERE run_id = v_run;
+    CALL _run_billing(_arg_date(p_period_start, 'period_start'),
+                      _arg_date(p_period_end, 'period_end'),
+                      _arg_date(p_issue_date, 'issue_date'),
+                      _arg_int(p_due_days, 'due_days', -2147483648, 2147483647, 45040),
+                      _arg_text(p_actor, 'actor', 100));
 END

@@ -9,56 +9,27 @@
 --   p_actor        who acts, required
 -- Result: one row (customer_id).
 -- Errors: 45001 NOT_FOUND (no such customer); 45002 INVALID_ARGUMENT (as create_customer).
+-- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted
+-- by the _arg_* functions before the work is done by _update_customer: a wrong type, a value
+-- too long, too big or too precise, or a date that is no calendar day between
+-- 1900-01-01 and 2999-12-31 is a contract error (45002, or the procedure's own number for
+-- an out-of-range value), never a raw conversion error of the server.
 -- Example: CALL update_customer(7, 'Ada King', 'ada@example.org', '555-0100', NULL,
 --                               'staff:alice');
-CREATE PROCEDURE update_customer(IN p_customer_id INT UNSIGNED, IN p_full_name VARCHAR(1000),
-                                 IN p_email VARCHAR(1000), IN p_phone VARCHAR(1000),
-                                 IN p_address VARCHAR(2000), IN p_actor VARCHAR(255))
+CREATE PROCEDURE update_customer(IN p_customer_id LONGTEXT,
+                                 IN p_full_name LONGTEXT,
+                                 IN p_email LONGTEXT,
+                                 IN p_phone LONGTEXT,
+                                 IN p_address LONGTEXT,
+                                 IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
     COMMENT 'Replaces a customer''s name and contact details: customer_id'
 BEGIN
-    DECLARE v_name VARCHAR(1000) DEFAULT TRIM(p_full_name);
-    DECLARE v_email VARCHAR(1000) DEFAULT NULLIF(TRIM(p_email), '');
-    DECLARE v_phone VARCHAR(1000) DEFAULT NULLIF(TRIM(p_phone), '');
-    DECLARE v_address VARCHAR(2000) DEFAULT NULLIF(TRIM(p_address), '');
-    DECLARE v_found INT UNSIGNED;
-    DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
-
-    -- arguments (no lock needed)
-    IF p_actor IS NULL OR TRIM(p_actor) = '' OR CHAR_LENGTH(p_actor) > 100 THEN
-        CALL _fail(45002, 'actor is required (at most 100 characters)');
-    END IF;
-    IF p_customer_id IS NULL THEN
-        CALL _fail(45002, 'customer_id is required');
-    END IF;
-    IF v_name IS NULL OR v_name = '' THEN
-        CALL _fail(45002, 'full_name is required');
-    END IF;
-    IF CHAR_LENGTH(v_name) > 200 THEN
-        CALL _fail(45002, 'full_name is longer than 200 characters');
-    END IF;
-    IF v_email IS NOT NULL AND (CHAR_LENGTH(v_email) > 254
-        OR NOT v_email REGEXP '^[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+$') THEN
-        CALL _fail(45002, CONCAT('email is not a valid e-mail address: ', LEFT(v_email, 100)));
-    END IF;
-    IF CHAR_LENGTH(v_phone) > 40 THEN
-        CALL _fail(45002, 'phone is longer than 40 characters');
-    END IF;
-    IF CHAR_LENGTH(v_address) > 500 THEN
-        CALL _fail(45002, 'address is longer than 500 characters');
-    END IF;
-
-    SET @billing_actor = p_actor;
-    START TRANSACTION;
-    SELECT customer_id INTO v_found FROM customer WHERE customer_id = p_customer_id FOR UPDATE;
-    IF v_found IS NULL THEN
-        CALL _fail(45001, CONCAT('no customer with id ', p_customer_id));
-    END IF;
-    UPDATE customer
-       SET full_name = v_name, email = v_email, phone = v_phone, address = v_address
-     WHERE customer_id = p_customer_id;
-    COMMIT;
-
-    SELECT p_customer_id AS customer_id;
+    CALL _update_customer(_arg_int(p_customer_id, 'customer_id', 0, 4294967295, 45001),
+                          _arg_text(p_full_name, 'full_name', 1000),
+                          _arg_text(p_email, 'email', 1000),
+                          _arg_text(p_phone, 'phone', 1000),
+                          _arg_text(p_address, 'address', 2000),
+                          _arg_text(p_actor, 'actor', 255));
 END

@@ -84,6 +84,15 @@ def test_each_account_gets_exactly_the_contract_grants(db, db_url, accounts):
     assert errno_of(lambda: app.execute("DELETE FROM customer")) == 1142
     assert errno_of(lambda: app.rows("SELECT * FROM customer")) == 1142
     assert errno_of(lambda: app.call("_fail", 45001, "x")) == 1370   # internal helper
+    tables = db.rows("SELECT table_name AS t, (SELECT column_name FROM information_schema.columns c "
+                     "WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name "
+                     "ORDER BY ordinal_position LIMIT 1) AS c FROM information_schema.tables t "
+                     "WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'")
+    assert len(tables) >= 18
+    for t in tables:   # no billing table can be written by the app, whatever its name
+        assert errno_of(lambda: app.execute(f"INSERT INTO `{t['t']}` () VALUES ()")) == 1142, t
+        assert errno_of(lambda: app.execute(f"UPDATE `{t['t']}` SET `{t['c']}` = `{t['c']}`")) == 1142, t
+        assert errno_of(lambda: app.execute(f"DELETE FROM `{t['t']}`")) == 1142, t
     app.close()
 
     report = login(db_url, "billing_report", PASSWORDS["BILLING_REPORT_PASSWORD"])

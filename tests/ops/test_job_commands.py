@@ -123,16 +123,16 @@ def test_second_run_of_the_same_period_fails_at_once(db, connect):
 
 
 def test_two_concurrent_runs_one_bills_the_other_is_refused(db, connect):
-    accounts = billable(db, 30)
-    blocker = connect()                      # holds account 20: the first run waits there
+    billable(db, 30)
+    blocker = connect()       # holds the bill number counter: the first run waits in its CALL
     blocker.execute("START TRANSACTION")
-    blocker.execute("SELECT account_id FROM account WHERE account_id = %s FOR UPDATE",
-                    accounts[19].account_id)
+    blocker.execute("INSERT INTO number_counter (counter_name, counter_year, last_value) "
+                    "VALUES ('bill', 2026, 0)")
     first = start_manage(db.url, "run_billing", *OCT, "--chunk-size", "1", "--poll", "0.05",
                          "--log-every", "0")
     try:
         deadline = time.monotonic() + 60
-        while (db.value("SELECT MAX(accounts_done) FROM v_billing_run") or 0) < 19:
+        while db.value("SELECT COUNT(*) FROM v_billing_run WHERE status = 'running'") == 0:
             assert time.monotonic() < deadline and first.poll() is None, first.communicate()
             time.sleep(0.05)
         second = manage(db.url, "run_billing", *OCT)
@@ -145,8 +145,9 @@ def test_two_concurrent_runs_one_bills_the_other_is_refused(db, connect):
     assert db.value("SELECT COUNT(*) FROM bill") == 30
     assert db.rows("SELECT status, accounts_done FROM v_billing_run") == [
         {"status": "completed", "accounts_done": 30}]
-    # without a terminal: plain progress lines (one seen mid-run), then the summary
-    assert "run 2026-10-01..2026-10-31: 19/30 accounts (63%)\n" in out and "\r" not in out
+    # without a terminal: plain progress lines, then the summary
+    assert "run 2026-10-01..2026-10-31: 0/30 accounts (0%)\n" in out          # while blocked
+    assert "run 2026-10-01..2026-10-31: 30/30 accounts (100%)\n" in out and "\r" not in out
     assert "30 accounts considered, 30 bills created, 0 skipped" in out
 
 

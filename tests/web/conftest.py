@@ -69,9 +69,30 @@ def _user(django_user_model, username, **flags):
     return django_user_model.objects.create_user(username=username, password=PASSWORD, **flags)
 
 
+def _with_role(user, role):
+    """Puts a user in a staff role group (billing/roles.py; the groups exist after migrate)."""
+    from django.contrib.auth.models import Group
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
 @pytest.fixture
 def staff_user(django_user_model):
-    return _user(django_user_model, "clara", is_staff=True)
+    """A clerk (staff, group `clerk`): the back office's everyday role."""
+    return _with_role(_user(django_user_model, "clara", is_staff=True), "clerk")
+
+
+@pytest.fixture
+def billing_admin_client(client, django_user_model):
+    client.force_login(_with_role(_user(django_user_model, "bea", is_staff=True),
+                                  "billing_admin"))
+    return client
+
+
+@pytest.fixture
+def manager_client(client, django_user_model):
+    client.force_login(_with_role(_user(django_user_model, "max", is_staff=True), "manager"))
+    return client
 
 
 @pytest.fixture

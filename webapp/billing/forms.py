@@ -46,3 +46,126 @@ class SearchForm(forms.Form):
     q = forms.CharField(label="Name, customer no., account no., e-mail or meter serial",
                         required=False, strip=True,
                         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
+
+
+# --- back office (docs/backoffice.md) ---------------------------------------------------------
+def _date(label, **kw):
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **kw)
+
+
+def _money(label, **kw):
+    return forms.DecimalField(label=label, max_digits=12, decimal_places=2,
+                              widget=forms.NumberInput(attrs={"step": "0.01",
+                                                              "inputmode": "decimal"}), **kw)
+
+
+def _pct(label, **kw):
+    return forms.DecimalField(label=label, max_digits=5, decimal_places=2,
+                              widget=forms.NumberInput(attrs={"step": "0.01",
+                                                              "inputmode": "decimal"}), **kw)
+
+
+class OpenAccountForm(forms.Form):
+    tariff_code = forms.ChoiceField(label="Tariff", choices=())
+    service_address = forms.CharField(label="Service address", strip=True,
+                                      widget=forms.Textarea(attrs={"rows": 3}))
+    opened_on = _date("Opened on", initial=datetime.date.today)
+
+    def __init__(self, *args, tariffs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tariff_code"].choices = [(t.tariff_code, f"{t.tariff_code} – {t.tariff_name}")
+                                              for t in tariffs]
+
+
+class CloseAccountForm(forms.Form):
+    closed_on = _date("Last day of service", initial=datetime.date.today)
+
+
+class InstallMeterForm(forms.Form):
+    serial_no = forms.CharField(label="Meter serial number", strip=True,
+                                widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                              "spellcheck": "false"}))
+    dial_digits = forms.IntegerField(label="Dial digits", initial=6)
+    multiplier = forms.DecimalField(label="Multiplier (CT ratio)", max_digits=8, decimal_places=2,
+                                    initial=1)
+    installed_on = _date("Installed on", initial=datetime.date.today)
+    initial_read = forms.DecimalField(label="Initial register value", max_digits=12,
+                                      decimal_places=2, initial=0)
+
+
+class AssignDiscountForm(forms.Form):
+    discount_code = forms.ChoiceField(label="Discount", choices=())
+    valid_from = _date("Valid from", initial=datetime.date.today)
+    valid_to = _date("Valid to (inclusive; empty: open-ended)", required=False)
+
+    def __init__(self, *args, discounts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["discount_code"].choices = [(d.code, f"{d.code} – {d.name} ({d.pct} %)")
+                                                for d in discounts]
+
+
+PAYMENT_METHODS = [("cash", "Cash"), ("cheque", "Cheque"), ("card", "Card"),
+                   ("bank_transfer", "Bank transfer")]
+
+
+class CounterPaymentForm(forms.Form):
+    amount = _money("Amount")
+    method = forms.ChoiceField(label="Method", choices=PAYMENT_METHODS, initial="cash")
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Reason", strip=True, max_length=500)
+
+
+class ReadingUploadForm(forms.Form):
+    file = forms.FileField(label="CSV file (serial, date, value, source)")
+
+
+class BillingPeriodForm(forms.Form):
+    period_start = _date("Period start")
+    period_end = _date("Period end")
+    issue_date = _date("Issue date", initial=datetime.date.today)
+    due_days = forms.IntegerField(label="Days until due", initial=14)
+
+
+class LateFeesForm(forms.Form):
+    as_of = _date("As of", initial=datetime.date.today)
+
+
+class TariffForm(forms.Form):
+    code = forms.CharField(label="Code", strip=True)
+    name = forms.CharField(label="Name", strip=True)
+
+
+class DiscountForm(forms.Form):
+    code = forms.CharField(label="Code", strip=True)
+    name = forms.CharField(label="Name", strip=True)
+    pct = _pct("Percent off the energy charge")
+
+
+class TariffVersionForm(forms.Form):
+    effective_from = _date("Effective from")
+    fixed_charge = _money("Fixed charge per period")
+    tax_rate_pct = _pct("Tax rate %")
+    late_fee_pct = _pct("Late fee %", initial=0)
+    early_pay_pct = _pct("Early-payment rebate %", initial=0)
+    early_pay_days = forms.IntegerField(label="Early-payment days", initial=0)
+
+
+class BlockForm(forms.Form):
+    up_to_kwh = forms.DecimalField(label="Up to kWh (empty: open last block)", required=False,
+                                   max_digits=14, decimal_places=4,
+                                   widget=forms.NumberInput(attrs={"step": "any"}))
+    rate = forms.DecimalField(label="Rate per kWh", max_digits=12, decimal_places=6,
+                              required=False, widget=forms.NumberInput(attrs={"step": "any"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("rate") is None and data.get("up_to_kwh") is not None:
+            self.add_error("rate", "A block needs a rate.")
+        return data
+
+
+BlockFormSet = forms.formset_factory(BlockForm, extra=0, min_num=1, max_num=50,
+                                     validate_min=False)

@@ -249,12 +249,16 @@ class BillingRun(ReadOnlyModel):
 
 
 class TariffVersion(ReadOnlyModel):
+    # One row per version, and one row with tariff_version_id NULL for a tariff without versions.
+    # Django does not allow a nullable field in a composite key (models.E042), so the field is
+    # declared NOT NULL here; such rows are only listed (selectors.tariffs), never looked up by
+    # key, and their pk reads as (tariff_id, None).
     pk = models.CompositePrimaryKey("tariff_id", "tariff_version_id")
     tariff_id = models.PositiveIntegerField()
     tariff_code = models.CharField(max_length=20)
     tariff_name = models.CharField(max_length=100)
     accounts = models.PositiveIntegerField()
-    tariff_version_id = models.PositiveIntegerField(null=True)
+    tariff_version_id = models.PositiveIntegerField()
     effective_from = models.DateField(null=True)
     fixed_charge = models.DecimalField(**MONEY, null=True)
     tax_rate_pct = models.DecimalField(max_digits=5, decimal_places=2, null=True)

@@ -7,7 +7,10 @@ import logging
 from django.db import DatabaseError, connections
 from django.db.models import Q
 
-from billing.models import Account, AccountBalance, Customer, MeterReading
+from billing.models import (Account, AccountBalance, AccountDiscount, Aging, AuditEntry,
+                            BillingException, BillingRun, BillSummary, CollectionsDaily,
+                            ConsumptionReport, Customer, Discount, MeterReading, Payment,
+                            RevenueReport, StatementEntry, TariffBlock, TariffVersion)
 
 log = logging.getLogger("billing.selectors")
 
@@ -77,3 +80,165 @@ def ledger_integrity_problems():
         cursor.execute("SELECT * FROM v_ledger_integrity")
         columns = [c[0] for c in cursor.description]
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+# --- back office ------------------------------------------------------------------------------
+def account_statement(*, account_id):
+    """The account's ledger in posting order with the running balance (computed by the view)."""
+    return list(StatementEntry.objects.filter(account_id=account_id))
+
+
+def account_bills(*, account_id):
+    return list(BillSummary.objects.filter(account_id=account_id))
+
+
+def account_payments(*, account_id):
+    return list(Payment.objects.filter(account_id=account_id))
+
+
+def account_discounts(*, account_id):
+    return list(AccountDiscount.objects.filter(account_id=account_id))
+
+
+def account_readings(*, account_id, limit=20):
+    return list(MeterReading.objects.filter(account_id=account_id)[:limit])
+
+
+def account_balance(*, account_id):
+    return account_balances(account_ids=[account_id]).get(account_id)
+
+
+def customer_bills(*, customer_id, limit=50):
+    ids = Account.objects.filter(customer_id=customer_id).values("account_id")
+    return list(BillSummary.objects.filter(account_id__in=ids)[:limit])
+
+
+def customer_payments(*, customer_id, limit=50):
+    ids = Account.objects.filter(customer_id=customer_id).values("account_id")
+    return list(Payment.objects.filter(account_id__in=ids)[:limit])
+
+
+def get_payment(*, payment_id):
+    return Payment.objects.filter(payment_id=payment_id).first()
+
+
+def review_queue(*, limit=200):
+    """Readings waiting for review, oldest first, each with `.account` (v_account) set."""
+    readings = list(MeterReading.objects.filter(status="review").order_by("read_on", "reading_id")
+                    [:limit])
+    accounts = {a.account_id: a for a in Account.objects.filter(
+        account_id__in={r.account_id for r in readings if r.account_id})}
+    for r in readings:
+        r.account = accounts.get(r.account_id)
+    return readings
+
+
+def review_queue_size():
+    return MeterReading.objects.filter(status="review").count()
+
+
+def tariffs():
+    """Tariffs with their versions (newest first) and each version's blocks:
+    [(first row of the tariff, [versions with .block_rows])]."""
+    rows = list(TariffVersion.objects.all())
+    blocks = {}
+    for b in TariffBlock.objects.all():
+        blocks.setdefault(b.tariff_version_id, []).append(b)
+    out, by_code = [], {}
+    for r in rows:
+        if r.tariff_code not in by_code:
+            by_code[r.tariff_code] = (r, [])
+            out.append(by_code[r.tariff_code])
+        if r.tariff_version_id is not None:
+            r.block_rows = blocks.get(r.tariff_version_id, [])
+            by_code[r.tariff_code][1].append(r)
+    return out
+
+
+def tariff_choices():
+    """One row per tariff (code, name) for choice lists."""
+    seen, out = set(), []
+    for r in TariffVersion.objects.order_by("tariff_code"):
+        if r.tariff_code not in seen:
+            seen.add(r.tariff_code)
+            out.append(r)
+    return out
+
+
+def get_tariff(*, code):
+    return TariffVersion.objects.filter(tariff_code=code).order_by("-effective_from").first()
+
+
+def tariff_latest_blocks(*, code):
+    v = get_tariff(code=code)
+    if v is None or v.tariff_version_id is None:
+        return []
+    return list(TariffBlock.objects.filter(tariff_version_id=v.tariff_version_id))
+
+
+def discounts():
+    return list(Discount.objects.all())
+
+
+def billing_runs(*, limit=100):
+    return list(BillingRun.objects.all()[:limit])
+
+
+def get_run(*, run_id):
+    return BillingRun.objects.filter(run_id=run_id).first()
+
+
+def latest_run_id():
+    run = BillingRun.objects.order_by("-run_id").first()
+    return run.run_id if run else 0
+
+
+def find_run(*, after_run_id, period_start, period_end, started_by):
+    """The first run after `after_run_id` for the period started by `started_by` (a background
+    run's row, once run_billing has committed it)."""
+    return BillingRun.objects.filter(
+        run_id__gt=after_run_id, period_start=period_start, period_end=period_end,
+        started_by=started_by).order_by("run_id").first()
+
+
+def run_exceptions(*, run_id):
+    return list(BillingException.objects.filter(run_id=run_id))
+
+
+def account_exceptions(*, account_id, limit=10):
+    return list(BillingException.objects.filter(account_id=account_id).order_by("-run_id")[:limit])
+
+
+def collections_of_day(*, day):
+    return list(CollectionsDaily.objects.filter(day=day).order_by("method"))
+
+
+def payments_of_day(*, day):
+    return list(Payment.objects.filter(paid_at__date=day).order_by("paid_at", "payment_id"))
+
+
+def collections(*, limit=400):
+    return list(CollectionsDaily.objects.all()[:limit])
+
+
+def aging(*, limit=1000):
+    return list(Aging.objects.order_by("-total_open", "account_no")[:limit])
+
+
+def revenue(*, limit=400):
+    return list(RevenueReport.objects.all()[:limit])
+
+
+def consumption(*, limit=400):
+    return list(ConsumptionReport.objects.all()[:limit])
+
+
+def audit_entries(*, customer_id=None, limit=200):
+    q = AuditEntry.objects.all()
+    if customer_id is not None:
+        q = q.filter(customer_id=customer_id)
+    return list(q[:limit])
+
+
+def accounts_by_id(*, account_ids):
+    return {a.account_id: a for a in Account.objects.filter(account_id__in=set(account_ids))}

@@ -1,8 +1,7 @@
 """Staff pages. A view validates the form's shape, calls one service (one procedure) and turns a
 refusal (BillingError) into a message next to the field the server's message names, keeping
-the user's input. Reads go through selectors. Every page needs a logged-in staff user."""
+the user's input. Reads go through selectors. Every page needs a logged-in staff user with the page's role (billing/roles.py)."""
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -11,13 +10,12 @@ from django.views.generic import FormView, TemplateView
 from billing import selectors, services
 from billing.errors import BillingError
 from billing.forms import CustomerForm, ReadingForm, SearchForm
+from billing.roles import DESK, RoleRequiredMixin
 
 
-class StaffRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    """Anonymous: to the login page. Logged in but not staff: 403."""
-
-    def test_func(self):
-        return self.request.user.is_staff
+class StaffRequiredMixin(RoleRequiredMixin):
+    """Anonymous: to the login page. Logged in without a staff role (roles.READ by default, a
+    view narrows it with `roles`): 403."""
 
 
 class ProcedureFormMixin:
@@ -67,10 +65,23 @@ class CustomerDetailView(StaffRequiredMixin, TemplateView):
             customer=customer,
             accounts=selectors.customer_accounts(customer_id=customer.customer_id),
             readings=selectors.customer_readings(customer_id=customer.customer_id),
+            bills=selectors.customer_bills(customer_id=customer.customer_id),
+            payments=selectors.customer_payments(customer_id=customer.customer_id),
+            portal_login=portal_login_available(),
             **kwargs)
 
 
+def portal_login_available():
+    """True when the customer portal offers portal.services.create_customer_login."""
+    try:
+        from portal import services as portal_services
+    except ImportError:
+        return False
+    return callable(getattr(portal_services, "create_customer_login", None))
+
+
 class CustomerCreateView(StaffRequiredMixin, ProcedureFormMixin, FormView):
+    roles = DESK
     template_name = "billing/customer_form.html"
     form_class = CustomerForm
     extra_context = {"title": "New customer", "submit": "Create customer"}
@@ -84,11 +95,12 @@ class CustomerCreateView(StaffRequiredMixin, ProcedureFormMixin, FormView):
 
 
 class CustomerEditView(StaffRequiredMixin, ProcedureFormMixin, FormView):
+    roles = DESK
     template_name = "billing/customer_form.html"
     form_class = CustomerForm
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.is_staff:
+        if self.test_func():
             self.customer = selectors.get_customer(customer_id=kwargs["customer_id"])
             if self.customer is None:
                 raise Http404("No such customer")
@@ -116,6 +128,7 @@ class CustomerEditView(StaffRequiredMixin, ProcedureFormMixin, FormView):
 
 
 class ReadingEntryView(StaffRequiredMixin, ProcedureFormMixin, FormView):
+    roles = DESK
     template_name = "billing/reading_form.html"
     form_class = ReadingForm
 

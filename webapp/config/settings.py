@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.hardening.SecurityHeadersMiddleware",   # CSP, Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -138,6 +139,24 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "billing@localh
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600   # one-time set-password / reset links: 3 days
 X_FRAME_OPTIONS = "DENY"
 
+# --- hardening (docs/operations.md) ----------------------------------------------------------
+# Behind HTTPS (DJANGO_SECURE_COOKIES=1): secure cookies, redirect to https, HSTS, and trust
+# nginx's X-Forwarded-Proto. `manage.py check --deploy` passes with DJANGO_DEBUG off, a real
+# DJANGO_SECRET_KEY and DJANGO_SECURE_COOKIES=1.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if SESSION_COOKIE_SECURE:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = _flag("DJANGO_HSTS_PRELOAD", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Sessions end after DJANGO_SESSION_IDLE_SECONDS (default 30 min) without a request.
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_IDLE_SECONDS", "1800"))
+SESSION_SAVE_EVERY_REQUEST = True
+CSRF_COOKIE_HTTPONLY = True
+
 # --- i18n, time -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
@@ -160,7 +179,7 @@ BILLING_DUE_DAYS = int(os.environ.get("BILLING_DUE_DAYS", "14"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {"plain": {"format": "ts=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {"billing": {"handlers": ["console"],
                             "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),

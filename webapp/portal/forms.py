@@ -3,6 +3,7 @@ import re
 import uuid
 
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 
 from portal.gateway import Card
@@ -107,3 +108,10 @@ class ContactForm(forms.Form):
 
     def procedure_arguments(self):
         return {k: (v if v != "" else None) for k, v in self.cleaned_data.items()}
+
+
+class CustomerPasswordResetForm(PasswordResetForm):
+    """Sends reset links to customer logins only (staff reset their passwords otherwise)."""
+
+    def get_users(self, email):
+        return (u for u in super().get_users(email) if hasattr(u, "customer_login"))

@@ -70,13 +70,17 @@ class SimulatedGateway(PaymentGateway):
     def charge(self, amount, reference, card):
         with self._lock:
             if reference in self._results:
-                return self._results[reference]
+                first_amount, result = self._results[reference]
+                if first_amount != amount:
+                    return GatewayResult(approved=False, decline_reason=(
+                        "This payment reference was used before for another amount."))
+                return result
             reason = DECLINE_CARDS.get(card.number)
             if reason:
                 result = GatewayResult(approved=False, decline_reason=reason)
             else:
                 result = GatewayResult(approved=True, transaction_id=f"SIM-{reference[:12]}")
-            self._results[reference] = result
+            self._results[reference] = (amount, result)
         log.info("simulated charge ref=%s amount=%s card=%r: %s", reference, amount, card,
                  "approved" if result.approved else "declined")
         return result

@@ -132,3 +132,38 @@ def is_tty(stream):
 
 def stdout_is_tty():
     return is_tty(sys.stdout)
+
+
+# --- backups: the server's own dump and client tools ------------------------------------------
+def find_tool(*names):
+    """The first of `names` on PATH (mariadb-dump/mysqldump, mariadb/mysql)."""
+    import shutil
+    for n in names:
+        path = shutil.which(n)
+        if path:
+            return path
+    raise failure(f"none of {', '.join(names)} is installed (the MariaDB/MySQL client tools)")
+
+
+def client_options_file(url):
+    """A temporary option file (mode 600) with the connection data of `url`
+    (mysql://USER[:PW]@HOST[:PORT]/DB[?unix_socket=PATH]): the password never appears on a
+    command line. Returns (path, database name); the caller deletes the file."""
+    import os
+    import tempfile
+
+    from config.dburl import database_settings
+    s = database_settings(url)
+    lines = ["[client]", f"user={s['USER']}"]
+    if s["PASSWORD"]:
+        lines.append(f"password=\"{s['PASSWORD']}\"")
+    if s["HOST"].startswith("/"):
+        lines.append(f"socket={s['HOST']}")
+    else:
+        lines += [f"host={s['HOST']}", f"port={s['PORT']}", "protocol=tcp"]
+    lines.append("default-character-set=utf8mb4")
+    fd, path = tempfile.mkstemp(prefix="billing-client-", suffix=".cnf")
+    with os.fdopen(fd, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.chmod(path, 0o600)
+    return path, s["NAME"]

@@ -1,4 +1,4 @@
-"""Routines: hostile input fixes."""
+"""Views: v_billing_run, the run progress the batch commands read."""
 import sys
 from pathlib import Path
 

@@ -1,0 +1,142 @@
+"""Prints the figures, checks the targets of issue 7, writes bench/results/*.json and RESULTS.md."""
+import json
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def targets(res):
+    out = []
+    b = res.get("billing", {})
+    run, fl = b.get("run"), b.get("floor")
+    big = [r for r in b.get("scaling", []) if r["accounts"] >= 1000000]
+    if big:
+        secs = big[-1]["seconds"]
+        out.append(("billing 1M accounts < 90 s", f"{secs} s (measured)", secs < 90))
+    elif run:
+        est = round(run["seconds"] * 1000000 / run["accounts"], 1)
+        out.append(("billing 1M accounts < 90 s",
+                    f"~{est} s (linear extrapolation from {run['accounts']}; not measured)", est < 90))
+    if run and fl:
+        out.append(("billing run <= 3x floor", f"{b['ratio']}x ({run['seconds']} s / {fl['seconds']} s)",
+                    b["ratio"] <= 3))
+    for p in res.get("payments", []):
+        if p["clients"] == 16 and not p["hot"]:
+            out.append(("payments x16 >= 75% of floor", f"{round(p['ratio'] * 100)}%", p["ratio"] >= 0.75))
+            out.append(("payments x16 p99 < 25 ms", f"{p['post_payment']['p99_ms']} ms",
+                        p["post_payment"]["p99_ms"] < 25))
+    hot = [p for p in res.get("payments", []) if p["hot"]]
+    if hot:
+        errs = sum(sum(p["post_payment"]["errors"].values()) for p in hot)
+        out.append(("hot account: no error reaches a client", f"{errs} errors", errs == 0))
+    w = res.get("web")
+    if w and w.get("pages"):
+        triv = w["pages"].get("trivial")
+        for name in ("dashboard", "bill"):
+            pg = w["pages"].get(name)
+            if pg and triv and pg.get("p95_ms") and triv.get("p95_ms"):
+                r = round(pg["p95_ms"] / triv["p95_ms"], 2)
+                out.append((f"web {name} p95 <= 4x trivial", f"{r}x ({pg['p95_ms']} / {triv['p95_ms']} ms)",
+                            r <= 4))
+    return out
+
+
+def lines(res):
+    L = []
+    m, srv = res["machine"], res["server"]
+    L.append(f"Machine: {m['nproc']} cores ({m['cpu']}), {m['ram_mib']} MiB RAM, load at start "
+             f"{m['loadavg_at_start']}; server {srv.get('version')}, flush_log_at_trx_commit="
+             f"{srv.get('innodb_flush_log_at_trx_commit')}, binlog {srv.get('log_bin')}, buffer pool "
+             f"{int(srv.get('innodb_buffer_pool_size', 0)) >> 20} MiB, redo log "
+             f"{int(srv.get('innodb_log_file_size', 0)) >> 20} MiB, doublewrite {srv.get('innodb_doublewrite')}, "
+             f"performance_schema {srv.get('performance_schema')}")
+    if res.get("migrations"):
+        L.append(f"Schema: migrations {res['migrations'][0]} .. {res['migrations'][-1]} ({len(res['migrations'])} files)")
+    d = res.get("data")
+    if d:
+        L.append(f"Data: {d['accounts']} accounts generated in {d['generate_seconds']} s; rows {d['rows']}; "
+                 f"v_ledger_integrity after history: {d['integrity_after_history']['problems']} rows")
+    b = res.get("billing", {})
+    L.append("")
+    L.append("Billing (run_billing, one month, issue " + " .. ".join(res["measured_period"][:2]) + ")")
+    L.append(f"  {'accounts':>9} {'bills':>9} {'lines':>9} {'seconds':>8} {'bills/s':>9} {'us/bill':>8}")
+    for r in b.get("scaling", []):
+        L.append(f"  {r['accounts']:>9} {r['bills']:>9} {r['bill_lines']:>9} {r['seconds']:>8} "
+                 f"{r['bills_per_s']:>9} {round(r['seconds'] / max(r['bills'], 1) * 1e6):>8}")
+    if b.get("floor"):
+        f = b["floor"]
+        L.append(f"  floor: INSERT...SELECT of {f['bills']} bills + {f['bill_lines']} lines into LIKE copies: "
+                 f"{f['seconds']} s (bills {f['bill_seconds']} s, lines {f['line_seconds']} s); "
+                 f"run/floor = {b['ratio']}x")
+    if b.get("python_loop"):
+        p = b["python_loop"]
+        L.append(f"  Python per-account loop: {p['accounts']} accounts in {p['seconds']} s = "
+                 f"{p['bills_per_s']} bills/s (engine: {b['run']['bills_per_s']} bills/s, "
+                 f"{round(b['run']['bills_per_s'] / max(p['bills_per_s'], 0.1), 1)}x); outcome {p['outcome']}; "
+                 f"check against the engine: {p.get('check')}")
+    hist = (res.get("data") or {}).get("history")
+    if hist:
+        L.append("  history runs (month: seconds): " + ", ".join(f"{h['month']}: {h['seconds']}" for h in hist))
+    pr = res.get("profile")
+    if pr:
+        L.append(f"  profile of history month {len(hist)} (performance_schema, run {pr['run_seconds']} s), top statements:")
+        for st in pr["statements"][:10]:
+            L.append(f"    {st['seconds']:>7} s  {st['calls']:>4}x  rows examined {st['rows_examined']:>10}  {st['stmt']}")
+    if res.get("payments"):
+        L.append("")
+        L.append("Payments (post_payment vs floor_post: lock one row, update it, insert one row, commit)")
+        L.append(f"  {'mode':>8} {'clients':>7} {'pay/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
+                 f"{'retries':>7} | {'floor/s':>8} {'p50 ms':>7} {'p99 ms':>7} | ratio")
+        for p in res["payments"]:
+            a, f = p["post_payment"], p["floor"]
+            L.append(f"  {'hot' if p['hot'] else 'distinct':>8} {p['clients']:>7} {a['per_s']:>8} {a['p50_ms']:>7} "
+                     f"{a['p99_ms']:>7} {sum(a['errors'].values()):>6} {a['retries']:>7} | {f['per_s']:>8} "
+                     f"{f['p50_ms']:>7} {f['p99_ms']:>7} | {p['ratio']}")
+    w = res.get("web")
+    if w:
+        L.append("")
+        L.append(f"Web ({w.get('setup')})")
+        L.append(f"  {'page':>10} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6}  url")
+        for name, pg in w.get("pages", {}).items():
+            L.append(f"  {name:>10} {pg.get('rps')!s:>8} {pg.get('p50_ms')!s:>7} {pg.get('p95_ms')!s:>7} "
+                     f"{pg.get('errors')!s:>6}  {pg.get('url')}")
+        for note in w.get("notes", []):
+            L.append(f"  note: {note}")
+    L.append("")
+    L.append("Targets (issue 7)")
+    for name, fig, ok in targets(res):
+        L.append(f"  {'PASS' if ok else 'MISS'}  {name}: {fig}")
+    ie = res.get("integrity_at_end")
+    if ie:
+        L.append(f"v_ledger_integrity at the end: {ie['problems']} rows ({ie['seconds']} s)")
+    L.append(f"Total bench time: {res.get('total_seconds')} s")
+    return L
+
+
+def write(res):
+    res["targets"] = [{"target": n, "figure": f, "pass": ok} for n, f, ok in targets(res)]
+    out = lines(res)
+    print("\n".join(out), flush=True)
+    d = HERE / "results"
+    d.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for p in (d / f"{stamp}-{res['scale']}.json", d / "latest.json"):
+        p.write_text(json.dumps(res, indent=2, default=str) + "\n")
+    md = [
+        "# Benchmark results",
+        "",
+        f"Latest `make bench` (BENCH_SCALE={res['scale']}, {res['started_at']}), written by "
+        "bench/report.py from that run; the figures are in `bench/results/latest.json` and the "
+        f"timestamped `bench/results/{stamp}-{res['scale']}.json`.",
+        "Machines are shared and noisy: compare figures only within one run (every figure has its "
+        "floor from the same run, same server).",
+        "",
+        "```",
+        *out,
+        "```",
+        "",
+        "See docs/benchmarks.md for what each scenario does and what the floors are.",
+        "",
+    ]
+    (HERE / "RESULTS.md").write_text("\n".join(md))

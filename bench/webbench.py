@@ -1,0 +1,110 @@
+"""Web pages under gunicorn, loaded by wrk, against trivial Django pages of the same app.
+
+The app runs with its own settings plus a bench-only URLconf (bench/webfloor/bench_urls.py)
+that adds /bench/trivial/ (logged in, no billing query) and /bench/hello/ (anonymous). Django's
+own tables go to schema bench_web on the bench server; the billing schema is the main bench
+database. Persistent connections (DJANGO_CONN_MAX_AGE=60) as a deployment would use them.
+Pages: the customer portal dashboard (/my/) and a bill (/my/bills/<id>/) as a customer with a
+year of bills, and the staff customer search (/customers/?q=...) as a staff user.
+"""
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+
+from common import ROOT, Sql, log, url
+
+HERE = ROOT / "bench"
+WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "4"))
+CONNECTIONS = int(os.environ.get("BENCH_WEB_CONNECTIONS", "8"))
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(db, seconds):
+    env = dict(os.environ)
+    env.update({
+        "BILLING_DATABASE_URL": url(db), "BILLING_WEB_DATABASE_URL": url("bench_web"),
+        "DJANGO_SETTINGS_MODULE": "bench_settings", "DJANGO_CONN_MAX_AGE": "60",
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PYTHONPATH": f"{ROOT / 'webapp'}:{HERE / 'webfloor'}",
+    })
+    py = str(ROOT / ".venv" / "bin" / "python")
+    s = Sql()
+    s.execute("DROP DATABASE IF EXISTS bench_web")
+    s.execute("CREATE DATABASE bench_web CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    s.close()
+    subprocess.run([py, str(ROOT / "webapp" / "manage.py"), "migrate", "--database", "default",
+                    "--noinput", "--skip-checks", "-v", "0"], env=env, check=True)
+    b = Sql(db)
+    # the customer: the first one with the most bills, an open bill if any
+    cust = b.row("""SELECT c.customer_id, c.customer_no, a.account_id, COUNT(*) AS bills
+                    FROM customer c JOIN account a ON a.customer_id = c.customer_id
+                    JOIN bill bl ON bl.account_id = a.account_id
+                    WHERE c.customer_id <= 100 GROUP BY c.customer_id, c.customer_no, a.account_id
+                    ORDER BY bills DESC, c.customer_id LIMIT 1""")
+    bill_id = b.value("SELECT MAX(bill_id) FROM bill WHERE account_id = %s", cust["account_id"])
+    b.close()
+    out = subprocess.run([py, str(HERE / "webfloor" / "setup_users.py"), str(cust["customer_id"]),
+                          cust["customer_no"]], env=env, check=True, capture_output=True, text=True)
+    sess = json.loads(out.stdout.strip().splitlines()[-1])
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    gun = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(WORKERS),
+                            "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                            "config.wsgi:application"],
+                           env=env, cwd=str(ROOT / "webapp"), stdout=subprocess.DEVNULL,
+                           stderr=open(ROOT / "var" / "bench-gunicorn.log", "w"))
+    pages = {
+        "hello": (f"{base}/bench/hello/", None),
+        "trivial": (f"{base}/bench/trivial/", sess["customer"]),
+        "dashboard": (f"{base}/my/", sess["customer"]),
+        "bill": (f"{base}/my/bills/{bill_id}/", sess["customer"]),
+        "search": (f"{base}/customers/?q=Smith", sess["staff"]),
+    }
+    res = {"setup": f"gunicorn 23.0.0, {WORKERS} sync workers; wrk, 2 threads, {CONNECTIONS} "
+                    f"connections, {seconds:g} s per page; DJANGO_CONN_MAX_AGE=60; customer "
+                    f"{cust['customer_no']} with {cust['bills']} bills",
+           "pages": {}, "notes": []}
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/bench/hello/", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        for name, (u, sid) in pages.items():
+            req = urllib.request.Request(u, headers={"Cookie": f"{sess['cookie']}={sid}"} if sid else {})
+            with urllib.request.urlopen(req, timeout=30) as r:     # warm-up, and a 200 check
+                body = r.read()
+                if r.status != 200 or (sid and b"login" in r.url.encode()):
+                    raise RuntimeError(f"{name}: {r.status} {r.url}")
+            for _ in range(20):
+                urllib.request.urlopen(req, timeout=30).read()
+            cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{int(seconds)}s", "--timeout", "10s",
+                   "-s", str(HERE / "webfloor" / "report.lua")]
+            if sid:
+                cmd += ["-H", f"Cookie: {sess['cookie']}={sid}"]
+            out = subprocess.run(cmd + [u], capture_output=True, text=True, check=True)
+            j = json.loads([x for x in out.stdout.splitlines() if x.startswith("{")][-1])
+            errs = j["connect"] + j["read"] + j["write"] + j["status"] + j["timeout"]
+            res["pages"][name] = {"url": u.replace(base, ""), "bytes": len(body),
+                                  "rps": round(j["requests"] / (j["duration_us"] / 1e6), 1),
+                                  "p50_ms": round(j["p50_us"] / 1000, 2),
+                                  "p95_ms": round(j["p95_us"] / 1000, 2),
+                                  "p99_ms": round(j["p99_us"] / 1000, 2), "errors": errs}
+            log(f"web {name}: {res['pages'][name]}")
+    finally:
+        gun.terminate()
+        try:
+            gun.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            gun.kill()
+    return res

@@ -1,0 +1,77 @@
+-- _assign_discount: the body of assign_discount, with typed arguments (internal; callers CALL assign_discount,
+-- which checks and converts the arguments first). What it does:
+-- gives an account a discount for a range of days.
+--
+-- Every discount assigned to an account that is valid on a bill's period end gives that bill a
+-- discount line (see the billing rules). One discount cannot be assigned twice to one account
+-- for overlapping ranges; different discounts may overlap.
+--
+-- Parameters
+--   p_account_id     the account
+--   p_discount_code  the discount's code
+--   p_valid_from     required: the first day the discount applies
+--   p_valid_to       the last day it applies (inclusive), not before valid_from; NULL: open-ended
+--   p_actor          who acts, required
+-- Result: one row (account_discount_id).
+-- Errors: 45001 NOT_FOUND (no such account or discount code); 45002 INVALID_ARGUMENT (no
+--         valid_from, valid_to before valid_from, no actor); 45003 CONFLICT (the discount is
+--         assigned to the account already for a range that overlaps this one).
+-- Example: CALL assign_discount(12, 'SENIOR', '2026-01-01', NULL, 'staff:alice');
+CREATE PROCEDURE _assign_discount(IN p_account_id INT UNSIGNED, IN p_discount_code VARCHAR(100),
+                                  IN p_valid_from DATE, IN p_valid_to DATE,
+                                  IN p_actor VARCHAR(255))
+    SQL SECURITY DEFINER
+    MODIFIES SQL DATA
+    COMMENT 'Assigns a discount to an account: account_discount_id'
+BEGIN
+    DECLARE v_found INT UNSIGNED;
+    DECLARE v_discount_id INT UNSIGNED;
+    DECLARE v_overlap INT;
+    DECLARE v_id INT UNSIGNED;
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
+
+    -- arguments (no lock needed)
+    IF p_actor IS NULL OR TRIM(p_actor) = '' OR CHAR_LENGTH(p_actor) > 100 THEN
+        CALL _fail(45002, 'actor is required (at most 100 characters)');
+    END IF;
+    IF p_account_id IS NULL THEN
+        CALL _fail(45002, 'account_id is required');
+    END IF;
+    IF p_discount_code IS NULL OR TRIM(p_discount_code) = '' THEN
+        CALL _fail(45002, 'discount_code is required');
+    END IF;
+    IF p_valid_from IS NULL THEN
+        CALL _fail(45002, 'valid_from is required');
+    END IF;
+    IF p_valid_to < p_valid_from THEN
+        CALL _fail(45002, CONCAT('valid_to ', p_valid_to, ' is before valid_from ', p_valid_from));
+    END IF;
+
+    SET @billing_actor = p_actor;
+    START TRANSACTION;
+    -- the account row first (lock order); it also serializes assignments to the account
+    SELECT account_id INTO v_found FROM account WHERE account_id = p_account_id FOR UPDATE;
+    IF v_found IS NULL THEN
+        CALL _fail(45001, CONCAT('no account with id ', p_account_id));
+    END IF;
+    SELECT discount_id INTO v_discount_id FROM discount
+     WHERE code = TRIM(p_discount_code) LOCK IN SHARE MODE;
+    IF v_discount_id IS NULL THEN
+        CALL _fail(45001, CONCAT('no discount with code ', LEFT(TRIM(p_discount_code), 100)));
+    END IF;
+    SELECT COUNT(*) INTO v_overlap FROM account_discount
+     WHERE account_id = p_account_id AND discount_id = v_discount_id
+       AND valid_from <= COALESCE(p_valid_to, '9999-12-31')
+       AND COALESCE(valid_to, '9999-12-31') >= p_valid_from;
+    IF v_overlap > 0 THEN
+        CALL _fail(45003, CONCAT('discount ', TRIM(p_discount_code), ' is assigned to account ',
+                                  p_account_id, ' already for days that overlap ', p_valid_from,
+                                  ' .. ', COALESCE(p_valid_to, 'open end')));
+    END IF;
+    INSERT INTO account_discount (account_id, discount_id, valid_from, valid_to)
+    VALUES (p_account_id, v_discount_id, p_valid_from, p_valid_to);
+    SET v_id = LAST_INSERT_ID();
+    COMMIT;
+
+    SELECT v_id AS account_discount_id;
+END

@@ -1,0 +1,60 @@
+-- _create_discount: the body of create_discount, with typed arguments (internal; callers CALL create_discount,
+-- which checks and converts the arguments first). What it does:
+-- creates a discount: a percentage of the energy charge taken off the bills of
+-- the accounts it is assigned to (see assign_discount and the billing rules).
+--
+-- Parameters
+--   p_code   required; trimmed, 1..20 characters, unique (case-insensitive)
+--   p_name   required; trimmed, 1..100 characters
+--   p_pct    required; 0..100 with at most two decimals
+--   p_actor  who acts, required
+-- Result: one row (discount_id).
+-- Errors: 45002 INVALID_ARGUMENT (no or too long code or name, pct missing, outside 0..100 or
+--         with more than two decimals, no actor); 45003 CONFLICT (a discount with that code
+--         exists).
+-- Example: CALL create_discount('SENIOR', 'Senior citizen', 10, 'staff:alice');
+CREATE PROCEDURE _create_discount(IN p_code VARCHAR(100), IN p_name VARCHAR(1000),
+                                  IN p_pct DECIMAL(20,6), IN p_actor VARCHAR(255))
+    SQL SECURITY DEFINER
+    MODIFIES SQL DATA
+    COMMENT 'Creates a discount: discount_id'
+BEGIN
+    DECLARE v_code VARCHAR(100) DEFAULT TRIM(p_code);
+    DECLARE v_name VARCHAR(1000) DEFAULT TRIM(p_name);
+    DECLARE v_duplicate BOOLEAN DEFAULT FALSE;
+    DECLARE v_discount_id INT UNSIGNED;
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
+    -- a concurrent create of the same code: the unique key decides
+    DECLARE CONTINUE HANDLER FOR 1062 SET v_duplicate = TRUE;
+
+    -- arguments (no lock needed)
+    IF p_actor IS NULL OR TRIM(p_actor) = '' OR CHAR_LENGTH(p_actor) > 100 THEN
+        CALL _fail(45002, 'actor is required (at most 100 characters)');
+    END IF;
+    IF v_code IS NULL OR v_code = '' THEN
+        CALL _fail(45002, 'code is required');
+    END IF;
+    IF CHAR_LENGTH(v_code) > 20 THEN
+        CALL _fail(45002, 'code is longer than 20 characters');
+    END IF;
+    IF v_name IS NULL OR v_name = '' THEN
+        CALL _fail(45002, 'name is required');
+    END IF;
+    IF CHAR_LENGTH(v_name) > 100 THEN
+        CALL _fail(45002, 'name is longer than 100 characters');
+    END IF;
+    IF p_pct IS NULL OR p_pct < 0 OR p_pct > 100 OR p_pct <> ROUND(p_pct, 2) THEN
+        CALL _fail(45002, 'pct must be 0..100 with at most two decimals');
+    END IF;
+
+    SET @billing_actor = p_actor;
+    START TRANSACTION;
+    INSERT INTO discount (code, name, pct) VALUES (v_code, v_name, p_pct);
+    IF v_duplicate THEN
+        CALL _fail(45003, CONCAT('a discount with code ', v_code, ' exists already'));
+    END IF;
+    SET v_discount_id = LAST_INSERT_ID();
+    COMMIT;
+
+    SELECT v_discount_id AS discount_id;
+END

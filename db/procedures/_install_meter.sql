@@ -1,0 +1,116 @@
+-- _install_meter: the body of install_meter, with typed arguments (internal; callers CALL install_meter,
+-- which checks and converts the arguments first). What it does:
+-- installs a new meter on an account and records its initial read.
+--
+-- Creates the meter, its installation on the account, and the meter's first reading point: a
+-- meter_reading row of kind 'initial' (source 'field', status 'accepted', consumption 0, dated
+-- installed_on, value initial_read). A meter is installed once; an account has at most one
+-- active meter (an installation without removed_on).
+--
+-- Parameters
+--   p_account_id    the account
+--   p_serial_no     required; trimmed, 1..40 characters, unique
+--   p_dial_digits   required: 1..9 (the register counts up to 10^dial_digits - 1)
+--   p_multiplier    the CT ratio, above zero, at most 2 decimals (so consumption stays exact); NULL means 1
+--   p_installed_on  required: not before the account was opened, not after it was closed
+--   p_initial_read  required: the register value at installation, 0 <= value < 10^dial_digits,
+--                   at most two decimals
+--   p_actor         who acts, required
+-- Result: one row (meter_id).
+-- Errors: 45001 NOT_FOUND (no such account); 45002 INVALID_ARGUMENT (bad serial, dial digits,
+--         multiplier, date or initial read, no actor); 45003 CONFLICT (the serial exists, or
+--         the account has an active meter).
+-- Example: CALL install_meter(12, 'SN-000123', 5, 1, '2026-01-01', 0, 'staff:alice');
+CREATE PROCEDURE _install_meter(IN p_account_id INT UNSIGNED, IN p_serial_no VARCHAR(200),
+                                IN p_dial_digits INT, IN p_multiplier DECIMAL(20,6),
+                                IN p_installed_on DATE, IN p_initial_read DECIMAL(20,6),
+                                IN p_actor VARCHAR(255))
+    SQL SECURITY DEFINER
+    MODIFIES SQL DATA
+    COMMENT 'Installs a meter on an account with its initial read: meter_id'
+BEGIN
+    DECLARE v_serial VARCHAR(200) DEFAULT TRIM(p_serial_no);
+    DECLARE v_multiplier DECIMAL(20,6) DEFAULT COALESCE(p_multiplier, 1);
+    DECLARE v_found INT UNSIGNED;
+    DECLARE v_opened DATE;
+    DECLARE v_closed DATE;
+    DECLARE v_count INT;
+    DECLARE v_duplicate BOOLEAN DEFAULT FALSE;
+    DECLARE v_meter_id INT UNSIGNED;
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
+    -- a concurrent install of the same serial: the unique key decides
+    DECLARE CONTINUE HANDLER FOR 1062 SET v_duplicate = TRUE;
+
+    -- arguments (no lock needed)
+    IF p_actor IS NULL OR TRIM(p_actor) = '' OR CHAR_LENGTH(p_actor) > 100 THEN
+        CALL _fail(45002, 'actor is required (at most 100 characters)');
+    END IF;
+    IF p_account_id IS NULL THEN
+        CALL _fail(45002, 'account_id is required');
+    END IF;
+    IF v_serial IS NULL OR v_serial = '' THEN
+        CALL _fail(45002, 'serial_no is required');
+    END IF;
+    IF CHAR_LENGTH(v_serial) > 40 THEN
+        CALL _fail(45002, 'serial_no is longer than 40 characters');
+    END IF;
+    IF p_dial_digits IS NULL OR p_dial_digits < 1 OR p_dial_digits > 9 THEN
+        CALL _fail(45002, 'dial_digits must be 1..9');
+    END IF;
+    IF v_multiplier <= 0 OR v_multiplier >= 1000000 OR v_multiplier <> ROUND(v_multiplier, 2) THEN
+        CALL _fail(45002, 'multiplier must be above zero, below 1000000, with at most 2 decimals');
+    END IF;
+    IF p_installed_on IS NULL THEN
+        CALL _fail(45002, 'installed_on is required');
+    END IF;
+    IF p_initial_read IS NULL OR p_initial_read < 0 OR p_initial_read >= POW(10, p_dial_digits)
+       OR p_initial_read <> ROUND(p_initial_read, 2) THEN
+        CALL _fail(45002, CONCAT('initial_read must be 0 .. below ', POW(10, p_dial_digits),
+                                  ' (the dial capacity), with at most two decimals'));
+    END IF;
+
+    SET @billing_actor = p_actor;
+    START TRANSACTION;
+    -- the account row first (lock order); it also serializes installs on the account
+    SELECT account_id, opened_on, closed_on INTO v_found, v_opened, v_closed
+      FROM account WHERE account_id = p_account_id FOR UPDATE;
+    IF v_found IS NULL THEN
+        CALL _fail(45001, CONCAT('no account with id ', p_account_id));
+    END IF;
+    IF p_installed_on < v_opened THEN
+        CALL _fail(45002, CONCAT('installed_on ', p_installed_on,
+                                  ' is before the account was opened (', v_opened, ')'));
+    END IF;
+    IF p_installed_on > v_closed THEN
+        CALL _fail(45002, CONCAT('installed_on ', p_installed_on,
+                                  ' is after the account was closed (', v_closed, ')'));
+    END IF;
+    SELECT COUNT(*) INTO v_count FROM meter_installation
+     WHERE account_id = p_account_id AND removed_on IS NULL;
+    IF v_count > 0 THEN
+        CALL _fail(45003, CONCAT('account ', p_account_id, ' has an active meter already'));
+    END IF;
+    SELECT COUNT(*) INTO v_count FROM meter WHERE serial_no = v_serial;
+    IF v_count > 0 THEN
+        CALL _fail(45003, CONCAT('a meter with serial ', v_serial, ' exists already'));
+    END IF;
+
+    INSERT INTO meter (serial_no, dial_digits, multiplier)
+    VALUES (v_serial, p_dial_digits, v_multiplier);
+    IF v_duplicate THEN
+        CALL _fail(45003, CONCAT('a meter with serial ', v_serial, ' exists already'));
+    END IF;
+    SET v_meter_id = LAST_INSERT_ID();
+    INSERT INTO meter_installation (meter_id, account_id, installed_on, initial_read)
+    VALUES (v_meter_id, p_account_id, p_installed_on, p_initial_read);
+    IF v_duplicate THEN
+        CALL _fail(45003, CONCAT('account ', p_account_id, ' has an active meter already'));
+    END IF;
+    INSERT INTO meter_reading (meter_id, read_on, value, kind, source, status,
+                                consumption_kwh, recorded_by)
+    VALUES (v_meter_id, p_installed_on, p_initial_read, 'initial', 'field', 'accepted',
+            0, p_actor);
+    COMMIT;
+
+    SELECT v_meter_id AS meter_id;
+END

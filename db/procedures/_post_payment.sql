@@ -1,0 +1,138 @@
+-- _post_payment: the body of post_payment, with typed arguments (internal; callers CALL post_payment,
+-- which checks and converts the arguments first). What it does:
+-- posts a customer's payment to an account and allocates it to the open bills.
+--
+-- Parameters
+--   p_account_id       the account paid into
+--   p_amount           the amount: above 0, at most 1,000,000.00, at most two decimals (declared
+--                      with more decimals than money so that a third decimal is seen and refused)
+--   p_method           cash, card, cheque, bank_transfer or online
+--   p_paid_at          when the customer paid; NULL means now. DATE(paid_at) is the payment date
+--                      of the rebate rule and of the ledger entry
+--   p_idempotency_key  the caller's key for this payment (at most 100 characters); NULL means
+--                      the procedure makes one ('auto:' + a UUID), i.e. no replay protection
+--   p_actor            who acts (staff:<username>, customer:<customer_no>, batch:<job>)
+-- Result (one row): payment_id, receipt_no, allocated, unallocated, balance_after, replayed
+--   allocated      money of this payment put on bills; unallocated = amount - allocated, kept
+--                  as account credit
+--   balance_after  the account's balance (sum of its ledger) right after the posting; negative
+--                  is credit
+--   replayed       0 for a new posting; 1 when the key was used before for the same account
+--                  and amount: nothing is posted and the first payment is answered (payment_id,
+--                  receipt_no as then; allocated, unallocated, balance_after as they are now)
+-- Errors
+--   45001 no account with that id            45002 bad method, empty actor, empty or long key
+--   45020 amount NULL, <= 0, over 1,000,000.00 or with more than two decimals
+--   45021 the account is closed              45022 the key was used for another account or amount
+-- Locks (docs/payments.md): the idempotency key is looked up first without locks; then, in one
+-- transaction, the account row, its bills, the new payment. Two calls racing with the same key:
+-- the second waits on the account lock (or on the unique key of payment.idempotency_key), gets
+-- duplicate key 1062 on its INSERT, rolls back and answers as a replay.
+-- Example:
+--   CALL post_payment(7, 120.50, 'card', NULL, 'web:9f1c2e', 'customer:C000123');
+CREATE PROCEDURE _post_payment(IN p_account_id INT UNSIGNED, IN p_amount DECIMAL(30,10),
+                               IN p_method VARCHAR(100), IN p_paid_at DATETIME,
+                               IN p_idempotency_key VARCHAR(255), IN p_actor VARCHAR(100))
+    SQL SECURITY DEFINER
+    MODIFIES SQL DATA
+    COMMENT 'Posts a payment and allocates it to the open bills'
+BEGIN
+    DECLARE v_key VARCHAR(100);
+    DECLARE v_paid_at DATETIME DEFAULT COALESCE(p_paid_at, NOW());
+    DECLARE v_payment_id INT UNSIGNED;
+    DECLARE v_account_found INT UNSIGNED;
+    DECLARE v_amount_found DECIMAL(12,2);
+    DECLARE v_accounts INT;
+    DECLARE v_closed_on DATE;
+    DECLARE v_bills INT;
+    DECLARE v_duplicate TINYINT DEFAULT 0;
+    DECLARE v_receipt_no VARCHAR(20);
+    DECLARE v_allocated DECIMAL(12,2);
+    DECLARE v_unallocated DECIMAL(12,2);
+    DECLARE v_balance DECIMAL(12,2);
+    DECLARE v_replayed TINYINT DEFAULT 1;
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
+
+    -- arguments that need no lock
+    IF p_amount IS NULL OR p_amount <= 0 OR p_amount > 1000000 OR p_amount <> ROUND(p_amount, 2) THEN
+        CALL _fail(45020, CONCAT('amount must be above 0, at most 1000000.00 and have at most two decimals, not ',
+                                  COALESCE(p_amount, 'NULL')));
+    END IF;
+    IF p_method IS NULL OR p_method NOT IN ('cash', 'card', 'cheque', 'bank_transfer', 'online') THEN
+        CALL _fail(45002, CONCAT('method must be cash, card, cheque, bank_transfer or online, not ',
+                                  COALESCE(CONCAT('''', p_method, ''''), 'NULL')));
+    END IF;
+    IF p_actor IS NULL OR TRIM(p_actor) = '' THEN
+        CALL _fail(45002, 'actor is required');
+    END IF;
+    IF p_idempotency_key IS NOT NULL AND (TRIM(p_idempotency_key) = '' OR CHAR_LENGTH(p_idempotency_key) > 100) THEN
+        CALL _fail(45002, 'idempotency_key must be NULL or 1 to 100 characters, not blank');
+    END IF;
+    IF p_account_id IS NULL THEN
+        CALL _fail(45001, 'account_id is required');
+    END IF;
+    SET v_key = COALESCE(p_idempotency_key, CONCAT('auto:', UUID()));
+
+    -- a key seen before is answered without taking any lock
+    SELECT MAX(payment_id) INTO v_payment_id FROM payment WHERE idempotency_key = v_key;
+
+    IF v_payment_id IS NULL THEN
+        SET @billing_actor = p_actor;          -- the audit triggers read it
+        START TRANSACTION;
+        -- lock order: the account row, then its bills, then payments
+        SELECT COUNT(*), MAX(closed_on) INTO v_accounts, v_closed_on
+          FROM account WHERE account_id = p_account_id FOR UPDATE;
+        IF v_accounts = 0 THEN
+            CALL _fail(45001, CONCAT('no account with id ', p_account_id));
+        END IF;
+        IF v_closed_on IS NOT NULL THEN
+            CALL _fail(45021, CONCAT('account ', p_account_id, ' is closed (since ', v_closed_on, ')'));
+        END IF;
+        -- every bill of the account (a locking read locks every row it scans; the open ones are
+        -- among them); every writer of a bill holds its account lock first. The index is forced:
+        -- on a small table the optimizer would scan (and lock) every bill of every account.
+        SELECT COUNT(*) INTO v_bills FROM bill FORCE INDEX (uk_bill_account_period)
+         WHERE account_id = p_account_id FOR UPDATE;
+
+        BEGIN
+            -- the same key inserted by a racer (committed, or committed while we waited on it)
+            DECLARE CONTINUE HANDLER FOR 1062 SET v_duplicate = 1;
+            INSERT INTO payment (account_id, amount, method, paid_at, posted_at, idempotency_key, posted_by)
+            VALUES (p_account_id, p_amount, p_method, v_paid_at, NOW(), v_key, p_actor);
+        END;
+
+        IF v_duplicate = 1 THEN
+            ROLLBACK;                          -- nothing of ours was written
+            SELECT MAX(payment_id) INTO v_payment_id FROM payment WHERE idempotency_key = v_key;
+        ELSE
+            SET v_payment_id = LAST_INSERT_ID(), v_replayed = 0;
+            INSERT INTO ledger_entry (account_id, entry_type, amount, payment_id, entry_date, actor)
+            VALUES (p_account_id, 'payment', -p_amount, v_payment_id, DATE(v_paid_at), p_actor);
+            CALL _allocate_payment(v_payment_id, DATE(v_paid_at), p_actor);
+            -- the answer, as of this posting (plain reads: everything of the account is locked)
+            SELECT receipt_no(payment_id, posted_at), amount_allocated, amount - amount_allocated
+              INTO v_receipt_no, v_allocated, v_unallocated
+              FROM payment WHERE payment_id = v_payment_id;
+            SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = p_account_id;
+            COMMIT;
+        END IF;
+    END IF;
+
+    IF v_replayed = 1 THEN
+        -- the first payment's answer, read from one snapshot
+        START TRANSACTION READ ONLY;
+        SELECT account_id, amount, receipt_no(payment_id, posted_at), amount_allocated,
+               IF(status = 'posted', amount - amount_allocated, 0)
+          INTO v_account_found, v_amount_found, v_receipt_no, v_allocated, v_unallocated
+          FROM payment WHERE payment_id = v_payment_id;
+        SELECT COALESCE(SUM(amount), 0) INTO v_balance FROM ledger_entry WHERE account_id = v_account_found;
+        COMMIT;
+        IF NOT (v_account_found <=> p_account_id AND v_amount_found <=> p_amount) THEN
+            CALL _fail(45022, CONCAT('idempotency_key ''', v_key, ''' was used for payment ', v_payment_id,
+                                      ' of account ', v_account_found, ', amount ', v_amount_found));
+        END IF;
+    END IF;
+
+    SELECT v_payment_id AS payment_id, v_receipt_no AS receipt_no, v_allocated AS allocated,
+           v_unallocated AS unallocated, v_balance AS balance_after, v_replayed AS replayed;
+END

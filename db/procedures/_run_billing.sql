@@ -1,0 +1,101 @@
+-- _run_billing: the body of run_billing, with typed arguments (internal; callers CALL run_billing,
+-- which checks and converts the arguments first). What it does:
+-- bills every billable account for one period (the monthly batch).
+--
+-- An account is billable when it is open on period_end, has a meter installed on period_end
+-- and has no bill for an overlapping period; so a second run of the same period bills nobody
+-- twice, and an account skipped for an exception is billed by a later run once the cause is
+-- fixed. The accounts are billed set-based (see _bill_chunk) in chunks of 10,000 accounts
+-- (@billing_chunk_size overrides it for the session; below 1 means the default), each chunk
+-- committed on its own: a crash loses at most the chunk under way and a re-run finishes the
+-- rest. The run's row in billing_run shows progress (accounts_done / accounts_total) while it
+-- runs.
+--
+-- Parameters
+--   p_period_start, p_period_end  the period (inclusive, at most 62 days)
+--   p_issue_date                  issue date of the bills (on or after period_end)
+--   p_due_days                    days from issue to due date (1..90)
+--   p_actor                       who runs it, e.g. 'batch:billing' or 'staff:alice'
+-- Result: run_id, accounts_considered, bills_created, accounts_skipped, total_billed
+--   accounts_considered: billable accounts when the run started; accounts_skipped: those of
+--   them not billed by this run (an exception, see v_billing_exceptions, or billed meanwhile
+--   by another run of the same period).
+-- Errors: 45040 PERIOD_INVALID, 45002 empty actor. A failure in a chunk rolls that chunk back,
+--   marks the run 'failed' and is raised again; earlier chunks stay billed.
+-- Example: CALL run_billing('2026-10-01', '2026-10-31', '2026-11-01', 14, 'batch:billing');
+CREATE PROCEDURE _run_billing(IN p_period_start DATE, IN p_period_end DATE, IN p_issue_date DATE,
+                              IN p_due_days INT, IN p_actor VARCHAR(100))
+    SQL SECURITY DEFINER
+    MODIFIES SQL DATA
+    COMMENT 'Bills every billable account for a period, in committed chunks'
+BEGIN
+    DECLARE v_run INT UNSIGNED DEFAULT NULL;
+    DECLARE v_chunk_size INT DEFAULT COALESCE(@billing_chunk_size, 10000);
+    DECLARE v_after INT UNSIGNED DEFAULT 0;
+    DECLARE v_n INT;
+    DECLARE v_max INT UNSIGNED;
+    DECLARE v_total INT;
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        ROLLBACK;
+        IF v_run IS NOT NULL THEN
+            UPDATE billing_run SET status = 'failed', finished_at = NOW() WHERE run_id = v_run;
+            COMMIT;
+        END IF;
+        RESIGNAL;
+    END;
+
+    CALL _check_period(p_period_start, p_period_end, p_issue_date, p_due_days, p_actor);
+    IF v_chunk_size < 1 THEN
+        SET v_chunk_size = 10000;      -- LIMIT 0 would bill nobody and still complete the run
+    END IF;
+    SET @billing_actor = p_actor;
+
+    DROP TEMPORARY TABLE IF EXISTS run_candidates;
+    CREATE TEMPORARY TABLE run_candidates (account_id INT UNSIGNED NOT NULL PRIMARY KEY);
+    INSERT INTO run_candidates
+    SELECT a.account_id
+    FROM account a
+    JOIN meter_installation mi ON mi.account_id = a.account_id
+         AND mi.installed_on <= p_period_end
+         AND (mi.removed_on IS NULL OR mi.removed_on > p_period_end)
+    WHERE a.opened_on <= p_period_end
+      AND (a.closed_on IS NULL OR a.closed_on >= p_period_end)
+      AND NOT EXISTS (SELECT 1 FROM bill b
+                      WHERE b.account_id = a.account_id AND b.cancelled_at IS NULL
+                        AND b.period_start <= p_period_end
+                        AND b.period_end >= GREATEST(p_period_start, a.opened_on));
+    SELECT COUNT(*) INTO v_total FROM run_candidates;
+
+    START TRANSACTION;
+    INSERT INTO billing_run (period_start, period_end, issue_date, due_days, accounts_total, started_by)
+    VALUES (p_period_start, p_period_end, p_issue_date, p_due_days, v_total, p_actor);
+    SET v_run = LAST_INSERT_ID();
+    COMMIT;
+
+    -- One iteration per chunk: each chunk is its own transaction, so this is a loop.
+    chunk_loop: LOOP
+        DROP TEMPORARY TABLE IF EXISTS billing_chunk;
+        CREATE TEMPORARY TABLE billing_chunk (account_id INT UNSIGNED NOT NULL PRIMARY KEY);
+        INSERT INTO billing_chunk
+        SELECT account_id FROM run_candidates WHERE account_id > v_after
+        ORDER BY account_id LIMIT v_chunk_size;
+        SELECT COUNT(*), MAX(account_id) INTO v_n, v_max FROM billing_chunk;
+        IF v_n = 0 THEN
+            LEAVE chunk_loop;
+        END IF;
+        START TRANSACTION;
+        CALL _bill_chunk(v_run, p_period_start, p_period_end, p_issue_date, p_due_days, p_actor, 0);
+        COMMIT;
+        SET v_after = v_max;
+    END LOOP;
+
+    START TRANSACTION;
+    UPDATE billing_run SET status = 'completed', finished_at = NOW() WHERE run_id = v_run;
+    COMMIT;
+    DROP TEMPORARY TABLE IF EXISTS run_candidates;
+    DROP TEMPORARY TABLE IF EXISTS billing_chunk;
+
+    SELECT run_id, accounts_total AS accounts_considered, bills_created, accounts_skipped, total_billed
+    FROM billing_run WHERE run_id = v_run;
+END

@@ -1,0 +1,43 @@
+"""Portal test data made through the procedures (real bills from bill_account), shared by
+tests/web/test_portal_*.py and the browser tests.
+
+    from e2e.portal_data import make_portal_customer
+    cust = make_portal_customer(db)      # 3 billed periods ending 6 days ago (see below)
+
+Dates are relative to the server's CURRENT_DATE (t), because "today" decides overdue and
+rebates: periods of 30 days [t-95, t-66], [t-65, t-36], [t-35, t-6], each billed the day
+after it ends, due 14 days later; the first is paid in full, the second has an estimated
+reading (no reading recorded) and is overdue with a late fee (apply_late_fees today), the
+third is open with an early-payment rebate on offer until t+5.
+"""
+import datetime as dt
+
+from factories import Ns, make_metered_account, make_tariff
+
+ACTOR = "staff:test"
+VERSION = dict(effective_from="2000-01-01", fixed_charge="5.00", tax_rate_pct="10",
+               late_fee_pct="1.5", early_pay_pct="2", early_pay_days=10,
+               blocks=[(100, "0.12"), (None, "0.18")])
+
+
+def make_portal_customer(db, name="Ada Lovelace", email="ada@example.org", tariff=None,
+                         with_history=True):
+    today = db.value("SELECT CURRENT_DATE")
+    t = (lambda n: today + dt.timedelta(days=n))
+    tariff = tariff or make_tariff(db, versions=[VERSION])
+    acc = make_metered_account(db, tariff_code=tariff, opened_on=t(-95), initial_read=1000)
+    db.call("update_customer", acc.customer_id, name, email, None, "1 Analytical Way", ACTOR)
+    bills = []
+    if with_history:
+        readings = {t(-66): 1250, t(-6): 1790}          # none for the second period: estimated
+        for start, end in ((t(-95), t(-66)), (t(-65), t(-36)), (t(-35), t(-6))):
+            if end in readings:
+                db.call("record_reading", acc.serial, end, readings[end], "field", ACTOR)
+            r = db.call("bill_account", acc.account_id, start, end, end + dt.timedelta(days=1),
+                        14, ACTOR)
+            bills.append(r["bill_id"])
+        first_total = db.value("SELECT total_amount FROM bill WHERE bill_id = %s", bills[0])
+        db.call("post_payment", acc.account_id, first_total, "cash", None, "fixture-first-" +
+                str(acc.account_id), ACTOR)
+        db.call("apply_late_fees", today, "batch:late_fees")
+    return Ns(**vars(acc), bill_ids=bills, name=name, email=email, tariff=tariff)

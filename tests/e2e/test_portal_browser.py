@@ -1,0 +1,63 @@
+"""The customer portal in headless Chromium: log in, open a bill, pay it, see the receipt and the
+new balance; a double click on Pay posts one payment."""
+from decimal import Decimal
+
+import pytest
+
+from e2e.conftest import login_page
+from e2e.portal_data import make_portal_customer
+from portal.services import create_customer_login
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
+PASSWORD = "Kilowatt-hours-2026"
+
+
+@pytest.fixture
+def ada(billing_db):
+    c = make_portal_customer(billing_db)
+    create_customer_login(c.customer_id, password=PASSWORD)
+    return c
+
+
+def _fill_card(page):
+    page.fill("#id_card_holder", "Ada Lovelace")
+    page.fill("#id_card_number", "4242 4242 4242 4242")
+    page.fill("#id_card_expiry", "12/30")
+    page.fill("#id_card_cvc", "123")
+
+
+def test_log_in_open_a_bill_pay_it_and_see_the_receipt(page, live_server, ada, billing_db):
+    login_page(page, live_server, ada.customer_no, PASSWORD)
+    assert page.locator("h1").inner_text() == "Your accounts"
+    assert page.locator(".balance").inner_text().startswith("105.45")
+    page.click("text=Bills")
+    bill_no = billing_db.value("SELECT bill_no FROM bill WHERE bill_id = %s", ada.bill_ids[2])
+    page.click(f"text={bill_no}")
+    assert page.locator("h1").inner_text() == f"Bill {bill_no}"
+    assert page.locator("tr.line-energy").count() == 2
+    page.click("a.button:has-text('Pay')")
+    assert page.input_value("#id_amount") == "104.53"
+    _fill_card(page)
+    page.click("#pay-button")
+    page.wait_for_url("**/my/payments/*/")
+    assert "Thank you: payment received" in page.content()
+    receipt = page.locator(".receipt-no").inner_text()
+    assert receipt == billing_db.value("SELECT receipt_no FROM v_payments WHERE account_id = %s "
+                                       "AND method = 'online'", ada.account_id)
+    assert page.locator(".new-balance").inner_text() == "0.00"
+    page.click("text=Overview")
+    assert page.locator(".balance").inner_text().startswith("0.00")
+
+
+def test_a_double_click_on_pay_posts_one_payment(page, live_server, ada, billing_db):
+    login_page(page, live_server, ada.customer_no, PASSWORD)
+    page.goto(live_server.url + f"/my/accounts/{ada.account_id}/pay/")
+    page.fill("#id_amount", "30.00")
+    _fill_card(page)
+    page.dblclick("#pay-button")
+    page.wait_for_url("**/my/payments/*/")
+    page.wait_for_load_state("networkidle")
+    rows = billing_db.rows("SELECT amount FROM payment WHERE account_id = %s "
+                           "AND method = 'online'", ada.account_id)
+    assert [r["amount"] for r in rows] == [Decimal("30.00")]
+    assert page.locator(".receipt-no").count() == 1

@@ -1,0 +1,68 @@
+"""Web hardening: /healthz, security headers, CSRF, session expiry, `check --deploy`."""
+import secrets
+import subprocess
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from ops.jobhelp import PYTHON, ROOT
+
+pytestmark = pytest.mark.django_db(databases=["default", "billing"])
+
+
+def test_healthz_checks_both_databases(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok", "databases": {"default": "ok", "billing": "ok"}}
+    assert "no-cache" in r.headers["Cache-Control"]
+    assert client.post("/healthz").status_code == 405
+
+
+def test_healthz_503_when_a_database_is_down(client, monkeypatch):
+    from django.db import connections
+    conn = connections["billing"]
+    conn.close()
+    monkeypatch.setitem(conn.settings_dict, "PORT", "1")
+    monkeypatch.setitem(conn.settings_dict, "HOST", "127.0.0.1")
+    try:
+        r = client.get("/healthz")
+        assert r.status_code == 503
+        assert r.json() == {"status": "error", "databases": {"default": "ok", "billing": "error"}}
+    finally:
+        conn.close()
+
+
+def test_security_headers(client):
+    r = client.get("/login/")
+    assert r.status_code == 200
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"] == "same-origin"
+    assert r.headers["X-Frame-Options"] == "DENY"
+    csp = r.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self';" in csp
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+
+
+def test_post_without_csrf_token_is_refused():
+    c = Client(enforce_csrf_checks=True)
+    r = c.post("/login/", {"username": "x", "password": "y"})
+    assert r.status_code == 403
+
+
+def test_no_debug_and_sessions_expire_when_idle():
+    assert settings.DEBUG is False
+    assert settings.SESSION_COOKIE_AGE == 1800 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_HTTPONLY
+
+
+def test_check_deploy_has_no_security_warnings(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_DEBUG": "0", "DJANGO_SECURE_COOKIES": "1",
+           "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+           "DJANGO_ALLOWED_HOSTS": "billing.example.org",
+           "BILLING_DATABASE_URL": "mysql://nobody@127.0.0.1:1/billing"}
+    out = subprocess.run([PYTHON, str(ROOT / "webapp" / "manage.py"), "check", "--deploy",
+                          "--tag", "security"], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "security." not in out.stdout + out.stderr

@@ -1,0 +1,103 @@
+"""Back office, payments: counter payments with a receipt (idempotency key in the form),
+reversal with a reason (billing admin only), the day's collections."""
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from factories import make_metered_account, make_tariff
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
+
+
+def text(response):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+@pytest.fixture
+def acc(billing_db):
+    make_tariff(billing_db, code="RES")
+    a = make_metered_account(billing_db, tariff_code="RES", serial="SN-P-1",
+                             opened_on="2026-01-01")
+    billing_db.call("record_reading", "SN-P-1", "2026-01-31", 100, "field", "staff:test")
+    billing_db.call("bill_account", a.account_id, "2026-01-01", "2026-01-31", "2026-02-01", 14,
+                    "staff:test")
+    return a
+
+
+def key_of(response):
+    return re.search(r'name="idempotency_key" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def test_a_counter_payment_posts_once_and_shows_a_receipt(staff_client, acc, billing_db):
+    url = reverse("billing:payment_create", args=[acc.account_id])
+    form = staff_client.get(url)
+    key = key_of(form)
+    assert key.startswith("counter:") and key != key_of(staff_client.get(url))
+    assert "bank_transfer" in form.content.decode() and 'value="online"' not in form.content.decode()
+    r = staff_client.post(url, {"amount": "5.00", "method": "cheque", "idempotency_key": key})
+    pay = billing_db.row("SELECT payment_id, receipt_no, amount, method, status FROM v_payments "
+                         "WHERE account_id = %s", acc.account_id)
+    assert r.status_code == 302
+    assert r["Location"] == reverse("billing:payment_receipt", args=[pay["payment_id"]])
+    assert pay["method"] == "cheque" and str(pay["amount"]) == "5.00"
+    assert billing_db.value("SELECT posted_by FROM payment WHERE payment_id = %s",
+                            pay["payment_id"]) == "staff:clara"
+    receipt = staff_client.get(r["Location"])
+    assert f"Payment posted: receipt {pay['receipt_no']}" in text(receipt)
+    assert pay["receipt_no"] in text(receipt) and "Reverse payment" not in text(receipt)
+    # the same form sent again (double click, reload): one payment, the same receipt
+    again = staff_client.post(url, {"amount": "5.00", "method": "cheque", "idempotency_key": key})
+    assert again["Location"] == r["Location"]
+    assert billing_db.value("SELECT COUNT(*) FROM payment") == 1
+    assert "was posted before" in text(staff_client.get(again["Location"]))
+
+
+def test_a_refused_payment_shows_the_reason_and_writes_nothing(staff_client, acc, billing_db):
+    url = reverse("billing:payment_create", args=[acc.account_id])
+    snapshot = billing_db.snapshot()
+    r = staff_client.post(url, {"amount": "2000000.00", "method": "cash",
+                                "idempotency_key": "counter:x1"})
+    assert r.status_code == 200 and "Refused: PAYMENT_AMOUNT_INVALID" in r.content.decode()
+    assert 'id="id_amount_error"' in r.content.decode()
+    billing_db.call("close_account", acc.account_id, "2026-02-10", "staff:test")
+    snapshot = billing_db.snapshot()
+    r = staff_client.post(url, {"amount": "1.00", "method": "cash",
+                                "idempotency_key": "counter:x2"})
+    assert r.status_code == 200 and "Refused: ACCOUNT_NOT_PAYABLE" in r.content.decode()
+    assert billing_db.snapshot() == snapshot
+
+
+def test_a_billing_admin_reverses_a_payment_with_a_reason(billing_admin_client, acc, billing_db):
+    pid = billing_db.call("post_payment", acc.account_id, "5.00", "cash", None, "k-rev",
+                          "staff:test")["payment_id"]
+    url = reverse("billing:payment_reverse", args=[pid])
+    assert "Reverse payment" in text(billing_admin_client.get(
+        reverse("billing:payment_receipt", args=[pid])))
+    snapshot = billing_db.snapshot()
+    r = billing_admin_client.post(url, {"reason": ""})
+    assert r.status_code == 200 and billing_db.snapshot() == snapshot
+    r = billing_admin_client.post(url, {"reason": "cheque bounced"}, follow=True)
+    assert "reversed; balance after" in text(r)
+    row = billing_db.row("SELECT status, reversed_by, reversal_reason FROM payment "
+                         "WHERE payment_id = %s", pid)
+    assert row == {"status": "reversed", "reversed_by": "staff:bea",
+                   "reversal_reason": "cheque bounced"}
+    r = billing_admin_client.post(url, {"reason": "again"})
+    assert r.status_code == 200 and "Refused: ALREADY_REVERSED" in r.content.decode()
+
+
+def test_the_days_collections(staff_client, acc, billing_db):
+    today = billing_db.value("SELECT CURRENT_DATE")
+    billing_db.call("post_payment", acc.account_id, "5.00", "cash", None, "k-c1", "staff:test")
+    billing_db.call("post_payment", acc.account_id, "2.50", "cash", None, "k-c2", "staff:test")
+    billing_db.call("post_payment", acc.account_id, "1.25", "card", None, "k-c3", "staff:test")
+    r = staff_client.get(reverse("billing:collections_day") + f"?day={today}")
+    page = text(r)
+    assert f"Collections of {today}" in page
+    assert "cash 2 7.50" in page and "card 1 1.25" in page
+    assert page.count(acc.account_no) == 3
+    other = staff_client.get(reverse("billing:collections_day")
+                             + f"?day={today - datetime.timedelta(days=400)}")
+    assert "No payments on this day." in text(other)

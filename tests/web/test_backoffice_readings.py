@@ -1,0 +1,140 @@
+"""Back office, readings: bulk CSV upload (one record_reading per row, never stopping at a bad
+row) and the review queue (approve, reject with a reason)."""
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from factories import make_metered_account, make_tariff
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
+
+
+def text(response):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+@pytest.fixture
+def meters(billing_db):
+    make_tariff(billing_db, code="RES")
+    one = make_metered_account(billing_db, tariff_code="RES", serial="SN-R-1",
+                               opened_on="2026-01-01")
+    two = make_metered_account(billing_db, tariff_code="RES", serial="SN-R-2",
+                               opened_on="2026-01-01")
+    return one, two
+
+
+CSV = """serial,date,value,source
+SN-R-1,2026-01-31,100,field
+SN-R-1,2026-02-28,500,field
+SN-NOPE,2026-02-28,5,field
+SN-R-1,2026-02-20,600,customer
+bad,line
+SN-R-1,2026-13-01,5,field
+SN-R-1,2026-03-10,5.123,field
+SN-R-1,2026-03-10,7,meter
+
+SN-R-2,2026-01-31,50,SMART
+"""
+
+
+def upload(client, content, name="readings.csv"):
+    return client.post(reverse("billing:reading_upload"),
+                       {"file": SimpleUploadedFile(name, content.encode(), "text/csv")})
+
+
+def outcomes(response):
+    html = response.content.decode()
+    rows = re.findall(r'<tr class="outcome-(\w+)"><td>(\d+)</td>', html)
+    return [(int(line), outcome) for outcome, line in rows]
+
+
+def test_every_row_is_reported_and_bad_rows_do_not_stop_the_rest(staff_client, meters,
+                                                                 billing_db):
+    r = upload(staff_client, CSV)
+    assert r.status_code == 200
+    assert outcomes(r) == [(2, "accepted"), (3, "review"), (4, "refused"), (5, "refused"),
+                           (6, "refused"), (7, "refused"), (8, "refused"), (9, "refused"),
+                           (11, "accepted")]
+    page = text(r)
+    assert "2 accepted, 1 for review, 6 refused" in page
+    assert "NOT_FOUND: no meter" in page or "NOT_FOUND" in page
+    assert "READING_OUT_OF_RANGE" in page
+    assert "Expected 4 fields (serial, date, value, source), found 2." in page
+    assert "read_on: Enter a valid date." in page
+    assert "value: Ensure that there are no more than 2 decimal places." in page
+    assert "source: Select a valid choice." in page
+    rows = billing_db.rows("SELECT serial_no, read_on, value, status, recorded_by "
+                           "FROM v_meter_reading WHERE kind = 'actual' ORDER BY reading_id")
+    assert [(r["serial_no"], str(r["read_on"]), r["status"]) for r in rows] == [
+        ("SN-R-1", "2026-01-31", "accepted"), ("SN-R-1", "2026-02-28", "review"),
+        ("SN-R-2", "2026-01-31", "accepted")]
+    assert {r["recorded_by"] for r in rows} == {"staff:clara"}
+    assert "100.0000 kWh" in page and "400.0000 kWh" in page
+
+
+def test_an_upload_that_is_not_text_is_refused_as_a_whole(staff_client, meters, billing_db):
+    snapshot = billing_db.snapshot()
+    r = staff_client.post(reverse("billing:reading_upload"),
+                          {"file": SimpleUploadedFile("x.csv", b"\xff\xfe\x00\x81\x8d\x00",
+                                                      "text/csv")})
+    # cp1252 cannot decode 0x81/0x8d: the file is refused before any call
+    assert r.status_code == 200 and "not a text (CSV) file" in r.content.decode()
+    assert billing_db.snapshot() == snapshot
+
+
+def test_an_empty_file_is_a_form_error(staff_client, meters, billing_db):
+    r = staff_client.post(reverse("billing:reading_upload"),
+                          {"file": SimpleUploadedFile("x.csv", b"", "text/csv")})
+    assert r.status_code == 200 and "The submitted file is empty." in r.content.decode()
+
+
+@pytest.fixture
+def queue(meters, billing_db):
+    for serial, day, value in [("SN-R-1", "2026-01-31", 100), ("SN-R-1", "2026-02-28", 500),
+                               ("SN-R-2", "2026-01-31", 100), ("SN-R-2", "2026-02-28", 900)]:
+        billing_db.call("record_reading", serial, day, value, "field", "staff:test")
+    ids = [r["reading_id"] for r in billing_db.rows(
+        "SELECT reading_id FROM v_meter_reading WHERE status = 'review' ORDER BY reading_id")]
+    assert len(ids) == 2
+    return ids
+
+
+def test_the_review_queue_lists_readings_in_review(staff_client, queue):
+    r = staff_client.get(reverse("billing:review_queue"))
+    assert r.status_code == 200
+    html = r.content.decode()
+    for rid in queue:
+        assert f'id="reading-{rid}"' in html
+        assert reverse("billing:reading_approve", args=[rid]) in html
+    assert "2 readings" in text(r)
+
+
+def test_a_manager_sees_the_queue_without_the_buttons(manager_client, queue, billing_db):
+    r = manager_client.get(reverse("billing:review_queue"))
+    html = r.content.decode()
+    assert r.status_code == 200 and f'id="reading-{queue[0]}"' in html
+    assert reverse("billing:reading_approve", args=[queue[0]]) not in html
+
+
+def test_approve_and_reject_with_a_reason(staff_client, queue, billing_db):
+    first, second = queue
+    r = staff_client.post(reverse("billing:reading_approve", args=[first]), follow=True)
+    assert f"Reading {first} accepted." in text(r)
+    snapshot = billing_db.snapshot()
+    r = staff_client.post(reverse("billing:reading_reject", args=[second]), {"reason": " "},
+                          follow=True)
+    assert "a reason is needed" in text(r)
+    assert billing_db.snapshot() == snapshot
+    r = staff_client.post(reverse("billing:reading_reject", args=[second]),
+                          {"reason": "dial misread"}, follow=True)
+    assert f"Reading {second} rejected." in text(r)
+    got = {r["reading_id"]: r for r in billing_db.rows(
+        "SELECT reading_id, status, reviewed_by, reject_reason FROM v_meter_reading "
+        "WHERE reading_id IN (%s, %s)", first, second)}
+    assert got[first]["status"] == "accepted" and got[first]["reviewed_by"] == "staff:clara"
+    assert got[second]["status"] == "rejected" and got[second]["reject_reason"] == "dial misread"
+    r = staff_client.post(reverse("billing:reading_approve", args=[first]), follow=True)
+    assert "refused: CONFLICT" in text(r)
+    assert "The queue is empty." in text(staff_client.get(reverse("billing:review_queue")))

@@ -1,0 +1,116 @@
+"""Back office, reports (table, chart, CSV) and the audit trail, per customer and globally."""
+import csv
+import io
+import re
+
+import pytest
+from django.urls import reverse
+
+from factories import make_metered_account, make_tariff
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
+
+
+def text(response):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+@pytest.fixture
+def billed(billing_db):
+    db = billing_db
+    make_tariff(db, code="RES", name="Residential")
+    a = make_metered_account(db, tariff_code="RES", serial="SN-Q-1", opened_on="2026-01-01",
+                             name="Ada Report")
+    b = make_metered_account(db, tariff_code="RES", serial="SN-Q-2", opened_on="2026-01-01")
+    db.call("record_reading", "SN-Q-1", "2026-01-31", 100, "field", "staff:test")
+    db.call("record_reading", "SN-Q-2", "2026-01-31", 40, "field", "staff:test")
+    db.call("run_billing", "2026-01-01", "2026-01-31", "2026-02-01", 14, "staff:test")
+    db.call("post_payment", a.account_id, "3.00", "cash", "2026-02-03 09:00:00", "k-q1",
+            "staff:test")
+    db.call("post_payment", b.account_id, "1.00", "card", "2026-02-03 10:00:00", "k-q2",
+            "staff:test")
+    return a, b
+
+
+def csv_rows(response):
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_aging_report_table_chart_and_csv(manager_client, billed, billing_db):
+    url = reverse("billing:report_aging")
+    r = manager_client.get(url)
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "<svg" in html and "Open amounts by days overdue" in html and "http" not in html
+    aging = billing_db.rows("SELECT * FROM v_aging WHERE total_open <> 0 ORDER BY total_open DESC,"
+                            " account_no")
+    total = billing_db.value("SELECT SUM(total_open) FROM v_aging")
+    assert all(a["account_no"] in html for a in aging) and str(total) in text(r)
+    rows = csv_rows(manager_client.get(url + "?format=csv"))
+    assert rows[0] == ["account_no", "not_due", "d1_30", "d31_60", "d61_90", "d90_plus",
+                       "total_open"]
+    assert rows[1:] == [[a["account_no"], *(str(a[c]) for c in rows[0][1:])] for a in aging]
+
+
+def test_collections_report(billing_admin_client, billed, billing_db):
+    r = billing_admin_client.get(reverse("billing:report_collections"))
+    assert r.status_code == 200 and "<svg" in r.content.decode()
+    rows = csv_rows(billing_admin_client.get(reverse("billing:report_collections")
+                                             + "?format=csv"))
+    # methods in the order of the payment.method ENUM (cash, card, ...)
+    assert rows == [["day", "method", "payments", "amount"], ["2026-02-03", "cash", "1", "3.00"],
+                    ["2026-02-03", "card", "1", "1.00"]]
+    assert "4.00" in text(r)                                  # the total, from SQL
+
+
+def test_revenue_and_consumption_reports(manager_client, billed, billing_db):
+    rows = csv_rows(manager_client.get(reverse("billing:report_revenue") + "?format=csv"))
+    total = billing_db.value("SELECT SUM(total_amount) FROM v_bill_summary")
+    assert rows[0][:3] == ["period", "tariff_code", "bills"]
+    assert rows[1][:3] == ["2026-01", "RES", "2"] and rows[1][-1] == str(total)
+    assert len(rows) == 2
+    rows = csv_rows(manager_client.get(reverse("billing:report_consumption") + "?format=csv"))
+    assert rows == [["month", "tariff_code", "meters", "readings", "consumption_kwh", "in_review"],
+                    ["2026-01", "RES", "2", "2", "140.0000", "0"]]
+    r = manager_client.get(reverse("billing:report_revenue"))
+    assert r.status_code == 200 and "<svg" in r.content.decode()
+    r = manager_client.get(reverse("billing:report_consumption"))
+    assert r.status_code == 200 and "Consumption by month" in r.content.decode()
+    index = manager_client.get(reverse("billing:report_index")).content.decode()
+    for name in ("aging", "collections", "revenue", "consumption"):
+        assert reverse(f"billing:report_{name}") in index
+
+
+def test_reports_with_no_data(manager_client, billing_db):
+    for name in ("aging", "collections", "revenue", "consumption"):
+        r = manager_client.get(reverse(f"billing:report_{name}"))
+        assert r.status_code == 200 and "No data yet." in r.content.decode()
+
+
+def test_the_audit_trail_globally_and_per_customer(manager_client, billed, billing_db):
+    a, b = billed
+    billing_db.call("update_customer", a.customer_id, "Ada Renamed", None, None, None,
+                    "staff:clara")
+    mine = manager_client.get(reverse("billing:customer_audit", args=[a.customer_id]))
+    page = text(mine)
+    assert mine.status_code == 200 and "staff:clara" in page and "Ada Renamed" in page
+    expected = billing_db.value("SELECT COUNT(*) FROM v_audit_log WHERE customer_id = %s",
+                                a.customer_id)
+    # the customer, their account, meter and meter installation: insert rows and the update
+    assert expected >= 5
+    assert mine.content.decode().count('<td class="nowrap">') >= expected
+    assert f"account {a.account_id}" in page and f"customer {b.customer_id} " not in page
+    everything = text(manager_client.get(reverse("billing:audit")))
+    assert f"customer {b.customer_id}" in everything and "tariff" in everything
+
+
+def test_v_audit_log_links_each_change_to_its_customer(billed, billing_db):
+    a, _ = billed
+    rows = billing_db.rows("SELECT table_name, customer_id FROM v_audit_log "
+                           "WHERE table_name IN ('customer', 'account', 'meter', "
+                           "'meter_installation') ORDER BY audit_id")
+    mine = {r["table_name"] for r in rows if r["customer_id"] == a.customer_id}
+    assert mine == {"customer", "account", "meter", "meter_installation"}
+    assert billing_db.value("SELECT COUNT(*) FROM v_audit_log WHERE table_name = 'tariff' "
+                            "AND customer_id IS NULL") == 1

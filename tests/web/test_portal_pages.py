@@ -1,0 +1,189 @@
+"""Customer portal pages: dashboard (balances, rebate offer, overdue, usage chart), bills with
+every line, printable page and PDF, paying (pre-filled, simulated gateway, idempotency key:
+a double POST posts one payment), receipts, payment history, profile and password change."""
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from e2e.portal_data import make_portal_customer
+from portal.models import CustomerLogin
+from portal.services import create_customer_login
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
+PASSWORD = "Kilowatt-hours-2026"
+CARD = {"card_holder": "Ada Lovelace", "card_number": "4242 4242 4242 4242",
+        "card_expiry": "12/30", "card_cvc": "123"}
+
+
+@pytest.fixture
+def ada(billing_db):
+    return make_portal_customer(billing_db)
+
+
+@pytest.fixture
+def c(client, ada):
+    create_customer_login(ada.customer_id, password=PASSWORD)
+    client.force_login(CustomerLogin.objects.get(customer_id=ada.customer_id).user)
+    return client
+
+
+def test_dashboard_shows_balance_due_rebate_overdue_and_the_usage_chart(c, ada, billing_db):
+    r = c.get(reverse("portal:dashboard"))
+    html = r.content.decode()
+    v = billing_db.row("SELECT * FROM v_portal_account WHERE account_id = %s", ada.account_id)
+    assert (v["balance"], v["amount_due"], v["overdue_amount"]) == (
+        Decimal("105.45"), Decimal("105.45"), Decimal("49.13"))
+    # rebate offer: X = amount_due_with_rebate from SQL; R = the third bill's rebate
+    assert (v["amount_due_with_rebate"], v["rebate_available"]) == (
+        Decimal("104.53"), Decimal("0.92"))
+    assert re.search(r"Pay <strong>104\.53</strong> by <strong>[^<]+</strong> and save "
+                     r"<strong>0\.92</strong>", html)
+    assert "Overdue:</strong> 49.13" in html
+    assert "105.45" in html and v["next_due_date"].strftime("%-d %b %Y") in html
+    # chart: 3 bars (one estimated), tallest = 290 kWh, with a title and a table fallback
+    assert html.count('class="bar') == 3 and html.count('class="bar estimated"') == 1
+    assert "<title id=\"chart-%d-title\">" % ada.account_id in html
+    assert 'height="120" class="bar"' in html                       # the largest period
+    assert "<td class=\"num\">290</td>" in html
+
+
+def test_bill_list_filters_by_year_status_and_account(c, ada):
+    r = c.get(reverse("portal:bill_list"))
+    assert [b.bill_id for b in r.context["bills"]] == list(reversed(ada.bill_ids))
+    r = c.get(reverse("portal:bill_list"), {"status": "paid"})
+    assert [b.bill_id for b in r.context["bills"]] == [ada.bill_ids[0]]
+    r = c.get(reverse("portal:bill_list"), {"status": "open", "account": ada.account_id})
+    assert [b.bill_id for b in r.context["bills"]] == [ada.bill_ids[2], ada.bill_ids[1]]
+    year = r.context["bills"][0].issue_date.year
+    r = c.get(reverse("portal:bill_list"), {"year": year - 5})
+    assert r.context["form"].errors and "year" in r.context["form"].errors
+
+
+def test_bill_page_shows_every_line_readings_and_due_date(c, ada, billing_db):
+    estimated = ada.bill_ids[1]
+    r = c.get(reverse("portal:bill_detail", args=[estimated]))
+    html = r.content.decode()
+    lines = billing_db.rows("SELECT * FROM v_bill_lines WHERE bill_id = %s", estimated)
+    assert [l.kind for l in r.context["lines"]] == [l["kind"] for l in lines] == [
+        "energy", "energy", "fixed", "tax", "late_fee"]
+    for l in lines:
+        assert l["description"] in html and str(l["amount"]) in html
+    assert "0.12</td>" in html and "0.18</td>" in html and ">100</td>" in html  # kWh and rate
+    assert "badge-review estimated\">estimated" in html
+    b = r.context["bill"]
+    assert b.due_date.strftime("%-d %b %Y") in html and "49.13" in html
+    assert 'href="%s"' % reverse("portal:bill_pdf", args=[estimated]) in html
+
+
+def test_printable_page_and_pdf(c, ada):
+    r = c.get(reverse("portal:bill_print", args=[ada.bill_ids[2]]))
+    assert r.status_code == 200 and "@media print" in r.content.decode()
+    r = c.get(reverse("portal:bill_pdf", args=[ada.bill_ids[2]]))
+    assert r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF-")
+    assert 'filename="bill-' in r["Content-Disposition"]
+
+
+def _pay_form(c, ada):
+    r = c.get(reverse("portal:pay", args=[ada.account_id]))
+    form = r.context["form"]
+    return r, form.initial["amount"], form.initial["idempotency_key"]
+
+
+def test_pay_form_is_prefilled_with_the_rebated_amount_and_a_fresh_key(c, ada):
+    r, amount, key = _pay_form(c, ada)
+    assert amount == Decimal("104.53") and re.fullmatch(r"[0-9a-f]{32}", key)
+    assert f'name="idempotency_key" value="{key}"' in r.content.decode()
+    assert _pay_form(c, ada)[2] != key                        # every rendered form: a new key
+
+
+def test_paying_posts_once_even_when_the_form_is_sent_twice(c, ada, billing_db):
+    _, amount, key = _pay_form(c, ada)
+    data = {"amount": str(amount), "idempotency_key": key, **CARD}
+    first = c.post(reverse("portal:pay", args=[ada.account_id]), data)
+    second = c.post(reverse("portal:pay", args=[ada.account_id]), data)
+    rows = billing_db.rows("SELECT payment_id, amount, method, idempotency_key FROM payment "
+                           "WHERE account_id = %s AND method = 'online'", ada.account_id)
+    assert len(rows) == 1 and rows[0]["amount"] == Decimal("104.53")
+    receipt = reverse("portal:payment_detail", args=[rows[0]["payment_id"]])
+    assert first["Location"] == second["Location"] == receipt
+    assert billing_db.value("SELECT posted_by FROM payment WHERE payment_id = %s",
+                            rows[0]["payment_id"]) == f"customer:{ada.customer_no}"
+    page = c.get(receipt)
+    html = page.content.decode()
+    assert "Thank you: payment received" in html and "recorded already" in html
+    # the rebate was granted: the balance is now zero
+    assert page.context["account"].balance == Decimal("0.00")
+    assert 'class="new-balance">0.00<' in html
+    # card data is nowhere in the billing schema
+    assert "4242" not in str(billing_db.rows("SELECT * FROM payment"))
+    pdf = c.get(reverse("portal:payment_pdf", args=[rows[0]["payment_id"]]))
+    assert pdf.content.startswith(b"%PDF-")
+    listing = c.get(reverse("portal:payment_list")).content.decode()
+    assert billing_db.value("SELECT receipt_no FROM v_payments WHERE payment_id = %s",
+                            rows[0]["payment_id"]) in listing
+
+
+def test_a_declined_card_posts_nothing_and_keeps_the_input(c, ada, billing_db):
+    _, amount, key = _pay_form(c, ada)
+    before = billing_db.snapshot()
+    r = c.post(reverse("portal:pay", args=[ada.account_id]),
+               {**CARD, "card_number": "4000000000000002", "amount": "20.00",
+                "idempotency_key": key})
+    assert r.status_code == 200 and billing_db.snapshot() == before
+    html = r.content.decode()
+    assert "Payment declined: The card was declined." in html and 'value="20.00"' in html
+    assert r.context["form"].data["idempotency_key"] != key
+
+
+def test_a_refused_amount_shows_the_error_maps_message(c, ada, billing_db):
+    _, _, key = _pay_form(c, ada)
+    before = billing_db.snapshot()
+    r = c.post(reverse("portal:pay", args=[ada.account_id]),
+               {**CARD, "amount": "0.00", "idempotency_key": key})
+    assert r.status_code == 200 and billing_db.snapshot() == before
+    assert r.context["error"].code == "PAYMENT_AMOUNT_INVALID"
+    html = r.content.decode()
+    assert "Refused: PAYMENT_AMOUNT_INVALID" in html
+    assert "The amount must be above zero" in html and 'value="0.00"' in html
+
+
+def test_the_same_key_with_another_amount_is_not_charged_or_posted(c, ada, billing_db):
+    _, amount, key = _pay_form(c, ada)
+    c.post(reverse("portal:pay", args=[ada.account_id]),
+           {**CARD, "amount": "10.00", "idempotency_key": key})
+    before = billing_db.snapshot()
+    r = c.post(reverse("portal:pay", args=[ada.account_id]),
+               {**CARD, "amount": "11.00", "idempotency_key": key})
+    assert r.status_code == 200 and billing_db.snapshot() == before
+    assert "used before for another amount" in r.content.decode()
+
+
+def test_profile_updates_contact_details_through_update_customer(c, ada, billing_db):
+    r = c.get(reverse("portal:profile"))
+    assert r.context["form"].initial["email"] == "ada@example.org"
+    r = c.post(reverse("portal:profile"), {"full_name": "Ada King", "email": "ada@king.example",
+                                           "phone": "555-0100", "address": "Ockham Park"})
+    assert r.status_code == 302
+    assert billing_db.row("SELECT full_name, email, phone FROM customer WHERE customer_id = %s",
+                          ada.customer_id) == {"full_name": "Ada King",
+                                               "email": "ada@king.example", "phone": "555-0100"}
+    assert CustomerLogin.objects.get().user.email == "ada@king.example"
+    before = billing_db.snapshot()
+    r = c.post(reverse("portal:profile"), {"full_name": "Ada King", "email": "not-an-email",
+                                           "phone": "", "address": ""})
+    assert r.status_code == 200 and billing_db.snapshot() == before
+    assert r.context["form"].errors["email"][0].startswith("A value is missing or not valid.")
+    assert 'value="not-an-email"' in r.content.decode()
+
+
+def test_password_change(c, ada):
+    r = c.post(reverse("portal:password_change"), {
+        "old_password": PASSWORD, "new_password1": "An0ther-long-phrase",
+        "new_password2": "An0ther-long-phrase"})
+    assert r.status_code == 302
+    assert CustomerLogin.objects.get().user.check_password("An0ther-long-phrase")
+    r = c.post(reverse("portal:password_change"), {
+        "old_password": "wrong", "new_password1": "x", "new_password2": "x"})
+    assert r.status_code == 200 and r.context["form"].errors["old_password"]

@@ -1,0 +1,123 @@
+"""Billing runs started from the back office, in a background thread.
+
+run_billing takes long (it bills every account, committing every chunk), so the page does not
+wait for it: `start()` runs the procedure in a thread with its own database connection (Django's
+connections are per thread; the thread closes its connections at the end) and returns a `Job`.
+The run commits its billing_run row first and updates accounts_done after every chunk, so the
+progress is read from v_staff_billing_run by a small JSON endpoint that the page polls.
+
+Jobs live in this process's memory (enough for `runserver` and one worker; the runs themselves
+are in the database, and the list of runs shows them whatever happened to the process). Only one
+job per period may run at a time in this process.
+"""
+import logging
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import connections
+
+from billing import selectors, services
+from billing.errors import BillingError
+
+log = logging.getLogger("billing.runs")
+
+_jobs = {}
+_lock = threading.Lock()
+
+
+@dataclass
+class Job:
+    token: str
+    period_start: object
+    period_end: object
+    issue_date: object
+    due_days: int
+    actor: str
+    after_run_id: int                     # the newest run before this one started
+    state: str = "running"                # running / completed / failed
+    run_id: int = None
+    result: dict = None
+    error: BillingError = None
+    failure: str = None                   # a person-readable reason when failed
+    thread: threading.Thread = field(default=None, repr=False)
+
+    def find_run(self):
+        """The job's billing_run row (None until run_billing has committed it)."""
+        if self.run_id is not None:
+            return selectors.get_run(run_id=self.run_id)
+        run = selectors.find_run(after_run_id=self.after_run_id, period_start=self.period_start,
+                                 period_end=self.period_end, started_by=self.actor)
+        if run is not None:
+            self.run_id = run.run_id
+        return run
+
+
+class Busy(Exception):
+    """A run of the same period is still running in this process."""
+
+
+def get(token):
+    return _jobs.get(token)
+
+
+def running_job(period_start, period_end):
+    with _lock:
+        for job in _jobs.values():
+            if job.state == "running" and (job.period_start, job.period_end) == (
+                    period_start, period_end):
+                return job
+    return None
+
+
+def start(*, period_start, period_end, issue_date, due_days, actor):
+    """Starts run_billing in a background thread; returns the Job. Raises Busy when this
+    process is running the same period already."""
+    after = selectors.latest_run_id()
+    with _lock:
+        for job in _jobs.values():
+            if job.state == "running" and (job.period_start, job.period_end) == (
+                    period_start, period_end):
+                raise Busy(job.token)
+        job = Job(token=uuid.uuid4().hex, period_start=period_start, period_end=period_end,
+                  issue_date=issue_date, due_days=due_days, actor=actor, after_run_id=after)
+        _jobs[job.token] = job
+    job.thread = threading.Thread(target=_work, args=(job,), name=f"billing-run-{job.token[:8]}",
+                                  daemon=True)
+    job.thread.start()
+    return job
+
+
+def _work(job):
+    try:
+        result = services.run_billing(period_start=job.period_start, period_end=job.period_end,
+                                      issue_date=job.issue_date, due_days=job.due_days,
+                                      actor=job.actor)
+        job.result = result
+        job.run_id = result["run_id"]
+        job.state = "completed"
+    except BillingError as error:
+        job.error = error
+        job.failure = f"Refused: {error.code}. {error.user_message} {error.message}"
+        job.state = "failed"
+    except Exception as exc:  # noqa: BLE001 - reported on the page and in the log
+        log.exception("billing run %s failed", job.token)
+        job.failure = f"The billing run failed: {exc}"
+        job.state = "failed"
+    finally:
+        connections.close_all()           # this thread's connections only
+
+
+def status(job):
+    """The job's progress as a JSON-able dict."""
+    run = job.find_run()
+    data = {"token": job.token, "state": job.state, "run_id": job.run_id,
+            "period_start": str(job.period_start), "period_end": str(job.period_end),
+            "accounts_done": None, "accounts_total": None, "run_status": None,
+            "error": job.failure}
+    if run is not None:
+        data.update(accounts_done=run.accounts_done, accounts_total=run.accounts_total,
+                    run_status=run.status, bills_created=run.bills_created,
+                    accounts_skipped=run.accounts_skipped, total_billed=str(run.total_billed),
+                    exceptions=run.exceptions)
+    return data

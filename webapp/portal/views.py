@@ -1,0 +1,325 @@
+"""Customer portal pages (/my/). Every page needs a logged-in user with a CustomerLogin (else:
+anonymous -> the portal's login page, a staff user without one -> 403); every read is filtered by
+that customer's customer_id, so another customer's account, bill or payment answers 404. Writes
+call one procedure each through billing.services, as `customer:<customer_no>`."""
+import logging
+
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import FormView, TemplateView, View
+
+from billing import services as billing_services
+from billing.errors import BillingError
+from billing.views import StaffRequiredMixin
+from portal import selectors, services
+from portal.forms import (BillFilterForm, ContactForm, PaymentForm, RegistrationForm,
+                          new_idempotency_key)
+from portal.gateway import get_gateway
+from portal.models import CustomerLogin
+
+log = logging.getLogger("billing.portal")
+
+
+class CustomerRequiredMixin(AccessMixin):
+    """Anonymous: to the portal's login page. Logged in without a customer login: 403."""
+    login_url = reverse_lazy("portal:login")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        try:
+            self.login = request.user.customer_login
+        except CustomerLogin.DoesNotExist:
+            raise PermissionDenied("Not a customer login")
+        self.customer_id = self.login.customer_id
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _show_error(form, error):
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, f"{error.user_message} {error.message}")
+
+
+# --- access -------------------------------------------------------------------------------------
+class PortalLoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+    redirect_authenticated_user = True
+    next_page = reverse_lazy("portal:dashboard")
+
+    def get_default_redirect_url(self):
+        return reverse("portal:dashboard")
+
+
+class RegisterView(FormView):
+    template_name = "portal/register.html"
+    form_class = RegistrationForm
+    REFUSED = ("These details do not match our records. Check the customer number, the account "
+               "number and the amount of your last bill (as printed on it).")
+
+    @method_decorator(sensitive_post_parameters("password1", "password2"))
+    def dispatch(self, *args, **kwargs):
+        return super().dispatch(*args, **kwargs)
+
+    def form_valid(self, form):
+        d = form.cleaned_data
+        customer_id = selectors.owns_account_with_last_bill(
+            customer_no=d["customer_no"], account_no=d["account_no"],
+            amount=d["last_bill_amount"])
+        if customer_id is None:
+            form.add_error(None, self.REFUSED)
+            return self.form_invalid(form)
+        try:
+            services.create_customer_login(customer_id, created_by="self-registration",
+                                           password=d["password1"])
+        except services.LoginExists:
+            form.add_error(None, "You have a login already: log in, or use “Forgot your "
+                                 "password?” to set a new password.")
+            return self.form_invalid(form)
+        user = CustomerLogin.objects.get(customer_id=customer_id).user
+        auth_login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, "Your login is ready. Welcome!")
+        return redirect("portal:dashboard")
+
+
+try:                                   # staff roles (billing/roles.py), when the back office has them
+    from billing.roles import DESK as _DESK_ROLES
+except ImportError:                    # pragma: no cover
+    _DESK_ROLES = None
+
+
+class StaffCreateLoginView(StaffRequiredMixin, View):
+    """Back office: POST creates a customer's login and shows the one-time set-password link."""
+    if _DESK_ROLES is not None:
+        roles = _DESK_ROLES
+
+    def post(self, request, customer_id):
+        try:
+            url = services.create_customer_login(
+                customer_id, created_by=billing_services.actor_for(request.user),
+                base_url=request.build_absolute_uri("/"))
+        except services.NoSuchCustomer:
+            raise Http404("No such customer")
+        except services.LoginExists:
+            return render(request, "portal/staff_login_created.html",
+                          {"exists": True, "customer_id": customer_id}, status=409)
+        return render(request, "portal/staff_login_created.html",
+                      {"url": url, "customer_id": customer_id})
+
+
+# --- pages ----------------------------------------------------------------------------------------
+class DashboardView(CustomerRequiredMixin, TemplateView):
+    template_name = "portal/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        accounts = selectors.accounts(customer_id=self.customer_id)
+        for a in accounts:
+            a.usage = selectors.usage(account_id=a.account_id)
+        return super().get_context_data(accounts=accounts, **kwargs)
+
+
+class BillListView(CustomerRequiredMixin, TemplateView):
+    template_name = "portal/bill_list.html"
+
+    def get_context_data(self, **kwargs):
+        accounts = selectors.accounts(customer_id=self.customer_id)
+        form = BillFilterForm(self.request.GET or None,
+                              years=selectors.bill_years(customer_id=self.customer_id),
+                              accounts=accounts)
+        filters = form.cleaned_data if form.is_valid() else {}
+        bills = selectors.bills(customer_id=self.customer_id, year=filters.get("year"),
+                                status=filters.get("status") or None,
+                                account_id=filters.get("account"))
+        return super().get_context_data(form=form, bills=bills, **kwargs)
+
+
+class BillMixin(CustomerRequiredMixin):
+    def get_bill(self):
+        bill = selectors.bill(customer_id=self.customer_id, bill_id=self.kwargs["bill_id"])
+        if bill is None:
+            raise Http404("No such bill")
+        return bill
+
+    def bill_context(self):
+        bill = self.get_bill()
+        return {"bill": bill, "lines": selectors.bill_lines(bill_id=bill.bill_id),
+                "account": selectors.account(customer_id=self.customer_id,
+                                             account_id=bill.account_id),
+                "customer_login": self.login}
+
+
+class BillDetailView(BillMixin, TemplateView):
+    template_name = "portal/bill_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**self.bill_context(), **kwargs)
+
+
+class BillPrintView(BillMixin, TemplateView):
+    template_name = "portal/bill_print.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**self.bill_context(), **kwargs)
+
+
+def pdf_response(request, template, context, filename):
+    from weasyprint import HTML  # imported on use: it loads Pango
+    html = render_to_string(template, {**context, "pdf": True}, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class BillPdfView(BillMixin, View):
+    def get(self, request, bill_id):
+        context = self.bill_context()
+        return pdf_response(request, "portal/bill_print.html", context,
+                            f"bill-{context['bill'].bill_no}.pdf")
+
+
+@method_decorator(sensitive_post_parameters("card_number", "card_cvc", "card_expiry",
+                                            "card_holder"), name="dispatch")
+class PayView(CustomerRequiredMixin, FormView):
+    """GET: the form, pre-filled with the rebated amount while a rebate is on offer, else the
+    amount due, with a fresh idempotency key. POST: the gateway charges (once per key), then
+    post_payment (once per key); both a double submit and a retry give the same receipt."""
+    template_name = "portal/pay.html"
+    form_class = PaymentForm
+
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_account(self):
+        if not hasattr(self, "_account"):
+            self._account = selectors.account(customer_id=self.customer_id,
+                                              account_id=self.kwargs["account_id"])
+            if self._account is None:
+                raise Http404("No such account")
+        return self._account
+
+    def get(self, request, *args, **kwargs):
+        self.get_account()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.get_account()
+        return super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        a = self.get_account()
+        amount = a.amount_due_with_rebate if a.amount_due_with_rebate is not None else a.amount_due
+        return {"amount": amount if amount else None, "idempotency_key": new_idempotency_key()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(account=self.get_account(), **kwargs)
+
+    def _again(self, form, error=None, message=None):
+        """The form again with the user's input and a fresh key (nothing was posted)."""
+        if message:
+            form.add_error(None, message)
+        data = form.data.copy()
+        data["idempotency_key"] = new_idempotency_key()
+        form.data = data
+        return self.render_to_response(self.get_context_data(form=form, error=error))
+
+    def form_valid(self, form):
+        account = self.get_account()
+        amount = form.cleaned_data["amount"]
+        key = form.cleaned_data["idempotency_key"]
+        if account.status != "open":
+            return self._again(form, message="This account is closed and cannot be paid online.")
+        gateway = get_gateway()
+        result = gateway.charge(amount, key, form.card())
+        if not result.approved:
+            form.add_error("card_number", f"Payment declined: {result.decline_reason} "
+                                          "Nothing was charged.")
+            return self._again(form)
+        try:
+            posted = billing_services.post_payment(
+                account_id=account.account_id, amount=amount, method="online", paid_at=None,
+                idempotency_key=key, actor=self.login.actor)
+        except BillingError as error:
+            gateway.refund(key)
+            _show_error(form, error)
+            return self._again(form, error=error)
+        if posted["replayed"]:
+            messages.info(self.request, "This payment was recorded already (the form was sent "
+                                        "more than once); it was charged once.")
+        else:
+            messages.success(self.request, f"Thank you: payment received, receipt "
+                                           f"{posted['receipt_no']}.")
+        return redirect("portal:payment_detail", payment_id=posted["payment_id"])
+
+
+class PaymentListView(CustomerRequiredMixin, TemplateView):
+    template_name = "portal/payment_list.html"
+
+    def get_context_data(self, **kwargs):
+        accounts = {a.account_id: a for a in selectors.accounts(customer_id=self.customer_id)}
+        payments = selectors.payments(customer_id=self.customer_id)
+        for p in payments:
+            p.account = accounts.get(p.account_id)
+        return super().get_context_data(payments=payments, **kwargs)
+
+
+class PaymentMixin(CustomerRequiredMixin):
+    def payment_context(self):
+        payment = selectors.payment(customer_id=self.customer_id,
+                                    payment_id=self.kwargs["payment_id"])
+        if payment is None:
+            raise Http404("No such payment")
+        return {"payment": payment, "customer_login": self.login,
+                "account": selectors.account(customer_id=self.customer_id,
+                                             account_id=payment.account_id)}
+
+
+class PaymentDetailView(PaymentMixin, TemplateView):
+    template_name = "portal/payment_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**self.payment_context(), **kwargs)
+
+
+class PaymentPdfView(PaymentMixin, View):
+    def get(self, request, payment_id):
+        context = self.payment_context()
+        return pdf_response(request, "portal/receipt_print.html", context,
+                            f"receipt-{context['payment'].receipt_no}.pdf")
+
+
+class ProfileView(CustomerRequiredMixin, FormView):
+    template_name = "portal/profile.html"
+    form_class = ContactForm
+
+    def get_initial(self):
+        from billing.selectors import get_customer
+        c = get_customer(customer_id=self.customer_id)
+        return {"full_name": c.full_name, "email": c.email or "", "phone": c.phone or "",
+                "address": c.address or ""}
+
+    def form_valid(self, form):
+        try:
+            services.update_contact(self.login, **form.procedure_arguments())
+        except BillingError as error:
+            _show_error(form, error)
+            return self.render_to_response(self.get_context_data(form=form, error=error))
+        messages.success(self.request, "Your contact details were saved.")
+        return redirect("portal:profile")
+
+
+class PortalPasswordChangeView(CustomerRequiredMixin, auth_views.PasswordChangeView):
+    template_name = "portal/password_change.html"
+    success_url = reverse_lazy("portal:profile")
+
+    def form_valid(self, form):
+        messages.success(self.request, "Your password was changed.")
+        return super().form_valid(form)
