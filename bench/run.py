@@ -163,7 +163,25 @@ def integrity(db):
     return {"problems": int(n), "seconds": round(secs, 1)}
 
 
+def rerun_web():
+    """BENCH_ONLY=web: measures the web pages again on the data set of latest.json (same
+    server settings) and rewrites the results; the run's other figures stay as they were."""
+    import webbench
+    p = ROOT / "bench" / "results" / "latest.json"
+    res = json.loads(p.read_text())
+    server.start()
+    res["web"] = webbench.run(f"bench_s{res['scale']}", SECONDS)
+    res["web"]["notes"].append(f"web measured again at {dt.datetime.now().isoformat(timespec='seconds')} "
+                               "on this run's data set (BENCH_ONLY=web)")
+    res["integrity_at_end"] = integrity(f"bench_s{res['scale']}")
+    report.write(res)
+    if os.environ.get("BENCH_KEEP") != "1":
+        server.stop()
+
+
 def main():
+    if os.environ.get("BENCH_ONLY") == "web":
+        return rerun_web()
     t_all = time.perf_counter()
     res = {"started_at": dt.datetime.now().isoformat(timespec="seconds"), "scale": SCALE,
            "seconds_per_measurement": SECONDS, "history_months": HISTORY,

@@ -44,12 +44,17 @@ def run(db, seconds):
     subprocess.run([py, str(ROOT / "webapp" / "manage.py"), "migrate", "--database", "default",
                     "--noinput", "--skip-checks", "-v", "0"], env=env, check=True)
     b = Sql(db)
-    # the customer: the first one with the most bills, an open bill if any
-    cust = b.row("""SELECT c.customer_id, c.customer_no, a.account_id, COUNT(*) AS bills
+    # the customer: one with a year of bills and no bench payments (the payment scenarios pay
+    # from the first accounts up and the hot one is the last): the first of the middle 100 with
+    # the most bills and the fewest payments
+    mid = b.value("SELECT MAX(customer_id) DIV 2 FROM customer")
+    cust = b.row("""SELECT c.customer_id, c.customer_no, a.account_id, COUNT(*) AS bills,
+                           (SELECT COUNT(*) FROM payment p WHERE p.account_id = a.account_id) AS payments
                     FROM customer c JOIN account a ON a.customer_id = c.customer_id
                     JOIN bill bl ON bl.account_id = a.account_id
-                    WHERE c.customer_id <= 100 GROUP BY c.customer_id, c.customer_no, a.account_id
-                    ORDER BY bills DESC, c.customer_id LIMIT 1""")
+                    WHERE c.customer_id BETWEEN %s AND %s + 100
+                    GROUP BY c.customer_id, c.customer_no, a.account_id
+                    ORDER BY bills DESC, payments, c.customer_id LIMIT 1""", mid, mid)
     bill_id = b.value("SELECT MAX(bill_id) FROM bill WHERE account_id = %s", cust["account_id"])
     b.close()
     out = subprocess.run([py, str(HERE / "webfloor" / "setup_users.py"), str(cust["customer_id"]),
@@ -71,7 +76,7 @@ def run(db, seconds):
     }
     res = {"setup": f"gunicorn 23.0.0, {WORKERS} sync workers; wrk, 2 threads, {CONNECTIONS} "
                     f"connections, {seconds:g} s per page; DJANGO_CONN_MAX_AGE=60; customer "
-                    f"{cust['customer_no']} with {cust['bills']} bills",
+                    f"{cust['customer_no']} with {cust['bills']} bills and {cust['payments']} payments",
            "pages": {}, "notes": []}
     try:
         for _ in range(100):

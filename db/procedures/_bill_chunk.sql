@@ -98,7 +98,8 @@ BEGIN
         rebate           DECIMAL(12,2)    NOT NULL DEFAULT 0,
         rebate_date      DATE             NULL,
         exception_code   VARCHAR(30)      NULL,
-        exception_detail VARCHAR(500)     NULL
+        exception_detail VARCHAR(500)     NULL,
+        bill_id          INT UNSIGNED     NULL
     );
 
     INSERT INTO bc_acct (account_id, tariff_id, bs, be, d_days, meter_id, dial_digits, capacity, multiplier)
@@ -472,19 +473,23 @@ BEGIN
         JOIN bc_num n ON n.account_id = t.account_id
         ORDER BY t.account_id;
 
+        UPDATE bc_acct t
+        JOIN bill b ON b.account_id = t.account_id AND b.period_end = t.be
+        SET t.bill_id = b.bill_id
+        WHERE t.exception_code IS NULL;
+
         INSERT INTO bill_line (bill_id, line_no, kind, description, tariff_version_id, block_no,
                                quantity_kwh, rate, amount)
-        SELECT b.bill_id, ROW_NUMBER() OVER (PARTITION BY l.account_id ORDER BY l.seq),
+        SELECT t.bill_id, ROW_NUMBER() OVER (PARTITION BY l.account_id ORDER BY l.seq),
                l.kind, l.description, l.tariff_version_id, l.block_no, l.quantity_kwh, l.rate, l.amount
         FROM bc_line l
-        JOIN bc_acct t ON t.account_id = l.account_id AND t.exception_code IS NULL
-        JOIN bill b ON b.account_id = t.account_id AND b.period_end = t.be;
+        JOIN bc_acct t ON t.account_id = l.account_id AND t.exception_code IS NULL;
 
         INSERT INTO ledger_entry (account_id, entry_type, amount, bill_id, entry_date, actor)
-        SELECT b.account_id, 'bill', b.total_amount, b.bill_id, p_issue_date, p_actor
+        SELECT t.account_id, 'bill', t.total, t.bill_id, p_issue_date, p_actor
         FROM bc_acct t
-        JOIN bill b ON b.account_id = t.account_id AND b.period_end = t.be
-        WHERE t.exception_code IS NULL;
+        WHERE t.exception_code IS NULL
+        ORDER BY t.account_id;
     END IF;
 
     INSERT INTO billing_exception (run_id, account_id, code, detail)

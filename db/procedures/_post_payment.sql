@@ -91,7 +91,8 @@ BEGIN
         -- every bill of the account (a locking read locks every row it scans; the open ones are
         -- among them); every writer of a bill holds its account lock first. The index is forced:
         -- on a small table the optimizer would scan (and lock) every bill of every account.
-        SELECT COUNT(*) INTO v_bills FROM bill FORCE INDEX (uk_bill_account_period)
+        SELECT COALESCE(SUM(cancelled_at IS NULL AND amount_paid < total_amount), 0) INTO v_bills
+          FROM bill FORCE INDEX (uk_bill_account_period)
          WHERE account_id = p_account_id FOR UPDATE;
 
         BEGIN
@@ -108,7 +109,9 @@ BEGIN
             SET v_payment_id = LAST_INSERT_ID(), v_replayed = 0;
             INSERT INTO ledger_entry (account_id, entry_type, amount, payment_id, entry_date, actor)
             VALUES (p_account_id, 'payment', -p_amount, v_payment_id, DATE(v_paid_at), p_actor);
-            CALL _allocate_payment(v_payment_id, DATE(v_paid_at), p_actor);
+            IF v_bills > 0 THEN                -- no open bill: all of it is credit
+                CALL _allocate_payment(v_payment_id, DATE(v_paid_at), p_actor);
+            END IF;
             -- the answer, as of this posting (plain reads: everything of the account is locked)
             SELECT receipt_no(payment_id, posted_at), amount_allocated, amount - amount_allocated
               INTO v_receipt_no, v_allocated, v_unallocated

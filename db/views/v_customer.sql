@@ -14,8 +14,5 @@ SELECT c.customer_id,
        c.phone,
        c.address,
        c.created_at,
-       COALESCE(n.accounts, 0) AS accounts
+       (SELECT COUNT(*) FROM account a WHERE a.customer_id = c.customer_id) AS accounts
   FROM customer c
-  LEFT JOIN (SELECT customer_id, COUNT(*) AS accounts
-               FROM account
-              GROUP BY customer_id) n ON n.customer_id = c.customer_id

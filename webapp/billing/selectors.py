@@ -25,11 +25,13 @@ def search_customers(*, query, limit=SEARCH_LIMIT):
     q = (query or "").strip()
     if not q:
         return []
-    by_account = Account.objects.filter(
-        Q(account_no__iexact=q) | Q(serial_no__iexact=q)).values("customer_id")
+    # one subquery per key, so that each uses its unique index (an OR across the account and
+    # meter tables would scan every account)
+    by_account_no = Account.objects.filter(account_no__iexact=q).values("customer_id")
+    by_serial = Account.objects.filter(serial_no__iexact=q).values("customer_id")
     return list(Customer.objects.filter(
         Q(full_name__icontains=q) | Q(customer_no__iexact=q) | Q(email__iexact=q)
-        | Q(customer_id__in=by_account))[:limit])
+        | Q(customer_id__in=by_account_no) | Q(customer_id__in=by_serial))[:limit])
 
 
 def get_customer(*, customer_id):
