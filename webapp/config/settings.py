@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.logcontext.RequestLogMiddleware",   # user and request id on every log line
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",        # last, as django-axes requires
@@ -179,8 +180,11 @@ BILLING_DUE_DAYS = int(os.environ.get("BILLING_DUE_DAYS", "14"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "ts=%(asctime)s level=%(levelname)s logger=%(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request": {"()": "config.logcontext.RequestContextFilter"}},
+    "formatters": {"plain": {"format": "ts=%(asctime)s level=%(levelname)s logger=%(name)s "
+                                       "user=%(user)s req=%(request_id)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["request"]}},
     "loggers": {"billing": {"handlers": ["console"],
                             "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
                             "propagate": False}},
