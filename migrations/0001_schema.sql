@@ -175,6 +175,8 @@ CREATE TABLE meter_reading (
   PRIMARY KEY (reading_id),
   UNIQUE KEY uk_reading_point (meter_id, point_on),
   KEY ix_reading_meter_date (meter_id, read_on),
+  KEY ix_reading_point_kwh (meter_id, point_on, consumption_kwh)
+    COMMENT 'billing sums the steps of a window from the index alone',
   KEY ix_reading_status (status),
   CONSTRAINT fk_reading_meter FOREIGN KEY (meter_id) REFERENCES meter (meter_id),
   CONSTRAINT ck_reading_value CHECK (value >= 0),

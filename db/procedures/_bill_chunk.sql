@@ -156,27 +156,55 @@ BEGIN
     LOCK IN SHARE MODE;
 
     -- 2. The previous register value: the end reading of the latest bill, else the initial read.
+    --    (MAX over uk_bill_account_period is read from the index alone. Bills are never
+    --    cancelled yet; a cancelled bill keeps its (account_id, period_end) key, so cancel and
+    --    rebill will need more than the cancelled_at flag in any case.)
+    DROP TEMPORARY TABLE IF EXISTS bc_prev;
+    CREATE TEMPORARY TABLE bc_prev (
+        account_id INT UNSIGNED NOT NULL PRIMARY KEY,
+        period_end DATE         NOT NULL
+    );
+    INSERT INTO bc_prev
+    SELECT t.account_id, MAX(b.period_end)
+    FROM bc_acct t
+    JOIN bill b ON b.account_id = t.account_id
+    GROUP BY t.account_id;
+
     UPDATE bc_acct t
-    JOIN bill b ON b.bill_id = (SELECT b2.bill_id FROM bill b2
-                                WHERE b2.account_id = t.account_id AND b2.cancelled_at IS NULL
-                                ORDER BY b2.period_end DESC LIMIT 1)
+    JOIN bc_prev p ON p.account_id = t.account_id
+    JOIN bill b ON b.account_id = t.account_id AND b.period_end = p.period_end
     JOIN meter_reading r ON r.reading_id = b.end_reading_id
     SET t.prev_reading_id = r.reading_id, t.prev_read_on = r.read_on, t.prev_value = r.value,
-        t.later_bill_no = IF(b.period_start > t.be, b.bill_no, NULL);
+        t.later_bill_no = IF(b.period_start > t.be, b.bill_no, NULL)
+    WHERE b.cancelled_at IS NULL;
 
     UPDATE bc_acct t
     JOIN meter_reading r ON r.meter_id = t.meter_id AND r.kind = 'initial'
     SET t.prev_reading_id = r.reading_id, t.prev_read_on = r.read_on, t.prev_value = r.value
     WHERE t.prev_reading_id IS NULL;
 
-    -- 3. The end reading: the latest point after the previous reading, on or before be.
+    -- 3. The window's points (after the previous reading, up to be): the latest one is the end
+    --    reading, and C is the sum of their steps (each stored as the step from its
+    --    predecessor; no point lies between the end reading and be). One index-only range scan
+    --    of ix_reading_point_kwh per account.
+    DROP TEMPORARY TABLE IF EXISTS bc_window;
+    CREATE TEMPORARY TABLE bc_window (
+        account_id INT UNSIGNED  NOT NULL PRIMARY KEY,
+        last_point DATE          NOT NULL,
+        kwh        DECIMAL(14,4) NOT NULL
+    );
+    INSERT INTO bc_window
+    SELECT t.account_id, MAX(r.point_on), SUM(r.consumption_kwh)
+    FROM bc_acct t
+    JOIN meter_reading r FORCE INDEX (ix_reading_point_kwh)
+         ON r.meter_id = t.meter_id AND r.point_on > t.prev_read_on AND r.point_on <= t.be
+    GROUP BY t.account_id;
+
     UPDATE bc_acct t
-    JOIN meter_reading r ON r.meter_id = t.meter_id
-         AND r.point_on = (SELECT MAX(r2.point_on) FROM meter_reading r2
-                           WHERE r2.meter_id = t.meter_id
-                             AND r2.point_on > t.prev_read_on AND r2.point_on <= t.be)
+    JOIN bc_window w ON w.account_id = t.account_id
+    JOIN meter_reading r ON r.meter_id = t.meter_id AND r.point_on = w.last_point
     SET t.end_reading_id = r.reading_id, t.end_read_on = r.read_on, t.end_value = r.value,
-        t.end_status = r.status;
+        t.end_status = r.status, t.consumption = w.kwh;
 
     -- 4. Exceptions, in the order of the rules: READ_NEEDS_REVIEW, NO_TARIFF; then ours.
     UPDATE bc_acct
@@ -265,24 +293,11 @@ BEGIN
                                   ' would be above the later reading ', next_reading_id)
     WHERE estimated = 1 AND next_reading_id IS NOT NULL AND next_step IS NULL;
 
-    -- 6. C: the steps of the window's points (each stored as the step from its predecessor).
-    DROP TEMPORARY TABLE IF EXISTS bc_cons;
-    CREATE TEMPORARY TABLE bc_cons (
-        account_id INT UNSIGNED  NOT NULL PRIMARY KEY,
-        kwh        DECIMAL(14,4) NOT NULL
-    );
-    INSERT INTO bc_cons
-    SELECT t.account_id, SUM(r.consumption_kwh)
-    FROM bc_acct t
-    JOIN meter_reading r ON r.meter_id = t.meter_id
-         AND r.point_on > t.prev_read_on AND r.point_on <= t.end_read_on
-    WHERE t.exception_code IS NULL AND t.estimated = 0
-    GROUP BY t.account_id;
-
-    UPDATE bc_acct t
-    LEFT JOIN bc_cons c ON c.account_id = t.account_id
-    SET t.consumption = COALESCE(c.kwh, 0)
-    WHERE t.exception_code IS NULL AND t.estimated = 0;
+    -- 6. C was summed with the end reading (step 3); an estimate's is its advance (step 5);
+    --    when the previous reading is dated be, nothing was used.
+    UPDATE bc_acct
+    SET consumption = 0
+    WHERE exception_code IS NULL AND estimated = 0 AND consumption IS NULL;
 
     UPDATE bc_acct
     SET register_advance = consumption / multiplier   -- exact: every step is register x multiplier
