@@ -128,6 +128,14 @@ class BillSummary(ReadOnlyModel):
     amount_open = models.DecimalField(**MONEY)
     status = models.CharField(max_length=10)
     estimated = models.BooleanField()
+    # beyond the contract's columns: the customer, the days and the readings used
+    customer_id = models.PositiveIntegerField()
+    days_billed = models.PositiveIntegerField()
+    prev_read_on = models.DateField()
+    prev_read_value = models.DecimalField(max_digits=12, decimal_places=2)
+    end_read_on = models.DateField()
+    end_read_value = models.DecimalField(max_digits=12, decimal_places=2)
+    tariff_code = models.CharField(max_length=20)
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_bill_summary"

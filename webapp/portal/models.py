@@ -8,7 +8,7 @@ app's models (billing.models) are reused where they fit.
 from django.conf import settings
 from django.db import models
 
-from billing.models import KWH, MONEY, ReadOnlyModel
+from billing.models import KWH, MONEY, BillLine, BillSummary, Payment, ReadOnlyModel
 
 BILLING_ALIAS = "billing"
 
@@ -84,69 +84,8 @@ class PortalUsage(PortalView):
         ordering = ["account_id", "period_end"]
 
 
-class PortalBill(PortalView):
-    """v_bill_summary with the columns it has beyond the contract (customer, readings used)."""
-    bill_id = models.PositiveIntegerField(primary_key=True)
-    bill_no = models.CharField(max_length=12)
-    account_id = models.PositiveIntegerField()
-    account_no = models.CharField(max_length=12)
-    customer_id = models.PositiveIntegerField()
-    period_start = models.DateField()
-    period_end = models.DateField()
-    days_billed = models.PositiveIntegerField()
-    issue_date = models.DateField()
-    due_date = models.DateField()
-    rebate_date = models.DateField(null=True)
-    consumption_kwh = models.DecimalField(**KWH)
-    energy_charge = models.DecimalField(**MONEY)
-    fixed_charge = models.DecimalField(**MONEY)
-    discount_amount = models.DecimalField(**MONEY)
-    tax_amount = models.DecimalField(**MONEY)
-    rebate_amount = models.DecimalField(**MONEY)
-    rebate_granted = models.BooleanField()
-    late_fee = models.DecimalField(**MONEY)
-    total_amount = models.DecimalField(**MONEY)
-    amount_paid = models.DecimalField(**MONEY)
-    amount_open = models.DecimalField(**MONEY)
-    status = models.CharField(max_length=10)
-    estimated = models.BooleanField()
-    prev_read_on = models.DateField()
-    prev_read_value = models.DecimalField(max_digits=12, decimal_places=2)
-    end_read_on = models.DateField()
-    end_read_value = models.DecimalField(max_digits=12, decimal_places=2)
-    tariff_code = models.CharField(max_length=20)
-
-    class Meta(PortalView.Meta):
-        db_table = "v_bill_summary"
-        ordering = ["-issue_date", "-bill_id"]
-
-
-class PortalBillLine(PortalView):
-    pk = models.CompositePrimaryKey("bill_id", "line_no")
-    bill_id = models.PositiveIntegerField()
-    line_no = models.PositiveSmallIntegerField()
-    kind = models.CharField(max_length=20)
-    description = models.CharField(max_length=200)
-    quantity_kwh = models.DecimalField(**KWH, null=True)
-    rate = models.DecimalField(max_digits=14, decimal_places=6, null=True)
-    amount = models.DecimalField(**MONEY)
-
-    class Meta(PortalView.Meta):
-        db_table = "v_bill_lines"
-        ordering = ["line_no"]
-
-
-class PortalPayment(PortalView):
-    payment_id = models.PositiveIntegerField(primary_key=True)
-    receipt_no = models.CharField(max_length=20)
-    account_id = models.PositiveIntegerField()
-    amount = models.DecimalField(**MONEY)
-    method = models.CharField(max_length=20)
-    paid_at = models.DateTimeField()
-    allocated = models.DecimalField(**MONEY)
-    unallocated = models.DecimalField(**MONEY)
-    status = models.CharField(max_length=10)
-
-    class Meta(PortalView.Meta):
-        db_table = "v_payments"
-        ordering = ["-paid_at", "-payment_id"]
+# The bills, their lines and the payments are the staff app's models over the same contract views
+# (the router sends the billing app's models to the billing database).
+PortalBill = BillSummary
+PortalBillLine = BillLine
+PortalPayment = Payment
