@@ -17,6 +17,15 @@ class DbError(Exception):
         self.message = message
 
 
+def _close(cur):
+    """Close a cursor; on a connection the server dropped, closing raises too (it tries to read
+    the remaining results): the error that matters has been raised already."""
+    try:
+        cur.close()
+    except MySQLdb.Error:
+        pass
+
+
 def connect_kwargs(url, database=None):
     """mysqlclient connect() arguments for mysql://USER[:PW]@HOST[:PORT]/DB[?unix_socket=PATH]."""
     u = urlparse(url)
@@ -74,7 +83,7 @@ class Db:
         except MySQLdb.Error as e:
             raise DbError(e.args[0], e.args[1] if len(e.args) > 1 else "") from None
         finally:
-            cur.close()
+            _close(cur)
 
     def rows(self, sql, *args):
         cur = self._cursor()
@@ -84,7 +93,7 @@ class Db:
         except MySQLdb.Error as e:
             raise DbError(e.args[0], e.args[1] if len(e.args) > 1 else "") from None
         finally:
-            cur.close()
+            _close(cur)
 
     def row(self, sql, *args):
         rows = self.rows(sql, *args)
@@ -102,7 +111,7 @@ class Db:
         except MySQLdb.Error as e:
             raise DbError(e.args[0], e.args[1] if len(e.args) > 1 else "") from None
         finally:
-            cur.close()
+            _close(cur)
 
     def snapshot(self):
         """Row counts of every billing table, to prove that a failed call wrote nothing."""
