@@ -95,6 +95,27 @@ def make_bill(db, account_id, total, due_date, issue_date=None, rebate_amount="0
     return bill_id
 
 
+# reads shared by the payment tests
+def bill_state(db, bill_id):
+    return db.row("SELECT total_amount AS total, amount_paid AS paid, rebate_granted AS granted "
+                  "FROM bill WHERE bill_id = %s", bill_id)
+
+
+def allocations(db, payment_id):
+    return [(r["bill_id"], r["amount"]) for r in db.rows(
+        "SELECT bill_id, amount FROM payment_allocation WHERE payment_id = %s "
+        "ORDER BY allocation_id", payment_id)]
+
+
+def balance(db, account_id):
+    return db.value("SELECT COALESCE(SUM(amount), 0) FROM ledger_entry WHERE account_id = %s",
+                    account_id)
+
+
+def assert_integrity(db):
+    assert db.rows("SELECT * FROM v_ledger_integrity") == []
+
+
 def wait_for_lock_waits(db, thread_ids, n, timeout=10):
     """Waits until n of the given connections are waiting for a row lock."""
     ids = ",".join(str(int(t)) for t in thread_ids)

@@ -34,22 +34,7 @@ BEGIN
     IF p_actor IS NULL OR TRIM(p_actor) = '' OR CHAR_LENGTH(p_actor) > 100 THEN
         CALL _fail(45002, 'actor is required (at most 100 characters)');
     END IF;
-    IF v_name IS NULL OR v_name = '' THEN
-        CALL _fail(45002, 'full_name is required');
-    END IF;
-    IF CHAR_LENGTH(v_name) > 200 THEN
-        CALL _fail(45002, 'full_name is longer than 200 characters');
-    END IF;
-    IF v_email IS NOT NULL AND (CHAR_LENGTH(v_email) > 254
-        OR NOT v_email REGEXP '^[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+$') THEN
-        CALL _fail(45002, CONCAT('email is not a valid e-mail address: ', LEFT(v_email, 100)));
-    END IF;
-    IF CHAR_LENGTH(v_phone) > 40 THEN
-        CALL _fail(45002, 'phone is longer than 40 characters');
-    END IF;
-    IF CHAR_LENGTH(v_address) > 500 THEN
-        CALL _fail(45002, 'address is longer than 500 characters');
-    END IF;
+    CALL _check_customer_fields(v_name, v_email, v_phone, v_address);
 
     SET @billing_actor = p_actor;
     START TRANSACTION;

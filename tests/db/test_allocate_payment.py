@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from billfixtures import make_bill
+from billfixtures import allocations, assert_integrity, bill_state, make_bill
 from factories import ACTOR, make_metered_account, make_tariff
 
 
@@ -24,21 +24,6 @@ def allocate(db, payment_id, on, account_id, commit=True):
     result = db.call_rows("_allocate_payment", payment_id, on, ACTOR)
     db.execute("COMMIT" if commit else "ROLLBACK")
     return result
-
-
-def bill_state(db, bill_id):
-    return db.row("SELECT total_amount AS total, amount_paid AS paid, rebate_granted AS granted "
-                  "FROM bill WHERE bill_id = %s", bill_id)
-
-
-def allocations(db, payment_id):
-    return [(r["bill_id"], r["amount"]) for r in db.rows(
-        "SELECT bill_id, amount FROM payment_allocation WHERE payment_id = %s "
-        "ORDER BY allocation_id", payment_id)]
-
-
-def assert_integrity(db):
-    assert db.rows("SELECT * FROM v_ledger_integrity") == []
 
 
 @pytest.fixture

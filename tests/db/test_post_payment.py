@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from billfixtures import make_bill, race
+from billfixtures import allocations, assert_integrity, balance, bill_state, make_bill, race
 from factories import ACTOR, make_metered_account
 from support import DbError
 
@@ -18,26 +18,6 @@ def pay(db, account_id, amount, paid_at="2026-02-01 10:00:00", key=None, method=
 def outcome(r):
     """allocated, unallocated and balance_after of a post_payment answer, as strings."""
     return tuple(str(r[k]) for k in ("allocated", "unallocated", "balance_after"))
-
-
-def bill_state(db, bill_id):
-    return db.row("SELECT total_amount AS total, amount_paid AS paid, rebate_granted AS granted "
-                  "FROM bill WHERE bill_id = %s", bill_id)
-
-
-def allocations(db, payment_id):
-    return [(r["bill_id"], r["amount"]) for r in db.rows(
-        "SELECT bill_id, amount FROM payment_allocation WHERE payment_id = %s "
-        "ORDER BY allocation_id", payment_id)]
-
-
-def balance(db, account_id):
-    return db.value("SELECT COALESCE(SUM(amount), 0) FROM ledger_entry WHERE account_id = %s",
-                    account_id)
-
-
-def assert_integrity(db):
-    assert db.rows("SELECT * FROM v_ledger_integrity") == []
 
 
 @pytest.fixture
