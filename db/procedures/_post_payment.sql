@@ -24,10 +24,14 @@
 --   45001 no account with that id            45002 bad method, empty actor, empty or long key
 --   45020 amount NULL, <= 0, over 1,000,000.00 or with more than two decimals
 --   45021 the account is closed              45022 the key was used for another account or amount
--- Locks (docs/payments.md): the idempotency key is looked up first without locks; then, in one
--- transaction, the account row, its bills, the new payment. Two calls racing with the same key:
--- the second waits on the account lock (or on the unique key of payment.idempotency_key), gets
--- duplicate key 1062 on its INSERT, rolls back and answers as a replay.
+-- Locks (docs/payments.md): in one transaction, the account row, its bills, the new payment.
+-- The idempotency key is checked by the payment's unique key: a key used before makes the
+-- INSERT fail with duplicate key 1062, the transaction is rolled back (nothing was written) and
+-- the first payment is answered; two calls racing with the same key wait on the account lock
+-- (or on the unique key) the same way. So a new posting, the common case, reads no key first.
+-- Statements: lock the account, read its open bills (locking) and plan the allocation (2),
+-- insert the payment with its allocated sum, its ledger credit, the allocation rows and the
+-- bills' amounts (+2 with a rebate), read the balance, commit: the fewest this posting can do.
 -- Example:
 --   CALL post_payment(7, 120.50, 'card', NULL, 'web:9f1c2e', 'customer:C000123');
 CREATE PROCEDURE _post_payment(IN p_account_id INT UNSIGNED, IN p_amount DECIMAL(30,10),
@@ -39,15 +43,17 @@ CREATE PROCEDURE _post_payment(IN p_account_id INT UNSIGNED, IN p_amount DECIMAL
 BEGIN
     DECLARE v_key VARCHAR(100);
     DECLARE v_paid_at DATETIME DEFAULT COALESCE(p_paid_at, NOW());
+    DECLARE v_posted_at DATETIME DEFAULT NOW();
     DECLARE v_payment_id INT UNSIGNED;
     DECLARE v_account_found INT UNSIGNED;
     DECLARE v_amount_found DECIMAL(12,2);
     DECLARE v_accounts INT;
     DECLARE v_closed_on DATE;
-    DECLARE v_bills INT;
     DECLARE v_duplicate TINYINT DEFAULT 0;
     DECLARE v_receipt_no VARCHAR(20);
+    DECLARE v_plan JSON;
     DECLARE v_allocated DECIMAL(12,2);
+    DECLARE v_rebates INT;
     DECLARE v_unallocated DECIMAL(12,2);
     DECLARE v_balance DECIMAL(12,2);
     DECLARE v_replayed TINYINT DEFAULT 1;
@@ -72,34 +78,35 @@ BEGIN
         CALL _fail(45001, 'account_id is required');
     END IF;
     SET v_key = COALESCE(p_idempotency_key, CONCAT('auto:', UUID()));
+    SET @billing_actor = p_actor;              -- the audit triggers read it
 
-    -- a key seen before is answered without taking any lock
-    SELECT MAX(payment_id) INTO v_payment_id FROM payment WHERE idempotency_key = v_key;
-
-    IF v_payment_id IS NULL THEN
-        SET @billing_actor = p_actor;          -- the audit triggers read it
-        START TRANSACTION;
-        -- lock order: the account row, then its bills, then payments
-        SELECT COUNT(*), MAX(closed_on) INTO v_accounts, v_closed_on
-          FROM account WHERE account_id = p_account_id FOR UPDATE;
-        IF v_accounts = 0 THEN
+    START TRANSACTION;
+    -- lock order: the account row, then its bills, then payments
+    SELECT COUNT(*), MAX(closed_on) INTO v_accounts, v_closed_on
+      FROM account WHERE account_id = p_account_id FOR UPDATE;
+    IF v_accounts = 0 OR v_closed_on IS NOT NULL THEN
+        -- a replay is answered even when the account was closed since (or the key was used
+        -- for another account: 45022 below)
+        SELECT MAX(payment_id) INTO v_payment_id FROM payment WHERE idempotency_key = v_key;
+        IF v_payment_id IS NULL AND v_accounts = 0 THEN
             CALL _fail(45001, CONCAT('no account with id ', p_account_id));
         END IF;
-        IF v_closed_on IS NOT NULL THEN
+        IF v_payment_id IS NULL THEN
             CALL _fail(45021, CONCAT('account ', p_account_id, ' is closed (since ', v_closed_on, ')'));
         END IF;
-        -- every bill of the account (a locking read locks every row it scans; the open ones are
-        -- among them); every writer of a bill holds its account lock first. The index is forced:
-        -- on a small table the optimizer would scan (and lock) every bill of every account.
-        SELECT COALESCE(SUM(cancelled_at IS NULL AND amount_paid < total_amount), 0) INTO v_bills
-          FROM bill FORCE INDEX (uk_bill_account_period)
-         WHERE account_id = p_account_id FOR UPDATE;
+        ROLLBACK;
+    ELSE
+        -- the account's open bills (locking read) and how this payment's money goes to them
+        CALL _allocation_plan(p_account_id, p_amount, DATE(v_paid_at), v_plan, v_allocated, v_rebates);
+        SET v_allocated = COALESCE(v_allocated, 0);
 
         BEGIN
-            -- the same key inserted by a racer (committed, or committed while we waited on it)
+            -- the key used before (committed, or committed while we waited on it)
             DECLARE CONTINUE HANDLER FOR 1062 SET v_duplicate = 1;
-            INSERT INTO payment (account_id, amount, method, paid_at, posted_at, idempotency_key, posted_by)
-            VALUES (p_account_id, p_amount, p_method, v_paid_at, NOW(), v_key, p_actor);
+            INSERT INTO payment (account_id, amount, method, paid_at, posted_at, idempotency_key,
+                                 amount_allocated, posted_by)
+            VALUES (p_account_id, p_amount, p_method, v_paid_at, v_posted_at, v_key,
+                    v_allocated, p_actor);
         END;
 
         IF v_duplicate = 1 THEN
@@ -109,15 +116,12 @@ BEGIN
             SET v_payment_id = LAST_INSERT_ID(), v_replayed = 0;
             INSERT INTO ledger_entry (account_id, entry_type, amount, payment_id, entry_date, actor)
             VALUES (p_account_id, 'payment', -p_amount, v_payment_id, DATE(v_paid_at), p_actor);
-            IF v_bills > 0 THEN                -- no open bill: all of it is credit
-                CALL _allocate_payment(v_payment_id, DATE(v_paid_at), p_actor);
-            END IF;
-            -- the answer, as of this posting (plain reads: everything of the account is locked)
-            SELECT receipt_no(payment_id, posted_at), amount_allocated, amount - amount_allocated
-              INTO v_receipt_no, v_allocated, v_unallocated
-              FROM payment WHERE payment_id = v_payment_id;
+            CALL _apply_allocation(v_payment_id, p_account_id, v_plan, v_rebates, DATE(v_paid_at), p_actor);
+            -- the balance as of this posting (a plain read: everything of the account is locked)
             SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = p_account_id;
             COMMIT;
+            SET v_receipt_no = receipt_no(v_payment_id, v_posted_at),
+                v_unallocated = p_amount - v_allocated;
         END IF;
     END IF;
 
