@@ -6,5 +6,5 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "db"))
 from deploy import routine_steps  # noqa: E402
 
 steps = routine_steps({
-    "procedures/_bill_chunk.sql": "166327d8690b",
+    "procedures/_bill_chunk.sql": "27bb40df03fa",
 })

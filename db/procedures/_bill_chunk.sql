@@ -27,8 +27,10 @@
 -- Work tables: ENGINE=MEMORY (no undo or redo for rows thrown away after the chunk; an UPDATE
 -- of 10,000 work rows costs a tenth of the same on an InnoDB temporary table). A MEMORY table's
 -- size limit is max_heap_table_size when it is created, so the session's value is raised to
--- 4 GiB while this procedure runs and put back at its end, also when it fails (memory is
--- taken as rows arrive: about 30 MB for a chunk of 10,000 accounts).
+-- 4 GiB while this procedure runs, and tmp_table_size to 1 GiB (the server's own temporary
+-- table for the window over the chunk's lines stays in memory); both are put back at the end,
+-- also when it fails (memory is taken as rows arrive: about 50 MB for a chunk of 10,000 accounts). MEMORY rows have a fixed
+-- width (a VARCHAR takes its full length), so the work columns of our own words are ascii.
 --
 -- Exact arithmetic: the rules' divisions (C * d_i / D, up_to * d_i / P, fixed * d_i / P and the
 -- estimate's advance * D / days) are ROUNDed right away. MySQL/MariaDB divide DECIMALs to
@@ -54,6 +56,7 @@ BEGIN
     DECLARE v_payment INT UNSIGNED;
     DECLARE v_done TINYINT DEFAULT 0;
     DECLARE v_heap BIGINT UNSIGNED DEFAULT @@SESSION.max_heap_table_size;
+    DECLARE v_tmp BIGINT UNSIGNED DEFAULT @@SESSION.tmp_table_size;
     -- Credit is allocated payment by payment: each payment's allocation depends on what the
     -- previous one left open, so this is a loop (over the few payments that carry credit).
     DECLARE c_credit CURSOR FOR
@@ -65,11 +68,12 @@ BEGIN
     DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_done = 1;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
     BEGIN
-        SET SESSION max_heap_table_size = v_heap;
+        SET SESSION max_heap_table_size = v_heap, SESSION tmp_table_size = v_tmp;
         RESIGNAL;
     END;
 
-    SET SESSION max_heap_table_size = GREATEST(v_heap, 4294967296);
+    SET SESSION max_heap_table_size = GREATEST(v_heap, 4294967296),
+        SESSION tmp_table_size = GREATEST(v_tmp, 1073741824);
     SELECT COUNT(*) INTO v_chunk FROM billing_chunk;
 
     -- 1. Lock the accounts in account_id order, then take the billable ones with their meter.
@@ -91,11 +95,11 @@ BEGIN
         prev_reading_id  INT UNSIGNED     NULL,
         prev_read_on     DATE             NULL,
         prev_value       DECIMAL(12,2)    NULL,
-        later_bill_no    VARCHAR(16)      NULL,
+        later_bill_no    VARCHAR(16)      CHARACTER SET ascii NULL,
         end_reading_id   INT UNSIGNED     NULL,
         end_read_on      DATE             NULL,
         end_value        DECIMAL(12,2)    NULL,
-        end_status       VARCHAR(10)      NULL,
+        end_status       VARCHAR(10)      CHARACTER SET ascii NULL,
         estimated        TINYINT          NOT NULL DEFAULT 0,
         advance          DECIMAL(12,2)    NULL,
         next_reading_id  INT UNSIGNED     NULL,
@@ -110,8 +114,8 @@ BEGIN
         total            DECIMAL(12,2)    NULL,
         rebate           DECIMAL(12,2)    NOT NULL DEFAULT 0,
         rebate_date      DATE             NULL,
-        exception_code   VARCHAR(30)      NULL,
-        exception_detail VARCHAR(500)     NULL,
+        exception_code   VARCHAR(30)      CHARACTER SET ascii NULL,
+        exception_detail VARCHAR(200)     CHARACTER SET ascii NULL,   -- numbers, dates and words of ours
         bill_id          INT UNSIGNED     NULL
     ) ENGINE=MEMORY;
 
@@ -386,7 +390,7 @@ BEGIN
     CREATE TEMPORARY TABLE bc_line (
         account_id        INT UNSIGNED     NOT NULL,
         seq               INT UNSIGNED     NOT NULL,
-        kind              VARCHAR(16)      NOT NULL,
+        kind              VARCHAR(16)      CHARACTER SET ascii NOT NULL,
         description       VARCHAR(200)     NOT NULL,
         tariff_version_id INT UNSIGNED     NULL,
         block_no          TINYINT UNSIGNED NULL,
@@ -564,5 +568,5 @@ BEGIN
         accounts_skipped = accounts_skipped + (v_chunk - v_bills),
         total_billed = total_billed + v_total
     WHERE run_id = p_run_id;
-    SET SESSION max_heap_table_size = v_heap;
+    SET SESSION max_heap_table_size = v_heap, SESSION tmp_table_size = v_tmp;
 END

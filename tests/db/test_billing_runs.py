@@ -108,6 +108,11 @@ def test_rerun_of_the_same_period_bills_nobody_twice(db):
 
 # ---------------------------------------------------------------- interrupted run
 
+def session_memory_limits(db):
+    r = db.row("SELECT @@SESSION.max_heap_table_size AS heap, @@SESSION.tmp_table_size AS tmp")
+    return int(r["heap"]), int(r["tmp"])
+
+
 def test_run_interrupted_between_chunks_then_rerun_bills_everyone_exactly_once(db):
     set_clock(db)
     t = make_tariff(db, versions=[PLAIN])
@@ -119,6 +124,8 @@ def test_run_interrupted_between_chunks_then_rerun_bills_everyone_exactly_once(d
             read(db, a, "2026-01-31", 100 + i)
     victim = ids[3]                   # chunks of 2: (1,2) (3,4) (5,6) (7) -> the 2nd chunk fails
     db.execute("SET @billing_chunk_size = 2")
+    # the engine raises the session's memory limits for its work tables and puts them back
+    db.execute("SET SESSION max_heap_table_size = 16777216, SESSION tmp_table_size = 16777216")
     db.execute(
         "CREATE TRIGGER test_fail_bill BEFORE INSERT ON bill FOR EACH ROW BEGIN "
         f"IF NEW.account_id = {victim} THEN SIGNAL SQLSTATE '45000' "
@@ -129,6 +136,7 @@ def test_run_interrupted_between_chunks_then_rerun_bills_everyone_exactly_once(d
         assert e.value.errno == 45999
     finally:
         db.execute("DROP TRIGGER IF EXISTS test_fail_bill")
+    assert session_memory_limits(db) == (16777216, 16777216)
 
     # the first chunk is committed, the failed one left nothing, later ones never ran
     assert db.rows("SELECT account_id, bill_no FROM bill ORDER BY bill_id") == [
@@ -154,6 +162,7 @@ def test_run_interrupted_between_chunks_then_rerun_bills_everyone_exactly_once(d
     # account 3 estimated (no history: advance 0 -> 0.00) + 10.30 + 10.40 + 10.50 + 10.60
     assert again["total_billed"] == Decimal("41.80")
     rerun = db.row("SELECT * FROM billing_run WHERE run_id = %s", again["run_id"])
+    assert session_memory_limits(db) == (16777216, 16777216)
     assert (rerun["status"], rerun["accounts_total"], rerun["accounts_done"]) == ("completed", 5, 5)
 
     assert_billed_once(db, ids, "2026-01-31")
