@@ -55,8 +55,10 @@ def lines(res):
         L.append(f"Schema: migrations {res['migrations'][0]} .. {res['migrations'][-1]} ({len(res['migrations'])} files)")
     d = res.get("data")
     if d:
+        ih = d.get("integrity_after_history")
         L.append(f"Data: {d['accounts']} accounts generated in {d['generate_seconds']} s; rows {d['rows']}; "
-                 f"v_ledger_integrity after history: {d['integrity_after_history']['problems']} rows")
+                 + (f"v_ledger_integrity after history: {ih['problems']} rows ({ih['seconds']} s)" if ih else
+                    "v_ledger_integrity checked at the end only (BENCH_CHECK_HISTORY=0)"))
     b = res.get("billing", {})
     L.append("")
     L.append("Billing (run_billing, one month, issue " + " .. ".join(res["measured_period"][:2]) + ")")
