@@ -89,6 +89,9 @@ def _tables(db_url):
 
 
 def truncate_all(d, tables):
+    # TRUNCATE re-creates an InnoDB table, and a FULLTEXT index takes the session's stopword
+    # setting when it is created: as in migration 0017, without stopwords
+    d.execute("SET SESSION innodb_ft_enable_stopword = OFF")
     d.execute("SET FOREIGN_KEY_CHECKS = 0")
     for t in tables:
         d.execute(f"TRUNCATE TABLE `{t}`")

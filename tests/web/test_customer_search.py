@@ -1,4 +1,5 @@
-"""Customer search: by part of the name, customer number, account number, e-mail, meter serial."""
+"""Customer search: by the words of the name (word prefixes, FULLTEXT), or exactly by customer
+number, account number, e-mail or meter serial."""
 import pytest
 from django.urls import reverse
 
@@ -25,9 +26,38 @@ def search(client, q):
     return r, [c.full_name for c in r.context["results"]]
 
 
-def test_by_part_of_the_name_case_insensitive(staff_client, people):
+def test_by_the_start_of_a_word_of_the_name_case_insensitive(staff_client, people):
     _, names = search(staff_client, "ada")
     assert names == ["Ada Lovelace", "Carol Adams"]      # ordered by name
+
+
+def test_every_word_must_start_a_word_of_the_name_in_any_order(staff_client, people):
+    assert search(staff_client, "lovelace ADA")[1] == ["Ada Lovelace"]
+    assert search(staff_client, "ada babb")[1] == []
+
+
+def test_the_middle_of_a_word_does_not_match(staff_client, people):
+    """Decision (docs/webapp.md): names are searched by word prefixes through a FULLTEXT index,
+    not by any substring (which would scan every customer)."""
+    assert search(staff_client, "velace")[1] == []
+
+
+def test_short_words_stopwords_and_accents(staff_client, people, billing_db):
+    for name in ("Ann Li", "Will May", "Zoë Müller", "Ed Al_Sayed"):
+        make_customer(billing_db, name=name)
+    assert search(staff_client, "li")[1] == ["Ann Li"]           # shorter than a FULLTEXT token
+    assert search(staff_client, "ann li")[1] == ["Ann Li"]
+    assert search(staff_client, "will")[1] == ["Will May"]       # a stopword elsewhere
+    assert search(staff_client, "muller")[1] == ["Zoë Müller"]   # the collation's equivalence
+    assert search(staff_client, "l_s")[1] == []                  # no LIKE wildcard
+    assert search(staff_client, "al_sayed")[1] == ["Ed Al_Sayed"]
+
+
+def test_search_syntax_in_the_query_is_only_text(staff_client, people):
+    # the operators of boolean mode are not passed on: "-lovelace" does not exclude
+    assert search(staff_client, '+ada -"lovelace" (*')[1] == ["Ada Lovelace"]
+    assert search(staff_client, "*")[1] == []
+    assert search(staff_client, "%")[1] == []
 
 
 def test_by_customer_number(staff_client, people):
