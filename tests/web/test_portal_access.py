@@ -84,6 +84,26 @@ def test_self_registration_proves_ownership_with_the_last_bill(client, billing_d
     assert "You have a login already" in r.content.decode()
 
 
+def test_self_registration_is_locked_after_five_refused_proofs_per_address(client, billing_db,
+                                                                          ada, bob):
+    """Any customer numbers: five refused proofs from one address lock the form (axes)."""
+    last = billing_db.value("SELECT total_amount FROM v_bill_summary WHERE bill_id = %s",
+                            ada.bill_ids[-1])
+    for who in (ada, bob, ada, bob):
+        r = _register(client, who, "0.01")
+        assert r.status_code == 200 and "do not match our records" in r.content.decode()
+    r = _register(client, bob, "0.02")
+    assert r.status_code == 429 and "Too many failed attempts to register" in r.content.decode()
+    # now even the right proof is refused for a while, and nothing was created
+    r = _register(client, ada, str(last))
+    assert r.status_code == 429
+    assert not CustomerLogin.objects.exists()
+    # logging in is a separate count: a customer with a login still logs in from here
+    create_customer_login(bob.customer_id, password=PASSWORD)
+    r = client.post(reverse("portal:login"), {"username": bob.customer_no, "password": PASSWORD})
+    assert r.status_code == 302
+
+
 def test_password_reset_by_email_for_customers_only(client, django_user_model, ada):
     create_customer_login(ada.customer_id, password=PASSWORD)
     django_user_model.objects.create_user("staffer", "ada@example.org", PASSWORD, is_staff=True)

@@ -4,10 +4,13 @@ that customer's customer_id, so another customer's account, bill or payment answ
 call one procedure each through billing.services, as `customer:<customer_no>`."""
 import logging
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import AccessMixin
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -60,14 +63,25 @@ class PortalLoginView(auth_views.LoginView):
 
 
 class RegisterView(FormView):
+    """Self-registration: the customer proves ownership with the customer number, an account
+    number and the amount of that account's last bill. Guessing is limited like logging in: each
+    refused proof counts as a failed log-in of the name "self-registration" from this address
+    (django-axes), so after AXES_FAILURE_LIMIT of them the form answers 429 for
+    AXES_COOLOFF_TIME, whatever customer numbers were tried."""
     template_name = "portal/register.html"
     form_class = RegistrationForm
     REFUSED = ("These details do not match our records. Check the customer number, the account "
                "number and the amount of your last bill (as printed on it).")
+    AXES_CREDENTIALS = {"username": "self-registration"}
 
     @method_decorator(sensitive_post_parameters("password1", "password2"))
     def dispatch(self, *args, **kwargs):
         return super().dispatch(*args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not AxesProxyHandler.is_allowed(request, credentials=self.AXES_CREDENTIALS):
+            return get_lockout_response(request, credentials=self.AXES_CREDENTIALS)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         d = form.cleaned_data
@@ -75,6 +89,9 @@ class RegisterView(FormView):
             customer_no=d["customer_no"], account_no=d["account_no"],
             amount=d["last_bill_amount"])
         if customer_id is None:
+            # axes' middleware answers with the lockout page once this failure reaches the limit
+            user_login_failed.send(sender=type(self), credentials=self.AXES_CREDENTIALS,
+                                   request=self.request)
             form.add_error(None, self.REFUSED)
             return self.form_invalid(form)
         try:
