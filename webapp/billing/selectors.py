@@ -45,16 +45,20 @@ def search_customers(*, query, limit=SEARCH_LIMIT):
         name_params.append("%" + w.replace("_", "\\_") + "%")   # a \w word has no % or backslash
     by_name = (f"SELECT customer_id FROM v_customer WHERE {' AND '.join(name_where)} UNION "
                if name_where else "")
+    # the first `limit` by name are chosen from the names alone; only they get the whole row
+    # (its account count is a subquery per row)
     sql = f"""
         SELECT c.* FROM v_customer c
-        JOIN ({by_name}
-              SELECT customer_id FROM v_customer WHERE customer_no = %s
-              UNION SELECT customer_id FROM v_customer WHERE email = %s
-              UNION SELECT customer_id FROM v_account WHERE account_no = %s
-              UNION SELECT customer_id FROM v_account WHERE serial_no = %s) k
-          ON k.customer_id = c.customer_id
-        ORDER BY c.full_name, c.customer_no
-        LIMIT %s"""
+        JOIN (SELECT n.customer_id
+              FROM ({by_name}
+                    SELECT customer_id FROM v_customer WHERE customer_no = %s
+                    UNION SELECT customer_id FROM v_customer WHERE email = %s
+                    UNION SELECT customer_id FROM v_account WHERE account_no = %s
+                    UNION SELECT customer_id FROM v_account WHERE serial_no = %s) k
+              JOIN v_customer n ON n.customer_id = k.customer_id
+              ORDER BY n.full_name, n.customer_no
+              LIMIT %s) t ON t.customer_id = c.customer_id
+        ORDER BY c.full_name, c.customer_no"""
     return list(Customer.objects.raw(sql, [*name_params, q, q, q, q, int(limit)]))
 
 
