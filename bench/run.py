@@ -100,7 +100,8 @@ def profile_on(s):
     s.execute("UPDATE performance_schema.setup_instruments SET enabled = 'YES', timed = 'YES' "
               "WHERE name LIKE 'statement/%'")
     s.execute("UPDATE performance_schema.setup_consumers SET enabled = 'YES' "
-              "WHERE name IN ('events_statements_history_long', 'events_statements_current')")
+              "WHERE name IN ('global_instrumentation', 'thread_instrumentation', "
+              "'events_statements_current', 'events_statements_history_long')")
     s.execute("TRUNCATE TABLE performance_schema.events_statements_history_long")
 
 
