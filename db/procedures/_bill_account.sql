@@ -15,6 +15,8 @@
 --   p_actor                        who acts
 -- Result: bill_id (NULL when the account was not billed; the reason is in v_billing_exceptions)
 -- Errors: 45001 unknown account, 45040 PERIOD_INVALID, 45002 empty actor.
+--   A deadlock (1213) or lock wait timeout (1205) is retried inside, 5 attempts in all;
+--   the 5th is raised.
 -- Example: CALL bill_account(42, '2026-10-01', '2026-10-31', '2026-11-01', 14, 'staff:alice');
 CREATE PROCEDURE _bill_account(IN p_account_id INT UNSIGNED, IN p_period_start DATE,
                                IN p_period_end DATE, IN p_issue_date DATE, IN p_due_days INT,
@@ -25,6 +27,7 @@ CREATE PROCEDURE _bill_account(IN p_account_id INT UNSIGNED, IN p_period_start D
 BEGIN
     DECLARE v_run INT UNSIGNED DEFAULT NULL;
     DECLARE v_bill INT UNSIGNED DEFAULT NULL;
+    DECLARE v_attempt TINYINT;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
     BEGIN
         ROLLBACK;
@@ -41,14 +44,30 @@ BEGIN
     CREATE TEMPORARY TABLE billing_chunk (account_id INT UNSIGNED NOT NULL PRIMARY KEY);
     INSERT INTO billing_chunk VALUES (p_account_id);
 
-    START TRANSACTION;
-    INSERT INTO billing_run (period_start, period_end, issue_date, due_days, accounts_total, started_by)
-    VALUES (p_period_start, p_period_end, p_issue_date, p_due_days, 1, p_actor);
-    SET v_run = LAST_INSERT_ID();
-    CALL _bill_chunk(v_run, p_period_start, p_period_end, p_issue_date, p_due_days, p_actor, 1);
-    UPDATE billing_run SET status = 'completed', finished_at = NOW() WHERE run_id = v_run;
-    SET v_bill = (SELECT bill_id FROM bill WHERE run_id = v_run AND account_id = p_account_id);
-    COMMIT;
+    -- A deadlock (1213) or lock wait timeout (1205), e.g. against a run billing the same
+    -- account, rolls everything back and the account is billed again: up to 5 attempts.
+    SET v_attempt = 1;
+    attempt_loop: LOOP
+        BEGIN
+            DECLARE EXIT HANDLER FOR 1213, 1205
+            BEGIN
+                ROLLBACK;
+                IF v_attempt >= 5 THEN
+                    RESIGNAL;
+                END IF;
+                SET v_attempt = v_attempt + 1;
+            END;
+            START TRANSACTION;
+            INSERT INTO billing_run (period_start, period_end, issue_date, due_days, accounts_total, started_by)
+            VALUES (p_period_start, p_period_end, p_issue_date, p_due_days, 1, p_actor);
+            SET v_run = LAST_INSERT_ID();
+            CALL _bill_chunk(v_run, p_period_start, p_period_end, p_issue_date, p_due_days, p_actor, 1);
+            UPDATE billing_run SET status = 'completed', finished_at = NOW() WHERE run_id = v_run;
+            SET v_bill = (SELECT bill_id FROM bill WHERE run_id = v_run AND account_id = p_account_id);
+            COMMIT;
+            LEAVE attempt_loop;
+        END;
+    END LOOP;
     DROP TEMPORARY TABLE IF EXISTS billing_chunk;
 
     SELECT v_bill AS bill_id;

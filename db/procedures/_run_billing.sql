@@ -20,8 +20,10 @@
 --   accounts_considered: billable accounts when the run started; accounts_skipped: those of
 --   them not billed by this run (an exception, see v_billing_exceptions, or billed meanwhile
 --   by another run of the same period).
--- Errors: 45040 PERIOD_INVALID, 45002 empty actor. A failure in a chunk rolls that chunk back,
---   marks the run 'failed' and is raised again; earlier chunks stay billed.
+-- Errors: 45040 PERIOD_INVALID, 45002 empty actor. A chunk that deadlocks (1213) or times out
+--   on a lock (1205) is rolled back and tried again, 5 attempts in all. Any other failure in a
+--   chunk (or the 5th lock error) rolls that chunk back, marks the run 'failed' and is raised
+--   again; earlier chunks stay billed.
 -- Example: CALL run_billing('2026-10-01', '2026-10-31', '2026-11-01', 14, 'batch:billing');
 CREATE PROCEDURE _run_billing(IN p_period_start DATE, IN p_period_end DATE, IN p_issue_date DATE,
                               IN p_due_days INT, IN p_actor VARCHAR(100))
@@ -35,6 +37,7 @@ BEGIN
     DECLARE v_n INT;
     DECLARE v_max INT UNSIGNED;
     DECLARE v_total INT;
+    DECLARE v_attempt TINYINT;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
     BEGIN
         ROLLBACK;
@@ -84,9 +87,26 @@ BEGIN
         IF v_n = 0 THEN
             LEAVE chunk_loop;
         END IF;
-        START TRANSACTION;
-        CALL _bill_chunk(v_run, p_period_start, p_period_end, p_issue_date, p_due_days, p_actor, 0);
-        COMMIT;
+        -- A chunk chosen as a deadlock victim (1213) or timed out waiting for a lock (1205),
+        -- e.g. against another run of the same period, is rolled back and billed again: up to
+        -- 5 attempts. Accounts the other run billed meanwhile drop out of the new attempt.
+        SET v_attempt = 1;
+        attempt_loop: LOOP
+            BEGIN
+                DECLARE EXIT HANDLER FOR 1213, 1205
+                BEGIN
+                    ROLLBACK;
+                    IF v_attempt >= 5 THEN
+                        RESIGNAL;
+                    END IF;
+                    SET v_attempt = v_attempt + 1;
+                END;
+                START TRANSACTION;
+                CALL _bill_chunk(v_run, p_period_start, p_period_end, p_issue_date, p_due_days, p_actor, 0);
+                COMMIT;
+                LEAVE attempt_loop;
+            END;
+        END LOOP;
         SET v_after = v_max;
     END LOOP;
 

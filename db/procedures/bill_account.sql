@@ -13,6 +13,8 @@
 --   p_actor                        who acts
 -- Result: bill_id (NULL when the account was not billed; the reason is in v_billing_exceptions)
 -- Errors: 45001 unknown account, 45040 PERIOD_INVALID, 45002 empty actor.
+--   A deadlock (1213) or lock wait timeout (1205) is retried inside, 5 attempts in all;
+--   the 5th is raised.
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted
 -- by the _arg_* functions before the work is done by _bill_account: a wrong type, a value
 -- too long, too big or too precise, or a date that is no calendar day between

@@ -18,8 +18,10 @@
 --   accounts_considered: billable accounts when the run started; accounts_skipped: those of
 --   them not billed by this run (an exception, see v_billing_exceptions, or billed meanwhile
 --   by another run of the same period).
--- Errors: 45040 PERIOD_INVALID, 45002 empty actor. A failure in a chunk rolls that chunk back,
---   marks the run 'failed' and is raised again; earlier chunks stay billed.
+-- Errors: 45040 PERIOD_INVALID, 45002 empty actor. A chunk that deadlocks (1213) or times out
+--   on a lock (1205) is rolled back and tried again, 5 attempts in all. Any other failure in a
+--   chunk (or the 5th lock error) rolls that chunk back, marks the run 'failed' and is raised
+--   again; earlier chunks stay billed.
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted
 -- by the _arg_* functions before the work is done by _run_billing: a wrong type, a value
 -- too long, too big or too precise, or a date that is no calendar day between

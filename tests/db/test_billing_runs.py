@@ -6,6 +6,7 @@ The money rules themselves are tested to the cent in test_run_billing.py / test_
 here the question is "is every account billed exactly once, whatever happens".
 """
 import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -245,6 +246,128 @@ def test_two_runs_of_the_same_period_at_the_same_moment_bill_everyone_once(db, c
     assert got == want
     assert db.value("SELECT COUNT(*) FROM meter_reading WHERE kind = 'estimated'") == 0
     assert_ledger_matches(db)
+
+
+# ---------------------------------------------------------------- lock errors inside a chunk
+# Two runs of one period can deadlock on the gap locks of the bill index (CI saw it once in the
+# race above): the chunk that loses is rolled back and billed again, up to 5 attempts, and the
+# caller sees a completed run. These tests make the lock errors happen on purpose.
+
+def _billable(db, n=3):
+    set_clock(db)
+    t = make_tariff(db, versions=[PLAIN])
+    accs = [make_metered_account(db, tariff_code=t, opened_on="2026-01-01") for _ in range(n)]
+    for i, a in enumerate(accs):
+        read(db, a, "2026-01-31", 100 + i)
+    return accs
+
+
+def _start(conn, proc, args):
+    """CALL proc in a thread; returns (thread, outcome dict with 'result' or 'error', and the
+    connection's id under 'conn_id')."""
+    out = {"conn_id": conn.value("SELECT CONNECTION_ID()")}
+
+    def go():
+        try:
+            out["result"] = conn.call(proc, *args)
+        except Exception as exc:
+            out["error"] = exc
+
+    th = threading.Thread(target=go)
+    th.start()
+    return th, out
+
+
+def _wait_for_lock_wait(db, out, timeout=20):
+    conn_id = out["conn_id"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if db.value("SELECT COUNT(*) FROM information_schema.INNODB_TRX "
+                    "WHERE trx_mysql_thread_id = %s AND trx_state = 'LOCK WAIT'", conn_id):
+            return
+        time.sleep(0.25)    # INNODB_TRX is a cache, refreshed only when not read for 0.1 s
+    raise AssertionError(f"the billing call never waited for a lock: {out}")
+
+
+RUN_ARGS = ("2026-01-01", "2026-01-31", "2026-02-01", 14, ACTOR)
+
+
+def test_a_chunk_that_times_out_on_a_lock_is_billed_again(db, connect):
+    accs = _billable(db)
+    holder, runner = connect(), connect()
+    runner.execute("SET SESSION innodb_lock_wait_timeout = 1")
+    holder.execute("START TRANSACTION")
+    holder.rows("SELECT * FROM meter WHERE meter_id = %s FOR UPDATE", accs[1].meter_id)
+
+    th, out = _start(runner, "run_billing", RUN_ARGS)
+    _wait_for_lock_wait(db, out)
+    time.sleep(1.5)             # longer than the 1 s timeout: the first attempt gives up
+    holder.execute("COMMIT")
+    th.join(timeout=60)
+
+    assert "error" not in out, out
+    assert (out["result"]["bills_created"], out["result"]["accounts_skipped"]) == (3, 0)
+    run_row = db.row("SELECT * FROM billing_run")
+    assert (run_row["status"], run_row["accounts_done"], run_row["bills_created"]) == ("completed", 3, 3)
+    assert db.value("SELECT COUNT(*) FROM billing_run") == 1
+    assert_billed_once(db, [a.account_id for a in accs], "2026-01-31")
+    assert_bill_numbers_gapless(db, 2026, 3)
+    assert integrity(db) == []
+
+
+def test_a_chunk_that_keeps_timing_out_fails_the_run_after_five_attempts(db, connect):
+    accs = _billable(db)
+    holder, runner = connect(), connect()
+    runner.execute("SET SESSION innodb_lock_wait_timeout = 1")
+    holder.execute("START TRANSACTION")
+    holder.rows("SELECT * FROM meter WHERE meter_id = %s FOR UPDATE", accs[0].meter_id)
+
+    started = time.monotonic()
+    th, out = _start(runner, "run_billing", RUN_ARGS)
+    th.join(timeout=60)
+    waited = time.monotonic() - started
+    holder.execute("ROLLBACK")
+
+    assert isinstance(out.get("error"), DbError) and out["error"].errno == 1205, out
+    assert waited >= 5          # five attempts of at least 1 s each
+    run_row = db.row("SELECT * FROM billing_run")
+    assert (run_row["status"], run_row["bills_created"]) == ("failed", 0)
+    assert run_row["finished_at"] is not None
+    assert db.value("SELECT COUNT(*) FROM bill") == 0
+    assert db.value("SELECT COUNT(*) FROM ledger_entry") == 0
+    # the session's memory limits are back after the failed attempts
+    assert session_memory_limits(runner) == (16777216, 16777216)
+
+
+@pytest.mark.parametrize("proc", ["run_billing", "bill_account"])
+def test_a_chunk_chosen_as_deadlock_victim_is_billed_again(db, connect, proc):
+    accs = _billable(db, n=1)
+    acc = accs[0]
+    holder, runner = connect(), connect()
+    # The holder makes itself the heavier transaction (InnoDB rolls back the lighter one):
+    # many undo records, and a non-transactional table written like the chunk's work tables.
+    holder.execute("CREATE TEMPORARY TABLE heavy (n INT) ENGINE=MEMORY")
+    holder.execute("START TRANSACTION")
+    holder.execute("INSERT INTO heavy VALUES (1)")
+    holder.execute("INSERT INTO number_counter (counter_name, counter_year, last_value) "
+                   "SELECT 'deadlock-test', n, 0 FROM (WITH RECURSIVE s (n) AS "
+                   "(SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 500) SELECT n FROM s) x")
+    holder.rows("SELECT * FROM meter WHERE meter_id = %s FOR UPDATE", acc.meter_id)
+
+    args = RUN_ARGS if proc == "run_billing" else (acc.account_id,) + RUN_ARGS
+    th, out = _start(runner, proc, args)
+    # the chunk holds the account and waits for the meter; the holder now asks for the account
+    _wait_for_lock_wait(db, out)
+    holder.rows("SELECT * FROM account WHERE account_id = %s FOR UPDATE", acc.account_id)
+    holder.execute("ROLLBACK")  # the holder was not the victim: it got the account
+    th.join(timeout=60)
+
+    assert "error" not in out, out
+    assert db.value("SELECT COUNT(*) FROM billing_run WHERE status = 'completed'") == 1
+    assert db.value("SELECT COUNT(*) FROM billing_run") == 1
+    assert_billed_once(db, [acc.account_id], "2026-01-31")
+    assert_bill_numbers_gapless(db, 2026, 1)
+    assert integrity(db) == []
 
 
 # ---------------------------------------------------------------- exceptions
