@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from billfixtures import wait_for_lock_waits
 from factories import make_account, make_metered_account, make_tariff
 from support import DbError
 
@@ -278,17 +279,6 @@ def _start(conn, proc, args):
     return th, out
 
 
-def _wait_for_lock_wait(db, out, timeout=20):
-    conn_id = out["conn_id"]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if db.value("SELECT COUNT(*) FROM information_schema.INNODB_TRX "
-                    "WHERE trx_mysql_thread_id = %s AND trx_state = 'LOCK WAIT'", conn_id):
-            return
-        time.sleep(0.25)    # INNODB_TRX is a cache, refreshed only when not read for 0.1 s
-    raise AssertionError(f"the billing call never waited for a lock: {out}")
-
-
 RUN_ARGS = ("2026-01-01", "2026-01-31", "2026-02-01", 14, ACTOR)
 
 
@@ -300,7 +290,7 @@ def test_a_chunk_that_times_out_on_a_lock_is_billed_again(db, connect):
     holder.rows("SELECT * FROM meter WHERE meter_id = %s FOR UPDATE", accs[1].meter_id)
 
     th, out = _start(runner, "run_billing", RUN_ARGS)
-    _wait_for_lock_wait(db, out)
+    wait_for_lock_waits(db, [out["conn_id"]], 1)
     time.sleep(1.5)             # longer than the 1 s timeout: the first attempt gives up
     holder.execute("COMMIT")
     th.join(timeout=60)
@@ -357,7 +347,7 @@ def test_a_chunk_chosen_as_deadlock_victim_is_billed_again(db, connect, proc):
     args = RUN_ARGS if proc == "run_billing" else (acc.account_id,) + RUN_ARGS
     th, out = _start(runner, proc, args)
     # the chunk holds the account and waits for the meter; the holder now asks for the account
-    _wait_for_lock_wait(db, out)
+    wait_for_lock_waits(db, [out["conn_id"]], 1)
     holder.rows("SELECT * FROM account WHERE account_id = %s FOR UPDATE", acc.account_id)
     holder.execute("ROLLBACK")  # the holder was not the victim: it got the account
     th.join(timeout=60)
