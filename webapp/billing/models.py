@@ -174,6 +174,7 @@ class Payment(ReadOnlyModel):
 
 
 class Aging(ReadOnlyModel):
+    report_view = True       # may be read from BILLING_REPORT_DATABASE_URL (config/routers.py)
     account_id = models.PositiveIntegerField(primary_key=True)
     account_no = models.CharField(max_length=12)
     not_due = models.DecimalField(**MONEY)
@@ -188,6 +189,7 @@ class Aging(ReadOnlyModel):
 
 
 class CollectionsDaily(ReadOnlyModel):
+    report_view = True       # may be read from BILLING_REPORT_DATABASE_URL (config/routers.py)
     pk = models.CompositePrimaryKey("day", "method")
     day = models.DateField()
     method = models.CharField(max_length=20)
@@ -323,6 +325,7 @@ class AccountDiscount(ReadOnlyModel):
 
 
 class RevenueReport(ReadOnlyModel):
+    report_view = True       # may be read from BILLING_REPORT_DATABASE_URL (config/routers.py)
     pk = models.CompositePrimaryKey("period", "tariff_code")
     period = models.CharField(max_length=7)
     tariff_code = models.CharField(max_length=20)
@@ -343,6 +346,7 @@ class RevenueReport(ReadOnlyModel):
 
 
 class ConsumptionReport(ReadOnlyModel):
+    report_view = True       # may be read from BILLING_REPORT_DATABASE_URL (config/routers.py)
     pk = models.CompositePrimaryKey("month", "tariff_code")
     month = models.CharField(max_length=7)
     tariff_code = models.CharField(max_length=20)

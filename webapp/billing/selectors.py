@@ -240,7 +240,8 @@ def account_exceptions(*, account_id, limit=10):
 
 
 def collections_of_day(*, day):
-    return list(CollectionsDaily.objects.filter(day=day).order_by("method"))
+    # the day's close beside the day's payments: from the primary, like them (never a report replica)
+    return list(CollectionsDaily.objects.using("billing").filter(day=day).order_by("method"))
 
 
 def payments_of_day(*, day):

@@ -3,10 +3,14 @@
 The billing app's models are unmanaged views of the billing schema: they are read from (and
 would be written to) the `billing` alias and are never migrated by Django anywhere. Everything
 else (auth, sessions, admin, contenttypes) lives in `default` and is migrated only there.
+Report views (models with `report_view = True`) are read from the `billing_report` alias when
+settings define it (BILLING_REPORT_DATABASE_URL, e.g. a cluster's read port).
 """
+from django.conf import settings
 
 BILLING_ALIAS = "billing"
 BILLING_APP = "billing"
+REPORT_ALIAS = "billing_report"
 
 
 class BillingRouter:
@@ -14,6 +18,8 @@ class BillingRouter:
         return BILLING_ALIAS if model._meta.app_label == BILLING_APP else "default"
 
     def db_for_read(self, model, **hints):
+        if getattr(model, "report_view", False) and REPORT_ALIAS in settings.DATABASES:
+            return REPORT_ALIAS
         return self._db(model)
 
     def db_for_write(self, model, **hints):

@@ -103,6 +103,12 @@ DATABASES = {
     # transaction.atomic): each procedure is its own transaction and commits it.
     "billing": database_settings(BILLING_DATABASE_URL, isolation_level="repeatable read"),
 }
+# Optional: the report pages (models with report_view = True) read from a server of their own,
+# e.g. the cluster's read port (docs/cluster.md). Unset: they read from `billing`.
+BILLING_REPORT_DATABASE_URL = os.environ.get("BILLING_REPORT_DATABASE_URL")
+if BILLING_REPORT_DATABASE_URL:
+    DATABASES["billing_report"] = database_settings(BILLING_REPORT_DATABASE_URL,
+                                                    isolation_level="repeatable read")
 for _db in DATABASES.values():
     _db["CONN_MAX_AGE"] = _conn_max_age
     _db["CONN_HEALTH_CHECKS"] = _conn_max_age > 0
