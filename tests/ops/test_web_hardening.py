@@ -52,8 +52,42 @@ def test_post_without_csrf_token_is_refused():
 
 def test_no_debug_and_sessions_expire_when_idle():
     assert settings.DEBUG is False
-    assert settings.SESSION_COOKIE_AGE == 1800 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 1800 and settings.SESSION_REFRESH_SECONDS == 60
+    assert "config.sessions.SessionRefreshMiddleware" in settings.MIDDLEWARE
     assert settings.SESSION_COOKIE_HTTPONLY
+
+
+def _session_writes(client, monkeypatch, at):
+    """GET a page with the clock of config.sessions at `at`; the session rows it wrote."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    import config.sessions
+    monkeypatch.setattr(config.sessions.time, "time", lambda: at)
+    with CaptureQueriesContext(connections["default"]) as q:
+        assert client.get("/healthz").status_code == 200
+    return [x["sql"] for x in q if "django_session" in x["sql"] and not x["sql"].startswith("SELECT")]
+
+
+def test_an_active_session_is_saved_again_once_a_minute_not_on_every_request(
+        client, django_user_model, monkeypatch):
+    from django.contrib.sessions.models import Session
+
+    user = django_user_model.objects.create_user("idle-test", password="x-long-password-1")
+    client.force_login(user)
+    t0 = 2_000_000_000
+    assert len(_session_writes(client, monkeypatch, t0)) == 1          # first stamp
+    expiry = Session.objects.get().expire_date
+    assert _session_writes(client, monkeypatch, t0 + 1) == []           # no write
+    assert _session_writes(client, monkeypatch, t0 + 59) == []
+    assert Session.objects.get().expire_date == expiry
+    assert len(_session_writes(client, monkeypatch, t0 + 60)) == 1      # a minute on: saved
+    assert Session.objects.get().expire_date > expiry
+    assert client.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 1800
+    # an anonymous visitor gets no session at all
+    anonymous = Client()
+    assert _session_writes(anonymous, monkeypatch, t0) == []
+    assert settings.SESSION_COOKIE_NAME not in anonymous.cookies
 
 
 def test_check_deploy_passes(tmp_path):

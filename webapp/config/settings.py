@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "config.hardening.SecurityHeadersMiddleware",   # CSP, Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.sessions.SessionRefreshMiddleware",    # the idle timeout (see SESSION_REFRESH_SECONDS)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -161,7 +162,10 @@ if SESSION_COOKIE_SECURE:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Sessions end after DJANGO_SESSION_IDLE_SECONDS (default 30 min) without a request.
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_IDLE_SECONDS", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True
+# An idle timeout without a session write per request: the session is saved again when its last
+# save is a minute old or more (config/sessions.py), so it ends 29 to 30 minutes after the last one.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 CSRF_COOKIE_HTTPONLY = True
 
 # --- i18n, time -------------------------------------------------------------------------------
