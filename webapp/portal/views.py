@@ -168,8 +168,8 @@ class BillMixin(CustomerRequiredMixin):
     def bill_context(self):
         bill = self.get_bill()
         return {"bill": bill, "lines": selectors.bill_lines(bill_id=bill.bill_id),
-                "account": selectors.account(customer_id=self.customer_id,
-                                             account_id=bill.account_id),
+                "account": selectors.account_header(customer_id=self.customer_id,
+                                                    account_id=bill.account_id),
                 "customer_login": self.login}
 
 
