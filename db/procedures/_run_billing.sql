@@ -56,6 +56,15 @@ BEGIN
 
     DROP TEMPORARY TABLE IF EXISTS run_candidates;
     CREATE TEMPORARY TABLE run_candidates (account_id INT UNSIGNED NOT NULL PRIMARY KEY);
+    -- The candidates are read without locks: READ COMMITTED makes this INSERT ... SELECT a
+    -- consistent read (under REPEATABLE READ it would share-lock every account, installation
+    -- and bill it reads, at 1M accounts for seconds: payments would wait for the run to start,
+    -- and another run's bills could deadlock with it). Each chunk checks its accounts again under
+    -- their locks. SET TRANSACTION applies to the next transaction only; the COMMIT before it
+    -- ends a transaction the caller left open, as the START TRANSACTION below would anyway.
+    COMMIT;
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+    START TRANSACTION;
     INSERT INTO run_candidates
     SELECT a.account_id
     FROM account a
@@ -68,6 +77,7 @@ BEGIN
                       WHERE b.account_id = a.account_id AND b.cancelled_at IS NULL
                         AND b.period_start <= p_period_end
                         AND b.period_end >= GREATEST(p_period_start, a.opened_on));
+    COMMIT;
     SELECT COUNT(*) INTO v_total FROM run_candidates;
 
     START TRANSACTION;

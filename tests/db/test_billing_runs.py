@@ -329,6 +329,30 @@ def test_a_chunk_that_keeps_timing_out_fails_the_run_after_five_attempts(db, con
     assert session_memory_limits(runner) == (16777216, 16777216)
 
 
+def test_a_locked_account_holds_up_only_its_own_chunk(db, connect):
+    """The run reads its candidates without locks: an account held by a payment in progress
+    does not stop the run from starting and billing the chunks before it."""
+    accs = _billable(db, n=4)
+    holder, runner = connect(), connect()
+    runner.execute("SET @billing_chunk_size = 2")
+    holder.execute("START TRANSACTION")
+    holder.rows("SELECT * FROM account WHERE account_id = %s FOR UPDATE", accs[2].account_id)
+
+    th, out = _start(runner, "run_billing", RUN_ARGS)
+    wait_for_lock_waits(db, [out["conn_id"]], 1)
+    # the first chunk is billed and committed while the second waits for account 3
+    assert [r["account_id"] for r in db.rows("SELECT account_id FROM bill ORDER BY account_id")] == \
+        [accs[0].account_id, accs[1].account_id]
+    assert db.value("SELECT accounts_done FROM billing_run") == 2
+    holder.execute("COMMIT")
+    th.join(timeout=60)
+
+    assert "error" not in out, out
+    assert (out["result"]["accounts_considered"], out["result"]["bills_created"]) == (4, 4)
+    assert_billed_once(db, [a.account_id for a in accs], "2026-01-31")
+    assert integrity(db) == []
+
+
 @pytest.mark.parametrize("proc", ["run_billing", "bill_account"])
 def test_a_chunk_chosen_as_deadlock_victim_is_billed_again(db, connect, proc):
     accs = _billable(db, n=1)
