@@ -6,5 +6,5 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "db"))
 from deploy import routine_steps  # noqa: E402
 
 steps = routine_steps({
-    "procedures/_run_billing.sql": "36a278f7e50d",
+    "procedures/_run_billing.sql": "f85079715667",
 })

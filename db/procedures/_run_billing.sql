@@ -62,8 +62,12 @@ BEGIN
     -- and another run's bills could deadlock with it). Each chunk checks its accounts again under
     -- their locks. SET TRANSACTION applies to the next transaction only; the COMMIT before it
     -- ends a transaction the caller left open, as the START TRANSACTION below would anyway.
+    -- A server that writes a statement-based binary log refuses InnoDB writes under READ
+    -- COMMITTED (1665, the temporary table included): there the read stays REPEATABLE READ.
     COMMIT;
-    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+    IF NOT (@@GLOBAL.log_bin AND @@SESSION.sql_log_bin AND @@SESSION.binlog_format = 'STATEMENT') THEN
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+    END IF;
     START TRANSACTION;
     INSERT INTO run_candidates
     SELECT a.account_id
