@@ -17,7 +17,6 @@ import datetime as dt
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 
@@ -28,7 +27,7 @@ import payments  # noqa: E402
 import pybill  # noqa: E402
 import report  # noqa: E402
 import server  # noqa: E402
-from common import ROOT, WORK_DB, Sql, log, url  # noqa: E402
+from common import ROOT, WORK_DB, Sql, log  # noqa: E402
 
 SCALE = int(os.environ.get("BENCH_SCALE", "100000"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
@@ -185,12 +184,8 @@ def rerun_web():
     res = json.loads(p.read_text())
     server.start()
     db = f"bench_s{res['scale']}"
-    out = subprocess.run([str(ROOT / ".venv" / "bin" / "yoyo"), "apply", "--batch", "--database",
-                          url(db), str(ROOT / "migrations")], capture_output=True, text=True)
-    if out.returncode != 0:
-        raise SystemExit(f"bench: migrations failed on {db}:\n{out.stdout}\n{out.stderr}")
-    added = sorted(p.name for p in (ROOT / "migrations").iterdir()
-                   if p.suffix in (".sql", ".py") and p.name not in res.get("migrations", []))
+    server.migrate(db)
+    added = [m for m in server.migration_files() if m not in res.get("migrations", [])]
     res["web"] = webbench.run(db, SECONDS)
     if added:
         res["web"]["notes"].append("migrations applied to the data set before this measurement: "
@@ -211,8 +206,7 @@ def main():
            "seconds_per_measurement": SECONDS, "history_months": HISTORY,
            "measured_period": [str(x) for x in generate.period(MEASURED_MONTH)],
            "machine": machine(),
-           "migrations": sorted(p.name for p in (ROOT / "migrations").iterdir()
-                                if p.suffix in (".sql", ".py"))}
+           "migrations": server.migration_files()}
     server.start()
     off = Sql()
     instruments_off(off)

@@ -53,6 +53,15 @@ def fresh_database(name):
     s.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
     s.execute(f"CREATE DATABASE IF NOT EXISTS {WORK_DB}")
     s.close()
+    return migrate(name)
+
+
+def migration_files():
+    return sorted(p.name for p in (ROOT / "migrations").iterdir() if p.suffix in (".sql", ".py"))
+
+
+def migrate(name):
+    """Applies the migrations `name` does not have yet (all of them to a new one); its URL."""
     u = url(name)
     out = subprocess.run([str(ROOT / ".venv" / "bin" / "yoyo"), "apply", "--batch", "--database", u,
                           str(ROOT / "migrations")], capture_output=True, text=True)

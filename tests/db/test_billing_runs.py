@@ -279,6 +279,12 @@ def _start(conn, proc, args):
     return th, out
 
 
+def _lock_row(holder, table, key, value):
+    """Starts a transaction on `holder` that holds the row's exclusive lock."""
+    holder.execute("START TRANSACTION")
+    holder.rows(f"SELECT * FROM {table} WHERE {key} = %s FOR UPDATE", value)
+
+
 RUN_ARGS = ("2026-01-01", "2026-01-31", "2026-02-01", 14, ACTOR)
 
 
@@ -286,8 +292,7 @@ def test_a_chunk_that_times_out_on_a_lock_is_billed_again(db, connect):
     accs = _billable(db)
     holder, runner = connect(), connect()
     runner.execute("SET SESSION innodb_lock_wait_timeout = 1")
-    holder.execute("START TRANSACTION")
-    holder.rows("SELECT * FROM meter WHERE meter_id = %s FOR UPDATE", accs[1].meter_id)
+    _lock_row(holder, "meter", "meter_id", accs[1].meter_id)
 
     th, out = _start(runner, "run_billing", RUN_ARGS)
     wait_for_lock_waits(db, [out["conn_id"]], 1)
@@ -309,8 +314,7 @@ def test_a_chunk_that_keeps_timing_out_fails_the_run_after_five_attempts(db, con
     accs = _billable(db)
     holder, runner = connect(), connect()
     runner.execute("SET SESSION innodb_lock_wait_timeout = 1")
-    holder.execute("START TRANSACTION")
-    holder.rows("SELECT * FROM meter WHERE meter_id = %s FOR UPDATE", accs[0].meter_id)
+    _lock_row(holder, "meter", "meter_id", accs[0].meter_id)
 
     started = time.monotonic()
     th, out = _start(runner, "run_billing", RUN_ARGS)
@@ -335,8 +339,7 @@ def test_a_locked_account_holds_up_only_its_own_chunk(db, connect):
     accs = _billable(db, n=4)
     holder, runner = connect(), connect()
     runner.execute("SET @billing_chunk_size = 2")
-    holder.execute("START TRANSACTION")
-    holder.rows("SELECT * FROM account WHERE account_id = %s FOR UPDATE", accs[2].account_id)
+    _lock_row(holder, "account", "account_id", accs[2].account_id)
 
     th, out = _start(runner, "run_billing", RUN_ARGS)
     wait_for_lock_waits(db, [out["conn_id"]], 1)

@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
 
 from billing import selectors
 from billing.models import (Account, Aging, CollectionsDaily, ConsumptionReport, Payment,
@@ -34,20 +37,13 @@ def test_with_a_report_database_the_report_views_read_from_it(monkeypatch):
     assert router.allow_migrate(REPORT_ALIAS, "auth") is False
 
 
+@pytest.mark.django_db(databases=["default", "billing"])
 def test_the_days_close_reads_collections_from_the_primary(monkeypatch):
     monkeypatch.setitem(settings.DATABASES, REPORT_ALIAS, dict(settings.DATABASES["billing"]))
-    qs_db = []
-    original = CollectionsDaily.objects.using
-
-    def spy(alias):
-        qs_db.append(alias)
-        return original(alias)
-
-    monkeypatch.setattr(CollectionsDaily.objects, "using", spy)
-    # the query itself is not run here: only which alias the selector asks for
-    monkeypatch.setattr(selectors, "list", lambda qs: [], raising=False)
-    selectors.collections_of_day(day="2026-02-03")
-    assert qs_db == ["billing"]
+    assert CollectionsDaily.objects.all().db == REPORT_ALIAS        # the report page's reads
+    with CaptureQueriesContext(connections["billing"]) as q:        # the close's: the primary
+        assert selectors.collections_of_day(day="2026-02-03") == []
+    assert len(q) == 1 and "v_collections_daily" in q[0]["sql"]
 
 
 def test_settings_define_the_report_alias_from_the_environment():

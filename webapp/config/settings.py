@@ -21,6 +21,7 @@ import secrets
 from pathlib import Path
 
 from config.dburl import CHECKOUT, database_settings, private_server_url, with_database
+from config.routers import REPORT_ALIAS
 
 BASE_DIR = Path(__file__).resolve().parent.parent      # webapp/
 VAR_DIR = CHECKOUT / "var"
@@ -108,8 +109,8 @@ DATABASES = {
 # e.g. the cluster's read port (docs/cluster.md). Unset: they read from `billing`.
 BILLING_REPORT_DATABASE_URL = os.environ.get("BILLING_REPORT_DATABASE_URL")
 if BILLING_REPORT_DATABASE_URL:
-    DATABASES["billing_report"] = database_settings(BILLING_REPORT_DATABASE_URL,
-                                                    isolation_level="repeatable read")
+    DATABASES[REPORT_ALIAS] = database_settings(BILLING_REPORT_DATABASE_URL,
+                                                isolation_level="repeatable read")
 for _db in DATABASES.values():
     _db["CONN_MAX_AGE"] = _conn_max_age
     _db["CONN_HEALTH_CHECKS"] = _conn_max_age > 0
