@@ -19,18 +19,24 @@ ERRORS = {
             "or not after the meter's latest reading."),
     45020: ("PAYMENT_AMOUNT_INVALID",
             "The amount must be above zero, at most 1,000,000.00, with at most two decimals."),
-    45021: ("ACCOUNT_NOT_PAYABLE", "The account is closed."),
+    45021: ("ACCOUNT_NOT_PAYABLE", "The account is closed and has nothing left to pay."),
     45022: ("IDEMPOTENCY_MISMATCH",
             "This payment key was used before for another account or amount."),
     45023: ("ALREADY_REVERSED", "The payment was reversed before."),
+    45024: ("REFUND_EXCEEDS_CREDIT",
+            "The refund is more than the credit on the account."),
     45030: ("TARIFF_RETROACTIVE",
             "A tariff version cannot start on or before a day already billed on that tariff."),
     45031: ("TARIFF_INVALID_BLOCKS",
             "The tariff blocks are not valid: they must be strictly increasing, only the last "
             "may be open, and no rate may be negative."),
     45040: ("PERIOD_INVALID",
-            "The billing period is not valid: end before start, over 62 days, issue date before "
-            "period end, or due days outside 1..90."),
+            "The billing period is not valid: end before start, over 62 days, a period not over "
+            "yet, an issue date before the period end or before today, or due days outside "
+            "1..90."),
+    45050: ("BILL_NOT_CANCELLABLE",
+            "This bill cannot be cancelled: it is cancelled already, or a later bill of the "
+            "account must be cancelled first."),
     45060: ("IMMUTABLE", "Ledger, allocation, bill and payment records cannot be changed."),
 }
 
@@ -69,9 +75,11 @@ class PaymentAmountInvalid(BillingError): pass    # noqa: E701
 class AccountNotPayable(BillingError): pass       # noqa: E701
 class IdempotencyMismatch(BillingError): pass     # noqa: E701
 class AlreadyReversed(BillingError): pass         # noqa: E701
+class RefundExceedsCredit(BillingError): pass     # noqa: E701
 class TariffRetroactive(BillingError): pass       # noqa: E701
 class TariffInvalidBlocks(BillingError): pass     # noqa: E701
 class PeriodInvalid(BillingError): pass           # noqa: E701
+class BillNotCancellable(BillingError): pass      # noqa: E701
 class Immutable(BillingError): pass               # noqa: E701
 
 
@@ -85,9 +93,11 @@ CLASSES = {
     "ACCOUNT_NOT_PAYABLE": AccountNotPayable,
     "IDEMPOTENCY_MISMATCH": IdempotencyMismatch,
     "ALREADY_REVERSED": AlreadyReversed,
+    "REFUND_EXCEEDS_CREDIT": RefundExceedsCredit,
     "TARIFF_RETROACTIVE": TariffRetroactive,
     "TARIFF_INVALID_BLOCKS": TariffInvalidBlocks,
     "PERIOD_INVALID": PeriodInvalid,
+    "BILL_NOT_CANCELLABLE": BillNotCancellable,
     "IMMUTABLE": Immutable,
 }
 
