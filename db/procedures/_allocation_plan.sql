@@ -1,5 +1,5 @@
 -- _allocation_plan: how money paid into an account goes to its open bills (internal helper of
--- _allocate_payment and _post_payment). Reads, writes nothing.
+-- _allocate_payment and post_payment). Reads, writes nothing.
 --
 -- The caller has started the transaction and holds the account row's lock. This helper reads
 -- the account's open bills (cancelled_at IS NULL AND amount_paid < total_amount) with a locking
@@ -35,7 +35,6 @@ CREATE PROCEDURE _allocation_plan(IN p_account_id INT UNSIGNED, IN p_remaining D
                                   OUT p_rebates INT)
     SQL SECURITY DEFINER
     READS SQL DATA
-    COMMENT 'Plans the allocation of money to an account''s open bills (internal)'
 BEGIN
     DECLARE v_bills JSON;
 

@@ -1,5 +1,5 @@
 -- _apply_allocation: writes an allocation plan made by _allocation_plan (internal helper of
--- _allocate_payment and _post_payment).
+-- _allocate_payment and post_payment).
 --
 -- The caller holds the locks (the account, its bills, the payment) inside its transaction and
 -- keeps payment.amount_allocated itself (it adds the plan's sum). One INSERT of
@@ -21,7 +21,6 @@ CREATE PROCEDURE _apply_allocation(IN p_payment_id INT UNSIGNED, IN p_account_id
                                    IN p_actor VARCHAR(100))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Writes an allocation plan (internal)'
 BEGIN
     IF p_plan IS NOT NULL THEN
         INSERT INTO payment_allocation (payment_id, bill_id, amount)
