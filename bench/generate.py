@@ -114,9 +114,13 @@ def generate(db, n):
                CONCAT(n % 900 + 1, ' Elm Street, Springfield'),
                IF(n % 50 = 7, DATE '2025-03-10', DATE '2024-12-31')
         FROM {num} WHERE n <= {int(n)}""")
-    s.execute("""INSERT INTO number_counter (counter_name, counter_year, last_value)
-                 VALUES ('customer', 0, %s), ('account', 0, %s)
-                 ON DUPLICATE KEY UPDATE last_value = VALUES(last_value)""", n, n)
+    # INSERT ... SELECT whose ON DUPLICATE KEY UPDATE names the select's column: both servers
+    # accept it (VALUES(col) there is deprecated in MySQL 8.0.20+)
+    s.execute("""INSERT INTO number_counter (counter_name, counter_year, last_number)
+                 SELECT src.counter_name, 0, src.n
+                   FROM (SELECT 'customer' AS counter_name, %s AS n
+                         UNION ALL SELECT 'account', %s) AS src
+                 ON DUPLICATE KEY UPDATE last_number = src.n""", n, n)
     s.execute(f"""
         INSERT INTO meter (meter_id, serial_no, dial_digits, multiplier)
         SELECT n, CONCAT('BM', LPAD(n, 8, '0')), IF(n % 100 = 3, 5, 6), IF(n % 100 = 5, 2, 1)

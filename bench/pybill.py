@@ -170,12 +170,13 @@ def bill_account(conn, aid, ps, pe, issue, due_days, actor):
               "consumption_kwh, recorded_by) VALUES (%s, %s, %s, 'estimated', 'system', 'accepted', %s, %s)",
               (meter_id, be, end_value, C, actor))
             end_id = cur.lastrowid
-        q(f"SELECT last_value FROM {WORK_DB}.py_number_counter WHERE counter_name = 'bill' "
+        q(f"SELECT last_number FROM {WORK_DB}.py_number_counter WHERE counter_name = 'bill' "
           "AND counter_year = %s FOR UPDATE", (issue.year,))
         r = cur.fetchone()
         no = (r[0] if r else 0) + 1
+        # the row is locked above: an existing one holds no - 1 (no VALUES(col): deprecated)
         q(f"INSERT INTO {WORK_DB}.py_number_counter VALUES ('bill', %s, %s) "
-          "ON DUPLICATE KEY UPDATE last_value = VALUES(last_value)", (issue.year, no))
+          "ON DUPLICATE KEY UPDATE last_number = last_number + 1", (issue.year, no))
         q(f"INSERT INTO {WORK_DB}.py_bill (bill_no, account_id, tariff_version_id, period_start, "
           "period_end, days_billed, period_days, issue_date, due_date, prev_read_on, prev_read_value, "
           "end_reading_id, register_advance, consumption_kwh, estimated, rebate_amount, rebate_date, "

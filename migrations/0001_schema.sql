@@ -7,7 +7,7 @@
 CREATE TABLE number_counter (
   counter_name  VARCHAR(20)  NOT NULL COMMENT 'customer, account or bill',
   counter_year  SMALLINT     NOT NULL COMMENT 'calendar year, 0 for counters that never restart',
-  last_value    INT UNSIGNED NOT NULL,
+  `last_value`  INT UNSIGNED NOT NULL,   -- quoted: reserved in MySQL 8.0.2+; renamed by 0031
   PRIMARY KEY (counter_name, counter_year)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
   COMMENT='Gapless number series (customer_no, account_no, bill_no per year)';

@@ -67,10 +67,10 @@ def make_bill(db, account_id, total, due_date, issue_date=None, rebate_amount="0
     db.execute("SET @billing_actor = %s", actor)
     db.execute("START TRANSACTION")
     try:
-        db.execute("INSERT INTO number_counter (counter_name, counter_year, last_value) "
-                   "VALUES ('bill', %s, 1) ON DUPLICATE KEY UPDATE last_value = last_value + 1",
+        db.execute("INSERT INTO number_counter (counter_name, counter_year, last_number) "
+                   "VALUES ('bill', %s, 1) ON DUPLICATE KEY UPDATE last_number = last_number + 1",
                    issue.year)
-        seq = db.value("SELECT last_value FROM number_counter WHERE counter_name = 'bill' "
+        seq = db.value("SELECT last_number FROM number_counter WHERE counter_name = 'bill' "
                        "AND counter_year = %s FOR UPDATE", issue.year)
         db.execute(
             "INSERT INTO bill (bill_no, account_id, tariff_version_id, period_start, period_end, "

@@ -488,12 +488,12 @@ BEGIN
         SET r.consumption_kwh = t.next_step
         WHERE t.exception_code IS NULL AND t.estimated = 1;
 
-        INSERT INTO number_counter (counter_name, counter_year, last_value)
+        INSERT INTO number_counter (counter_name, counter_year, last_number)
         VALUES ('bill', v_year, 0)
-        ON DUPLICATE KEY UPDATE last_value = last_value;
-        SELECT last_value INTO v_last FROM number_counter
+        ON DUPLICATE KEY UPDATE last_number = last_number;
+        SELECT last_number INTO v_last FROM number_counter
         WHERE counter_name = 'bill' AND counter_year = v_year FOR UPDATE;
-        UPDATE number_counter SET last_value = last_value + v_bills
+        UPDATE number_counter SET last_number = last_number + v_bills
         WHERE counter_name = 'bill' AND counter_year = v_year;
 
         DROP TEMPORARY TABLE IF EXISTS bc_num;

@@ -17,10 +17,10 @@ CREATE PROCEDURE _next_number(IN p_counter VARCHAR(20), IN p_year SMALLINT,
     MODIFIES SQL DATA
 BEGIN
     -- the insert-or-increment takes the row's exclusive lock; the locking read sees our value
-    INSERT INTO number_counter (counter_name, counter_year, last_value)
+    INSERT INTO number_counter (counter_name, counter_year, last_number)
     VALUES (p_counter, p_year, 1)
-    ON DUPLICATE KEY UPDATE last_value = last_value + 1;
-    SELECT last_value INTO p_value
+    ON DUPLICATE KEY UPDATE last_number = last_number + 1;
+    SELECT last_number INTO p_value
       FROM number_counter
      WHERE counter_name = p_counter AND counter_year = p_year
        FOR UPDATE;

@@ -61,7 +61,7 @@ def assert_bill_numbers_gapless(db, year, n):
     nos = [r["bill_no"] for r in db.rows(
         "SELECT bill_no FROM bill WHERE YEAR(issue_date) = %s ORDER BY bill_no", year)]
     assert nos == [f"{year}-{i:06d}" for i in range(1, n + 1)]
-    assert db.value("SELECT last_value FROM number_counter WHERE counter_name = 'bill' "
+    assert db.value("SELECT last_number FROM number_counter WHERE counter_name = 'bill' "
                     "AND counter_year = %s", year) == n
 
 
@@ -366,7 +366,7 @@ def test_a_chunk_chosen_as_deadlock_victim_is_billed_again(db, connect, proc):
     holder.execute("CREATE TEMPORARY TABLE heavy (n INT) ENGINE=MEMORY")
     holder.execute("START TRANSACTION")
     holder.execute("INSERT INTO heavy VALUES (1)")
-    holder.execute("INSERT INTO number_counter (counter_name, counter_year, last_value) "
+    holder.execute("INSERT INTO number_counter (counter_name, counter_year, last_number) "
                    "SELECT 'deadlock-test', n, 0 FROM (WITH RECURSIVE s (n) AS "
                    "(SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 500) SELECT n FROM s) x")
     holder.rows("SELECT * FROM meter WHERE meter_id = %s FOR UPDATE", acc.meter_id)

@@ -126,7 +126,7 @@ def test_two_concurrent_runs_one_bills_the_other_is_refused(db, connect):
     billable(db, 30)
     blocker = connect()       # holds the bill number counter: the first run waits in its CALL
     blocker.execute("START TRANSACTION")
-    blocker.execute("INSERT INTO number_counter (counter_name, counter_year, last_value) "
+    blocker.execute("INSERT INTO number_counter (counter_name, counter_year, last_number) "
                     "VALUES ('bill', 2026, 0)")
     first = start_manage(db.url, "run_billing", *OCT, "--chunk-size", "1", "--poll", "0.05",
                          "--log-every", "0")
