@@ -35,11 +35,11 @@ BEGIN
         CALL _fail(45002, CONCAT(p_name, ' is out of range (1900-01-01..2999-12-31)'));
     END IF;
     IF v_m < 1 OR v_m > 12 OR v_d < 1 THEN
-        CALL _fail(45002, CONCAT(p_name, ' is not a calendar day: ', v));
+        CALL _fail(45002, CONCAT(p_name, ' is not a calendar day: ', LEFT(v, 40)));
     END IF;
     SET v_first = MAKEDATE(v_y, 1) + INTERVAL (v_m - 1) MONTH;
     IF v_d > DAY(LAST_DAY(v_first)) THEN
-        CALL _fail(45002, CONCAT(p_name, ' is not a calendar day: ', v));
+        CALL _fail(45002, CONCAT(p_name, ' is not a calendar day: ', LEFT(v, 40)));
     END IF;
     RETURN v_first + INTERVAL (v_d - 1) DAY;
 END

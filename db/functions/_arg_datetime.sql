@@ -39,7 +39,7 @@ BEGIN
         SET v_s = CAST(SUBSTRING_INDEX(v_time, ':', -1) AS UNSIGNED);
     END IF;
     IF v_h > 23 OR v_mi > 59 OR v_s > 59 THEN
-        CALL _fail(45002, CONCAT(p_name, ' is not a time of day: ', v));
+        CALL _fail(45002, CONCAT(p_name, ' is not a time of day: ', LEFT(v, 40)));
     END IF;
     RETURN CAST(v_day AS DATETIME) + INTERVAL v_h HOUR + INTERVAL v_mi MINUTE
            + INTERVAL v_s SECOND;

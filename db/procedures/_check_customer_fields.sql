@@ -22,7 +22,7 @@ BEGIN
     END IF;
     IF p_email IS NOT NULL AND (CHAR_LENGTH(p_email) > 254
         OR NOT p_email REGEXP '^[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+$') THEN
-        CALL _fail(45002, CONCAT('email is not a valid e-mail address: ', LEFT(p_email, 100)));
+        CALL _fail(45002, CONCAT('email is not a valid e-mail address: ', LEFT(p_email, 80)));
     END IF;
     IF CHAR_LENGTH(p_phone) > 40 THEN
         CALL _fail(45002, 'phone is longer than 40 characters');

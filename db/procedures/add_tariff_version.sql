@@ -64,7 +64,7 @@ BEGIN
     DECLARE v_tariff_id INT UNSIGNED;
     DECLARE v_version_id INT UNSIGNED;
     DECLARE v_bad_block INT;
-    DECLARE v_problem VARCHAR(200);
+    DECLARE v_problem VARCHAR(100);
     DECLARE v_billed_to DATE;
     DECLARE v_exists INT;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
@@ -160,7 +160,6 @@ BEGIN
     IF v_bad_block IS NOT NULL THEN
         CALL _fail(45031, CONCAT('block ', v_bad_block, ' ', v_problem));
     END IF;
-
     SET @billing_actor = v_actor;
     START TRANSACTION;
     -- the tariff row first: concurrent adds to one tariff queue up here. Taken before any
@@ -172,7 +171,7 @@ BEGIN
     SELECT COUNT(*) INTO v_exists FROM tariff_version
      WHERE tariff_id = v_tariff_id AND effective_from = v_effective_from;
     IF v_exists > 0 THEN
-        CALL _fail(45003, CONCAT('tariff ', TRIM(v_tariff_code), ' has a version from ',
+        CALL _fail(45003, CONCAT('tariff ', LEFT(TRIM(v_tariff_code), 60), ' has a version from ',
                                  v_effective_from, ' already'));
     END IF;
     SELECT MAX(billed_to) INTO v_billed_to
@@ -186,7 +185,7 @@ BEGIN
     IF v_effective_from <= v_billed_to THEN
         CALL _fail(45030, CONCAT('effective_from ', v_effective_from, ' is on or before ',
                                  v_billed_to, ', a day already billed on tariff ',
-                                 TRIM(v_tariff_code)));
+                                 LEFT(TRIM(v_tariff_code), 40)));
     END IF;
 
     INSERT INTO tariff_version (tariff_id, effective_from, fixed_charge, tax_rate_pct,

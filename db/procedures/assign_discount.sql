@@ -75,9 +75,9 @@ BEGIN
        AND valid_from <= COALESCE(v_valid_to, '9999-12-31')
        AND COALESCE(valid_to, '9999-12-31') >= v_valid_from;
     IF v_overlap > 0 THEN
-        CALL _fail(45003, CONCAT('discount ', TRIM(v_discount_code), ' is assigned to account ',
+        CALL _fail(45003, CONCAT('discount ', LEFT(TRIM(v_discount_code), 40), ' is on account ',
                                   v_account_id, ' already for days that overlap ', v_valid_from,
-                                  ' .. ', COALESCE(v_valid_to, 'open end')));
+                                  '..', COALESCE(v_valid_to, 'open end')));
     END IF;
     INSERT INTO account_discount (account_id, discount_id, valid_from, valid_to)
     VALUES (v_account_id, v_discount_id, v_valid_from, v_valid_to);

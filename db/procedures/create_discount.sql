@@ -58,7 +58,7 @@ BEGIN
     START TRANSACTION;
     INSERT INTO discount (code, name, pct) VALUES (v_code, v_name, v_pct);
     IF v_duplicate THEN
-        CALL _fail(45003, CONCAT('a discount with code ', v_code, ' exists already'));
+        CALL _fail(45003, CONCAT('a discount with code ', LEFT(v_code, 80), ' exists already'));
     END IF;
     SET v_discount_id = LAST_INSERT_ID();
     COMMIT;

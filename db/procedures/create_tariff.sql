@@ -50,7 +50,7 @@ BEGIN
     START TRANSACTION;
     INSERT INTO tariff (code, name) VALUES (v_code, v_name);
     IF v_duplicate THEN
-        CALL _fail(45003, CONCAT('a tariff with code ', v_code, ' exists already'));
+        CALL _fail(45003, CONCAT('a tariff with code ', LEFT(v_code, 80), ' exists already'));
     END IF;
     SET v_tariff_id = LAST_INSERT_ID();
     COMMIT;

@@ -108,13 +108,13 @@ BEGIN
     END IF;
     SELECT COUNT(*) INTO v_count FROM meter WHERE serial_no = v_serial;
     IF v_count > 0 THEN
-        CALL _fail(45003, CONCAT('a meter with serial ', v_serial, ' exists already'));
+        CALL _fail(45003, CONCAT('a meter with serial ', LEFT(v_serial, 60), ' exists already'));
     END IF;
 
     INSERT INTO meter (serial_no, dial_digits, multiplier)
     VALUES (v_serial, v_dial_digits, v_multiplier);
     IF v_duplicate THEN
-        CALL _fail(45003, CONCAT('a meter with serial ', v_serial, ' exists already'));
+        CALL _fail(45003, CONCAT('a meter with serial ', LEFT(v_serial, 60), ' exists already'));
     END IF;
     SET v_meter_id = LAST_INSERT_ID();
     INSERT INTO meter_installation (meter_id, account_id, installed_on, initial_read)

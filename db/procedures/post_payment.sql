@@ -79,7 +79,7 @@ BEGIN
     END IF;
     IF v_method IS NULL OR v_method NOT IN ('cash', 'card', 'cheque', 'bank_transfer', 'online') THEN
         CALL _fail(45002, CONCAT('method must be cash, card, cheque, bank_transfer or online, not ',
-                                  COALESCE(CONCAT('''', v_method, ''''), 'NULL')));
+                                  COALESCE(CONCAT('''', LEFT(v_method, 40), ''''), 'NULL')));
     END IF;
     IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
         CALL _fail(45002, 'actor is required');
@@ -148,7 +148,7 @@ BEGIN
         SELECT COALESCE(SUM(amount), 0) INTO v_balance FROM ledger_entry WHERE account_id = v_account_found;
         COMMIT;
         IF NOT (v_account_found <=> v_account_id AND v_amount_found <=> v_amount) THEN
-            CALL _fail(45022, CONCAT('idempotency_key ''', v_key, ''' was used for payment ', v_payment_id,
+            CALL _fail(45022, CONCAT('idempotency_key ''', LEFT(v_key, 32), ''' was used for payment ', v_payment_id,
                                       ' of account ', v_account_found, ', amount ', v_amount_found));
         END IF;
     END IF;

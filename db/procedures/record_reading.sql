@@ -113,7 +113,7 @@ BEGIN
     SET v_capacity = POW(10, v_digits);
     IF v_value >= v_capacity THEN
         CALL _fail(45011, CONCAT('value ', ROUND(v_value, 2), ' is at or over the capacity ', v_capacity,
-                                  ' of meter ', LEFT(TRIM(v_serial_no), 60)));
+                                  ' of meter ', LEFT(TRIM(v_serial_no), 40)));
     END IF;
 
     -- the latest point, whatever its status (a locking read: the latest committed rows)
@@ -127,13 +127,13 @@ BEGIN
     END IF;
     IF v_read_on <= v_last_on THEN
         CALL _fail(45011, CONCAT('read_on ', v_read_on, ' is not after the latest reading of meter ',
-                                  LEFT(TRIM(v_serial_no), 60), ' (', v_last_on, ')'));
+                                  LEFT(TRIM(v_serial_no), 40), ' (', v_last_on, ')'));
     END IF;
 
     SET v_kwh = meter_step_kwh(v_last_value, v_value, v_digits, v_multiplier);
     IF v_kwh IS NULL THEN
         CALL _fail(45010, CONCAT('value ', ROUND(v_value, 2), ' is below the latest reading ', v_last_value,
-                                  ' of meter ', LEFT(TRIM(v_serial_no), 60), ' and not a rollover'));
+                                  ' of meter ', LEFT(TRIM(v_serial_no), 30), ', not a rollover'));
     END IF;
 
     -- high-use check. These reads are consistent reads: the transaction's snapshot is taken
