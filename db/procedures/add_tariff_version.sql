@@ -19,6 +19,9 @@
 --                     null (or left out) only in the last block, which must be open, so that
 --                     every kWh has a rate. rate: a number >= 0 (money per kWh, at most 6
 --                     decimals). At most 255 blocks. JSON numbers only: "0.12" is refused.
+--                     Read exactly as written (0.12345600000000000001 is refused as more
+--                     than 6 decimals on MySQL too, which parses it as a DOUBLE); with an
+--                     exponent (1e2): at most 8 characters before the e, exponent >= -4.
 --   p_actor           who acts, required
 -- Result: one row (tariff_version_id).
 -- Errors: 45001 NOT_FOUND (no tariff with that code); 45002 INVALID_ARGUMENT (a missing,
@@ -160,6 +163,25 @@ BEGIN
     IF v_bad_block IS NOT NULL THEN
         CALL _fail(45031, CONCAT('block ', v_bad_block, ' ', v_problem));
     END IF;
+    -- the numbers as written, exactly. MySQL parses a JSON number with a fraction as a DOUBLE
+    -- (0.12345600000000000001 becomes 0.123456) and the DECIMAL(40,12) casts above round beyond
+    -- 12 decimals, so the text itself is checked: a digit other than 0 after the 6th decimal of
+    -- a rate (4th of an up_to_kwh) is refused. A number with an exponent (1e2, 1.5e-1) may have
+    -- at most 8 characters before the e and an exponent of -4 or more: then its value has at most
+    -- 11 decimals and 8 digits, which a DOUBLE and DECIMAL(40,12) both hold exactly, so the
+    -- checks above see it exactly too. A plain decimal that passes has at most 6 (4) decimals.
+    IF p_blocks REGEXP '"rate"[[:space:]]*:[[:space:]]*-?[0-9]*[.][0-9]{6}[0-9]*[1-9]' THEN
+        CALL _fail(45031, 'a rate has more than 6 decimals');
+    END IF;
+    IF p_blocks REGEXP '"up_to_kwh"[[:space:]]*:[[:space:]]*-?[0-9]*[.][0-9]{4}[0-9]*[1-9]' THEN
+        CALL _fail(45031, 'an up_to_kwh has more than 4 decimals');
+    END IF;
+    IF p_blocks REGEXP '"(rate|up_to_kwh)"[[:space:]]*:[[:space:]]*-?[0-9.]{9,}[eE]'
+       OR p_blocks REGEXP '"(rate|up_to_kwh)"[[:space:]]*:[[:space:]]*-?[0-9.]+[eE]-0*([5-9]|[1-9][0-9])' THEN
+        CALL _fail(45031, CONCAT('a number with an exponent may have at most 8 characters before the e ',
+                                 'and an exponent of -4 or more: write it as a plain decimal'));
+    END IF;
+
     SET @billing_actor = v_actor;
     START TRANSACTION;
     -- the tariff row first: concurrent adds to one tariff queue up here. Taken before any

@@ -196,3 +196,31 @@ def test_concurrent_adds_of_the_same_date_one_wins(db, connect):
     a.execute("COMMIT")
     th.join(10)
     assert result["b"] == 45003
+
+
+@pytest.mark.parametrize("rate,up_to,ok", [
+    ("0.123456", "100", True),
+    ("0.1234560000", "100.0000", True),                # trailing zeros are no decimals
+    ("123456.123456", "9999999999.9999", True),
+    ("0.1234567", "100", False),
+    ("0.12345600000000000001", "100", False),          # a DOUBLE would make it 0.123456
+    ("0.123456", "100.00000000000000000001", False),
+    ("1.5e-1", "1E2", True),                           # 0.15 and 100
+    ("1.2345678e-1", "100", False),                    # 0.12345678
+    ("1.0000000000001e-1", "100", False),              # a DOUBLE rounds it, DECIMAL(40,12) too
+    ("1e-7", "100", False),
+    ("12e-5", "100", False),                           # 0.00012: written plain, it is fine
+])
+def test_block_numbers_are_read_exactly_as_written(db, rate, up_to, ok):
+    """JSON numbers are checked as written, not as the DOUBLE MySQL parses them into."""
+    make_tariff(db, code="RES", versions=[])
+    blocks = f'[{{"up_to_kwh": {up_to}, "rate": {rate}}}, {{"up_to_kwh": null, "rate": 0.2}}]'
+    if not ok:
+        with pytest.raises(DbError) as e:
+            add(db, blocks=blocks)
+        assert e.value.errno == 45031, e.value.message
+        return
+    vid = add(db, blocks=blocks)["tariff_version_id"]
+    assert db.row("SELECT up_to_kwh, rate FROM tariff_block WHERE tariff_version_id = %s "
+                  "AND block_no = 1", vid) == {"up_to_kwh": Decimal(up_to), "rate": Decimal(rate)}
+    assert Decimal(rate) == Decimal(rate).quantize(Decimal("0.000001"))
