@@ -27,9 +27,12 @@ def search_customers(*, query, limit=SEARCH_LIMIT):
     by name; at most `limit`.
 
     One query: a UNION of the customer ids each key finds through its own index (the name words
-    through the FULLTEXT index ft_customer_name, word prefixes in boolean mode), joined back to
-    v_customer. A word shorter than the index's shortest token (3 characters) is matched as a
-    part of the name instead; a query of only such words scans the names."""
+    through the FULLTEXT index ft_customer_name, word prefixes in boolean mode), the first
+    `limit` by name, then their rows with their account counts. A word shorter than the index's
+    shortest token (3 characters) is matched as a part of the name instead; a query of only
+    such words scans the names. Everything reads v_customer_search, the customer table through
+    a view the server merges (MATCH needs the base table's FULLTEXT index; v_customer, with its
+    account-count subquery, is never merged by MySQL), and v_account, also merged."""
     q = (query or "").strip()
     if not q:
         return []
@@ -43,19 +46,22 @@ def search_customers(*, query, limit=SEARCH_LIMIT):
     for w in short_words:
         name_where.append("full_name LIKE %s")
         name_params.append("%" + w.replace("_", "\\_") + "%")   # a \w word has no % or backslash
-    by_name = (f"SELECT customer_id FROM v_customer WHERE {' AND '.join(name_where)} UNION "
+    by_name = (f"SELECT customer_id FROM v_customer_search WHERE {' AND '.join(name_where)} UNION "
                if name_where else "")
     # the first `limit` by name are chosen from the names alone; only they get the whole row
     # (its account count is a subquery per row)
     sql = f"""
-        SELECT c.* FROM v_customer c
+        SELECT c.customer_id, c.customer_no, c.full_name, c.email, c.phone, c.address,
+               c.created_at,
+               (SELECT COUNT(*) FROM v_account a WHERE a.customer_id = c.customer_id) AS accounts
+        FROM v_customer_search c
         JOIN (SELECT n.customer_id
               FROM ({by_name}
-                    SELECT customer_id FROM v_customer WHERE customer_no = %s
-                    UNION SELECT customer_id FROM v_customer WHERE email = %s
+                    SELECT customer_id FROM v_customer_search WHERE customer_no = %s
+                    UNION SELECT customer_id FROM v_customer_search WHERE email = %s
                     UNION SELECT customer_id FROM v_account WHERE account_no = %s
                     UNION SELECT customer_id FROM v_account WHERE serial_no = %s) k
-              JOIN v_customer n ON n.customer_id = k.customer_id
+              JOIN v_customer_search n ON n.customer_id = k.customer_id
               ORDER BY n.full_name, n.customer_no
               LIMIT %s) t ON t.customer_id = c.customer_id
         ORDER BY c.full_name, c.customer_no"""
