@@ -14,6 +14,9 @@ hook then marks it unapplied again, so every `yoyo apply` runs it). deploy():
   deployed, that is missing, or whose definition on the server is no longer the one deployed
   (changed by hand): the files win;
 - drops every procedure, function, view and trigger of the schema that has no file;
+- gives back the grants others held on a re-created procedure or function (DROP removes
+  them), when the deploying account can read mysql.procs_priv (else bin/db-accounts must);
+  a view keeps its grants by itself;
 - records, per object, in the table `_yoyo_routine` (kind, name, path, sha256 of the file,
   definition_sha256 of the server's definition right after creating it, deployed_at).
 Procedures and functions also get their file's header comment as their COMMENT (what a DBA reads
@@ -223,11 +226,11 @@ def recorded(cur):
 
 # -- comparing ------------------------------------------------------------------------------
 
-def differences(cur, routines=None):
+def differences(cur, routines=None, server=None):
     """[(kind, name, what)]: every object that is not what its file says, or has no file.
     what: 'missing', 'not deployed at the file's hash', 'changed on the server', 'no file'."""
     routines = load() if routines is None else routines
-    server = server_definitions(cur)
+    server = server_definitions(cur) if server is None else server
     records = recorded(cur)
     out = []
     for r in creation_order(routines):
@@ -256,6 +259,30 @@ def _execute_create(cur, sql):
         raise
 
 
+def _routine_grants(cur, kind, name):
+    """GRANT statements that give back the privileges others hold on a procedure or function
+    (DROP removes them: automatic_sp_privileges), or None when mysql.procs_priv is not
+    readable by this account."""
+    try:
+        rows = _rows(cur, "SELECT User, Host, Proc_priv FROM mysql.procs_priv "
+                          "WHERE Db = DATABASE() AND Routine_name = %s AND Routine_type = %s",
+                     (name, kind))
+    except Exception as e:
+        if getattr(e, "args", None) and e.args[0] in (1142, 1044):
+            return None
+        raise
+    grants = []
+    for user, host, privs in rows:
+        privs = set(privs.split(",")) if isinstance(privs, str) else set(privs)
+        names = [p.upper() for p in ("Execute", "Alter Routine") if p in privs]
+        if names:
+            user = user.replace("'", "''")
+            host = host.replace("'", "''")
+            grants.append(f"GRANT {', '.join(names)} ON {kind} `{name}` TO '{user}'@'{host}'"
+                          + (" WITH GRANT OPTION" if "Grant" in privs else ""))
+    return grants
+
+
 def deploy(conn, routines=None, log=print):
     """Makes the schema's routines, views and triggers what the files say. Returns the list of
     (action, kind, name) done: action 'create' or 'drop'."""
@@ -266,7 +293,8 @@ def deploy(conn, routines=None, log=print):
     done = []
     try:
         cur.execute(f"SET SESSION sql_mode = '{SQL_MODE}'")
-        stale = {(k, n): what for k, n, what in differences(cur, routines)}
+        server = server_definitions(cur)
+        stale = {(k, n): what for k, n, what in differences(cur, routines, server)}
         files = {r.key for r in routines}
         # objects without a file go first, dependants first
         for kind in reversed(KINDS):
@@ -283,8 +311,18 @@ def deploy(conn, routines=None, log=print):
         for r in creation_order(routines):
             if r.key not in stale:
                 continue
+            grants = (_routine_grants(cur, r.kind, r.name)
+                      if r.kind in ("PROCEDURE", "FUNCTION") and r.key in server else [])
             cur.execute(f"DROP {r.kind} IF EXISTS `{r.name}`")
             _execute_create(cur, r.sql)
+            if grants is None:
+                log(f"note: cannot read mysql.procs_priv: grants on {r.kind} {r.name} are gone "
+                    "until bin/db-accounts runs again")
+            for g in grants or ():
+                try:
+                    cur.execute(g)
+                except Exception as e:
+                    log(f"note: {g} failed ({e}): run bin/db-accounts again")
             definition = server_definitions(cur, only=r.key)[r.key]
             cur.execute(
                 f"REPLACE INTO `{TABLE}` (kind, name, path, sha256, definition_sha256, deployed_at) "

@@ -38,18 +38,7 @@ BEGIN
     IF v_actor IS NULL OR TRIM(v_actor) = '' OR CHAR_LENGTH(v_actor) > 100 THEN
         CALL _fail(45002, 'actor is required (at most 100 characters)');
     END IF;
-    IF v_code IS NULL OR v_code = '' THEN
-        CALL _fail(45002, 'code is required');
-    END IF;
-    IF CHAR_LENGTH(v_code) > 20 THEN
-        CALL _fail(45002, 'code is longer than 20 characters');
-    END IF;
-    IF v_name IS NULL OR v_name = '' THEN
-        CALL _fail(45002, 'name is required');
-    END IF;
-    IF CHAR_LENGTH(v_name) > 100 THEN
-        CALL _fail(45002, 'name is longer than 100 characters');
-    END IF;
+    CALL _check_code_and_name(v_code, v_name);
     IF v_pct IS NULL OR v_pct < 0 OR v_pct > 100 OR v_pct <> ROUND(v_pct, 2) THEN
         CALL _fail(45002, 'pct must be 0..100 with at most two decimals');
     END IF;

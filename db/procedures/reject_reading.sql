@@ -32,7 +32,6 @@ BEGIN
     DECLARE v_reason VARCHAR(2000) DEFAULT TRIM(_arg_text(p_reason, 'reason', 2000));
     DECLARE v_actor VARCHAR(255) DEFAULT _arg_text(p_actor, 'actor', 255);
     DECLARE v_meter_id INT UNSIGNED;
-    DECLARE v_status VARCHAR(8);
     DECLARE v_latest_id INT UNSIGNED;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
@@ -56,12 +55,7 @@ BEGIN
 
     SET @billing_actor = v_actor;
     START TRANSACTION;
-    -- lock order: the meter, then its readings
-    SELECT meter_id INTO v_meter_id FROM meter WHERE meter_id = v_meter_id FOR UPDATE;
-    SELECT status INTO v_status FROM meter_reading WHERE reading_id = v_reading_id FOR UPDATE;
-    IF v_status <> 'review' THEN
-        CALL _fail(45003, CONCAT('reading ', v_reading_id, ' is ', v_status, ', not in review'));
-    END IF;
+    CALL _lock_reading_in_review(v_reading_id, v_meter_id);   -- the meter, then the reading
     SELECT reading_id INTO v_latest_id
       FROM meter_reading
      WHERE meter_id = v_meter_id AND status <> 'rejected'
