@@ -87,3 +87,8 @@ def test_every_signal_message_fits_in_128_characters():
     bad = [f"{where}: {n}: {msg}" for where, n, msg in messages.too_long()]
     assert not bad, ("SIGNAL messages that can exceed MySQL's 128 characters (shorten, or wrap "
                      "an argument in LEFT(x, n)):\n" + "\n".join(bad))
+
+
+def test_the_scan_reaches_every_place_sql_lives():
+    places = {where.split("/")[0] for where, _ in sqlscan.sql_sources()}
+    assert {"db", "migrations", "bench", "bin", "tests", "webapp"} <= places, places
