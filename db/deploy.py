@@ -11,8 +11,9 @@ hook then marks it unapplied again, so every `yoyo apply` runs it). deploy():
   statement each, no DELIMITER, no DEFINER, named after its object);
 - re-creates, in dependency order (functions, procedures, views with the views they read first,
   triggers), each object whose file's SHA-256 differs from the one recorded when it was last
-  deployed, that is missing, or whose definition on the server is no longer the one deployed
-  (changed by hand): the files win;
+  deployed, that is missing, whose definition on the server is no longer the one deployed
+  (changed by hand: the files win), or that was created under another default collation of
+  the database (its parameters and locals took that one);
 - drops every procedure, function, view and trigger of the schema that has no file;
 - gives back the grants others held on a re-created procedure or function (DROP removes
   them), when the deploying account can read mysql.procs_priv (else bin/db-accounts must);
@@ -182,28 +183,32 @@ def server_definitions(cur, only=None):
         for row in _rows(cur, (
                 "SELECT ROUTINE_TYPE, ROUTINE_NAME, DTD_IDENTIFIER, ROUTINE_DEFINITION, "
                 "IS_DETERMINISTIC, SQL_DATA_ACCESS, SECURITY_TYPE, SQL_MODE, ROUTINE_COMMENT, "
-                "DEFINER FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"
+                "DEFINER, COLLATION_CONNECTION, DATABASE_COLLATION "
+                "FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"
                 + (" AND ROUTINE_NAME = %s AND ROUTINE_TYPE = %s" if name else "")),
                 (name, kind) if name else ()):
             rtype, rname = row[0], row[1]
             defs[(rtype, rname)] = dict(zip(
                 ("returns", "body", "deterministic", "data_access", "security", "sql_mode",
-                 "comment", "definer"), row[2:]), params=params.get((rtype, rname), []))
+                 "comment", "definer", "collation_connection", "database_collation"), row[2:]),
+                params=params.get((rtype, rname), []))
     if kind in (None, "VIEW"):
         for row in _rows(cur, (
-                "SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, DEFINER "
-                "FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()"
+                "SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, DEFINER, "
+                "COLLATION_CONNECTION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()"
                 + (" AND TABLE_NAME = %s" if name else "")), (name,) if name else ()):
-            defs[("VIEW", row[0])] = dict(zip(("body", "check_option", "security", "definer"),
-                                              row[1:]))
+            defs[("VIEW", row[0])] = dict(zip(("body", "check_option", "security", "definer",
+                                               "collation_connection"), row[1:]))
     if kind in (None, "TRIGGER"):
         for row in _rows(cur, (
                 "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, "
-                "ACTION_STATEMENT, SQL_MODE, DEFINER FROM information_schema.TRIGGERS "
+                "ACTION_STATEMENT, SQL_MODE, DEFINER, COLLATION_CONNECTION, DATABASE_COLLATION "
+                "FROM information_schema.TRIGGERS "
                 "WHERE TRIGGER_SCHEMA = DATABASE()"
                 + (" AND TRIGGER_NAME = %s" if name else "")), (name,) if name else ()):
             defs[("TRIGGER", row[0])] = dict(zip(
-                ("table", "timing", "event", "body", "sql_mode", "definer"), row[1:]))
+                ("table", "timing", "event", "body", "sql_mode", "definer",
+                 "collation_connection", "database_collation"), row[1:]))
     # a view's definition names the schema (`billing`.`payment`): the same view in another
     # schema (a restored copy, a test database) is the same definition
     qualifier = f"`{schema}`."
@@ -232,6 +237,7 @@ def differences(cur, routines=None, server=None):
     routines = load() if routines is None else routines
     server = server_definitions(cur) if server is None else server
     records = recorded(cur)
+    collation = _rows(cur, "SELECT @@collation_database")[0][0]
     out = []
     for r in creation_order(routines):
         rec = records.get(r.key)
@@ -241,6 +247,10 @@ def differences(cur, routines=None, server=None):
             out.append((r.kind, r.name, f"not deployed at the hash of db/{r.path}"))
         elif rec[1] != fingerprint(server[r.key]):
             out.append((r.kind, r.name, "changed on the server since it was deployed"))
+        elif server[r.key].get("database_collation") not in (None, collation):
+            # parameters and locals took the database's default collation when created
+            out.append((r.kind, r.name, f"created under the database collation "
+                                        f"{server[r.key]['database_collation']}, now {collation}"))
     files = {r.key for r in routines}
     for kind, name in sorted(server, key=lambda k: (KINDS.index(k[0]), k[1])):
         if (kind, name) not in files:

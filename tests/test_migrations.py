@@ -197,6 +197,24 @@ def test_new_files_are_created_gone_files_dropped_changed_files_re_created(scrat
         d.close()
 
 
+def test_a_new_database_collation_re_creates_the_routines(scratch_db):
+    """Parameters and locals take the database's default collation when a routine is created:
+    after ALTER DATABASE, the routines are re-created under the new one."""
+    url = scratch_db("coll")
+    apply_migrations(url)
+    d = Db(url)
+    d.execute(f"ALTER DATABASE `{d.value('SELECT DATABASE()')}` COLLATE utf8mb4_general_ci")
+    out = verify(url)
+    assert out.returncode == 1
+    assert "PROCEDURE post_payment: created under the database collation utf8mb4_unicode_ci, " \
+           "now utf8mb4_general_ci" in out.stdout.splitlines()
+    apply_migrations(url)
+    assert verify(url).returncode == 0
+    assert d.value("SELECT COUNT(*) FROM information_schema.routines WHERE routine_schema = "
+                   "DATABASE() AND database_collation <> 'utf8mb4_general_ci'") == 0
+    d.close()
+
+
 def test_the_binary_log_without_trust_stops_the_deploy_with_what_to_do():
     from db.test_payment_durability import _dbserver, _free_port
     base = Path(tempfile.mkdtemp(prefix="billbl-", dir="/tmp"))   # short: socket path limit
