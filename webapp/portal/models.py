@@ -89,3 +89,28 @@ class PortalUsage(PortalView):
 PortalBill = BillSummary
 PortalBillLine = BillLine
 PortalPayment = Payment
+
+
+class ChargeToReconcile(models.Model):
+    """A card charge the gateway approved whose posting in the billing schema is not certain
+    (written by portal.payments.pay_by_card; listed for billing admins at
+    /billing/payments/reconcile/). Never refunded automatically: staff look at the gateway and at
+    the account's payments, then mark it settled with a note."""
+    created_at = models.DateTimeField(auto_now_add=True)
+    account_id = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    reference = models.CharField(max_length=64)          # the gateway reference = idempotency key
+    transaction_id = models.CharField(max_length=100, blank=True)
+    actor = models.CharField(max_length=150)             # customer:<customer_no>
+    reason = models.CharField(max_length=100)            # e.g. IDEMPOTENCY_MISMATCH, 2013
+    detail = models.TextField(blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    settled_by = models.CharField(max_length=150, blank=True)
+    settled_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["settled_at", "-created_at"]
+        indexes = [models.Index(fields=["settled_at", "created_at"])]
+
+    def __str__(self):
+        return f"{self.reference} {self.amount} ({self.reason})"

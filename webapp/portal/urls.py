@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from portal import views
+from portal import reconcile, views
 from portal.forms import CustomerPasswordResetForm
 
 app_name = "portal"
@@ -35,4 +35,7 @@ urlpatterns = [
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("staff/customers/<int:customer_id>/login/", views.StaffCreateLoginView.as_view(),
          name="staff_create_login"),
+    path("staff/reconcile/", reconcile.ReconcileListView.as_view(), name="reconcile"),
+    path("staff/reconcile/<int:pk>/settle/", reconcile.SettleView.as_view(),
+         name="reconcile_settle"),
 ]

@@ -23,10 +23,9 @@ from django.views.generic import FormView, TemplateView, View
 from billing import services as billing_services
 from billing.errors import BillingError
 from billing.views import StaffRequiredMixin
-from portal import selectors, services
+from portal import payments, selectors, services
 from portal.forms import (BillFilterForm, ContactForm, PaymentForm, RegistrationForm,
                           new_idempotency_key)
-from portal.gateway import get_gateway
 from portal.models import CustomerLogin
 
 log = logging.getLogger("billing.portal")
@@ -207,13 +206,11 @@ class BillPdfView(BillMixin, View):
                                             "card_holder"), name="dispatch")
 class PayView(CustomerRequiredMixin, FormView):
     """GET: the form, pre-filled with the rebated amount while a rebate is on offer, else the
-    amount due, with a fresh idempotency key. POST: the gateway charges (once per key), then
-    post_payment (once per key); both a double submit and a retry give the same receipt."""
+    amount due, with a fresh idempotency key. POST: the form checks the amount (contract limits)
+    and the card's shape; portal.payments.pay_by_card runs the saga (charge, post, refund or
+    reconcile); a double submit and a retry give the same receipt."""
     template_name = "portal/pay.html"
     form_class = PaymentForm
-
-    def dispatch(self, request, *args, **kwargs):
-        return super().dispatch(request, *args, **kwargs)
 
     def get_account(self):
         if not hasattr(self, "_account"):
@@ -250,31 +247,27 @@ class PayView(CustomerRequiredMixin, FormView):
 
     def form_valid(self, form):
         account = self.get_account()
-        amount = form.cleaned_data["amount"]
-        key = form.cleaned_data["idempotency_key"]
-        if account.status != "open":
-            return self._again(form, message="This account is closed and cannot be paid online.")
-        gateway = get_gateway()
-        result = gateway.charge(amount, key, form.card())
-        if not result.approved:
-            form.add_error("card_number", f"Payment declined: {result.decline_reason} "
-                                          "Nothing was charged.")
-            return self._again(form)
-        try:
-            posted = billing_services.post_payment(
-                account_id=account.account_id, amount=amount, method="online", paid_at=None,
-                idempotency_key=key, actor=self.login.actor)
-        except BillingError as error:
-            gateway.refund(key)
-            _show_error(form, error)
-            return self._again(form, error=error)
-        if posted["replayed"]:
-            messages.info(self.request, "This payment was recorded already (the form was sent "
-                                        "more than once); it was charged once.")
-        else:
-            messages.success(self.request, f"Thank you: payment received, receipt "
-                                           f"{posted['receipt_no']}.")
-        return redirect("portal:payment_detail", payment_id=posted["payment_id"])
+        result = payments.pay_by_card(
+            account_id=account.account_id, account_open=account.status == "open",
+            amount=form.cleaned_data["amount"], reference=form.cleaned_data["idempotency_key"],
+            card=form.card(), actor=self.login.actor)
+        if result.status == payments.POSTED:
+            messages.success(self.request, result.message)
+        elif result.status == payments.REPLAYED:
+            messages.info(self.request, result.message)
+        elif result.status == payments.TO_RECONCILE:
+            messages.warning(self.request, result.message)
+            return redirect("portal:payment_list")
+        else:                   # refused, declined, refunded: nothing stands; the form again
+            if result.status == payments.DECLINED:
+                form.add_error("card_number", result.message)
+            elif result.error is not None:
+                _show_error(form, result.error)
+                form.add_error(None, "The charge on your card was refunded.")
+            else:
+                form.add_error(None, result.message)
+            return self._again(form, error=result.error)
+        return redirect("portal:payment_detail", payment_id=result.payment_id)
 
 
 class PaymentListView(CustomerRequiredMixin, TemplateView):
