@@ -268,3 +268,38 @@ def test_client_ip_takes_the_trusted_proxys_entry(settings, rf):
     assert client_ip(req) is None
     assert client_ip(rf.get("/", HTTP_X_FORWARDED_FOR="1.1.1.1", REMOTE_ADDR="127.0.0.1")) == \
         "127.0.0.1"
+
+
+def test_a_500_is_logged_with_its_traceback_and_request_id(client, django_user_model,
+                                                           monkeypatch):
+    """DEBUG off: an unhandled error leaves its traceback in the log (stderr, or the file of
+    DJANGO_LOG_FILE), on a line with the request id that the 500 response carries."""
+    import io
+    import logging
+
+    import billing.views
+    assert settings.DEBUG is False
+    user = django_user_model.objects.create_user("oops", password="pw-12345678", is_staff=True)
+    user.groups.add(__import__("django.contrib.auth.models", fromlist=["Group"])
+                    .Group.objects.get_or_create(name="clerk")[0])
+    client.force_login(user)
+
+    def boom(**kwargs):
+        raise RuntimeError("kaboom-for-the-log")
+    monkeypatch.setattr(billing.views.selectors, "search_customers", boom)
+    handlers = logging.getLogger("django.request").handlers
+    console = [h for h in handlers if isinstance(h, logging.StreamHandler)
+               and not isinstance(h, logging.FileHandler)]
+    assert console, "django.request logs to the console"
+    buf = io.StringIO()
+    old = console[0].setStream(buf)
+    client.raise_request_exception = False
+    try:
+        r = client.get("/customers/?q=ada")
+    finally:
+        console[0].setStream(old)
+    assert r.status_code == 500
+    request_id = r["X-Request-ID"]
+    log = buf.getvalue()
+    assert f"req={request_id}" in log and "user=oops" in log and "level=ERROR" in log
+    assert "Traceback (most recent call last)" in log and "kaboom-for-the-log" in log

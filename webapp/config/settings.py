@@ -10,6 +10,7 @@ DJANGO_ALLOWED_HOSTS      comma-separated (default: 127.0.0.1,localhost)
 DJANGO_SECURE_COOKIES     1 behind HTTPS: session and CSRF cookies only over HTTPS (default off)
 DJANGO_TIME_ZONE          default UTC; see USE_TZ below
 DJANGO_LOG_LEVEL          level of the `billing` logger (default INFO)
+DJANGO_LOG_FILE           also write the log (with 500 tracebacks) to this file (default: stderr only)
 BILLING_DUE_DAYS          days from issue to due date of `manage.py run_billing` (default 14)
 BILLING_TRUSTED_PROXIES   reverse proxies in front that append to X-Forwarded-For (default 0;
                           1 behind deploy/nginx under gunicorn): config/clientip.py
@@ -195,6 +196,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 BILLING_DUE_DAYS = int(os.environ.get("BILLING_DUE_DAYS", "14"))
 
 # --- logging ----------------------------------------------------------------------------------
+# Errors: django.request logs every 500 (and 4xx warnings) with its traceback; with DEBUG off
+# Django's own logging sends it nowhere, so it goes to the console (stderr: gunicorn and systemd's
+# journal keep it) and, with DJANGO_LOG_FILE, to that file too, with the request id that the
+# response carries as X-Request-ID (config/logcontext.py).
+_log_handlers = ["console"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -203,7 +209,14 @@ LOGGING = {
                                        "user=%(user)s req=%(request_id)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
                              "filters": ["request"]}},
-    "loggers": {"billing": {"handlers": ["console"],
+    "loggers": {"billing": {"handlers": _log_handlers,
                             "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
-                            "propagate": False}},
+                            "propagate": False},
+                "django.request": {"handlers": _log_handlers, "level": "ERROR",
+                                   "propagate": False}},
 }
+if os.environ.get("DJANGO_LOG_FILE"):
+    LOGGING["handlers"]["file"] = {"class": "logging.handlers.WatchedFileHandler",
+                                   "filename": os.environ["DJANGO_LOG_FILE"],
+                                   "formatter": "plain", "filters": ["request"]}
+    _log_handlers.append("file")
