@@ -1,8 +1,25 @@
-from django.urls import path
+from django.urls import path, register_converter
+
+from billing.forms import CODE_PATTERN
 
 from billing import views
 from billing import views_backoffice as bo
 from billing import views_reports as reports
+
+
+
+class CodeConverter:
+    """A tariff or discount code (billing.forms.CODE_PATTERN); anything else is a 404."""
+    regex = CODE_PATTERN
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(CodeConverter, "code")
 
 app_name = "billing"
 urlpatterns = [
@@ -52,7 +69,7 @@ urlpatterns = [
     path("billing/late-fees/", bo.LateFeesView.as_view(), name="late_fees"),
     path("tariffs/", bo.TariffListView.as_view(), name="tariff_list"),
     path("tariffs/new/", bo.TariffCreateView.as_view(), name="tariff_create"),
-    path("tariffs/<str:code>/versions/new/", bo.TariffVersionCreateView.as_view(),
+    path("tariffs/<code:code>/versions/new/", bo.TariffVersionCreateView.as_view(),
          name="tariff_version_create"),
     path("discounts/new/", bo.DiscountCreateView.as_view(), name="discount_create"),
     path("reports/", reports.ReportIndexView.as_view(), name="report_index"),

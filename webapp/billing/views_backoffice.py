@@ -506,8 +506,11 @@ class TariffListView(RoleRequiredMixin, TemplateView):
     template_name = "billing/tariff_list.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tariffs=selectors.tariffs(),
-                                        discounts=selectors.discounts(), **kwargs)
+        tariffs = selectors.tariffs()
+        for tariff, _ in tariffs:       # a code from before the code rule has no editor link
+            tariff.linkable = bool(forms.CODE_RE.fullmatch(tariff.tariff_code or ""))
+        return super().get_context_data(tariffs=tariffs, discounts=selectors.discounts(),
+                                        **kwargs)
 
 
 class TariffCreateView(RoleRequiredMixin, ProcedureFormMixin, FormView):
@@ -577,18 +580,26 @@ class TariffVersionCreateView(RoleRequiredMixin, FormView):
     def post(self, request, *args, **kwargs):
         if request.POST.get("add_row"):                 # the block editor's "add a row"
             data = request.POST.copy()
-            total = int(data.get("blocks-TOTAL_FORMS") or 0)
-            data["blocks-TOTAL_FORMS"] = str(min(total + 1, 50))
+            total = forms.posted_total_forms(data)
             initial = {k: v for k, v in request.POST.items() if k in self.form_class.base_fields}
             return self.render_to_response(self.get_context_data(
                 form=self.form_class(initial=initial),
                 blocks=forms.BlockFormSet(initial=[
                     {"up_to_kwh": data.get(f"blocks-{i}-up_to_kwh"),
-                     "rate": data.get(f"blocks-{i}-rate")} for i in range(total)] + [{}],
+                     "rate": data.get(f"blocks-{i}-rate")} for i in range(total)]
+                    + ([{}] if total < forms.MAX_BLOCKS else []),
                     prefix="blocks")))
         form = self.get_form()
         blocks = self.blocks_formset()
-        if not (form.is_valid() and blocks.is_valid()):
+        rows_ok = forms.total_forms_ok(request.POST)
+        if not (form.is_valid() and rows_ok and blocks.is_valid()):
+            if not rows_ok:                     # a forged or broken TOTAL_FORMS
+                form.add_error(None, "The block rows could not be read: enter them again.")
+                total = max(1, forms.posted_total_forms(request.POST))
+                blocks = forms.BlockFormSet(initial=[
+                    {"up_to_kwh": request.POST.get(f"blocks-{i}-up_to_kwh"),
+                     "rate": request.POST.get(f"blocks-{i}-rate")} for i in range(total)],
+                    prefix="blocks")
             return self.render_to_response(self.get_context_data(form=form, blocks=blocks))
         rows = [{"up_to_kwh": b.cleaned_data.get("up_to_kwh"), "rate": b.cleaned_data["rate"]}
                 for b in blocks.forms
