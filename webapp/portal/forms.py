@@ -139,7 +139,36 @@ class ContactForm(forms.Form):
 
 
 class CustomerPasswordResetForm(PasswordResetForm):
-    """Sends reset links to customer logins only (staff reset their passwords otherwise)."""
+    """Sends reset links to customer logins only (staff reset their passwords otherwise).
+
+    One source of truth for a customer's e-mail: the billing customer (staff change it with
+    update_customer). The address typed is looked up among the billing customers, the link goes
+    to the address the billing schema holds now, and the login's own copy (User.email) is
+    brought up to date on the way; an old address kept only on the login gets nothing.
+
+    Rate limit (portal.models.PasswordResetRequest): at most RESET_MAILS_PER_ADDRESS requests per
+    address and RESET_MAILS_PER_CLIENT per client address (config.clientip) in an hour; beyond
+    that nothing is sent, and the answer is the same "if it exists, we sent a link" page."""
 
     def get_users(self, email):
-        return (u for u in super().get_users(email) if hasattr(u, "customer_login"))
+        from billing.models import Customer
+        from portal.models import CustomerLogin
+        customers = {c.customer_id: c.email for c in
+                     Customer.objects.filter(email__iexact=email.strip()).only("customer_id",
+                                                                             "email")}
+        logins = CustomerLogin.objects.filter(customer_id__in=list(customers)) \
+            .select_related("user")
+        for login in logins:
+            user, current = login.user, customers[login.customer_id] or ""
+            if not (user.is_active and user.has_usable_password() and current):
+                continue
+            if user.email != current:
+                user.email = current
+                user.save(update_fields=["email"])
+            yield user
+
+    def save(self, *args, request=None, **kwargs):
+        from portal.models import PasswordResetRequest
+        if not PasswordResetRequest.allow(email=self.cleaned_data["email"], request=request):
+            return
+        super().save(*args, request=request, **kwargs)

@@ -114,3 +114,34 @@ class ChargeToReconcile(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.amount} ({self.reason})"
+
+
+class PasswordResetRequest(models.Model):
+    """One password-reset request (the form's rate limit, portal.forms.CustomerPasswordResetForm):
+    a hash of the address asked for (not the address) and the client's address. Rows older than
+    a day are deleted as new ones come."""
+    PER_ADDRESS = 3          # requests per address per hour
+    PER_CLIENT = 10          # requests per client address per hour
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    email_hash = models.CharField(max_length=64, db_index=True)
+    client = models.CharField(max_length=45, blank=True, db_index=True)
+
+    @classmethod
+    def allow(cls, *, email, request):
+        """Records this request; True when it is within both limits (then send the mail)."""
+        import datetime
+        import hashlib
+
+        from django.utils import timezone
+
+        from config.clientip import client_ip
+        now = timezone.now()
+        hour_ago = now - datetime.timedelta(hours=1)
+        cls.objects.filter(created_at__lt=now - datetime.timedelta(days=1)).delete()
+        digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        client = (client_ip(request) if request is not None else None) or ""
+        recent = cls.objects.filter(created_at__gte=hour_ago)
+        by_address = recent.filter(email_hash=digest).count()
+        by_client = recent.filter(client=client).count() if client else 0
+        cls.objects.create(email_hash=digest, client=client)
+        return by_address < cls.PER_ADDRESS and by_client < cls.PER_CLIENT
