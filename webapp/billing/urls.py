@@ -35,8 +35,6 @@ urlpatterns = [
     # back office (issue 6)
     path("customers/<int:customer_id>/accounts/new/", bo.OpenAccountView.as_view(),
          name="account_open"),
-    path("customers/<int:customer_id>/portal-login/", bo.PortalLoginView.as_view(),
-         name="portal_login"),
     path("customers/<int:customer_id>/audit/", reports.AuditView.as_view(),
          name="customer_audit"),
     path("accounts/<int:account_id>/", bo.AccountDetailView.as_view(), name="account_detail"),

@@ -67,17 +67,7 @@ class CustomerDetailView(StaffRequiredMixin, TemplateView):
             readings=selectors.customer_readings(customer_id=customer.customer_id),
             bills=selectors.customer_bills(customer_id=customer.customer_id),
             payments=selectors.customer_payments(customer_id=customer.customer_id),
-            portal_login=portal_login_available(),
             **kwargs)
-
-
-def portal_login_available():
-    """True when the customer portal offers portal.services.create_customer_login."""
-    try:
-        from portal import services as portal_services
-    except ImportError:
-        return False
-    return callable(getattr(portal_services, "create_customer_login", None))
 
 
 class CustomerCreateView(StaffRequiredMixin, ProcedureFormMixin, FormView):

@@ -15,7 +15,7 @@ from django.views.generic import FormView, TemplateView
 from billing import csv_import, forms, runs, selectors, services
 from billing.errors import BillingError
 from billing.roles import ADMIN, DESK, READ, RoleRequiredMixin
-from billing.views import ProcedureFormMixin, portal_login_available
+from billing.views import ProcedureFormMixin
 
 
 # --- accounts ---------------------------------------------------------------------------------
@@ -210,32 +210,6 @@ class CounterPaymentView(_ObjectFormView):
             messages.success(self.request, f"Payment posted: receipt {result['receipt_no']}, "
                                            f"balance after {result['balance_after']}.")
         return redirect("billing:payment_receipt", payment_id=result["payment_id"])
-
-
-class PortalLoginView(RoleRequiredMixin, View):
-    """POST: creates the customer's portal login through the portal app (when it is there)."""
-    roles = DESK
-
-    def post(self, request, customer_id):
-        customer = selectors.get_customer(customer_id=customer_id)
-        if customer is None:
-            raise Http404("No such customer")
-        if not portal_login_available():
-            raise Http404("The customer portal is not installed")
-        from portal import services as portal_services
-        try:
-            link = portal_services.create_customer_login(
-                customer_id, created_by=services.actor_for(request.user),
-                base_url=request.build_absolute_uri("/"))
-        except getattr(portal_services, "LoginExists", ()):
-            messages.warning(request, f"Customer {customer.customer_no} has a portal login "
-                                      "already.")
-        except BillingError as error:
-            messages.error(request, f"Refused: {error.code}. {error.user_message} {error.message}")
-        else:
-            messages.success(request, f"Portal login {customer.customer_no} created. Give the "
-                                      f"customer this one-time link to set a password: {link}")
-        return redirect("billing:customer_detail", customer_id=customer_id)
 
 
 # --- payments ---------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Customer portal pages (/my/). Every page needs a logged-in user with a CustomerLogin (else:
 anonymous -> the portal's login page, a staff user without one -> 403); every read is filtered by
 that customer's customer_id, so another customer's account, bill or payment answers 404. Writes
-call one procedure each through billing.services, as `customer:<customer_no>`."""
+call one procedure each through billing.services, as `customer:<customer_no>` (card payments
+through portal.payments). The back office's pages of this app are in portal.staff (creating a
+customer's login) and portal.reconcile (card charges to reconcile)."""
 import logging
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -13,16 +15,14 @@ from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, View
 
-from billing import services as billing_services
 from billing.errors import BillingError
-from billing.views import StaffRequiredMixin
 from portal import payments, selectors, services
 from portal.forms import (BillFilterForm, ContactForm, PaymentForm, RegistrationForm,
                           new_idempotency_key)
@@ -104,31 +104,6 @@ class RegisterView(FormView):
         auth_login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, "Your login is ready. Welcome!")
         return redirect("portal:dashboard")
-
-
-try:                                   # staff roles (billing/roles.py), when the back office has them
-    from billing.roles import DESK as _DESK_ROLES
-except ImportError:                    # pragma: no cover
-    _DESK_ROLES = None
-
-
-class StaffCreateLoginView(StaffRequiredMixin, View):
-    """Back office: POST creates a customer's login and shows the one-time set-password link."""
-    if _DESK_ROLES is not None:
-        roles = _DESK_ROLES
-
-    def post(self, request, customer_id):
-        try:
-            url = services.create_customer_login(
-                customer_id, created_by=billing_services.actor_for(request.user),
-                base_url=request.build_absolute_uri("/"))
-        except services.NoSuchCustomer:
-            raise Http404("No such customer")
-        except services.LoginExists:
-            return render(request, "portal/staff_login_created.html",
-                          {"exists": True, "customer_id": customer_id}, status=409)
-        return render(request, "portal/staff_login_created.html",
-                      {"url": url, "customer_id": customer_id})
 
 
 # --- pages ----------------------------------------------------------------------------------------
