@@ -13,11 +13,6 @@ from billing.forms import CustomerForm, ReadingForm, SearchForm
 from billing.roles import DESK, RoleRequiredMixin
 
 
-class StaffRequiredMixin(RoleRequiredMixin):
-    """Anonymous: to the login page. Logged in without a staff role (roles.READ by default, a
-    view narrows it with `roles`): 403."""
-
-
 class ProcedureFormMixin:
     """form_valid calls `self.call(form)`; a BillingError is shown on the form (on the field the
     server's message names, else above the form) and the page is rendered again with the input."""
@@ -35,14 +30,14 @@ class ProcedureFormMixin:
         return self.succeed(form, result)
 
 
-class HomeView(StaffRequiredMixin, TemplateView):
+class HomeView(RoleRequiredMixin, TemplateView):
     template_name = "billing/home.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(search_form=SearchForm(), **kwargs)
 
 
-class CustomerSearchView(StaffRequiredMixin, TemplateView):
+class CustomerSearchView(RoleRequiredMixin, TemplateView):
     template_name = "billing/customer_search.html"
 
     def get_context_data(self, **kwargs):
@@ -54,7 +49,7 @@ class CustomerSearchView(StaffRequiredMixin, TemplateView):
             limit=selectors.SEARCH_LIMIT, **kwargs)
 
 
-class CustomerDetailView(StaffRequiredMixin, TemplateView):
+class CustomerDetailView(RoleRequiredMixin, TemplateView):
     template_name = "billing/customer_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -70,7 +65,7 @@ class CustomerDetailView(StaffRequiredMixin, TemplateView):
             **kwargs)
 
 
-class CustomerCreateView(StaffRequiredMixin, ProcedureFormMixin, FormView):
+class CustomerCreateView(RoleRequiredMixin, ProcedureFormMixin, FormView):
     roles = DESK
     template_name = "billing/customer_form.html"
     form_class = CustomerForm
@@ -84,7 +79,7 @@ class CustomerCreateView(StaffRequiredMixin, ProcedureFormMixin, FormView):
         return redirect("billing:customer_detail", customer_id=result["customer_id"])
 
 
-class CustomerEditView(StaffRequiredMixin, ProcedureFormMixin, FormView):
+class CustomerEditView(RoleRequiredMixin, ProcedureFormMixin, FormView):
     roles = DESK
     template_name = "billing/customer_form.html"
     form_class = CustomerForm
@@ -117,7 +112,7 @@ class CustomerEditView(StaffRequiredMixin, ProcedureFormMixin, FormView):
         return redirect("billing:customer_detail", customer_id=result["customer_id"])
 
 
-class ReadingEntryView(StaffRequiredMixin, ProcedureFormMixin, FormView):
+class ReadingEntryView(RoleRequiredMixin, ProcedureFormMixin, FormView):
     roles = DESK
     template_name = "billing/reading_form.html"
     form_class = ReadingForm
@@ -140,7 +135,7 @@ class ReadingEntryView(StaffRequiredMixin, ProcedureFormMixin, FormView):
         return redirect("billing:reading_detail", reading_id=result["reading_id"])
 
 
-class ReadingDetailView(StaffRequiredMixin, TemplateView):
+class ReadingDetailView(RoleRequiredMixin, TemplateView):
     template_name = "billing/reading_detail.html"
 
     def get_context_data(self, **kwargs):

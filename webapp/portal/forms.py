@@ -7,7 +7,9 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 
+from billing.models import Customer
 from portal.gateway import Card
+from portal.models import CustomerLogin, PasswordResetRequest
 from portal.payments import check_amount
 from portal.selectors import BILL_STATUSES
 
@@ -151,8 +153,6 @@ class CustomerPasswordResetForm(PasswordResetForm):
     that nothing is sent, and the answer is the same "if it exists, we sent a link" page."""
 
     def get_users(self, email):
-        from billing.models import Customer
-        from portal.models import CustomerLogin
         customers = {c.customer_id: c.email for c in
                      Customer.objects.filter(email__iexact=email.strip()).only("customer_id",
                                                                              "email")}
@@ -168,7 +168,6 @@ class CustomerPasswordResetForm(PasswordResetForm):
             yield user
 
     def save(self, *args, request=None, **kwargs):
-        from portal.models import PasswordResetRequest
         if not PasswordResetRequest.allow(email=self.cleaned_data["email"], request=request):
             return
         super().save(*args, request=request, **kwargs)

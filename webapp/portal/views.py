@@ -23,6 +23,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, View
 
 from billing.errors import BillingError
+from billing.selectors import get_customer
 from portal import payments, selectors, services
 from portal.forms import (BillFilterForm, ContactForm, PaymentForm, RegistrationForm,
                           new_idempotency_key)
@@ -286,7 +287,6 @@ class ProfileView(CustomerRequiredMixin, FormView):
     form_class = ContactForm
 
     def get_initial(self):
-        from billing.selectors import get_customer
         c = get_customer(customer_id=self.customer_id)
         return {"full_name": c.full_name, "email": c.email or "", "phone": c.phone or "",
                 "address": c.address or ""}
