@@ -2,16 +2,13 @@
 
 `CustomerLogin` is Django's own (schema `billing_web`, migrated by `manage.py migrate`): it ties
 a Django user to one billing customer. Everything else is an unmanaged, read-only model over a
-view of the billing schema, read through the `billing` alias (`BillingViewManager`); the billing
+view of the billing schema, read through the `billing` alias (config.routers, `billing_view`); the billing
 app's models (billing.models) are reused where they fit.
 """
 from django.conf import settings
 from django.db import models
 
 from billing.models import KWH, MONEY, BillLine, BillSummary, Payment, ReadOnlyModel
-
-BILLING_ALIAS = "billing"
-
 
 class CustomerLogin(models.Model):
     """The login of a customer: one user, one customer (by the billing schema's customer_id)."""
@@ -31,14 +28,7 @@ class CustomerLogin(models.Model):
         return f"customer:{self.customer_no}"
 
 
-class BillingViewManager(models.Manager):
-    def get_queryset(self):
-        return super().get_queryset().using(BILLING_ALIAS)
-
-
 class PortalView(ReadOnlyModel):
-    objects = BillingViewManager()
-
     class Meta(ReadOnlyModel.Meta):
         abstract = True
 
