@@ -277,7 +277,7 @@ def test_a_500_is_logged_with_its_traceback_and_request_id(client, django_user_m
     import io
     import logging
 
-    import billing.views
+    import billing.views.customers
     assert settings.DEBUG is False
     user = django_user_model.objects.create_user("oops", password="pw-12345678", is_staff=True)
     user.groups.add(__import__("django.contrib.auth.models", fromlist=["Group"])
@@ -286,7 +286,7 @@ def test_a_500_is_logged_with_its_traceback_and_request_id(client, django_user_m
 
     def boom(**kwargs):
         raise RuntimeError("kaboom-for-the-log")
-    monkeypatch.setattr(billing.views.selectors, "search_customers", boom)
+    monkeypatch.setattr(billing.views.customers.selectors, "search_customers", boom)
     handlers = logging.getLogger("django.request").handlers
     console = [h for h in handlers if isinstance(h, logging.StreamHandler)
                and not isinstance(h, logging.FileHandler)]

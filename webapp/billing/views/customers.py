@@ -1,6 +1,4 @@
-"""Staff pages. A view validates the form's shape, calls one service (one procedure) and turns a
-refusal (BillingError) into a message next to the field the server's message names, keeping
-the user's input. Reads go through selectors. Every page needs a logged-in staff user with the page's role (billing/roles.py)."""
+"""Home, customer search, the customer page, creating and editing customers."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -8,26 +6,9 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from billing import selectors, services
-from billing.errors import BillingError
-from billing.forms import CustomerForm, ReadingForm, SearchForm
+from billing.forms import CustomerForm, SearchForm
 from billing.roles import DESK, RoleRequiredMixin
-
-
-class ProcedureFormMixin:
-    """form_valid calls `self.call(form)`; a BillingError is shown on the form (on the field the
-    server's message names, else above the form) and the page is rendered again with the input."""
-
-    def actor(self):
-        return services.actor_for(self.request.user)
-
-    def form_valid(self, form):
-        try:
-            result = self.call(form)
-        except BillingError as error:
-            field = error.field if error.field in form.fields else None
-            form.add_error(field, f"{error.user_message} {error.message}")
-            return self.render_to_response(self.get_context_data(form=form, error=error))
-        return self.succeed(form, result)
+from billing.views.common import ProcedureFormMixin
 
 
 class HomeView(RoleRequiredMixin, TemplateView):
@@ -110,39 +91,3 @@ class CustomerEditView(RoleRequiredMixin, ProcedureFormMixin, FormView):
     def succeed(self, form, result):
         messages.success(self.request, f"Customer {self.customer.customer_no} saved.")
         return redirect("billing:customer_detail", customer_id=result["customer_id"])
-
-
-class ReadingEntryView(RoleRequiredMixin, ProcedureFormMixin, FormView):
-    roles = DESK
-    template_name = "billing/reading_form.html"
-    form_class = ReadingForm
-
-    def get_initial(self):
-        return {"serial_no": self.request.GET.get("serial_no", "")}
-
-    def call(self, form):
-        return services.record_reading(**form.procedure_arguments(), actor=self.actor())
-
-    def succeed(self, form, result):
-        status = result["status"]
-        text = (f"Reading recorded: {result['consumption_kwh']} kWh since the previous reading, "
-                f"status {status}.")
-        if status == "review":
-            messages.warning(self.request, text + " It needs review (unusually high use) before "
-                             "it can be billed.")
-        else:
-            messages.success(self.request, text)
-        return redirect("billing:reading_detail", reading_id=result["reading_id"])
-
-
-class ReadingDetailView(RoleRequiredMixin, TemplateView):
-    template_name = "billing/reading_detail.html"
-
-    def get_context_data(self, **kwargs):
-        reading = selectors.get_reading(reading_id=self.kwargs["reading_id"])
-        if reading is None:
-            raise Http404("No such reading")
-        account = reading.account_id and selectors.get_account(account_id=reading.account_id)
-        customer = account and selectors.get_customer(customer_id=account.customer_id)
-        return super().get_context_data(reading=reading, account=account, customer=customer,
-                                        **kwargs)
