@@ -224,3 +224,20 @@ def test_the_self_retrying_set_matches_the_procedure_headers():
     inside = {p.stem for p in root.glob("[a-z]*.sql") if "retried inside" in p.read_text()
               or "tried again, 5 attempts" in p.read_text()}
     assert inside == services.SELF_RETRYING
+
+
+# --- one helper puts a refusal on a form (issue 18 §4) ---------------------------------------
+def test_add_to_form_puts_the_contract_code_on_the_named_field():
+    from django import forms as djforms
+
+    class F(djforms.Form):
+        email = djforms.CharField(required=False)
+
+    form = F({"email": "x"})
+    assert form.is_valid()
+    errors.add_to_form(form, errors.error_for(45002, "email is not a valid e-mail address"))
+    assert form.has_error("email", code="INVALID_ARGUMENT")
+    form = F({"email": "x"})
+    form.is_valid()
+    errors.add_to_form(form, errors.error_for(45003, "customer C1 exists already"))
+    assert form.non_field_errors() and form.has_error("__all__", code="CONFLICT")

@@ -22,7 +22,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, View
 
-from billing.errors import BillingError
+from billing.errors import BillingError, add_to_form
 from billing.selectors import get_customer
 from portal import payments, selectors, services
 from portal.forms import (BillFilterForm, ContactForm, PaymentForm, RegistrationForm,
@@ -45,11 +45,6 @@ class CustomerRequiredMixin(AccessMixin):
             raise PermissionDenied("Not a customer login")
         self.customer_id = self.login.customer_id
         return super().dispatch(request, *args, **kwargs)
-
-
-def _show_error(form, error):
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, f"{error.user_message} {error.message}")
 
 
 # --- access -------------------------------------------------------------------------------------
@@ -238,7 +233,7 @@ class PayView(CustomerRequiredMixin, FormView):
             if result.status == payments.DECLINED:
                 form.add_error("card_number", result.message)
             elif result.error is not None:
-                _show_error(form, result.error)
+                add_to_form(form, result.error)
                 form.add_error(None, "The charge on your card was refunded.")
             else:
                 form.add_error(None, result.message)
@@ -295,7 +290,7 @@ class ProfileView(CustomerRequiredMixin, FormView):
         try:
             services.update_contact(self.login, **form.procedure_arguments())
         except BillingError as error:
-            _show_error(form, error)
+            add_to_form(form, error)
             return self.render_to_response(self.get_context_data(form=form, error=error))
         messages.success(self.request, "Your contact details were saved.")
         return redirect("portal:profile")

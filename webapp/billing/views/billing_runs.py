@@ -9,7 +9,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from billing import forms, runs, selectors, services
-from billing.errors import BillingError
+from billing.errors import BillingError, add_to_form
 from billing.roles import ADMIN, READ, RoleRequiredMixin
 
 
@@ -50,8 +50,7 @@ class BillingRunStartView(RoleRequiredMixin, View):
         job.thread.join(self.WAIT_FOR_QUICK_REFUSAL)
         if job.state == "failed" and job.error is not None and job.run_id is None:
             error = job.error
-            field = error.field if error.field in form.fields else None
-            form.add_error(field, f"{error.user_message} {error.message}")
+            add_to_form(form, error)
             return self.again(request, form, error=error)
         return redirect("billing:run_job", token=job.token)
 

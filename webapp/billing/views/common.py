@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.generic import FormView
 
 from billing import selectors, services
-from billing.errors import BillingError
+from billing.errors import BillingError, add_to_form
 from billing.roles import DESK, RoleRequiredMixin
 
 
@@ -23,8 +23,7 @@ class ProcedureFormMixin:
         try:
             result = self.call(form)
         except BillingError as error:
-            field = error.field if error.field in form.fields else None
-            form.add_error(field, f"{error.user_message} {error.message}")
+            add_to_form(form, error)
             return self.render_to_response(self.get_context_data(form=form, error=error))
         return self.succeed(form, result)
 

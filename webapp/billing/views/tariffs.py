@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from billing import forms, selectors, services
-from billing.errors import BillingError
+from billing.errors import BillingError, add_to_form
 from billing.roles import ADMIN, READ, RoleRequiredMixin
 from billing.views.common import ProcedureFormMixin
 
@@ -120,8 +120,7 @@ class TariffVersionCreateView(RoleRequiredMixin, FormView):
             services.add_tariff_version(tariff_code=self.tariff.tariff_code, **form.cleaned_data,
                                         blocks=rows, actor=services.actor_for(request.user))
         except BillingError as error:
-            field = error.field if error.field in form.fields else None
-            form.add_error(field, f"{error.user_message} {error.message}")
+            add_to_form(form, error)
             return self.render_to_response(self.get_context_data(form=form, blocks=blocks,
                                                                  error=error))
         messages.success(request, f"Tariff {self.tariff.tariff_code}: version from "
