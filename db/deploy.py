@@ -47,7 +47,7 @@ TABLE = "_yoyo_routine"
 BINLOG_MESSAGE = ("Creating routines with the binary log on needs "
                   "log_bin_trust_function_creators=1 (or SUPER): set it on the server and run "
                   "yoyo apply again")
-COMMENT_MAX = 16000   # bytes; MySQL 8.4 keeps a routine COMMENT in a TEXT column, MariaDB too
+COMMENT_MAX = 16000   # bytes; MariaDB: TEXT (64 KiB); MySQL's mysql-sys has several-KB COMMENTs
 
 _CREATE = re.compile(
     r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:ALGORITHM\s*=\s*\w+\s+)?(?:SQL\s+SECURITY\s+\w+\s+)?"
