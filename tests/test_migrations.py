@@ -149,6 +149,9 @@ def test_fresh_and_upgraded_databases_have_the_same_routines(scratch_db, tmp_pat
                     upgraded, str(old / "migrations")], check=True, capture_output=True)
     before = definitions(upgraded)
     assert ("PROCEDURE", "post_payment") in before and ("VIEW", "v_aging") in before
+    out = verify(upgraded)                  # nothing recorded yet: everything is to deploy
+    assert out.returncode == 1 and "PROCEDURE post_payment: not deployed at the hash of " \
+        "db/procedures/post_payment.sql" in out.stdout.splitlines()
     apply_migrations(upgraded)
 
     assert definitions(upgraded) == definitions(fresh)
