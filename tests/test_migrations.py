@@ -68,6 +68,13 @@ def test_every_routine_file_is_named_after_its_object():
         assert Path(f).parts[0] == deploy.DIRS[kind], f
 
 
+def test_no_public_procedure_has_a_typed_twin():
+    """One routine, one file: a contract procedure converts its arguments itself (issue 18)."""
+    names = {Path(f).stem for f in routine_files() if f.startswith("procedures/")}
+    twins = sorted(f"_{n}" for n in names if not n.startswith("_") and f"_{n}" in names)
+    assert not twins
+
+
 def test_every_routine_file_exists_in_the_migrated_database(db):
     present = {(r["k"], r["n"]) for r in db.rows(
         "SELECT routine_type AS k, routine_name AS n FROM information_schema.routines "
