@@ -39,7 +39,7 @@ def test_partial_payment(db, acc):
                "status, posted_by FROM payment WHERE payment_id = %s", pid)
     assert p == {"account_id": acc, "amount": D("40.00"), "method": "cash",
                  "paid_at": dt.datetime(2026, 2, 1, 10, 0),
-                 "idempotency_key": "k-partial", "amount_allocated": D("40.00"),
+                 "idempotency_key": b"k-partial", "amount_allocated": D("40.00"),
                  "status": "posted", "posted_by": ACTOR}
     ledger = db.rows("SELECT entry_type, amount, bill_id, payment_id, entry_date, actor "
                      "FROM ledger_entry WHERE payment_id = %s", pid)
@@ -182,7 +182,7 @@ def test_defaults_paid_at_now_and_a_generated_key(db, acc):
                "WHERE payment_id = %s", r["payment_id"])
     assert before <= p["paid_at"] <= db.value("SELECT NOW()")
     assert p["posted_at"] == p["paid_at"]
-    assert p["idempotency_key"].startswith("auto:") and len(p["idempotency_key"]) == 41
+    assert p["idempotency_key"].startswith(b"auto:") and len(p["idempotency_key"]) == 41
     assert p["method"] == "online"
     # without a key there is no replay: the same call posts again
     r2 = db.call("post_payment", acc, "12.34", "online", None, None, "customer:C1")
@@ -292,6 +292,31 @@ def test_replay_is_answered_even_when_the_account_was_closed_since(db, acc):
     first = pay(db, acc, "10.00", key="k-before-close")
     db.call("close_account", acc, "2026-03-31", ACTOR)
     assert pay(db, acc, "10.00", key="k-before-close") == {**first, "replayed": 1}
+
+
+BYTE_KEYS = ["AbC", "abc", "abc ", "ab\u00e7", "ss", "\u00df"]      # abç, ß
+
+
+def test_keys_are_compared_byte_for_byte(db, acc):
+    """Keys that a case- or accent-insensitive, space-padding collation calls equal are six
+    different keys (billing-rules.md, "Payments"; issue 16, finding 3): each posts its own payment,
+    and each replays only itself."""
+    firsts = [pay(db, acc, "10.00", key=k) for k in BYTE_KEYS]
+    assert [r["replayed"] for r in firsts] == [0] * 6
+    assert len({r["payment_id"] for r in firsts}) == 6
+    stored = [bytes(r["k"]).decode() for r in db.rows(
+        "SELECT idempotency_key AS k FROM payment ORDER BY payment_id")]
+    assert stored == BYTE_KEYS
+    before = db.snapshot()
+    for k, first in zip(BYTE_KEYS, firsts):
+        again = pay(db, acc, "10.00", key=k)
+        assert (again["payment_id"], again["replayed"]) == (first["payment_id"], 1)
+    assert db.snapshot() == before
+    # a different amount under one of them is a mismatch with that key's payment only
+    with pytest.raises(DbError) as e:
+        pay(db, acc, "11.00", key="abc ")
+    assert e.value.errno == 45022 and f"payment {firsts[2]['payment_id']} " in e.value.message
+    assert_integrity(db)
 
 
 @pytest.mark.parametrize("other", ["account", "amount"])
