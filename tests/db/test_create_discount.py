@@ -42,6 +42,6 @@ def test_duplicate_code_is_45003_and_writes_nothing(db):
     make_discount(db, code="SENIOR")
     before = db.snapshot()
     with pytest.raises(DbError) as e:
-        db.call("create_discount", "senior", "Again", "5", ACTOR)
+        db.call("create_discount", " SENIOR", "Again", "5", ACTOR)
     assert e.value.errno == 45003
     assert db.snapshot() == before
