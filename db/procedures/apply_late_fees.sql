@@ -7,10 +7,11 @@
 -- nothing twice (bill.late_fee_charged). Set-based, one transaction.
 --
 -- Parameters
---   p_as_of   the day the fees are assessed (usually today)
+--   p_as_of   the day the fees are assessed (usually today; not after today, the session's
+--             CURRENT_DATE: a day not yet come would charge bills not yet overdue)
 --   p_actor   who acts, e.g. 'batch:late_fees'
 -- Result: bills_charged, total_fees
--- Errors: 45002 when p_as_of or p_actor is missing.
+-- Errors: 45002 when p_as_of or p_actor is missing, or p_as_of is after today.
 -- Locks: the accounts of the bills concerned (account_id order), then those bills (bill_id order).
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted
 -- by the _arg_* functions before the work is done by _apply_late_fees: a wrong type, a value

@@ -6,7 +6,8 @@
 --                      with more decimals than money so that a third decimal is seen and refused)
 --   p_method           cash, card, cheque, bank_transfer or online
 --   p_paid_at          when the customer paid; NULL means now. DATE(paid_at) is the payment date
---                      of the rebate rule and of the ledger entry
+--                      of the rebate rule and of the ledger entry; not after now (the session's
+--                      NOW()) and not before the day the account opened
 --   p_idempotency_key  the caller's key for this payment (at most 100 characters); NULL means
 --                      the procedure makes one ('auto:' + a UUID), i.e. no replay protection
 --   p_actor            who acts (staff:<username>, customer:<customer_no>, batch:<job>)
@@ -19,7 +20,8 @@
 --                  and amount: nothing is posted and the first payment is answered (payment_id,
 --                  receipt_no as then; allocated, unallocated, balance_after as they are now)
 -- Errors
---   45001 no account with that id            45002 bad method, empty actor, empty or long key
+--   45001 no account with that id            45002 bad method, empty actor, empty or long key,
+--                                                  paid_at in the future or before opened_on
 --   45020 amount NULL, <= 0, over 1,000,000.00 or with more than two decimals
 --   45021 the account is closed              45022 the key was used for another account or amount
 -- Locks (docs/payments.md): the idempotency key is looked up first without locks; then, in one

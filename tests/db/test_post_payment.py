@@ -261,6 +261,25 @@ def test_error_inside_the_transaction_rolls_everything_back(db, acc):
     assert r["replayed"] == 0
 
 
+def test_paid_at_not_in_the_future_nor_before_the_account_opened(db, acc):
+    """billing-rules.md, "Payments" (issue 16, finding 6: paid_at in 1900 or 2999 was accepted, and
+    a backdated payment could claim a rebate). The account opened on 2026-01-01."""
+    make_bill(db, acc, "100.00", "2026-02-15")
+    before = db.snapshot()
+    with db.at(dt.datetime(2026, 3, 1, 10, 0, 0)):
+        for paid_at in ["2026-03-01 10:01:00", "2026-03-01 10:00:01", "2999-12-31 00:00:00",
+                        "2025-12-31 23:59:59", "1900-01-01 00:00:00"]:
+            with pytest.raises(DbError) as e:
+                pay(db, acc, "10.00", paid_at=paid_at, key=f"k-{paid_at}")
+            assert e.value.errno == 45002, paid_at
+        assert db.snapshot() == before
+        assert pay(db, acc, "10.00", paid_at="2026-03-01 10:00:00", key="k-now")["replayed"] == 0
+        assert pay(db, acc, "10.00", paid_at="2026-01-01 00:00:00", key="k-opened")["replayed"] == 0
+        assert pay(db, acc, "10.00", paid_at=None, key="k-null")["replayed"] == 0
+    assert db.value("SELECT COUNT(*) FROM payment") == 3
+    assert_integrity(db)
+
+
 # ---- idempotency ---------------------------------------------------------------------------
 
 def test_replay_returns_the_first_answer_and_posts_nothing(db, acc):
