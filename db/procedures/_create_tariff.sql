@@ -3,11 +3,11 @@
 -- creates a tariff (its prices come with add_tariff_version).
 --
 -- Parameters
---   p_code   required; trimmed, 1..20 characters, unique (case-insensitive)
+--   p_code   required; trimmed, then 1..20 of A-Z, 0-9, _ and - (no lowercase), unique
 --   p_name   required; trimmed, 1..100 characters
 --   p_actor  who acts, required
 -- Result: one row (tariff_id).
--- Errors: 45002 INVALID_ARGUMENT (no or too long code or name, no actor); 45003 CONFLICT
+-- Errors: 45002 INVALID_ARGUMENT (no code, a code outside A-Z 0-9 _ -, too long code, no or too long name, no actor); 45003 CONFLICT
 --         (a tariff with that code exists).
 -- Example: CALL create_tariff('RES', 'Residential', 'staff:alice');
 CREATE PROCEDURE _create_tariff(IN p_code VARCHAR(100), IN p_name VARCHAR(1000),
@@ -32,6 +32,9 @@ BEGIN
     END IF;
     IF CHAR_LENGTH(v_code) > 20 THEN
         CALL _fail(45002, 'code is longer than 20 characters');
+    END IF;
+    IF CONVERT(v_code USING utf8mb4) COLLATE utf8mb4_bin REGEXP '[^A-Z0-9_-]' THEN
+        CALL _fail(45002, CONCAT('code may hold only A-Z, 0-9, _ and -, not ''', v_code, ''''));
     END IF;
     IF v_name IS NULL OR v_name = '' THEN
         CALL _fail(45002, 'name is required');

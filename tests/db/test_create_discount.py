@@ -19,6 +19,10 @@ def test_creates_a_discount(db, pct, stored):
     (None, "Senior", "10", ACTOR),
     ("", "Senior", "10", ACTOR),
     ("X" * 21, "Senior", "10", ACTOR),
+    ("senior", "Senior", "10", ACTOR),         # codes: 1-20 of A-Z, 0-9, _ and - (issue 16, #7)
+    ("A/B", "Senior", "10", ACTOR),
+    ("..", "Senior", "10", ACTOR),
+    ("SÉNIOR", "Senior", "10", ACTOR),
     ("SENIOR", None, "10", ACTOR),
     ("SENIOR", " ", "10", ACTOR),
     ("SENIOR", "n" * 101, "10", ACTOR),

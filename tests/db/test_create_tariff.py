@@ -21,6 +21,12 @@ def test_creates_a_tariff(db):
     ("", "Residential", ACTOR),
     ("   ", "Residential", ACTOR),
     ("X" * 21, "Residential", ACTOR),
+    ("res", "Residential", ACTOR),             # codes: 1-20 of A-Z, 0-9, _ and - (issue 16, #7)
+    ("A/B", "Residential", ACTOR),
+    ("..", "Residential", ACTOR),
+    ("RÉS", "Residential", ACTOR),
+    ("R S", "Residential", ACTOR),
+    ("RES\n", "Residential", ACTOR),
     ("RES", None, ACTOR),
     ("RES", "  ", ACTOR),
     ("RES", "n" * 101, ACTOR),
@@ -72,3 +78,11 @@ def test_the_table_refuses_codes_outside_the_rule(db, table):
     for code in GOOD_CODES:
         db.execute(f"INSERT INTO {table} ({cols}) VALUES ({vals})", code)
     assert sorted(r["code"] for r in db.rows(f"SELECT code FROM {table}")) == sorted(GOOD_CODES)
+
+
+@pytest.mark.parametrize("code", GOOD_CODES)
+def test_codes_of_the_rule_are_accepted(db, code):
+    r = db.call("create_tariff", code, "Fine", ACTOR)
+    assert db.value("SELECT code FROM tariff WHERE tariff_id = %s", r["tariff_id"]) == code
+    d = db.call("create_discount", code, "Fine", "5", ACTOR)
+    assert db.value("SELECT code FROM discount WHERE discount_id = %s", d["discount_id"]) == code
