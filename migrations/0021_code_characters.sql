@@ -7,9 +7,9 @@
 -- matches before a final newline in both regex libraries, so 'AB\n' would pass).
 -- A database holding a code outside the rule fails this migration (CHECK constraint error 4025 on
 -- MariaDB, 3819 on MySQL) rather than having its codes rewritten: rename such a code first.
-ALTER TABLE tariff DROP CONSTRAINT ck_tariff_code,
-  ADD CONSTRAINT ck_tariff_code CHECK (
-    CHAR_LENGTH(code) BETWEEN 1 AND 20 AND NOT (code COLLATE utf8mb4_bin REGEXP '[^A-Z0-9_-]'));
-ALTER TABLE discount DROP CONSTRAINT ck_discount_code,
-  ADD CONSTRAINT ck_discount_code CHECK (
-    CHAR_LENGTH(code) BETWEEN 1 AND 20 AND NOT (code COLLATE utf8mb4_bin REGEXP '[^A-Z0-9_-]'));
+-- A constraint of its own beside the old ck_*_code (TRIM(code) <> ''), which it makes redundant:
+-- one ADD per table, atomic on both servers (no DROP and re-ADD of one name in a statement).
+ALTER TABLE tariff ADD CONSTRAINT ck_tariff_code_chars CHECK (
+  CHAR_LENGTH(code) BETWEEN 1 AND 20 AND NOT (code COLLATE utf8mb4_bin REGEXP '[^A-Z0-9_-]'));
+ALTER TABLE discount ADD CONSTRAINT ck_discount_code_chars CHECK (
+  CHAR_LENGTH(code) BETWEEN 1 AND 20 AND NOT (code COLLATE utf8mb4_bin REGEXP '[^A-Z0-9_-]'));
