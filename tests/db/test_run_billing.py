@@ -17,7 +17,7 @@ FLAT = dict(effective_from="2025-01-01", fixed_charge="0", tax_rate_pct="0", lat
 
 @pytest.fixture(autouse=True)
 def later_today(db):
-    db.execute("SET timestamp = UNIX_TIMESTAMP('2026-06-01')")
+    db.set_clock("2026-06-01 00:00:00")
 
 
 def lines(db, bill_id):
