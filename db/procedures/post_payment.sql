@@ -6,7 +6,8 @@
 --                      with more decimals than money so that a third decimal is seen and refused)
 --   p_method           cash, card, cheque, bank_transfer or online
 --   p_paid_at          when the customer paid; NULL means now. DATE(paid_at) is the payment date
---                      of the rebate rule and of the ledger entry
+--                      of the rebate rule and of the ledger entry; not after now (the session's
+--                      NOW()) and not before the day the account opened
 --   p_idempotency_key  the caller's key for this payment (at most 100 characters); NULL means
 --                      the procedure makes one ('auto:' + a UUID), i.e. no replay protection
 --   p_actor            who acts (staff:<username>, customer:<customer_no>, batch:<job>)
@@ -19,7 +20,8 @@
 --                  and amount: nothing is posted and the first payment is answered (payment_id,
 --                  receipt_no as then; allocated, unallocated, balance_after as they are now)
 -- Errors
---   45001 no account with that id            45002 bad method, empty actor, empty or long key
+--   45001 no account with that id            45002 bad method, empty actor, empty or long key,
+--                                                  paid_at in the future or before opened_on
 --   45020 amount NULL, <= 0, over 1,000,000.00 or with more than two decimals
 --   45021 the account is closed              45022 the key was used for another account or amount
 -- Locks (docs/payments.md): in one transaction, the account row, its bills, the new payment.
@@ -62,6 +64,7 @@ BEGIN
     DECLARE v_amount_found DECIMAL(12,2);
     DECLARE v_accounts INT;
     DECLARE v_closed_on DATE;
+    DECLARE v_opened_on DATE;
     DECLARE v_duplicate TINYINT DEFAULT 0;
     DECLARE v_receipt_no VARCHAR(20);
     DECLARE v_plan JSON;
@@ -90,12 +93,15 @@ BEGIN
     IF v_account_id IS NULL THEN
         CALL _fail(45001, 'account_id is required');
     END IF;
+    IF v_paid_at > v_posted_at THEN
+        CALL _fail(45002, CONCAT('paid_at ', v_paid_at, ' is in the future (now is ', v_posted_at, ')'));
+    END IF;
     SET v_key = COALESCE(v_idempotency_key, CONCAT('auto:', UUID()));
     SET @billing_actor = v_actor;              -- the audit triggers read it
 
     START TRANSACTION;
     -- lock order: the account row, then its bills, then payments
-    SELECT COUNT(*), MAX(closed_on) INTO v_accounts, v_closed_on
+    SELECT COUNT(*), MAX(closed_on), MAX(opened_on) INTO v_accounts, v_closed_on, v_opened_on
       FROM account WHERE account_id = v_account_id FOR UPDATE;
     IF v_accounts = 0 OR v_closed_on IS NOT NULL THEN
         -- a replay is answered even when the account was closed since (or the key was used
@@ -109,6 +115,9 @@ BEGIN
         END IF;
         ROLLBACK;
     ELSE
+        IF DATE(v_paid_at) < v_opened_on THEN
+            CALL _fail(45002, CONCAT('paid_at ', v_paid_at, ' is before the account opened on ', v_opened_on));
+        END IF;
         -- the account's open bills (locking read) and how this payment's money goes to them
         CALL _allocation_plan(v_account_id, v_amount, DATE(v_paid_at), v_plan, v_allocated, v_rebates);
         SET v_allocated = COALESCE(v_allocated, 0);

@@ -24,7 +24,7 @@ PLAIN = dict(effective_from="2000-01-01", fixed_charge="0.00", tax_rate_pct="0",
 
 def set_clock(db, day="2027-01-01"):
     """Move the session's today, so that the readings of the tests are not in the future."""
-    db.execute("SET timestamp = UNIX_TIMESTAMP(%s)", day)
+    db.set_clock(f"{day} 00:00:00")
 
 
 def run(db, start="2026-01-01", end="2026-01-31", issue="2026-02-01", due_days=14):

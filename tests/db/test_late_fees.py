@@ -39,7 +39,7 @@ def billed_account(db, t, kwh):
 
 @pytest.fixture
 def clock(db):
-    db.execute("SET timestamp = UNIX_TIMESTAMP('2027-01-01')")
+    db.set_clock("2027-01-01 00:00:00")
 
 
 def fees(db, as_of):
@@ -202,6 +202,19 @@ def test_missing_argument_is_45002_and_writes_nothing(db, clock, as_of, actor):
     assert bill(db, acc.bill_id)["late_fee_charged"] == 0
     # and the bill is still charged by a correct call afterwards
     assert fees(db, "2026-03-01")["bills_charged"] == 1
+
+
+def test_as_of_after_today_is_45002_and_today_is_fine(db, clock):
+    """billing-rules.md, "Late fees": as_of not after today (issue 16, finding 6: fees as of a
+    day to come charged bills not yet due)."""
+    acc = billed_account(db, tariff(db, "0.50"), 1370)
+    before = db.snapshot()
+    with pytest.raises(DbError) as e:
+        fees(db, "2027-01-02")                                   # tomorrow
+    assert e.value.errno == 45002
+    assert db.snapshot() == before
+    assert fees(db, "2027-01-01")["bills_charged"] == 1          # today
+    assert bill(db, acc.bill_id)["late_fee_charged"] == 1
 
 
 def _wait_for_lock_wait(db, thread_id, what, timeout=5.0):

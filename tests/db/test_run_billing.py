@@ -1,6 +1,6 @@
 """Worked examples of the billing rules through run_billing and bill_account, one per rule,
 with the expected figures worked out by hand in the comments."""
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -17,7 +17,7 @@ FLAT = dict(effective_from="2025-01-01", fixed_charge="0", tax_rate_pct="0", lat
 
 @pytest.fixture(autouse=True)
 def later_today(db):
-    db.execute("SET timestamp = UNIX_TIMESTAMP('2026-06-01')")
+    db.set_clock("2026-06-01 00:00:00")
 
 
 def lines(db, bill_id):
@@ -257,11 +257,43 @@ def test_period_errors(db, args, errno):
     assert db.snapshot() == before
 
 
-def test_longest_period_and_issue_on_the_period_end_are_fine(db):
+def test_longest_period_issued_the_day_after_it_is_fine(db):
     make_tariff(db, code="FLAT", versions=[FLAT])
     make_metered_account(db, tariff_code="FLAT", opened_on="2025-12-01")
-    r = db.call("run_billing", "2026-01-01", "2026-03-03", "2026-03-03", 90, ACTOR)  # 62 days
+    r = db.call("run_billing", "2026-01-01", "2026-03-03", "2026-03-04", 90, ACTOR)  # 62 days
     assert r["bills_created"] == 1
+
+
+@pytest.mark.parametrize("proc", ["run_billing", "bill_account"])
+def test_the_period_must_be_over_and_bills_issued_today_or_later(db, proc):
+    """billing-rules.md, "The billing period of one account": period_end before today,
+    issue_date today or later, else PERIOD_INVALID; today is the session's CURRENT_DATE
+    (issue 16, finding 6: a future period stored an estimate dated in the future)."""
+    make_tariff(db, code="FLAT", versions=[FLAT])
+    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2025-12-01")
+    head = () if proc == "run_billing" else (acc.account_id,)
+    before = db.snapshot()
+    with db.at("2026-02-01"):
+        for args in [("2026-01-02", "2026-02-01", "2026-02-01"),   # ends today: not over
+                     ("2026-01-02", "2026-02-01", "2026-02-02"),   # (issued tomorrow, still)
+                     ("2025-12-31", "2026-01-30", "2026-01-31")]:  # issued yesterday
+            with pytest.raises(DbError) as e:
+                db.call(proc, *head, *args, 14, ACTOR)
+            assert e.value.errno == 45040, args
+        assert db.snapshot() == before
+        # ended yesterday, issued today: billed
+        r = db.call(proc, *head, "2026-01-01", "2026-01-31", "2026-02-01", 14, ACTOR)
+        assert (r["bills_created"] if proc == "run_billing" else r["bill_id"] is not None) == 1
+    # later in the real clock: a period ending today or after is refused too
+    with db.at(date.today()):
+        with pytest.raises(DbError) as e:
+            db.call(proc, *head, date.today().replace(day=1), date.today(),
+                    date.today() + timedelta(days=1), 14, ACTOR)
+        assert e.value.errno == 45040
+    # issued later than today is fine (bills dated ahead)
+    with db.at("2026-03-01"):
+        r = db.call(proc, *head, "2026-02-01", "2026-02-28", "2026-03-05", 14, ACTOR)
+        assert (r["bills_created"] if proc == "run_billing" else r["bill_id"] is not None) == 1
 
 
 def test_bill_account_errors(db):
