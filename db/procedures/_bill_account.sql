@@ -63,6 +63,11 @@ BEGIN
             CALL _bill_chunk(v_run, p_period_start, p_period_end, p_issue_date, p_due_days, p_actor, 1);
             UPDATE billing_run SET status = 'completed', finished_at = NOW() WHERE run_id = v_run;
             SET v_bill = (SELECT bill_id FROM bill WHERE run_id = v_run AND account_id = p_account_id);
+            -- a one-account run starts and ends in this transaction: one audit row
+            CALL _audit('account_billed', 'billing_run', v_run, p_account_id,
+                        JSON_OBJECT('period_start', p_period_start, 'period_end', p_period_end,
+                                    'issue_date', p_issue_date, 'due_days', p_due_days,
+                                    'bill_id', v_bill), p_actor);
             COMMIT;
             LEAVE attempt_loop;
         END;

@@ -146,6 +146,9 @@ BEGIN
     END IF;
 
     SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = v_account_id;
+    CALL _audit('payment_reversed', 'payment', p_payment_id, v_account_id,
+                JSON_OBJECT('amount', v_amount, 'reason', p_reason, 'balance_after', v_balance),
+                p_actor);
     COMMIT;
     SELECT p_payment_id AS payment_id, v_balance AS balance_after;
 END
