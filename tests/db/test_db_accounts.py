@@ -285,7 +285,7 @@ def test_private_server_root_only_by_unix_socket_and_private_files(db_url):
                     MySQLdb.connect(host="127.0.0.1", port=port, user="root", connect_timeout=5,
                                     **kw)
                 assert e.value.args[0] in (1045, 1698), e.value.args
-            for path in (base, data):
+            for path in (base, data, base / "tmp"):
                 assert _mode(path) & 0o077 == 0, oct(_mode(path))
             assert _mode(base / "mysqld.sock") & 0o007 == 0, oct(_mode(base / "mysqld.sock"))
             _dbserver(env, "stop")
