@@ -121,8 +121,9 @@ BEGIN
             -- the balance as of this posting (a plain read: everything of the account is locked)
             SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = p_account_id;
             CALL _audit('payment_posted', 'payment', v_payment_id, p_account_id,
-                        JSON_OBJECT('amount', p_amount, 'method', p_method, 'paid_at', v_paid_at,
-                                    'idempotency_key', v_key, 'allocated', v_allocated), p_actor);
+                        JSON_OBJECT('amount', CAST(p_amount AS DECIMAL(12,2)), 'method', p_method,
+                                    'paid_at', v_paid_at, 'idempotency_key', v_key,
+                                    'allocated', v_allocated), p_actor);
             COMMIT;
             SET v_receipt_no = receipt_no(v_payment_id, v_posted_at),
                 v_unallocated = p_amount - v_allocated;
@@ -144,7 +145,8 @@ BEGIN
         END IF;
         -- a replay changes no money, but who asked again is audited (its own statement)
         CALL _audit('payment_replayed', 'payment', v_payment_id, p_account_id,
-                    JSON_OBJECT('amount', p_amount, 'method', p_method, 'idempotency_key', v_key),
+                    JSON_OBJECT('amount', CAST(p_amount AS DECIMAL(12,2)), 'method', p_method,
+                                'idempotency_key', v_key),
                     p_actor);
     END IF;
 

@@ -293,6 +293,7 @@ def test_payments_posted_replayed_and_reversed_are_audited_with_reason(db, paid)
         ("payment_reversed", str(r["payment_id"]), paid.account_id, "staff:bob", me)]
     posted = json.loads(rows[0]["detail"])
     assert Decimal(str(posted["amount"])) == Decimal("30.00") and posted["method"] == "card"
+    assert '"amount": 30.00,' in rows[0]["detail"]          # money: two places, not 30.0000000000
     assert posted["idempotency_key"] == "K-1"
     reversed_ = json.loads(rows[2]["detail"])
     assert reversed_["reason"] == "cheque bounced"
