@@ -26,7 +26,6 @@ CREATE PROCEDURE _audit(IN p_action VARCHAR(40), IN p_table VARCHAR(64), IN p_ke
                         IN p_account_id INT UNSIGNED, IN p_detail JSON, IN p_actor VARCHAR(100))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Writes one event row to the audit trail'
 BEGIN
     INSERT INTO audit_log (table_name, row_key, account_id, action, old_values, new_values,
                            actor, db_user)

@@ -23,7 +23,6 @@ CREATE PROCEDURE record_audit_event(IN p_action LONGTEXT, IN p_object LONGTEXT,
                                     IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Records an event of the web app in the audit trail'
 BEGIN
     DECLARE v_action VARCHAR(40);
     DECLARE v_object VARCHAR(64);
