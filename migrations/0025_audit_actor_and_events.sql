@@ -9,7 +9,7 @@
 --              ...; docs/routines.md, "The audit trail"), hence a string, not an ENUM
 --   account_id the account an event concerns, when there is one (filters by account/customer)
 ALTER TABLE audit_log
-  MODIFY COLUMN action VARCHAR(40) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  MODIFY COLUMN action VARCHAR(40) NOT NULL,
   ADD COLUMN db_user VARCHAR(100) NULL AFTER actor,
   ADD COLUMN account_id INT UNSIGNED NULL AFTER row_key,
   ADD KEY ix_audit_account (account_id, audit_id),
