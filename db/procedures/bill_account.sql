@@ -77,6 +77,11 @@ BEGIN
             CALL _bill_chunk(v_run, v_period_start, v_period_end, v_issue_date, v_due_days, v_actor, 1);
             UPDATE billing_run SET status = 'completed', finished_at = NOW() WHERE run_id = v_run;
             SET v_bill = (SELECT bill_id FROM bill WHERE run_id = v_run AND account_id = v_account_id);
+            -- a one-account run starts and ends in this transaction: one audit row
+            CALL _audit('account_billed', 'billing_run', v_run, v_account_id,
+                        JSON_OBJECT('period_start', v_period_start, 'period_end', v_period_end,
+                                    'issue_date', v_issue_date, 'due_days', v_due_days,
+                                    'bill_id', v_bill), v_actor);
             COMMIT;
             LEAVE attempt_loop;
         END;

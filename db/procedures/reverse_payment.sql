@@ -155,6 +155,9 @@ BEGIN
     END IF;
 
     SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = v_account_id;
+    CALL _audit('payment_reversed', 'payment', v_payment_id, v_account_id,
+                JSON_OBJECT('amount', v_amount, 'reason', v_reason, 'balance_after', v_balance),
+                v_actor);
     COMMIT;
     SELECT v_payment_id AS payment_id, v_balance AS balance_after;
 END

@@ -96,8 +96,9 @@ def test_rerun_of_the_same_period_bills_nobody_twice(db):
     assert (second["accounts_considered"], second["bills_created"], second["accounts_skipped"]) == (0, 0, 0)
     assert second["total_billed"] == Decimal("0.00")
     after = db.snapshot()
-    # only the second run's own row is new
-    assert after == {**before, "billing_run": before["billing_run"] + 1}
+    # only the second run's own row is new, and its two audit rows (start and end)
+    assert after == {**before, "billing_run": before["billing_run"] + 1,
+                     "audit_log": before["audit_log"] + 2}
 
     # a period that overlaps the billed one (not the same) bills nobody either
     third = run(db, "2026-01-15", "2026-02-13", "2026-02-14")
@@ -554,9 +555,10 @@ def test_bill_account_already_billed(db):
     assert e["code"] == "ALREADY_BILLED"
     assert e["resolved"] == 0        # its period end (02-18) is not covered by a bill
     after = db.snapshot()
-    # only the two runs and their exceptions are new
+    # only the two runs, their exceptions and their audit rows are new
     assert after == {**before, "billing_run": before["billing_run"] + 2,
-                     "billing_exception": before["billing_exception"] + 2}
+                     "billing_exception": before["billing_exception"] + 2,
+                     "audit_log": before["audit_log"] + 2}
     # a run of the same period does not consider the account at all
     r = run(db)
     assert (r["accounts_considered"], r["bills_created"]) == (0, 0)
