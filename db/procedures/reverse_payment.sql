@@ -20,6 +20,7 @@
 -- Result (one row): payment_id, balance_after (the account's balance after the reversal)
 -- Errors
 --   45001 no payment with that id      45002 empty reason or actor
+--   45003 part of the payment's money was refunded (refund_credit)
 --   45023 the payment was reversed before (also the loser of two racing reversals)
 -- Locks: the payment's account is found by a plain read (account_id never changes); then, in
 -- one transaction, the account row, its bills, the payment row (FOR UPDATE), and the status is
