@@ -1,11 +1,7 @@
-"""Routines: helpers."""
-import sys
-from pathlib import Path
+"""Routines: helpers. (No longer does anything.)
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "db"))
-from deploy import routine_steps  # noqa: E402
-
-steps = routine_steps({
-    "functions/meter_step_kwh.sql": "3f68bae01678",
-    "procedures/_fail.sql": "dc8cac4bca58",
-})
+This migration used to create routine files pinned at a hash; routines are now deployed by
+9999_routines.py from their files whenever they change (db/deploy.py). The file stays because
+existing databases have it recorded as applied.
+"""
+steps = []

@@ -1,10 +1,7 @@
-"""Views: v_billing_run, the run progress the batch commands read."""
-import sys
-from pathlib import Path
+"""Views: v_billing_run, the run progress the batch commands read. (No longer does anything.)
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "db"))
-from deploy import routine_steps  # noqa: E402
-
-steps = routine_steps({
-    "views/v_billing_run.sql": "ddbf711b901a",
-})
+This migration used to create routine files pinned at a hash; routines are now deployed by
+9999_routines.py from their files whenever they change (db/deploy.py). The file stays because
+existing databases have it recorded as applied.
+"""
+steps = []

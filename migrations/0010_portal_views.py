@@ -1,11 +1,7 @@
-"""Routines: portal views."""
-import sys
-from pathlib import Path
+"""Routines: portal views. (No longer does anything.)
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "db"))
-from deploy import routine_steps  # noqa: E402
-
-steps = routine_steps({
-    "views/v_portal_account.sql": "8a23c8f6504d",
-    "views/v_portal_usage.sql": "c3c92188254f",
-})
+This migration used to create routine files pinned at a hash; routines are now deployed by
+9999_routines.py from their files whenever they change (db/deploy.py). The file stays because
+existing databases have it recorded as applied.
+"""
+steps = []

@@ -1,11 +1,7 @@
-"""Routines: faster posting and billing."""
-import sys
-from pathlib import Path
+"""Routines: faster posting and billing. (No longer does anything.)
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "db"))
-from deploy import routine_steps  # noqa: E402
-
-steps = routine_steps({
-    "procedures/_bill_chunk.sql": "62e3d9190c48",
-    "procedures/_post_payment.sql": "b5f51c510d43",
-})
+This migration used to create routine files pinned at a hash; routines are now deployed by
+9999_routines.py from their files whenever they change (db/deploy.py). The file stays because
+existing databases have it recorded as applied.
+"""
+steps = []

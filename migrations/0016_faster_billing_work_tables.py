@@ -1,10 +1,7 @@
-"""Routines: faster billing work tables."""
-import sys
-from pathlib import Path
+"""Routines: faster billing work tables. (No longer does anything.)
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "db"))
-from deploy import routine_steps  # noqa: E402
-
-steps = routine_steps({
-    "procedures/_bill_chunk.sql": "27bb40df03fa",
-})
+This migration used to create routine files pinned at a hash; routines are now deployed by
+9999_routines.py from their files whenever they change (db/deploy.py). The file stays because
+existing databases have it recorded as applied.
+"""
+steps = []

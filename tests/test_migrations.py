@@ -1,12 +1,24 @@
-"""The schema comes from the migrations alone, and every routine file under db/ is deployed."""
-import re
+"""The schema comes from the migrations alone; every routine file under db/ is deployed by the
+repeatable step (migrations/9999_routines.py, db/deploy.py), fresh or by upgrade, and verified."""
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+import MySQLdb
+import pytest
+
+from conftest import apply_migrations
+from support import Db, connect_kwargs, with_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "db"))
 import deploy  # noqa: E402
+
+# the last commit where routines were created by pinned migrations 0002..0019 (the old mechanism)
+OLD_MECHANISM = "9b3110b"
 
 
 def routine_files():
@@ -15,28 +27,45 @@ def routine_files():
                   for p in (ROOT / "db" / sub).glob("*.sql"))
 
 
-def pinned_hashes():
-    """relative path -> set of hashes pinned by some migration."""
-    pins = {}
-    for m in (ROOT / "migrations").glob("*.py"):
-        for path, h in re.findall(r'"([\w/]+\.sql)":\s*"([0-9a-f]{12})"', m.read_text()):
-            pins.setdefault(path, set()).add(h)
-    return pins
+def verify(url):
+    return subprocess.run([str(ROOT / "bin" / "verify-routines"), url],
+                          capture_output=True, text=True, timeout=120)
 
 
-def test_every_routine_file_is_pinned_at_its_current_version():
-    pins = pinned_hashes()
-    stale = [f for f in routine_files() if deploy.file_hash(f) not in pins.get(f, set())]
-    assert not stale, (f"routine files changed without a migration: {stale}; "
-                       "run bin/routine-migration NAME FILE...")
+@pytest.fixture
+def scratch_db(server_url):
+    """Makes empty databases on the test server (dropped at the end)."""
+    base = MySQLdb.connect(**connect_kwargs(server_url, database=""))
+    cur = base.cursor()
+    made = []
+
+    def _make(suffix):
+        name = f"{connect_kwargs(server_url).get('db') or 'billing'}_{suffix}{os.getpid()}"
+        cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        made.append(name)
+        return with_database(server_url, name)
+
+    yield _make
+    for name in made:
+        cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+    base.close()
+
+
+def definitions(url):
+    conn = deploy.connect(url)
+    try:
+        cur = conn.cursor()
+        return deploy.server_definitions(cur)
+    finally:
+        conn.close()
 
 
 def test_every_routine_file_is_named_after_its_object():
     for f in routine_files():
         kind, name, _ = deploy.parse(f)
         assert Path(f).stem == name, f"{f} creates {kind} {name}"
-        assert Path(f).parts[0] == {"PROCEDURE": "procedures", "FUNCTION": "functions",
-                                    "TRIGGER": "triggers", "VIEW": "views"}[kind], f
+        assert Path(f).parts[0] == deploy.DIRS[kind], f
 
 
 def test_every_routine_file_exists_in_the_migrated_database(db):
@@ -50,13 +79,139 @@ def test_every_routine_file_exists_in_the_migrated_database(db):
     assert not missing
 
 
-def test_reapplying_the_migrations_is_a_no_op(db_url):
+def test_a_routine_comment_is_its_file_header_and_hash(db):
+    comments = {r["n"]: r["c"] for r in db.rows(
+        "SELECT routine_name AS n, routine_comment AS c FROM information_schema.routines "
+        "WHERE routine_schema = DATABASE()")}
+    for f in routine_files():
+        kind, name, _ = deploy.parse(f)
+        if kind in ("PROCEDURE", "FUNCTION"):
+            assert comments[name] == (f"{deploy.header(f)}\n(db/{f} sha256 {deploy.file_hash(f)})")
+            assert len(comments[name].encode()) <= deploy.COMMENT_MAX
+    recorded = {(r["kind"], r["name"]): r["sha256"] for r in db.rows(
+        "SELECT kind, name, sha256 FROM _yoyo_routine")}
+    assert recorded == {deploy.parse(f)[:2]: deploy.file_hash(f) for f in routine_files()}
+
+
+def test_reapplying_the_migrations_changes_nothing(db_url, db):
     from yoyo import get_backend, read_migrations
+    before = db.rows("SELECT * FROM _yoyo_routine ORDER BY kind, name")
     backend = get_backend(db_url)
     try:
-        assert not backend.to_apply(read_migrations(str(ROOT / "migrations")))
+        pending = backend.to_apply(read_migrations(str(ROOT / "migrations")))
+        assert [m.id for m in pending] == ["9999_routines"]   # the repeatable step, always
     finally:
         backend.connection.close()
+    apply_migrations(db_url)
+    assert db.rows("SELECT * FROM _yoyo_routine ORDER BY kind, name") == before
+
+
+def test_verify_is_clean_on_the_migrated_database(db_url):
+    out = verify(db_url)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_verify_reports_a_change_made_by_hand_and_apply_repairs_it(db_url, db):
+    try:
+        db.execute("CREATE OR REPLACE VIEW v_aging AS SELECT 1 AS hot_fix")
+        db.execute("DROP PROCEDURE close_account")
+        db.execute("CREATE PROCEDURE close_account(IN p_account_id LONGTEXT, IN p_closed_on "
+                   "LONGTEXT, IN p_actor LONGTEXT) SQL SECURITY DEFINER BEGIN END")
+        db.execute("DROP TRIGGER customer_audit_delete")
+        db.execute("CREATE FUNCTION hand_made() RETURNS INT DETERMINISTIC RETURN 1")
+        out = verify(db_url)
+        assert out.returncode == 1
+        assert sorted(out.stdout.splitlines()) == sorted([
+            "PROCEDURE close_account: changed on the server since it was deployed",
+            "VIEW v_aging: changed on the server since it was deployed",
+            "TRIGGER customer_audit_delete: missing",
+            "FUNCTION hand_made: no file",
+        ])
+    finally:
+        apply_migrations(db_url)
+    assert verify(db_url).returncode == 0
+    assert db.rows("SELECT routine_name FROM information_schema.routines "
+                   "WHERE routine_schema = DATABASE() AND routine_name = 'hand_made'") == []
+
+
+def test_fresh_and_upgraded_databases_have_the_same_routines(scratch_db, tmp_path):
+    fresh = scratch_db("fresh")
+    apply_migrations(fresh)
+
+    # the old history: migrations 0001..0019 of the pinned-hash mechanism, with their db/ files
+    old = tmp_path / "old"
+    old.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", OLD_MECHANISM, "migrations", "db"],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    upgraded = scratch_db("upgraded")
+    subprocess.run([str(ROOT / ".venv" / "bin" / "yoyo"), "apply", "--batch", "--database",
+                    upgraded, str(old / "migrations")], check=True, capture_output=True)
+    before = definitions(upgraded)
+    assert ("PROCEDURE", "post_payment") in before and ("VIEW", "v_aging") in before
+    apply_migrations(upgraded)
+
+    assert definitions(upgraded) == definitions(fresh)
+    assert verify(upgraded).returncode == 0 and verify(fresh).returncode == 0
+
+
+def test_new_files_are_created_gone_files_dropped_changed_files_re_created(scratch_db, tmp_path):
+    url = scratch_db("files")
+    apply_migrations(url)
+    files = tmp_path / "db"
+    shutil.copytree(ROOT / "db", files, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    (files / "functions" / "zz_added.sql").write_text(
+        "-- zz_added: a new function.\nCREATE FUNCTION zz_added() RETURNS INT\n"
+        "    DETERMINISTIC\n    NO SQL\n    SQL SECURITY INVOKER\nRETURN 7\n")
+    (files / "views" / "zz_on_zz.sql").write_text(       # a view on a view that sorts after it
+        "-- zz_on_zz: reads zz_view.\nCREATE VIEW zz_on_zz AS SELECT n + 1 AS m FROM zz_view\n")
+    (files / "views" / "zz_view.sql").write_text(
+        "-- zz_view: calls a new function.\nCREATE VIEW zz_view AS SELECT zz_added() AS n\n")
+    (files / "views" / "v_aging.sql").unlink()
+    trig = files / "triggers" / "customer_audit_delete.sql"
+    trig.write_text(trig.read_text() + "\n")
+    routines = deploy.load(files)
+    conn = deploy.connect(url)
+    try:
+        done = deploy.deploy(conn, routines, log=lambda *_: None)
+        assert sorted(done) == sorted([
+            ("drop", "VIEW", "v_aging"), ("create", "FUNCTION", "zz_added"),
+            ("create", "VIEW", "zz_view"), ("create", "VIEW", "zz_on_zz"),
+            ("create", "TRIGGER", "customer_audit_delete")])
+        assert deploy.verify(conn, routines) == []
+        assert deploy.deploy(conn, routines) == []
+    finally:
+        conn.close()
+    d = Db(url)
+    assert d.value("SELECT m FROM zz_on_zz") == 8
+    d.close()
+
+
+def test_the_binary_log_without_trust_stops_the_deploy_with_what_to_do():
+    from db.test_payment_durability import _dbserver, _free_port
+    base = Path(tempfile.mkdtemp(prefix="billbl-", dir="/tmp"))   # short: socket path limit
+    env = {k: v for k, v in os.environ.items() if k != "BILLING_DATABASE_URL"}
+    env.update(BILLING_DB_DIR=str(base), BILLING_DB_PORT=str(_free_port()),
+               BILLING_DB_NAME="billing", BILLING_DB_BUFFER_POOL="32M",
+               BILLING_DB_EXTRA_ARGS=f"--log-bin={base}/binlog --server-id=1")
+    try:
+        url = _dbserver(env, "start")
+        root = Db(url)
+        root.execute("SET GLOBAL log_bin_trust_function_creators = 0")
+        root.execute("CREATE USER 'owner'@'localhost' IDENTIFIED BY 'pw'")
+        root.execute("GRANT ALL ON billing.* TO 'owner'@'localhost'")
+        root.close()
+        kw = connect_kwargs(url)
+        owner = (f"mysql://owner:pw@localhost/billing?unix_socket={kw['unix_socket']}"
+                 if "unix_socket" in kw else f"mysql://owner:pw@{kw['host']}:{kw['port']}/billing")
+        out = subprocess.run([str(ROOT / ".venv" / "bin" / "yoyo"), "apply", "--batch",
+                              "--database", owner, str(ROOT / "migrations")],
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode != 0
+        assert deploy.BINLOG_MESSAGE in out.stdout + out.stderr
+    finally:
+        _dbserver(env, "stop")
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_database_matches_the_sql_contract(db_url):

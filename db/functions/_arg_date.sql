@@ -15,7 +15,6 @@ CREATE FUNCTION _arg_date(p_value LONGTEXT, p_name VARCHAR(64))
     DETERMINISTIC
     CONTAINS SQL
     SQL SECURITY INVOKER
-    COMMENT 'Checks and converts a date argument'
 BEGIN
     DECLARE v LONGTEXT DEFAULT TRIM(p_value);
     DECLARE v_y INT;

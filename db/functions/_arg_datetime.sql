@@ -14,7 +14,6 @@ CREATE FUNCTION _arg_datetime(p_value LONGTEXT, p_name VARCHAR(64))
     DETERMINISTIC
     CONTAINS SQL
     SQL SECURITY INVOKER
-    COMMENT 'Checks and converts a datetime argument'
 BEGIN
     DECLARE v LONGTEXT DEFAULT TRIM(p_value);
     DECLARE v_day DATE;

@@ -20,7 +20,6 @@ CREATE FUNCTION _arg_decimal(p_value LONGTEXT, p_name VARCHAR(64), p_int_digits 
     DETERMINISTIC
     CONTAINS SQL
     SQL SECURITY INVOKER
-    COMMENT 'Checks and converts a decimal argument'
 BEGIN
     DECLARE v LONGTEXT DEFAULT TRIM(p_value);
     DECLARE v_abs LONGTEXT;

@@ -16,7 +16,6 @@ CREATE FUNCTION _arg_int(p_value LONGTEXT, p_name VARCHAR(64), p_min BIGINT, p_m
     DETERMINISTIC
     CONTAINS SQL
     SQL SECURITY INVOKER
-    COMMENT 'Checks and converts an integer argument'
 BEGIN
     DECLARE v LONGTEXT DEFAULT TRIM(p_value);
     DECLARE v_digits LONGTEXT;

@@ -14,7 +14,6 @@ CREATE FUNCTION _arg_text(p_value LONGTEXT, p_name VARCHAR(64), p_max INT)
     DETERMINISTIC
     CONTAINS SQL
     SQL SECURITY INVOKER
-    COMMENT 'Checks the length of a text argument'
 BEGIN
     IF p_value IS NOT NULL AND CHAR_LENGTH(p_value) > p_max THEN
         CALL _fail(45002, CONCAT(p_name, ' is longer than ', p_max, ' characters'));

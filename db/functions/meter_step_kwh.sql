@@ -15,7 +15,6 @@ CREATE FUNCTION meter_step_kwh(p_prev DECIMAL(12,2), p_cur DECIMAL(12,2),
     DETERMINISTIC
     NO SQL
     SQL SECURITY INVOKER
-    COMMENT 'Consumption between two register values; NULL when backwards'
 BEGIN
     DECLARE v_capacity DECIMAL(12,0) DEFAULT POW(10, p_dial_digits);
     IF p_cur >= p_prev THEN

@@ -14,7 +14,6 @@ CREATE FUNCTION receipt_no(p_payment_id INT UNSIGNED, p_posted_at DATETIME)
     DETERMINISTIC
     NO SQL
     SQL SECURITY INVOKER
-    COMMENT 'Receipt number of a payment: R<year>-<id, 9 digits>'
 BEGIN
     RETURN CONCAT('R', YEAR(p_posted_at), '-',
                   LPAD(p_payment_id, GREATEST(9, CHAR_LENGTH(p_payment_id)), '0'));

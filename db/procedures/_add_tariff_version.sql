@@ -42,7 +42,6 @@ CREATE PROCEDURE _add_tariff_version(IN p_tariff_code VARCHAR(100), IN p_effecti
                                      IN p_actor VARCHAR(255))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Adds a tariff version with its blocks: tariff_version_id'
 BEGIN
     DECLARE v_tariff_id INT UNSIGNED;
     DECLARE v_version_id INT UNSIGNED;

@@ -38,7 +38,6 @@ CREATE PROCEDURE _allocate_payment(IN p_payment_id INT UNSIGNED, IN p_on DATE,
                                    IN p_actor VARCHAR(100))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Allocates a payment''s unallocated money to the open bills (internal)'
 BEGIN
     DECLARE v_account_id INT UNSIGNED;
     DECLARE v_remaining DECIMAL(12,2);

@@ -35,7 +35,6 @@ CREATE PROCEDURE _allocation_plan(IN p_account_id INT UNSIGNED, IN p_remaining D
                                   OUT p_rebates INT)
     SQL SECURITY DEFINER
     READS SQL DATA
-    COMMENT 'Plans the allocation of money to an account''s open bills (internal)'
 BEGIN
     DECLARE v_bills JSON;
 

@@ -21,7 +21,6 @@ CREATE PROCEDURE _apply_allocation(IN p_payment_id INT UNSIGNED, IN p_account_id
                                    IN p_actor VARCHAR(100))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Writes an allocation plan (internal)'
 BEGIN
     IF p_plan IS NOT NULL THEN
         INSERT INTO payment_allocation (payment_id, bill_id, amount)

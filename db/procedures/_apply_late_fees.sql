@@ -18,7 +18,6 @@
 CREATE PROCEDURE _apply_late_fees(IN p_as_of DATE, IN p_actor VARCHAR(100))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Charges late fees on overdue bills, once per bill'
 BEGIN
     DECLARE v_locked INT;
     DECLARE v_bills INT DEFAULT 0;

@@ -16,7 +16,6 @@
 CREATE PROCEDURE _approve_reading(IN p_reading_id BIGINT, IN p_actor VARCHAR(255))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Accepts a reading in review: reading_id, status'
 BEGIN
     DECLARE v_meter_id INT UNSIGNED;
     DECLARE v_status VARCHAR(8);

@@ -22,7 +22,6 @@ CREATE PROCEDURE _assign_discount(IN p_account_id INT UNSIGNED, IN p_discount_co
                                   IN p_actor VARCHAR(255))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Assigns a discount to an account: account_discount_id'
 BEGIN
     DECLARE v_found INT UNSIGNED;
     DECLARE v_discount_id INT UNSIGNED;

@@ -23,7 +23,6 @@ CREATE PROCEDURE _bill_account(IN p_account_id INT UNSIGNED, IN p_period_start D
                                IN p_actor VARCHAR(100))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Bills one account for a period'
 BEGIN
     DECLARE v_run INT UNSIGNED DEFAULT NULL;
     DECLARE v_bill INT UNSIGNED DEFAULT NULL;

@@ -44,7 +44,6 @@ CREATE PROCEDURE _bill_chunk(IN p_run_id INT UNSIGNED, IN p_period_start DATE, I
                              IN p_explain_ineligible TINYINT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Bills the accounts of temporary table billing_chunk (set-based)'
 BEGIN
     DECLARE v_P INT DEFAULT DATEDIFF(p_period_end, p_period_start) + 1;
     DECLARE v_year SMALLINT DEFAULT YEAR(p_issue_date);

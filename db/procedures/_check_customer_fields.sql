@@ -13,7 +13,6 @@ CREATE PROCEDURE _check_customer_fields(IN p_name VARCHAR(1000), IN p_email VARC
                                         IN p_phone VARCHAR(1000), IN p_address VARCHAR(2000))
     SQL SECURITY INVOKER
     NO SQL
-    COMMENT 'Validates a customer''s contact fields; signals 45002'
 BEGIN
     IF p_name IS NULL OR p_name = '' THEN
         CALL _fail(45002, 'full_name is required');

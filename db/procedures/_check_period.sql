@@ -14,7 +14,6 @@ CREATE PROCEDURE _check_period(IN p_period_start DATE, IN p_period_end DATE, IN 
                                IN p_due_days INT, IN p_actor VARCHAR(100))
     SQL SECURITY INVOKER
     NO SQL
-    COMMENT 'Validates a billing period; signals 45040'
 BEGIN
     IF p_period_start IS NULL OR p_period_end IS NULL OR p_issue_date IS NULL THEN
         CALL _fail(45040, 'period_start, period_end and issue_date are required');

@@ -21,7 +21,6 @@ CREATE PROCEDURE _close_account(IN p_account_id INT UNSIGNED, IN p_closed_on DAT
                                 IN p_actor VARCHAR(255))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Closes an account: account_id'
 BEGIN
     DECLARE v_found INT UNSIGNED;
     DECLARE v_opened DATE;

@@ -20,7 +20,6 @@ CREATE PROCEDURE _create_customer(IN p_full_name VARCHAR(1000), IN p_email VARCH
                                   IN p_actor VARCHAR(255))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Creates a customer: customer_id, customer_no'
 BEGIN
     DECLARE v_name VARCHAR(1000) DEFAULT TRIM(p_full_name);
     DECLARE v_email VARCHAR(1000) DEFAULT NULLIF(TRIM(p_email), '');

@@ -14,7 +14,6 @@ CREATE PROCEDURE _create_tariff(IN p_code VARCHAR(100), IN p_name VARCHAR(1000),
                                 IN p_actor VARCHAR(255))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Creates a tariff: tariff_id'
 BEGIN
     DECLARE v_code VARCHAR(100) DEFAULT TRIM(p_code);
     DECLARE v_name VARCHAR(1000) DEFAULT TRIM(p_name);

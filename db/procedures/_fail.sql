@@ -9,7 +9,6 @@
 CREATE PROCEDURE _fail(IN p_errno SMALLINT UNSIGNED, IN p_message VARCHAR(512))
     SQL SECURITY INVOKER
     NO SQL
-    COMMENT 'Signals a contract error: errno and message'
 BEGIN
     SIGNAL SQLSTATE '45000' SET MYSQL_ERRNO = p_errno, MESSAGE_TEXT = p_message;
 END

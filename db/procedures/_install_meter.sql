@@ -27,7 +27,6 @@ CREATE PROCEDURE _install_meter(IN p_account_id INT UNSIGNED, IN p_serial_no VAR
                                 IN p_actor VARCHAR(255))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Installs a meter on an account with its initial read: meter_id'
 BEGIN
     DECLARE v_serial VARCHAR(200) DEFAULT TRIM(p_serial_no);
     DECLARE v_multiplier DECIMAL(20,6) DEFAULT COALESCE(p_multiplier, 1);

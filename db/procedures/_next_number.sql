@@ -15,7 +15,6 @@ CREATE PROCEDURE _next_number(IN p_counter VARCHAR(20), IN p_year SMALLINT,
                               OUT p_value INT UNSIGNED)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Takes the next number of a gapless series in the caller''s transaction'
 BEGIN
     -- the insert-or-increment takes the row's exclusive lock; the locking read sees our value
     INSERT INTO number_counter (counter_name, counter_year, last_value)

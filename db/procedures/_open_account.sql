@@ -19,7 +19,6 @@ CREATE PROCEDURE _open_account(IN p_customer_id INT UNSIGNED, IN p_tariff_code V
                                IN p_actor VARCHAR(255))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Opens an account: account_id, account_no'
 BEGIN
     DECLARE v_address VARCHAR(2000) DEFAULT TRIM(p_service_address);
     DECLARE v_customer_id INT UNSIGNED;

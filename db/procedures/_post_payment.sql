@@ -39,7 +39,6 @@ CREATE PROCEDURE _post_payment(IN p_account_id INT UNSIGNED, IN p_amount DECIMAL
                                IN p_idempotency_key VARCHAR(255), IN p_actor VARCHAR(100))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Posts a payment and allocates it to the open bills'
 BEGIN
     DECLARE v_key VARCHAR(100);
     DECLARE v_paid_at DATETIME DEFAULT COALESCE(p_paid_at, NOW());

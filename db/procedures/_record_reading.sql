@@ -38,7 +38,6 @@ CREATE PROCEDURE _record_reading(IN p_serial_no VARCHAR(255), IN p_read_on DATE,
                                  IN p_actor VARCHAR(255))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Records a meter reading: reading_id, status, consumption_kwh'
 BEGIN
     DECLARE v_meter_id INT UNSIGNED;
     DECLARE v_digits TINYINT UNSIGNED;

@@ -21,7 +21,6 @@ CREATE PROCEDURE _reject_reading(IN p_reading_id BIGINT, IN p_reason VARCHAR(200
                                  IN p_actor VARCHAR(255))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Rejects the latest reading in review: reading_id, status'
 BEGIN
     DECLARE v_reason VARCHAR(2000) DEFAULT TRIM(p_reason);
     DECLARE v_meter_id INT UNSIGNED;

@@ -33,7 +33,6 @@ CREATE PROCEDURE _reverse_payment(IN p_payment_id INT UNSIGNED, IN p_reason VARC
                                   IN p_actor VARCHAR(100))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Reverses a payment: undoes its allocations, debits the ledger'
 BEGIN
     DECLARE v_account_id INT UNSIGNED;
     DECLARE v_n INT;

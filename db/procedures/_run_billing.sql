@@ -29,7 +29,6 @@ CREATE PROCEDURE _run_billing(IN p_period_start DATE, IN p_period_end DATE, IN p
                               IN p_due_days INT, IN p_actor VARCHAR(100))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Bills every billable account for a period, in committed chunks'
 BEGIN
     DECLARE v_run INT UNSIGNED DEFAULT NULL;
     DECLARE v_chunk_size INT DEFAULT COALESCE(@billing_chunk_size, 10000);

@@ -18,7 +18,6 @@ CREATE PROCEDURE _update_customer(IN p_customer_id INT UNSIGNED, IN p_full_name 
                                   IN p_address VARCHAR(2000), IN p_actor VARCHAR(255))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Replaces a customer''s name and contact details: customer_id'
 BEGIN
     DECLARE v_name VARCHAR(1000) DEFAULT TRIM(p_full_name);
     DECLARE v_email VARCHAR(1000) DEFAULT NULLIF(TRIM(p_email), '');

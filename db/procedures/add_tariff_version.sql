@@ -46,7 +46,6 @@ CREATE PROCEDURE add_tariff_version(IN p_tariff_code LONGTEXT,
                                     IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Adds a tariff version with its blocks: tariff_version_id'
 BEGIN
     CALL _add_tariff_version(_arg_text(p_tariff_code, 'tariff_code', 100),
                              _arg_date(p_effective_from, 'effective_from'),

@@ -22,7 +22,6 @@ CREATE PROCEDURE apply_late_fees(IN p_as_of LONGTEXT,
                                  IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Charges late fees on overdue bills, once per bill'
 BEGIN
     CALL _apply_late_fees(_arg_date(p_as_of, 'as_of'),
                           _arg_text(p_actor, 'actor', 100));

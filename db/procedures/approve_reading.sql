@@ -20,7 +20,6 @@ CREATE PROCEDURE approve_reading(IN p_reading_id LONGTEXT,
                                  IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Accepts a reading in review: reading_id, status'
 BEGIN
     CALL _approve_reading(_arg_int(p_reading_id, 'reading_id', 0, 9223372036854775807, 45001),
                           _arg_text(p_actor, 'actor', 255));

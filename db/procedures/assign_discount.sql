@@ -27,7 +27,6 @@ CREATE PROCEDURE assign_discount(IN p_account_id LONGTEXT,
                                  IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Assigns a discount to an account: account_discount_id'
 BEGIN
     CALL _assign_discount(_arg_int(p_account_id, 'account_id', 0, 4294967295, 45001),
                           _arg_text(p_discount_code, 'discount_code', 100),

@@ -29,7 +29,6 @@ CREATE PROCEDURE bill_account(IN p_account_id LONGTEXT,
                               IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Bills one account for a period'
 BEGIN
     CALL _bill_account(_arg_int(p_account_id, 'account_id', 0, 4294967295, 45001),
                        _arg_date(p_period_start, 'period_start'),

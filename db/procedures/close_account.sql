@@ -25,7 +25,6 @@ CREATE PROCEDURE close_account(IN p_account_id LONGTEXT,
                                IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Closes an account: account_id'
 BEGIN
     CALL _close_account(_arg_int(p_account_id, 'account_id', 0, 4294967295, 45001),
                         _arg_date(p_closed_on, 'closed_on'),

@@ -25,7 +25,6 @@ CREATE PROCEDURE create_customer(IN p_full_name LONGTEXT,
                                  IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Creates a customer: customer_id, customer_no'
 BEGIN
     CALL _create_customer(_arg_text(p_full_name, 'full_name', 1000),
                           _arg_text(p_email, 'email', 1000),

@@ -22,7 +22,6 @@ CREATE PROCEDURE create_discount(IN p_code LONGTEXT,
                                  IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Creates a discount: discount_id'
 BEGIN
     CALL _create_discount(_arg_text(p_code, 'code', 100),
                           _arg_text(p_name, 'name', 1000),

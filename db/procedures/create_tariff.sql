@@ -18,7 +18,6 @@ CREATE PROCEDURE create_tariff(IN p_code LONGTEXT,
                                IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Creates a tariff: tariff_id'
 BEGIN
     CALL _create_tariff(_arg_text(p_code, 'code', 100),
                         _arg_text(p_name, 'name', 1000),

@@ -33,7 +33,6 @@ CREATE PROCEDURE install_meter(IN p_account_id LONGTEXT,
                                IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Installs a meter on an account with its initial read: meter_id'
 BEGIN
     CALL _install_meter(_arg_int(p_account_id, 'account_id', 0, 4294967295, 45001),
                         _arg_text(p_serial_no, 'serial_no', 200),

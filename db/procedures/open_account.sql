@@ -24,7 +24,6 @@ CREATE PROCEDURE open_account(IN p_customer_id LONGTEXT,
                               IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Opens an account: account_id, account_no'
 BEGIN
     CALL _open_account(_arg_int(p_customer_id, 'customer_id', 0, 4294967295, 45001),
                        _arg_text(p_tariff_code, 'tariff_code', 100),

@@ -41,7 +41,6 @@ CREATE PROCEDURE post_payment(IN p_account_id LONGTEXT,
                               IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Posts a payment and allocates it to the open bills'
 BEGIN
     CALL _post_payment(_arg_int(p_account_id, 'account_id', 0, 4294967295, 45001),
                        _arg_decimal(p_amount, 'amount', 20, 10, 45020),

@@ -43,7 +43,6 @@ CREATE PROCEDURE record_reading(IN p_serial_no LONGTEXT,
                                 IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Records a meter reading: reading_id, status, consumption_kwh'
 BEGIN
     CALL _record_reading(_arg_text(p_serial_no, 'serial_no', 255),
                          _arg_date(p_read_on, 'read_on'),

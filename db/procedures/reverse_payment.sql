@@ -37,7 +37,6 @@ CREATE PROCEDURE reverse_payment(IN p_payment_id LONGTEXT,
                                  IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Reverses a payment: undoes its allocations, debits the ledger'
 BEGIN
     CALL _reverse_payment(_arg_int(p_payment_id, 'payment_id', 0, 4294967295, 45001),
                           _arg_text(p_reason, 'reason', 500),

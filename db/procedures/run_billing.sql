@@ -35,7 +35,6 @@ CREATE PROCEDURE run_billing(IN p_period_start LONGTEXT,
                              IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Bills every billable account for a period, in committed chunks'
 BEGIN
     CALL _run_billing(_arg_date(p_period_start, 'period_start'),
                       _arg_date(p_period_end, 'period_end'),

@@ -24,7 +24,6 @@ CREATE PROCEDURE update_customer(IN p_customer_id LONGTEXT,
                                  IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Replaces a customer''s name and contact details: customer_id'
 BEGIN
     CALL _update_customer(_arg_int(p_customer_id, 'customer_id', 0, 4294967295, 45001),
                           _arg_text(p_full_name, 'full_name', 1000),
