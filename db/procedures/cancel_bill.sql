@@ -154,8 +154,7 @@ BEGIN
         SELECT COUNT(*) INTO v_n FROM payment
          WHERE payment_id IN (SELECT u.payment_id FROM JSON_TABLE(v_undo, '$[*]' COLUMNS (
                                   payment_id INT UNSIGNED PATH '$.payment_id')) u)
-         ORDER BY payment_id
-           FOR UPDATE;
+           FOR UPDATE;                                  -- by the primary key: payment id order
         INSERT INTO payment_allocation (payment_id, bill_id, amount)
         SELECT u.payment_id, v_bill_id, -u.net
           FROM JSON_TABLE(v_undo, '$[*]' COLUMNS (
