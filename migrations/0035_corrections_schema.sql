@@ -19,7 +19,9 @@
 --
 -- refund / refund_part: a refund of unallocated credit, taken from the account's payments with
 -- credit in payment id order (one refund_part per payment). Its idempotency key is byte-exact
--- (utf8mb4_bin) and a namespace of its own (a refund key never matches a payment key).
+-- and a namespace of its own (a refund key never matches a payment key): VARBINARY, because
+-- utf8mb4_bin is a PAD SPACE collation on MariaDB ('abc' = 'abc ') and MariaDB 10.11 has no
+-- utf8mb4_0900_bin.
 --
 -- ledger_entry: 'bill_cancel' (a credit of the cancelled bill's current total, bill_id set) and
 -- 'refund' (a debit, refund_id set).
@@ -60,8 +62,8 @@ CREATE TABLE refund (
   account_id      INT UNSIGNED  NOT NULL,
   amount          DECIMAL(12,2) NOT NULL,
   method          ENUM('cheque','bank_transfer','card') NOT NULL,
-  idempotency_key VARCHAR(100)  CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL
-    COMMENT 'byte-exact, a namespace of its own',
+  idempotency_key VARBINARY(400) NOT NULL
+    COMMENT 'the key''s utf8mb4 bytes (at most 100 characters): byte-exact, a namespace of its own',
   refunded_at     DATETIME      NOT NULL,
   actor           VARCHAR(100)  NOT NULL,
   PRIMARY KEY (refund_id),

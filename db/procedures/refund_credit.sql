@@ -6,7 +6,7 @@
 -- refunded part of a payment is used money like an allocation). The ledger is debited the
 -- amount (entry type 'refund', dated today). A payment with refunded money can no longer be
 -- reversed (reverse_payment: 45003). A closed account may be refunded too.
--- Idempotency: the key is compared byte for byte (refund.idempotency_key is utf8mb4_bin) and is
+-- Idempotency: the key is compared byte for byte (refund.idempotency_key is VARBINARY) and is
 -- a namespace of its own (a refund key never matches a payment key). The same key with the same
 -- account and amount answers the first refund (refund_id, amount; balance_after as it is now)
 -- and writes nothing (replayed = 1); with another account or amount it is 45022.
@@ -87,7 +87,7 @@ BEGIN
     IF v_accounts = 0 THEN
         -- a key used before for another account is 45022 below, else the account is unknown
         SELECT MAX(refund_id) INTO v_refund_id FROM refund
-         WHERE idempotency_key = v_key COLLATE utf8mb4_bin;
+         WHERE idempotency_key = CAST(v_key AS BINARY);
         IF v_refund_id IS NULL THEN
             CALL _fail(45001, CONCAT('no account with id ', v_account_id));
         END IF;
@@ -103,7 +103,7 @@ BEGIN
         IF v_duplicate = 1 THEN
             ROLLBACK;                          -- nothing of ours was written
             SELECT MAX(refund_id) INTO v_refund_id FROM refund
-             WHERE idempotency_key = v_key COLLATE utf8mb4_bin;
+             WHERE idempotency_key = CAST(v_key AS BINARY);
         ELSE
             SET v_refund_id = LAST_INSERT_ID(), v_replayed = 0;
             -- the account's unallocated credit, its payments locked in payment id order

@@ -6,7 +6,7 @@
 -- Example: SELECT * FROM v_refunds WHERE account_id = 7 ORDER BY refund_id;
 CREATE VIEW v_refunds AS
 SELECT r.refund_id, r.account_id, a.account_no, r.amount, r.method, r.refunded_at, r.actor,
-       r.idempotency_key, a.customer_id,
+       CONVERT(r.idempotency_key USING utf8mb4) AS idempotency_key, a.customer_id,
        (SELECT GROUP_CONCAT(rp.payment_id ORDER BY rp.payment_id SEPARATOR ',')
           FROM refund_part rp WHERE rp.refund_id = r.refund_id) AS payment_ids
 FROM refund r
