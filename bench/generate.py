@@ -112,7 +112,7 @@ def generate(db, n):
                CASE WHEN n % 10 < 7 THEN {tid[RES_CODE]} WHEN n % 10 < 9 THEN {tid[SMB_CODE]}
                     ELSE {tid[LIFE_CODE]} END,
                CONCAT(n % 900 + 1, ' Elm Street, Springfield'),
-               IF(n % 50 = 7, DATE '2025-03-10', DATE '2024-12-31')
+               IF(n % 50 = 7, DATE '2025-03-10', DATE '2025-01-01')
         FROM {num} WHERE n <= {int(n)}""")
     s.execute("""INSERT INTO number_counter (counter_name, counter_year, last_value)
                  VALUES ('customer', 0, %s), ('account', 0, %s)
