@@ -11,9 +11,13 @@ hook then marks it unapplied again, so every `yoyo apply` runs it). deploy():
   statement each, no DELIMITER, no DEFINER, named after its object);
 - re-creates, in dependency order (functions, procedures, views with the views they read first,
   triggers), each object whose file's SHA-256 differs from the one recorded when it was last
-  deployed, that is missing, or whose definition on the server is no longer the one deployed
-  (changed by hand): the files win;
+  deployed, that is missing, whose definition on the server is no longer the one deployed
+  (changed by hand: the files win), or that was created under another default collation of
+  the database (its parameters and locals took that one);
 - drops every procedure, function, view and trigger of the schema that has no file;
+- gives back the grants others held on a re-created procedure or function (DROP removes
+  them), when the deploying account can read mysql.procs_priv (else bin/db-accounts must);
+  a view keeps its grants by itself;
 - records, per object, in the table `_yoyo_routine` (kind, name, path, sha256 of the file,
   definition_sha256 of the server's definition right after creating it, deployed_at).
 Procedures and functions also get their file's header comment as their COMMENT (what a DBA reads
@@ -179,28 +183,32 @@ def server_definitions(cur, only=None):
         for row in _rows(cur, (
                 "SELECT ROUTINE_TYPE, ROUTINE_NAME, DTD_IDENTIFIER, ROUTINE_DEFINITION, "
                 "IS_DETERMINISTIC, SQL_DATA_ACCESS, SECURITY_TYPE, SQL_MODE, ROUTINE_COMMENT, "
-                "DEFINER FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"
+                "DEFINER, COLLATION_CONNECTION, DATABASE_COLLATION "
+                "FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"
                 + (" AND ROUTINE_NAME = %s AND ROUTINE_TYPE = %s" if name else "")),
                 (name, kind) if name else ()):
             rtype, rname = row[0], row[1]
             defs[(rtype, rname)] = dict(zip(
                 ("returns", "body", "deterministic", "data_access", "security", "sql_mode",
-                 "comment", "definer"), row[2:]), params=params.get((rtype, rname), []))
+                 "comment", "definer", "collation_connection", "database_collation"), row[2:]),
+                params=params.get((rtype, rname), []))
     if kind in (None, "VIEW"):
         for row in _rows(cur, (
-                "SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, DEFINER "
-                "FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()"
+                "SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, DEFINER, "
+                "COLLATION_CONNECTION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()"
                 + (" AND TABLE_NAME = %s" if name else "")), (name,) if name else ()):
-            defs[("VIEW", row[0])] = dict(zip(("body", "check_option", "security", "definer"),
-                                              row[1:]))
+            defs[("VIEW", row[0])] = dict(zip(("body", "check_option", "security", "definer",
+                                               "collation_connection"), row[1:]))
     if kind in (None, "TRIGGER"):
         for row in _rows(cur, (
                 "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, "
-                "ACTION_STATEMENT, SQL_MODE, DEFINER FROM information_schema.TRIGGERS "
+                "ACTION_STATEMENT, SQL_MODE, DEFINER, COLLATION_CONNECTION, DATABASE_COLLATION "
+                "FROM information_schema.TRIGGERS "
                 "WHERE TRIGGER_SCHEMA = DATABASE()"
                 + (" AND TRIGGER_NAME = %s" if name else "")), (name,) if name else ()):
             defs[("TRIGGER", row[0])] = dict(zip(
-                ("table", "timing", "event", "body", "sql_mode", "definer"), row[1:]))
+                ("table", "timing", "event", "body", "sql_mode", "definer",
+                 "collation_connection", "database_collation"), row[1:]))
     # a view's definition names the schema (`billing`.`payment`): the same view in another
     # schema (a restored copy, a test database) is the same definition
     qualifier = f"`{schema}`."
@@ -223,12 +231,13 @@ def recorded(cur):
 
 # -- comparing ------------------------------------------------------------------------------
 
-def differences(cur, routines=None):
+def differences(cur, routines=None, server=None):
     """[(kind, name, what)]: every object that is not what its file says, or has no file.
     what: 'missing', 'not deployed at the file's hash', 'changed on the server', 'no file'."""
     routines = load() if routines is None else routines
-    server = server_definitions(cur)
+    server = server_definitions(cur) if server is None else server
     records = recorded(cur)
+    collation = _rows(cur, "SELECT @@collation_database")[0][0]
     out = []
     for r in creation_order(routines):
         rec = records.get(r.key)
@@ -238,6 +247,10 @@ def differences(cur, routines=None):
             out.append((r.kind, r.name, f"not deployed at the hash of db/{r.path}"))
         elif rec[1] != fingerprint(server[r.key]):
             out.append((r.kind, r.name, "changed on the server since it was deployed"))
+        elif server[r.key].get("database_collation") not in (None, collation):
+            # parameters and locals took the database's default collation when created
+            out.append((r.kind, r.name, f"created under the database collation "
+                                        f"{server[r.key]['database_collation']}, now {collation}"))
     files = {r.key for r in routines}
     for kind, name in sorted(server, key=lambda k: (KINDS.index(k[0]), k[1])):
         if (kind, name) not in files:
@@ -256,6 +269,30 @@ def _execute_create(cur, sql):
         raise
 
 
+def _routine_grants(cur, kind, name):
+    """GRANT statements that give back the privileges others hold on a procedure or function
+    (DROP removes them: automatic_sp_privileges), or None when mysql.procs_priv is not
+    readable by this account."""
+    try:
+        rows = _rows(cur, "SELECT User, Host, Proc_priv FROM mysql.procs_priv "
+                          "WHERE Db = DATABASE() AND Routine_name = %s AND Routine_type = %s",
+                     (name, kind))
+    except Exception as e:
+        if getattr(e, "args", None) and e.args[0] in (1142, 1044):
+            return None
+        raise
+    grants = []
+    for user, host, privs in rows:
+        privs = set(privs.split(",")) if isinstance(privs, str) else set(privs)
+        names = [p.upper() for p in ("Execute", "Alter Routine") if p in privs]
+        if names:
+            user = user.replace("'", "''")
+            host = host.replace("'", "''")
+            grants.append(f"GRANT {', '.join(names)} ON {kind} `{name}` TO '{user}'@'{host}'"
+                          + (" WITH GRANT OPTION" if "Grant" in privs else ""))
+    return grants
+
+
 def deploy(conn, routines=None, log=print):
     """Makes the schema's routines, views and triggers what the files say. Returns the list of
     (action, kind, name) done: action 'create' or 'drop'."""
@@ -266,7 +303,8 @@ def deploy(conn, routines=None, log=print):
     done = []
     try:
         cur.execute(f"SET SESSION sql_mode = '{SQL_MODE}'")
-        stale = {(k, n): what for k, n, what in differences(cur, routines)}
+        server = server_definitions(cur)
+        stale = {(k, n): what for k, n, what in differences(cur, routines, server)}
         files = {r.key for r in routines}
         # objects without a file go first, dependants first
         for kind in reversed(KINDS):
@@ -283,8 +321,18 @@ def deploy(conn, routines=None, log=print):
         for r in creation_order(routines):
             if r.key not in stale:
                 continue
+            grants = (_routine_grants(cur, r.kind, r.name)
+                      if r.kind in ("PROCEDURE", "FUNCTION") and r.key in server else [])
             cur.execute(f"DROP {r.kind} IF EXISTS `{r.name}`")
             _execute_create(cur, r.sql)
+            if grants is None:
+                log(f"note: cannot read mysql.procs_priv: grants on {r.kind} {r.name} are gone "
+                    "until bin/db-accounts runs again")
+            for g in grants or ():
+                try:
+                    cur.execute(g)
+                except Exception as e:
+                    log(f"note: {g} failed ({e}): run bin/db-accounts again")
             definition = server_definitions(cur, only=r.key)[r.key]
             cur.execute(
                 f"REPLACE INTO `{TABLE}` (kind, name, path, sha256, definition_sha256, deployed_at) "

@@ -168,22 +168,50 @@ def test_new_files_are_created_gone_files_dropped_changed_files_re_created(scrat
     (files / "views" / "zz_view.sql").write_text(
         "-- zz_view: calls a new function.\nCREATE VIEW zz_view AS SELECT zz_added() AS n\n")
     (files / "views" / "v_aging.sql").unlink()
-    trig = files / "triggers" / "customer_audit_delete.sql"
-    trig.write_text(trig.read_text() + "\n")
+    for changed in ("triggers/customer_audit_delete.sql", "procedures/close_account.sql"):
+        (files / changed).write_text((files / changed).read_text() + "\n")
     routines = deploy.load(files)
+    d = Db(url)
+    user = f"'zz_grants{os.getpid()}'@'localhost'"
+    schema = d.value("SELECT DATABASE()")
+    d.execute(f"CREATE USER {user}")
     conn = deploy.connect(url)
     try:
+        d.execute(f"GRANT EXECUTE ON PROCEDURE `{schema}`.close_account TO {user}")
+        d.execute(f"GRANT EXECUTE ON PROCEDURE `{schema}`.open_account TO {user}")
         done = deploy.deploy(conn, routines, log=lambda *_: None)
         assert sorted(done) == sorted([
             ("drop", "VIEW", "v_aging"), ("create", "FUNCTION", "zz_added"),
             ("create", "VIEW", "zz_view"), ("create", "VIEW", "zz_on_zz"),
-            ("create", "TRIGGER", "customer_audit_delete")])
+            ("create", "TRIGGER", "customer_audit_delete"),
+            ("create", "PROCEDURE", "close_account")])
         assert deploy.verify(conn, routines) == []
         assert deploy.deploy(conn, routines) == []
+        assert d.value("SELECT m FROM zz_on_zz") == 8
+        # the re-created procedure keeps the grants others had on it
+        grants = " ".join(next(iter(r.values())) for r in d.rows(f"SHOW GRANTS FOR {user}"))
+        assert "`close_account`" in grants and "`open_account`" in grants
     finally:
         conn.close()
+        d.execute(f"DROP USER {user}")
+        d.close()
+
+
+def test_a_new_database_collation_re_creates_the_routines(scratch_db):
+    """Parameters and locals take the database's default collation when a routine is created:
+    after ALTER DATABASE, the routines are re-created under the new one."""
+    url = scratch_db("coll")
+    apply_migrations(url)
     d = Db(url)
-    assert d.value("SELECT m FROM zz_on_zz") == 8
+    d.execute(f"ALTER DATABASE `{d.value('SELECT DATABASE()')}` COLLATE utf8mb4_general_ci")
+    out = verify(url)
+    assert out.returncode == 1
+    assert "PROCEDURE post_payment: created under the database collation utf8mb4_unicode_ci, " \
+           "now utf8mb4_general_ci" in out.stdout.splitlines()
+    apply_migrations(url)
+    assert verify(url).returncode == 0
+    assert d.value("SELECT COUNT(*) FROM information_schema.routines WHERE routine_schema = "
+                   "DATABASE() AND database_collation <> 'utf8mb4_general_ci'") == 0
     d.close()
 
 

@@ -162,24 +162,23 @@ BEGIN
                     AND b.period_start <= t.be AND b.period_end >= t.bs);
 
     IF p_explain_ineligible THEN
+        -- the reason is found once (x.code), its text follows from it
         INSERT INTO billing_exception (run_id, account_id, code, detail)
-        SELECT p_run_id, a.account_id,
-               CASE WHEN a.opened_on > p_period_end OR a.closed_on < p_period_end THEN 'ACCOUNT_NOT_OPEN'
-                    WHEN NOT EXISTS (SELECT 1 FROM meter_installation mi
-                                     WHERE mi.account_id = a.account_id AND mi.installed_on <= p_period_end
-                                       AND (mi.removed_on IS NULL OR mi.removed_on > p_period_end))
-                         THEN 'NO_METER'
-                    ELSE 'ALREADY_BILLED' END,
-               CASE WHEN a.opened_on > p_period_end OR a.closed_on < p_period_end
-                         THEN CONCAT('the account is not open on ', p_period_end)
-                    WHEN NOT EXISTS (SELECT 1 FROM meter_installation mi
-                                     WHERE mi.account_id = a.account_id AND mi.installed_on <= p_period_end
-                                       AND (mi.removed_on IS NULL OR mi.removed_on > p_period_end))
-                         THEN CONCAT('no meter is installed on ', p_period_end)
+        SELECT p_run_id, x.account_id, x.code,
+               CASE x.code
+                    WHEN 'ACCOUNT_NOT_OPEN' THEN CONCAT('the account is not open on ', p_period_end)
+                    WHEN 'NO_METER' THEN CONCAT('no meter is installed on ', p_period_end)
                     ELSE CONCAT('already billed for a period overlapping ', p_period_start, '..', p_period_end) END
-        FROM billing_chunk c
-        JOIN account a ON a.account_id = c.account_id
-        WHERE NOT EXISTS (SELECT 1 FROM bc_acct t WHERE t.account_id = c.account_id);
+        FROM (SELECT a.account_id,
+                     CASE WHEN a.opened_on > p_period_end OR a.closed_on < p_period_end THEN 'ACCOUNT_NOT_OPEN'
+                          WHEN NOT EXISTS (SELECT 1 FROM meter_installation mi
+                                           WHERE mi.account_id = a.account_id AND mi.installed_on <= p_period_end
+                                             AND (mi.removed_on IS NULL OR mi.removed_on > p_period_end))
+                               THEN 'NO_METER'
+                          ELSE 'ALREADY_BILLED' END AS code
+              FROM billing_chunk c
+              JOIN account a ON a.account_id = c.account_id
+              WHERE NOT EXISTS (SELECT 1 FROM bc_acct t WHERE t.account_id = c.account_id)) x;
     END IF;
 
     -- Lock the meters (record_reading takes the meter lock too).

@@ -27,11 +27,11 @@
 --         45030 TARIFF_RETROACTIVE (effective_from on or before a day billed on the tariff);
 --         45031 TARIFF_INVALID_BLOCKS (see p_blocks). Checked in that order: arguments
 --         (45002, then 45031), then 45001, 45003, 45030.
--- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted
--- by the _arg_* functions before the work is done by _add_tariff_version: a wrong type, a value
--- too long, too big or too precise, or a date that is no calendar day between
--- 1900-01-01 and 2999-12-31 is a contract error (45002, or the procedure's own number for
--- an out-of-range value), never a raw conversion error of the server.
+-- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
+-- typed locals (the _arg_* functions) at the top of the body, before anything is read or
+-- written: a wrong type, a value too long, too big or too precise, or a date that is no
+-- calendar day between 1900-01-01 and 2999-12-31 is a contract error (45002, or the
+-- procedure's own number for an out-of-range value), never a raw conversion error of the server.
 -- Example: CALL add_tariff_version('RES', '2026-01-01', 5.00, 10, 1.5, 2, 10,
 --              '[{"up_to_kwh": 100, "rate": 0.12}, {"up_to_kwh": null, "rate": 0.18}]',
 --              'staff:alice');
@@ -47,13 +47,160 @@ CREATE PROCEDURE add_tariff_version(IN p_tariff_code LONGTEXT,
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
 BEGIN
-    CALL _add_tariff_version(_arg_text(p_tariff_code, 'tariff_code', 100),
-                             _arg_date(p_effective_from, 'effective_from'),
-                             _arg_decimal(p_fixed_charge, 'fixed_charge', 14, 6, 45002),
-                             _arg_decimal(p_tax_rate_pct, 'tax_rate_pct', 14, 6, 45002),
-                             _arg_decimal(p_late_fee_pct, 'late_fee_pct', 14, 6, 45002),
-                             _arg_decimal(p_early_pay_pct, 'early_pay_pct', 14, 6, 45002),
-                             _arg_int(p_early_pay_days, 'early_pay_days', -2147483648, 2147483647, 45002),
-                             p_blocks,
-                             _arg_text(p_actor, 'actor', 255));
+    -- the arguments, checked and converted before anything is read or written
+    DECLARE v_tariff_code VARCHAR(100) DEFAULT _arg_text(p_tariff_code, 'tariff_code', 100);
+    DECLARE v_effective_from DATE DEFAULT _arg_date(p_effective_from, 'effective_from');
+    DECLARE v_fixed_charge DECIMAL(20,6)
+        DEFAULT _arg_decimal(p_fixed_charge, 'fixed_charge', 14, 6, 45002);
+    DECLARE v_tax_rate_pct DECIMAL(20,6)
+        DEFAULT _arg_decimal(p_tax_rate_pct, 'tax_rate_pct', 14, 6, 45002);
+    DECLARE v_late_fee_pct DECIMAL(20,6)
+        DEFAULT _arg_decimal(p_late_fee_pct, 'late_fee_pct', 14, 6, 45002);
+    DECLARE v_early_pay_pct DECIMAL(20,6)
+        DEFAULT _arg_decimal(p_early_pay_pct, 'early_pay_pct', 14, 6, 45002);
+    DECLARE v_early_pay_days INT
+        DEFAULT _arg_int(p_early_pay_days, 'early_pay_days', -2147483648, 2147483647, 45002);
+    DECLARE v_actor VARCHAR(255) DEFAULT _arg_text(p_actor, 'actor', 255);
+    DECLARE v_tariff_id INT UNSIGNED;
+    DECLARE v_version_id INT UNSIGNED;
+    DECLARE v_bad_block INT;
+    DECLARE v_problem VARCHAR(200);
+    DECLARE v_billed_to DATE;
+    DECLARE v_exists INT;
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
+
+    -- arguments (no lock needed)
+    IF v_actor IS NULL OR TRIM(v_actor) = '' OR CHAR_LENGTH(v_actor) > 100 THEN
+        CALL _fail(45002, 'actor is required (at most 100 characters)');
+    END IF;
+    IF v_tariff_code IS NULL OR TRIM(v_tariff_code) = '' THEN
+        CALL _fail(45002, 'tariff_code is required');
+    END IF;
+    IF v_effective_from IS NULL THEN
+        CALL _fail(45002, 'effective_from is required');
+    END IF;
+    IF v_fixed_charge IS NULL OR v_fixed_charge < 0 OR v_fixed_charge >= 10000000000
+       OR v_fixed_charge <> ROUND(v_fixed_charge, 2) THEN
+        CALL _fail(45002, 'fixed_charge must be zero or more, with at most two decimals');
+    END IF;
+    IF v_tax_rate_pct IS NULL OR v_tax_rate_pct < 0 OR v_tax_rate_pct > 100
+       OR v_tax_rate_pct <> ROUND(v_tax_rate_pct, 2) THEN
+        CALL _fail(45002, 'tax_rate_pct must be 0..100 with at most two decimals');
+    END IF;
+    IF v_late_fee_pct IS NULL OR v_late_fee_pct < 0 OR v_late_fee_pct > 100
+       OR v_late_fee_pct <> ROUND(v_late_fee_pct, 2) THEN
+        CALL _fail(45002, 'late_fee_pct must be 0..100 with at most two decimals');
+    END IF;
+    IF v_early_pay_pct IS NULL OR v_early_pay_pct < 0 OR v_early_pay_pct > 100
+       OR v_early_pay_pct <> ROUND(v_early_pay_pct, 2) THEN
+        CALL _fail(45002, 'early_pay_pct must be 0..100 with at most two decimals');
+    END IF;
+    IF v_early_pay_days IS NULL OR v_early_pay_days < 0 OR v_early_pay_days > 366 THEN
+        CALL _fail(45002, 'early_pay_days must be 0..366');
+    END IF;
+
+    -- the blocks: a JSON array of 1..255 objects
+    IF p_blocks IS NULL OR TRIM(p_blocks) = '' THEN
+        CALL _fail(45031, 'blocks are required');
+    END IF;
+    IF NOT JSON_VALID(p_blocks) THEN
+        CALL _fail(45031, 'blocks are not valid JSON');
+    END IF;
+    IF JSON_TYPE(p_blocks) <> 'ARRAY' THEN
+        CALL _fail(45031, 'blocks must be a JSON array');
+    END IF;
+    IF JSON_LENGTH(p_blocks) = 0 THEN
+        CALL _fail(45031, 'blocks are empty: at least one (open) block is required');
+    END IF;
+    IF JSON_LENGTH(p_blocks) > 255 THEN
+        CALL _fail(45031, 'at most 255 blocks');
+    END IF;
+    -- the first block with a problem, if any (numbers are cast only once known to be numbers)
+    SELECT n, problem INTO v_bad_block, v_problem
+      FROM (SELECT n,
+                   CASE
+                   WHEN et <> 'OBJECT' THEN 'is not a JSON object'
+                   WHEN NOT (ut IS NULL OR ut = 'NULL' OR up IS NOT NULL)
+                       THEN 'up_to_kwh is not a number'
+                   WHEN rt IS NULL OR rt = 'NULL' THEN 'has no rate'
+                   WHEN rate IS NULL THEN 'rate is not a number'
+                   WHEN rate < 0 THEN 'rate is negative'
+                   WHEN rate >= 1000000 OR rate <> ROUND(rate, 6)
+                       THEN 'rate is too large or has more than 6 decimals'
+                   WHEN up <= 0 THEN 'up_to_kwh must be above zero'
+                   WHEN up >= 10000000000 OR up <> ROUND(up, 4)
+                       THEN 'up_to_kwh is too large or has more than 4 decimals'
+                   WHEN up IS NULL AND n < cnt
+                       THEN 'is open (up_to_kwh null) but is not the last block'
+                   WHEN up IS NOT NULL AND n = cnt
+                       THEN 'is the last block and must be open (up_to_kwh null)'
+                   WHEN up <= prev_up THEN 'up_to_kwh is not above the previous block''s'
+                   END AS problem
+              FROM (SELECT b.*, LAG(b.up) OVER (ORDER BY b.n) AS prev_up,
+                           COUNT(*) OVER () AS cnt
+                      FROM (SELECT r.n, r.et, r.ut, r.rt,
+                                   IF(r.ut IN ('INTEGER', 'UNSIGNED INTEGER', 'DOUBLE', 'DECIMAL'),
+                                       CAST(r.uv AS DECIMAL(40,12)), NULL) AS up,
+                                   IF(r.rt IN ('INTEGER', 'UNSIGNED INTEGER', 'DOUBLE', 'DECIMAL'),
+                                       CAST(r.rv AS DECIMAL(40,12)), NULL) AS rate
+                              FROM (SELECT jt.n,
+                                            JSON_TYPE(JSON_EXTRACT(p_blocks, CONCAT('$[', jt.n - 1, ']'))) AS et,
+                                            JSON_TYPE(JSON_EXTRACT(p_blocks, CONCAT('$[', jt.n - 1, '].up_to_kwh'))) AS ut,
+                                            JSON_UNQUOTE(JSON_EXTRACT(p_blocks, CONCAT('$[', jt.n - 1, '].up_to_kwh'))) AS uv,
+                                            JSON_TYPE(JSON_EXTRACT(p_blocks, CONCAT('$[', jt.n - 1, '].rate'))) AS rt,
+                                            JSON_UNQUOTE(JSON_EXTRACT(p_blocks, CONCAT('$[', jt.n - 1, '].rate'))) AS rv
+                                       FROM JSON_TABLE(p_blocks, '$[*]' COLUMNS (n FOR ORDINALITY)) AS jt
+                                   ) AS r
+                           ) AS b
+                   ) AS w
+           ) AS checked
+     WHERE problem IS NOT NULL
+     ORDER BY n
+     LIMIT 1;
+    IF v_bad_block IS NOT NULL THEN
+        CALL _fail(45031, CONCAT('block ', v_bad_block, ' ', v_problem));
+    END IF;
+
+    SET @billing_actor = v_actor;
+    START TRANSACTION;
+    -- the tariff row first: concurrent adds to one tariff queue up here. Taken before any
+    -- consistent read, so the reads below see everything committed before the lock was ours.
+    SELECT tariff_id INTO v_tariff_id FROM tariff WHERE code = TRIM(v_tariff_code) FOR UPDATE;
+    IF v_tariff_id IS NULL THEN
+        CALL _fail(45001, CONCAT('no tariff with code ', LEFT(TRIM(v_tariff_code), 100)));
+    END IF;
+    SELECT COUNT(*) INTO v_exists FROM tariff_version
+     WHERE tariff_id = v_tariff_id AND effective_from = v_effective_from;
+    IF v_exists > 0 THEN
+        CALL _fail(45003, CONCAT('tariff ', TRIM(v_tariff_code), ' has a version from ',
+                                 v_effective_from, ' already'));
+    END IF;
+    SELECT MAX(billed_to) INTO v_billed_to
+      FROM (SELECT MAX(b.period_end) AS billed_to
+              FROM account a JOIN bill b ON b.account_id = a.account_id
+             WHERE a.tariff_id = v_tariff_id AND b.cancelled_at IS NULL
+            UNION ALL
+            SELECT MAX(b.period_end)
+              FROM tariff_version tv JOIN bill b ON b.tariff_version_id = tv.tariff_version_id
+             WHERE tv.tariff_id = v_tariff_id AND b.cancelled_at IS NULL) AS billed;
+    IF v_effective_from <= v_billed_to THEN
+        CALL _fail(45030, CONCAT('effective_from ', v_effective_from, ' is on or before ',
+                                 v_billed_to, ', a day already billed on tariff ',
+                                 TRIM(v_tariff_code)));
+    END IF;
+
+    INSERT INTO tariff_version (tariff_id, effective_from, fixed_charge, tax_rate_pct,
+                                late_fee_pct, early_pay_pct, early_pay_days)
+    VALUES (v_tariff_id, v_effective_from, v_fixed_charge, v_tax_rate_pct,
+            v_late_fee_pct, v_early_pay_pct, v_early_pay_days);
+    SET v_version_id = LAST_INSERT_ID();
+    INSERT INTO tariff_block (tariff_version_id, block_no, up_to_kwh, rate)
+    SELECT v_version_id, jt.n,
+           CAST(NULLIF(JSON_UNQUOTE(JSON_EXTRACT(p_blocks, CONCAT('$[', jt.n - 1, '].up_to_kwh'))),
+                       'null') AS DECIMAL(40,12)),
+           CAST(JSON_UNQUOTE(JSON_EXTRACT(p_blocks, CONCAT('$[', jt.n - 1, '].rate'))) AS DECIMAL(40,12))
+      FROM JSON_TABLE(p_blocks, '$[*]' COLUMNS (n FOR ORDINALITY)) AS jt;
+    COMMIT;
+
+    SELECT v_version_id AS tariff_version_id;
 END

@@ -12,17 +12,83 @@
 -- Result: bills_charged, total_fees
 -- Errors: 45002 when p_as_of or p_actor is missing.
 -- Locks: the accounts of the bills concerned (account_id order), then those bills (bill_id order).
--- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted
--- by the _arg_* functions before the work is done by _apply_late_fees: a wrong type, a value
--- too long, too big or too precise, or a date that is no calendar day between
--- 1900-01-01 and 2999-12-31 is a contract error (45002, or the procedure's own number for
--- an out-of-range value), never a raw conversion error of the server.
+-- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
+-- typed locals (the _arg_* functions) at the top of the body, before anything is read or
+-- written: a wrong type, a value too long, too big or too precise, or a date that is no
+-- calendar day between 1900-01-01 and 2999-12-31 is a contract error (45002, or the
+-- procedure's own number for an out-of-range value), never a raw conversion error of the server.
 -- Example: CALL apply_late_fees(CURRENT_DATE, 'batch:late_fees');
 CREATE PROCEDURE apply_late_fees(IN p_as_of LONGTEXT,
                                  IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
 BEGIN
-    CALL _apply_late_fees(_arg_date(p_as_of, 'as_of'),
-                          _arg_text(p_actor, 'actor', 100));
+    -- the arguments, checked and converted before anything is read or written
+    DECLARE v_as_of DATE DEFAULT _arg_date(p_as_of, 'as_of');
+    DECLARE v_actor VARCHAR(100) DEFAULT _arg_text(p_actor, 'actor', 100);
+    DECLARE v_locked INT;
+    DECLARE v_bills INT DEFAULT 0;
+    DECLARE v_total DECIMAL(14,2) DEFAULT 0;
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
+
+    IF v_as_of IS NULL THEN
+        CALL _fail(45002, 'as_of is required');
+    END IF;
+    IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
+        CALL _fail(45002, 'actor is required');
+    END IF;
+    SET @billing_actor = v_actor;
+
+    START TRANSACTION;
+    SELECT COUNT(*) INTO v_locked
+    FROM account a
+    WHERE a.account_id IN (SELECT b.account_id FROM bill b
+                           WHERE b.open_due_date < v_as_of AND b.late_fee_charged = 0)
+    FOR UPDATE;
+
+    -- open_due_date is due_date while money is open: the index scan (and its locks) covers
+    -- only the bills that may get a fee, not every bill ever due.
+    SELECT COUNT(*) INTO v_locked
+    FROM bill b FORCE INDEX (ix_bill_open_due)
+    WHERE b.open_due_date < v_as_of AND b.late_fee_charged = 0
+    FOR UPDATE;
+
+    DROP TEMPORARY TABLE IF EXISTS lf_fee;
+    CREATE TEMPORARY TABLE lf_fee (
+        bill_id    INT UNSIGNED      NOT NULL PRIMARY KEY,
+        account_id INT UNSIGNED      NOT NULL,
+        open_amt   DECIMAL(12,2)     NOT NULL,
+        pct        DECIMAL(5,2)      NOT NULL,
+        fee        DECIMAL(12,2)     NOT NULL,
+        line_no    SMALLINT UNSIGNED NOT NULL
+    );
+    INSERT INTO lf_fee
+    SELECT f.bill_id, f.account_id, f.open_amt, f.pct, f.fee, f.line_no
+    FROM (SELECT b.bill_id, b.account_id, b.total_amount - b.amount_paid AS open_amt,
+                 v.late_fee_pct AS pct,
+                 ROUND((b.total_amount - b.amount_paid) * v.late_fee_pct / 100, 2) AS fee,
+                 (SELECT MAX(l.line_no) + 1 FROM bill_line l WHERE l.bill_id = b.bill_id) AS line_no
+          FROM bill b FORCE INDEX (ix_bill_open_due)
+          JOIN tariff_version v ON v.tariff_version_id = b.tariff_version_id
+          WHERE b.open_due_date < v_as_of AND b.late_fee_charged = 0) f
+    WHERE f.fee > 0;
+
+    INSERT INTO bill_line (bill_id, line_no, kind, description, amount)
+    SELECT bill_id, line_no, 'late_fee',
+           CONCAT('Late fee: ', TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM pct)), '% of ', open_amt, ' open after the due date'), fee
+    FROM lf_fee;
+
+    UPDATE bill b
+    JOIN lf_fee f ON f.bill_id = b.bill_id
+    SET b.total_amount = b.total_amount + f.fee, b.late_fee_charged = 1;
+
+    INSERT INTO ledger_entry (account_id, entry_type, amount, bill_id, entry_date, actor)
+    SELECT account_id, 'late_fee', fee, bill_id, v_as_of, v_actor FROM lf_fee ORDER BY bill_id;
+
+    SELECT COUNT(*), COALESCE(SUM(fee), 0) INTO v_bills, v_total FROM lf_fee;
+    COMMIT;
+
+    DROP TEMPORARY TABLE IF EXISTS lf_fee;
+
+    SELECT v_bills AS bills_charged, v_total AS total_fees;
 END

@@ -15,11 +15,11 @@
 -- Errors: 45001 unknown account, 45040 PERIOD_INVALID, 45002 empty actor.
 --   A deadlock (1213) or lock wait timeout (1205) is retried inside, 5 attempts in all;
 --   the 5th is raised.
--- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted
--- by the _arg_* functions before the work is done by _bill_account: a wrong type, a value
--- too long, too big or too precise, or a date that is no calendar day between
--- 1900-01-01 and 2999-12-31 is a contract error (45002, or the procedure's own number for
--- an out-of-range value), never a raw conversion error of the server.
+-- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
+-- typed locals (the _arg_* functions) at the top of the body, before anything is read or
+-- written: a wrong type, a value too long, too big or too precise, or a date that is no
+-- calendar day between 1900-01-01 and 2999-12-31 is a contract error (45002, or the
+-- procedure's own number for an out-of-range value), never a raw conversion error of the server.
 -- Example: CALL bill_account(42, '2026-10-01', '2026-10-31', '2026-11-01', 14, 'staff:alice');
 CREATE PROCEDURE bill_account(IN p_account_id LONGTEXT,
                               IN p_period_start LONGTEXT,
@@ -30,10 +30,58 @@ CREATE PROCEDURE bill_account(IN p_account_id LONGTEXT,
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
 BEGIN
-    CALL _bill_account(_arg_int(p_account_id, 'account_id', 0, 4294967295, 45001),
-                       _arg_date(p_period_start, 'period_start'),
-                       _arg_date(p_period_end, 'period_end'),
-                       _arg_date(p_issue_date, 'issue_date'),
-                       _arg_int(p_due_days, 'due_days', -2147483648, 2147483647, 45040),
-                       _arg_text(p_actor, 'actor', 100));
+    -- the arguments, checked and converted before anything is read or written
+    DECLARE v_account_id INT UNSIGNED
+        DEFAULT _arg_int(p_account_id, 'account_id', 0, 4294967295, 45001);
+    DECLARE v_period_start DATE DEFAULT _arg_date(p_period_start, 'period_start');
+    DECLARE v_period_end DATE DEFAULT _arg_date(p_period_end, 'period_end');
+    DECLARE v_issue_date DATE DEFAULT _arg_date(p_issue_date, 'issue_date');
+    DECLARE v_due_days INT DEFAULT _arg_int(p_due_days, 'due_days', -2147483648, 2147483647, 45040);
+    DECLARE v_actor VARCHAR(100) DEFAULT _arg_text(p_actor, 'actor', 100);
+    DECLARE v_run INT UNSIGNED DEFAULT NULL;
+    DECLARE v_bill INT UNSIGNED DEFAULT NULL;
+    DECLARE v_attempt TINYINT;
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        ROLLBACK;
+        RESIGNAL;
+    END;
+
+    CALL _check_period(v_period_start, v_period_end, v_issue_date, v_due_days, v_actor);
+    IF v_account_id IS NULL OR NOT EXISTS (SELECT 1 FROM account WHERE account_id = v_account_id) THEN
+        CALL _fail(45001, CONCAT('no account with id ', COALESCE(v_account_id, 'NULL')));
+    END IF;
+    SET @billing_actor = v_actor;
+
+    DROP TEMPORARY TABLE IF EXISTS billing_chunk;
+    CREATE TEMPORARY TABLE billing_chunk (account_id INT UNSIGNED NOT NULL PRIMARY KEY);
+    INSERT INTO billing_chunk VALUES (v_account_id);
+
+    -- A deadlock (1213) or lock wait timeout (1205), e.g. against a run billing the same
+    -- account, rolls everything back and the account is billed again: up to 5 attempts.
+    SET v_attempt = 1;
+    attempt_loop: LOOP
+        BEGIN
+            DECLARE EXIT HANDLER FOR 1213, 1205
+            BEGIN
+                ROLLBACK;
+                IF v_attempt >= 5 THEN
+                    RESIGNAL;
+                END IF;
+                SET v_attempt = v_attempt + 1;
+            END;
+            START TRANSACTION;
+            INSERT INTO billing_run (period_start, period_end, issue_date, due_days, accounts_total, started_by)
+            VALUES (v_period_start, v_period_end, v_issue_date, v_due_days, 1, v_actor);
+            SET v_run = LAST_INSERT_ID();
+            CALL _bill_chunk(v_run, v_period_start, v_period_end, v_issue_date, v_due_days, v_actor, 1);
+            UPDATE billing_run SET status = 'completed', finished_at = NOW() WHERE run_id = v_run;
+            SET v_bill = (SELECT bill_id FROM bill WHERE run_id = v_run AND account_id = v_account_id);
+            COMMIT;
+            LEAVE attempt_loop;
+        END;
+    END LOOP;
+    DROP TEMPORARY TABLE IF EXISTS billing_chunk;
+
+    SELECT v_bill AS bill_id;
 END

@@ -7,11 +7,11 @@
 -- Result: one row (tariff_id).
 -- Errors: 45002 INVALID_ARGUMENT (no or too long code or name, no actor); 45003 CONFLICT
 --         (a tariff with that code exists).
--- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted
--- by the _arg_* functions before the work is done by _create_tariff: a wrong type, a value
--- too long, too big or too precise, or a date that is no calendar day between
--- 1900-01-01 and 2999-12-31 is a contract error (45002, or the procedure's own number for
--- an out-of-range value), never a raw conversion error of the server.
+-- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
+-- typed locals (the _arg_* functions) at the top of the body, before anything is read or
+-- written: a wrong type, a value too long, too big or too precise, or a date that is no
+-- calendar day between 1900-01-01 and 2999-12-31 is a contract error (45002, or the
+-- procedure's own number for an out-of-range value), never a raw conversion error of the server.
 -- Example: CALL create_tariff('RES', 'Residential', 'staff:alice');
 CREATE PROCEDURE create_tariff(IN p_code LONGTEXT,
                                IN p_name LONGTEXT,
@@ -19,7 +19,30 @@ CREATE PROCEDURE create_tariff(IN p_code LONGTEXT,
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
 BEGIN
-    CALL _create_tariff(_arg_text(p_code, 'code', 100),
-                        _arg_text(p_name, 'name', 1000),
-                        _arg_text(p_actor, 'actor', 255));
+    -- the arguments, checked and converted before anything is read or written
+    DECLARE v_code VARCHAR(100) DEFAULT TRIM(_arg_text(p_code, 'code', 100));
+    DECLARE v_name VARCHAR(1000) DEFAULT TRIM(_arg_text(p_name, 'name', 1000));
+    DECLARE v_actor VARCHAR(255) DEFAULT _arg_text(p_actor, 'actor', 255);
+    DECLARE v_duplicate BOOLEAN DEFAULT FALSE;
+    DECLARE v_tariff_id INT UNSIGNED;
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
+    -- a concurrent create of the same code: the unique key decides
+    DECLARE CONTINUE HANDLER FOR 1062 SET v_duplicate = TRUE;
+
+    -- arguments (no lock needed)
+    IF v_actor IS NULL OR TRIM(v_actor) = '' OR CHAR_LENGTH(v_actor) > 100 THEN
+        CALL _fail(45002, 'actor is required (at most 100 characters)');
+    END IF;
+    CALL _check_code_and_name(v_code, v_name);
+
+    SET @billing_actor = v_actor;
+    START TRANSACTION;
+    INSERT INTO tariff (code, name) VALUES (v_code, v_name);
+    IF v_duplicate THEN
+        CALL _fail(45003, CONCAT('a tariff with code ', v_code, ' exists already'));
+    END IF;
+    SET v_tariff_id = LAST_INSERT_ID();
+    COMMIT;
+
+    SELECT v_tariff_id AS tariff_id;
 END

@@ -22,15 +22,19 @@
 --   45001 no account with that id            45002 bad method, empty actor, empty or long key
 --   45020 amount NULL, <= 0, over 1,000,000.00 or with more than two decimals
 --   45021 the account is closed              45022 the key was used for another account or amount
--- Locks (docs/payments.md): the idempotency key is looked up first without locks; then, in one
--- transaction, the account row, its bills, the new payment. Two calls racing with the same key:
--- the second waits on the account lock (or on the unique key of payment.idempotency_key), gets
--- duplicate key 1062 on its INSERT, rolls back and answers as a replay.
--- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted
--- by the _arg_* functions before the work is done by _post_payment: a wrong type, a value
--- too long, too big or too precise, or a date that is no calendar day between
--- 1900-01-01 and 2999-12-31 is a contract error (45002, or the procedure's own number for
--- an out-of-range value), never a raw conversion error of the server.
+-- Locks (docs/payments.md): in one transaction, the account row, its bills, the new payment.
+-- The idempotency key is checked by the payment's unique key: a key used before makes the
+-- INSERT fail with duplicate key 1062, the transaction is rolled back (nothing was written) and
+-- the first payment is answered; two calls racing with the same key wait on the account lock
+-- (or on the unique key) the same way. So a new posting, the common case, reads no key first.
+-- Statements: lock the account, read its open bills (locking) and plan the allocation (2),
+-- insert the payment with its allocated sum, its ledger credit, the allocation rows and the
+-- bills' amounts (+2 with a rebate), read the balance, commit: the fewest this posting can do.
+-- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
+-- typed locals (the _arg_* functions) at the top of the body, before anything is read or
+-- written: a wrong type, a value too long, too big or too precise, or a date that is no
+-- calendar day between 1900-01-01 and 2999-12-31 is a contract error (45002, or the
+-- procedure's own number for an out-of-range value), never a raw conversion error of the server.
 -- Example:
 --   CALL post_payment(7, 120.50, 'card', NULL, 'web:9f1c2e', 'customer:C000123');
 CREATE PROCEDURE post_payment(IN p_account_id LONGTEXT,
@@ -42,10 +46,113 @@ CREATE PROCEDURE post_payment(IN p_account_id LONGTEXT,
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
 BEGIN
-    CALL _post_payment(_arg_int(p_account_id, 'account_id', 0, 4294967295, 45001),
-                       _arg_decimal(p_amount, 'amount', 20, 10, 45020),
-                       _arg_text(p_method, 'method', 100),
-                       _arg_datetime(p_paid_at, 'paid_at'),
-                       _arg_text(p_idempotency_key, 'idempotency_key', 255),
-                       _arg_text(p_actor, 'actor', 100));
+    -- the arguments, checked and converted before anything is read or written
+    DECLARE v_account_id INT UNSIGNED
+        DEFAULT _arg_int(p_account_id, 'account_id', 0, 4294967295, 45001);
+    DECLARE v_amount DECIMAL(30,10) DEFAULT _arg_decimal(p_amount, 'amount', 20, 10, 45020);
+    DECLARE v_method VARCHAR(100) DEFAULT _arg_text(p_method, 'method', 100);
+    DECLARE v_paid_at DATETIME DEFAULT COALESCE(_arg_datetime(p_paid_at, 'paid_at'), NOW());
+    DECLARE v_idempotency_key VARCHAR(100)
+        DEFAULT _arg_text(p_idempotency_key, 'idempotency_key', 100);
+    DECLARE v_actor VARCHAR(100) DEFAULT _arg_text(p_actor, 'actor', 100);
+    DECLARE v_key VARCHAR(100);
+    DECLARE v_posted_at DATETIME DEFAULT NOW();
+    DECLARE v_payment_id INT UNSIGNED;
+    DECLARE v_account_found INT UNSIGNED;
+    DECLARE v_amount_found DECIMAL(12,2);
+    DECLARE v_accounts INT;
+    DECLARE v_closed_on DATE;
+    DECLARE v_duplicate TINYINT DEFAULT 0;
+    DECLARE v_receipt_no VARCHAR(20);
+    DECLARE v_plan JSON;
+    DECLARE v_allocated DECIMAL(12,2);
+    DECLARE v_rebates INT;
+    DECLARE v_unallocated DECIMAL(12,2);
+    DECLARE v_balance DECIMAL(12,2);
+    DECLARE v_replayed TINYINT DEFAULT 1;
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
+
+    -- arguments that need no lock
+    IF v_amount IS NULL OR v_amount <= 0 OR v_amount > 1000000 OR v_amount <> ROUND(v_amount, 2) THEN
+        CALL _fail(45020, CONCAT('amount must be above 0, at most 1000000.00 and have at most two decimals, not ',
+                                  COALESCE(v_amount, 'NULL')));
+    END IF;
+    IF v_method IS NULL OR v_method NOT IN ('cash', 'card', 'cheque', 'bank_transfer', 'online') THEN
+        CALL _fail(45002, CONCAT('method must be cash, card, cheque, bank_transfer or online, not ',
+                                  COALESCE(CONCAT('''', v_method, ''''), 'NULL')));
+    END IF;
+    IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
+        CALL _fail(45002, 'actor is required');
+    END IF;
+    IF v_idempotency_key IS NOT NULL AND TRIM(v_idempotency_key) = '' THEN
+        CALL _fail(45002, 'idempotency_key must be NULL or 1 to 100 characters, not blank');
+    END IF;
+    IF v_account_id IS NULL THEN
+        CALL _fail(45001, 'account_id is required');
+    END IF;
+    SET v_key = COALESCE(v_idempotency_key, CONCAT('auto:', UUID()));
+    SET @billing_actor = v_actor;              -- the audit triggers read it
+
+    START TRANSACTION;
+    -- lock order: the account row, then its bills, then payments
+    SELECT COUNT(*), MAX(closed_on) INTO v_accounts, v_closed_on
+      FROM account WHERE account_id = v_account_id FOR UPDATE;
+    IF v_accounts = 0 OR v_closed_on IS NOT NULL THEN
+        -- a replay is answered even when the account was closed since (or the key was used
+        -- for another account: 45022 below)
+        SELECT MAX(payment_id) INTO v_payment_id FROM payment WHERE idempotency_key = v_key;
+        IF v_payment_id IS NULL AND v_accounts = 0 THEN
+            CALL _fail(45001, CONCAT('no account with id ', v_account_id));
+        END IF;
+        IF v_payment_id IS NULL THEN
+            CALL _fail(45021, CONCAT('account ', v_account_id, ' is closed (since ', v_closed_on, ')'));
+        END IF;
+        ROLLBACK;
+    ELSE
+        -- the account's open bills (locking read) and how this payment's money goes to them
+        CALL _allocation_plan(v_account_id, v_amount, DATE(v_paid_at), v_plan, v_allocated, v_rebates);
+        SET v_allocated = COALESCE(v_allocated, 0);
+
+        BEGIN
+            -- the key used before (committed, or committed while we waited on it)
+            DECLARE CONTINUE HANDLER FOR 1062 SET v_duplicate = 1;
+            INSERT INTO payment (account_id, amount, method, paid_at, posted_at, idempotency_key,
+                                 amount_allocated, posted_by)
+            VALUES (v_account_id, v_amount, v_method, v_paid_at, v_posted_at, v_key,
+                    v_allocated, v_actor);
+        END;
+
+        IF v_duplicate = 1 THEN
+            ROLLBACK;                          -- nothing of ours was written
+            SELECT MAX(payment_id) INTO v_payment_id FROM payment WHERE idempotency_key = v_key;
+        ELSE
+            SET v_payment_id = LAST_INSERT_ID(), v_replayed = 0;
+            INSERT INTO ledger_entry (account_id, entry_type, amount, payment_id, entry_date, actor)
+            VALUES (v_account_id, 'payment', -v_amount, v_payment_id, DATE(v_paid_at), v_actor);
+            CALL _apply_allocation(v_payment_id, v_account_id, v_plan, v_rebates, DATE(v_paid_at), v_actor);
+            -- the balance as of this posting (a plain read: everything of the account is locked)
+            SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = v_account_id;
+            COMMIT;
+            SET v_receipt_no = receipt_no(v_payment_id, v_posted_at),
+                v_unallocated = v_amount - v_allocated;
+        END IF;
+    END IF;
+
+    IF v_replayed = 1 THEN
+        -- the first payment's answer, read from one snapshot
+        START TRANSACTION READ ONLY;
+        SELECT account_id, amount, receipt_no(payment_id, posted_at), amount_allocated,
+               IF(status = 'posted', amount - amount_allocated - amount_refunded, 0)
+          INTO v_account_found, v_amount_found, v_receipt_no, v_allocated, v_unallocated
+          FROM payment WHERE payment_id = v_payment_id;
+        SELECT COALESCE(SUM(amount), 0) INTO v_balance FROM ledger_entry WHERE account_id = v_account_found;
+        COMMIT;
+        IF NOT (v_account_found <=> v_account_id AND v_amount_found <=> v_amount) THEN
+            CALL _fail(45022, CONCAT('idempotency_key ''', v_key, ''' was used for payment ', v_payment_id,
+                                      ' of account ', v_account_found, ', amount ', v_amount_found));
+        END IF;
+    END IF;
+
+    SELECT v_payment_id AS payment_id, v_receipt_no AS receipt_no, v_allocated AS allocated,
+           v_unallocated AS unallocated, v_balance AS balance_after, v_replayed AS replayed;
 END

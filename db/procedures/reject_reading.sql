@@ -14,11 +14,11 @@
 -- Errors: 45002 INVALID_ARGUMENT (no reading_id, empty or too long reason, no actor);
 --         45001 NOT_FOUND (no such reading); 45003 CONFLICT (the reading is not in review, or
 --         it is not the meter's latest point).
--- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted
--- by the _arg_* functions before the work is done by _reject_reading: a wrong type, a value
--- too long, too big or too precise, or a date that is no calendar day between
--- 1900-01-01 and 2999-12-31 is a contract error (45002, or the procedure's own number for
--- an out-of-range value), never a raw conversion error of the server.
+-- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
+-- typed locals (the _arg_* functions) at the top of the body, before anything is read or
+-- written: a wrong type, a value too long, too big or too precise, or a date that is no
+-- calendar day between 1900-01-01 and 2999-12-31 is a contract error (45002, or the
+-- procedure's own number for an out-of-range value), never a raw conversion error of the server.
 -- Example: CALL reject_reading(17, 'misread: 8 taken for 3', 'staff:alice');  -- 17, 'rejected'
 CREATE PROCEDURE reject_reading(IN p_reading_id LONGTEXT,
                                 IN p_reason LONGTEXT,
@@ -26,7 +26,49 @@ CREATE PROCEDURE reject_reading(IN p_reading_id LONGTEXT,
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
 BEGIN
-    CALL _reject_reading(_arg_int(p_reading_id, 'reading_id', 0, 9223372036854775807, 45001),
-                         _arg_text(p_reason, 'reason', 2000),
-                         _arg_text(p_actor, 'actor', 255));
+    -- the arguments, checked and converted before anything is read or written
+    DECLARE v_reading_id BIGINT
+        DEFAULT _arg_int(p_reading_id, 'reading_id', 0, 9223372036854775807, 45001);
+    DECLARE v_reason VARCHAR(2000) DEFAULT TRIM(_arg_text(p_reason, 'reason', 2000));
+    DECLARE v_actor VARCHAR(255) DEFAULT _arg_text(p_actor, 'actor', 255);
+    DECLARE v_meter_id INT UNSIGNED;
+    DECLARE v_latest_id INT UNSIGNED;
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
+
+    -- arguments (no lock needed)
+    IF v_reading_id IS NULL THEN
+        CALL _fail(45002, 'reading_id is required');
+    END IF;
+    IF v_reason IS NULL OR v_reason = '' THEN
+        CALL _fail(45002, 'reason is required');
+    END IF;
+    IF CHAR_LENGTH(v_reason) > 500 THEN
+        CALL _fail(45002, 'reason is longer than 500 characters');
+    END IF;
+    IF v_actor IS NULL OR TRIM(v_actor) = '' OR CHAR_LENGTH(v_actor) > 100 THEN
+        CALL _fail(45002, 'actor is required (at most 100 characters)');
+    END IF;
+    SET v_meter_id = (SELECT meter_id FROM meter_reading WHERE reading_id = v_reading_id);
+    IF v_meter_id IS NULL THEN
+        CALL _fail(45001, CONCAT('no reading with id ', v_reading_id));
+    END IF;
+
+    SET @billing_actor = v_actor;
+    START TRANSACTION;
+    CALL _lock_reading_in_review(v_reading_id, v_meter_id);   -- the meter, then the reading
+    SELECT reading_id INTO v_latest_id
+      FROM meter_reading
+     WHERE meter_id = v_meter_id AND status <> 'rejected'
+     ORDER BY read_on DESC LIMIT 1
+       FOR UPDATE;
+    IF v_latest_id <> v_reading_id THEN
+        CALL _fail(45003, CONCAT('reading ', v_reading_id, ' is not the latest reading of its meter (',
+                                  v_latest_id, ' is): only the latest can be rejected'));
+    END IF;
+    UPDATE meter_reading
+       SET status = 'rejected', reject_reason = v_reason, reviewed_by = v_actor, reviewed_at = NOW()
+     WHERE reading_id = v_reading_id;
+    COMMIT;
+
+    SELECT v_reading_id AS reading_id, 'rejected' AS status;
 END

@@ -511,6 +511,7 @@ def test_bill_account_not_open(db, case):
     assert _bill_account(db, acc.account_id) is None
     e = _last_exception(db, acc.account_id)
     assert (e["code"], e["resolved"]) == ("ACCOUNT_NOT_OPEN", 0)
+    assert e["detail"] == "the account is not open on 2026-01-31"
     assert bills_of(db, acc.account_id) == []
     assert db.value("SELECT COUNT(*) FROM ledger_entry") == 0
     assert db.value("SELECT COUNT(*) FROM meter_reading") == readings
@@ -524,6 +525,7 @@ def test_bill_account_no_meter(db):
     a = make_account(db, t, opened_on="2026-01-01")
     assert _bill_account(db, a) is None
     assert _last_exception(db, a)["code"] == "NO_METER"
+    assert _last_exception(db, a)["detail"] == "no meter is installed on 2026-01-31"
     assert bills_of(db, a) == []
     assert db.value("SELECT COUNT(*) FROM ledger_entry") == 0
     # a meter installed after the period end does not count either
@@ -545,6 +547,8 @@ def test_bill_account_already_billed(db):
 
     assert _bill_account(db, acc.account_id) is None                       # the same period
     assert _last_exception(db, acc.account_id)["code"] == "ALREADY_BILLED"
+    assert _last_exception(db, acc.account_id)["detail"] == (
+        "already billed for a period overlapping 2026-01-01..2026-01-31")
     assert _bill_account(db, acc.account_id, "2026-01-20", "2026-02-18", "2026-02-19") is None
     e = _last_exception(db, acc.account_id)
     assert e["code"] == "ALREADY_BILLED"

@@ -1,7 +1,7 @@
 """A server that writes a statement-based binary log (`--log-bin --binlog-format=STATEMENT`):
 the schema installs, a billing run and a payment work. Such a server refuses InnoDB writes under
 READ COMMITTED (error 1665), which run_billing uses elsewhere for its lock-free candidate read
-(db/procedures/_run_billing.sql); here it falls back to REPEATABLE READ. A private server of
+(db/procedures/run_billing.sql); here it falls back to REPEATABLE READ. A private server of
 this test's own (bin/dbserver with its own directory and port)."""
 import os
 import shutil
