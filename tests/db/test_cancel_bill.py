@@ -319,3 +319,30 @@ def test_a_cancel_racing_a_payment_loses_no_money(db, connect):
     assert db.value("SELECT unallocated FROM v_payments WHERE payment_id = %s",
                     results[0]["payment_id"]) == D("30.00")
     assert_integrity(db)
+
+
+def test_true_down_an_estimate_through_cancel_reading_and_rebill(db):
+    """Jan actual 250; Feb estimated 475.81 (225.81 kWh, 22.58). The customer's actual reading is
+    400 on 02-28: refused while the estimate stands (its date is taken; a later 420 is below the
+    estimate). Cancel February (estimate void), record 400 on 02-28 (150 kWh from 250), rebill:
+    February is 150 kWh = 15.00, not estimated."""
+    make_tariff(db, code="FLAT", versions=[FLAT])
+    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2026-01-01", initial_read=0)
+    read(db, acc, "2026-01-31", 250)
+    run(db, "2026-01-01", "2026-01-31", "2026-02-01")
+    run(db, "2026-02-01", "2026-02-28", "2026-03-01")
+    feb = bill_id_of(db, acc, "2026-02-28")
+    today(db, "2026-03-05")
+    for on, value, errno in [("2026-02-28", 400, 45011), ("2026-03-05", 420, 45010)]:
+        with pytest.raises(DbError) as e:
+            db.call("record_reading", acc.serial, on, value, "customer", "customer:x")
+        assert e.value.errno == errno
+    cancel(db, feb, "estimate too high: customer read 400 on 02-28")
+    r = db.call("record_reading", acc.serial, "2026-02-28", 400, "customer", "customer:x")
+    assert (r["status"], r["consumption_kwh"]) == ("accepted", D("150.0000"))
+    run(db, "2026-02-01", "2026-02-28", "2026-03-05")
+    s = summary(db, bill_id_of(db, acc, "2026-02-28"))
+    assert (s["estimated"], s["consumption_kwh"], s["total_amount"], s["end_read_value"],
+            s["replaces_bill_id"]) == (0, D("150.0000"), D("15.00"), D("400.00"), feb)
+    assert balance(db, acc.account_id) == D("40.00")          # 25.00 + 22.58 - 22.58 + 15.00
+    assert_integrity(db)
