@@ -117,7 +117,9 @@ BEGIN
         exception_detail VARCHAR(200)     CHARACTER SET ascii NULL,   -- numbers, dates and words of ours
         bill_id          INT UNSIGNED     NULL,
         opened_on        DATE             NOT NULL,
-        replaces_bill_id INT UNSIGNED     NULL
+        replaces_bill_id INT UNSIGNED     NULL,
+        interp_on        DATE             NULL,
+        interp_step      DECIMAL(12,2)    NULL
     ) ENGINE=MEMORY;
 
     INSERT INTO bc_acct (account_id, tariff_id, bs, be, d_days, meter_id, dial_digits, capacity, multiplier,
@@ -278,7 +280,8 @@ BEGIN
       AND NOT EXISTS (SELECT 1 FROM bc_version v WHERE v.tariff_id = t.tariff_id AND v.effective_from <= t.bs);
 
     -- 5. No point in the window: when the previous reading is dated be, nothing was used;
-    --    otherwise estimate from the register advance of the last (up to) 3 bills.
+    --    otherwise estimate: interpolated towards the first accepted point after be when there
+    --    is one, else extrapolated from the register advance of the last (up to) 3 bills.
     UPDATE bc_acct
     SET end_reading_id = prev_reading_id, end_read_on = prev_read_on, end_value = prev_value,
         end_status = 'accepted'
@@ -300,10 +303,29 @@ BEGIN
     WHERE h.rn <= 3
     GROUP BY h.account_id;
 
+    -- Interpolation: step = the register advance from the previous value to the first accepted
+    -- point n after be (rollover applied: meter_step_kwh with multiplier 1);
+    -- advance = ROUND(step * (be - prev_date) / (n_date - prev_date), 2), in integer cents with
+    -- DIV (half away from zero for a non-negative quotient: (2a + d) DIV 2d), exact whatever
+    -- the number of days.
+    UPDATE bc_acct t
+    JOIN meter_reading r ON r.meter_id = t.meter_id
+         AND r.point_on = (SELECT MIN(r2.point_on) FROM meter_reading r2
+                           WHERE r2.meter_id = t.meter_id AND r2.point_on > t.be AND r2.status = 'accepted')
+    SET t.interp_on = r.read_on,
+        t.interp_step = meter_step_kwh(t.prev_value, r.value, t.dial_digits, 1)
+    WHERE t.exception_code IS NULL AND t.end_reading_id IS NULL;
+
     UPDATE bc_acct t
     LEFT JOIN bc_hist h ON h.account_id = t.account_id
     SET t.estimated = 1,
-        t.advance = IF(h.days > 0, ROUND(h.advance * t.d_days / h.days, 2), 0)
+        t.advance = CASE
+            WHEN t.interp_step IS NOT NULL THEN
+                ((2 * CAST(t.interp_step * 100 AS SIGNED) * DATEDIFF(t.be, t.prev_read_on)
+                  + DATEDIFF(t.interp_on, t.prev_read_on))
+                 DIV (2 * DATEDIFF(t.interp_on, t.prev_read_on))) / 100
+            WHEN h.days > 0 THEN ROUND(h.advance * t.d_days / h.days, 2)
+            ELSE 0 END
     WHERE t.exception_code IS NULL AND t.end_reading_id IS NULL;
 
     UPDATE bc_acct
@@ -322,11 +344,13 @@ BEGIN
         t.next_step = meter_step_kwh(t.end_value, r.value, t.dial_digits, t.multiplier)
     WHERE t.estimated = 1;
 
+    -- An interpolated estimate never lies above the point it aims at; a later point in review
+    -- before that point, or a step that runs backwards, still stops the bill here.
     UPDATE bc_acct
     SET exception_code = 'ESTIMATE_CONFLICT',
         exception_detail = CONCAT('the estimate ', end_value, ' for ', be,
                                   ' would be above the later reading ', next_reading_id)
-    WHERE estimated = 1 AND next_reading_id IS NOT NULL AND next_step IS NULL;
+    WHERE exception_code IS NULL AND estimated = 1 AND next_reading_id IS NOT NULL AND next_step IS NULL;
 
     -- 6. C was summed with the end reading (step 3); an estimate's is its advance (step 5);
     --    when the previous reading is dated be, nothing was used.

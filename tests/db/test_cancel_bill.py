@@ -188,7 +188,8 @@ def test_freed_credit_goes_to_other_open_bills_today(db):
 def test_cancel_of_an_estimate_voids_it_and_rebases_the_next_point(db):
     """Jan actual 250; Feb estimated: ROUND(250 * 28 / 31, 2) = 225.81 -> 475.81; March actual 700
     (step 224.19 from the estimate). Cancel Feb: the estimate is void and March's step is 700 - 250
-    = 450. The rebill estimates again (225.81) and rebases March to 224.19 again."""
+    = 450. The rebill interpolates towards March (an accepted point after be): ROUND(450 * 28 / 59,
+    2) = ROUND(213.5593) = 213.56 -> 463.56, and March's step is re-based to 700 - 463.56 = 236.44."""
     make_tariff(db, code="FLAT", versions=[FLAT])
     acc = make_metered_account(db, tariff_code="FLAT", opened_on="2026-01-01", initial_read=0)
     read(db, acc, "2026-01-31", 250)
@@ -206,14 +207,15 @@ def test_cancel_of_an_estimate_voids_it_and_rebases_the_next_point(db):
     assert db.value("SELECT consumption_kwh FROM meter_reading WHERE reading_id = %s",
                     mar["reading_id"]) == D("450.0000")
     assert_integrity(db)
-    # Rebill February: no point in the window, so an estimate again (same history: 225.81)
+    # Rebill February: no point in the window; interpolated towards March
     run(db, "2026-02-01", "2026-02-28", "2026-04-02")
     feb2 = bill_id_of(db, acc, "2026-02-28")
     s = summary(db, feb2)
-    assert (s["estimated"], s["consumption_kwh"], s["replaces_bill_id"]) == (1, D("225.8100"), feb)
+    assert (s["estimated"], s["consumption_kwh"], s["end_read_value"], s["replaces_bill_id"]) == (
+        1, D("213.5600"), D("463.56"), feb)
     assert db.value("SELECT consumption_kwh FROM meter_reading WHERE reading_id = %s",
-                    mar["reading_id"]) == D("224.1900")
-    # March then bills 224.19: everything the meter advanced (700) billed once
+                    mar["reading_id"]) == D("236.4400")
+    # March then bills 236.44: everything the meter advanced (700) billed once
     run(db, "2026-03-01", "2026-03-31", "2026-04-02")
     assert db.value("SELECT SUM(consumption_kwh) FROM bill WHERE account_id = %s AND cancelled_at IS NULL",
                     acc.account_id) == D("700.0000")
@@ -345,4 +347,30 @@ def test_true_down_an_estimate_through_cancel_reading_and_rebill(db):
     assert (s["estimated"], s["consumption_kwh"], s["total_amount"], s["end_read_value"],
             s["replaces_bill_id"]) == (0, D("150.0000"), D("15.00"), D("400.00"), feb)
     assert balance(db, acc.account_id) == D("40.00")          # 25.00 + 22.58 - 22.58 + 15.00
+    assert_integrity(db)
+
+
+def test_interpolated_estimate_with_a_rollover_and_a_multiplier(db):
+    """4-dial meter (capacity 10000), multiplier 2. Jan actual 9800 (bill 1). A reading of 300 on
+    03-31 arrives before February is billed: February has no point in its window, so it is
+    interpolated towards 03-31: step = 10000 - 9800 + 300 = 500 (a rollover), days 28 of 59:
+    ROUND(500 * 28 / 59, 2) = ROUND(237.2881) = 237.29; the estimate is 9800 + 237.29 = 10037.29,
+    wrapped to 37.29; C = 237.29 x 2 = 474.58 kWh. March's step is re-based: 300 - 37.29 = 262.71
+    register, 525.42 kWh."""
+    make_tariff(db, code="FLAT", versions=[FLAT])
+    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2026-01-01", initial_read=9000,
+                               dial_digits=4, multiplier=2)
+    read(db, acc, "2026-01-31", 9800)
+    run(db, "2026-01-01", "2026-01-31", "2026-02-01")
+    mar = read(db, acc, "2026-03-31", 300)
+    r = run(db, "2026-02-01", "2026-02-28", "2026-04-01")
+    assert r["bills_created"] == 1
+    s = summary(db, bill_id_of(db, acc, "2026-02-28"))
+    assert (s["estimated"], s["consumption_kwh"], s["end_read_value"]) == (1, D("474.5800"), D("37.29"))
+    assert db.value("SELECT consumption_kwh FROM meter_reading WHERE reading_id = %s",
+                    mar["reading_id"]) == D("525.4200")
+    run(db, "2026-03-01", "2026-03-31", "2026-04-01")
+    # everything the meter advanced since the initial read: (10000 - 9000 + 300) x 2 = 2600
+    assert db.value("SELECT SUM(consumption_kwh) FROM bill WHERE account_id = %s", acc.account_id) == \
+        D("2600.0000")
     assert_integrity(db)
