@@ -36,7 +36,6 @@ CREATE PROCEDURE cancel_bill(IN p_bill_id LONGTEXT,
                              IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Cancels the latest bill of an account with a credit note'
 BEGIN
     DECLARE v_bill_id INT UNSIGNED;
     DECLARE v_reason VARCHAR(500);

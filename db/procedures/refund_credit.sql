@@ -37,7 +37,6 @@ CREATE PROCEDURE refund_credit(IN p_account_id LONGTEXT,
                                IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
-    COMMENT 'Refunds unallocated credit of an account'
 BEGIN
     DECLARE v_account_id INT UNSIGNED;
     DECLARE v_amount DECIMAL(30,10);
