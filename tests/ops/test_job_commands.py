@@ -20,7 +20,7 @@ def billable(db, n, tariff=None):
     tariff = tariff or make_tariff(db)
     accounts = []
     for i in range(n):
-        acc = make_metered_account(db, tariff_code=tariff, opened_on="2026-09-01",
+        acc = make_metered_account(db, tariff_code=tariff, opened_on="2026-10-01",
                                    initial_read=100)
         db.call("record_reading", acc.serial, "2026-10-31", 200 + i, "field", "staff:test")
         accounts.append(acc)
