@@ -135,9 +135,9 @@ BEGIN
                                 WHERE meter_id = v_meter_id AND point_on < v_read_on);
             SET v_next_step = meter_step_kwh(v_pred_value, v_next_value, v_dial_digits, v_multiplier);
             IF v_next_step IS NULL THEN
-                CALL _fail(45010, CONCAT('voiding the estimate ', v_end_reading, ' would make reading ',
-                                          v_next_id, ' (', v_next_value, ') run backwards from ',
-                                          v_pred_value, ': nothing cancelled'));
+                CALL _fail(45010, CONCAT('without estimate ', v_end_reading, ', reading ', v_next_id, ' (',
+                                          v_next_value, ') runs backwards from ', v_pred_value,
+                                          ': not cancelled'));
             END IF;
         END IF;
     END IF;
