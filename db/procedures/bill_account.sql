@@ -2,7 +2,7 @@
 -- bill outside the monthly run), with the same rules and engine as run_billing.
 --
 -- It records a billing_run of its own (one account), so a reason for not billing shows in
--- v_billing_exceptions like a run's: READ_NEEDS_REVIEW, NO_TARIFF, LATER_PERIOD_BILLED,
+-- v_billing_exceptions like a run's: UNBILLED_GAP, READ_NEEDS_REVIEW, NO_TARIFF,
 -- ESTIMATE_CONFLICT, and here also ACCOUNT_NOT_OPEN, NO_METER and ALREADY_BILLED.
 --
 -- Parameters

@@ -157,7 +157,7 @@ BEGIN
         -- the first payment's answer, read from one snapshot
         START TRANSACTION READ ONLY;
         SELECT account_id, amount, receipt_no(payment_id, posted_at), amount_allocated,
-               IF(status = 'posted', amount - amount_allocated, 0)
+               IF(status = 'posted', amount - amount_allocated - amount_refunded, 0)
           INTO v_account_found, v_amount_found, v_receipt_no, v_allocated, v_unallocated
           FROM payment WHERE payment_id = v_payment_id;
         SELECT COALESCE(SUM(amount), 0) INTO v_balance FROM ledger_entry WHERE account_id = v_account_found;

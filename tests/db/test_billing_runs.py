@@ -622,8 +622,8 @@ def test_full_period_gives_full_fixed_charge_and_unscaled_blocks(db, start, end,
     t = make_tariff(db, versions=[dict(
         effective_from="2000-01-01", fixed_charge="7.77", tax_rate_pct="0", late_fee_pct="0",
         early_pay_pct="0", early_pay_days=0, blocks=[(100, "0.10"), (None, "0.20")])])
-    # opened before the period: bs = period_start, D = P
-    acc = make_metered_account(db, tariff_code=t, opened_on="2025-12-01")
+    # opened on the first day of the period: bs = period_start, D = P
+    acc = make_metered_account(db, tariff_code=t, opened_on=start)
     read(db, acc, end, 150)
     r = run(db, start, end, issue)
     assert r["bills_created"] == 1
