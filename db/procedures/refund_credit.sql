@@ -146,7 +146,7 @@ BEGIN
         SELECT COALESCE(SUM(amount), 0) INTO v_balance FROM ledger_entry WHERE account_id = v_account_found;
         COMMIT;
         IF NOT (v_account_found <=> v_account_id AND v_amount_found <=> v_amount) THEN
-            CALL _fail(45022, CONCAT('idempotency_key ''', LEFT(v_key, 40), ''' was used for refund ', v_refund_id,
+            CALL _fail(45022, CONCAT('idempotency_key ''', LEFT(v_key, 30), ''' was used for refund ', v_refund_id,
                                       ' of account ', v_account_found, ', amount ', v_amount_found));
         END IF;
     END IF;
