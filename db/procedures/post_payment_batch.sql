@@ -18,7 +18,7 @@
 --   signalled; the chunks before it stay posted, and calling again posts the rest.
 -- Transactions and locks: one transaction per chunk of up to 1000 pending lines (in line
 -- order). A chunk locks the batch row, then every account of its lines in account id order
--- (one statement), then posts its lines one by one in line order (each line locks its account's
+-- (one primary-key lookup each), then posts its lines one by one in line order (each line locks its account's
 -- bills and its payment, the contract's order), then commits. So a payment of an account of
 -- the batch waits at most for one chunk, and other accounts never wait for it.
 -- Why a loop over the lines: a line's outcome depends on every line before it (several lines of
@@ -43,6 +43,8 @@ BEGIN
     DECLARE v_line INT UNSIGNED;
     DECLARE v_ids LONGTEXT;
     DECLARE v_locked INT UNSIGNED;
+    DECLARE v_pos INT UNSIGNED;
+    DECLARE v_end INT UNSIGNED;
     DECLARE v_account_no VARCHAR(1000);
     DECLARE v_amount VARCHAR(1000);
     DECLARE v_method VARCHAR(1000);
@@ -79,18 +81,24 @@ BEGIN
             SELECT line_no FROM payment_batch_line
              WHERE batch_id = v_batch_id AND outcome = 'pending' AND line_no >= v_first
              ORDER BY line_no LIMIT 1000) c;
-        -- the chunk's accounts, locked in account id order (the ids in ascending order drive
-        -- the join, one primary-key lookup each)
+        -- the chunk's accounts, locked in account id order, one primary-key lookup each (a
+        -- join of the id list with account may be planned as a scan, which locks every account
+        -- it reads: seen with a small account table)
         SELECT GROUP_CONCAT(DISTINCT a.account_id ORDER BY a.account_id SEPARATOR ',') INTO v_ids
           FROM payment_batch_line l JOIN account a ON a.account_no = l.account_no
          WHERE l.batch_id = v_batch_id AND l.line_no BETWEEN v_first AND v_last
            AND l.outcome = 'pending';
-        IF v_ids IS NOT NULL THEN
-            SELECT COUNT(*) INTO v_locked
-              FROM JSON_TABLE(CONCAT('[', v_ids, ']'), '$[*]' COLUMNS (id INT UNSIGNED PATH '$')) j
-              STRAIGHT_JOIN account a ON a.account_id = j.id
+        SET v_pos = 1;
+        WHILE v_pos <= CHAR_LENGTH(v_ids) DO
+            SET v_end = LOCATE(',', v_ids, v_pos);
+            IF v_end = 0 THEN
+                SET v_end = CHAR_LENGTH(v_ids) + 1;
+            END IF;
+            SELECT COUNT(*) INTO v_locked FROM account
+             WHERE account_id = CAST(SUBSTRING(v_ids, v_pos, v_end - v_pos) AS UNSIGNED)
                FOR UPDATE;
-        END IF;
+            SET v_pos = v_end + 1;
+        END WHILE;
 
         SET v_line = v_first;
         WHILE v_line <= v_last DO

@@ -259,3 +259,40 @@ def test_chunks_commit_and_lock_accounts_in_id_order(db):
     assert [db.value("SELECT amount_paid FROM bill WHERE bill_id = %s", b) for b in bills] == \
         [D("700.00")] * 3
     assert_integrity(db)
+
+
+def test_other_accounts_are_not_blocked_while_a_batch_posts(db, connect):
+    """While a long batch posts (chunk after chunk), a payment of another account goes through at
+    once, and a payment of an account of the batch goes through between two chunks."""
+    import threading
+    import time
+    db.set_clock(CLOCK)
+    accs = [make_metered_account(db).account_id for _ in range(3)]
+    nos = [account_no(db, a) for a in accs]
+    a = stage(db, [line(nos[i % 2], "1.00", key=f"w{i}") for i in range(4000)])
+    poster = connect()
+    poster.set_clock(CLOCK)
+    result = {}
+    t = threading.Thread(target=lambda: result.setdefault("r", post(poster, a["batch_id"])))
+    t.start()
+    try:
+        deadline = time.time() + 60
+        while db.value("SELECT COUNT(*) FROM payment_batch_line WHERE batch_id = %s "
+                       "AND outcome <> 'pending'", a["batch_id"]) == 0:
+            assert time.time() < deadline
+            time.sleep(0.05)
+        t0 = time.perf_counter()
+        db.call("post_payment", accs[2], "3.00", "cash", None, "other-account", ACTOR)
+        other_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        db.call("post_payment", accs[0], "4.00", "cash", None, "batch-account", ACTOR)
+        same_s = time.perf_counter() - t0
+        pending = db.value("SELECT COUNT(*) FROM payment_batch_line WHERE batch_id = %s "
+                           "AND outcome = 'pending'", a["batch_id"])
+    finally:
+        t.join()
+    assert pending > 0, "the batch ended before the payments were tried: make it longer"
+    assert other_s < 1.0
+    assert same_s < 30
+    assert result["r"]["posted"] == 4000
+    assert_integrity(db)
