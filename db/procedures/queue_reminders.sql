@@ -17,7 +17,7 @@
 --   ones included)
 -- Errors: 45002 as_of missing or after today, empty actor.
 -- Locks: the global dunning_setting row (runs take turns); bills and accounts are read without
--- locks (READ COMMITTED for this transaction; needs binlog_format ROW or MIXED, the defaults), so
+-- locks (READ COMMITTED for this transaction, unless the binary log is statement-based), so
 -- a payment committed meanwhile may leave a reminder for a bill paid a moment ago (the next
 -- day's run sees it paid). The notice rows' foreign keys share-lock their customer, account and
 -- bill. One transaction, set-based: the day's kind per bill, then one INSERT ... SELECT.
@@ -49,8 +49,12 @@ BEGIN
     SET @billing_actor = v_actor;
 
     -- READ COMMITTED: INSERT ... SELECT then reads bills and accounts without share locks (under
-    -- REPEATABLE READ it would lock every open bill against payments until this commits)
-    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+    -- REPEATABLE READ it would lock every open bill against payments until this commits). A
+    -- statement-based binary log refuses InnoDB writes under READ COMMITTED (1665): there it
+    -- stays REPEATABLE READ, as in run_billing.
+    IF NOT (@@GLOBAL.log_bin AND @@SESSION.sql_log_bin AND @@SESSION.binlog_format = 'STATEMENT') THEN
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+    END IF;
     START TRANSACTION;
     -- one run at a time: the global settings row (written with the defaults 3, 1, 14, 28 days
     -- when there is none): a second run waits here, and its statements (each its own snapshot
