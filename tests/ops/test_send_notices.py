@@ -201,3 +201,19 @@ def test_sigkill_mid_batch_then_restart_repeats_at_most_one_and_loses_none(db, c
     assert set(counts) == {f"c{i:02d}@example.org" for i in range(len(accs))}    # none lost
     assert sum(1 for c in counts.values() if c > 1) <= 1 and max(counts.values()) <= 2
     assert db.value("SELECT COUNT(*) FROM notice WHERE status = 'sent'") == 10
+
+
+def test_queue_reminders_command_then_send(db, clock, smtp):
+    acc = customer_with_bill(db, "ann@example.org", make_tariff(db))      # due 2026-02-15
+    out = manage(db.url, "queue_reminders", "--as-of", "2026-03-01")
+    assert out.returncode == 0, out.stderr
+    assert "reminders as of 2026-03-01: 0 due soon, 0 overdue 1, 1 overdue 2, 0 final notices" \
+        in out.stdout
+    again = manage(db.url, "queue_reminders", "--as-of", "2026-03-01")
+    assert "0 overdue 2" in again.stdout
+    bad = manage(db.url, "queue_reminders", "--as-of", "2999-01-01")     # after today
+    assert bad.returncode == 2 and "45002" in bad.stderr
+    send(db, smtp.port)
+    assert [m["Subject"] for m in smtp.to("ann@example.org")] == [
+        f"Millbrook Electric: Your bill {acc.bill_no} is ready",
+        f"Millbrook Electric: Second reminder: bill {acc.bill_no} is overdue"]
