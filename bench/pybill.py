@@ -203,6 +203,8 @@ def run(db, account_ids, ps, pe, issue, due_days):
     """Bills the accounts one by one; returns (seconds, outcome counts)."""
     prepare(db)
     conn = connect(db)
+    # on the issue date, as run_billing is (generate.run_month): the same session clock
+    conn.cursor().execute("SET timestamp = UNIX_TIMESTAMP(%s)", (f"{issue} 06:00:00",))
     out = {}
     t = time.perf_counter()
     for aid in account_ids:

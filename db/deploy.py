@@ -24,9 +24,10 @@ Procedures and functions also get their file's header comment as their COMMENT (
 in information_schema.ROUTINES), ending with the file's path and SHA-256. Objects are created
 with the project's sql_mode (a routine keeps the sql_mode it was created with).
 
-verify() reports, without changing anything: files whose object is missing or not yet
-deployed at the file's hash, objects changed on the server since they were deployed, and objects
-of the schema that have no file.
+verify() reports, without changing anything, what deploy() would change: files whose object is
+missing or not yet deployed at the file's hash, objects changed on the server since they were
+deployed or created under another database collation, and objects of the schema that have no
+file.
 """
 import graphlib
 import hashlib
@@ -47,7 +48,7 @@ TABLE = "_yoyo_routine"
 BINLOG_MESSAGE = ("Creating routines with the binary log on needs "
                   "log_bin_trust_function_creators=1 (or SUPER): set it on the server and run "
                   "yoyo apply again")
-COMMENT_MAX = 16000   # bytes; MySQL 8.4 keeps a routine COMMENT in a TEXT column, MariaDB too
+COMMENT_MAX = 16000   # bytes; MariaDB: TEXT (64 KiB); MySQL's mysql-sys has several-KB COMMENTs
 
 _CREATE = re.compile(
     r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:ALGORITHM\s*=\s*\w+\s+)?(?:SQL\s+SECURITY\s+\w+\s+)?"
@@ -218,15 +219,33 @@ def server_definitions(cur, only=None):
     return defs
 
 
+def _without_comments(body):
+    """A body without its comments and with whitespace collapsed: the mysql/mariadb client
+    drops comments from what it sends unless given --comments (so a restored dump's routines
+    have none), and they change nothing the routine does."""
+    body = re.sub(r"/\*(?!!).*?\*/", " ", body, flags=re.S)
+    body = re.sub(r"--(?:[ \t][^\n]*)?(?=\n|$)", " ", body)
+    return " ".join(body.split())
+
+
 def fingerprint(definition):
-    return hashlib.sha256(json.dumps(definition, sort_keys=True, default=str)
-                          .encode()).hexdigest()
+    """SHA-256 of a definition from server_definitions(), comments left out of the body."""
+    d = dict(definition)
+    if isinstance(d.get("body"), str):
+        d["body"] = _without_comments(d["body"])
+    return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def recorded(cur):
-    """(kind, name) -> (sha256 of the file, definition_sha256) as last deployed."""
-    return {(k, n): (s, d) for k, n, s, d in _rows(
-        cur, f"SELECT kind, name, sha256, definition_sha256 FROM `{TABLE}`")}
+    """(kind, name) -> (sha256 of the file, definition_sha256) as last deployed ({} before
+    migration 9000 made the table)."""
+    try:
+        rows = _rows(cur, f"SELECT kind, name, sha256, definition_sha256 FROM `{TABLE}`")
+    except Exception as e:
+        if getattr(e, "args", None) and e.args[0] == 1146:
+            return {}
+        raise
+    return {(k, n): (s, d) for k, n, s, d in rows}
 
 
 # -- comparing ------------------------------------------------------------------------------

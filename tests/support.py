@@ -3,7 +3,21 @@
 The tests talk to a real server (see conftest.py for where it comes from). `Db.call` runs one
 procedure of the contract and returns its one-row result as a dict, or raises `DbError` with
 the server's error number.
+
+The clock. "Today" in SQL is the session's CURRENT_DATE, and the rules refuse what is not yet
+(billing-rules.md: a billing period must be over, bills are issued today or later, late fees are
+not assessed as of a day to come, a payment is not dated in the future). Tests that bill the
+past move the session clock instead of breaking the rules:
+- `db.set_clock("2027-01-01")` moves that connection's CURRENT_DATE/NOW() for the rest of the
+  test (a date means its noon; None: the real clock again);
+- `with db.at("2026-02-01"): ...` runs the block on that day, then goes back to the clock before;
+- `db.call("run_billing", ...)` and `db.call("bill_account", ...)` outside an `at` block run on
+  their issue date, as a billing job of that day would, and come back to the clock before (a
+  test that wants another day, e.g. to see a period that is not over refused, says so with
+  `db.at`).
 """
+import contextlib
+import datetime as dt
 from urllib.parse import parse_qs, unquote, urlparse
 
 import MySQLdb
@@ -50,12 +64,59 @@ def with_database(url, database):
     return u._replace(path="/" + database).geturl()
 
 
+# procedure -> position of its issue date argument: these bill on their issue date (see above)
+ISSUE_DATE_ARG = {"run_billing": 2, "bill_account": 3}
+
+
+def _as_date(x):
+    if isinstance(x, dt.datetime):
+        return x.date()
+    if isinstance(x, dt.date):
+        return x
+    try:
+        return dt.date.fromisoformat(str(x))
+    except ValueError:
+        return None
+
+
 class Db:
     """One autocommit connection to the billing schema, with helpers for the tests."""
+    clock = None        # the day/time set by set_clock(); None: the server's real clock
+    _pinned = False     # inside at(): billing calls keep that clock
 
     def __init__(self, url):
         self.url = url
         self.conn = MySQLdb.connect(**connect_kwargs(url))
+
+    def set_clock(self, when):
+        """Moves this session's NOW()/CURRENT_DATE to `when` from now on (a date means its noon;
+        None: the server's real clock again). Billing calls still run on their issue date and
+        come back to this clock."""
+        self._set_timestamp(when)
+        self.clock = when
+
+    def _set_timestamp(self, when):
+        if when is None:
+            self.execute("SET timestamp = DEFAULT")
+            return
+        if not isinstance(when, dt.datetime):
+            d = _as_date(when)
+            when = (dt.datetime.combine(d, dt.time(12, 0)) if d
+                    else dt.datetime.fromisoformat(str(when)))
+        self.execute("SET timestamp = UNIX_TIMESTAMP(%s)", when.strftime("%Y-%m-%d %H:%M:%S"))
+
+    @contextlib.contextmanager
+    def at(self, when):
+        """Runs the block with this session's clock on `when`, billing calls included; then the
+        clock is what it was before."""
+        pinned = self._pinned
+        self._set_timestamp(when)
+        self._pinned = True
+        try:
+            yield self
+        finally:
+            self._pinned = pinned
+            self._set_timestamp(self.clock)
 
     def close(self):
         self.conn.close()
@@ -69,6 +130,10 @@ class Db:
         return rows[0] if rows else None
 
     def call_rows(self, proc, *args):
+        pos = ISSUE_DATE_ARG.get(proc)
+        if not self._pinned and pos is not None and len(args) > pos and _as_date(args[pos]):
+            with self.at(_as_date(args[pos])):
+                return self.call_rows(proc, *args)
         placeholders = ", ".join(["%s"] * len(args))
         cur = self._cursor()
         try:

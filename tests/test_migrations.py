@@ -68,6 +68,13 @@ def test_every_routine_file_is_named_after_its_object():
         assert Path(f).parts[0] == deploy.DIRS[kind], f
 
 
+def test_no_public_procedure_has_a_typed_twin():
+    """One routine, one file: a contract procedure converts its arguments itself (issue 18)."""
+    names = {Path(f).stem for f in routine_files() if f.startswith("procedures/")}
+    twins = sorted(f"_{n}" for n in names if not n.startswith("_") and f"_{n}" in names)
+    assert not twins
+
+
 def test_every_routine_file_exists_in_the_migrated_database(db):
     present = {(r["k"], r["n"]) for r in db.rows(
         "SELECT routine_type AS k, routine_name AS n FROM information_schema.routines "
@@ -149,6 +156,9 @@ def test_fresh_and_upgraded_databases_have_the_same_routines(scratch_db, tmp_pat
                     upgraded, str(old / "migrations")], check=True, capture_output=True)
     before = definitions(upgraded)
     assert ("PROCEDURE", "post_payment") in before and ("VIEW", "v_aging") in before
+    out = verify(upgraded)                  # nothing recorded yet: everything is to deploy
+    assert out.returncode == 1 and "PROCEDURE post_payment: not deployed at the hash of " \
+        "db/procedures/post_payment.sql" in out.stdout.splitlines()
     apply_migrations(upgraded)
 
     assert definitions(upgraded) == definitions(fresh)

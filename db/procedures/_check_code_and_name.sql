@@ -2,7 +2,8 @@
 -- helper of create_tariff and create_discount; the callers have trimmed both).
 --
 -- Parameters
---   p_code  required, at most 20 characters
+--   p_code  required, 1 to 20 of A-Z, 0-9, _ and - (no lowercase; migration 0021's CHECK
+--           constraints hold the same rule on the tables)
 --   p_name  required, at most 100 characters
 -- Result: none.
 -- Errors: 45002 INVALID_ARGUMENT naming the field.
@@ -16,6 +17,9 @@ BEGIN
     END IF;
     IF CHAR_LENGTH(p_code) > 20 THEN
         CALL _fail(45002, 'code is longer than 20 characters');
+    END IF;
+    IF CONVERT(p_code USING utf8mb4) COLLATE utf8mb4_bin REGEXP '[^A-Z0-9_-]' THEN
+        CALL _fail(45002, CONCAT('code may hold only A-Z, 0-9, _ and -, not ''', p_code, ''''));
     END IF;
     IF p_name IS NULL OR p_name = '' THEN
         CALL _fail(45002, 'name is required');

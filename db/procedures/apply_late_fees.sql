@@ -7,10 +7,11 @@
 -- nothing twice (bill.late_fee_charged). Set-based, one transaction.
 --
 -- Parameters
---   p_as_of   the day the fees are assessed (usually today)
+--   p_as_of   the day the fees are assessed (usually today; not after today, the session's
+--             CURRENT_DATE: a day not yet come would charge bills not yet overdue)
 --   p_actor   who acts, e.g. 'batch:late_fees'
 -- Result: bills_charged, total_fees
--- Errors: 45002 when p_as_of or p_actor is missing.
+-- Errors: 45002 when p_as_of or p_actor is missing, or p_as_of is after today.
 -- Locks: the accounts of the bills concerned (account_id order), then those bills (bill_id order).
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
 -- typed locals (the _arg_* functions) at the top of the body, before anything is read or
@@ -33,6 +34,9 @@ BEGIN
 
     IF v_as_of IS NULL THEN
         CALL _fail(45002, 'as_of is required');
+    END IF;
+    IF v_as_of > CURRENT_DATE THEN
+        CALL _fail(45002, CONCAT('as_of ', v_as_of, ' is after today ', CURRENT_DATE));
     END IF;
     IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
         CALL _fail(45002, 'actor is required');
@@ -86,6 +90,10 @@ BEGIN
     SELECT account_id, 'late_fee', fee, bill_id, v_as_of, v_actor FROM lf_fee ORDER BY bill_id;
 
     SELECT COUNT(*), COALESCE(SUM(fee), 0) INTO v_bills, v_total FROM lf_fee;
+    -- one audit row per run, not per bill (the bills' ledger entries name the actor)
+    CALL _audit('late_fees_applied', 'late_fee_run', CAST(v_as_of AS CHAR), NULL,
+                JSON_OBJECT('as_of', v_as_of, 'bills_charged', v_bills, 'total_fees', v_total),
+                v_actor);
     COMMIT;
 
     DROP TEMPORARY TABLE IF EXISTS lf_fee;

@@ -1,12 +1,12 @@
 -- create_tariff: creates a tariff (its prices come with add_tariff_version).
 --
 -- Parameters
---   p_code   required; trimmed, 1..20 characters, unique (case-insensitive)
+--   p_code   required; trimmed, then 1..20 of A-Z, 0-9, _ and - (no lowercase), unique
 --   p_name   required; trimmed, 1..100 characters
 --   p_actor  who acts, required
 -- Result: one row (tariff_id).
--- Errors: 45002 INVALID_ARGUMENT (no or too long code or name, no actor); 45003 CONFLICT
---         (a tariff with that code exists).
+-- Errors: 45002 INVALID_ARGUMENT (no code, a code outside A-Z 0-9 _ - or too long, no or too
+--         long name, no actor); 45003 CONFLICT (a tariff with that code exists).
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
 -- typed locals (the _arg_* functions) at the top of the body, before anything is read or
 -- written: a wrong type, a value too long, too big or too precise, or a date that is no

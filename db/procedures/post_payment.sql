@@ -6,7 +6,8 @@
 --                      with more decimals than money so that a third decimal is seen and refused)
 --   p_method           cash, card, cheque, bank_transfer or online
 --   p_paid_at          when the customer paid; NULL means now. DATE(paid_at) is the payment date
---                      of the rebate rule and of the ledger entry
+--                      of the rebate rule and of the ledger entry; not after now (the session's
+--                      NOW()) and not before the day the account opened
 --   p_idempotency_key  the caller's key for this payment (at most 100 characters); NULL means
 --                      the procedure makes one ('auto:' + a UUID), i.e. no replay protection
 --   p_actor            who acts (staff:<username>, customer:<customer_no>, batch:<job>)
@@ -19,7 +20,8 @@
 --                  and amount: nothing is posted and the first payment is answered (payment_id,
 --                  receipt_no as then; allocated, unallocated, balance_after as they are now)
 -- Errors
---   45001 no account with that id            45002 bad method, empty actor, empty or long key
+--   45001 no account with that id            45002 bad method, empty actor, empty or long key,
+--                                                  paid_at in the future or before opened_on
 --   45020 amount NULL, <= 0, over 1,000,000.00 or with more than two decimals
 --   45021 the account is closed              45022 the key was used for another account or amount
 -- Notices: a new posting writes a payment_received notice (_queue_notice); a replay none.
@@ -30,7 +32,9 @@
 -- (or on the unique key) the same way. So a new posting, the common case, reads no key first.
 -- Statements: lock the account, read its open bills (locking) and plan the allocation (2),
 -- insert the payment with its allocated sum, its ledger credit, the allocation rows and the
--- bills' amounts (+2 with a rebate), read the balance, commit: the fewest this posting can do.
+-- bills' amounts (+2 with a rebate), read the balance, the audit event, commit.
+-- Audit: a posting writes a payment_posted event in its transaction; a replay writes a
+-- payment_replayed event after its answer is read (docs/routines.md, "The audit trail").
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
 -- typed locals (the _arg_* functions) at the top of the body, before anything is read or
 -- written: a wrong type, a value too long, too big or too precise, or a date that is no
@@ -63,6 +67,7 @@ BEGIN
     DECLARE v_amount_found DECIMAL(12,2);
     DECLARE v_accounts INT;
     DECLARE v_closed_on DATE;
+    DECLARE v_opened_on DATE;
     DECLARE v_duplicate TINYINT DEFAULT 0;
     DECLARE v_receipt_no VARCHAR(20);
     DECLARE v_plan JSON;
@@ -91,12 +96,15 @@ BEGIN
     IF v_account_id IS NULL THEN
         CALL _fail(45001, 'account_id is required');
     END IF;
+    IF v_paid_at > v_posted_at THEN
+        CALL _fail(45002, CONCAT('paid_at ', v_paid_at, ' is in the future (now is ', v_posted_at, ')'));
+    END IF;
     SET v_key = COALESCE(v_idempotency_key, CONCAT('auto:', UUID()));
     SET @billing_actor = v_actor;              -- the audit triggers read it
 
     START TRANSACTION;
     -- lock order: the account row, then its bills, then payments
-    SELECT COUNT(*), MAX(closed_on) INTO v_accounts, v_closed_on
+    SELECT COUNT(*), MAX(closed_on), MAX(opened_on) INTO v_accounts, v_closed_on, v_opened_on
       FROM account WHERE account_id = v_account_id FOR UPDATE;
     IF v_accounts = 0 OR v_closed_on IS NOT NULL THEN
         -- a replay is answered even when the account was closed since (or the key was used
@@ -110,6 +118,9 @@ BEGIN
         END IF;
         ROLLBACK;
     ELSE
+        IF DATE(v_paid_at) < v_opened_on THEN
+            CALL _fail(45002, CONCAT('paid_at ', v_paid_at, ' is before the account opened on ', v_opened_on));
+        END IF;
         -- the account's open bills (locking read) and how this payment's money goes to them
         CALL _allocation_plan(v_account_id, v_amount, DATE(v_paid_at), v_plan, v_allocated, v_rebates);
         SET v_allocated = COALESCE(v_allocated, 0);
@@ -134,6 +145,10 @@ BEGIN
             CALL _queue_notice('payment_received', v_account_id, NULL, v_payment_id, NULL);
             -- the balance as of this posting (a plain read: everything of the account is locked)
             SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = v_account_id;
+            CALL _audit('payment_posted', 'payment', v_payment_id, v_account_id,
+                        JSON_OBJECT('amount', CAST(v_amount AS DECIMAL(12,2)), 'method', v_method,
+                                    'paid_at', v_paid_at, 'idempotency_key', v_key,
+                                    'allocated', v_allocated), v_actor);
             COMMIT;
             SET v_receipt_no = receipt_no(v_payment_id, v_posted_at),
                 v_unallocated = v_amount - v_allocated;
@@ -144,7 +159,7 @@ BEGIN
         -- the first payment's answer, read from one snapshot
         START TRANSACTION READ ONLY;
         SELECT account_id, amount, receipt_no(payment_id, posted_at), amount_allocated,
-               IF(status = 'posted', amount - amount_allocated, 0)
+               IF(status = 'posted', amount - amount_allocated - amount_refunded, 0)
           INTO v_account_found, v_amount_found, v_receipt_no, v_allocated, v_unallocated
           FROM payment WHERE payment_id = v_payment_id;
         SELECT COALESCE(SUM(amount), 0) INTO v_balance FROM ledger_entry WHERE account_id = v_account_found;
@@ -153,6 +168,11 @@ BEGIN
             CALL _fail(45022, CONCAT('idempotency_key ''', LEFT(v_key, 32), ''' was used for payment ', v_payment_id,
                                       ' of account ', v_account_found, ', amount ', v_amount_found));
         END IF;
+        -- a replay changes no money, but who asked again is audited (its own statement)
+        CALL _audit('payment_replayed', 'payment', v_payment_id, v_account_id,
+                    JSON_OBJECT('amount', CAST(v_amount AS DECIMAL(12,2)), 'method', v_method,
+                                'idempotency_key', v_key),
+                    v_actor);
     END IF;
 
     SELECT v_payment_id AS payment_id, v_receipt_no AS receipt_no, v_allocated AS allocated,

@@ -252,8 +252,8 @@ def wait_converged(socks, timeout=60):
 
 
 STATE_QUERIES = {
-    "payment": "SELECT payment_id, account_id, amount, amount_allocated, status, idempotency_key "
-               "FROM payment ORDER BY payment_id",
+    "payment": "SELECT payment_id, account_id, amount, amount_allocated, status, "
+               "CONVERT(idempotency_key USING utf8mb4) FROM payment ORDER BY payment_id",
     "ledger_entry": "SELECT entry_id, account_id, entry_type, amount, bill_id, payment_id "
                     "FROM ledger_entry ORDER BY entry_id",
     "payment_allocation": "SELECT * FROM payment_allocation ORDER BY 1",

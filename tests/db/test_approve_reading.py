@@ -14,7 +14,7 @@ NOW = "2026-12-31 12:00:00"
 def meter(db):
     """A meter installed 2026-01-01 at 0 with one accepted reading (100 on 01-31) and one in
     review (1100 on 03-02: 1000 kWh in 30 days after 100 in 30 days)."""
-    db.execute("SET timestamp = UNIX_TIMESTAMP(%s)", NOW)
+    db.set_clock(NOW)
     m = make_metered_account(db, opened_on="2026-01-01", initial_read=0, dial_digits=6)
     m.accepted_id = db.call("record_reading", m.serial, "2026-01-31", 100, "field", ACTOR)["reading_id"]
     r = db.call("record_reading", m.serial, "2026-03-02", 1100, "field", ACTOR)

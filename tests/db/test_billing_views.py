@@ -29,7 +29,8 @@ EXAMPLE = dict(effective_from="2000-01-01", fixed_charge="5.00", tax_rate_pct="1
 
 
 def set_today(db, day):
-    db.execute("SET timestamp = UNIX_TIMESTAMP(%s)", str(day))
+    """The session's today is `day`, until its last second (payments made that day are past)."""
+    db.set_clock(f"{day} 23:59:59")
 
 
 def columns(db, view):

@@ -19,6 +19,10 @@ def test_creates_a_discount(db, pct, stored):
     (None, "Senior", "10", ACTOR),
     ("", "Senior", "10", ACTOR),
     ("X" * 21, "Senior", "10", ACTOR),
+    ("senior", "Senior", "10", ACTOR),         # codes: 1-20 of A-Z, 0-9, _ and - (issue 16, #7)
+    ("A/B", "Senior", "10", ACTOR),
+    ("..", "Senior", "10", ACTOR),
+    ("SÉNIOR", "Senior", "10", ACTOR),
     ("SENIOR", None, "10", ACTOR),
     ("SENIOR", " ", "10", ACTOR),
     ("SENIOR", "n" * 101, "10", ACTOR),
@@ -42,6 +46,6 @@ def test_duplicate_code_is_45003_and_writes_nothing(db):
     make_discount(db, code="SENIOR")
     before = db.snapshot()
     with pytest.raises(DbError) as e:
-        db.call("create_discount", "senior", "Again", "5", ACTOR)
+        db.call("create_discount", " SENIOR", "Again", "5", ACTOR)
     assert e.value.errno == 45003
     assert db.snapshot() == before

@@ -130,7 +130,7 @@ def test_a_payments_status_allocation_and_reversal_may_change(rows):
     p = rows.row("SELECT status, amount_allocated, reversed_by, amount, account_id, idempotency_key"
                   " FROM payment WHERE payment_id = 1")
     assert p == {"status": "reversed", "amount_allocated": 0, "reversed_by": "staff:test",
-                 "amount": 10, "account_id": 1, "idempotency_key": "key-1"}
+                 "amount": 10, "account_id": 1, "idempotency_key": b"key-1"}
     # setting the fixed columns to the values they have is no change
     assert rows.execute("UPDATE payment SET amount = 10.00, account_id = 1, idempotency_key = 'key-1'"
                         " WHERE payment_id = 1") == 0

@@ -39,7 +39,7 @@ def billed_account(db, t, kwh):
 
 @pytest.fixture
 def clock(db):
-    db.execute("SET timestamp = UNIX_TIMESTAMP('2027-01-01')")
+    db.set_clock("2027-01-01 00:00:00")
 
 
 def fees(db, as_of):
@@ -72,7 +72,8 @@ def test_not_before_nor_on_the_due_date_then_once(db, clock):
     for as_of in ("2026-02-01", "2026-02-14", DUE):              # due_date < as_of only
         r = fees(db, as_of)
         assert (r["bills_charged"], r["total_fees"]) == (0, Decimal("0.00"))
-    assert db.snapshot() == before
+    # nothing but the three runs' audit rows (late_fees_applied, 0 bills)
+    assert db.snapshot() == {**before, "audit_log": before["audit_log"] + 3}
 
     r = fees(db, "2026-02-16")
     # 137.00 * 0.50 / 100 = 0.685 -> 0.69 (half away from zero; half-even would give 0.68)
@@ -100,7 +101,7 @@ def test_not_before_nor_on_the_due_date_then_once(db, clock):
     for as_of in ("2026-02-16", "2026-03-31", "2027-01-01"):
         r = fees(db, as_of)
         assert (r["bills_charged"], r["total_fees"]) == (0, Decimal("0.00"))
-    assert db.snapshot() == after_first
+    assert db.snapshot() == {**after_first, "audit_log": after_first["audit_log"] + 3}
     assert bill(db, acc.bill_id)["total_amount"] == Decimal("137.69")
 
 
@@ -141,7 +142,7 @@ def test_zero_pct_charges_nothing(db, clock):
     before = db.snapshot()
     r = fees(db, "2026-06-01")
     assert (r["bills_charged"], r["total_fees"]) == (0, Decimal("0.00"))
-    assert db.snapshot() == before
+    assert db.snapshot() == {**before, "audit_log": before["audit_log"] + 1}   # the run's row
     assert bill(db, acc.bill_id)["late_fee_charged"] == 0
 
 
@@ -187,7 +188,7 @@ def test_not_on_a_cancelled_bill(db, clock):
     before = db.snapshot()
     r = fees(db, "2026-03-01")
     assert (r["bills_charged"], r["total_fees"]) == (0, Decimal("0.00"))
-    assert db.snapshot() == before
+    assert db.snapshot() == {**before, "audit_log": before["audit_log"] + 1}   # the run's row
 
 
 @pytest.mark.parametrize("as_of, actor", [
@@ -202,6 +203,19 @@ def test_missing_argument_is_45002_and_writes_nothing(db, clock, as_of, actor):
     assert bill(db, acc.bill_id)["late_fee_charged"] == 0
     # and the bill is still charged by a correct call afterwards
     assert fees(db, "2026-03-01")["bills_charged"] == 1
+
+
+def test_as_of_after_today_is_45002_and_today_is_fine(db, clock):
+    """billing-rules.md, "Late fees": as_of not after today (issue 16, finding 6: fees as of a
+    day to come charged bills not yet due)."""
+    acc = billed_account(db, tariff(db, "0.50"), 1370)
+    before = db.snapshot()
+    with pytest.raises(DbError) as e:
+        fees(db, "2027-01-02")                                   # tomorrow
+    assert e.value.errno == 45002
+    assert db.snapshot() == before
+    assert fees(db, "2027-01-01")["bills_charged"] == 1          # today
+    assert bill(db, acc.bill_id)["late_fee_charged"] == 1
 
 
 def _wait_for_lock_wait(db, thread_id, what, timeout=5.0):

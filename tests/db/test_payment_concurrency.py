@@ -164,8 +164,8 @@ def test_concurrent_payments_keep_every_invariant(db, connect):
         by_key[key].add((account, amount, pid))
     assert all(len(v) == 1 for v in by_key.values()), [v for v in by_key.values() if len(v) > 1]
     db_payments = {r["idempotency_key"]: (r["account_id"], r["amount"], r["payment_id"])
-                   for r in db.rows("SELECT idempotency_key, account_id, amount, payment_id "
-                                    "FROM payment")}
+                   for r in db.rows("SELECT CONVERT(idempotency_key USING utf8mb4) AS "
+                                    "idempotency_key, account_id, amount, payment_id FROM payment")}
     assert db_payments == {k: next(iter(v)) for k, v in by_key.items()}
     new = [p for p in out["posts"] if p[4] == 0]
     assert len(new) == len(db_payments)                 # exactly one caller posted each key

@@ -39,7 +39,7 @@ def test_partial_payment(db, acc):
                "status, posted_by FROM payment WHERE payment_id = %s", pid)
     assert p == {"account_id": acc, "amount": D("40.00"), "method": "cash",
                  "paid_at": dt.datetime(2026, 2, 1, 10, 0),
-                 "idempotency_key": "k-partial", "amount_allocated": D("40.00"),
+                 "idempotency_key": b"k-partial", "amount_allocated": D("40.00"),
                  "status": "posted", "posted_by": ACTOR}
     ledger = db.rows("SELECT entry_type, amount, bill_id, payment_id, entry_date, actor "
                      "FROM ledger_entry WHERE payment_id = %s", pid)
@@ -182,7 +182,7 @@ def test_defaults_paid_at_now_and_a_generated_key(db, acc):
                "WHERE payment_id = %s", r["payment_id"])
     assert before <= p["paid_at"] <= db.value("SELECT NOW()")
     assert p["posted_at"] == p["paid_at"]
-    assert p["idempotency_key"].startswith("auto:") and len(p["idempotency_key"]) == 41
+    assert p["idempotency_key"].startswith(b"auto:") and len(p["idempotency_key"]) == 41
     assert p["method"] == "online"
     # without a key there is no replay: the same call posts again
     r2 = db.call("post_payment", acc, "12.34", "online", None, None, "customer:C1")
@@ -261,6 +261,25 @@ def test_error_inside_the_transaction_rolls_everything_back(db, acc):
     assert r["replayed"] == 0
 
 
+def test_paid_at_not_in_the_future_nor_before_the_account_opened(db, acc):
+    """billing-rules.md, "Payments" (issue 16, finding 6: paid_at in 1900 or 2999 was accepted, and
+    a backdated payment could claim a rebate). The account opened on 2026-01-01."""
+    make_bill(db, acc, "100.00", "2026-02-15")
+    before = db.snapshot()
+    with db.at(dt.datetime(2026, 3, 1, 10, 0, 0)):
+        for paid_at in ["2026-03-01 10:01:00", "2026-03-01 10:00:01", "2999-12-31 00:00:00",
+                        "2025-12-31 23:59:59", "1900-01-01 00:00:00"]:
+            with pytest.raises(DbError) as e:
+                pay(db, acc, "10.00", paid_at=paid_at, key=f"k-{paid_at}")
+            assert e.value.errno == 45002, paid_at
+        assert db.snapshot() == before
+        assert pay(db, acc, "10.00", paid_at="2026-03-01 10:00:00", key="k-now")["replayed"] == 0
+        assert pay(db, acc, "10.00", paid_at="2026-01-01 00:00:00", key="k-opened")["replayed"] == 0
+        assert pay(db, acc, "10.00", paid_at=None, key="k-null")["replayed"] == 0
+    assert db.value("SELECT COUNT(*) FROM payment") == 3
+    assert_integrity(db)
+
+
 # ---- idempotency ---------------------------------------------------------------------------
 
 def test_replay_returns_the_first_answer_and_posts_nothing(db, acc):
@@ -269,7 +288,10 @@ def test_replay_returns_the_first_answer_and_posts_nothing(db, acc):
     before = db.snapshot()
     again = pay(db, acc, "40.00", key="web:abc", method="card", paid_at="2026-02-09 00:00:00")
     assert again == {**first, "replayed": 1}
-    assert db.snapshot() == before
+    # nothing posted; the replay itself is audited (payment_replayed, issue 16)
+    assert db.snapshot() == {**before, "audit_log": before["audit_log"] + 1}
+    assert db.value("SELECT action FROM audit_log ORDER BY audit_id DESC LIMIT 1") == \
+        "payment_replayed"
     # the amount compares as money: 40 and 40.00 are the same amount
     assert pay(db, acc, "40", key="web:abc")["payment_id"] == first["payment_id"]
 
@@ -292,6 +314,31 @@ def test_replay_is_answered_even_when_the_account_was_closed_since(db, acc):
     first = pay(db, acc, "10.00", key="k-before-close")
     db.call("close_account", acc, "2026-03-31", ACTOR)
     assert pay(db, acc, "10.00", key="k-before-close") == {**first, "replayed": 1}
+
+
+BYTE_KEYS = ["AbC", "abc", "abc ", "ab\u00e7", "ss", "\u00df"]      # abç, ß
+
+
+def test_keys_are_compared_byte_for_byte(db, acc):
+    """Keys that a case- or accent-insensitive, space-padding collation calls equal are six
+    different keys (billing-rules.md, "Payments"; issue 16, finding 3): each posts its own payment,
+    and each replays only itself."""
+    firsts = [pay(db, acc, "10.00", key=k) for k in BYTE_KEYS]
+    assert [r["replayed"] for r in firsts] == [0] * 6
+    assert len({r["payment_id"] for r in firsts}) == 6
+    stored = [bytes(r["k"]).decode() for r in db.rows(
+        "SELECT idempotency_key AS k FROM payment ORDER BY payment_id")]
+    assert stored == BYTE_KEYS
+    before = db.snapshot()
+    for k, first in zip(BYTE_KEYS, firsts):
+        again = pay(db, acc, "10.00", key=k)
+        assert (again["payment_id"], again["replayed"]) == (first["payment_id"], 1)
+    assert db.snapshot() == before
+    # a different amount under one of them is a mismatch with that key's payment only
+    with pytest.raises(DbError) as e:
+        pay(db, acc, "11.00", key="abc ")
+    assert e.value.errno == 45022 and f"payment {firsts[2]['payment_id']} " in e.value.message
+    assert_integrity(db)
 
 
 @pytest.mark.parametrize("other", ["account", "amount"])

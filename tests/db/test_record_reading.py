@@ -16,7 +16,7 @@ ACTOR = "staff:test"
 
 
 def set_today(db, day=TODAY):
-    db.execute("SET timestamp = UNIX_TIMESTAMP(%s)", f"{day} 12:00:00")
+    db.set_clock(f"{day} 12:00:00")
 
 
 @pytest.fixture

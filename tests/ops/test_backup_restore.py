@@ -2,6 +2,8 @@
 new database, and the copy is the same: row counts of every table, balances, routines, triggers,
 views; the integrity view is empty and the procedures work there."""
 import gzip
+import subprocess
+from pathlib import Path
 
 import MySQLdb
 import pytest
@@ -10,6 +12,7 @@ from factories import make_metered_account, make_tariff
 from ops.jobhelp import manage
 from support import Db, connect_kwargs, with_database
 
+ROOT = Path(__file__).resolve().parents[2]
 OBJECTS = ("SELECT routine_type AS kind, routine_name AS name FROM information_schema.routines "
            "WHERE routine_schema = DATABASE() UNION ALL "
            "SELECT 'TRIGGER', trigger_name FROM information_schema.triggers "
@@ -86,6 +89,10 @@ def test_backup_and_restore_into_a_new_database(db, restored, tmp_path):
         copy.close()
     check = manage(with_database(db.url, restored), "check_integrity")
     assert check.returncode == 0, check.stdout
+    # the copy runs what the files under db/ say (bin/verify-routines)
+    verify = subprocess.run([str(ROOT / "bin" / "verify-routines"), with_database(db.url, restored)],
+                            capture_output=True, text=True, timeout=120)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
 def test_restore_refuses_a_database_with_tables(db, tmp_path):

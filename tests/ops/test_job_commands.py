@@ -12,36 +12,43 @@ from billing.management.jobs import Progress, lock_name  # noqa: F401 - webapp o
 from factories import make_metered_account, make_tariff
 from ops.jobhelp import manage, start_manage
 
-OCT = ["--period-start", "2026-10-01", "--period-end", "2026-10-31", "--issue-date",
-       "2026-11-01", "--due-days", "14"]
+# The rules bill only periods that are over, issued today or later (billing-rules.md), and a
+# job's session runs on the real clock: the tests bill the last full month, issued today.
+TODAY = date.today()
+LAST_END = TODAY.replace(day=1) - timedelta(days=1)           # the last full month
+LAST = LAST_END.replace(day=1)
+BEFORE_END = LAST - timedelta(days=1)                         # the month before it
+BEFORE = BEFORE_END.replace(day=1)
+PERIOD = ["--period-start", str(LAST), "--period-end", str(LAST_END), "--issue-date", str(TODAY),
+          "--due-days", "14"]
+RUN = f"{LAST}..{LAST_END}"
 
 
 def billable(db, n, tariff=None):
     tariff = tariff or make_tariff(db)
     accounts = []
     for i in range(n):
-        acc = make_metered_account(db, tariff_code=tariff, opened_on="2026-09-01",
-                                   initial_read=100)
-        db.call("record_reading", acc.serial, "2026-10-31", 200 + i, "field", "staff:test")
+        acc = make_metered_account(db, tariff_code=tariff, opened_on=LAST, initial_read=100)
+        db.call("record_reading", acc.serial, LAST_END, 200 + i, "field", "staff:test")
         accounts.append(acc)
     return accounts
 
 
 def test_run_billing_bills_and_rerun_is_a_no_op(db):
     accounts = billable(db, 5)
-    out = manage(db.url, "run_billing", *OCT)
+    out = manage(db.url, "run_billing", *PERIOD)
     assert out.returncode == 0, out.stderr
     assert "5 accounts considered, 5 bills created, 0 skipped, total billed 51.00" in out.stdout
     bills = db.rows("SELECT account_id, bill_no, period_start, period_end, issue_date, due_date "
                     "FROM v_bill_summary ORDER BY bill_no")
     assert [b["account_id"] for b in bills] == [a.account_id for a in accounts]
-    assert [b["bill_no"] for b in bills] == [f"2026-00000{i}" for i in range(1, 6)]
+    assert [b["bill_no"] for b in bills] == [f"{TODAY.year}-00000{i}" for i in range(1, 6)]
     assert {(b["period_start"], b["period_end"], b["issue_date"], b["due_date"]) for b in bills} \
-        == {(date(2026, 10, 1), date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 15))}
+        == {(LAST, LAST_END, TODAY, TODAY + timedelta(days=14))}
     run = db.row("SELECT status, started_by FROM v_billing_run")
     assert run == {"status": "completed", "started_by": "batch:billing"}
 
-    again = manage(db.url, "run_billing", *OCT)
+    again = manage(db.url, "run_billing", *PERIOD)
     assert again.returncode == 0, again.stderr
     assert "0 accounts considered, 0 bills created, 0 skipped" in again.stdout
     assert db.value("SELECT COUNT(*) FROM bill") == 5
@@ -61,20 +68,20 @@ def test_run_billing_defaults_previous_month_issued_today(db):
 
 def test_due_days_from_the_setting(db):
     from ops.jobhelp import job_env
-    out = manage(db.url, "run_billing", "--period-start", "2026-10-01",
+    out = manage(db.url, "run_billing", "--period-start", LAST,
                  env=job_env(db.url, BILLING_DUE_DAYS="21"))
     assert out.returncode == 0, out.stderr
     assert db.row("SELECT period_end, due_days FROM v_billing_run") == {
-        "period_end": date(2026, 10, 31), "due_days": 21}
+        "period_end": LAST_END, "due_days": 21}
 
 
 def test_run_with_exceptions_exits_1_and_lists_them(db):
     billable(db, 2)
-    late = make_tariff(db, versions=[dict(effective_from="2026-10-15", fixed_charge="0",
+    late = make_tariff(db, versions=[dict(effective_from=LAST + timedelta(days=14), fixed_charge="0",
                                           tax_rate_pct="0", late_fee_pct="0", early_pay_pct="0",
                                           early_pay_days=0, blocks=[(None, "0.10")])])
     odd = billable(db, 1, tariff=late)[0]
-    out = manage(db.url, "run_billing", *OCT)
+    out = manage(db.url, "run_billing", *PERIOD)
     assert out.returncode == 1, (out.stdout, out.stderr)
     assert "3 accounts considered, 2 bills created, 1 skipped" in out.stdout
     assert "1 accounts skipped with an exception" in out.stdout
@@ -95,7 +102,7 @@ def test_invalid_period_exits_2_and_writes_nothing(db):
 
 
 def test_unreachable_database_exits_2(db):
-    out = manage("mysql://nobody@127.0.0.1:1/billing", "run_billing", *OCT, timeout=60)
+    out = manage("mysql://nobody@127.0.0.1:1/billing", "run_billing", *PERIOD, timeout=60)
     assert out.returncode == 2 and "unreachable" in out.stderr
     out = manage("mysql://nobody@127.0.0.1:1/billing", "check_integrity", timeout=60)
     assert out.returncode == 2
@@ -105,21 +112,21 @@ def test_second_run_of_the_same_period_fails_at_once(db, connect):
     billable(db, 2)
     holder = connect()
     database = db.value("SELECT DATABASE()")
-    name = f"billing_run:{database}:2026-10-01:2026-10-31"
-    assert holder.value("SELECT GET_LOCK(%s, 0)", name) == 1   # a run of October under way
+    name = f"billing_run:{database}:{LAST}:{LAST_END}"
+    assert holder.value("SELECT GET_LOCK(%s, 0)", name) == 1   # a run of the month under way
     before = db.snapshot()
     started = time.monotonic()
-    out = manage(db.url, "run_billing", *OCT)
+    out = manage(db.url, "run_billing", *PERIOD)
     assert out.returncode == 3, (out.stdout, out.stderr)
-    assert "another run of the period 2026-10-01..2026-10-31 is running" in out.stderr
+    assert f"another run of the period {RUN} is running" in out.stderr
     assert time.monotonic() - started < 20                  # at once: no waiting for the lock
     assert db.snapshot() == before
     # another period is not blocked
-    nov = manage(db.url, "run_billing", "--period-start", "2026-09-01")
-    assert nov.returncode == 0, nov.stderr
+    other = manage(db.url, "run_billing", "--period-start", BEFORE)
+    assert other.returncode == 0, other.stderr
     holder.execute("DO RELEASE_LOCK(%s)", name)
-    assert manage(db.url, "run_billing", *OCT).returncode == 0
-    assert db.value("SELECT COUNT(*) FROM bill WHERE period_end = '2026-10-31'") == 2
+    assert manage(db.url, "run_billing", *PERIOD).returncode == 0
+    assert db.value("SELECT COUNT(*) FROM bill WHERE period_end = %s", LAST_END) == 2
 
 
 def test_two_concurrent_runs_one_bills_the_other_is_refused(db, connect):
@@ -127,17 +134,17 @@ def test_two_concurrent_runs_one_bills_the_other_is_refused(db, connect):
     blocker = connect()       # holds the bill number counter: the first run waits in its CALL
     blocker.execute("START TRANSACTION")
     blocker.execute("INSERT INTO number_counter (counter_name, counter_year, last_number) "
-                    "VALUES ('bill', 2026, 0)")
-    first = start_manage(db.url, "run_billing", *OCT, "--chunk-size", "1", "--poll", "0.05",
+                    "VALUES ('bill', %s, 0)", TODAY.year)
+    first = start_manage(db.url, "run_billing", *PERIOD, "--chunk-size", "1", "--poll", "0.05",
                          "--log-every", "0")
     try:
         deadline = time.monotonic() + 60
         while db.value("SELECT COUNT(*) FROM v_billing_run WHERE status = 'running'") == 0:
             assert time.monotonic() < deadline and first.poll() is None, first.communicate()
             time.sleep(0.05)
-        second = manage(db.url, "run_billing", *OCT)
+        second = manage(db.url, "run_billing", *PERIOD)
         assert second.returncode == 3, (second.stdout, second.stderr)
-        assert "another run of the period 2026-10-01..2026-10-31 is running" in second.stderr
+        assert f"another run of the period {RUN} is running" in second.stderr
     finally:
         blocker.execute("ROLLBACK")
     out, err = first.communicate(timeout=120)
@@ -146,8 +153,8 @@ def test_two_concurrent_runs_one_bills_the_other_is_refused(db, connect):
     assert db.rows("SELECT status, accounts_done FROM v_billing_run") == [
         {"status": "completed", "accounts_done": 30}]
     # without a terminal: plain progress lines, then the summary
-    assert "run 2026-10-01..2026-10-31: 0/30 accounts (0%)\n" in out          # while blocked
-    assert "run 2026-10-01..2026-10-31: 30/30 accounts (100%)\n" in out and "\r" not in out
+    assert f"run {RUN}: 0/30 accounts (0%)\n" in out          # while blocked
+    assert f"run {RUN}: 30/30 accounts (100%)\n" in out and "\r" not in out
     assert "30 accounts considered, 30 bills created, 0 skipped" in out
 
 
@@ -166,25 +173,32 @@ def test_progress_bar_on_a_terminal_and_lines_otherwise():
 
 
 def test_apply_late_fees(db):
-    billable(db, 1, tariff=make_tariff(db, versions=[dict(
-        effective_from="2026-01-01", fixed_charge="0", tax_rate_pct="0", late_fee_pct="10",
-        early_pay_pct="0", early_pay_days=0, blocks=[(None, "0.10")])]))
-    assert manage(db.url, "run_billing", *OCT).returncode == 0
-    out = manage(db.url, "apply_late_fees", "--as-of", "2026-11-20")
+    t = make_tariff(db, versions=[dict(
+        effective_from="2000-01-01", fixed_charge="0", tax_rate_pct="0", late_fee_pct="10",
+        early_pay_pct="0", early_pay_days=0, blocks=[(None, "0.10")])])
+    acc = make_metered_account(db, tariff_code=t, opened_on=BEFORE, initial_read=100)
+    db.call("record_reading", acc.serial, BEFORE_END, 200, "field", "staff:test")
+    # a bill of 10.00 issued on the 1st of last month (the test's session bills on that day),
+    # due 14 days later: overdue by the 20th of last month, before today
+    db.call("run_billing", BEFORE, BEFORE_END, LAST, 14, "batch:billing")
+    as_of = LAST + timedelta(days=19)
+    out = manage(db.url, "apply_late_fees", "--as-of", as_of)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "late fees as of 2026-11-20: 1 bills charged, total fees 1.00"
+    assert out.stdout.strip() == f"late fees as of {as_of}: 1 bills charged, total fees 1.00"
     again = manage(db.url, "apply_late_fees")                 # today: charged once only
     assert again.returncode == 0, again.stderr
     assert "0 bills charged, total fees 0.00" in again.stdout
     assert db.value("SELECT late_fee FROM v_bill_summary") == D("1.00")
     assert manage(db.url, "apply_late_fees", "--as-of", "soon").returncode == 2
+    later = manage(db.url, "apply_late_fees", "--as-of", TODAY + timedelta(days=1))
+    assert later.returncode == 2 and "INVALID_ARGUMENT" in later.stderr   # not after today
 
 
 def test_check_integrity(db):
     out = manage(db.url, "check_integrity")
     assert out.returncode == 0 and "ok" in out.stdout
     billable(db, 1)
-    assert manage(db.url, "run_billing", *OCT).returncode == 0
+    assert manage(db.url, "run_billing", *PERIOD).returncode == 0
     assert manage(db.url, "check_integrity").returncode == 0
     bill = db.row("SELECT bill_id, account_id FROM bill")
     db.execute("INSERT INTO ledger_entry (account_id, entry_type, amount, bill_id, entry_date, "

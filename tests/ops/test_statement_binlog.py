@@ -29,7 +29,7 @@ def test_billing_and_payments_on_a_server_with_a_statement_based_binlog():
         assert db.value("SELECT @@GLOBAL.log_bin") == 1
         assert db.value("SELECT @@SESSION.binlog_format") == "STATEMENT"
         apply_migrations(url)
-        db.execute("SET timestamp = UNIX_TIMESTAMP('2027-01-01')")
+        db.set_clock("2027-01-01 00:00:00")
         tariff = make_tariff(db)
         accs = [make_metered_account(db, tariff_code=tariff, opened_on="2026-01-01")
                 for _ in range(3)]

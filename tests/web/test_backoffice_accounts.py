@@ -145,9 +145,11 @@ def test_a_billing_admin_creates_and_assigns_a_discount(billing_admin_client, ad
 def test_a_clerk_creates_a_portal_login_once(staff_client, ada, billing_db, django_user_model):
     page = staff_client.get(reverse("billing:customer_detail", args=[ada.customer_id]))
     assert "Create a portal login" in page.content.decode()
-    r = staff_client.post(reverse("billing:portal_login", args=[ada.customer_id]), follow=True)
+    r = staff_client.post(reverse("portal:staff_create_login", args=[ada.customer_id]),
+                          follow=True)
     assert "one-time link" in text(r)
     assert django_user_model.objects.filter(username=ada.customer_no).exists()
-    r = staff_client.post(reverse("billing:portal_login", args=[ada.customer_id]), follow=True)
-    assert "has a portal login already" in text(r)
+    r = staff_client.post(reverse("portal:staff_create_login", args=[ada.customer_id]),
+                          follow=True)
+    assert "has a login already" in text(r)
     assert django_user_model.objects.filter(username=ada.customer_no).count() == 1

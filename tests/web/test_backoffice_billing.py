@@ -2,6 +2,7 @@
 runs with exceptions, re-run, billing one account, late fees; tariffs with the block editor."""
 import re
 import time
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -10,7 +11,13 @@ from factories import make_metered_account, make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 
-PERIOD = {"period_start": "2026-01-01", "period_end": "2026-01-31", "issue_date": "2026-02-01",
+# The rules bill only periods that are over, issued today or later (billing-rules.md), and the
+# web app's sessions run on the real clock: the runs are of the last full month, issued today.
+TODAY = date.today()
+LAST_END = TODAY.replace(day=1) - timedelta(days=1)
+LAST = LAST_END.replace(day=1)
+READ_ON = LAST_END - timedelta(days=10)
+PERIOD = {"period_start": str(LAST), "period_end": str(LAST_END), "issue_date": str(TODAY),
           "due_days": "14"}
 
 
@@ -21,12 +28,10 @@ def text(response):
 @pytest.fixture
 def accounts(billing_db):
     make_tariff(billing_db, code="RES")
-    a = make_metered_account(billing_db, tariff_code="RES", serial="SN-B-1",
-                             opened_on="2026-01-01")
-    b = make_metered_account(billing_db, tariff_code="RES", serial="SN-B-2",
-                             opened_on="2026-01-01")
-    billing_db.call("record_reading", "SN-B-1", "2026-01-31", 100, "field", "staff:test")
-    billing_db.call("record_reading", "SN-B-2", "2026-01-31", 50, "field", "staff:test")
+    a = make_metered_account(billing_db, tariff_code="RES", serial="SN-B-1", opened_on=LAST)
+    b = make_metered_account(billing_db, tariff_code="RES", serial="SN-B-2", opened_on=LAST)
+    billing_db.call("record_reading", "SN-B-1", READ_ON, 100, "field", "staff:test")
+    billing_db.call("record_reading", "SN-B-2", READ_ON, 50, "field", "staff:test")
     return a, b
 
 
@@ -57,7 +62,7 @@ def test_a_billing_run_runs_in_the_background_and_reports_progress(billing_admin
     progress = billing_admin_client.get(reverse("billing:run_progress", args=[run["run_id"]]))
     assert progress.json()["accounts_done"] == 2 and progress.json()["status"] == "completed"
     listing = text(billing_admin_client.get(reverse("billing:run_list")))
-    assert "2026-01-01 – 2026-01-31" in listing and str(run["total_billed"]) in listing
+    assert f"{LAST} – {LAST_END}" in listing and str(run["total_billed"]) in listing
 
 
 def test_an_invalid_period_is_shown_on_the_form_and_nothing_runs(billing_admin_client,
@@ -74,13 +79,11 @@ def test_an_invalid_period_is_shown_on_the_form_and_nothing_runs(billing_admin_c
 def test_exceptions_are_listed_and_a_rerun_bills_the_rest(billing_admin_client, accounts,
                                                           billing_db):
     a, b = accounts
-    billing_db.call("record_reading", "SN-B-2", "2026-02-28", 5000, "field", "staff:test")
-    # SN-B-2's January end is fine; make February's run meet a reading in review
-    billing_db.call("record_reading", "SN-B-1", "2026-02-28", 200, "field", "staff:test")
-    billing_db.call("run_billing", "2026-01-01", "2026-01-31", "2026-02-01", 14, "staff:test")
-    r = billing_admin_client.post(reverse("billing:run_start"),
-                                  {"period_start": "2026-02-01", "period_end": "2026-02-28",
-                                   "issue_date": "2026-03-01", "due_days": "14"})
+    # the run meets SN-B-2's last reading in review (high use), SN-B-1's is fine
+    assert billing_db.call("record_reading", "SN-B-2", LAST_END, 5000, "field",
+                           "staff:test")["status"] == "review"
+    billing_db.call("record_reading", "SN-B-1", LAST_END, 200, "field", "staff:test")
+    r = billing_admin_client.post(reverse("billing:run_start"), PERIOD)
     data = wait_for_job(billing_admin_client, r["Location"] + "status.json")
     assert data["state"] == "completed" and data["exceptions"] == 1
     detail = text(billing_admin_client.get(reverse("billing:run_detail",
@@ -92,7 +95,7 @@ def test_exceptions_are_listed_and_a_rerun_bills_the_rest(billing_admin_client, 
     again = wait_for_job(billing_admin_client, r["Location"] + "status.json")
     assert again["state"] == "completed" and again["bills_created"] == 1
     assert again["run_id"] != data["run_id"]
-    assert billing_db.value("SELECT COUNT(*) FROM bill WHERE period_end = '2026-02-28'") == 2
+    assert billing_db.value("SELECT COUNT(*) FROM bill WHERE period_end = %s", LAST_END) == 2
 
 
 def test_bill_one_account_and_late_fees(billing_admin_client, accounts, billing_db):
@@ -104,7 +107,7 @@ def test_bill_one_account_and_late_fees(billing_admin_client, accounts, billing_
     r = billing_admin_client.post(reverse("billing:account_bill", args=[a.account_id]), PERIOD,
                                   follow=True)
     assert "The account was not billed." in text(r)
-    r = billing_admin_client.post(reverse("billing:late_fees"), {"as_of": "2026-03-31"},
+    r = billing_admin_client.post(reverse("billing:late_fees"), {"as_of": str(TODAY)},
                                   follow=True)
     fees = billing_db.row("SELECT COUNT(*) AS n, COALESCE(SUM(amount), 0) AS total FROM "
                           "ledger_entry WHERE entry_type = 'late_fee'")
@@ -118,7 +121,7 @@ def test_tariffs_and_a_new_version_with_the_block_editor(billing_admin_client, a
     url = reverse("billing:tariff_version_create", args=["RES"])
     form = billing_admin_client.get(url)
     assert form.status_code == 200 and b'name="blocks-0-rate"' in form.content
-    base = {"effective_from": "2026-06-01", "fixed_charge": "5.00", "tax_rate_pct": "10",
+    base = {"effective_from": str(TODAY), "fixed_charge": "5.00", "tax_rate_pct": "10",
             "late_fee_pct": "2", "early_pay_pct": "0", "early_pay_days": "0",
             "blocks-TOTAL_FORMS": "3", "blocks-INITIAL_FORMS": "0",
             "blocks-MIN_NUM_FORMS": "1", "blocks-MAX_NUM_FORMS": "50"}
@@ -129,9 +132,9 @@ def test_tariffs_and_a_new_version_with_the_block_editor(billing_admin_client, a
     r = billing_admin_client.post(url, bad)
     assert r.status_code == 200 and "Refused: TARIFF_INVALID_BLOCKS" in r.content.decode()
     assert billing_db.snapshot() == snapshot
-    billing_db.call("bill_account", accounts[0].account_id, "2026-01-01", "2026-01-31",
-                    "2026-02-01", 14, "staff:test")
-    r = billing_admin_client.post(url, {**bad, "effective_from": "2026-01-15",
+    billing_db.call("bill_account", accounts[0].account_id, LAST, LAST_END, TODAY, 14,
+                    "staff:test")
+    r = billing_admin_client.post(url, {**bad, "effective_from": str(LAST + timedelta(days=14)),
                                         "blocks-1-up_to_kwh": "300"})
     assert r.status_code == 200 and "Refused: TARIFF_RETROACTIVE" in r.content.decode()
     good = {**bad, "blocks-1-up_to_kwh": "300"}
@@ -142,10 +145,10 @@ def test_tariffs_and_a_new_version_with_the_block_editor(billing_admin_client, a
     blocks = billing_db.rows(
         "SELECT b.block_no, b.up_to_kwh, b.rate FROM v_staff_tariff_block b JOIN "
         "v_staff_tariff_version v USING (tariff_version_id) WHERE v.tariff_code = 'RES' "
-        "AND v.effective_from = '2026-06-01' ORDER BY block_no")
+        "AND v.effective_from = %s ORDER BY block_no", TODAY)
     assert [(b["up_to_kwh"], str(b["rate"])) for b in blocks] == [
         (200, "0.100000"), (300, "0.200000"), (None, "0.300000")]
-    assert "2026-06-01" in text(billing_admin_client.get(reverse("billing:tariff_list")))
+    assert str(TODAY) in text(billing_admin_client.get(reverse("billing:tariff_list")))
 
 
 def test_a_new_tariff_goes_to_its_first_version(billing_admin_client, billing_db):
@@ -154,3 +157,14 @@ def test_a_new_tariff_goes_to_its_first_version(billing_admin_client, billing_db
     assert r.status_code == 302
     assert r["Location"] == reverse("billing:tariff_version_create", args=["BIZ"])
     assert "No versions yet" in text(billing_admin_client.get(reverse("billing:tariff_list")))
+
+
+def test_the_run_form_defaults_to_last_month_issued_today_and_that_runs(billing_admin_client,
+                                                                        accounts, billing_db):
+    page = billing_admin_client.get(reverse("billing:run_list")).content.decode()
+    initial = {name: re.search(rf'name="{name}"[^>]*value="([^"]*)"', page).group(1)
+               for name in ("period_start", "period_end", "issue_date", "due_days")}
+    assert initial == PERIOD
+    r = billing_admin_client.post(reverse("billing:run_start"), initial)
+    data = wait_for_job(billing_admin_client, r["Location"] + "status.json")
+    assert data["state"] == "completed" and data["bills_created"] == 2

@@ -30,6 +30,9 @@ def bob(billing_db, ada):
 def test_staff_creates_a_login_and_the_one_time_link_sets_the_password(admin_client, ada):
     client = Client()
     r = admin_client.post(reverse("portal:staff_create_login", args=[ada.customer_id]))
+    assert r.status_code == 302
+    assert r["Location"] == reverse("portal:staff_login_link", args=[ada.customer_id])
+    r = admin_client.get(r["Location"])
     assert r.status_code == 200
     url = re.search(r"http://testserver(/my/password/set/[^<\s]+)", r.content.decode()).group(1)
     login = CustomerLogin.objects.get(customer_id=ada.customer_id)

@@ -193,3 +193,51 @@ def test_the_billing_alias_runs_in_autocommit_at_repeatable_read(billing_db):
     assert iso == "REPEATABLE-READ"
     assert "STRICT_ALL_TABLES" in mode and "ONLY_FULL_GROUP_BY" in mode
     assert name == billing_db.value("SELECT DATABASE()")
+
+
+# --- one retry layer: the owner of the transaction retries it (docs/payments.md) --------------
+@pytest.mark.parametrize("name", sorted(services.SELF_RETRYING))
+def test_self_retrying_procedures_are_not_retried_here(name):
+    """run_billing and bill_account retry their own chunks (5 attempts inside); a deadlock that
+    reaches Python is final: a second CALL would open a second billing run."""
+    conn = StubConnection(deadlock(), (1, 0))
+    sleeps = []
+    with pytest.raises(OperationalError) as e:
+        services.execute_call(conn, name, ("2026-01-01", "2026-01-31", "2026-02-01", 14,
+                                           "staff:t"), sleep=sleeps.append)
+    assert e.value.args[0] == 1213
+    assert len(conn.calls) == 1 and sleeps == []
+
+
+@pytest.mark.parametrize("name", ["post_payment", "reverse_payment", "apply_late_fees",
+                                  "update_customer"])
+def test_single_transaction_procedures_are_retried_here(name):
+    conn = StubConnection(deadlock(), (1, 0))
+    result = services.execute_call(conn, name, ("x", "staff:t"), sleep=lambda s: None)
+    assert result == {"payment_id": 1, "replayed": 0} and len(conn.calls) == 2
+
+
+def test_the_self_retrying_set_matches_the_procedure_headers():
+    """A procedure whose header says it retries inside is in SELF_RETRYING, and only those."""
+    from pathlib import Path
+    root = Path(services.__file__).resolve().parents[2] / "db" / "procedures"
+    inside = {p.stem for p in root.glob("[a-z]*.sql") if "retried inside" in p.read_text()
+              or "tried again, 5 attempts" in p.read_text()}
+    assert inside == services.SELF_RETRYING
+
+
+# --- one helper puts a refusal on a form (issue 18 §4) ---------------------------------------
+def test_add_to_form_puts_the_contract_code_on_the_named_field():
+    from django import forms as djforms
+
+    class F(djforms.Form):
+        email = djforms.CharField(required=False)
+
+    form = F({"email": "x"})
+    assert form.is_valid()
+    errors.add_to_form(form, errors.error_for(45002, "email is not a valid e-mail address"))
+    assert form.has_error("email", code="INVALID_ARGUMENT")
+    form = F({"email": "x"})
+    form.is_valid()
+    errors.add_to_form(form, errors.error_for(45003, "customer C1 exists already"))
+    assert form.non_field_errors() and form.has_error("__all__", code="CONFLICT")

@@ -114,6 +114,17 @@ def is_contract_errno(errno):
     return isinstance(errno, int) and 45000 <= errno <= 45999
 
 
+def add_to_form(form, error):
+    """The one way a refusal reaches a form: a ValidationError with the contract's code
+    (`code=error.code`) on the field the server's message names (`error.field`: by the
+    convention of _fail, a message about one argument begins with that argument's name without
+    `p_`), when the form has that field; else on the form as a whole."""
+    from django.core.exceptions import ValidationError
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, ValidationError(f"{error.user_message} {error.message}",
+                                          code=error.code))
+
+
 def error_for(errno, message):
     """The BillingError instance for a contract errno and the server's message text."""
     errno = normalize_errno(errno)

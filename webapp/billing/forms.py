@@ -2,8 +2,10 @@
 (e-mail format, lengths, reading ranges, ...) is the procedure's: its refusal is shown next to
 the field it names (see views.ProcedureFormMixin)."""
 import datetime
+import re
 
 from django import forms
+from django.core.validators import RegexValidator
 
 READING_SOURCES = [("field", "Field visit"), ("customer", "Customer read"),
                    ("smart", "Smart meter")]
@@ -133,13 +135,28 @@ class LateFeesForm(forms.Form):
     as_of = _date("As of", initial=datetime.date.today)
 
 
+# Tariff and discount codes: 1-20 of A-Z, 0-9, "_" and "-" (the same check is in SQL); they are
+# part of URLs (/tariffs/<code>/versions/new/), so nothing else may pass.
+CODE_PATTERN = r"[A-Z0-9_-]{1,20}"
+CODE_RE = re.compile(CODE_PATTERN, re.ASCII)
+
+
+def _code():
+    return forms.CharField(
+        label="Code", strip=True, max_length=20,
+        help_text="1 to 20 capital letters A-Z, digits, “_” or “-”, e.g. RES-2026.",
+        validators=[RegexValidator(f"^{CODE_PATTERN}\\Z", flags=re.ASCII, code="invalid",
+                                   message="Use 1 to 20 capital letters A-Z, digits, “_” or "
+                                           "“-”.")])
+
+
 class TariffForm(forms.Form):
-    code = forms.CharField(label="Code", strip=True)
+    code = _code()
     name = forms.CharField(label="Name", strip=True)
 
 
 class DiscountForm(forms.Form):
-    code = forms.CharField(label="Code", strip=True)
+    code = _code()
     name = forms.CharField(label="Name", strip=True)
     pct = _pct("Percent off the energy charge")
 
@@ -167,5 +184,25 @@ class BlockForm(forms.Form):
         return data
 
 
-BlockFormSet = forms.formset_factory(BlockForm, extra=0, min_num=1, max_num=50,
+MAX_BLOCKS = 50
+# absolute_max caps the forms Django builds from a posted TOTAL_FORMS (default: max_num + 1000);
+# validate_max refuses more than MAX_BLOCKS.
+BlockFormSet = forms.formset_factory(BlockForm, extra=0, min_num=1, max_num=MAX_BLOCKS,
+                                     absolute_max=MAX_BLOCKS, validate_max=True,
                                      validate_min=False)
+
+
+def posted_total_forms(data, prefix="blocks"):
+    """The block editor's TOTAL_FORMS as posted, made safe: a number in 0..MAX_BLOCKS (anything
+    malformed counts as 0)."""
+    value = data.get(f"{prefix}-TOTAL_FORMS") or ""
+    if not (value.isascii() and value.isdigit() and len(value) <= 4):
+        return 0
+    return min(int(value), MAX_BLOCKS)
+
+
+def total_forms_ok(data, prefix="blocks"):
+    """True when the posted TOTAL_FORMS is a plain number of rows in 1..MAX_BLOCKS."""
+    value = data.get(f"{prefix}-TOTAL_FORMS") or ""
+    return value.isascii() and value.isdigit() and 1 <= int(value[:4]) <= MAX_BLOCKS \
+        and len(value) <= 4

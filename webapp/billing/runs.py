@@ -61,15 +61,6 @@ def get(token):
     return _jobs.get(token)
 
 
-def running_job(period_start, period_end):
-    with _lock:
-        for job in _jobs.values():
-            if job.state == "running" and (job.period_start, job.period_end) == (
-                    period_start, period_end):
-                return job
-    return None
-
-
 def start(*, period_start, period_end, issue_date, due_days, actor):
     """Starts run_billing in a background thread; returns the Job. Raises Busy when this
     process is running the same period already."""

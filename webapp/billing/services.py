@@ -8,11 +8,18 @@ transaction: it commits on success and rolls back on error, so it must never run
 call_procedure refuses to.
 
 Errors: a contract error (MYSQL_ERRNO 45001..45060) becomes a `billing.errors.BillingError`
-subclass (see errors.py); a deadlock (1213) or lock wait timeout (1205) is retried, the whole
-call, up to MAX_ATTEMPTS times with a short growing backoff. A retry is safe: the failed call
-was rolled back entirely, and callers of procedures that must not run twice pass the same
-idempotency key (post_payment) on every attempt. Any other database error is re-raised as is
-(it is a bug or an outage, not a user's mistake).
+subclass (see errors.py). Any other database error is re-raised as is (it is a bug or an outage,
+not a user's mistake).
+
+Retries, one layer (docs/payments.md, "Who retries"): the owner of a transaction retries it,
+nobody else. A single-transaction procedure (post_payment, reverse_payment, apply_late_fees,
+every master-data procedure) is one CALL = one transaction, so this module owns its retry: a
+deadlock (1213) or lock wait timeout (1205) retries the whole call, up to MAX_ATTEMPTS times
+with a short growing backoff. A retry is safe: the failed call was rolled back entirely, and
+callers of procedures that must not run twice pass the same idempotency key (post_payment) on
+every attempt. A multi-transaction procedure (SELF_RETRYING: run_billing, bill_account) retries
+its own chunks inside; a 1213/1205 that reaches Python has exhausted those attempts and is
+re-raised, never retried here (a second CALL of run_billing would open a second billing run).
 
 By the contract, every procedure's last argument is `p_actor` (`staff:<username>`, ...); it is
 logged with the procedure name.
@@ -39,6 +46,9 @@ log = logging.getLogger("billing.services")
 BILLING_ALIAS = "billing"
 RETRY_ERRNOS = {1213: "deadlock", 1205: "lock wait timeout"}
 MAX_ATTEMPTS = 3
+# Procedures that commit more than one transaction and retry their own chunks (their headers
+# say "retried inside"): never retried here.
+SELF_RETRYING = frozenset({"run_billing", "bill_account"})
 BACKOFF_SECONDS = 0.05          # attempt n waits about n * BACKOFF_SECONDS (with jitter)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -106,7 +116,7 @@ def execute_call(connection, name, args, *, sleep=time.sleep):
         except (DjangoDbError, MySQLdb.Error) as exc:
             _rollback_quietly(connection)
             errno = _errno(exc)
-            if errno in RETRY_ERRNOS and attempt < MAX_ATTEMPTS:
+            if errno in RETRY_ERRNOS and attempt < MAX_ATTEMPTS and name not in SELF_RETRYING:
                 log.warning("CALL %s actor=%s: %s (%s), retrying (attempt %d of %d)",
                             name, actor, RETRY_ERRNOS[errno], errno, attempt + 1, MAX_ATTEMPTS)
                 sleep(BACKOFF_SECONDS * attempt * (1 + random.random()))

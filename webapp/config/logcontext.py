@@ -6,6 +6,9 @@ context variable and logs one line per request (method, path, status, millisecon
 `billing.services` (the procedure called and its actor) say which request they belong to:
 
     ts=... level=INFO logger=billing.services user=clerk req=5f2c9a1b CALL record_reading actor=staff:clerk ok in 3 ms
+
+Every response carries the id as `X-Request-ID` (a 500 page too), so a user's report of an error
+finds its traceback in the log (django.request, settings.LOGGING).
 """
 import contextvars
 import logging
@@ -29,10 +32,12 @@ class RequestLogMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         name = user.get_username() if user is not None and user.is_authenticated else "anonymous"
-        token = _context.set((name, uuid.uuid4().hex[:8]))
+        request_id = uuid.uuid4().hex[:8]
+        token = _context.set((name, request_id))
         started = time.monotonic()
         try:
             response = self.get_response(request)
+            response["X-Request-ID"] = request_id
             log.info("%s %s status=%s ms=%.0f", request.method, request.path,
                      response.status_code, (time.monotonic() - started) * 1000)
             return response

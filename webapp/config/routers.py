@@ -1,7 +1,10 @@
 """Which database each model lives in.
 
-The billing app's models are unmanaged views of the billing schema: they are read from (and
-would be written to) the `billing` alias and are never migrated by Django anywhere. Everything
+The billing app's models, and every model over a view of the billing schema (a
+billing.models.ReadOnlyModel, marked `billing_view = True`, e.g. the portal's), are unmanaged
+views of the billing schema: they are read from (and would be written to) the `billing` alias
+and are never migrated by Django anywhere. This router is the one mechanism: no model manager or
+query names an alias itself. Everything
 else (auth, sessions, admin, contenttypes) lives in `default` and is migrated only there.
 Report views (models with `report_view = True`) are read from the `billing_report` alias when
 settings define it (BILLING_REPORT_DATABASE_URL, e.g. a cluster's read port).
@@ -15,7 +18,9 @@ REPORT_ALIAS = "billing_report"
 
 class BillingRouter:
     def _db(self, model):
-        return BILLING_ALIAS if model._meta.app_label == BILLING_APP else "default"
+        if model._meta.app_label == BILLING_APP or getattr(model, "billing_view", False):
+            return BILLING_ALIAS
+        return "default"
 
     def db_for_read(self, model, **hints):
         if getattr(model, "report_view", False) and REPORT_ALIAS in settings.DATABASES:

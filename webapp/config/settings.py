@@ -10,7 +10,10 @@ DJANGO_ALLOWED_HOSTS      comma-separated (default: 127.0.0.1,localhost)
 DJANGO_SECURE_COOKIES     1 behind HTTPS: session and CSRF cookies only over HTTPS (default off)
 DJANGO_TIME_ZONE          default UTC; see USE_TZ below
 DJANGO_LOG_LEVEL          level of the `billing` logger (default INFO)
+DJANGO_LOG_FILE           also write the log (with 500 tracebacks) to this file (default: stderr only)
 BILLING_DUE_DAYS          days from issue to due date of `manage.py run_billing` (default 14)
+BILLING_TRUSTED_PROXIES   reverse proxies in front that append to X-Forwarded-For (default 0;
+                          1 behind deploy/nginx under gunicorn): config/clientip.py
 
 Two database aliases (see docs/webapp.md): `default` holds Django's tables, `billing` is the
 billing schema, reached only through its views and procedures; config.routers.BillingRouter sends
@@ -130,13 +133,18 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("DJANGO_SECURE_COOKIES")
 SESSION_COOKIE_HTTPONLY = True
 # Login rate limit (django-axes, staff and customer logins alike): after AXES_FAILURE_LIMIT
-# failures for one user name from one IP address, that pair is locked out for AXES_COOLOFF_TIME
+# failures for one user name from one IP address (or for the user name, when the address is not
+# known), that pair is locked out for AXES_COOLOFF_TIME
 # (a 429 page); a successful login resets the count. See docs/portal.md.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
                            "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25                 # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address: config/clientip.py (X-Forwarded-For from BILLING_TRUSTED_PROXIES trusted
+# proxies, never the client's own entries); no known address: lock by user name alone.
+BILLING_TRUSTED_PROXIES = int(os.environ.get("BILLING_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "config.clientip.client_ip"
+AXES_LOCKOUT_PARAMETERS = "config.clientip.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
 AXES_VERBOSE = False
@@ -199,6 +207,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 BILLING_DUE_DAYS = int(os.environ.get("BILLING_DUE_DAYS", "14"))
 
 # --- logging ----------------------------------------------------------------------------------
+# Errors: django.request logs every 500 (and 4xx warnings) with its traceback; with DEBUG off
+# Django's own logging sends it nowhere, so it goes to the console (stderr: gunicorn and systemd's
+# journal keep it) and, with DJANGO_LOG_FILE, to that file too, with the request id that the
+# response carries as X-Request-ID (config/logcontext.py).
+_log_handlers = ["console"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -207,7 +220,14 @@ LOGGING = {
                                        "user=%(user)s req=%(request_id)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
                              "filters": ["request"]}},
-    "loggers": {"billing": {"handlers": ["console"],
+    "loggers": {"billing": {"handlers": _log_handlers,
                             "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
-                            "propagate": False}},
+                            "propagate": False},
+                "django.request": {"handlers": _log_handlers, "level": "ERROR",
+                                   "propagate": False}},
 }
+if os.environ.get("DJANGO_LOG_FILE"):
+    LOGGING["handlers"]["file"] = {"class": "logging.handlers.WatchedFileHandler",
+                                   "filename": os.environ["DJANGO_LOG_FILE"],
+                                   "formatter": "plain", "filters": ["request"]}
+    _log_handlers.append("file")

@@ -1,12 +1,16 @@
 """Portal forms: they check the shape of the input; every money rule is the procedure's."""
 import re
 import uuid
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 
+from billing.models import Customer
 from portal.gateway import Card
+from portal.models import CustomerLogin, PasswordResetRequest
+from portal.payments import check_amount
 from portal.selectors import BILL_STATUSES
 
 
@@ -54,10 +58,36 @@ def new_idempotency_key():
     return uuid.uuid4().hex
 
 
+# ASCII digits only (Python's Decimal and \d take any Unicode digit, e.g. full-width "１２"),
+# optional thousands commas ("1,000.00"), at most two decimals.
+_AMOUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?", re.ASCII)
+
+
+class AmountField(forms.CharField):
+    """A payment amount within the contract's limits (portal.payments.check_amount): above zero,
+    at most 1,000,000.00, at most two decimals; ASCII digits, "1,000.00" accepted. Checked here,
+    before any charge."""
+    default_error_messages = {
+        "invalid": "Enter an amount like 84.17 or 1,000.00 (digits 0-9, at most two decimals).",
+        "limits": "The amount must be above zero and at most 1,000,000.00.",
+    }
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if len(value) > 20 or not _AMOUNT.fullmatch(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        amount = Decimal(value.replace(",", "")).quantize(Decimal("0.01"))
+        if not check_amount(amount):
+            raise forms.ValidationError(self.error_messages["limits"], code="limits")
+        return amount
+
+
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(label="Amount to pay", max_digits=12, decimal_places=2,
-                                widget=forms.TextInput(attrs={"inputmode": "decimal",
-                                                              "autocomplete": "off"}))
+    amount = AmountField(label="Amount to pay", strip=True,
+                         widget=forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 20,
+                                                       "autocomplete": "off"}))
     card_holder = forms.CharField(label="Name on the card", max_length=100, strip=True,
                                   widget=forms.TextInput(attrs={"autocomplete": "cc-name"}))
     card_number = forms.CharField(label="Card number", max_length=23, strip=True,
@@ -111,7 +141,33 @@ class ContactForm(forms.Form):
 
 
 class CustomerPasswordResetForm(PasswordResetForm):
-    """Sends reset links to customer logins only (staff reset their passwords otherwise)."""
+    """Sends reset links to customer logins only (staff reset their passwords otherwise).
+
+    One source of truth for a customer's e-mail: the billing customer (staff change it with
+    update_customer). The address typed is looked up among the billing customers, the link goes
+    to the address the billing schema holds now, and the login's own copy (User.email) is
+    brought up to date on the way; an old address kept only on the login gets nothing.
+
+    Rate limit (portal.models.PasswordResetRequest): at most RESET_MAILS_PER_ADDRESS requests per
+    address and RESET_MAILS_PER_CLIENT per client address (config.clientip) in an hour; beyond
+    that nothing is sent, and the answer is the same "if it exists, we sent a link" page."""
 
     def get_users(self, email):
-        return (u for u in super().get_users(email) if hasattr(u, "customer_login"))
+        customers = {c.customer_id: c.email for c in
+                     Customer.objects.filter(email__iexact=email.strip()).only("customer_id",
+                                                                             "email")}
+        logins = CustomerLogin.objects.filter(customer_id__in=list(customers)) \
+            .select_related("user")
+        for login in logins:
+            user, current = login.user, customers[login.customer_id] or ""
+            if not (user.is_active and user.has_usable_password() and current):
+                continue
+            if user.email != current:
+                user.email = current
+                user.save(update_fields=["email"])
+            yield user
+
+    def save(self, *args, request=None, **kwargs):
+        if not PasswordResetRequest.allow(email=self.cleaned_data["email"], request=request):
+            return
+        super().save(*args, request=request, **kwargs)

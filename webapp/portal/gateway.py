@@ -5,8 +5,13 @@ A real card processor replaces `SimulatedGateway` by another `PaymentGateway` (s
 and nowhere else: they are never stored, logged or sent to the billing database.
 
 `reference` is the payment form's idempotency key: a gateway must treat a second charge with
-the same reference as the same charge (real processors take such a key too), so a retried
-request is charged once, like post_payment posts it once.
+the same reference, account and amount as the same charge (real processors take such a key
+too), so a retried request is charged once, like post_payment posts it once. A reference is
+bound to the account and amount of its first charge: the same reference with another account or
+amount is an error (`GatewayResult.conflict`), never the earlier approval (real processors
+answer a reused idempotency key with other parameters the same way).
+
+Who calls it: only `portal.payments.pay_by_card` (the card-payment saga).
 """
 import dataclasses
 import logging
@@ -37,13 +42,15 @@ class GatewayResult:
     approved: bool
     transaction_id: str | None = None
     decline_reason: str | None = None
+    conflict: bool = False       # the reference was used before with another account or amount
 
 
 class PaymentGateway:
-    """The interface: charge once per reference; refund a charge (by its reference) when the
-    billing database then refuses the payment."""
+    """The interface: charge once per reference (bound to one account and amount); refund a
+    charge (by its reference) when the billing database then certainly posted nothing."""
 
-    def charge(self, amount: Decimal, reference: str, card: Card) -> GatewayResult:
+    def charge(self, amount: Decimal, reference: str, card: Card, *,
+               account: str) -> GatewayResult:
         raise NotImplementedError
 
     def refund(self, reference: str) -> None:
@@ -60,27 +67,30 @@ DECLINE_CARDS = {
 
 class SimulatedGateway(PaymentGateway):
     """Approves every charge unless the card number is one of DECLINE_CARDS. Remembers each
-    reference's result in memory (per process), so a repeated reference is not charged twice."""
+    reference's account, amount and result in memory (per process), so a repeated reference is
+    not charged twice, and a repeated reference with another account or amount is refused."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._results = {}
         self.refunded = set()
 
-    def charge(self, amount, reference, card):
+    def charge(self, amount, reference, card, *, account):
+        amount = Decimal(amount)
         with self._lock:
             if reference in self._results:
-                first_amount, result = self._results[reference]
-                if first_amount != amount:
-                    return GatewayResult(approved=False, decline_reason=(
-                        "This payment reference was used before for another amount."))
+                first_account, first_amount, result = self._results[reference]
+                if (first_account, first_amount) != (str(account), amount):
+                    return GatewayResult(approved=False, conflict=True, decline_reason=(
+                        "This payment reference was used before for another account or "
+                        "amount."))
                 return result
             reason = DECLINE_CARDS.get(card.number)
             if reason:
                 result = GatewayResult(approved=False, decline_reason=reason)
             else:
                 result = GatewayResult(approved=True, transaction_id=f"SIM-{reference[:12]}")
-            self._results[reference] = (amount, result)
+            self._results[reference] = (str(account), amount, result)
         log.info("simulated charge ref=%s amount=%s card=%r: %s", reference, amount, card,
                  "approved" if result.approved else "declined")
         return result

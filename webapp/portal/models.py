@@ -2,16 +2,13 @@
 
 `CustomerLogin` is Django's own (schema `billing_web`, migrated by `manage.py migrate`): it ties
 a Django user to one billing customer. Everything else is an unmanaged, read-only model over a
-view of the billing schema, read through the `billing` alias (`BillingViewManager`); the billing
+view of the billing schema, read through the `billing` alias (config.routers, `billing_view`); the billing
 app's models (billing.models) are reused where they fit.
 """
 from django.conf import settings
 from django.db import models
 
 from billing.models import KWH, MONEY, BillLine, BillSummary, Payment, ReadOnlyModel
-
-BILLING_ALIAS = "billing"
-
 
 class CustomerLogin(models.Model):
     """The login of a customer: one user, one customer (by the billing schema's customer_id)."""
@@ -31,14 +28,7 @@ class CustomerLogin(models.Model):
         return f"customer:{self.customer_no}"
 
 
-class BillingViewManager(models.Manager):
-    def get_queryset(self):
-        return super().get_queryset().using(BILLING_ALIAS)
-
-
 class PortalView(ReadOnlyModel):
-    objects = BillingViewManager()
-
     class Meta(ReadOnlyModel.Meta):
         abstract = True
 
@@ -89,3 +79,59 @@ class PortalUsage(PortalView):
 PortalBill = BillSummary
 PortalBillLine = BillLine
 PortalPayment = Payment
+
+
+class ChargeToReconcile(models.Model):
+    """A card charge the gateway approved whose posting in the billing schema is not certain
+    (written by portal.payments.pay_by_card; listed for billing admins at
+    /billing/payments/reconcile/). Never refunded automatically: staff look at the gateway and at
+    the account's payments, then mark it settled with a note."""
+    created_at = models.DateTimeField(auto_now_add=True)
+    account_id = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    reference = models.CharField(max_length=64)          # the gateway reference = idempotency key
+    transaction_id = models.CharField(max_length=100, blank=True)
+    actor = models.CharField(max_length=150)             # customer:<customer_no>
+    reason = models.CharField(max_length=100)            # e.g. IDEMPOTENCY_MISMATCH, 2013
+    detail = models.TextField(blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    settled_by = models.CharField(max_length=150, blank=True)
+    settled_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["settled_at", "-created_at"]
+        indexes = [models.Index(fields=["settled_at", "created_at"])]
+
+    def __str__(self):
+        return f"{self.reference} {self.amount} ({self.reason})"
+
+
+class PasswordResetRequest(models.Model):
+    """One password-reset request (the form's rate limit, portal.forms.CustomerPasswordResetForm):
+    a hash of the address asked for (not the address) and the client's address. Rows older than
+    a day are deleted as new ones come."""
+    PER_ADDRESS = 3          # requests per address per hour
+    PER_CLIENT = 10          # requests per client address per hour
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    email_hash = models.CharField(max_length=64, db_index=True)
+    client = models.CharField(max_length=45, blank=True, db_index=True)
+
+    @classmethod
+    def allow(cls, *, email, request):
+        """Records this request; True when it is within both limits (then send the mail)."""
+        import datetime
+        import hashlib
+
+        from django.utils import timezone
+
+        from config.clientip import client_ip
+        now = timezone.now()
+        hour_ago = now - datetime.timedelta(hours=1)
+        cls.objects.filter(created_at__lt=now - datetime.timedelta(days=1)).delete()
+        digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        client = (client_ip(request) if request is not None else None) or ""
+        recent = cls.objects.filter(created_at__gte=hour_ago)
+        by_address = recent.filter(email_hash=digest).count()
+        by_client = recent.filter(client=client).count() if client else 0
+        cls.objects.create(email_hash=digest, client=client)
+        return by_address < cls.PER_ADDRESS and by_client < cls.PER_CLIENT

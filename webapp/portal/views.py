@@ -1,7 +1,9 @@
 """Customer portal pages (/my/). Every page needs a logged-in user with a CustomerLogin (else:
 anonymous -> the portal's login page, a staff user without one -> 403); every read is filtered by
 that customer's customer_id, so another customer's account, bill or payment answers 404. Writes
-call one procedure each through billing.services, as `customer:<customer_no>`."""
+call one procedure each through billing.services, as `customer:<customer_no>` (card payments
+through portal.payments). The back office's pages of this app are in portal.staff (creating a
+customer's login) and portal.reconcile (card charges to reconcile)."""
 import logging
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -13,20 +15,18 @@ from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, View
 
-from billing import services as billing_services
-from billing.errors import BillingError
-from billing.views import StaffRequiredMixin
-from portal import selectors, services
+from billing.errors import BillingError, add_to_form
+from billing.selectors import get_customer
+from portal import payments, selectors, services
 from portal.forms import (BillFilterForm, ContactForm, PaymentForm, RegistrationForm,
                           new_idempotency_key)
-from portal.gateway import get_gateway
 from portal.models import CustomerLogin
 
 log = logging.getLogger("billing.portal")
@@ -45,11 +45,6 @@ class CustomerRequiredMixin(AccessMixin):
             raise PermissionDenied("Not a customer login")
         self.customer_id = self.login.customer_id
         return super().dispatch(request, *args, **kwargs)
-
-
-def _show_error(form, error):
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, f"{error.user_message} {error.message}")
 
 
 # --- access -------------------------------------------------------------------------------------
@@ -105,31 +100,6 @@ class RegisterView(FormView):
         auth_login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, "Your login is ready. Welcome!")
         return redirect("portal:dashboard")
-
-
-try:                                   # staff roles (billing/roles.py), when the back office has them
-    from billing.roles import DESK as _DESK_ROLES
-except ImportError:                    # pragma: no cover
-    _DESK_ROLES = None
-
-
-class StaffCreateLoginView(StaffRequiredMixin, View):
-    """Back office: POST creates a customer's login and shows the one-time set-password link."""
-    if _DESK_ROLES is not None:
-        roles = _DESK_ROLES
-
-    def post(self, request, customer_id):
-        try:
-            url = services.create_customer_login(
-                customer_id, created_by=billing_services.actor_for(request.user),
-                base_url=request.build_absolute_uri("/"))
-        except services.NoSuchCustomer:
-            raise Http404("No such customer")
-        except services.LoginExists:
-            return render(request, "portal/staff_login_created.html",
-                          {"exists": True, "customer_id": customer_id}, status=409)
-        return render(request, "portal/staff_login_created.html",
-                      {"url": url, "customer_id": customer_id})
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -207,13 +177,11 @@ class BillPdfView(BillMixin, View):
                                             "card_holder"), name="dispatch")
 class PayView(CustomerRequiredMixin, FormView):
     """GET: the form, pre-filled with the rebated amount while a rebate is on offer, else the
-    amount due, with a fresh idempotency key. POST: the gateway charges (once per key), then
-    post_payment (once per key); both a double submit and a retry give the same receipt."""
+    amount due, with a fresh idempotency key. POST: the form checks the amount (contract limits)
+    and the card's shape; portal.payments.pay_by_card runs the saga (charge, post, refund or
+    reconcile); a double submit and a retry give the same receipt."""
     template_name = "portal/pay.html"
     form_class = PaymentForm
-
-    def dispatch(self, request, *args, **kwargs):
-        return super().dispatch(request, *args, **kwargs)
 
     def get_account(self):
         if not hasattr(self, "_account"):
@@ -250,31 +218,27 @@ class PayView(CustomerRequiredMixin, FormView):
 
     def form_valid(self, form):
         account = self.get_account()
-        amount = form.cleaned_data["amount"]
-        key = form.cleaned_data["idempotency_key"]
-        if account.status != "open":
-            return self._again(form, message="This account is closed and cannot be paid online.")
-        gateway = get_gateway()
-        result = gateway.charge(amount, key, form.card())
-        if not result.approved:
-            form.add_error("card_number", f"Payment declined: {result.decline_reason} "
-                                          "Nothing was charged.")
-            return self._again(form)
-        try:
-            posted = billing_services.post_payment(
-                account_id=account.account_id, amount=amount, method="online", paid_at=None,
-                idempotency_key=key, actor=self.login.actor)
-        except BillingError as error:
-            gateway.refund(key)
-            _show_error(form, error)
-            return self._again(form, error=error)
-        if posted["replayed"]:
-            messages.info(self.request, "This payment was recorded already (the form was sent "
-                                        "more than once); it was charged once.")
-        else:
-            messages.success(self.request, f"Thank you: payment received, receipt "
-                                           f"{posted['receipt_no']}.")
-        return redirect("portal:payment_detail", payment_id=posted["payment_id"])
+        result = payments.pay_by_card(
+            account_id=account.account_id, account_open=account.status == "open",
+            amount=form.cleaned_data["amount"], reference=form.cleaned_data["idempotency_key"],
+            card=form.card(), actor=self.login.actor)
+        if result.status == payments.POSTED:
+            messages.success(self.request, result.message)
+        elif result.status == payments.REPLAYED:
+            messages.info(self.request, result.message)
+        elif result.status == payments.TO_RECONCILE:
+            messages.warning(self.request, result.message)
+            return redirect("portal:payment_list")
+        else:                   # refused, declined, refunded: nothing stands; the form again
+            if result.status == payments.DECLINED:
+                form.add_error("card_number", result.message)
+            elif result.error is not None:
+                add_to_form(form, result.error)
+                form.add_error(None, "The charge on your card was refunded.")
+            else:
+                form.add_error(None, result.message)
+            return self._again(form, error=result.error)
+        return redirect("portal:payment_detail", payment_id=result.payment_id)
 
 
 class PaymentListView(CustomerRequiredMixin, TemplateView):
@@ -318,7 +282,6 @@ class ProfileView(CustomerRequiredMixin, FormView):
     form_class = ContactForm
 
     def get_initial(self):
-        from billing.selectors import get_customer
         c = get_customer(customer_id=self.customer_id)
         return {"full_name": c.full_name, "email": c.email or "", "phone": c.phone or "",
                 "address": c.address or ""}
@@ -327,7 +290,7 @@ class ProfileView(CustomerRequiredMixin, FormView):
         try:
             services.update_contact(self.login, **form.procedure_arguments())
         except BillingError as error:
-            _show_error(form, error)
+            add_to_form(form, error)
             return self.render_to_response(self.get_context_data(form=form, error=error))
         messages.success(self.request, "Your contact details were saved.")
         return redirect("portal:profile")

@@ -1,28 +1,13 @@
-"""Reports (aging, collections, billed revenue, consumption) and the audit trail.
-
-Each report is a table of a view's rows, a chart where a person would rather look (server-side
-SVG, billing/charts.py), and the same rows as CSV (`?format=csv`). Totals are computed by the
-database (aggregates over the view), never in Python. Reports and the audit trail are for the
-billing_admin and manager roles."""
-import csv
-
+"""Reports (aging, collections, billed revenue, consumption): a table of a view's rows, a
+server-side SVG chart, the same rows as CSV (`?format=csv`, billing/csv_export.py). Totals are
+computed by the database, never in Python. For the billing_admin and manager roles."""
 from django.db.models import Sum
-from django.http import Http404, HttpResponse
 from django.views.generic import TemplateView
 
 from billing import charts, selectors
+from billing.csv_export import csv_response
 from billing.models import Aging, CollectionsDaily, ConsumptionReport, RevenueReport
 from billing.roles import REPORTS, RoleRequiredMixin
-
-
-def _csv_response(name, columns, rows):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if getattr(row, c) is None else getattr(row, c) for c in columns])
-    return response
 
 
 class ReportView(RoleRequiredMixin, TemplateView):
@@ -43,7 +28,7 @@ class ReportView(RoleRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         rows = self.rows()
         if request.GET.get("format") == "csv":
-            return _csv_response(self.name, self.columns, rows)
+            return csv_response(self.name, self.columns, rows)
         return self.render_to_response(self.get_context_data(
             rows=[[getattr(r, c) for c in self.columns] for r in rows], columns=self.columns,
             chart=self.chart(rows), totals=self.totals(), title=self.title, report=self.name,
@@ -141,19 +126,3 @@ class ReportIndexView(RoleRequiredMixin, TemplateView):
     roles = REPORTS
     template_name = "billing/report_index.html"
     extra_context = {"reports": REPORT_LIST}
-
-
-class AuditView(RoleRequiredMixin, TemplateView):
-    """Who changed what and when: globally, or for one customer (/customers/<id>/audit/)."""
-    roles = REPORTS
-    template_name = "billing/audit.html"
-
-    def get_context_data(self, **kwargs):
-        customer = None
-        if "customer_id" in self.kwargs:
-            customer = selectors.get_customer(customer_id=self.kwargs["customer_id"])
-            if customer is None:
-                raise Http404("No such customer")
-        entries = selectors.audit_entries(
-            customer_id=customer.customer_id if customer else None)
-        return super().get_context_data(customer=customer, entries=entries, **kwargs)

@@ -62,7 +62,7 @@ class Command(BaseCommand):
         from portal import services as portal_services
         from portal.models import CustomerLogin
 
-        first = (AccountBalance.objects.using("billing").order_by("customer_id")
+        first = (AccountBalance.objects.order_by("customer_id")
                  .values_list("customer_id", flat=True).first())
         if first is None:
             return "  (no customer yet: no portal login)"

@@ -1,0 +1,15 @@
+-- Idempotency keys are compared byte for byte (spec/billing-rules.md, "Payments": `AbC`, `abc`,
+-- `abc ` and `abç` are four different keys). The column was VARCHAR(100) in the table's
+-- utf8mb4_unicode_ci, so the unique key and every lookup folded case and accents ('ss' = 'ß') and
+-- ignored trailing spaces: a bank reference differing only in case was taken for a replay and the
+-- payment was lost.
+-- VARBINARY, not utf8mb4_bin: utf8mb4_bin is a PAD SPACE collation on MariaDB 10.11 and on
+-- MySQL 8.4, so its unique key would still call 'abc' and 'abc ' the same key, and the NO PAD
+-- binary collations differ by name between the two servers (utf8mb4_nopad_bin / utf8mb4_0900_bin).
+-- A binary string compares bytes, no padding, and a comparison with a character string (a routine
+-- parameter or local) is done on the string's bytes, so no COLLATE is needed anywhere and no
+-- 1267 "Illegal mix of collations" can arise. 400 bytes hold any key of 100 characters in utf8mb4
+-- (post_payment checks the 100 characters). The existing keys keep their bytes (the conversion
+-- from utf8mb4 to binary copies them). Readers get bytes back: decode as UTF-8, or
+-- CONVERT(idempotency_key USING utf8mb4) in a view.
+ALTER TABLE payment MODIFY idempotency_key VARBINARY(400) NOT NULL;

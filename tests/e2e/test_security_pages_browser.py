@@ -1,0 +1,104 @@
+"""The pages of issue 16 in headless Chromium at 1280 and 390 px: the pay form refusing a bad
+amount before any charge, the charges to reconcile with the "settled" action, the one-time
+portal login link with its copy button, the tariff list and the block editor. No page scrolls
+sideways (tables scroll inside their own box); screenshots go to var/screens/ for a person."""
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+
+from e2e.conftest import login_page
+from e2e.portal_data import make_portal_customer
+from factories import make_tariff
+from portal.models import ChargeToReconcile
+from portal.services import create_customer_login
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
+PASSWORD = "Kilowatt-hours-2026"
+SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
+WIDTHS = (1280, 390)
+
+
+def staff(django_user_model, username, role):
+    user = django_user_model.objects.create_user(username=username, password=PASSWORD,
+                                                 is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def shoot(page, name, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"{name}-{width}.png"), full_page=True)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"{name} at {width}px scrolls sideways by {overflow}px"
+
+
+def test_pay_form_refuses_a_full_width_amount(page, live_server, billing_db):
+    ada = make_portal_customer(billing_db)
+    create_customer_login(ada.customer_id, password=PASSWORD)
+    login_page(page, live_server, ada.customer_no, PASSWORD)
+    page.goto(f"{live_server.url}/my/accounts/{ada.account_id}/pay/")
+    page.fill("#id_amount", "１２")
+    page.fill("#id_card_holder", "Ada Lovelace")
+    page.fill("#id_card_number", "4242 4242 4242 4242")
+    page.fill("#id_card_expiry", "12/30")
+    page.fill("#id_card_cvc", "123")
+    page.click("main button[type=submit]")
+    assert "digits 0-9" in page.inner_text("main")
+    for w in WIDTHS:
+        shoot(page, "pay-refused", w)
+    assert billing_db.value("SELECT COUNT(*) FROM payment WHERE method = 'online'") == 0
+
+
+def test_reconcile_list_and_settle(page, live_server, billing_db, django_user_model):
+    ChargeToReconcile.objects.create(account_id=1, amount=Decimal("7.77"),
+                                     reference="0123456789abcdef0123456789abcdef",
+                                     transaction_id="SIM-0123456789ab", actor="customer:C0000001",
+                                     reason="IDEMPOTENCY_MISMATCH",
+                                     detail="idempotency_key was used for another payment")
+    staff(django_user_model, "badmin", "billing_admin")
+    login_page(page, live_server, "badmin", PASSWORD, path="/login/")
+    page.goto(live_server.url + "/my/staff/reconcile/")
+    for w in WIDTHS:
+        shoot(page, "reconcile-open", w)
+    page.fill("input[name=note]", "posted by hand as a counter payment")
+    page.click("button:has-text('Settled')")
+    assert "marked settled" in page.inner_text("main")
+    for w in WIDTHS:
+        shoot(page, "reconcile-settled", w)
+
+
+def test_one_time_login_link_page(page, live_server, billing_db, django_user_model):
+    ada = make_portal_customer(billing_db, with_history=False)
+    staff(django_user_model, "clerk1", "clerk")
+    login_page(page, live_server, "clerk1", PASSWORD, path="/login/")
+    page.goto(f"{live_server.url}/customers/{ada.customer_id}/")
+    page.click("button:has-text('Create a portal login')")
+    assert "/my/password/set/" in page.inner_text("#login-link")
+    page.click("button:has-text('Copy the link')")
+    page.wait_for_function("document.getElementById('copy-status').textContent !== ''")
+    for w in WIDTHS:
+        shoot(page, "login-link", w)
+    page.reload()
+    assert "shown already" in page.inner_text("main")
+
+
+def test_tariff_list_and_block_editor(page, live_server, billing_db, django_user_model):
+    make_tariff(billing_db, code="RES-2026_1")
+    staff(django_user_model, "badmin", "billing_admin")
+    login_page(page, live_server, "badmin", PASSWORD, path="/login/")
+    page.goto(live_server.url + "/tariffs/new/")
+    page.fill("#id_code", "A/B")
+    page.fill("#id_name", "Odd")
+    page.click("main button[type=submit]")
+    assert "capital letters" in page.inner_text("main")
+    for w in WIDTHS:
+        shoot(page, "tariff-code-refused", w)
+    page.goto(live_server.url + "/tariffs/")
+    for w in WIDTHS:
+        shoot(page, "tariff-list", w)
+    page.click("text=Add a version")
+    for w in WIDTHS:
+        shoot(page, "block-editor", w)

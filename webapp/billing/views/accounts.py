@@ -1,0 +1,137 @@
+"""An account's page and its actions: open, close, install a meter, assign a discount, bill
+one account."""
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from billing import forms, selectors, services
+from billing.roles import ADMIN, READ, RoleRequiredMixin
+from billing.views.common import ObjectFormView
+
+
+class AccountDetailView(RoleRequiredMixin, TemplateView):
+    """The account: status, meter, balance, statement (ledger with running balance), bills,
+    payments, discounts, readings, billing exceptions."""
+    roles = READ
+    template_name = "billing/account_detail.html"
+
+    def get_context_data(self, **kwargs):
+        account = selectors.get_account(account_id=self.kwargs["account_id"])
+        if account is None:
+            raise Http404("No such account")
+        aid = account.account_id
+        return super().get_context_data(
+            account=account, customer=selectors.get_customer(customer_id=account.customer_id),
+            balance=selectors.account_balance(account_id=aid),
+            statement=selectors.account_statement(account_id=aid),
+            bills=selectors.account_bills(account_id=aid),
+            payments=selectors.account_payments(account_id=aid),
+            discounts=selectors.account_discounts(account_id=aid),
+            readings=selectors.account_readings(account_id=aid),
+            exceptions=selectors.account_exceptions(account_id=aid), **kwargs)
+
+
+class OpenAccountView(ObjectFormView):
+    form_class = forms.OpenAccountForm
+    submit = "Open account"
+
+    def load(self):
+        self.account = None
+        self.customer = selectors.get_customer(customer_id=self.kwargs["customer_id"])
+        if self.customer is None:
+            raise Http404("No such customer")
+        self.title = f"Open an account for {self.customer.full_name}"
+
+    def get_initial(self):
+        return {"service_address": self.customer.address or ""}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "tariffs": selectors.tariff_choices()}
+
+    def cancel_url(self):
+        return reverse("billing:customer_detail", args=[self.customer.customer_id])
+
+    def call(self, form):
+        return services.open_account(customer_id=self.customer.customer_id, **form.cleaned_data,
+                                     actor=self.actor())
+
+    def succeed(self, form, result):
+        messages.success(self.request, f"Account {result['account_no']} opened.")
+        return redirect("billing:account_detail", account_id=result["account_id"])
+
+
+class CloseAccountView(ObjectFormView):
+    form_class = forms.CloseAccountForm
+    submit = "Close account"
+
+    def load(self):
+        super().load()
+        self.title = f"Close account {self.account.account_no}"
+
+    def call(self, form):
+        return services.close_account(account_id=self.account.account_id, **form.cleaned_data,
+                                      actor=self.actor())
+
+    def succeed(self, form, result):
+        return self.done(f"Account {self.account.account_no} closed "
+                         f"(last day {form.cleaned_data['closed_on']:%Y-%m-%d}).")
+
+
+class InstallMeterView(ObjectFormView):
+    form_class = forms.InstallMeterForm
+    submit = "Install meter"
+
+    def load(self):
+        super().load()
+        self.title = f"Install a meter on account {self.account.account_no}"
+
+    def call(self, form):
+        return services.install_meter(account_id=self.account.account_id, **form.cleaned_data,
+                                      actor=self.actor())
+
+    def succeed(self, form, result):
+        return self.done(f"Meter {form.cleaned_data['serial_no']} installed.")
+
+
+class AssignDiscountView(ObjectFormView):
+    roles = ADMIN
+    form_class = forms.AssignDiscountForm
+    submit = "Assign discount"
+
+    def load(self):
+        super().load()
+        self.title = f"Assign a discount to account {self.account.account_no}"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "discounts": selectors.discounts()}
+
+    def call(self, form):
+        return services.assign_discount(account_id=self.account.account_id, **form.cleaned_data,
+                                        actor=self.actor())
+
+    def succeed(self, form, result):
+        return self.done(f"Discount {form.cleaned_data['discount_code']} assigned.")
+
+
+class BillAccountView(ObjectFormView):
+    roles = ADMIN
+    form_class = forms.BillingPeriodForm
+    submit = "Bill this account"
+
+    def load(self):
+        super().load()
+        self.title = f"Bill account {self.account.account_no}"
+
+    def call(self, form):
+        return services.bill_account(account_id=self.account.account_id, **form.cleaned_data,
+                                     actor=self.actor())
+
+    def succeed(self, form, result):
+        if result["bill_id"] is None:
+            exc = selectors.account_exceptions(account_id=self.account.account_id, limit=1)
+            why = f" {exc[0].code}: {exc[0].detail}" if exc else ""
+            messages.warning(self.request, f"The account was not billed.{why}")
+            return redirect("billing:account_detail", account_id=self.account.account_id)
+        return self.done("Bill created.")

@@ -1,0 +1,153 @@
+"""Billing runs (start in the background, progress, re-run, results) and late fees."""
+import datetime
+
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from billing import forms, runs, selectors, services
+from billing.errors import BillingError, add_to_form
+from billing.roles import ADMIN, READ, RoleRequiredMixin
+
+
+def _last_month():
+    first = datetime.date.today().replace(day=1)
+    end = first - datetime.timedelta(days=1)
+    return end.replace(day=1), end
+
+
+class BillingRunListView(RoleRequiredMixin, TemplateView):
+    roles = READ
+    template_name = "billing/run_list.html"
+
+    def get_context_data(self, **kwargs):
+        start, end = _last_month()
+        form = kwargs.pop("form", None) or forms.BillingPeriodForm(initial={
+            "period_start": start, "period_end": end, "issue_date": datetime.date.today(),
+            "due_days": 14})
+        return super().get_context_data(runs=selectors.billing_runs(), form=form,
+                                        late_fee_form=forms.LateFeesForm(), **kwargs)
+
+
+class BillingRunStartView(RoleRequiredMixin, View):
+    """POST: starts run_billing in the background and shows its progress page. A refusal that
+    comes at once (45040 PERIOD_INVALID) is shown on the form."""
+    roles = ADMIN
+    WAIT_FOR_QUICK_REFUSAL = 0.5        # seconds
+
+    def post(self, request):
+        form = forms.BillingPeriodForm(request.POST)
+        if not form.is_valid():
+            return self.again(request, form)
+        try:
+            job = runs.start(**form.cleaned_data, actor=services.actor_for(request.user))
+        except runs.Busy as busy:
+            messages.warning(request, "A run of this period is running already.")
+            return redirect("billing:run_job", token=str(busy))
+        job.thread.join(self.WAIT_FOR_QUICK_REFUSAL)
+        if job.state == "failed" and job.error is not None and job.run_id is None:
+            error = job.error
+            add_to_form(form, error)
+            return self.again(request, form, error=error)
+        return redirect("billing:run_job", token=job.token)
+
+    def again(self, request, form, error=None):
+        view = BillingRunListView(request=request, args=(), kwargs={})
+        response = view.render_to_response(view.get_context_data(form=form, error=error))
+        response.status_code = 200
+        return response
+
+
+class BillingRerunView(RoleRequiredMixin, View):
+    """POST: runs the period of an earlier run again (bills only the accounts not billed yet)."""
+    roles = ADMIN
+
+    def post(self, request, run_id):
+        run = selectors.get_run(run_id=run_id)
+        if run is None:
+            raise Http404("No such run")
+        try:
+            job = runs.start(period_start=run.period_start, period_end=run.period_end,
+                             issue_date=run.issue_date, due_days=run.due_days,
+                             actor=services.actor_for(request.user))
+        except runs.Busy as busy:
+            messages.warning(request, "A run of this period is running already.")
+            return redirect("billing:run_job", token=str(busy))
+        return redirect("billing:run_job", token=job.token)
+
+
+class BillingJobView(RoleRequiredMixin, TemplateView):
+    roles = READ
+    template_name = "billing/run_job.html"
+
+    def get_context_data(self, **kwargs):
+        job = runs.get(self.kwargs["token"])
+        if job is None:
+            raise Http404("No such job (the server may have restarted: see the list of runs)")
+        return super().get_context_data(job=job, status=runs.status(job), **kwargs)
+
+
+class BillingJobStatusView(RoleRequiredMixin, View):
+    """The job's progress as JSON (polled by the progress page)."""
+    roles = READ
+
+    def get(self, request, token):
+        job = runs.get(token)
+        if job is None:
+            raise Http404("No such job")
+        data = runs.status(job)
+        if data["run_id"]:
+            data["run_url"] = reverse("billing:run_detail", args=[data["run_id"]])
+        return JsonResponse(data)
+
+
+class BillingRunDetailView(RoleRequiredMixin, TemplateView):
+    roles = READ
+    template_name = "billing/run_detail.html"
+
+    def get_context_data(self, **kwargs):
+        run = selectors.get_run(run_id=self.kwargs["run_id"])
+        if run is None:
+            raise Http404("No such run")
+        return super().get_context_data(run=run,
+                                        exceptions=selectors.run_exceptions(run_id=run.run_id),
+                                        **kwargs)
+
+
+class BillingRunProgressView(RoleRequiredMixin, View):
+    roles = READ
+
+    def get(self, request, run_id):
+        run = selectors.get_run(run_id=run_id)
+        if run is None:
+            raise Http404("No such run")
+        return JsonResponse({"run_id": run.run_id, "status": run.status,
+                             "accounts_done": run.accounts_done,
+                             "accounts_total": run.accounts_total,
+                             "bills_created": run.bills_created,
+                             "accounts_skipped": run.accounts_skipped,
+                             "total_billed": str(run.total_billed),
+                             "exceptions": run.exceptions})
+
+
+class LateFeesView(RoleRequiredMixin, View):
+    roles = ADMIN
+
+    def post(self, request):
+        form = forms.LateFeesForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Late fees: give the date (as of).")
+            return redirect("billing:run_list")
+        try:
+            r = services.apply_late_fees(as_of=form.cleaned_data["as_of"],
+                                         actor=services.actor_for(request.user))
+        except BillingError as error:
+            messages.error(request, f"Refused: {error.code}. {error.user_message} {error.message}")
+        else:
+            messages.success(request, f"Late fees applied as of {form.cleaned_data['as_of']}: "
+                                      f"{r['bills_charged']} bills charged, {r['total_fees']} "
+                                      "in fees.")
+        return redirect("billing:run_list")

@@ -1,0 +1,93 @@
+"""Home, customer search, the customer page, creating and editing customers."""
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView
+
+from billing import selectors, services
+from billing.forms import CustomerForm, SearchForm
+from billing.roles import DESK, RoleRequiredMixin
+from billing.views.common import ProcedureFormMixin
+
+
+class HomeView(RoleRequiredMixin, TemplateView):
+    template_name = "billing/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(search_form=SearchForm(), **kwargs)
+
+
+class CustomerSearchView(RoleRequiredMixin, TemplateView):
+    template_name = "billing/customer_search.html"
+
+    def get_context_data(self, **kwargs):
+        form = SearchForm(self.request.GET or None)
+        query = form.cleaned_data["q"] if form.is_valid() else ""
+        results = selectors.search_customers(query=query) if query else None
+        return super().get_context_data(
+            search_form=form, query=query, results=results,
+            limit=selectors.SEARCH_LIMIT, **kwargs)
+
+
+class CustomerDetailView(RoleRequiredMixin, TemplateView):
+    template_name = "billing/customer_detail.html"
+
+    def get_context_data(self, **kwargs):
+        customer = selectors.get_customer(customer_id=self.kwargs["customer_id"])
+        if customer is None:
+            raise Http404("No such customer")
+        return super().get_context_data(
+            customer=customer,
+            accounts=selectors.customer_accounts(customer_id=customer.customer_id),
+            readings=selectors.customer_readings(customer_id=customer.customer_id),
+            bills=selectors.customer_bills(customer_id=customer.customer_id),
+            payments=selectors.customer_payments(customer_id=customer.customer_id),
+            **kwargs)
+
+
+class CustomerCreateView(RoleRequiredMixin, ProcedureFormMixin, FormView):
+    roles = DESK
+    template_name = "billing/customer_form.html"
+    form_class = CustomerForm
+    extra_context = {"title": "New customer", "submit": "Create customer"}
+
+    def call(self, form):
+        return services.create_customer(**form.procedure_arguments(), actor=self.actor())
+
+    def succeed(self, form, result):
+        messages.success(self.request, f"Customer {result['customer_no']} created.")
+        return redirect("billing:customer_detail", customer_id=result["customer_id"])
+
+
+class CustomerEditView(RoleRequiredMixin, ProcedureFormMixin, FormView):
+    roles = DESK
+    template_name = "billing/customer_form.html"
+    form_class = CustomerForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.test_func():
+            self.customer = selectors.get_customer(customer_id=kwargs["customer_id"])
+            if self.customer is None:
+                raise Http404("No such customer")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        c = self.customer
+        return {"full_name": c.full_name, "email": c.email or "", "phone": c.phone or "",
+                "address": c.address or ""}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            customer=self.customer, title=f"Edit customer {self.customer.customer_no}",
+            submit="Save changes",
+            cancel_url=reverse("billing:customer_detail", args=[self.customer.customer_id]),
+            **kwargs)
+
+    def call(self, form):
+        return services.update_customer(customer_id=self.customer.customer_id,
+                                        **form.procedure_arguments(), actor=self.actor())
+
+    def succeed(self, form, result):
+        messages.success(self.request, f"Customer {self.customer.customer_no} saved.")
+        return redirect("billing:customer_detail", customer_id=result["customer_id"])

@@ -1,0 +1,110 @@
+"""Payments at the counter, receipts, reversals and the day's collections."""
+import datetime
+import uuid
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from billing import forms, selectors, services
+from billing.roles import ADMIN, READ, RoleRequiredMixin
+from billing.views.common import ObjectFormView
+
+
+class CounterPaymentView(ObjectFormView):
+    """A payment at the counter. The form carries an idempotency key made when the form was
+    shown: submitting it twice (a double click, a reload) posts one payment and shows the same
+    receipt."""
+    form_class = forms.CounterPaymentForm
+    submit = "Take payment"
+    template_name = "billing/payment_form.html"
+
+    def load(self):
+        super().load()
+        self.title = f"Counter payment on account {self.account.account_no}"
+
+    def get_initial(self):
+        return {"idempotency_key": f"counter:{uuid.uuid4()}"}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            balance=selectors.account_balance(account_id=self.account.account_id), **kwargs)
+
+    def call(self, form):
+        return services.post_payment(account_id=self.account.account_id,
+                                     amount=form.cleaned_data["amount"],
+                                     method=form.cleaned_data["method"], paid_at=None,
+                                     idempotency_key=form.cleaned_data["idempotency_key"],
+                                     actor=self.actor())
+
+    def succeed(self, form, result):
+        if result["replayed"]:
+            messages.info(self.request, f"This payment was posted before: receipt "
+                                        f"{result['receipt_no']} (not posted again).")
+        else:
+            messages.success(self.request, f"Payment posted: receipt {result['receipt_no']}, "
+                                           f"balance after {result['balance_after']}.")
+        return redirect("billing:payment_receipt", payment_id=result["payment_id"])
+
+
+class PaymentReceiptView(RoleRequiredMixin, TemplateView):
+    roles = READ
+    template_name = "billing/payment_receipt.html"
+
+    def get_context_data(self, **kwargs):
+        payment = selectors.get_payment(payment_id=self.kwargs["payment_id"])
+        if payment is None:
+            raise Http404("No such payment")
+        account = selectors.get_account(account_id=payment.account_id)
+        return super().get_context_data(
+            payment=payment, account=account,
+            customer=selectors.get_customer(customer_id=account.customer_id),
+            balance=selectors.account_balance(account_id=account.account_id), **kwargs)
+
+
+class ReversePaymentView(ObjectFormView):
+    roles = ADMIN
+    form_class = forms.ReasonForm
+    submit = "Reverse payment"
+
+    def load(self):
+        self.payment = selectors.get_payment(payment_id=self.kwargs["payment_id"])
+        if self.payment is None:
+            raise Http404("No such payment")
+        self.account = selectors.get_account(account_id=self.payment.account_id)
+        self.customer = selectors.get_customer(customer_id=self.account.customer_id)
+        self.title = (f"Reverse payment {self.payment.receipt_no} "
+                      f"({self.payment.amount}, {self.payment.method})")
+
+    def cancel_url(self):
+        return reverse("billing:payment_receipt", args=[self.payment.payment_id])
+
+    def call(self, form):
+        return services.reverse_payment(payment_id=self.payment.payment_id,
+                                        reason=form.cleaned_data["reason"], actor=self.actor())
+
+    def succeed(self, form, result):
+        messages.success(self.request, f"Payment {self.payment.receipt_no} reversed; balance "
+                                       f"after {result['balance_after']}.")
+        return redirect("billing:payment_receipt", payment_id=self.payment.payment_id)
+
+
+class CollectionsTodayView(RoleRequiredMixin, TemplateView):
+    """The day's collections by method (v_collections_daily) and its payments (?day=)."""
+    roles = READ
+    template_name = "billing/collections_day.html"
+
+    def get_context_data(self, **kwargs):
+        try:
+            day = datetime.date.fromisoformat(self.request.GET.get("day", ""))
+        except ValueError:
+            day = datetime.date.today()
+        payments = selectors.payments_of_day(day=day)
+        accounts = selectors.accounts_by_id(account_ids=[p.account_id for p in payments])
+        for p in payments:
+            p.account = accounts.get(p.account_id)
+        return super().get_context_data(
+            day=day, by_method=selectors.collections_of_day(day=day), payments=payments,
+            **kwargs)

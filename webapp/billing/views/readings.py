@@ -1,0 +1,105 @@
+"""Meter readings: entry of one, its page, CSV upload, the review queue with approve/reject."""
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from billing import csv_import, forms, selectors, services
+from billing.errors import BillingError
+from billing.forms import ReadingForm
+from billing.roles import DESK, READ, RoleRequiredMixin
+from billing.views.common import ProcedureFormMixin
+
+
+class ReadingEntryView(RoleRequiredMixin, ProcedureFormMixin, FormView):
+    roles = DESK
+    template_name = "billing/reading_form.html"
+    form_class = ReadingForm
+
+    def get_initial(self):
+        return {"serial_no": self.request.GET.get("serial_no", "")}
+
+    def call(self, form):
+        return services.record_reading(**form.procedure_arguments(), actor=self.actor())
+
+    def succeed(self, form, result):
+        status = result["status"]
+        text = (f"Reading recorded: {result['consumption_kwh']} kWh since the previous reading, "
+                f"status {status}.")
+        if status == "review":
+            messages.warning(self.request, text + " It needs review (unusually high use) before "
+                             "it can be billed.")
+        else:
+            messages.success(self.request, text)
+        return redirect("billing:reading_detail", reading_id=result["reading_id"])
+
+
+class ReadingDetailView(RoleRequiredMixin, TemplateView):
+    template_name = "billing/reading_detail.html"
+
+    def get_context_data(self, **kwargs):
+        reading = selectors.get_reading(reading_id=self.kwargs["reading_id"])
+        if reading is None:
+            raise Http404("No such reading")
+        account = reading.account_id and selectors.get_account(account_id=reading.account_id)
+        customer = account and selectors.get_customer(customer_id=account.customer_id)
+        return super().get_context_data(reading=reading, account=account, customer=customer,
+                                        **kwargs)
+
+
+class ReadingUploadView(RoleRequiredMixin, FormView):
+    roles = DESK
+    template_name = "billing/reading_upload.html"
+    form_class = forms.ReadingUploadForm
+
+    def form_valid(self, form):
+        try:
+            text = csv_import.decode(form.cleaned_data["file"].read())
+        except csv_import.UploadError as error:
+            form.add_error("file", str(error))
+            return self.form_invalid(form)
+        results = csv_import.import_readings(text, actor=services.actor_for(self.request.user))
+        return self.render_to_response(self.get_context_data(
+            form=self.form_class(), results=results, counts=csv_import.summary(results)))
+
+
+class ReviewQueueView(RoleRequiredMixin, TemplateView):
+    roles = READ
+    template_name = "billing/review_queue.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(readings=selectors.review_queue(),
+                                        total=selectors.review_queue_size(),
+                                        reason_form=forms.ReasonForm(), **kwargs)
+
+
+class _ReviewActionView(RoleRequiredMixin, View):
+    roles = DESK
+
+    def post(self, request, reading_id):
+        try:
+            result = self.call(request, reading_id)
+        except BillingError as error:
+            messages.error(request, f"Reading {reading_id}: refused: {error.code}. "
+                                    f"{error.user_message} {error.message}")
+        else:
+            if result is not None:
+                messages.success(request, f"Reading {reading_id} {result['status']}.")
+        return redirect("billing:review_queue")
+
+
+class ApproveReadingView(_ReviewActionView):
+    def call(self, request, reading_id):
+        return services.approve_reading(reading_id=reading_id,
+                                        actor=services.actor_for(request.user))
+
+
+class RejectReadingView(_ReviewActionView):
+    def call(self, request, reading_id):
+        form = forms.ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, f"Reading {reading_id}: a reason is needed to reject it.")
+            return None
+        return services.reject_reading(reading_id=reading_id, reason=form.cleaned_data["reason"],
+                                       actor=services.actor_for(request.user))
