@@ -16,11 +16,11 @@ BATCH = "batch:reminders"
 @pytest.fixture
 def clock(db):
     # bills of January 2026 are issued on 2026-02-01; "today" is set per test with at()
-    db.execute("SET timestamp = UNIX_TIMESTAMP('2026-02-01')")
+    db.set_clock("2026-02-01")
 
 
 def at(db, day):
-    db.execute(f"SET timestamp = UNIX_TIMESTAMP('{day}')")
+    db.set_clock(day)
 
 
 def customer_account(db, email="ann@example.org", tariff=None):
@@ -96,6 +96,23 @@ def test_payment_received_once_not_on_replay_and_reversed(db, clock):
     assert (n["account_id"], n["bill_id"]) == (acc.account_id, None)
 
 
+def test_cancel_bill_and_refund_credit_write_their_notices(db, clock):
+    acc = customer_account(db)
+    bill_id = billed(db, acc)                                       # 100.00
+    at(db, "2026-02-03")
+    p = db.call("post_payment", acc.account_id, "150.00", "card", None, "k1", ACTOR)
+    r = db.call("refund_credit", acc.account_id, "20.00", "card", "r1", ACTOR)
+    again = db.call("refund_credit", acc.account_id, "20.00", "card", "r1", ACTOR)
+    assert again["replayed"] == 1
+    db.call("cancel_bill", bill_id, "wrong reading", ACTOR)
+    rows = [(n["kind"], n["bill_id"], n["payment_id"], n["refund_id"], n["status"])
+            for n in notices(db)]
+    assert rows == [("bill_issued", bill_id, None, None, "pending"),
+                    ("payment_received", None, p["payment_id"], None, "pending"),
+                    ("refund_paid", None, None, r["refund_id"], "pending"),
+                    ("bill_cancelled", bill_id, None, None, "pending")]
+
+
 def test_a_refused_payment_writes_nothing(db, clock):
     acc = customer_account(db)
     before = db.snapshot()
@@ -167,6 +184,7 @@ def test_reminders_each_once_on_their_days(db, clock):
 def test_reminders_skip_paid_and_cancelled_bills_and_only_the_highest_level(db, clock):
     paid = customer_account(db)
     paid_bill = billed(db, paid)
+    at(db, "2026-02-05")
     db.call("post_payment", paid.account_id, "100.00", "card", "2026-02-05 10:00:00", "kp", ACTOR)
     late = customer_account(db)
     late_bill = billed(db, late)
@@ -213,7 +231,7 @@ def test_two_reminder_runs_at_once_write_each_notice_once(db, connect, clock):
 
     def run():
         c = connect()
-        c.execute("SET timestamp = UNIX_TIMESTAMP('2026-02-16')")
+        c.set_clock("2026-02-16")
         try:
             results.append(c.call("queue_reminders", "2026-02-16", BATCH))
         except DbError as e:
@@ -322,6 +340,7 @@ def test_v_dunning_lists_overdue_accounts_with_their_level(db, clock):
     db.execute("UPDATE customer SET phone = '555-0100' WHERE customer_id = %s", late.customer_id)
     on_time = customer_account(db)
     billed(db, on_time)
+    at(db, "2026-02-05")
     db.call("post_payment", on_time.account_id, "100.00", "card", "2026-02-05 10:00:00", "k", ACTOR)
     at(db, "2026-02-16")
     db.call("queue_reminders", "2026-02-16", BATCH)
@@ -353,7 +372,7 @@ def test_queue_reminders_does_not_wait_on_a_payment_in_progress(db, connect, clo
     holder.rows("SELECT * FROM account WHERE account_id = %s FOR UPDATE", held.account_id)
     holder.rows("SELECT * FROM bill WHERE bill_id = %s FOR UPDATE", held_bill)
     runner.execute("SET SESSION innodb_lock_wait_timeout = 1")
-    runner.execute("SET timestamp = UNIX_TIMESTAMP('2026-02-17')")
+    runner.set_clock("2026-02-17")
     try:
         r = runner.call("queue_reminders", "2026-02-17", BATCH)
     finally:

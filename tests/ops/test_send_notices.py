@@ -70,7 +70,7 @@ def send(db, port, *args):
 
 @pytest.fixture
 def clock(db):
-    db.execute("SET timestamp = UNIX_TIMESTAMP('2026-02-01')")
+    db.set_clock("2026-02-01")
 
 
 def customer_with_bill(db, email_addr, tariff, kwh=1000, prefs=None):
@@ -94,9 +94,9 @@ def test_bills_receipts_and_reminders_arrive_as_written(db, clock, smtp):
     ann = customer_with_bill(db, "ann@example.org", t)                 # 100.00, due 2026-02-15
     bob = customer_with_bill(db, "bob@example.org", t, prefs=(0, 1, 0))   # no e-mailed bills
     customer_with_bill(db, None, t)                                     # no e-mail address
-    db.execute("SET timestamp = UNIX_TIMESTAMP('2026-02-03 10:00:00')")
+    db.set_clock("2026-02-03 10:00:00")
     pay = db.call("post_payment", ann.account_id, "40.00", "card", None, "k-ann", ACTOR)
-    db.execute("SET timestamp = UNIX_TIMESTAMP('2026-02-16')")
+    db.set_clock("2026-02-16")
     db.call("queue_reminders", "2026-02-16", "batch:reminders")          # overdue_1: ann and bob
     db.call("set_contact_preferences", bob.customer_id, 0, 0, 0, ACTOR)  # too late for that one
 
