@@ -26,9 +26,8 @@ from django.db import connections
 from django.template.loader import render_to_string
 
 from billing import errors
-from billing.models import Customer
+from billing.models import Account, BillLine, BillSummary, Customer, Payment
 from billing.services import BILLING_ALIAS, call_procedure
-from portal import selectors
 
 log = logging.getLogger("billing.notices")
 
@@ -87,8 +86,10 @@ def _pdf(template, context):
     return HTML(string=html, base_url=settings.NOTICES_PORTAL_URL).write_pdf()
 
 
-def render(notice):
-    """(subject, text, html, attachments) of one claimed notice (a claim_notices row)."""
+def render(notice, *, attachments=True):
+    """(subject, text, html, attachments) of one notice (a claim_notices row, or any dict with
+    its keys); attachments=False leaves the PDFs out (the portal shows a sent message again)."""
+    with_pdf = attachments
     customer_id = notice["customer_id"]
     customer = Customer.objects.filter(customer_id=customer_id).values(
         "customer_no", "full_name").first() or {}
@@ -96,20 +97,23 @@ def render(notice):
                "customer_name": customer.get("full_name", ""),
                "customer_login": SimpleNamespace(customer_no=customer.get("customer_no", ""))}
     attachments = []
-    bill = payment = None
-    if notice["bill_id"]:
-        bill = selectors.bill(customer_id=customer_id, bill_id=notice["bill_id"])
-    if notice["payment_id"]:
-        payment = selectors.payment(customer_id=customer_id, payment_id=notice["payment_id"])
-    account = None
+    # the notice's own rows, always through its customer's account (as the portal reads them)
+    account = bill = payment = None
     if notice["account_id"]:
-        account = selectors.account_header(customer_id=customer_id, account_id=notice["account_id"])
+        account = Account.objects.filter(customer_id=customer_id,
+                                         account_id=notice["account_id"]).first()
+    if account is not None and notice["bill_id"]:
+        bill = BillSummary.objects.filter(account_id=account.account_id,
+                                          bill_id=notice["bill_id"]).first()
+    if account is not None and notice["payment_id"]:
+        payment = Payment.objects.filter(account_id=account.account_id,
+                                         payment_id=notice["payment_id"]).first()
     context.update(bill=bill, payment=payment, account=account)
-    if bill is not None and notice["kind"] in BILL_PDF_KINDS:
+    if with_pdf and bill is not None and notice["kind"] in BILL_PDF_KINDS:
         pdf = _pdf("portal/bill_print.html",
-                   {**context, "lines": selectors.bill_lines(bill_id=bill.bill_id)})
+                   {**context, "lines": list(BillLine.objects.filter(bill_id=bill.bill_id))})
         attachments.append((f"bill-{bill.bill_no}.pdf", pdf, "application/pdf"))
-    if payment is not None and notice["kind"] in RECEIPT_PDF_KINDS:
+    if with_pdf and payment is not None and notice["kind"] in RECEIPT_PDF_KINDS:
         pdf = _pdf("portal/receipt_print.html", context)
         attachments.append((f"receipt-{payment.receipt_no}.pdf", pdf, "application/pdf"))
     subject = SUBJECTS[notice["kind"]].format(
