@@ -414,3 +414,22 @@ class ContactPreferences(ReadOnlyModel):
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_contact_preferences"
+
+
+class Dunning(ReadOnlyModel):
+    account_id = models.PositiveIntegerField(primary_key=True)
+    account_no = models.CharField(max_length=12)
+    customer_name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, null=True)
+    level = models.CharField(max_length=20)
+    level_no = models.PositiveSmallIntegerField()
+    amount_overdue = models.DecimalField(**MONEY)
+    oldest_due_date = models.DateField()
+    last_notice_kind = models.CharField(max_length=20, null=True)
+    last_notice_at = models.DateTimeField(null=True)
+    customer_id = models.PositiveIntegerField()
+    email = models.CharField(max_length=254, null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_dunning"
+        ordering = ["-level_no", "-amount_overdue", "account_no"]

@@ -239,3 +239,7 @@ def set_contact_preferences(*, customer_id, email_bills, email_reminders, paperl
 
 def queue_reminders(*, as_of, actor):
     return call_procedure("queue_reminders", as_of, actor)
+
+
+def retry_notice(*, notice_id, actor):
+    return call_procedure("retry_notice", notice_id, actor)
