@@ -2,8 +2,8 @@
 -- helper of post_payment_batch), ending it exactly as post_payment would end a call with the
 -- line's values: the same checks in the same order with the same errors, the same allocation
 -- (the same helpers _allocation_plan and _apply_allocation), the same replay rules, the same
--- payment, ledger and audit rows. Only the transaction is the caller's: no START TRANSACTION,
--- COMMIT or ROLLBACK here.
+-- payment, ledger and audit rows, the same payment_received notice (_queue_notice). Only the
+-- transaction is the caller's: no START TRANSACTION, COMMIT or ROLLBACK here.
 --
 -- The caller has started the chunk's transaction and already locked the line's account (the
 -- chunk's accounts are locked in account id order first). The line's values arrive as the text
@@ -98,6 +98,7 @@ BEGIN
             INSERT INTO ledger_entry (account_id, entry_type, amount, payment_id, entry_date, actor)
             VALUES (v_account_id, 'payment', -v_amount, v_payment_id, DATE(v_paid_at), p_actor);
             CALL _apply_allocation(v_payment_id, v_account_id, v_plan, v_rebates, DATE(v_paid_at), p_actor);
+            CALL _queue_notice('payment_received', v_account_id, NULL, v_payment_id, NULL);
             CALL _audit('payment_posted', 'payment', v_payment_id, v_account_id,
                         JSON_OBJECT('amount', CAST(v_amount AS DECIMAL(12,2)), 'method', v_method,
                                     'paid_at', v_paid_at, 'idempotency_key', v_key,

@@ -84,6 +84,8 @@ def state(db):
                         "ORDER BY bill_id"),
         "bill_line": db.rows("SELECT bill_id, line_no, kind, amount FROM bill_line "
                              "ORDER BY bill_id, line_no"),
+        "notice": db.rows("SELECT notice_id, kind, customer_id, account_id, bill_id, payment_id, "
+                          "refund_id, status, skip_reason FROM notice ORDER BY notice_id"),
         "audit": db.rows("SELECT action, table_name, row_key, account_id FROM audit_log "
                          "WHERE action IN ('payment_posted', 'payment_replayed') ORDER BY audit_id"),
     }
