@@ -31,7 +31,8 @@
 -- (or on the unique key) the same way. So a new posting, the common case, reads no key first.
 -- Statements: lock the account, read its open bills (locking) and plan the allocation (2),
 -- insert the payment with its allocated sum, its ledger credit, the allocation rows and the
--- bills' amounts (+2 with a rebate), read the balance, commit: the fewest this posting can do.
+-- bills' amounts (+2 with a rebate), read the balance, record where the posting ends
+-- (payment_posting, read by v_receipt: the receipt as posted), commit.
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
 -- typed locals (the _arg_* functions) at the top of the body, before anything is read or
 -- written: a wrong type, a value too long, too big or too precise, or a date that is no
@@ -141,6 +142,12 @@ BEGIN
             CALL _apply_allocation(v_payment_id, v_account_id, v_plan, v_rebates, DATE(v_paid_at), v_actor);
             -- the balance as of this posting (a plain read: everything of the account is locked)
             SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = v_account_id;
+            -- where this posting ends in the append-only rows: the receipt (v_receipt) reads
+            -- the payment as posted up to there
+            INSERT INTO payment_posting (payment_id, last_allocation_id, last_entry_id)
+            SELECT v_payment_id,
+                   (SELECT MAX(allocation_id) FROM payment_allocation WHERE payment_id = v_payment_id),
+                   (SELECT MAX(entry_id) FROM ledger_entry WHERE account_id = v_account_id);
             COMMIT;
             SET v_receipt_no = receipt_no(v_payment_id, v_posted_at),
                 v_unallocated = v_amount - v_allocated;
