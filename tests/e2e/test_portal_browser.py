@@ -1,6 +1,9 @@
 """The customer portal in headless Chromium: log in, open a bill, pay it, see the receipt and the
-new balance; a double click on Pay posts one payment."""
+new balance; a double click on Pay posts one payment. Pages of issue 21 are photographed at 1280
+and 390 px wide into var/screenshots/portal/ (test artefacts, looked at by people)."""
+import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +13,16 @@ from portal.services import create_customer_login
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 PASSWORD = "Kilowatt-hours-2026"
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "portal"
+
+
+def shoot(page, name):
+    """Full-page screenshots of the current page at desktop and phone width."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 @pytest.fixture
@@ -44,7 +57,8 @@ def test_log_in_open_a_bill_pay_it_and_see_the_receipt(page, live_server, ada, b
     receipt = page.locator(".receipt-no").inner_text()
     assert receipt == billing_db.value("SELECT receipt_no FROM v_payments WHERE account_id = %s "
                                        "AND method = 'online'", ada.account_id)
-    assert page.locator(".new-balance").inner_text() == "0.00"
+    assert page.locator(".balance-after").inner_text() == "Nothing owed"
+    assert "Visa ending 4242" in page.locator(".method").inner_text()
     page.click("text=Overview")
     assert page.locator(".balance").inner_text().startswith("0.00")
 
@@ -61,3 +75,30 @@ def test_a_double_click_on_pay_posts_one_payment(page, live_server, ada, billing
                            "AND method = 'online'", ada.account_id)
     assert [r["amount"] for r in rows] == [Decimal("30.00")]
     assert page.locator(".receipt-no").count() == 1
+
+
+def test_a_receipt_stays_as_posted_after_the_next_bill(page, live_server, ada, billing_db):
+    login_page(page, live_server, ada.customer_no, PASSWORD)
+    page.goto(live_server.url + f"/my/accounts/{ada.account_id}/pay/")
+    page.fill("#id_amount", "200.00")
+    _fill_card(page)
+    page.click("#pay-button")
+    page.wait_for_url("**/my/payments/*/")
+    keys = (".amount", ".applied", ".credit-left", ".balance-after", ".receipt-lines")
+    before = [page.locator(k).inner_text() for k in keys]
+    assert before[3].startswith("Credit €")
+    shoot(page, "receipt")
+    today = billing_db.value("SELECT CURRENT_DATE")
+    billing_db.call("record_reading", ada.serial, today - dt.timedelta(days=1), 1900, "field",
+                    "staff:test")
+    billing_db.call("bill_account", ada.account_id, today - dt.timedelta(days=5),
+                    today - dt.timedelta(days=1), today, 14, "staff:test")
+    page.reload()
+    assert [page.locator(k).inner_text() for k in keys] == before
+    payment_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    billing_db.call("reverse_payment", payment_id, "Charge-back from the card issuer",
+                    "staff:test")
+    page.reload()
+    assert "not a valid receipt" in page.locator(".reversed-notice").inner_text()
+    assert page.locator("text=Download receipt (PDF)").count() == 0
+    shoot(page, "receipt-reversed")

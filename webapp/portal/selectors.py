@@ -4,8 +4,8 @@ only that customer's rows: an id of another customer's account, bill or payment 
 from decimal import Decimal, InvalidOperation
 
 from billing.models import Account
-from portal.models import (PortalAccount, PortalBill, PortalBillLine, PortalPayment,
-                           PortalUsage)
+from portal.models import (CardPaymentMethod, PortalAccount, PortalBill, PortalBillLine,
+                           PortalPayment, PortalUsage, Receipt, ReceiptLine)
 
 BILL_STATUSES = ["open", "partial", "paid", "cancelled"]
 
@@ -68,6 +68,17 @@ def payments(*, customer_id):
 def payment(*, customer_id, payment_id):
     return PortalPayment.objects.filter(account_id__in=_account_ids(customer_id),
                                         payment_id=payment_id).first()
+
+
+def receipt(*, customer_id, payment_id):
+    """The payment's receipt as posted (v_receipt), its bills (v_receipt_lines) and the card
+    used (brand and last four, when paid by card in the portal); None when not this customer's."""
+    r = Receipt.objects.filter(customer_id=customer_id, payment_id=payment_id).first()
+    if r is None:
+        return None
+    r.lines = list(ReceiptLine.objects.filter(payment_id=payment_id))
+    r.card = CardPaymentMethod.objects.filter(payment_id=payment_id).first()
+    return r
 
 
 def owns_account_with_last_bill(*, customer_no, account_no, amount):

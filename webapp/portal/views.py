@@ -8,6 +8,7 @@ import logging
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
@@ -231,7 +232,8 @@ class PayView(CustomerRequiredMixin, FormView):
             return redirect("portal:payment_list")
         else:                   # refused, declined, refunded: nothing stands; the form again
             if result.status == payments.DECLINED:
-                form.add_error("card_number", result.message)
+                form.add_error({"expiry": "card_expiry", "cvc": "card_cvc"}.get(
+                    result.field, "card_number"), result.message)
             elif result.error is not None:
                 add_to_form(form, result.error)
                 form.add_error(None, "The charge on your card was refunded.")
@@ -253,14 +255,16 @@ class PaymentListView(CustomerRequiredMixin, TemplateView):
 
 
 class PaymentMixin(CustomerRequiredMixin):
+    """A receipt: the payment as posted (v_receipt, frozen at posting), the customer's name and
+    mailing address, the utility's letterhead (settings.BILLING_UTILITY)."""
     def payment_context(self):
-        payment = selectors.payment(customer_id=self.customer_id,
+        receipt = selectors.receipt(customer_id=self.customer_id,
                                     payment_id=self.kwargs["payment_id"])
-        if payment is None:
+        if receipt is None:
             raise Http404("No such payment")
-        return {"payment": payment, "customer_login": self.login,
-                "account": selectors.account(customer_id=self.customer_id,
-                                             account_id=payment.account_id)}
+        return {"payment": receipt, "receipt": receipt, "customer_login": self.login,
+                "customer": get_customer(customer_id=self.customer_id),
+                "utility": settings.BILLING_UTILITY}
 
 
 class PaymentDetailView(PaymentMixin, TemplateView):
