@@ -42,7 +42,7 @@ def _fill_card(page):
 def test_log_in_open_a_bill_pay_it_and_see_the_receipt(page, live_server, ada, billing_db):
     login_page(page, live_server, ada.customer_no, PASSWORD)
     assert page.locator("h1").inner_text() == "Your accounts"
-    assert page.locator(".balance").inner_text().startswith("105.45")
+    assert page.locator(".balance").inner_text().startswith("€105.45")
     page.click("text=Bills")
     bill_no = billing_db.value("SELECT bill_no FROM bill WHERE bill_id = %s", ada.bill_ids[2])
     page.click(f"text={bill_no}")
@@ -60,7 +60,7 @@ def test_log_in_open_a_bill_pay_it_and_see_the_receipt(page, live_server, ada, b
     assert page.locator(".balance-after").inner_text() == "Nothing owed"
     assert "Visa ending 4242" in page.locator(".method").inner_text()
     page.click("text=Overview")
-    assert page.locator(".balance").inner_text().startswith("0.00")
+    assert page.locator(".balance").inner_text().startswith("€0.00")
 
 
 def test_a_double_click_on_pay_posts_one_payment(page, live_server, ada, billing_db):
@@ -102,3 +102,21 @@ def test_a_receipt_stays_as_posted_after_the_next_bill(page, live_server, ada, b
     assert "not a valid receipt" in page.locator(".reversed-notice").inner_text()
     assert page.locator("text=Download receipt (PDF)").count() == 0
     shoot(page, "receipt-reversed")
+
+
+def test_formatted_pages_and_the_error_pages(page, live_server, ada, billing_db):
+    """Money through the one formatter on every page; the 404 page leads back (photographed)."""
+    login_page(page, live_server, ada.customer_no, PASSWORD)
+    assert page.locator(".balance").inner_text() == "€105.45"
+    shoot(page, "dashboard")
+    page.goto(live_server.url + f"/my/bills/{ada.bill_ids[1]}/")
+    assert "Late fee: 1.5% of €48.40" in page.locator("table.lines").inner_text()
+    shoot(page, "bill")
+    page.goto(live_server.url + "/my/bills/")
+    shoot(page, "bills")
+    page.goto(live_server.url + "/my/bills/999999/")
+    assert page.locator("h1").inner_text() == "We cannot find this page"
+    page.click("text=Back to your account")
+    page.wait_for_url("**/my/")
+    page.goto(live_server.url + "/my/bills/999999/")
+    shoot(page, "404")

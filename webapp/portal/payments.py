@@ -112,8 +112,8 @@ def pay_by_card(*, account_id, account_open, amount, reference, card, actor, gat
             return _to_reconcile(**common, reason="REFUND_FAILED",
                                  detail=f"{error.code}: {error.message}; refund: {exc!r}")
         log.info("card charge ref=%s refunded: %s %s", reference, error.code, error.message)
-        return CardPaymentResult(REFUNDED, f"{error.user_message} {error.message} The charge "
-                                           "on your card was refunded.", error=error)
+        return CardPaymentResult(REFUNDED, f"{error.user_message} The charge on your card was "
+                                           "refunded.", error=error)
     except Exception as exc:  # noqa: BLE001 - deadlock after retries, lost connection, timeout
         errno = exc.args[0] if getattr(exc, "args", None) else None
         return _to_reconcile(**common, reason=errno if isinstance(errno, int) else

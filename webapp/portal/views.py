@@ -23,7 +23,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, View
 
-from billing.errors import BillingError, add_to_form
+from billing.errors import BillingError
 from billing.selectors import get_customer
 from portal import payments, selectors, services
 from portal.forms import (BillFilterForm, ContactForm, PaymentForm, RegistrationForm,
@@ -31,6 +31,26 @@ from portal.forms import (BillFilterForm, ContactForm, PaymentForm, Registration
 from portal.models import CustomerLogin
 
 log = logging.getLogger("billing.portal")
+
+
+# One plain sentence per field a refusal can be about; the rest take the contract's sentence.
+FIELD_SENTENCES = {
+    "email": "Enter an e-mail address like name@example.org.",
+    "phone": "Enter a phone number using digits, spaces and + - ( ) only.",
+    "full_name": "Enter your full name (letters, spaces, hyphens and apostrophes).",
+    "address": "Enter your postal address (at most 500 characters).",
+    "amount": "Enter an amount above zero and at most 1,000,000.00.",
+}
+
+
+def refusal_to_form(form, error):
+    """A database refusal reaches the customer as one plain sentence on the field it is about
+    (never an error code or the server's text); the errno, code and text go to the log."""
+    from django.core.exceptions import ValidationError
+    log.warning("portal refusal errno=%s code=%s: %s", error.errno, error.code, error.message)
+    field = error.field if error.field in form.fields else None
+    sentence = FIELD_SENTENCES.get(field) or error.user_message
+    form.add_error(field, ValidationError(sentence, code=error.code))
 
 
 class CustomerRequiredMixin(AccessMixin):
@@ -235,7 +255,7 @@ class PayView(CustomerRequiredMixin, FormView):
                 form.add_error({"expiry": "card_expiry", "cvc": "card_cvc"}.get(
                     result.field, "card_number"), result.message)
             elif result.error is not None:
-                add_to_form(form, result.error)
+                refusal_to_form(form, result.error)
                 form.add_error(None, "The charge on your card was refunded.")
             else:
                 form.add_error(None, result.message)
@@ -294,7 +314,7 @@ class ProfileView(CustomerRequiredMixin, FormView):
         try:
             services.update_contact(self.login, **form.procedure_arguments())
         except BillingError as error:
-            add_to_form(form, error)
+            refusal_to_form(form, error)
             return self.render_to_response(self.get_context_data(form=form, error=error))
         messages.success(self.request, "Your contact details were saved.")
         return redirect("portal:profile")
