@@ -80,8 +80,16 @@ def test_a_double_click_on_pay_posts_one_payment(page, live_server, ada, billing
 def test_a_receipt_stays_as_posted_after_the_next_bill(page, live_server, ada, billing_db):
     login_page(page, live_server, ada.customer_no, PASSWORD)
     page.goto(live_server.url + f"/my/accounts/{ada.account_id}/pay/")
+    assert page.locator("#pay-button").inner_text() == "Pay €104.53"
+    page.fill("#id_amount", "200.00")
+    assert page.locator("#pay-button").inner_text() == "Pay €200.00"     # states what is typed
+    _fill_card(page)
+    page.click("#pay-button")
+    assert "more than the €105.45 you owe" in page.locator("#main").inner_text()
+    shoot(page, "pay-confirm")
     page.fill("#id_amount", "200.00")
     _fill_card(page)
+    page.check("#id_confirm_over")
     page.click("#pay-button")
     page.wait_for_url("**/my/payments/*/")
     keys = (".amount", ".applied", ".credit-left", ".balance-after", ".receipt-lines")

@@ -43,7 +43,8 @@ def figures(html):
 
 def pay(c, ada, amount):
     r = c.post(reverse("portal:pay", args=[ada.account_id]),
-               {**CARD, "amount": amount, "idempotency_key": f"receipt-{amount}"})
+               {**CARD, "amount": amount, "idempotency_key": f"receipt-{amount}",
+                "confirm_over": "on"})
     assert r.status_code == 302, r.content.decode()[:2000]
     return int(r["Location"].rstrip("/").rsplit("/", 1)[1])
 

@@ -13,6 +13,7 @@ value is computed here, only written out.
 Template filters of the same names: {% load money %} (billing/templatetags/money.py).
 """
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -25,8 +26,13 @@ def _decimal(value):
         return None
     if isinstance(value, Decimal):
         return value
+    text = str(value).strip()
+    if isinstance(value, str):
+        if not re.fullmatch(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?", text):
+            return None          # typed text that is no number is not shown as money
+        text = text.replace(",", "")
     try:
-        return Decimal(str(value))
+        return Decimal(text)
     except InvalidOperation:
         return None
 

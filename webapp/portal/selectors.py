@@ -43,6 +43,14 @@ def bills(*, customer_id, year=None, status=None, account_id=None):
     return list(qs)
 
 
+def open_bills(*, customer_id, account_id):
+    """The account's bills with money open, in the order a payment pays them (due date, then
+    bill id: the allocation rule), with amount_open as v_bill_summary has it."""
+    return list(PortalBill.objects.filter(customer_id=customer_id, account_id=account_id,
+                                          amount_open__gt=0)
+                .exclude(status="cancelled").order_by("due_date", "bill_id"))
+
+
 def bill_years(*, customer_id):
     return sorted({d.year for d in PortalBill.objects.filter(customer_id=customer_id)
                    .values_list("issue_date", flat=True)}, reverse=True)

@@ -223,10 +223,17 @@ class PayView(CustomerRequiredMixin, FormView):
     def get_initial(self):
         a = self.get_account()
         amount = a.amount_due_with_rebate if a.amount_due_with_rebate is not None else a.amount_due
-        return {"amount": amount if amount else None, "idempotency_key": new_idempotency_key()}
+        return {"amount": amount if amount else None, "idempotency_key": new_idempotency_key(),
+                "owed_shown": a.amount_due}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "owed": self.get_account().amount_due}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(account=self.get_account(), **kwargs)
+        account = self.get_account()
+        return super().get_context_data(
+            account=account, currency=settings.BILLING_CURRENCY, open_bills=selectors.open_bills(
+                customer_id=self.customer_id, account_id=account.account_id), **kwargs)
 
     def _again(self, form, error=None, message=None):
         """The form again with the user's input and a fresh key (nothing was posted)."""
