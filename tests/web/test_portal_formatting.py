@@ -117,3 +117,40 @@ def test_the_500_page_is_plain_and_leads_back():
     from django.template.loader import get_template
     page = get_template("500.html").render({})
     assert "Something went wrong" in page and 'href="/my/"' in page
+
+
+def test_the_bill_pdf_carries_letterhead_address_amount_due_how_to_pay_and_slip(c, ada,
+                                                                               billing_db):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    bill = ada.bill_ids[2]
+    pdf = c.get(reverse("portal:bill_pdf", args=[bill])).content
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+    text = re.sub(r"\s+", " ", text)
+    b = billing_db.row("SELECT bill_no, account_no, amount_open, rebate_amount "
+                       "FROM v_bill_summary WHERE bill_id = %s", bill)
+    for want in ("Millbrook Electric", "12 Mill Lane", "Ada Lovelace", "1 Analytical Way",
+                 "Amount due", f"€{b['amount_open']}", f"Save €{b['rebate_amount']} if paid by",
+                 "How to pay", "Bank transfer", b["bill_no"], "Summary of this bill",
+                 "Detach and return this slip", "Payment slip", b["account_no"]):
+        assert want in text, (want, text)
+    assert not ISO_DATE.findall(text) and not UNFORMATTED.findall(text)
+    page = c.get(reverse("portal:bill_print", args=[bill])).content.decode()
+    assert "data-print" in page and "portal/print.js" in page          # the Print button
+
+
+def test_the_receipt_pdf_carries_letterhead_and_the_figures_as_posted(c, ada, billing_db):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    pid = billing_db.value("SELECT MIN(payment_id) FROM payment WHERE account_id = %s",
+                           ada.account_id)
+    pdf = c.get(reverse("portal:payment_pdf", args=[pid])).content
+    text = re.sub(r"\s+", " ", " ".join(
+        p.extract_text() for p in PdfReader(BytesIO(pdf)).pages))
+    r = billing_db.row("SELECT receipt_no, amount, applied FROM v_receipt WHERE payment_id = %s",
+                       pid)
+    for want in ("Millbrook Electric", "Ada Lovelace", r["receipt_no"], f"€{r['amount']}",
+                 "Applied to bills", "Account balance after this payment"):
+        assert want in text, (want, text)

@@ -161,7 +161,9 @@ class BillMixin(CustomerRequiredMixin):
         return {"bill": bill, "lines": selectors.bill_lines(bill_id=bill.bill_id),
                 "account": selectors.account_header(customer_id=self.customer_id,
                                                     account_id=bill.account_id),
-                "customer_login": self.login}
+                "customer_login": self.login,
+                "customer": get_customer(customer_id=self.customer_id),
+                "utility": settings.BILLING_UTILITY}
 
 
 class BillDetailView(BillMixin, TemplateView):
