@@ -73,6 +73,8 @@ BEGIN
     DECLARE v_rebates INT;
     DECLARE v_unallocated DECIMAL(12,2);
     DECLARE v_balance DECIMAL(12,2);
+    DECLARE v_last_entry BIGINT UNSIGNED;
+    DECLARE v_last_allocation BIGINT UNSIGNED;
     DECLARE v_replayed TINYINT DEFAULT 1;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
@@ -141,13 +143,16 @@ BEGIN
             VALUES (v_account_id, 'payment', -v_amount, v_payment_id, DATE(v_paid_at), v_actor);
             CALL _apply_allocation(v_payment_id, v_account_id, v_plan, v_rebates, DATE(v_paid_at), v_actor);
             -- the balance as of this posting (a plain read: everything of the account is locked)
-            SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = v_account_id;
+            SELECT SUM(amount), MAX(entry_id) INTO v_balance, v_last_entry
+              FROM ledger_entry WHERE account_id = v_account_id;
             -- where this posting ends in the append-only rows: the receipt (v_receipt) reads
-            -- the payment as posted up to there
+            -- the payment as posted up to there. Plain reads, then INSERT ... VALUES: an
+            -- INSERT ... SELECT would take shared next-key locks on the index it reads and
+            -- deadlock with other accounts' postings (seen in test_payment_concurrency)
+            SELECT MAX(allocation_id) INTO v_last_allocation
+              FROM payment_allocation WHERE payment_id = v_payment_id;
             INSERT INTO payment_posting (payment_id, last_allocation_id, last_entry_id)
-            SELECT v_payment_id,
-                   (SELECT MAX(allocation_id) FROM payment_allocation WHERE payment_id = v_payment_id),
-                   (SELECT MAX(entry_id) FROM ledger_entry WHERE account_id = v_account_id);
+            VALUES (v_payment_id, v_last_allocation, v_last_entry);
             COMMIT;
             SET v_receipt_no = receipt_no(v_payment_id, v_posted_at),
                 v_unallocated = v_amount - v_allocated;
