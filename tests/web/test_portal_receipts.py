@@ -131,3 +131,27 @@ def test_invalid_card_is_refused_on_its_field_and_nothing_is_posted(c, ada, bill
         errors = r.context["form"].errors
         assert field in errors and words in " ".join(errors[field]), errors
     assert billing_db.value("SELECT COUNT(*) FROM payment WHERE method = 'online'") == 0
+
+
+def test_the_print_templates_work_with_the_e_mailed_documents_context(ada, billing_db):
+    """billing.notices (main) renders the receipt and bill PDFs with `payment`/`bill`,
+    `customer_name` and `customer_login` only: the figures as posted and the letterhead still
+    come out."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    from billing.models import BillLine, BillSummary, Payment
+    pid = billing_db.value("SELECT MIN(payment_id) FROM payment WHERE account_id = %s",
+                           ada.account_id)
+    common = {"customer_name": "Ada Lovelace", "pdf": True,
+              "customer_login": SimpleNamespace(customer_no=ada.customer_no)}
+    page = render_to_string("portal/receipt_print.html",
+                            {**common, "payment": Payment.objects.get(payment_id=pid)})
+    applied = billing_db.value("SELECT applied FROM v_receipt WHERE payment_id = %s", pid)
+    assert "Millbrook Electric" in page and "Ada Lovelace" in page
+    assert f'class="applied">€{applied}<' in page
+    bill = BillSummary.objects.get(bill_id=ada.bill_ids[2])
+    page = render_to_string("portal/bill_print.html", {
+        **common, "bill": bill, "lines": list(BillLine.objects.filter(bill_id=bill.bill_id))})
+    assert "12 Mill Lane" in page and "Ada Lovelace" in page and "Payment slip" in page
