@@ -32,7 +32,8 @@
 -- (or on the unique key) the same way. So a new posting, the common case, reads no key first.
 -- Statements: lock the account, read its open bills (locking) and plan the allocation (2),
 -- insert the payment with its allocated sum, its ledger credit, the allocation rows and the
--- bills' amounts (+2 with a rebate), read the balance, the audit event, commit.
+-- bills' amounts (+2 with a rebate), read the balance, record where the posting ends
+-- (payment_posting, read by v_receipt: the receipt as posted), the audit event, commit.
 -- Audit: a posting writes a payment_posted event in its transaction; a replay writes a
 -- payment_replayed event after its answer is read (docs/routines.md, "The audit trail").
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
@@ -75,6 +76,8 @@ BEGIN
     DECLARE v_rebates INT;
     DECLARE v_unallocated DECIMAL(12,2);
     DECLARE v_balance DECIMAL(12,2);
+    DECLARE v_last_entry BIGINT UNSIGNED;
+    DECLARE v_last_allocation BIGINT UNSIGNED;
     DECLARE v_replayed TINYINT DEFAULT 1;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
@@ -144,7 +147,16 @@ BEGIN
             CALL _apply_allocation(v_payment_id, v_account_id, v_plan, v_rebates, DATE(v_paid_at), v_actor);
             CALL _queue_notice('payment_received', v_account_id, NULL, v_payment_id, NULL);
             -- the balance as of this posting (a plain read: everything of the account is locked)
-            SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = v_account_id;
+            SELECT SUM(amount), MAX(entry_id) INTO v_balance, v_last_entry
+              FROM ledger_entry WHERE account_id = v_account_id;
+            -- where this posting ends in the append-only rows: the receipt (v_receipt) reads
+            -- the payment as posted up to there. Plain reads, then INSERT ... VALUES: an
+            -- INSERT ... SELECT would take shared next-key locks on the index it reads and
+            -- deadlock with other accounts' postings (seen in test_payment_concurrency)
+            SELECT MAX(allocation_id) INTO v_last_allocation
+              FROM payment_allocation WHERE payment_id = v_payment_id;
+            INSERT INTO payment_posting (payment_id, last_allocation_id, last_entry_id)
+            VALUES (v_payment_id, v_last_allocation, v_last_entry);
             CALL _audit('payment_posted', 'payment', v_payment_id, v_account_id,
                         JSON_OBJECT('amount', CAST(v_amount AS DECIMAL(12,2)), 'method', v_method,
                                     'paid_at', v_paid_at, 'idempotency_key', v_key,
