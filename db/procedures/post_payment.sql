@@ -23,7 +23,7 @@
 --   45001 no account with that id            45002 bad method, empty actor, empty or long key,
 --                                                  paid_at in the future or before opened_on
 --   45020 amount NULL, <= 0, over 1,000,000.00 or with more than two decimals
---   45021 the account is closed              45022 the key was used for another account or amount
+--   45021 closed, nothing open               45022 the key was used for another account or amount
 -- Notices: a new posting writes a payment_received notice (_queue_notice); a replay none.
 -- Locks (docs/payments.md): in one transaction, the account row, its bills, the new payment.
 -- The idempotency key is checked by the payment's unique key: a key used before makes the
@@ -68,6 +68,7 @@ BEGIN
     DECLARE v_amount_found DECIMAL(12,2);
     DECLARE v_accounts INT;
     DECLARE v_closed_on DATE;
+    DECLARE v_open INT DEFAULT 0;
     DECLARE v_opened_on DATE;
     DECLARE v_duplicate TINYINT DEFAULT 0;
     DECLARE v_receipt_no VARCHAR(20);
@@ -109,7 +110,12 @@ BEGIN
     -- lock order: the account row, then its bills, then payments
     SELECT COUNT(*), MAX(closed_on), MAX(opened_on) INTO v_accounts, v_closed_on, v_opened_on
       FROM account WHERE account_id = v_account_id FOR UPDATE;
-    IF v_accounts = 0 OR v_closed_on IS NOT NULL THEN
+    IF v_closed_on IS NOT NULL THEN
+        -- a closed account accepts payments while it has money open (billing-rules.md)
+        SELECT COUNT(*) INTO v_open FROM bill
+         WHERE account_id = v_account_id AND cancelled_at IS NULL AND amount_paid < total_amount;
+    END IF;
+    IF v_accounts = 0 OR (v_closed_on IS NOT NULL AND v_open = 0) THEN
         -- a replay is answered even when the account was closed since (or the key was used
         -- for another account: 45022 below)
         SELECT MAX(payment_id) INTO v_payment_id FROM payment WHERE idempotency_key = v_key;
@@ -117,7 +123,7 @@ BEGIN
             CALL _fail(45001, CONCAT('no account with id ', v_account_id));
         END IF;
         IF v_payment_id IS NULL THEN
-            CALL _fail(45021, CONCAT('account ', v_account_id, ' is closed (since ', v_closed_on, ')'));
+            CALL _fail(45021, CONCAT('account ', v_account_id, ' is closed (since ', v_closed_on, ') and has no money open'));
         END IF;
         ROLLBACK;
     ELSE

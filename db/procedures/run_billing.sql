@@ -1,7 +1,8 @@
 -- run_billing: bills every billable account for one period (the monthly batch).
 --
--- An account is billable when it is open on period_end, has a meter installed on period_end
--- and has no bill for an overlapping period; so a second run of the same period bills nobody
+-- An account is billable when its service overlaps the period (bs = max(period_start,
+-- opened_on) <= be = min(period_end, closed_on)), has a meter installed on be and has no bill
+-- for a period overlapping [bs, be] (billing-rules.md; a closed account gets its final bill); so a second run of the same period bills nobody
 -- twice, and an account skipped for an exception is billed by a later run once the cause is
 -- fixed. The accounts are billed set-based (see _bill_chunk) in chunks of 10,000 accounts
 -- (@billing_chunk_size overrides it for the session; below 1 means the default), each chunk
@@ -85,16 +86,19 @@ BEGIN
     END IF;
     START TRANSACTION;
     INSERT INTO run_candidates
-    SELECT a.account_id
+    -- be = min(period_end, closed_on); a meter installed on be (removed on be counts; on an
+    -- exchange day two installations qualify, hence DISTINCT)
+    SELECT DISTINCT a.account_id
     FROM account a
     JOIN meter_installation mi ON mi.account_id = a.account_id
-         AND mi.installed_on <= v_period_end
-         AND (mi.removed_on IS NULL OR mi.removed_on > v_period_end)
+         AND mi.installed_on <= LEAST(v_period_end, COALESCE(a.closed_on, v_period_end))
+         AND (mi.removed_on IS NULL
+              OR mi.removed_on >= LEAST(v_period_end, COALESCE(a.closed_on, v_period_end)))
     WHERE a.opened_on <= v_period_end
-      AND (a.closed_on IS NULL OR a.closed_on >= v_period_end)
+      AND (a.closed_on IS NULL OR a.closed_on >= v_period_start)
       AND NOT EXISTS (SELECT 1 FROM bill b
                       WHERE b.account_id = a.account_id AND b.cancelled_at IS NULL
-                        AND b.period_start <= v_period_end
+                        AND b.period_start <= LEAST(v_period_end, COALESCE(a.closed_on, v_period_end))
                         AND b.period_end >= GREATEST(v_period_start, a.opened_on));
     COMMIT;
     SELECT COUNT(*) INTO v_total FROM run_candidates;

@@ -61,6 +61,11 @@ def test_a_refused_payment_shows_the_reason_and_writes_nothing(staff_client, acc
                                 "idempotency_key": "counter:x1"})
     assert r.status_code == 200 and "Refused: PAYMENT_AMOUNT_INVALID" in r.content.decode()
     assert 'id="id_amount_error"' in r.content.decode()
+    # a closed account accepts payments while money is open (billing-rules.md, Payments):
+    # its January bill is paid off first, then nothing is open
+    open_ = billing_db.value("SELECT SUM(amount_open) FROM v_bill_summary WHERE account_id = %s",
+                             acc.account_id)
+    billing_db.call("post_payment", acc.account_id, open_, "cash", None, "pay-off", "staff:test")
     billing_db.call("close_account", acc.account_id, "2026-02-10", "staff:test")
     snapshot = billing_db.snapshot()
     r = staff_client.post(url, {"amount": "1.00", "method": "cash",
