@@ -131,6 +131,13 @@ class BillingPeriodForm(forms.Form):
     due_days = forms.IntegerField(label="Days until due", initial=14)
 
 
+class RerunForm(forms.Form):
+    """Running a period again: the bills get a fresh issue date (today by default; the rules
+    refuse one before today), never the first run's."""
+    issue_date = _date("Issue date", initial=datetime.date.today)
+    due_days = forms.IntegerField(label="Days until due", initial=14)
+
+
 class LateFeesForm(forms.Form):
     as_of = _date("As of", initial=datetime.date.today)
 

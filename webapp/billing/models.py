@@ -210,6 +210,7 @@ class BillingException(ReadOnlyModel):
     account_no = models.CharField(max_length=12)
     code = models.CharField(max_length=30)
     detail = models.CharField(max_length=500)
+    resolved = models.BooleanField()          # the account has a bill covering the run's end
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_billing_exceptions"
@@ -254,6 +255,7 @@ class BillingRun(ReadOnlyModel):
     finished_at = models.DateTimeField(null=True)
     exceptions = models.PositiveIntegerField()
     open_exceptions = models.PositiveIntegerField()
+    estimated_bills = models.PositiveIntegerField()
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_staff_billing_run"

@@ -238,7 +238,24 @@ def find_run(*, after_run_id, period_start, period_end, started_by):
 
 
 def run_exceptions(*, run_id):
-    return list(BillingException.objects.filter(run_id=run_id))
+    """The run's exceptions; each READ_NEEDS_REVIEW one gets `.reading_id`, the account's
+    reading now in review (None when there is none any more)."""
+    rows = list(BillingException.objects.filter(run_id=run_id))
+    waiting = {}
+    for r in MeterReading.objects.filter(
+            status="review", account_id__in={x.account_id for x in rows
+                                             if x.code == "READ_NEEDS_REVIEW"}
+    ).order_by("read_on", "reading_id"):
+        waiting.setdefault(r.account_id, r.reading_id)
+    for x in rows:
+        x.reading_id = waiting.get(x.account_id)
+    return rows
+
+
+def period_run(*, period_start, period_end):
+    """The latest run of exactly this period that did not fail (None when there is none)."""
+    return BillingRun.objects.filter(period_start=period_start, period_end=period_end).exclude(
+        status="failed").order_by("-run_id").first()
 
 
 def account_exceptions(*, account_id, limit=10):
