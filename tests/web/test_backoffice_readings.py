@@ -1,5 +1,6 @@
 """Back office, readings: bulk CSV upload (one record_reading per row, never stopping at a bad
 row) and the review queue (approve, reject with a reason)."""
+import logging
 import re
 
 import pytest
@@ -138,3 +139,35 @@ def test_approve_and_reject_with_a_reason(staff_client, queue, billing_db):
     r = staff_client.post(reverse("billing:reading_approve", args=[first]), follow=True)
     assert "refused: CONFLICT" in text(r)
     assert "The queue is empty." in text(staff_client.get(reverse("billing:review_queue")))
+
+
+def test_a_clerk_cannot_approve_a_reading_they_entered(staff_client, meters, billing_db):
+    billing_db.call("record_reading", "SN-R-1", "2026-01-31", 100, "field", "staff:clara")
+    own = billing_db.call("record_reading", "SN-R-1", "2026-02-28", 500, "field", "staff:clara")
+    assert own["status"] == "review"
+    page = staff_client.get(reverse("billing:review_queue"))
+    assert reverse("billing:reading_approve", args=[own["reading_id"]]) not in page.content.decode()
+    assert "You entered this reading" in text(page)
+    snapshot = billing_db.snapshot()
+    r = staff_client.post(reverse("billing:reading_approve", args=[own["reading_id"]]),
+                          follow=True)
+    assert "you entered it, so another clerk or a billing admin must approve it" in text(r)
+    assert billing_db.snapshot() == snapshot
+    # rejecting their own reading stays open to them (it bills nothing)
+    assert reverse("billing:reading_reject", args=[own["reading_id"]]) in page.content.decode()
+
+
+def test_a_billing_admin_can_approve_their_own_reading_and_it_is_logged(
+        billing_admin_client, meters, billing_db, caplog, monkeypatch):
+    billing_db.call("record_reading", "SN-R-1", "2026-01-31", 100, "field", "staff:bea")
+    own = billing_db.call("record_reading", "SN-R-1", "2026-02-28", 500, "field", "staff:bea")
+    # the project's "billing" logger does not propagate to the root, where caplog listens
+    monkeypatch.setattr(logging.getLogger("billing"), "propagate", True)
+    with caplog.at_level("WARNING", logger="billing.audit"):
+        r = billing_admin_client.post(reverse("billing:reading_approve",
+                                              args=[own["reading_id"]]), follow=True)
+    assert f"Reading {own['reading_id']} accepted." in text(r)
+    row = billing_db.row("SELECT status, recorded_by, reviewed_by FROM v_meter_reading "
+                         "WHERE reading_id = %s", own["reading_id"])
+    assert row == {"status": "accepted", "recorded_by": "staff:bea", "reviewed_by": "staff:bea"}
+    assert any("approved by staff:bea, who entered it" in m for m in caplog.messages)
