@@ -101,3 +101,38 @@ def test_the_days_collections(staff_client, acc, billing_db):
     other = staff_client.get(reverse("billing:collections_day")
                              + f"?day={today - datetime.timedelta(days=400)}")
     assert "No payments on this day." in text(other)
+
+
+def test_the_reversal_shows_its_consequences_before_it_is_confirmed(billing_admin_client,
+                                                                    billing_db):
+    make_tariff(billing_db, code="EPR", versions=[{"early_pay_pct": "10", "early_pay_days": 10}])
+    a = make_metered_account(billing_db, tariff_code="EPR", serial="SN-P-9",
+                             opened_on="2026-01-01")
+    billing_db.call("record_reading", "SN-P-9", "2026-01-31", 100, "field", "staff:test")
+    bill = billing_db.call("bill_account", a.account_id, "2026-01-01", "2026-01-31",
+                           "2026-02-01", 14, "staff:test")
+    with billing_db.at("2026-02-05"):    # paid early: 9.00 settles the 10.00 bill, rebate 1.00
+        pid = billing_db.call("post_payment", a.account_id, "9.00", "online",
+                              "2026-02-05 10:00:00", "k-epr", "staff:test")["payment_id"]
+    s = billing_db.row("SELECT bill_no, rebate_granted, amount_open FROM v_bill_summary "
+                       "WHERE bill_id = %s", bill["bill_id"])
+    assert (s["rebate_granted"], str(s["amount_open"])) == (1, "0.00")
+    url = reverse("billing:payment_reverse", args=[pid])
+    snapshot = billing_db.snapshot()
+    page = billing_admin_client.get(url)
+    words = text(page)
+    assert billing_db.snapshot() == snapshot
+    assert "the balance goes from 0.00 to 10.00" in words
+    assert f"1 bill reopened: Bill Paid by this payment Rebate revoked Open now Open after " \
+           f"{s['bill_no']} 9.00 1.00 0.00 10.00" in words
+    assert "Early-payment rebates revoked: 1.00" in words
+    assert "The card money is not refunded." in words
+    assert '<textarea name="reason"' in page.content.decode()
+    r = billing_admin_client.post(url, {"reason": "charge-back from the card issuer"},
+                                  follow=True)
+    assert "reversed; balance after 10.00" in text(r)
+    after = billing_db.row("SELECT balance FROM v_account_balance WHERE account_id = %s",
+                           a.account_id)
+    assert str(after["balance"]) == "10.00"
+    assert str(billing_db.value("SELECT amount_open FROM v_bill_summary WHERE bill_id = %s",
+                                bill["bill_id"])) == "10.00"

@@ -120,6 +120,13 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label="Reason", strip=True, max_length=500)
 
 
+class ReversalForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the reversal", strip=True, max_length=500,
+        help_text="In words, e.g. “cheque 004512 returned unpaid by the bank on 28 Nov”.",
+        widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class ReadingUploadForm(forms.Form):
     file = forms.FileField(label="CSV file (serial, date, value, source)")
 

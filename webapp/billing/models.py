@@ -378,3 +378,36 @@ class AuditEntry(ReadOnlyModel):
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_audit_log"
         ordering = ["-audit_id"]
+
+
+class ReversalBill(ReadOnlyModel):
+    """What reversing a payment does to one bill (db/views/v_staff_reversal_bill.sql)."""
+    pk = models.CompositePrimaryKey("payment_id", "bill_id")
+    payment_id = models.PositiveIntegerField()
+    bill_id = models.PositiveIntegerField()
+    bill_no = models.CharField(max_length=20)
+    account_id = models.PositiveIntegerField()
+    allocated = models.DecimalField(**MONEY)
+    amount_open = models.DecimalField(**MONEY)
+    rebate_revoked = models.DecimalField(**MONEY)
+    amount_open_after = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_reversal_bill"
+        ordering = ["bill_id"]
+
+
+class Reversal(ReadOnlyModel):
+    """What reversing a payment does to its account (db/views/v_staff_reversal.sql)."""
+    payment_id = models.PositiveIntegerField(primary_key=True)
+    account_id = models.PositiveIntegerField()
+    amount = models.DecimalField(**MONEY)
+    method = models.CharField(max_length=20)
+    status = models.CharField(max_length=10)
+    bills_reopened = models.PositiveIntegerField()
+    rebates_revoked = models.DecimalField(**MONEY)
+    balance_now = models.DecimalField(**MONEY)
+    balance_after = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_reversal"

@@ -10,7 +10,7 @@ from django.db import DatabaseError, connections
 from billing.models import (Account, AccountBalance, AccountDiscount, Aging, AuditEntry,
                             BillingException, BillingRun, BillSummary, CollectionsDaily,
                             ConsumptionReport, Customer, Discount, MeterReading, Payment,
-                            RevenueReport, StatementEntry, TariffBlock, TariffVersion)
+                            RevenueReport, Reversal, ReversalBill, StatementEntry, TariffBlock, TariffVersion)
 
 log = logging.getLogger("billing.selectors")
 
@@ -296,3 +296,9 @@ def audit_entries(*, customer_id=None, limit=200):
 
 def accounts_by_id(*, account_ids):
     return {a.account_id: a for a in Account.objects.filter(account_id__in=set(account_ids))}
+
+
+def reversal_effects(*, payment_id):
+    """What reversing the payment would do: (Reversal row or None, [ReversalBill rows])."""
+    return (Reversal.objects.filter(payment_id=payment_id).first(),
+            list(ReversalBill.objects.filter(payment_id=payment_id)))

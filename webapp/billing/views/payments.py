@@ -65,9 +65,18 @@ class PaymentReceiptView(RoleRequiredMixin, TemplateView):
 
 
 class ReversePaymentView(ObjectFormView):
+    """The reversal asks for confirmation: the page shows what the reversal would do (bills
+    reopened, rebates revoked, the balance after: read from v_staff_reversal*, no arithmetic
+    here), what happens to card money for an online or card payment, and takes the reason."""
     roles = ADMIN
-    form_class = forms.ReasonForm
+    form_class = forms.ReversalForm
+    template_name = "billing/reverse_payment.html"
     submit = "Reverse payment"
+
+    def get_context_data(self, **kwargs):
+        effect, bills = selectors.reversal_effects(payment_id=self.payment.payment_id)
+        return super().get_context_data(payment=self.payment, effect=effect,
+                                        reopened=bills, **kwargs)
 
     def load(self):
         self.payment = selectors.get_payment(payment_id=self.kwargs["payment_id"])
