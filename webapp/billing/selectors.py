@@ -20,52 +20,102 @@ _WORD = re.compile(r"\w+")
 NO_SUCH_TABLE = 1146
 
 
-def search_customers(*, query, limit=SEARCH_LIMIT):
-    """Customers matching `query` by any key: the words of the name (each word of the query
-    starts a word of the name, in any order), or exactly (case-insensitive) the customer number,
-    the e-mail address, or an account number or meter serial of one of their accounts. Ordered
-    by name; at most `limit`.
+def _words_match(column, long_words):
+    return (f"MATCH ({column}) AGAINST (%s IN BOOLEAN MODE)",
+            " ".join(f"+{w}*" for w in long_words))
 
-    One query: a UNION of the customer ids each key finds through its own index (the name words
-    through the FULLTEXT index ft_customer_name, word prefixes in boolean mode), the first
-    `limit` by name, then their rows with their account counts. A word shorter than the index's
-    shortest token (3 characters) is matched as a part of the name instead; a query of only
-    such words scans the names. Everything reads v_customer_search, the customer table through
-    a view the server merges (MATCH needs the base table's FULLTEXT index; v_customer, with its
-    account-count subquery, is never merged by MySQL), and v_account, also merged."""
+
+def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
+    """Customers matching `query` by any key: the words of the name (each word of the query
+    starts a word of the name, in any order), the words of the postal address or of an
+    account's service address (words of 3 characters or more, the same way), or exactly
+    (case-insensitive) the customer number, the e-mail address, an account number or meter
+    serial of one of their accounts, or the phone number's digits (4 or more; spaces, dashes,
+    brackets, dots and "+" do not count). Ordered by name; `limit` of them from `offset` (the
+    page); each with `.account_list` (its accounts with `.balance`, for telling two customers
+    of the same name apart).
+
+    One query: a UNION of the customer ids each key finds through its own index (the name and
+    address words through the FULLTEXT indexes ft_customer_name, ft_customer_address and
+    ft_account_service_address, word prefixes in boolean mode; the phone's digits through
+    ix_customer_phone_digits), the page by name, then their rows with their account counts. A
+    word shorter than the index's shortest token (3 characters) is matched as a part of the
+    name instead; a query of only such words scans the names. Everything reads
+    v_customer_search and v_account_search, the customer and account tables through views the
+    server merges (MATCH needs the base table's FULLTEXT index; v_customer, with its
+    account-count subquery, is never merged by MySQL), and v_account, also merged. The page's
+    accounts and balances are read afterwards for its customers only."""
     q = (query or "").strip()
     if not q:
         return []
     words = _WORD.findall(q)
     long_words = [w for w in words if len(w) >= FULLTEXT_MIN_WORD]
     short_words = [w for w in words if len(w) < FULLTEXT_MIN_WORD]
-    name_where, name_params = [], []
+    name_where, params = [], []
     if long_words:
-        name_where.append("MATCH (full_name) AGAINST (%s IN BOOLEAN MODE)")
-        name_params.append(" ".join(f"+{w}*" for w in long_words))
+        cond, arg = _words_match("full_name", long_words)
+        name_where.append(cond)
+        params.append(arg)
     for w in short_words:
         name_where.append("full_name LIKE %s")
-        name_params.append("%" + w.replace("_", "\\_") + "%")   # a \w word has no % or backslash
-    by_name = (f"SELECT customer_id FROM v_customer_search WHERE {' AND '.join(name_where)} UNION "
-               if name_where else "")
-    # the first `limit` by name are chosen from the names alone; only they get the whole row
-    # (its account count is a subquery per row)
+        params.append("%" + w.replace("_", "\\_") + "%")  # a \w word has no % or backslash
+    keys = []
+    if name_where:
+        keys.append(f"SELECT customer_id FROM v_customer_search WHERE {' AND '.join(name_where)}")
+    if long_words:
+        for view, column in (("v_customer_search", "address"),
+                             ("v_account_search", "service_address")):
+            cond, arg = _words_match(column, long_words)
+            keys.append(f"SELECT customer_id FROM {view} WHERE {cond}")
+            params.append(arg)
+    keys += ["SELECT customer_id FROM v_customer_search WHERE customer_no = %s",
+             "SELECT customer_id FROM v_customer_search WHERE email = %s",
+             "SELECT customer_id FROM v_account_search WHERE account_no = %s",
+             "SELECT customer_id FROM v_account WHERE serial_no = %s"]
+    params += [q, q, q, q]
+    digits = re.sub(r"[\s\-().+/]", "", q)
+    if len(digits) >= 4 and digits.isdigit():
+        keys.append("SELECT customer_id FROM v_customer_search WHERE phone_digits = %s")
+        params.append(digits)
+    # the page is chosen from the names alone; only its customers get the whole row (its
+    # account count is a subquery per row)
     sql = f"""
         SELECT c.customer_id, c.customer_no, c.full_name, c.email, c.phone, c.address,
                c.created_at,
                (SELECT COUNT(*) FROM v_account a WHERE a.customer_id = c.customer_id) AS accounts
         FROM v_customer_search c
         JOIN (SELECT n.customer_id
-              FROM ({by_name}
-                    SELECT customer_id FROM v_customer_search WHERE customer_no = %s
-                    UNION SELECT customer_id FROM v_customer_search WHERE email = %s
-                    UNION SELECT customer_id FROM v_account WHERE account_no = %s
-                    UNION SELECT customer_id FROM v_account WHERE serial_no = %s) k
+              FROM ({" UNION ".join(keys)}) k
               JOIN v_customer_search n ON n.customer_id = k.customer_id
               ORDER BY n.full_name, n.customer_no
-              LIMIT %s) t ON t.customer_id = c.customer_id
+              LIMIT %s OFFSET %s) t ON t.customer_id = c.customer_id
         ORDER BY c.full_name, c.customer_no"""
-    return list(Customer.objects.raw(sql, [*name_params, q, q, q, q, int(limit)]))
+    customers = list(Customer.objects.raw(sql, [*params, int(limit), int(offset)]))
+    accounts = list(Account.objects.filter(customer_id__in=[c.customer_id for c in customers]))
+    balances = account_balances(account_ids=[a.account_id for a in accounts])
+    by_customer = {}
+    for a in accounts:
+        a.balance = balances.get(a.account_id)
+        by_customer.setdefault(a.customer_id, []).append(a)
+    for c in customers:
+        c.account_list = sorted(by_customer.get(c.customer_id, []), key=lambda a: a.account_no)
+    return customers
+
+
+def exact_number(*, query):
+    """('customer', id) or ('account', id) when `query` is exactly a customer number, an
+    account number or a meter serial (the search opens that record at once); else None."""
+    q = (query or "").strip()
+    if not q:
+        return None
+    with connections["billing"].cursor() as cur:   # the merged one-table views: index lookups
+        cur.execute("SELECT 'customer', customer_id FROM v_customer_search WHERE customer_no = %s "
+                    "UNION ALL SELECT 'account', account_id FROM v_account_search "
+                    "WHERE account_no = %s "
+                    "UNION ALL SELECT 'account', account_id FROM v_account WHERE serial_no = %s "
+                    "LIMIT 1", [q, q, q])
+        row = cur.fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def get_customer(*, customer_id):
