@@ -194,6 +194,27 @@ def account_balance(*, account_id):
     return account_balances(account_ids=[account_id]).get(account_id)
 
 
+def account_rows(*, account_id):
+    """The account page's sections as querysets (billing.paging pages them): the statement in
+    posting order (the page shows its last page first), the others newest first."""
+    return {"statement": StatementEntry.objects.filter(account_id=account_id).order_by("entry_id"),
+            "bills": BillSummary.objects.filter(account_id=account_id).order_by("-period_end",
+                                                                                "-bill_id"),
+            "payments": Payment.objects.filter(account_id=account_id).order_by("-payment_id"),
+            "readings": MeterReading.objects.filter(account_id=account_id).order_by(
+                "-read_on", "-reading_id")}
+
+
+def customer_rows(*, customer_id):
+    """The customer page's sections as querysets, newest first (billing.paging pages them)."""
+    ids = Account.objects.filter(customer_id=customer_id).values("account_id")
+    return {"bills": BillSummary.objects.filter(account_id__in=ids).order_by("-period_end",
+                                                                             "-bill_id"),
+            "payments": Payment.objects.filter(account_id__in=ids).order_by("-payment_id"),
+            "readings": MeterReading.objects.filter(account_id__in=ids).order_by(
+                "-read_on", "-reading_id")}
+
+
 def customer_bills(*, customer_id, limit=50):
     ids = Account.objects.filter(customer_id=customer_id).values("account_id")
     return list(BillSummary.objects.filter(account_id__in=ids)[:limit])

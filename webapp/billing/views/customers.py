@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from billing import selectors, services
+from billing import paging, selectors, services
 from billing.forms import CustomerForm, SearchForm
 from billing.roles import DESK, RoleRequiredMixin
 from billing.views.common import ProcedureFormMixin
@@ -60,12 +60,12 @@ class CustomerDetailView(RoleRequiredMixin, TemplateView):
         customer = selectors.get_customer(customer_id=self.kwargs["customer_id"])
         if customer is None:
             raise Http404("No such customer")
+        rows = selectors.customer_rows(customer_id=customer.customer_id)
+        pages = {name: paging.page(self.request, qs, name) for name, qs in rows.items()}
         return super().get_context_data(
             customer=customer,
             accounts=selectors.customer_accounts(customer_id=customer.customer_id),
-            readings=selectors.customer_readings(customer_id=customer.customer_id),
-            bills=selectors.customer_bills(customer_id=customer.customer_id),
-            payments=selectors.customer_payments(customer_id=customer.customer_id),
+            readings=pages["readings"], bills=pages["bills"], payments=pages["payments"],
             **kwargs)
 
 
