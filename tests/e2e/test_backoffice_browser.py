@@ -156,3 +156,27 @@ def test_search_account_sections_and_reversal_confirmation(page, live_server, me
     page.fill("#id_reason", "cheque returned unpaid")
     page.click("button:has-text('Confirm: reverse payment')")
     assert "reversed; balance after" in page.inner_text(".messages")
+
+
+def test_the_reading_form_warns_before_review_or_refusal(page, live_server, meters, billing_db,
+                                                        django_user_model):
+    mid = LAST_END - dt.timedelta(days=20)
+    billing_db.call("record_reading", "SN-E-1", mid, 100, "field", "staff:t")
+    staff(django_user_model, "clerk2", "clerk")
+    login_page(page, live_server, "clerk2", PASSWORD, path="/login/")
+    page.goto(live_server.url + "/readings/new/?serial_no=SN-E-1")
+    page.wait_for_selector("#meter-context:not([hidden]) .meter-text:has-text('typical use')")
+    assert f"last reading 100.00 on {mid}" in page.inner_text("#meter-context")
+    page.fill("#id_read_on", str(LAST_END))
+    page.fill("#id_value", "50")
+    assert "below the last reading" in page.inner_text("#reading-warning")
+    page.fill("#id_value", "900")
+    assert "will go to review" in page.inner_text("#reading-warning")
+    shoot(page, "reading-warning")
+    snapshot = billing_db.value("SELECT COUNT(*) FROM meter_reading")
+    page.click("main button[type=submit]")                 # first click: only the warning
+    assert page.locator("main button[type=submit]").inner_text() == "Record it for review"
+    assert billing_db.value("SELECT COUNT(*) FROM meter_reading") == snapshot
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".messages")
+    assert "needs review" in page.inner_text(".messages")

@@ -171,3 +171,19 @@ def test_a_billing_admin_can_approve_their_own_reading_and_it_is_logged(
                          "WHERE reading_id = %s", own["reading_id"])
     assert row == {"status": "accepted", "recorded_by": "staff:bea", "reviewed_by": "staff:bea"}
     assert any("approved by staff:bea, who entered it" in m for m in caplog.messages)
+
+
+def test_the_entry_form_shows_the_meters_last_reading_and_typical_use(staff_client, meters,
+                                                                      billing_db):
+    for day, value in (("2026-01-31", 100), ("2026-03-02", 400)):     # 100 + 300 kWh
+        billing_db.call("record_reading", "SN-R-1", day, value, "field", "staff:test")
+    page = text(staff_client.get(reverse("billing:reading_create"), {"serial_no": "SN-R-1"}))
+    m = billing_db.row("SELECT * FROM v_staff_meter_context WHERE serial_no = 'SN-R-1'")
+    # the history: the initial read (2026-01-01) to 2026-03-02, 60 days, 400 kWh
+    assert (m["history_kwh"], m["history_days"], str(m["daily_kwh"])) == (400, 60, "6.67")
+    assert f"last reading 400.00 on 2026-03-02; typical use {m['daily_kwh']} kWh a day" in page
+    data = staff_client.get(reverse("billing:meter_context"), {"serial_no": "SN-R-1"}).json()
+    assert data["found"] and data["last_value"] == "400.00" and data["capacity"] == str(
+        m["capacity"]) and data["history_kwh"] == str(m["history_kwh"])
+    assert staff_client.get(reverse("billing:meter_context"),
+                            {"serial_no": "NOPE"}).json() == {"found": False}

@@ -411,3 +411,23 @@ class Reversal(ReadOnlyModel):
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_staff_reversal"
+
+
+class MeterContext(ReadOnlyModel):
+    """A meter's latest point, typical daily use and the numbers of record_reading's checks
+    (db/views/v_staff_meter_context.sql)."""
+    meter_id = models.PositiveIntegerField(primary_key=True)
+    serial_no = models.CharField(max_length=40)
+    account_id = models.PositiveIntegerField()
+    dial_digits = models.PositiveSmallIntegerField()
+    multiplier = models.DecimalField(max_digits=12, decimal_places=4)
+    capacity = models.PositiveBigIntegerField()
+    last_read_on = models.DateField(null=True)
+    last_value = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    last_status = models.CharField(max_length=10, null=True)
+    history_days = models.IntegerField(null=True)
+    history_kwh = models.DecimalField(**KWH, null=True)
+    daily_kwh = models.DecimalField(**KWH, null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_meter_context"

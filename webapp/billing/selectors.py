@@ -9,7 +9,7 @@ from django.db import DatabaseError, connections
 
 from billing.models import (Account, AccountBalance, AccountDiscount, Aging, AuditEntry,
                             BillingException, BillingRun, BillSummary, CollectionsDaily,
-                            ConsumptionReport, Customer, Discount, MeterReading, Payment,
+                            ConsumptionReport, Customer, Discount, MeterContext, MeterReading, Payment,
                             RevenueReport, Reversal, ReversalBill, StatementEntry, TariffBlock, TariffVersion)
 
 log = logging.getLogger("billing.selectors")
@@ -373,3 +373,13 @@ def reversal_effects(*, payment_id):
     """What reversing the payment would do: (Reversal row or None, [ReversalBill rows])."""
     return (Reversal.objects.filter(payment_id=payment_id).first(),
             list(ReversalBill.objects.filter(payment_id=payment_id)))
+
+
+def meter_context(*, serial_no):
+    """The meter's latest point, typical daily use and check numbers (None: no such meter)."""
+    serial = (serial_no or "").strip()
+    return MeterContext.objects.filter(serial_no=serial).first() if serial else None
+
+
+def recent_readings(*, meter_id, limit=5):
+    return list(MeterReading.objects.filter(meter_id=meter_id).order_by("-read_on")[:limit])

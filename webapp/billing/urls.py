@@ -30,6 +30,7 @@ urlpatterns = [
     path("customers/<int:customer_id>/edit/", customers.CustomerEditView.as_view(),
          name="customer_edit"),
     path("readings/new/", readings.ReadingEntryView.as_view(), name="reading_create"),
+    path("readings/meter.json", readings.MeterContextView.as_view(), name="meter_context"),
     path("readings/<int:reading_id>/", readings.ReadingDetailView.as_view(), name="reading_detail"),
     # back office (issue 6)
     path("customers/<int:customer_id>/accounts/new/", accounts.OpenAccountView.as_view(),

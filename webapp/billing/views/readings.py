@@ -1,8 +1,9 @@
 """Meter readings: entry of one, its page, CSV upload, the review queue with approve/reject."""
+import datetime
 import logging
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -24,6 +25,13 @@ class ReadingEntryView(RoleRequiredMixin, ProcedureFormMixin, FormView):
     def get_initial(self):
         return {"serial_no": self.request.GET.get("serial_no", "")}
 
+    def get_context_data(self, **kwargs):
+        form = kwargs.get("form")
+        serial = (form.data.get("serial_no") if form is not None and form.is_bound
+                  else self.request.GET.get("serial_no", ""))
+        return super().get_context_data(meter=selectors.meter_context(serial_no=serial),
+                                        today=datetime.date.today(), **kwargs)
+
     def call(self, form):
         return services.record_reading(**form.procedure_arguments(), actor=self.actor())
 
@@ -37,6 +45,22 @@ class ReadingEntryView(RoleRequiredMixin, ProcedureFormMixin, FormView):
         else:
             messages.success(self.request, text)
         return redirect("billing:reading_detail", reading_id=result["reading_id"])
+
+
+class MeterContextView(RoleRequiredMixin, View):
+    """GET ?serial_no=: the meter's context as JSON, for the reading entry form's panel and its
+    warnings (v_staff_meter_context; numbers as strings, exactly as the view gives them)."""
+    roles = DESK
+
+    def get(self, request):
+        m = selectors.meter_context(serial_no=request.GET.get("serial_no", ""))
+        if m is None:
+            return JsonResponse({"found": False})
+        return JsonResponse({"found": True, **{k: (None if v is None else str(v)) for k, v in {
+            "serial_no": m.serial_no, "dial_digits": m.dial_digits, "multiplier": m.multiplier,
+            "capacity": m.capacity, "last_read_on": m.last_read_on, "last_value": m.last_value,
+            "last_status": m.last_status, "history_days": m.history_days,
+            "history_kwh": m.history_kwh, "daily_kwh": m.daily_kwh}.items()}})
 
 
 class ReadingDetailView(RoleRequiredMixin, TemplateView):
