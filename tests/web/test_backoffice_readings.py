@@ -187,3 +187,18 @@ def test_the_entry_form_shows_the_meters_last_reading_and_typical_use(staff_clie
         m["capacity"]) and data["history_kwh"] == str(m["history_kwh"])
     assert staff_client.get(reverse("billing:meter_context"),
                             {"serial_no": "NOPE"}).json() == {"found": False}
+
+
+def test_the_queue_shows_usual_use_previous_readings_and_a_reason_box(staff_client, queue,
+                                                                     billing_db):
+    r = staff_client.get(reverse("billing:review_queue"))
+    html = r.content.decode()
+    row = html[html.index(f'id="reading-{queue[0]}"'):]
+    row = row[:row.index("</tr>")]
+    m = billing_db.row("SELECT daily_kwh, history_kwh, history_days FROM v_staff_meter_context "
+                       "WHERE serial_no = 'SN-R-1'")
+    assert f"{m['daily_kwh']} kWh a day" in row
+    assert f"{m['history_kwh']:.2f} kWh over {m['history_days']} days" in row
+    assert "2026-01-31: 100.00" in row and "2026-01-01: 0.00" in row
+    assert f'<textarea id="reason-{queue[0]}" name="reason"' in row
+    assert "Reason for rejecting" in row

@@ -230,13 +230,23 @@ def get_payment(*, payment_id):
 
 
 def review_queue(*, limit=200):
-    """Readings waiting for review, oldest first, each with `.account` (v_account) set."""
+    """Readings waiting for review, oldest first, each with `.account` (v_account), `.usual`
+    (v_staff_meter_context: the typical daily use of the accepted history) and `.previous`
+    (the meter's 3 readings before it, newest first) set."""
     readings = list(MeterReading.objects.filter(status="review").order_by("read_on", "reading_id")
                     [:limit])
     accounts = {a.account_id: a for a in Account.objects.filter(
         account_id__in={r.account_id for r in readings if r.account_id})}
+    meter_ids = {r.meter_id for r in readings}
+    contexts = {m.meter_id: m for m in MeterContext.objects.filter(meter_id__in=meter_ids)}
+    history = {}
+    for p in MeterReading.objects.filter(meter_id__in=meter_ids).order_by("-read_on"):
+        history.setdefault(p.meter_id, []).append(p)
     for r in readings:
         r.account = accounts.get(r.account_id)
+        # the usual use the high-use rule compared with (accepted points before it)
+        r.usual = contexts.get(r.meter_id)
+        r.previous = [p for p in history.get(r.meter_id, []) if p.read_on < r.read_on][:3]
     return readings
 
 
