@@ -180,3 +180,26 @@ def test_the_reading_form_warns_before_review_or_refusal(page, live_server, mete
     page.click("main button[type=submit]")
     page.wait_for_selector(".messages")
     assert "needs review" in page.inner_text(".messages")
+
+
+def test_a_cash_payment_shows_the_change_and_the_drawer_closes(page, live_server, meters,
+                                                               billing_db, django_user_model):
+    billing_db.call("record_reading", "SN-E-1", LAST_END, 100, "field", "staff:t")
+    billing_db.call("run_billing", LAST, LAST_END, TODAY, 14, "staff:t")
+    acc = meters[0]
+    due = billing_db.value("SELECT balance FROM v_account_balance WHERE account_id = %s",
+                           acc.account_id)
+    staff(django_user_model, "clerk3", "clerk")
+    login_page(page, live_server, "clerk3", PASSWORD, path="/login/")
+    page.goto(f"{live_server.url}/accounts/{acc.account_id}/pay/")
+    assert page.input_value("#id_amount") == str(due)
+    assert page.locator("#id_reference").is_hidden()              # cash: no reference
+    page.fill("#tendered", "20")
+    assert page.inner_text(".change") == f"Change to give: {20 - due:.2f}"
+    shoot(page, "counter-payment")
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".messages")
+    page.goto(f"{live_server.url}/payments/today/")
+    page.click("text=Drawer close")
+    assert "Drawer close staff:clerk3" in page.inner_text("h1")
+    shoot(page, "drawer-close")

@@ -169,6 +169,7 @@ class Payment(ReadOnlyModel):
     allocated = models.DecimalField(**MONEY)
     unallocated = models.DecimalField(**MONEY)
     status = models.CharField(max_length=10)             # posted / reversed
+    posted_by = models.CharField(max_length=100)         # the actor who took it (cashier)
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_payments"

@@ -393,3 +393,26 @@ def meter_context(*, serial_no):
 
 def recent_readings(*, meter_id, limit=5):
     return list(MeterReading.objects.filter(meter_id=meter_id).order_by("-read_on")[:limit])
+
+
+def payment_references(*, payment_ids):
+    """payment_id -> the cheque number or transfer reference typed at the counter."""
+    if not payment_ids:
+        return {}
+    with connections["billing"].cursor() as cur:
+        cur.execute("SELECT payment_id, reference FROM v_staff_payment_reference "
+                    "WHERE payment_id IN (" + ", ".join(["%s"] * len(payment_ids)) + ") "
+                    "AND reference IS NOT NULL", list(payment_ids))
+        return dict(cur.fetchall())
+
+
+def collections_by_cashier(*, day):
+    """The day's rows of v_staff_collections_cashier as dicts, each cashier's methods then its
+    subtotal (method None), the day's total last (cashier None)."""
+    with connections["billing"].cursor() as cur:
+        cur.execute("SELECT cashier, method, payments, amount, reversed_payments, "
+                    "reversed_amount FROM v_staff_collections_cashier WHERE day = %s", [day])
+        cols = [c[0] for c in cur.description]
+        rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+    return sorted(rows, key=lambda r: (r["cashier"] is None, r["cashier"] or "",
+                                       r["method"] is None, r["method"] or ""))

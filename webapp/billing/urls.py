@@ -46,6 +46,7 @@ urlpatterns = [
     path("accounts/<int:account_id>/pay/", payments.CounterPaymentView.as_view(),
          name="payment_create"),
     path("payments/today/", payments.CollectionsTodayView.as_view(), name="collections_day"),
+    path("payments/drawer/", payments.DrawerCloseView.as_view(), name="drawer_close"),
     path("payments/<int:payment_id>/", payments.PaymentReceiptView.as_view(), name="payment_receipt"),
     path("payments/<int:payment_id>/reverse/", payments.ReversePaymentView.as_view(),
          name="payment_reverse"),
