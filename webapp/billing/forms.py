@@ -121,7 +121,8 @@ class CounterPaymentForm(forms.Form):
     reference = forms.CharField(
         label="Cheque number or transfer reference", required=False, strip=True,
         max_length=REFERENCE_MAX,
-        help_text="Needed for a cheque or a bank transfer; shown on the day's collections and the drawer close.",
+        help_text="Needed for a cheque or a bank transfer; shown on the day's collections and "
+                  "the drawer close.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=60)
 
