@@ -45,7 +45,8 @@ class ReadingForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Name, address, phone, e-mail, customer no., account no. or meter serial",
+    q = forms.CharField(label="Name, address, phone, e-mail, customer no., account no. or "
+                              "meter serial",
                         required=False, strip=True,
                         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
 

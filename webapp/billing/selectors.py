@@ -9,8 +9,9 @@ from django.db import DatabaseError, connections
 
 from billing.models import (Account, AccountBalance, AccountDiscount, Aging, AuditEntry,
                             BillingException, BillingRun, BillSummary, CollectionsDaily,
-                            ConsumptionReport, Customer, Discount, MeterContext, MeterReading, Payment,
-                            RevenueReport, Reversal, ReversalBill, StatementEntry, TariffBlock, TariffVersion)
+                            ConsumptionReport, Customer, Discount, MeterContext, MeterReading,
+                            Payment, RevenueReport, Reversal, ReversalBill, StatementEntry,
+                            TariffBlock, TariffVersion)
 
 log = logging.getLogger("billing.selectors")
 
@@ -197,7 +198,8 @@ def account_balance(*, account_id):
 def account_rows(*, account_id):
     """The account page's sections as querysets (billing.paging pages them): the statement in
     posting order (the page shows its last page first), the others newest first."""
-    return {"statement": StatementEntry.objects.filter(account_id=account_id).order_by("entry_id"),
+    return {"statement": StatementEntry.objects.filter(account_id=account_id).order_by(
+                "entry_id"),
             "bills": BillSummary.objects.filter(account_id=account_id).order_by("-period_end",
                                                                                 "-bill_id"),
             "payments": Payment.objects.filter(account_id=account_id).order_by("-payment_id"),
