@@ -1,4 +1,6 @@
 # The two commands: `make run` (set up everything and serve the app) and `make test`.
+# `make run`: the migrations, the accounts, the demo data and Django's tables as the schema owner;
+# the web app itself as billing_app (bin/webapp-serve; docs/operations.md).
 SHELL := /bin/bash
 PY    := .venv/bin/python
 # BILLING_DATABASE_URL points everything at a real server instead of the private one.
@@ -24,7 +26,7 @@ demo: accounts
 run: demo
 	@bin/webapp-setup
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop; bin/dbserver stop stops the database)"
-	@cd webapp && ../$(PY) manage.py runserver 127.0.0.1:8000
+	@bin/webapp-serve runserver 127.0.0.1:8000
 
 test: deps
 	@$(PY) -m pytest --ignore=tests/cluster $(PYTEST_ARGS)

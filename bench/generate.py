@@ -112,7 +112,7 @@ def generate(db, n):
                CASE WHEN n % 10 < 7 THEN {tid[RES_CODE]} WHEN n % 10 < 9 THEN {tid[SMB_CODE]}
                     ELSE {tid[LIFE_CODE]} END,
                CONCAT(n % 900 + 1, ' Elm Street, Springfield'),
-               IF(n % 50 = 7, DATE '2025-03-10', DATE '2024-12-31')
+               IF(n % 50 = 7, DATE '2025-03-10', DATE '2025-01-01')
         FROM {num} WHERE n <= {int(n)}""")
     # INSERT ... SELECT whose ON DUPLICATE KEY UPDATE names the select's column: both servers
     # accept it (VALUES(col) there is deprecated in MySQL 8.0.20+)

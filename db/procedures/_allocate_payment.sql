@@ -11,7 +11,7 @@
 -- line committed in between makes the number collide (a duplicate-key error, never a wrong sum).
 --
 -- Rules (../shared/spec/billing-rules.md, "Payments"): the money left on the payment
--- (amount - amount_allocated, only while status = 'posted') goes to the open bills
+-- (amount - amount_allocated - amount_refunded, only while status = 'posted') goes to the open bills
 -- (cancelled_at IS NULL AND amount_paid < total_amount) in order of due_date, then bill_id.
 -- For each bill: needed = total_amount - amount_paid, less rebate_amount R when the rebate is
 -- available on p_on (p_on <= rebate_date, rebate_granted = 0, R > 0, and more than R still open);
@@ -46,7 +46,7 @@ BEGIN
     DECLARE v_rebates INT;
 
     -- the payment, locked (lock order: account, bills, then payments; the caller holds the first two)
-    SELECT MAX(account_id), MAX(amount - amount_allocated)
+    SELECT MAX(account_id), MAX(amount - amount_allocated - amount_refunded)
       INTO v_account_id, v_remaining
       FROM payment
      WHERE payment_id = p_payment_id AND status = 'posted'

@@ -115,14 +115,20 @@ BEGIN
         rebate_date      DATE             NULL,
         exception_code   VARCHAR(30)      CHARACTER SET ascii NULL,
         exception_detail VARCHAR(200)     CHARACTER SET ascii NULL,   -- numbers, dates and words of ours
-        bill_id          INT UNSIGNED     NULL
+        bill_id          INT UNSIGNED     NULL,
+        opened_on        DATE             NOT NULL,
+        replaces_bill_id INT UNSIGNED     NULL,
+        interp_on        DATE             NULL,
+        interp_step      DECIMAL(12,2)    NULL
     ) ENGINE=MEMORY;
 
-    INSERT INTO bc_acct (account_id, tariff_id, bs, be, d_days, meter_id, dial_digits, capacity, multiplier)
+    INSERT INTO bc_acct (account_id, tariff_id, bs, be, d_days, meter_id, dial_digits, capacity, multiplier,
+                         opened_on)
     SELECT a.account_id, a.tariff_id,
            GREATEST(p_period_start, a.opened_on), p_period_end,
            DATEDIFF(p_period_end, GREATEST(p_period_start, a.opened_on)) + 1,
-           m.meter_id, m.dial_digits, CAST(POW(10, m.dial_digits) AS DECIMAL(11,0)), m.multiplier
+           m.meter_id, m.dial_digits, CAST(POW(10, m.dial_digits) AS DECIMAL(11,0)), m.multiplier,
+           a.opened_on
     FROM billing_chunk c
     JOIN account a ON a.account_id = c.account_id
     JOIN meter_installation mi ON mi.account_id = a.account_id
@@ -132,10 +138,9 @@ BEGIN
     WHERE a.opened_on <= p_period_end
       AND (a.closed_on IS NULL OR a.closed_on >= p_period_end);
 
-    -- The period_end of each account's latest bill: one index entry of uk_bill_account_period
-    -- each (read backwards). Bills are never cancelled yet; a cancelled bill keeps its
-    -- (account_id, period_end) key, so cancel and rebill will need more than the cancelled_at
-    -- flag in any case.
+    -- The period_end of each account's latest bill that is not cancelled (cancelled bills count
+    -- nowhere): a backward read of uk_bill_account_period (account_id, period_end, active_flag),
+    -- index only; active_flag is NULL for a cancelled bill.
     DROP TEMPORARY TABLE IF EXISTS bc_prev;
     CREATE TEMPORARY TABLE bc_prev (
         account_id INT UNSIGNED NOT NULL PRIMARY KEY,
@@ -145,7 +150,7 @@ BEGIN
     SELECT x.account_id, x.period_end
     FROM (SELECT t.account_id,
                  (SELECT b.period_end FROM bill b
-                  WHERE b.account_id = t.account_id
+                  WHERE b.account_id = t.account_id AND b.active_flag = 1
                   ORDER BY b.period_end DESC LIMIT 1) AS period_end
           FROM bc_acct t) x
     WHERE x.period_end IS NOT NULL;
@@ -227,11 +232,27 @@ BEGIN
     SET t.end_reading_id = r.reading_id, t.end_read_on = r.read_on, t.end_value = r.value,
         t.end_status = r.status, t.consumption = w.kwh;
 
-    -- 4. Exceptions, in the order of the rules: READ_NEEDS_REVIEW, NO_TARIFF; then ours.
+    -- 4. Exceptions, in the order of the rules: UNBILLED_GAP, READ_NEEDS_REVIEW, NO_TARIFF; then
+    --    ours. UNBILLED_GAP: days before bs not billed (the latest bill that is not cancelled
+    --    ends before bs - 1, or after be: a later period is billed; or there is no bill and the
+    --    account opened before bs). They are billed first (bill_account for their period), never
+    --    folded into this bill.
+    UPDATE bc_acct t
+    LEFT JOIN bc_prev p ON p.account_id = t.account_id
+    SET t.exception_code = 'UNBILLED_GAP',
+        t.exception_detail = IF(p.period_end IS NULL,
+                                CONCAT('the days from ', t.opened_on, ' to ', t.bs - INTERVAL 1 DAY, ' are not billed'),
+                                IF(p.period_end > t.be,
+                                   CONCAT('bill ', t.later_bill_no, ' covers a later period'),
+                                   CONCAT('the days from ', p.period_end + INTERVAL 1 DAY, ' to ',
+                                          t.bs - INTERVAL 1 DAY, ' are not billed')))
+    WHERE (p.period_end IS NULL AND t.opened_on < t.bs)
+       OR p.period_end <> t.bs - INTERVAL 1 DAY;
+
     UPDATE bc_acct
     SET exception_code = 'READ_NEEDS_REVIEW',
         exception_detail = CONCAT('reading ', end_reading_id, ' of ', end_read_on, ' awaits review')
-    WHERE end_status = 'review';
+    WHERE exception_code IS NULL AND end_status = 'review';
 
     DROP TEMPORARY TABLE IF EXISTS bc_version;
     CREATE TEMPORARY TABLE bc_version (
@@ -258,13 +279,9 @@ BEGIN
     WHERE t.exception_code IS NULL
       AND NOT EXISTS (SELECT 1 FROM bc_version v WHERE v.tariff_id = t.tariff_id AND v.effective_from <= t.bs);
 
-    UPDATE bc_acct
-    SET exception_code = 'LATER_PERIOD_BILLED',
-        exception_detail = CONCAT('bill ', later_bill_no, ' covers a later period')
-    WHERE exception_code IS NULL AND later_bill_no IS NOT NULL;
-
     -- 5. No point in the window: when the previous reading is dated be, nothing was used;
-    --    otherwise estimate from the register advance of the last (up to) 3 bills.
+    --    otherwise estimate: interpolated towards the first accepted point after be when there
+    --    is one, else extrapolated from the register advance of the last (up to) 3 bills.
     UPDATE bc_acct
     SET end_reading_id = prev_reading_id, end_read_on = prev_read_on, end_value = prev_value,
         end_status = 'accepted'
@@ -286,10 +303,29 @@ BEGIN
     WHERE h.rn <= 3
     GROUP BY h.account_id;
 
+    -- Interpolation: step = the register advance from the previous value to the first accepted
+    -- point n after be (rollover applied: meter_step_kwh with multiplier 1);
+    -- advance = ROUND(step * (be - prev_date) / (n_date - prev_date), 2), in integer cents with
+    -- DIV (half away from zero for a non-negative quotient: (2a + d) DIV 2d), exact whatever
+    -- the number of days.
+    UPDATE bc_acct t
+    JOIN meter_reading r ON r.meter_id = t.meter_id
+         AND r.point_on = (SELECT MIN(r2.point_on) FROM meter_reading r2
+                           WHERE r2.meter_id = t.meter_id AND r2.point_on > t.be AND r2.status = 'accepted')
+    SET t.interp_on = r.read_on,
+        t.interp_step = meter_step_kwh(t.prev_value, r.value, t.dial_digits, 1)
+    WHERE t.exception_code IS NULL AND t.end_reading_id IS NULL;
+
     UPDATE bc_acct t
     LEFT JOIN bc_hist h ON h.account_id = t.account_id
     SET t.estimated = 1,
-        t.advance = IF(h.days > 0, ROUND(h.advance * t.d_days / h.days, 2), 0)
+        t.advance = CASE
+            WHEN t.interp_step IS NOT NULL THEN
+                ((2 * CAST(t.interp_step * 100 AS SIGNED) * DATEDIFF(t.be, t.prev_read_on)
+                  + DATEDIFF(t.interp_on, t.prev_read_on))
+                 DIV (2 * DATEDIFF(t.interp_on, t.prev_read_on))) / 100
+            WHEN h.days > 0 THEN ROUND(h.advance * t.d_days / h.days, 2)
+            ELSE 0 END
     WHERE t.exception_code IS NULL AND t.end_reading_id IS NULL;
 
     UPDATE bc_acct
@@ -308,11 +344,13 @@ BEGIN
         t.next_step = meter_step_kwh(t.end_value, r.value, t.dial_digits, t.multiplier)
     WHERE t.estimated = 1;
 
+    -- An interpolated estimate never lies above the point it aims at; a later point in review
+    -- before that point, or a step that runs backwards, still stops the bill here.
     UPDATE bc_acct
     SET exception_code = 'ESTIMATE_CONFLICT',
         exception_detail = CONCAT('the estimate ', end_value, ' for ', be,
                                   ' would be above the later reading ', next_reading_id)
-    WHERE estimated = 1 AND next_reading_id IS NOT NULL AND next_step IS NULL;
+    WHERE exception_code IS NULL AND estimated = 1 AND next_reading_id IS NOT NULL AND next_step IS NULL;
 
     -- 6. C was summed with the end reading (step 3); an estimate's is its advance (step 5);
     --    when the previous reading is dated be, nothing was used.
@@ -468,6 +506,16 @@ BEGIN
     JOIN bc_version v ON v.tariff_version_id = t.version_on_be
     WHERE t.exception_code IS NULL;
 
+    -- The bill a rebill replaces: the account's latest cancelled bill overlapping [bs, be] that
+    -- no bill replaces yet (billing-rules.md, "Corrections").
+    UPDATE bc_acct t
+    SET t.replaces_bill_id = (SELECT c.bill_id FROM bill c
+                              WHERE c.account_id = t.account_id AND c.cancelled_at IS NOT NULL
+                                AND c.period_start <= t.be AND c.period_end >= t.bs
+                                AND NOT EXISTS (SELECT 1 FROM bill r WHERE r.replaces_bill_id = c.bill_id)
+                              ORDER BY c.bill_id DESC LIMIT 1)
+    WHERE t.exception_code IS NULL;
+
     -- 10. Store: estimated readings, bills with gapless numbers, lines, ledger debits, exceptions.
     SELECT COUNT(*), COALESCE(SUM(total), 0) INTO v_bills, v_total
     FROM bc_acct WHERE exception_code IS NULL;
@@ -507,18 +555,18 @@ BEGIN
         INSERT INTO bill (bill_no, account_id, run_id, tariff_version_id, period_start, period_end,
                           days_billed, period_days, issue_date, due_date, prev_read_on, prev_read_value,
                           end_reading_id, register_advance, consumption_kwh, estimated,
-                          rebate_amount, rebate_date, total_amount, amount_paid)
+                          rebate_amount, rebate_date, total_amount, amount_paid, replaces_bill_id)
         SELECT CONCAT(v_year, '-', LPAD(n.seq, GREATEST(6, LENGTH(n.seq)), '0')),
                t.account_id, p_run_id, t.version_on_be, t.bs, t.be, t.d_days, v_P,
                p_issue_date, p_issue_date + INTERVAL p_due_days DAY, t.prev_read_on, t.prev_value,
                t.end_reading_id, t.register_advance, t.consumption, t.estimated,
-               t.rebate, t.rebate_date, t.total, 0
+               t.rebate, t.rebate_date, t.total, 0, t.replaces_bill_id
         FROM bc_acct t
         JOIN bc_num n ON n.account_id = t.account_id
         ORDER BY t.account_id;
 
         UPDATE bc_acct t
-        JOIN bill b ON b.account_id = t.account_id AND b.period_end = t.be
+        JOIN bill b ON b.account_id = t.account_id AND b.period_end = t.be AND b.active_flag = 1
         SET t.bill_id = b.bill_id
         WHERE t.exception_code IS NULL;
 

@@ -90,6 +90,10 @@ BEGIN
     SELECT account_id, 'late_fee', fee, bill_id, v_as_of, v_actor FROM lf_fee ORDER BY bill_id;
 
     SELECT COUNT(*), COALESCE(SUM(fee), 0) INTO v_bills, v_total FROM lf_fee;
+    -- one audit row per run, not per bill (the bills' ledger entries name the actor)
+    CALL _audit('late_fees_applied', 'late_fee_run', CAST(v_as_of AS CHAR), NULL,
+                JSON_OBJECT('as_of', v_as_of, 'bills_charged', v_bills, 'total_fees', v_total),
+                v_actor);
     COMMIT;
 
     DROP TEMPORARY TABLE IF EXISTS lf_fee;

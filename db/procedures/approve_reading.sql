@@ -46,6 +46,12 @@ BEGIN
     UPDATE meter_reading
        SET status = 'accepted', reviewed_by = v_actor, reviewed_at = NOW()
      WHERE reading_id = v_reading_id;
+    CALL _audit('reading_approved', 'meter_reading', v_reading_id,
+                (SELECT mi.account_id FROM meter_installation mi
+                  JOIN meter_reading r ON r.meter_id = mi.meter_id
+                 WHERE r.reading_id = v_reading_id AND mi.installed_on <= r.read_on
+                 ORDER BY mi.installed_on DESC LIMIT 1),
+                JSON_OBJECT('meter_id', v_meter_id), v_actor);
     COMMIT;
 
     SELECT v_reading_id AS reading_id, 'accepted' AS status;

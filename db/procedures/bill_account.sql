@@ -2,7 +2,7 @@
 -- bill outside the monthly run), with the same rules and engine as run_billing.
 --
 -- It records a billing_run of its own (one account), so a reason for not billing shows in
--- v_billing_exceptions like a run's: READ_NEEDS_REVIEW, NO_TARIFF, LATER_PERIOD_BILLED,
+-- v_billing_exceptions like a run's: UNBILLED_GAP, READ_NEEDS_REVIEW, NO_TARIFF,
 -- ESTIMATE_CONFLICT, and here also ACCOUNT_NOT_OPEN, NO_METER and ALREADY_BILLED.
 --
 -- Parameters
@@ -77,6 +77,11 @@ BEGIN
             CALL _bill_chunk(v_run, v_period_start, v_period_end, v_issue_date, v_due_days, v_actor, 1);
             UPDATE billing_run SET status = 'completed', finished_at = NOW() WHERE run_id = v_run;
             SET v_bill = (SELECT bill_id FROM bill WHERE run_id = v_run AND account_id = v_account_id);
+            -- a one-account run starts and ends in this transaction: one audit row
+            CALL _audit('account_billed', 'billing_run', v_run, v_account_id,
+                        JSON_OBJECT('period_start', v_period_start, 'period_end', v_period_end,
+                                    'issue_date', v_issue_date, 'due_days', v_due_days,
+                                    'bill_id', v_bill), v_actor);
             COMMIT;
             LEAVE attempt_loop;
         END;

@@ -31,7 +31,9 @@
 -- (or on the unique key) the same way. So a new posting, the common case, reads no key first.
 -- Statements: lock the account, read its open bills (locking) and plan the allocation (2),
 -- insert the payment with its allocated sum, its ledger credit, the allocation rows and the
--- bills' amounts (+2 with a rebate), read the balance, commit: the fewest this posting can do.
+-- bills' amounts (+2 with a rebate), read the balance, the audit event, commit.
+-- Audit: a posting writes a payment_posted event in its transaction; a replay writes a
+-- payment_replayed event after its answer is read (docs/routines.md, "The audit trail").
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
 -- typed locals (the _arg_* functions) at the top of the body, before anything is read or
 -- written: a wrong type, a value too long, too big or too precise, or a date that is no
@@ -141,6 +143,10 @@ BEGIN
             CALL _apply_allocation(v_payment_id, v_account_id, v_plan, v_rebates, DATE(v_paid_at), v_actor);
             -- the balance as of this posting (a plain read: everything of the account is locked)
             SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = v_account_id;
+            CALL _audit('payment_posted', 'payment', v_payment_id, v_account_id,
+                        JSON_OBJECT('amount', CAST(v_amount AS DECIMAL(12,2)), 'method', v_method,
+                                    'paid_at', v_paid_at, 'idempotency_key', v_key,
+                                    'allocated', v_allocated), v_actor);
             COMMIT;
             SET v_receipt_no = receipt_no(v_payment_id, v_posted_at),
                 v_unallocated = v_amount - v_allocated;
@@ -151,7 +157,7 @@ BEGIN
         -- the first payment's answer, read from one snapshot
         START TRANSACTION READ ONLY;
         SELECT account_id, amount, receipt_no(payment_id, posted_at), amount_allocated,
-               IF(status = 'posted', amount - amount_allocated, 0)
+               IF(status = 'posted', amount - amount_allocated - amount_refunded, 0)
           INTO v_account_found, v_amount_found, v_receipt_no, v_allocated, v_unallocated
           FROM payment WHERE payment_id = v_payment_id;
         SELECT COALESCE(SUM(amount), 0) INTO v_balance FROM ledger_entry WHERE account_id = v_account_found;
@@ -160,6 +166,11 @@ BEGIN
             CALL _fail(45022, CONCAT('idempotency_key ''', LEFT(v_key, 32), ''' was used for payment ', v_payment_id,
                                       ' of account ', v_account_found, ', amount ', v_amount_found));
         END IF;
+        -- a replay changes no money, but who asked again is audited (its own statement)
+        CALL _audit('payment_replayed', 'payment', v_payment_id, v_account_id,
+                    JSON_OBJECT('amount', CAST(v_amount AS DECIMAL(12,2)), 'method', v_method,
+                                'idempotency_key', v_key),
+                    v_actor);
     END IF;
 
     SELECT v_payment_id AS payment_id, v_receipt_no AS receipt_no, v_allocated AS allocated,

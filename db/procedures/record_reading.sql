@@ -1,7 +1,8 @@
 -- record_reading: stores an actual register reading of a meter, with its consumption since the
 -- meter's latest point and the high-use check (billing rules, "Consumption").
 --
--- The meter's points are its non-rejected meter_reading rows (the initial read at installation
+-- The meter's points are its meter_reading rows neither rejected nor void (void: an estimate
+-- whose bill was cancelled, cancel_bill) (the initial read at installation
 -- is one, kind 'initial'); the latest point is the one with the greatest read_on, whatever its
 -- status. consumption_kwh = meter_step_kwh(latest point's value, p_value) (rollover and
 -- multiplier applied). High use: the history is the last (up to) 3 intervals between
@@ -119,7 +120,7 @@ BEGIN
     -- the latest point, whatever its status (a locking read: the latest committed rows)
     SELECT read_on, value INTO v_last_on, v_last_value
       FROM meter_reading
-     WHERE meter_id = v_meter_id AND status <> 'rejected'
+     WHERE meter_id = v_meter_id AND status NOT IN ('rejected', 'void')
      ORDER BY read_on DESC LIMIT 1
        FOR UPDATE;
     IF v_last_on IS NULL THEN
@@ -145,7 +146,7 @@ BEGIN
     IF v_hist_points >= 2 THEN
         SELECT COALESCE(SUM(consumption_kwh), 0) INTO v_hist_kwh
           FROM meter_reading
-         WHERE meter_id = v_meter_id AND status <> 'rejected'
+         WHERE meter_id = v_meter_id AND status NOT IN ('rejected', 'void')
            AND read_on > v_hist_from AND read_on <= v_hist_to;
         IF v_hist_kwh > 0
            AND v_kwh * DATEDIFF(v_hist_to, v_hist_from) > 3 * v_hist_kwh * DATEDIFF(v_read_on, v_last_on) THEN

@@ -1,4 +1,8 @@
--- reject_reading: an employee rejects a reading that the high-use check put in review.
+-- reject_reading: an employee rejects a reading that the high-use check put in review, or a
+-- misread (billing-rules.md, "Corrections"): an accepted actual reading that is the meter's latest
+-- point and the end reading of no bill that is not cancelled (cancel its bill first), so that the
+-- right value can be recorded. The initial read and a meter's final read (dated its removal) are
+-- never rejected this way.
 --
 -- The reading becomes 'rejected' and stops being a point of the meter: it is never billed, it
 -- leaves the high-use history, and its date is free for a new reading (point_on becomes NULL).
@@ -12,8 +16,9 @@
 --   p_actor       who rejects (staff:<username>), required, at most 100 characters
 -- Result: one row (reading_id, status); status is 'rejected'.
 -- Errors: 45002 INVALID_ARGUMENT (no reading_id, empty or too long reason, no actor);
---         45001 NOT_FOUND (no such reading); 45003 CONFLICT (the reading is not in review, or
---         it is not the meter's latest point).
+--         45001 NOT_FOUND (no such reading); 45003 CONFLICT (the reading is neither in review nor
+--         an accepted actual reading that no bill (not cancelled) ends on, or it is not the
+--         meter's latest point).
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
 -- typed locals (the _arg_* functions) at the top of the body, before anything is read or
 -- written: a wrong type, a value too long, too big or too precise, or a date that is no
@@ -33,6 +38,11 @@ BEGIN
     DECLARE v_actor VARCHAR(255) DEFAULT _arg_text(p_actor, 'actor', 255);
     DECLARE v_meter_id INT UNSIGNED;
     DECLARE v_latest_id INT UNSIGNED;
+    DECLARE v_locked INT UNSIGNED;
+    DECLARE v_status VARCHAR(10);
+    DECLARE v_kind VARCHAR(10);
+    DECLARE v_read_on DATE;
+    DECLARE v_bill_no VARCHAR(16);
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
     -- arguments (no lock needed)
@@ -55,10 +65,30 @@ BEGIN
 
     SET @billing_actor = v_actor;
     START TRANSACTION;
-    CALL _lock_reading_in_review(v_reading_id, v_meter_id);   -- the meter, then the reading
+    -- the meter, then the reading (as record_reading and approve_reading)
+    SELECT meter_id INTO v_locked FROM meter WHERE meter_id = v_meter_id FOR UPDATE;
+    SELECT status, kind, read_on INTO v_status, v_kind, v_read_on
+      FROM meter_reading WHERE reading_id = v_reading_id FOR UPDATE;
+    IF v_status = 'accepted' AND v_kind = 'actual' THEN
+        -- a misread: only while no bill that counts ends on it, and not a final read at removal
+        SELECT MIN(bill_no) INTO v_bill_no FROM bill
+         WHERE end_reading_id = v_reading_id AND cancelled_at IS NULL;
+        IF v_bill_no IS NOT NULL THEN
+            CALL _fail(45003, CONCAT('reading ', v_reading_id, ' is the end reading of bill ', v_bill_no,
+                                      ': cancel the bill first'));
+        END IF;
+        IF EXISTS (SELECT 1 FROM meter_installation
+                    WHERE meter_id = v_meter_id AND removed_on = v_read_on) THEN
+            CALL _fail(45003, CONCAT('reading ', v_reading_id, ' is the final read of its meter'));
+        END IF;
+    ELSEIF NOT (v_status <=> 'review') THEN
+        CALL _fail(45003, CONCAT('reading ', v_reading_id, ' is ', COALESCE(v_status, 'unknown'), ' ',
+                                  COALESCE(v_kind, ''), ': only a reading in review or an accepted actual reading',
+                                  ' can be rejected'));
+    END IF;
     SELECT reading_id INTO v_latest_id
       FROM meter_reading
-     WHERE meter_id = v_meter_id AND status <> 'rejected'
+     WHERE meter_id = v_meter_id AND status NOT IN ('rejected', 'void')
      ORDER BY read_on DESC LIMIT 1
        FOR UPDATE;
     IF v_latest_id <> v_reading_id THEN
@@ -68,6 +98,12 @@ BEGIN
     UPDATE meter_reading
        SET status = 'rejected', reject_reason = v_reason, reviewed_by = v_actor, reviewed_at = NOW()
      WHERE reading_id = v_reading_id;
+    CALL _audit('reading_rejected', 'meter_reading', v_reading_id,
+                (SELECT mi.account_id FROM meter_installation mi
+                  JOIN meter_reading r ON r.meter_id = mi.meter_id
+                 WHERE r.reading_id = v_reading_id AND mi.installed_on <= r.read_on
+                 ORDER BY mi.installed_on DESC LIMIT 1),
+                JSON_OBJECT('meter_id', v_meter_id, 'reason', v_reason), v_actor);
     COMMIT;
 
     SELECT v_reading_id AS reading_id, 'rejected' AS status;

@@ -20,6 +20,7 @@
 -- Result (one row): payment_id, balance_after (the account's balance after the reversal)
 -- Errors
 --   45001 no payment with that id      45002 empty reason or actor
+--   45003 part of the payment's money was refunded (refund_credit)
 --   45023 the payment was reversed before (also the loser of two racing reversals)
 -- Locks: the payment's account is found by a plain read (account_id never changes); then, in
 -- one transaction, the account row, its bills, the payment row (FOR UPDATE), and the status is
@@ -46,6 +47,7 @@ BEGIN
     DECLARE v_n INT;
     DECLARE v_status VARCHAR(10);
     DECLARE v_amount DECIMAL(12,2);
+    DECLARE v_refunded DECIMAL(12,2);
     DECLARE v_undo JSON;
     DECLARE v_balance DECIMAL(12,2);
     DECLARE v_credit_payment INT UNSIGNED;
@@ -74,9 +76,14 @@ BEGIN
     SELECT COUNT(*) INTO v_n FROM account WHERE account_id = v_account_id FOR UPDATE;
     SELECT COUNT(*) INTO v_n FROM bill FORCE INDEX (uk_bill_account_period)
      WHERE account_id = v_account_id FOR UPDATE;     -- the index: lock this account's bills only
-    SELECT status, amount INTO v_status, v_amount FROM payment WHERE payment_id = v_payment_id FOR UPDATE;
+    SELECT status, amount, amount_refunded INTO v_status, v_amount, v_refunded
+      FROM payment WHERE payment_id = v_payment_id FOR UPDATE;
     IF v_status = 'reversed' THEN
         CALL _fail(45023, CONCAT('payment ', v_payment_id, ' was reversed before'));
+    END IF;
+    IF v_refunded > 0 THEN
+        CALL _fail(45003, CONCAT('payment ', v_payment_id, ' cannot be reversed: ', v_refunded,
+                                  ' of it was refunded'));
     END IF;
 
     -- per bill the payment's net allocation and the rebate to revoke. A plain read: the
@@ -155,6 +162,9 @@ BEGIN
     END IF;
 
     SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = v_account_id;
+    CALL _audit('payment_reversed', 'payment', v_payment_id, v_account_id,
+                JSON_OBJECT('amount', v_amount, 'reason', v_reason, 'balance_after', v_balance),
+                v_actor);
     COMMIT;
     SELECT v_payment_id AS payment_id, v_balance AS balance_after;
 END

@@ -55,6 +55,10 @@ BEGIN
         ROLLBACK;
         IF v_run IS NOT NULL THEN
             UPDATE billing_run SET status = 'failed', finished_at = NOW() WHERE run_id = v_run;
+            CALL _audit('billing_run_failed', 'billing_run', v_run, NULL,
+                        (SELECT JSON_OBJECT('bills_created', bills_created,
+                                            'total_billed', total_billed)
+                           FROM billing_run WHERE run_id = v_run), v_actor);
             COMMIT;
         END IF;
         RESIGNAL;
@@ -102,6 +106,10 @@ BEGIN
     INSERT INTO billing_run (period_start, period_end, issue_date, due_days, accounts_total, started_by)
     VALUES (v_period_start, v_period_end, v_issue_date, v_due_days, v_total, v_actor);
     SET v_run = LAST_INSERT_ID();
+    CALL _audit('billing_run_started', 'billing_run', v_run, NULL,
+                JSON_OBJECT('period_start', v_period_start, 'period_end', v_period_end,
+                            'issue_date', v_issue_date, 'due_days', v_due_days,
+                            'accounts_total', v_total), v_actor);
     COMMIT;
 
     -- One iteration per chunk: each chunk is its own transaction, so this is a loop.
@@ -140,6 +148,13 @@ BEGIN
 
     START TRANSACTION;
     UPDATE billing_run SET status = 'completed', finished_at = NOW() WHERE run_id = v_run;
+    -- one audit row at the start and one at the end of a run, never one per bill
+    CALL _audit('billing_run_finished', 'billing_run', v_run, NULL,
+                (SELECT JSON_OBJECT('accounts_considered', accounts_total,
+                                    'bills_created', bills_created,
+                                    'accounts_skipped', accounts_skipped,
+                                    'total_billed', total_billed)
+                   FROM billing_run WHERE run_id = v_run), v_actor);
     COMMIT;
     DROP TEMPORARY TABLE IF EXISTS run_candidates;
     DROP TEMPORARY TABLE IF EXISTS billing_chunk;

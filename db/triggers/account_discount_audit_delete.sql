@@ -2,13 +2,15 @@
 --
 --   old_values holds all columns of the deleted row, new_values is NULL;
 --   row_key is account_discount_id as text;
---   actor is @billing_actor (set by the procedures) or 'db:<current user>' for direct SQL.
+--   actor is @billing_actor (set by the procedures) or 'db:<session user>' for direct SQL;
+--   db_user is the session's USER() (who connected; CURRENT_USER() here would be the
+--   trigger's definer, the schema owner).
 -- Errors: none of its own.
 -- Example: SET @billing_actor = 'staff:ann'; DELETE FROM account_discount WHERE ...;
 --          SELECT * FROM audit_log WHERE table_name = 'account_discount' AND action = 'delete';
 CREATE TRIGGER account_discount_audit_delete AFTER DELETE ON account_discount
 FOR EACH ROW
-INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, actor)
+INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, actor, db_user)
 VALUES ('account_discount', CAST(OLD.account_discount_id AS CHAR), 'delete',
         JSON_OBJECT(
             'account_discount_id', OLD.account_discount_id,
@@ -18,4 +20,5 @@ VALUES ('account_discount', CAST(OLD.account_discount_id AS CHAR), 'delete',
             'valid_to', OLD.valid_to,
             'created_at', OLD.created_at),
         NULL,
-        LEFT(COALESCE(NULLIF(@billing_actor, ''), CONCAT('db:', CURRENT_USER())), 100))
+        LEFT(COALESCE(NULLIF(@billing_actor, ''), CONCAT('db:', USER())), 100),
+        LEFT(USER(), 100))

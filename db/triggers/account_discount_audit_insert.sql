@@ -2,13 +2,15 @@
 --
 --   new_values holds all columns of the new row, old_values is NULL;
 --   row_key is account_discount_id as text;
---   actor is @billing_actor (set by the procedures) or 'db:<current user>' for direct SQL.
+--   actor is @billing_actor (set by the procedures) or 'db:<session user>' for direct SQL;
+--   db_user is the session's USER() (who connected; CURRENT_USER() here would be the
+--   trigger's definer, the schema owner).
 -- Errors: none of its own.
 -- Example: SET @billing_actor = 'staff:ann'; INSERT INTO account_discount ...;
 --          SELECT * FROM audit_log WHERE table_name = 'account_discount' AND action = 'insert';
 CREATE TRIGGER account_discount_audit_insert AFTER INSERT ON account_discount
 FOR EACH ROW
-INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, actor)
+INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, actor, db_user)
 VALUES ('account_discount', CAST(NEW.account_discount_id AS CHAR), 'insert', NULL,
         JSON_OBJECT(
             'account_discount_id', NEW.account_discount_id,
@@ -17,4 +19,5 @@ VALUES ('account_discount', CAST(NEW.account_discount_id AS CHAR), 'insert', NUL
             'valid_from', NEW.valid_from,
             'valid_to', NEW.valid_to,
             'created_at', NEW.created_at),
-        LEFT(COALESCE(NULLIF(@billing_actor, ''), CONCAT('db:', CURRENT_USER())), 100))
+        LEFT(COALESCE(NULLIF(@billing_actor, ''), CONCAT('db:', USER())), 100),
+        LEFT(USER(), 100))

@@ -2,13 +2,15 @@
 --
 --   new_values holds all columns of the new row, old_values is NULL;
 --   row_key is customer_id as text;
---   actor is @billing_actor (set by the procedures) or 'db:<current user>' for direct SQL.
+--   actor is @billing_actor (set by the procedures) or 'db:<session user>' for direct SQL;
+--   db_user is the session's USER() (who connected; CURRENT_USER() here would be the
+--   trigger's definer, the schema owner).
 -- Errors: none of its own.
 -- Example: SET @billing_actor = 'staff:ann'; INSERT INTO customer ...;
 --          SELECT * FROM audit_log WHERE table_name = 'customer' AND action = 'insert';
 CREATE TRIGGER customer_audit_insert AFTER INSERT ON customer
 FOR EACH ROW
-INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, actor)
+INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, actor, db_user)
 VALUES ('customer', CAST(NEW.customer_id AS CHAR), 'insert', NULL,
         JSON_OBJECT(
             'customer_id', NEW.customer_id,
@@ -19,4 +21,5 @@ VALUES ('customer', CAST(NEW.customer_id AS CHAR), 'insert', NULL,
             'address', NEW.address,
             'created_at', NEW.created_at,
             'updated_at', NEW.updated_at),
-        LEFT(COALESCE(NULLIF(@billing_actor, ''), CONCAT('db:', CURRENT_USER())), 100))
+        LEFT(COALESCE(NULLIF(@billing_actor, ''), CONCAT('db:', USER())), 100),
+        LEFT(USER(), 100))

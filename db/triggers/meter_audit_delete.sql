@@ -2,13 +2,15 @@
 --
 --   old_values holds all columns of the deleted row, new_values is NULL;
 --   row_key is meter_id as text;
---   actor is @billing_actor (set by the procedures) or 'db:<current user>' for direct SQL.
+--   actor is @billing_actor (set by the procedures) or 'db:<session user>' for direct SQL;
+--   db_user is the session's USER() (who connected; CURRENT_USER() here would be the
+--   trigger's definer, the schema owner).
 -- Errors: none of its own.
 -- Example: SET @billing_actor = 'staff:ann'; DELETE FROM meter WHERE ...;
 --          SELECT * FROM audit_log WHERE table_name = 'meter' AND action = 'delete';
 CREATE TRIGGER meter_audit_delete AFTER DELETE ON meter
 FOR EACH ROW
-INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, actor)
+INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, actor, db_user)
 VALUES ('meter', CAST(OLD.meter_id AS CHAR), 'delete',
         JSON_OBJECT(
             'meter_id', OLD.meter_id,
@@ -17,4 +19,5 @@ VALUES ('meter', CAST(OLD.meter_id AS CHAR), 'delete',
             'multiplier', OLD.multiplier,
             'created_at', OLD.created_at),
         NULL,
-        LEFT(COALESCE(NULLIF(@billing_actor, ''), CONCAT('db:', CURRENT_USER())), 100))
+        LEFT(COALESCE(NULLIF(@billing_actor, ''), CONCAT('db:', USER())), 100),
+        LEFT(USER(), 100))

@@ -2,7 +2,9 @@
 --
 --   old_values and new_values hold all columns before and after;
 --   row_key is meter_installation_id as text;
---   actor is @billing_actor (set by the procedures) or 'db:<current user>' for direct SQL.
+--   actor is @billing_actor (set by the procedures) or 'db:<session user>' for direct SQL;
+--   db_user is the session's USER() (who connected; CURRENT_USER() here would be the
+--   trigger's definer, the schema owner).
 --   The generated column active_account_id is left out of the JSON.
 --   A row the UPDATE leaves exactly as it was writes nothing. Columns are compared as bytes
 --   (CAST AS BINARY), so a change only in letter case or trailing spaces, which the
@@ -20,7 +22,7 @@ BEGIN
        AND CAST(OLD.initial_read AS BINARY) <=> CAST(NEW.initial_read AS BINARY)
        AND CAST(OLD.removed_on AS BINARY) <=> CAST(NEW.removed_on AS BINARY)
        AND CAST(OLD.created_at AS BINARY) <=> CAST(NEW.created_at AS BINARY)) THEN
-        INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, actor)
+        INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, actor, db_user)
         VALUES ('meter_installation', CAST(NEW.meter_installation_id AS CHAR), 'update',
                 JSON_OBJECT(
                     'meter_installation_id', OLD.meter_installation_id,
@@ -38,6 +40,7 @@ BEGIN
                     'initial_read', NEW.initial_read,
                     'removed_on', NEW.removed_on,
                     'created_at', NEW.created_at),
-                LEFT(COALESCE(NULLIF(@billing_actor, ''), CONCAT('db:', CURRENT_USER())), 100));
+                LEFT(COALESCE(NULLIF(@billing_actor, ''), CONCAT('db:', USER())), 100),
+                LEFT(USER(), 100));
     END IF;
 END

@@ -2,13 +2,15 @@
 --
 --   old_values holds all columns of the deleted row, new_values is NULL;
 --   row_key is tariff_id as text;
---   actor is @billing_actor (set by the procedures) or 'db:<current user>' for direct SQL.
+--   actor is @billing_actor (set by the procedures) or 'db:<session user>' for direct SQL;
+--   db_user is the session's USER() (who connected; CURRENT_USER() here would be the
+--   trigger's definer, the schema owner).
 -- Errors: none of its own.
 -- Example: SET @billing_actor = 'staff:ann'; DELETE FROM tariff WHERE ...;
 --          SELECT * FROM audit_log WHERE table_name = 'tariff' AND action = 'delete';
 CREATE TRIGGER tariff_audit_delete AFTER DELETE ON tariff
 FOR EACH ROW
-INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, actor)
+INSERT INTO audit_log (table_name, row_key, action, old_values, new_values, actor, db_user)
 VALUES ('tariff', CAST(OLD.tariff_id AS CHAR), 'delete',
         JSON_OBJECT(
             'tariff_id', OLD.tariff_id,
@@ -16,4 +18,5 @@ VALUES ('tariff', CAST(OLD.tariff_id AS CHAR), 'delete',
             'name', OLD.name,
             'created_at', OLD.created_at),
         NULL,
-        LEFT(COALESCE(NULLIF(@billing_actor, ''), CONCAT('db:', CURRENT_USER())), 100))
+        LEFT(COALESCE(NULLIF(@billing_actor, ''), CONCAT('db:', USER())), 100),
+        LEFT(USER(), 100))

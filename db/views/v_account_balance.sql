@@ -5,6 +5,7 @@
 --   overdue_amount (open money of bills due before today), oldest_due_date (earliest due
 --   date of a bill with money open).
 --   Also: amount_open (open money of all bills), credit (unallocated payment money).
+--   Cancelled bills count nowhere.
 -- "Today" is the session's CURRENT_DATE.
 -- Example: SELECT * FROM v_account_balance WHERE customer_id = 7;
 CREATE VIEW v_account_balance AS
@@ -20,7 +21,7 @@ SELECT a.account_id, a.account_no, c.customer_id, c.customer_no, c.full_name AS 
           AND b.amount_paid < b.total_amount) AS oldest_due_date,
        COALESCE((SELECT SUM(b.total_amount - b.amount_paid) FROM bill b
                  WHERE b.account_id = a.account_id AND b.cancelled_at IS NULL), 0) AS amount_open,
-       COALESCE((SELECT SUM(p.amount - p.amount_allocated) FROM payment p
+       COALESCE((SELECT SUM(p.amount - p.amount_allocated - p.amount_refunded) FROM payment p
                  WHERE p.credit_account_id = a.account_id), 0) AS credit
 FROM account a
 JOIN customer c ON c.customer_id = a.customer_id

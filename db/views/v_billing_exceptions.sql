@@ -3,8 +3,9 @@
 -- Columns (contract): run_id, account_id, account_no, code, detail.
 --   Also: period_start, period_end (the run's), recorded_at, resolved (1 once the account has a
 --   bill for a period that covers the run's period end, e.g. from a later run or bill_account).
--- Codes: READ_NEEDS_REVIEW (the end reading awaits review), NO_TARIFF (a day of the period has no
---   tariff version), LATER_PERIOD_BILLED (the account has a bill for a later period),
+-- Codes: UNBILLED_GAP (days before the period are not billed yet, or a later period is billed),
+--   READ_NEEDS_REVIEW (the end reading awaits review), NO_TARIFF (a day of the period has no
+--   tariff version),
 --   ESTIMATE_CONFLICT (an estimate would lie above a later actual reading), NEGATIVE_TOTAL
 --   (discounts of more than the charges); from bill_account
 --   also ACCOUNT_NOT_OPEN, NO_METER, ALREADY_BILLED.

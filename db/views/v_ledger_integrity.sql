@@ -1,17 +1,24 @@
 -- v_ledger_integrity: one row per broken invariant of the billing rules; empty when all is well.
 --
 -- Columns: check_name, account_id, bill_id, payment_id, detail.
--- Checks (cancelled bills are left out of the money checks):
---   balance            account balance (sum of its ledger) = sum over bills of (total - paid)
---                      minus the unallocated credit of its posted payments
+-- Checks (cancelled bills are left out of the money checks, and have their own):
+--   balance            account balance (sum of its ledger) = sum over bills that are not
+--                      cancelled of (total - paid) minus the unallocated credit of its posted
+--                      payments (amount - allocated - refunded)
 --   bill_paid          a bill's amount_paid = the sum of its allocations
+--   bill_cancelled     a cancelled bill has nothing paid, its who/why and credit note, and its
+--                      ledger rows (bill, late fee, rebates, the bill_cancel credit) sum to 0
+--   credit_note_gap    credit-note numbers of each year run 1..n without a gap
 --   bill_range         0 <= amount_paid <= total_amount
 --   bill_lines         a bill's total_amount = the sum of its lines
 --   bill_ledger        a bill's total_amount = the sum of its ledger rows (bill, late fee,
 --                      rebate, revoked rebate)
 --   allocation_sign    for each payment and bill, the allocations sum to zero or more
---   payment_allocated  a payment's allocations sum to at most its amount, and to the
---                      amount_allocated it carries (0 once reversed)
+--   payment_allocated  a payment's allocations plus its refunds sum to at most its amount,
+--                      the allocations to the amount_allocated it carries (0 once reversed)
+--   payment_refunded   a payment's refund parts sum to the amount_refunded it carries; a
+--                      payment with refunded money is not reversed
+--   refund             a refund's parts sum to its amount, and its ledger row debits it once
 --   payment_ledger     a payment's ledger rows sum to -amount (posted) or 0 (reversed)
 --   bill_no_gap        bill numbers of each issue year run 1..n without a gap
 -- Example: SELECT check_name, COUNT(*) FROM v_ledger_integrity GROUP BY check_name;
@@ -25,7 +32,7 @@ LEFT JOIN (SELECT account_id, SUM(amount) AS total FROM ledger_entry GROUP BY ac
        ON l.account_id = a.account_id
 LEFT JOIN (SELECT account_id, SUM(total_amount - amount_paid) AS open_amt FROM bill
            WHERE cancelled_at IS NULL GROUP BY account_id) bo ON bo.account_id = a.account_id
-LEFT JOIN (SELECT account_id, SUM(amount - amount_allocated) AS credit FROM payment
+LEFT JOIN (SELECT account_id, SUM(amount - amount_allocated - amount_refunded) AS credit FROM payment
            WHERE status = 'posted' GROUP BY account_id) pc ON pc.account_id = a.account_id
 WHERE COALESCE(l.total, 0) <> COALESCE(bo.open_amt, 0) - COALESCE(pc.credit, 0)
 UNION ALL
@@ -35,6 +42,16 @@ FROM bill b
 LEFT JOIN (SELECT bill_id, SUM(amount) AS total FROM payment_allocation GROUP BY bill_id) al
        ON al.bill_id = b.bill_id
 WHERE b.amount_paid <> COALESCE(al.total, 0)
+UNION ALL
+SELECT 'bill_cancelled', b.account_id, b.bill_id, NULL,
+       CONCAT('cancelled bill: amount_paid ', b.amount_paid, ', ledger ', COALESCE(lg.total, 0),
+              ', credit note ', COALESCE(b.credit_note_no, 'none'))
+FROM bill b
+LEFT JOIN (SELECT bill_id, SUM(amount) AS total FROM ledger_entry
+           WHERE bill_id IS NOT NULL GROUP BY bill_id) lg ON lg.bill_id = b.bill_id
+WHERE b.cancelled_at IS NOT NULL
+  AND (b.amount_paid <> 0 OR COALESCE(lg.total, 0) <> 0 OR b.credit_note_no IS NULL
+       OR b.cancelled_by IS NULL OR b.cancel_reason IS NULL)
 UNION ALL
 SELECT 'bill_range', b.account_id, b.bill_id, NULL,
        CONCAT('amount_paid ', b.amount_paid, ' outside 0..', b.total_amount)
@@ -67,9 +84,28 @@ SELECT 'payment_allocated', p.account_id, NULL, p.payment_id,
 FROM payment p
 LEFT JOIN (SELECT payment_id, SUM(amount) AS total FROM payment_allocation GROUP BY payment_id) al
        ON al.payment_id = p.payment_id
-WHERE COALESCE(al.total, 0) > p.amount
+WHERE COALESCE(al.total, 0) + p.amount_refunded > p.amount
    OR COALESCE(al.total, 0) <> p.amount_allocated
    OR (p.status = 'reversed' AND COALESCE(al.total, 0) <> 0)
+UNION ALL
+SELECT 'payment_refunded', p.account_id, NULL, p.payment_id,
+       CONCAT('refund parts ', COALESCE(rp.total, 0), ', amount_refunded ', p.amount_refunded,
+              ', status ', p.status)
+FROM payment p
+LEFT JOIN (SELECT payment_id, SUM(amount) AS total FROM refund_part GROUP BY payment_id) rp
+       ON rp.payment_id = p.payment_id
+WHERE COALESCE(rp.total, 0) <> p.amount_refunded
+   OR (p.status = 'reversed' AND p.amount_refunded <> 0)
+UNION ALL
+SELECT 'refund', r.account_id, NULL, NULL,
+       CONCAT('refund ', r.refund_id, ' of ', r.amount, ': parts ', COALESCE(rp.total, 0),
+              ', ledger ', COALESCE(lg.total, 0))
+FROM refund r
+LEFT JOIN (SELECT refund_id, SUM(amount) AS total FROM refund_part GROUP BY refund_id) rp
+       ON rp.refund_id = r.refund_id
+LEFT JOIN (SELECT refund_id, SUM(amount) AS total FROM ledger_entry
+           WHERE refund_id IS NOT NULL GROUP BY refund_id) lg ON lg.refund_id = r.refund_id
+WHERE COALESCE(rp.total, 0) <> r.amount OR COALESCE(lg.total, 0) <> r.amount
 UNION ALL
 SELECT 'payment_ledger', p.account_id, NULL, p.payment_id,
        CONCAT('ledger ', COALESCE(lg.total, 0), ' for a ', p.status, ' payment of ', p.amount)
@@ -83,4 +119,11 @@ SELECT 'bill_no_gap', NULL, NULL, NULL,
 FROM (SELECT YEAR(issue_date) AS yr, COUNT(*) AS n,
              MAX(CAST(SUBSTRING(bill_no, 6) AS UNSIGNED)) AS top
       FROM bill GROUP BY YEAR(issue_date)) g
+WHERE g.n <> g.top
+UNION ALL
+SELECT 'credit_note_gap', NULL, NULL, NULL,
+       CONCAT(g.yr, ': ', g.n, ' credit notes, highest number ', g.top)
+FROM (SELECT SUBSTRING(credit_note_no, 4, 4) AS yr, COUNT(*) AS n,
+             MAX(CAST(SUBSTRING(credit_note_no, 9) AS UNSIGNED)) AS top
+      FROM bill WHERE credit_note_no IS NOT NULL GROUP BY SUBSTRING(credit_note_no, 4, 4)) g
 WHERE g.n <> g.top

@@ -96,3 +96,93 @@ def model_bill(period_start, period_end, issue_date, due_days, opened_on, consum
         "due_date": issue_date + timedelta(days=due_days),
         "days_billed": D,
     }
+
+
+class AccountModel:
+    """The money of one account under billing-rules.md "Bill totals" (credit at issue), "Payments",
+    "Corrections" (cancel_bill) and "Refunds", in exact Decimal cents; shares nothing with the SQL.
+
+    Bills and payments are dicts, in creation order (the SQL's bill_id / payment_id order)."""
+
+    def __init__(self):
+        self.bills, self.payments, self.ledger = [], [], []
+
+    # helpers
+    def credit(self, p):
+        return p["amount"] - p["allocated"] - p["refunded"] if not p.get("reversed") else Decimal("0.00")
+
+    def _allocate(self, p, on):
+        remaining = self.credit(p)
+        open_bills = sorted((b for b in self.bills if not b["cancelled"] and b["paid"] < b["total"]),
+                            key=lambda b: (b["due_date"], b["seq"]))
+        for b in open_bills:
+            if remaining <= 0:
+                break
+            needed = b["total"] - b["paid"]
+            rebate = (b["rebate_date"] is not None and on <= b["rebate_date"] and not b["granted"]
+                      and b["R"] > 0 and b["total"] - b["paid"] > b["R"])
+            if rebate:
+                needed -= b["R"]
+            alloc = min(remaining, needed)
+            if alloc <= 0:
+                continue
+            b["paid"] += alloc
+            b["alloc"][p["seq"]] = b["alloc"].get(p["seq"], Decimal("0.00")) + alloc
+            p["allocated"] += alloc
+            remaining -= alloc
+            if rebate and alloc == needed:
+                b["total"] -= b["R"]
+                b["granted"] = True
+                self.ledger.append(-b["R"])
+
+    def _allocate_all(self, on):
+        for p in self.payments:
+            if self.credit(p) > 0:
+                self._allocate(p, on)
+
+    # operations
+    def issue(self, bill, issue_date):
+        """bill: model_bill(...)'s dict."""
+        b = dict(seq=len(self.bills), total=bill["total"], paid=Decimal("0.00"), R=bill["rebate_amount"],
+                 rebate_date=bill["rebate_date"], due_date=bill["due_date"], granted=False,
+                 cancelled=False, alloc={})
+        self.bills.append(b)
+        self.ledger.append(b["total"])
+        self._allocate_all(issue_date)
+        return b
+
+    def pay(self, amount, on):
+        p = dict(seq=len(self.payments), amount=Decimal(amount), allocated=Decimal("0.00"),
+                 refunded=Decimal("0.00"))
+        self.payments.append(p)
+        self.ledger.append(-p["amount"])
+        self._allocate(p, on)
+        return p
+
+    def cancel_latest(self, on):
+        b = [x for x in self.bills if not x["cancelled"]][-1]
+        for pseq, net in b["alloc"].items():
+            if net > 0:
+                self.payments[pseq]["allocated"] -= net
+        b["alloc"] = {}
+        b["paid"] = Decimal("0.00")
+        b["cancelled"] = True
+        self.ledger.append(-b["total"])
+        self._allocate_all(on)
+        return b
+
+    def total_credit(self):
+        return sum((self.credit(p) for p in self.payments), Decimal("0.00"))
+
+    def refund(self, amount):
+        left = Decimal(amount)
+        for p in self.payments:
+            take = min(left, self.credit(p))
+            if take > 0:
+                p["refunded"] += take
+                left -= take
+        assert left == 0
+        self.ledger.append(Decimal(amount))
+
+    def balance(self):
+        return sum(self.ledger, Decimal("0.00"))

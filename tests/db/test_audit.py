@@ -4,9 +4,18 @@ Rows are arranged and changed with direct SQL (as the schema owner), the way a D
 procedures set @billing_actor the same way before they change anything.
 """
 import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
+import MySQLdb
 import pytest
+
+from billfixtures import make_bill
+from factories import make_account, make_customer, make_metered_account, make_tariff
+from support import Db, DbError, connect_kwargs
 
 AUDITED = ["customer", "account", "account_discount", "meter", "meter_installation",
            "tariff", "tariff_version", "tariff_block", "discount"]
@@ -145,7 +154,7 @@ def test_the_values_are_the_stored_values(db):
 
 def test_without_billing_actor_the_database_user_is_the_actor(db):
     arrange_base(db)
-    user = db.value("SELECT CURRENT_USER()")
+    user = db.value("SELECT USER()")
     db.execute("SET @billing_actor = NULL")
     db.execute("INSERT INTO tariff (tariff_id, code, name) VALUES (8, 'X', 'X')")
     db.execute("SET @billing_actor = ''")
@@ -197,7 +206,6 @@ def test_the_audit_row_goes_with_the_transaction(db):
 
 
 def test_the_procedures_actor_is_the_audit_actor(db):
-    from factories import make_metered_account
     acc = make_metered_account(db, actor="staff:alice")
     db.call("update_customer", acc.customer_id, "Renamed Customer", None, None, None, "staff:bob")
     got = {(r["table_name"], r["action"], r["actor"]) for r in db.rows(
@@ -209,3 +217,189 @@ def test_the_procedures_actor_is_the_audit_actor(db):
             ("customer", "update", "staff:bob")} <= got
     upd = audit_rows(db, "customer", str(acc.customer_id))[-1]
     assert upd["action"] == "update" and upd["new_values"]["full_name"] == "Renamed Customer"
+
+
+# --- the real actor: the application's and the database session's ------------------------------
+
+def _events(db, *actions):
+    marks = ", ".join(["%s"] * len(actions))
+    return db.rows(f"SELECT action, table_name, row_key, account_id, actor, db_user, "
+                   f"CAST(new_values AS CHAR) AS detail FROM audit_log WHERE action IN ({marks}) "
+                   f"ORDER BY audit_id", *actions)
+
+
+def test_an_action_as_a_non_owner_account_names_that_account_and_the_actor(db, db_url, tmp_path):
+    """billing_app calls the procedures (SQL SECURITY DEFINER: they and their triggers run as the
+    schema owner); the audit rows still name billing_app, the session's account, beside the
+    application actor it passed. CURRENT_USER() would name the owner."""
+    prefix = f"a{os.getpid()}_"
+    env = dict(os.environ, BILLING_APP_PASSWORD="audit-App-1", BILLING_REPORT_PASSWORD="audit-R-2",
+               BILLING_BATCH_PASSWORD="audit-B-3", BILLING_WEB_PASSWORD="audit-W-4")
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, str(root / "bin" / "db-accounts"), "--prefix", prefix,
+                    "--env-file", str(tmp_path / "a.env"), db_url], env=env, check=True,
+                   capture_output=True)
+    try:
+        kw = dict(connect_kwargs(db_url), user=prefix + "billing_app", passwd="audit-App-1")
+        app = Db.__new__(Db)
+        app.url, app.conn = db_url, MySQLdb.connect(**kw)
+        app.execute("SET timestamp = UNIX_TIMESTAMP('2026-03-01')")
+        tariff = make_tariff(db)                          # as the owner, then all as billing_app
+        db.execute("DELETE FROM audit_log")
+        customer = app.call("create_customer", "Ann Lee", None, None, None, "staff:ann")
+        account = app.call("open_account", customer["customer_id"], tariff.code, "1 Main St",
+                           "2026-01-01", "staff:ann")["account_id"]
+        app.call("install_meter", account, "SN-ANN-1", 5, 1, "2026-01-01", 0, "staff:ann")
+        pay = app.call("post_payment", account, "12.50", "cash", None, "k-ann-1", "staff:ann")
+        owner = db.value("SELECT USER()")
+        app_user = app.value("SELECT USER()")
+        app.close()
+        assert app_user == f"{prefix}billing_app@localhost" and app_user != owner
+        rows = db.rows("SELECT table_name, action, actor, db_user FROM audit_log ORDER BY audit_id")
+        assert {r["table_name"] for r in rows} >= {"customer", "account", "meter", "payment"}
+        assert {(r["actor"], r["db_user"]) for r in rows} == {("staff:ann", app_user)}
+        [posted] = _events(db, "payment_posted")
+        assert posted["row_key"] == str(pay["payment_id"]) and posted["account_id"] == account
+        assert posted["db_user"] == app_user and posted["actor"] == "staff:ann"
+    finally:
+        for role in ("billing_app", "billing_report", "billing_batch", "billing_web"):
+            for host in ("%", "localhost"):
+                db.execute(f"DROP USER IF EXISTS '{prefix}{role}'@'{host}'")
+
+
+# --- money events written by the procedures ---------------------------------------------------
+
+@pytest.fixture
+def paid(db):
+    db.execute("SET timestamp = UNIX_TIMESTAMP('2026-03-01')")
+    m = make_metered_account(db)
+    m.bill_id = make_bill(db, m.account_id, "40.00", "2026-02-20")
+    db.execute("DELETE FROM audit_log")
+    return m
+
+
+def test_payments_posted_replayed_and_reversed_are_audited_with_reason(db, paid):
+    me = db.value("SELECT USER()")
+    r = db.call("post_payment", paid.account_id, "30.00", "card", None, "K-1", "customer:C1")
+    again = db.call("post_payment", paid.account_id, "30.00", "card", None, "K-1", "customer:C1")
+    assert again["replayed"] == 1
+    db.call("reverse_payment", r["payment_id"], "cheque bounced", "staff:bob")
+    with pytest.raises(DbError):          # reversed before: 45023, and no second event
+        db.call("reverse_payment", r["payment_id"], "again", "staff:bob")
+    rows = _events(db, "payment_posted", "payment_replayed", "payment_reversed")
+    assert [(x["action"], x["row_key"], x["account_id"], x["actor"], x["db_user"]) for x in rows] == [
+        ("payment_posted", str(r["payment_id"]), paid.account_id, "customer:C1", me),
+        ("payment_replayed", str(r["payment_id"]), paid.account_id, "customer:C1", me),
+        ("payment_reversed", str(r["payment_id"]), paid.account_id, "staff:bob", me)]
+    posted = json.loads(rows[0]["detail"])
+    assert Decimal(str(posted["amount"])) == Decimal("30.00") and posted["method"] == "card"
+    assert '"amount": 30.00,' in rows[0]["detail"]          # money: two places, not 30.0000000000
+    assert posted["idempotency_key"] == "K-1"
+    reversed_ = json.loads(rows[2]["detail"])
+    assert reversed_["reason"] == "cheque bounced"
+    assert Decimal(str(reversed_["amount"])) == Decimal("30.00")
+    # who, when and why, for staff and customer pages (v_payments) and the audit page (view)
+    v = db.row("SELECT status, reversed_by, reversal_reason, reversed_at FROM v_payments "
+               "WHERE payment_id = %s", r["payment_id"])
+    assert (v["status"], v["reversed_by"], v["reversal_reason"]) == ("reversed", "staff:bob",
+                                                                       "cheque bounced")
+    assert v["reversed_at"] is not None
+    va = db.row("SELECT actor, db_user, account_id, customer_id FROM v_audit_log "
+                "WHERE action = 'payment_reversed'")
+    assert va == {"actor": "staff:bob", "db_user": me, "account_id": paid.account_id,
+                  "customer_id": paid.customer_id}
+
+
+def test_a_failed_posting_leaves_no_event(db, paid):
+    with pytest.raises(DbError):
+        db.call("post_payment", paid.account_id, "0", "card", None, "K-0", "customer:C1")
+    with pytest.raises(DbError):        # the key of another amount: 45022 after a replay read
+        db.call("post_payment", paid.account_id, "5.00", "card", None, "K-2", "customer:C1")
+        db.call("post_payment", paid.account_id, "6.00", "card", None, "K-2", "customer:C1")
+    assert [x["action"] for x in _events(db, "payment_posted", "payment_replayed")] == [
+        "payment_posted"]
+
+
+def test_billing_runs_write_one_row_at_start_and_one_at_end_not_per_bill(db):
+    db.execute("SET timestamp = UNIX_TIMESTAMP('2026-03-01')")
+    t = None
+    for _ in range(3):
+        m = make_metered_account(db, tariff_code=t, opened_on="2026-01-01")
+        t = m.tariff_code
+        db.call("record_reading", m.serial, "2026-01-31", 100, "field", "staff:x")
+    one = make_metered_account(db, tariff_code=t, opened_on="2026-01-01")
+    db.call("record_reading", one.serial, "2026-01-31", 50, "field", "staff:x")
+    db.execute("DELETE FROM audit_log")
+    b = db.call("bill_account", one.account_id, "2026-01-01", "2026-01-31", "2026-03-01", 14,
+                "staff:carol")
+    r = db.call("run_billing", "2026-01-01", "2026-01-31", "2026-03-01", 14, "batch:billing")
+    assert r["bills_created"] == 3
+    rows = db.rows("SELECT action, row_key, account_id, actor, CAST(new_values AS CHAR) AS d "
+                   "FROM audit_log ORDER BY audit_id")
+    assert [(x["action"], x["actor"]) for x in rows] == [
+        ("account_billed", "staff:carol"), ("billing_run_started", "batch:billing"),
+        ("billing_run_finished", "batch:billing")]
+    assert rows[0]["account_id"] == one.account_id
+    assert str(json.loads(rows[0]["d"])["bill_id"]) == str(b["bill_id"])
+    assert rows[1]["row_key"] == rows[2]["row_key"] == str(r["run_id"])
+    assert str(json.loads(rows[1]["d"])["accounts_total"]) == "3"
+    end = json.loads(rows[2]["d"])
+    assert str(end["bills_created"]) == "3" and Decimal(str(end["total_billed"])) == r["total_billed"]
+
+
+def test_late_fee_runs_and_reading_reviews_are_audited(db):
+    db.execute("SET timestamp = UNIX_TIMESTAMP('2026-12-31 12:00:00')")
+    t = make_tariff(db, versions=[dict(effective_from="2026-01-01", late_fee_pct="2")])
+    m = make_metered_account(db, tariff_code=t, opened_on="2026-01-01", initial_read=0,
+                             dial_digits=6)
+    db.call("record_reading", m.serial, "2026-01-31", 100, "field", "staff:x")
+    rev = db.call("record_reading", m.serial, "2026-03-02", 1100, "field", "staff:x")
+    assert rev["status"] == "review"
+    make_bill(db, m.account_id, "100.00", "2026-04-20")
+    db.execute("DELETE FROM audit_log")
+    fees = db.call("apply_late_fees", "2026-05-01", "batch:late_fees")
+    assert fees["bills_charged"] == 1
+    db.call("reject_reading", rev["reading_id"], "misread dial", "staff:dan")
+    rows = _events(db, "late_fees_applied", "reading_rejected", "reading_approved")
+    assert [(x["action"], x["actor"], x["account_id"]) for x in rows] == [
+        ("late_fees_applied", "batch:late_fees", None),
+        ("reading_rejected", "staff:dan", m.account_id)]
+    lf = json.loads(rows[0]["detail"])
+    assert str(lf["bills_charged"]) == "1" and Decimal(str(lf["total_fees"])) == fees["total_fees"]
+    assert json.loads(rows[1]["detail"])["reason"] == "misread dial"
+    rev2 = db.call("record_reading", m.serial, "2026-03-03", 1150, "field", "staff:x")
+    if rev2["status"] == "review":
+        db.call("approve_reading", rev2["reading_id"], "staff:eve")
+        [ok] = _events(db, "reading_approved")
+        assert (ok["actor"], ok["row_key"]) == ("staff:eve", str(rev2["reading_id"]))
+    else:
+        pytest.fail(f"the second reading was not held for review: {rev2}")
+
+
+def test_record_audit_event_is_the_web_apps_path(db):
+    c = make_customer(db)
+    db.execute("DELETE FROM audit_log")
+    r = db.call("record_audit_event", "portal_login_issued", "customer", str(c),
+                '{"username": "C0000001"}', "staff:ann")
+    row = db.row("SELECT action, table_name, row_key, actor, db_user, customer_id, new_values "
+                 "FROM v_audit_log WHERE audit_id = %s", r["audit_id"])
+    assert row == {"action": "portal_login_issued", "table_name": "customer", "row_key": str(c),
+                   "actor": "staff:ann", "db_user": db.value("SELECT USER()"), "customer_id": c,
+                   "new_values": '{"username": "C0000001"}'}
+    bad = [("payment_posted", "customer", str(c), None, "x"),     # a procedure's own event
+           ("portal_Login", "customer", str(c), None, "x"),
+           ("portal_x\n", "customer", str(c), None, "x"),
+           ("web_x", "Customer", str(c), None, "x"),
+           ("web_x", "customer", str(c), "[1]", "x"),
+           ("web_x", "customer", str(c), "{", "x"),
+           ("web_x", "customer", str(c), None, " "),
+           ("web_x", "customer", "", None, "x")]
+    for args in bad:
+        with pytest.raises(DbError) as e:
+            db.call("record_audit_event", *args)
+        assert e.value.errno == 45002, (args, e.value)
+    for key in ("999999", "7x"):
+        with pytest.raises(DbError) as e:
+            db.call("record_audit_event", "portal_login_issued", "customer", key, None, "x")
+        assert e.value.errno == 45001
+    assert db.value("SELECT COUNT(*) FROM audit_log") == 1

@@ -96,8 +96,9 @@ def test_rerun_of_the_same_period_bills_nobody_twice(db):
     assert (second["accounts_considered"], second["bills_created"], second["accounts_skipped"]) == (0, 0, 0)
     assert second["total_billed"] == Decimal("0.00")
     after = db.snapshot()
-    # only the second run's own row is new
-    assert after == {**before, "billing_run": before["billing_run"] + 1}
+    # only the second run's own row is new, and its two audit rows (start and end)
+    assert after == {**before, "billing_run": before["billing_run"] + 1,
+                     "audit_log": before["audit_log"] + 2}
 
     # a period that overlaps the billed one (not the same) bills nobody either
     third = run(db, "2026-01-15", "2026-02-13", "2026-02-14")
@@ -574,9 +575,10 @@ def test_bill_account_already_billed(db):
     assert e["code"] == "ALREADY_BILLED"
     assert e["resolved"] == 0        # its period end (02-18) is not covered by a bill
     after = db.snapshot()
-    # only the two runs and their exceptions are new
+    # only the two runs, their exceptions and their audit rows are new
     assert after == {**before, "billing_run": before["billing_run"] + 2,
-                     "billing_exception": before["billing_exception"] + 2}
+                     "billing_exception": before["billing_exception"] + 2,
+                     "audit_log": before["audit_log"] + 2}
     # a run of the same period does not consider the account at all
     r = run(db)
     assert (r["accounts_considered"], r["bills_created"]) == (0, 0)
@@ -640,8 +642,8 @@ def test_full_period_gives_full_fixed_charge_and_unscaled_blocks(db, start, end,
     t = make_tariff(db, versions=[dict(
         effective_from="2000-01-01", fixed_charge="7.77", tax_rate_pct="0", late_fee_pct="0",
         early_pay_pct="0", early_pay_days=0, blocks=[(100, "0.10"), (None, "0.20")])])
-    # opened before the period: bs = period_start, D = P
-    acc = make_metered_account(db, tariff_code=t, opened_on="2025-12-01")
+    # opened on the first day of the period: bs = period_start, D = P
+    acc = make_metered_account(db, tariff_code=t, opened_on=start)
     read(db, acc, end, 150)
     r = run(db, start, end, issue)
     assert r["bills_created"] == 1

@@ -1,25 +1,31 @@
-"""bin/db-accounts: the contract's server accounts get exactly their grants, idempotently.
+"""bin/db-accounts: the contract's server accounts get exactly their grants, idempotently;
+bin/webapp-serve serves the web app as billing_app; bin/dbserver's private server lets root in
+by its unix socket only (issue 16, finding 9).
 
 Account names are global to the server, so these tests use the script's --prefix (t<pid>_...)
 and drop their accounts at the end. A view of their own (dropped again) makes the view grants
 testable whatever views exist yet.
 """
 import os
+import pwd
+import shutil
+import socket
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import MySQLdb
 import pytest
 
-from support import Db, DbError, connect_kwargs
+from support import Db, DbError, connect_kwargs, with_database
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = f"t{os.getpid()}_"
-ROLES = ("billing_app", "billing_report", "billing_batch")
+ROLES = ("billing_app", "billing_report", "billing_batch", "billing_web")
 PASSWORDS = {"BILLING_APP_PASSWORD": "app-Secret-1", "BILLING_REPORT_PASSWORD": "rep-Secret-2",
-             "BILLING_BATCH_PASSWORD": "bat-Secret-3"}
+             "BILLING_BATCH_PASSWORD": "bat-Secret-3", "BILLING_WEB_PASSWORD": "web-Secret-5"}
 VIEW = "zz_test_accounts_view"
 
 
@@ -33,8 +39,8 @@ def run_script(db_url, env_file, passwords=PASSWORDS):
     return out.stdout
 
 
-def login(db_url, role, password):
-    kw = connect_kwargs(db_url)
+def login(db_url, role, password, database=None):
+    kw = connect_kwargs(db_url, database=database)
     kw.update(user=PREFIX + role, passwd=password)
     d = Db.__new__(Db)
     d.url, d.conn = db_url, MySQLdb.connect(**kw)
@@ -119,6 +125,21 @@ def test_each_account_gets_exactly_the_contract_grants(db, db_url, accounts):
     assert granted == procs
     assert not [g for g in app_grants if ".*" in g and "ON *.*" not in g]
 
+    # billing_web (Django's own tables): rows of Django's schema, nothing of the billing schema
+    with pytest.raises(MySQLdb.OperationalError) as e:
+        login(db_url, "billing_web", PASSWORDS["BILLING_WEB_PASSWORD"])
+    assert e.value.args[0] == 1044                  # not even USE of the billing schema
+    web = login(db_url, "billing_web", PASSWORDS["BILLING_WEB_PASSWORD"], database="")
+    schema = db.value("SELECT DATABASE()")
+    assert errno_of(lambda: web.rows(f"SELECT * FROM `{schema}`.customer")) == 1142
+    assert errno_of(lambda: web.rows(f"SELECT * FROM `{schema}`.{VIEW}")) == 1142
+    assert errno_of(lambda: web.call(f"{schema}`.`create_customer", "X", None, None, None,
+                                     "x")) == 1370
+    web.close()
+    for host in ("%", "localhost"):
+        assert [g for g in show_grants(db, "billing_web")[host] if "ON *.*" not in g] == [
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON `billing_web`.* TO `{PREFIX}billing_web`@`{host}`"]
+
 
 def test_rerunning_is_idempotent_and_resyncs_and_updates_passwords(db, db_url, accounts):
     run_script(db_url, accounts)
@@ -150,10 +171,125 @@ def test_generated_passwords_are_kept_private_and_reused(db, db_url, accounts):
     text = accounts.read_text()
     values = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
     assert set(values) == set(PASSWORDS)
-    assert len(set(values.values())) == 3
+    assert len(set(values.values())) == 4
     assert not any(v in out for v in values.values())       # never printed
     run_script(db_url, accounts, passwords={})
     assert accounts.read_text() == text
     app = login(db_url, "billing_app", values["BILLING_APP_PASSWORD"])
     assert app.call("create_customer", "Gen", None, None, None, "staff:x")["customer_id"]
     app.close()
+
+
+# --- the web app is served as billing_app (make run -> bin/webapp-serve) ---------------------
+
+def test_make_run_serves_the_web_app_as_billing_app(db, db_url, accounts):
+    """`make run`'s last step is bin/webapp-serve; its Django process reaches the billing schema
+    as billing_app and Django's own schema as billing_web, after bin/webapp-setup migrated
+    Django's tables as the owner."""
+    out = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True)
+    last = [line for line in out.stdout.splitlines() if line.strip()][-1]
+    assert last.strip().startswith("bin/webapp-serve"), out.stdout
+
+    web = db.value("SELECT DATABASE()") + "_srv"
+    owner_web_url = with_database(db_url, web)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("BILLING_", "DJANGO_SETTINGS"))}
+    env.update(PASSWORDS, BILLING_DATABASE_URL=db_url, BILLING_WEB_DATABASE_URL=owner_web_url,
+               BILLING_ACCOUNT_PREFIX=PREFIX, DJANGO_SECRET_KEY="tests-only")
+    try:
+        subprocess.run([sys.executable, str(ROOT / "bin" / "db-accounts"), "--env-file",
+                        str(accounts), db_url], env=env, check=True, capture_output=True)
+        setup = subprocess.run([str(ROOT / "bin" / "webapp-setup")], env=env,
+                               capture_output=True, text=True, timeout=300)
+        assert setup.returncode == 0, setup.stdout + setup.stderr
+        probe = (
+            "from django.db import connections\n"
+            "from django.contrib.sessions.backends.db import SessionStore\n"
+            "for alias in ('billing', 'default'):\n"
+            "    c = connections[alias].cursor(); c.execute('SELECT USER(), DATABASE()')\n"
+            "    print(alias, *c.fetchone())\n"
+            "c = connections['billing'].cursor()\n"
+            "try:\n"
+            "    c.execute('SELECT COUNT(*) FROM customer'); print('table read allowed')\n"
+            "except Exception as e:\n"
+            "    print('table read refused', e.args[0])\n"
+            "s = SessionStore(); s['k'] = 1; s.create(); print('session saved')\n")
+        run = subprocess.run([str(ROOT / "bin" / "webapp-serve"), "shell", "-c", probe], env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stdout + run.stderr
+        lines = run.stdout.splitlines()
+        assert f"billing {PREFIX}billing_app@localhost {db.value('SELECT DATABASE()')}" in lines, \
+            run.stdout
+        assert f"default {PREFIX}billing_web@localhost {web}" in lines, run.stdout
+        assert "table read refused 1142" in lines, run.stdout
+        assert "session saved" in lines, run.stdout
+    finally:
+        db.execute(f"DROP DATABASE IF EXISTS `{web}`")
+
+
+# --- the private server: root by its unix socket only ------------------------------------------
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _dbserver(env, command):
+    out = subprocess.run([str(ROOT / "bin" / "dbserver"), command], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, f"bin/dbserver {command}: {out.stdout}{out.stderr}"
+    return out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
+
+
+def _mode(path):
+    return stat.S_IMODE(os.lstat(path).st_mode)
+
+
+def test_private_server_root_only_by_unix_socket_and_private_files(db_url):
+    """An install made the old way (passwordless root for 127.0.0.1, ::1 and the host name,
+    world-writable directories) is fixed by its next start, and keeps its data; a second start
+    keeps it so."""
+    base = Path(tempfile.mkdtemp(prefix="billacc-", dir="/tmp"))     # short: socket path limit
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "BILLING_DATABASE_URL"}
+    env.update(BILLING_DB_DIR=str(base), BILLING_DB_PORT=str(port), BILLING_DB_NAME="billing",
+               BILLING_DB_BUFFER_POOL="64M")
+    data = base / "data"
+    try:
+        as_root = ["--user=root"] if os.getuid() == 0 else []
+        subprocess.run(["mariadb-install-db", "--no-defaults", f"--datadir={data}", *as_root,
+                        "--skip-test-db", "--auth-root-authentication-method=normal"],
+                       check=True, capture_output=True)
+        os.chmod(base, 0o777)
+        os.chmod(data, 0o777)
+        url = _dbserver(env, "start")
+        d = Db(url)
+        d.execute("CREATE TABLE kept (v INT)")
+        d.execute("INSERT INTO kept VALUES (42)")
+        d.close()
+        _dbserver(env, "stop")
+        for _ in range(2):                      # the data kept, and a second start alike
+            url = _dbserver(env, "start")
+            d = Db(url)
+            assert d.value("SELECT v FROM kept") == 42
+            hosts = d.rows("SELECT user AS user, host AS host, plugin FROM mysql.user WHERE user IN ('root', '') "
+                           "ORDER BY user, host")
+            assert hosts == [{"user": "root", "host": "localhost", "plugin": "unix_socket"}]
+            me = pwd.getpwuid(os.getuid()).pw_name        # the owner: the OS user, by socket
+            assert d.value("SELECT USER()") == f"{me}@localhost"
+            d.close()
+            for password in (None, ""):             # root over TCP: refused
+                kw = {"passwd": password} if password is not None else {}
+                with pytest.raises(MySQLdb.OperationalError) as e:
+                    MySQLdb.connect(host="127.0.0.1", port=port, user="root", connect_timeout=5,
+                                    **kw)
+                assert e.value.args[0] in (1045, 1698), e.value.args
+            for path in (base, data, base / "tmp"):
+                assert _mode(path) & 0o077 == 0, oct(_mode(path))
+            assert _mode(base / "mysqld.sock") & 0o007 == 0, oct(_mode(base / "mysqld.sock"))
+            _dbserver(env, "stop")
+    finally:
+        subprocess.run([str(ROOT / "bin" / "dbserver"), "stop"], env=env, capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+

@@ -288,7 +288,10 @@ def test_replay_returns_the_first_answer_and_posts_nothing(db, acc):
     before = db.snapshot()
     again = pay(db, acc, "40.00", key="web:abc", method="card", paid_at="2026-02-09 00:00:00")
     assert again == {**first, "replayed": 1}
-    assert db.snapshot() == before
+    # nothing posted; the replay itself is audited (payment_replayed, issue 16)
+    assert db.snapshot() == {**before, "audit_log": before["audit_log"] + 1}
+    assert db.value("SELECT action FROM audit_log ORDER BY audit_id DESC LIMIT 1") == \
+        "payment_replayed"
     # the amount compares as money: 40 and 40.00 are the same amount
     assert pay(db, acc, "40", key="web:abc")["payment_id"] == first["payment_id"]
 
@@ -330,7 +333,8 @@ def test_keys_are_compared_byte_for_byte(db, acc):
     for k, first in zip(BYTE_KEYS, firsts):
         again = pay(db, acc, "10.00", key=k)
         assert (again["payment_id"], again["replayed"]) == (first["payment_id"], 1)
-    assert db.snapshot() == before
+    # nothing but the six replays' audit rows (payment_replayed)
+    assert db.snapshot() == {**before, "audit_log": before["audit_log"] + 6}
     # a different amount under one of them is a mismatch with that key's payment only
     with pytest.raises(DbError) as e:
         pay(db, acc, "11.00", key="abc ")

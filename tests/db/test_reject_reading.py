@@ -1,4 +1,5 @@
-"""reject_reading: the meter's latest reading, in review, stops being a point."""
+"""reject_reading: the meter's latest reading, in review or an accepted actual misread that no
+bill (not cancelled) ends on, stops being a point."""
 from decimal import Decimal
 
 import pytest
@@ -75,14 +76,38 @@ def test_the_latest_of_two_review_readings_first(db, meter):
     assert r["consumption_kwh"] == 100
 
 
-@pytest.mark.parametrize("which", ["accepted_id", "initial_id"])
-def test_a_reading_not_in_review_is_a_conflict(db, meter, which):
-    assert "not in review" in fails(db, 45003, getattr(meter, which), "misread", ACTOR)
+def test_an_earlier_accepted_reading_is_a_conflict(db, meter):
+    assert "not the latest" in fails(db, 45003, meter.accepted_id, "misread", ACTOR)
 
 
-def test_the_latest_accepted_reading_is_not_in_review(db, meter):
+def test_the_initial_read_is_a_conflict(db, meter):
+    db.call("reject_reading", meter.review_id, "misread", ACTOR)
+    db.call("reject_reading", meter.accepted_id, "misread", ACTOR)   # now the initial is latest
+    assert "only a reading in review or an accepted actual" in fails(db, 45003, meter.initial_id,
+                                                                       "misread", ACTOR)
+
+
+def test_the_latest_accepted_actual_reading_no_bill_ends_on_can_be_rejected(db, meter):
+    """billing-rules.md, "Corrections": a misread that no bill (not cancelled) ends on."""
     db.call("approve_reading", meter.review_id, ACTOR)
-    fails(db, 45003, meter.review_id, "misread", ACTOR)
+    assert db.call("reject_reading", meter.review_id, "misread: 1100 is 110", ACTOR) == {
+        "reading_id": meter.review_id, "status": "rejected"}
+    r = db.call("record_reading", meter.serial, "2026-03-02", 110, "field", ACTOR)
+    assert r["consumption_kwh"] == 10
+
+
+def test_the_end_reading_of_a_bill_is_rejected_only_after_the_bill_is_cancelled(db, meter):
+    db.call("reject_reading", meter.review_id, "misread", ACTOR)
+    db.call("run_billing", "2026-01-01", "2026-01-31", NOW[:10], 14, "batch:test")
+    bill = db.value("SELECT bill_id FROM bill WHERE end_reading_id = %s", meter.accepted_id)
+    assert "cancel the bill first" in fails(db, 45003, meter.accepted_id, "misread", ACTOR)
+    db.call("cancel_bill", bill, "misread", ACTOR)
+    assert db.call("reject_reading", meter.accepted_id, "misread", ACTOR)["status"] == "rejected"
+    # the right value, and the rebill bills it
+    db.call("record_reading", meter.serial, "2026-01-31", 90, "field", ACTOR)
+    db.call("run_billing", "2026-01-01", "2026-01-31", NOW[:10], 14, "batch:test")
+    assert db.value("SELECT consumption_kwh FROM bill WHERE cancelled_at IS NULL") == 90
+    assert db.rows("SELECT * FROM v_ledger_integrity") == []
 
 
 def test_rejecting_twice_is_a_conflict(db, meter):

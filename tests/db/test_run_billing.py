@@ -40,7 +40,7 @@ def read(db, acc, on, value):
 
 def test_single_block(db):
     make_tariff(db, code="FLAT", versions=[FLAT])
-    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2025-12-01", initial_read=1000)
+    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2026-01-01", initial_read=1000)
     read(db, acc, "2026-01-31", 1250)
     r = run_jan(db)
     assert (r["accounts_considered"], r["bills_created"], r["accounts_skipped"]) == (1, 1, 0)
@@ -56,7 +56,7 @@ def test_single_block(db):
 
 def test_several_blocks_tax_and_rebate(db):
     make_tariff(db, code="RES", versions=[RES])
-    acc = make_metered_account(db, tariff_code="RES", opened_on="2025-12-01", initial_read=120)
+    acc = make_metered_account(db, tariff_code="RES", opened_on="2026-01-01", initial_read=120)
     read(db, acc, "2026-01-31", 370)
     run_jan(db)
     b = bill_of(db, acc.account_id)
@@ -80,7 +80,7 @@ def test_version_change_inside_the_period(db):
              early_pay_pct="0", early_pay_days=0, blocks=[(100, "0.10"), (None, "0.20")]),
         dict(effective_from="2026-01-21", fixed_charge="9.30", tax_rate_pct="5", late_fee_pct="0",
              early_pay_pct="0", early_pay_days=0, blocks=[(100, "0.20"), (None, "0.30")])])
-    acc = make_metered_account(db, tariff_code="CHG", opened_on="2025-12-01", initial_read=0)
+    acc = make_metered_account(db, tariff_code="CHG", opened_on="2026-01-01", initial_read=0)
     read(db, acc, "2026-01-31", 310)
     run_jan(db)
     b = bill_of(db, acc.account_id)
@@ -116,7 +116,7 @@ def test_account_opened_mid_period(db):
 
 def test_rollover(db):
     make_tariff(db, code="FLAT", versions=[FLAT])
-    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2025-12-01", dial_digits=4,
+    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2026-01-01", dial_digits=4,
                                initial_read=9950)
     assert read(db, acc, "2026-01-31", 30)["consumption_kwh"] == D("80.0000")  # 10000 - 9950 + 30
     run_jan(db)
@@ -126,7 +126,7 @@ def test_rollover(db):
 
 def test_multiplier(db):
     make_tariff(db, code="FLAT", versions=[FLAT])
-    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2025-12-01", multiplier=40,
+    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2026-01-01", multiplier=40,
                                initial_read=100)
     read(db, acc, "2026-01-31", D("112.50"))
     run_jan(db)
@@ -136,7 +136,7 @@ def test_multiplier(db):
 
 def test_several_readings_in_the_window_sum_their_steps(db):
     make_tariff(db, code="FLAT", versions=[FLAT])
-    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2025-12-01", dial_digits=4,
+    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2026-01-01", dial_digits=4,
                                initial_read=9000)
     read(db, acc, "2026-01-10", 9600)
     read(db, acc, "2026-01-20", 200)    # rollover: 10000 - 9600 + 200 = 600
@@ -147,7 +147,7 @@ def test_several_readings_in_the_window_sum_their_steps(db):
 
 def test_estimation_then_true_up(db):
     make_tariff(db, code="FLAT", versions=[FLAT])
-    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2025-12-01", initial_read=1000)
+    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2026-01-01", initial_read=1000)
     read(db, acc, "2026-01-31", 1310)
     run_jan(db)
     # February, no reading: advance = ROUND(310 * 28 / 31, 2) = 280.00 (avg of the one bill)
@@ -181,7 +181,7 @@ def test_estimate_averages_the_last_three_bills(db):
 
 def test_estimate_without_history_is_zero(db):
     make_tariff(db, code="FLAT", versions=[FLAT])
-    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2025-12-01", initial_read=77)
+    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2026-01-01", initial_read=77)
     run_jan(db)
     b = bill_of(db, acc.account_id)
     assert b["estimated"] == 1 and b["consumption_kwh"] == 0 and b["end_read_value"] == D("77.00")
@@ -210,7 +210,7 @@ def test_high_use_review_then_approval(db):
 
 def test_discounts_valid_on_the_period_end(db):
     make_tariff(db, code="RES", versions=[RES])
-    acc = make_metered_account(db, tariff_code="RES", opened_on="2025-12-01", initial_read=0)
+    acc = make_metered_account(db, tariff_code="RES", opened_on="2026-01-01", initial_read=0)
     give_discount(db, acc.account_id, pct="10", valid_from="2025-12-01")
     give_discount(db, acc.account_id, pct="5", valid_from="2026-01-31")                      # from be: counts
     give_discount(db, acc.account_id, pct="50", valid_from="2025-12-01", valid_to="2026-01-30")  # ended: no
@@ -259,7 +259,7 @@ def test_period_errors(db, args, errno):
 
 def test_longest_period_issued_the_day_after_it_is_fine(db):
     make_tariff(db, code="FLAT", versions=[FLAT])
-    make_metered_account(db, tariff_code="FLAT", opened_on="2025-12-01")
+    make_metered_account(db, tariff_code="FLAT", opened_on="2026-01-01")
     r = db.call("run_billing", "2026-01-01", "2026-03-03", "2026-03-04", 90, ACTOR)  # 62 days
     assert r["bills_created"] == 1
 
@@ -270,7 +270,7 @@ def test_the_period_must_be_over_and_bills_issued_today_or_later(db, proc):
     issue_date today or later, else PERIOD_INVALID; today is the session's CURRENT_DATE
     (issue 16, finding 6: a future period stored an estimate dated in the future)."""
     make_tariff(db, code="FLAT", versions=[FLAT])
-    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2025-12-01")
+    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2026-01-01")
     head = () if proc == "run_billing" else (acc.account_id,)
     before = db.snapshot()
     with db.at("2026-02-01"):

@@ -37,7 +37,7 @@ def test_a_billing_run_killed_mid_way_is_finished_by_a_rerun():
         tariff = make_tariff(db)
         accounts = []
         for i in range(ACCOUNTS):
-            acc = make_metered_account(db, tariff_code=tariff, opened_on="2026-09-01",
+            acc = make_metered_account(db, tariff_code=tariff, opened_on="2026-10-01",
                                        initial_read=100)
             db.call("record_reading", acc.serial, "2026-10-31", 150 + i % 50, "field", "t:crash")
             accounts.append(acc.account_id)

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from factories import make_discount, make_metered_account, make_tariff
 from support import DbError
 
-CONTRACT_ERRNOS = {45001, 45002, 45003, 45010, 45011, 45020, 45021, 45022, 45023, 45030, 45031,
-                   45040, 45060}
+CONTRACT_ERRNOS = {45001, 45002, 45003, 45010, 45011, 45020, 45021, 45022, 45023, 45024, 45030,
+                   45031, 45040, 45050, 45060}
 A = "staff:hostile"
 BLOCKS = '[{"up_to_kwh": 100, "rate": 0.12}, {"up_to_kwh": null, "rate": 0.18}]'
 
@@ -52,7 +52,8 @@ hostile = st.one_of(
 PROCEDURES = ["create_customer", "update_customer", "open_account", "close_account",
               "create_tariff", "add_tariff_version", "create_discount", "assign_discount",
               "install_meter", "record_reading", "approve_reading", "reject_reading",
-              "run_billing", "bill_account", "apply_late_fees", "post_payment", "reverse_payment"]
+              "run_billing", "bill_account", "apply_late_fees", "post_payment", "reverse_payment",
+              "cancel_bill", "refund_credit"]
 
 
 def world(db):
@@ -66,6 +67,8 @@ def world(db):
     db.call("run_billing", "2026-01-01", "2026-01-31", "2026-02-01", 14, "batch:t")
     payment = db.call("post_payment", acc.account_id, "5.00", "cash", None, "hk-1",
                       A)["payment_id"]
+    bill = db.value("SELECT bill_id FROM bill WHERE account_id = %s", acc.account_id)
+    db.call("post_payment", spare, "50.00", "cash", None, "hk-credit", A)     # credit to refund
     return {
         "create_customer": ["Ada", "ada@example.org", "+1 555", "1 Main St", A],
         "update_customer": [acc.customer_id, "Ada L", "ada@example.org", None, None, A],
@@ -84,6 +87,8 @@ def world(db):
         "apply_late_fees": ["2026-03-01", "batch:t"],
         "post_payment": [acc.account_id, "12.34", "card", "2026-02-10 10:00:00", "hk-2", A],
         "reverse_payment": [payment, "bounced", A],
+        "cancel_bill": [bill, "misread", A],
+        "refund_credit": [spare, "10.00", "cheque", "hr-1", A],
     }
 
 

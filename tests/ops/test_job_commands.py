@@ -28,7 +28,7 @@ def billable(db, n, tariff=None):
     tariff = tariff or make_tariff(db)
     accounts = []
     for i in range(n):
-        acc = make_metered_account(db, tariff_code=tariff, opened_on=BEFORE, initial_read=100)
+        acc = make_metered_account(db, tariff_code=tariff, opened_on=LAST, initial_read=100)
         db.call("record_reading", acc.serial, LAST_END, 200 + i, "field", "staff:test")
         accounts.append(acc)
     return accounts

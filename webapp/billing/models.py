@@ -368,12 +368,14 @@ class ConsumptionReport(ReadOnlyModel):
 class AuditEntry(ReadOnlyModel):
     audit_id = models.PositiveBigIntegerField(primary_key=True)
     changed_at = models.DateTimeField()
-    actor = models.CharField(max_length=100)
+    actor = models.CharField(max_length=100)          # the application actor (p_actor)
+    db_user = models.CharField(max_length=100, null=True)   # the database session user
     table_name = models.CharField(max_length=64)
     row_key = models.CharField(max_length=64)
-    action = models.CharField(max_length=10)
+    action = models.CharField(max_length=40)   # insert/update/delete or an event (payment_posted...)
     old_values = models.TextField(null=True)
     new_values = models.TextField(null=True)
+    account_id = models.PositiveIntegerField(null=True)
     customer_id = models.PositiveIntegerField(null=True)
 
     class Meta(ReadOnlyModel.Meta):

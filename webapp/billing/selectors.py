@@ -2,10 +2,12 @@
 
 Each function takes keyword-only arguments and returns model instances or plain values.
 """
+import datetime
 import logging
 import re
 
 from django.db import DatabaseError, connections
+from django.db.models import Q
 
 from billing.models import (Account, AccountBalance, AccountDiscount, Aging, AuditEntry,
                             BillingException, BillingRun, BillSummary, CollectionsDaily,
@@ -370,10 +372,26 @@ def consumption(*, limit=400):
     return list(ConsumptionReport.objects.all()[:limit])
 
 
-def audit_entries(*, customer_id=None, limit=200):
+def audit_entries(*, customer_id=None, account_id=None, who=None, what=None, date_from=None,
+                  date_to=None, before=None, limit=200):
+    """The newest `limit` audit rows matching every filter given, older than audit_id `before`
+    (keyset paging: no COUNT over the trail). who: the start of the application actor or of the
+    database user; what: an action (insert, payment_reversed, ...) or a table name."""
     q = AuditEntry.objects.all()
     if customer_id is not None:
         q = q.filter(customer_id=customer_id)
+    if account_id is not None:
+        q = q.filter(account_id=account_id)
+    if who:
+        q = q.filter(Q(actor__startswith=who) | Q(db_user__startswith=who))
+    if what:
+        q = q.filter(Q(action=what) | Q(table_name=what))
+    if date_from is not None:
+        q = q.filter(changed_at__gte=date_from)
+    if date_to is not None:
+        q = q.filter(changed_at__lt=date_to + datetime.timedelta(days=1))
+    if before is not None:
+        q = q.filter(audit_id__lt=before)
     return list(q[:limit])
 
 
