@@ -5,18 +5,18 @@
 --
 -- Columns
 --   meter_id, serial_no, account_id, dial_digits, multiplier, capacity (10^dial_digits)
---   last_read_on, last_value, last_status   the latest point
+--   last_read_on, last_register, last_status   the latest point
 --   history_days, history_kwh   record_reading's high-use history (NULL without an interval):
 --                               a new reading of new_kwh over new_days goes to review when
 --                               history_kwh > 0 and new_kwh * history_days >
 --                               3 * history_kwh * new_days
 --   daily_kwh                   typical daily use: history_kwh / history_days, 2 decimals
--- Example: SELECT last_read_on, last_value, daily_kwh FROM v_staff_meter_context
+-- Example: SELECT last_read_on, last_register, daily_kwh FROM v_staff_meter_context
 --           WHERE serial_no = 'M-1001';
 CREATE VIEW v_staff_meter_context AS
 SELECT p.meter_id, p.serial_no, p.account_id, p.dial_digits, p.multiplier,
        CAST(POWER(10, p.dial_digits) AS UNSIGNED) AS capacity,
-       p.last_read_on, p.last_value, p.last_status,
+       p.last_read_on, p.last_register, p.last_status,
        IF(p.history_to > p.history_from, DATEDIFF(p.history_to, p.history_from), NULL)
            AS history_days,
        IF(p.history_to > p.history_from,

@@ -426,7 +426,7 @@ class MeterContext(ReadOnlyModel):
     multiplier = models.DecimalField(max_digits=12, decimal_places=4)
     capacity = models.PositiveBigIntegerField()
     last_read_on = models.DateField(null=True)
-    last_value = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    last_register = models.DecimalField(max_digits=12, decimal_places=2, null=True)
     last_status = models.CharField(max_length=10, null=True)
     history_days = models.IntegerField(null=True)
     history_kwh = models.DecimalField(**KWH, null=True)

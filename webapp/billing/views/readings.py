@@ -58,7 +58,7 @@ class MeterContextView(RoleRequiredMixin, View):
             return JsonResponse({"found": False})
         return JsonResponse({"found": True, **{k: (None if v is None else str(v)) for k, v in {
             "serial_no": m.serial_no, "dial_digits": m.dial_digits, "multiplier": m.multiplier,
-            "capacity": m.capacity, "last_read_on": m.last_read_on, "last_value": m.last_value,
+            "capacity": m.capacity, "last_read_on": m.last_read_on, "last_register": m.last_register,
             "last_status": m.last_status, "history_days": m.history_days,
             "history_kwh": m.history_kwh, "daily_kwh": m.daily_kwh}.items()}})
 

@@ -33,7 +33,7 @@
       return check();
     }
     panel.querySelector(".meter-text").textContent =
-      "Meter " + meter.serial_no + ": last reading " + meter.last_value + " on " +
+      "Meter " + meter.serial_no + ": last reading " + meter.last_register + " on " +
       meter.last_read_on + (meter.last_status === "review" ? " (in review)" : "") +
       "; typical use " + (meter.daily_kwh === null ? "not known yet (no history)"
                                                    : meter.daily_kwh + " kWh a day") + ".";
@@ -45,14 +45,14 @@
     var v = cents(value.value), d = readOn.value;
     if (v === null || !d) { return null; }
     if (isNaN(v)) { return ["refused", "The value must be a number with at most two decimals."]; }
-    var cap = parseInt(meter.capacity, 10) * 100, last = cents(meter.last_value);
+    var cap = parseInt(meter.capacity, 10) * 100, last = cents(meter.last_register);
     if (v >= cap) { return ["refused", "The value is at or over the dial's capacity (" + meter.capacity + ")."]; }
     if (d > form.dataset.today) { return ["refused", "The date is in the future."]; }
     if (d <= meter.last_read_on) { return ["refused", "The date is not after the last reading (" + meter.last_read_on + ")."]; }
     var step;
     if (v >= last) { step = v - last; }
     else if (cap - last + v <= cap / 10) { step = cap - last + v; }
-    else { return ["refused", "The value is below the last reading (" + meter.last_value + ") and not a rollover."]; }
+    else { return ["refused", "The value is below the last reading (" + meter.last_register + ") and not a rollover."]; }
     var mult = parseFloat(meter.multiplier), kwh = step * mult / 100;
     var text = "About " + kwh.toFixed(2) + " kWh over " + days(meter.last_read_on, d) + " days.";
     if (meter.history_kwh !== null && parseFloat(meter.history_kwh) > 0 &&
