@@ -357,6 +357,26 @@ def test_a_locked_account_holds_up_only_its_own_chunk(db, connect):
     assert integrity(db) == []
 
 
+def test_progress_moves_in_steps_of_at_most_one_percent(db, connect):
+    """Without @billing_chunk_size, a run commits a chunk (and its progress) per 1% of its
+    accounts: 120 accounts go in chunks of 2, so while account 101 is held the first 100 are
+    billed and counted (with chunks of 10,000 the run would still show 0 of 120)."""
+    accs = _billable(db, n=120)
+    holder, runner = connect(), connect()
+    _lock_row(holder, "account", "account_id", accs[100].account_id)
+
+    th, out = _start(runner, "run_billing", RUN_ARGS)
+    wait_for_lock_waits(db, [out["conn_id"]], 1)
+    assert db.row("SELECT accounts_done, accounts_total FROM billing_run") == {
+        "accounts_done": 100, "accounts_total": 120}
+    holder.execute("COMMIT")
+    th.join(timeout=60)
+
+    assert "error" not in out, out
+    assert out["result"]["bills_created"] == 120
+    assert db.value("SELECT accounts_done FROM billing_run") == 120
+
+
 @pytest.mark.parametrize("proc", ["run_billing", "bill_account"])
 def test_a_chunk_chosen_as_deadlock_victim_is_billed_again(db, connect, proc):
     accs = _billable(db, n=1)
