@@ -1,12 +1,14 @@
 """db/dburl.py: the one parser of database URLs into mysqlclient connect() arguments, and no
 copy of it elsewhere. No server needed."""
 import re
+import sys
 from pathlib import Path
 
 import support
-from dburl import connect_kwargs, with_database
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "db"))
+from dburl import connect_kwargs, with_database  # noqa: E402
 
 
 def test_a_socket_url():
