@@ -229,3 +229,17 @@ def post_payment(*, account_id, amount, method, paid_at, idempotency_key, actor)
 
 def reverse_payment(*, payment_id, reason, actor):
     return call_procedure("reverse_payment", payment_id, reason, actor)
+
+
+# Notices (claim_notices returns several rows: billing/notices.py calls it)
+def set_contact_preferences(*, customer_id, email_bills, email_reminders, paperless, actor):
+    return call_procedure("set_contact_preferences", customer_id, email_bills, email_reminders,
+                          paperless, actor)
+
+
+def queue_reminders(*, as_of, actor):
+    return call_procedure("queue_reminders", as_of, actor)
+
+
+def retry_notice(*, notice_id, actor):
+    return call_procedure("retry_notice", notice_id, actor)
