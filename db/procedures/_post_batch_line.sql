@@ -2,8 +2,9 @@
 -- helper of post_payment_batch), ending it exactly as post_payment would end a call with the
 -- line's values: the same checks in the same order with the same errors, the same allocation
 -- (the same helpers _allocation_plan and _apply_allocation), the same replay rules, the same
--- payment, ledger and audit rows, the same payment_received notice (_queue_notice). Only the
--- transaction is the caller's: no START TRANSACTION, COMMIT or ROLLBACK here.
+-- payment, ledger and audit rows, the same payment_received notice (_queue_notice) and
+-- payment_posting row. Only the transaction is the caller's: no START TRANSACTION, COMMIT or
+-- ROLLBACK here.
 --
 -- The caller has started the chunk's transaction and already locked the line's account (the
 -- chunk's accounts are locked in account id order first). The line's values arrive as the text
@@ -36,6 +37,9 @@ BEGIN
     DECLARE v_account_found INT UNSIGNED;
     DECLARE v_amount_found DECIMAL(12,2);
     DECLARE v_closed_on DATE;
+    DECLARE v_open INT DEFAULT 0;
+    DECLARE v_last_entry BIGINT UNSIGNED;
+    DECLARE v_last_allocation BIGINT UNSIGNED;
     DECLARE v_opened_on DATE;
     DECLARE v_duplicate TINYINT DEFAULT 0;
     DECLARE v_plan JSON;
@@ -65,7 +69,12 @@ BEGIN
     -- the account (locked by the caller: a plain read sees its latest state)
     SELECT MAX(account_id), MAX(closed_on), MAX(opened_on) INTO v_account_id, v_closed_on, v_opened_on
       FROM account WHERE account_no = p_account_no;
-    IF v_account_id IS NULL OR v_closed_on IS NOT NULL THEN
+    IF v_closed_on IS NOT NULL THEN
+        -- a closed account accepts payments while it has money open (billing-rules.md)
+        SELECT COUNT(*) INTO v_open FROM bill
+         WHERE account_id = v_account_id AND cancelled_at IS NULL AND amount_paid < total_amount;
+    END IF;
+    IF v_account_id IS NULL OR (v_closed_on IS NOT NULL AND v_open = 0) THEN
         -- a replay is answered even when the account was closed since
         SELECT MAX(payment_id) INTO v_payment_id FROM payment
          WHERE idempotency_key = v_key LOCK IN SHARE MODE;
@@ -73,7 +82,7 @@ BEGIN
             CALL _fail(45001, CONCAT('no account with number ''', LEFT(p_account_no, 40), ''''));
         END IF;
         IF v_payment_id IS NULL THEN
-            CALL _fail(45021, CONCAT('account ', v_account_id, ' is closed (since ', v_closed_on, ')'));
+            CALL _fail(45021, CONCAT('account ', v_account_id, ' is closed (since ', v_closed_on, ') and has no money open'));
         END IF;
     ELSE
         IF DATE(v_paid_at) < v_opened_on THEN
@@ -99,6 +108,12 @@ BEGIN
             VALUES (v_account_id, 'payment', -v_amount, v_payment_id, DATE(v_paid_at), p_actor);
             CALL _apply_allocation(v_payment_id, v_account_id, v_plan, v_rebates, DATE(v_paid_at), p_actor);
             CALL _queue_notice('payment_received', v_account_id, NULL, v_payment_id, NULL);
+            -- where this posting ends in the append-only rows (read by v_receipt), as post_payment
+            SELECT MAX(entry_id) INTO v_last_entry FROM ledger_entry WHERE account_id = v_account_id;
+            SELECT MAX(allocation_id) INTO v_last_allocation
+              FROM payment_allocation WHERE payment_id = v_payment_id;
+            INSERT INTO payment_posting (payment_id, last_allocation_id, last_entry_id)
+            VALUES (v_payment_id, v_last_allocation, v_last_entry);
             CALL _audit('payment_posted', 'payment', v_payment_id, v_account_id,
                         JSON_OBJECT('amount', CAST(v_amount AS DECIMAL(12,2)), 'method', v_method,
                                     'paid_at', v_paid_at, 'idempotency_key', v_key,

@@ -65,6 +65,11 @@ def build_world(db, spec):
     db.call("post_payment", closed, "5.00", "cash", "2026-01-20 10:00:00", "pre-closed", ACTOR)
     db.execute("UPDATE account SET closed_on = '2026-02-01' WHERE account_id = %s", closed)
     # the payment of 5.00 stays credit on the closed account; integrity does not mind
+    # a closed account with a bill still open: it accepts payments
+    owing = make_metered_account(db).account_id
+    make_bill(db, owing, "60.00", "2026-02-15", issue_date="2026-01-31", period_end="2026-01-30")
+    db.execute("UPDATE account SET closed_on = '2026-02-01' WHERE account_id = %s", owing)
+    ids["owing"], nos["owing"] = owing, account_no(db, owing)
     return nos, ids
 
 
@@ -84,6 +89,8 @@ def state(db):
                         "ORDER BY bill_id"),
         "bill_line": db.rows("SELECT bill_id, line_no, kind, amount FROM bill_line "
                              "ORDER BY bill_id, line_no"),
+        "posting": db.rows("SELECT payment_id, last_allocation_id, last_entry_id "
+                           "FROM payment_posting ORDER BY payment_id"),
         "notice": db.rows("SELECT notice_id, kind, customer_id, account_id, bill_id, payment_id, "
                           "refund_id, status, skip_reason FROM notice ORDER BY notice_id"),
         "audit": db.rows("SELECT action, table_name, row_key, account_id FROM audit_log "
@@ -106,7 +113,7 @@ def line_by_line(db, lines, ids_by_no):
     return out
 
 
-ACCOUNTS = ["a0", "a1", "a2", "a3", "closed", "unknown", None]
+ACCOUNTS = ["a0", "a1", "a2", "a3", "closed", "owing", "unknown", None]
 AMOUNTS = ["10.00", "55.55", "100", "30", "0.01", "250.00", "0", "-5", "1.005", "abc", "2000000",
            "", None, 12.5]
 METHODS = ["bank_transfer", "cash", "card", "bitcoin", None]
