@@ -12,7 +12,7 @@
 --
 -- Parameters
 --   p_batch_id, p_line_no  the line (its outcome is written here when it posts or replays)
---   p_account_no, p_amount, p_method, p_paid_at, p_key  the line's values, as received
+--   p_account_no, p_amount, p_method, p_paid_at, p_idempotency_key  the line's values, as received
 --   p_actor                who posts the batch (the payment's posted_by and the ledger's actor)
 -- Result: none (the line's row says what happened).
 -- Errors: post_payment's, signalled (45001 no account with that number; 45002; 45020; 45021;
@@ -21,7 +21,7 @@
 CREATE PROCEDURE _post_batch_line(IN p_batch_id INT UNSIGNED, IN p_line_no INT UNSIGNED,
                                   IN p_account_no LONGTEXT, IN p_amount LONGTEXT,
                                   IN p_method LONGTEXT, IN p_paid_at LONGTEXT,
-                                  IN p_key LONGTEXT, IN p_actor VARCHAR(100))
+                                  IN p_idempotency_key LONGTEXT, IN p_actor VARCHAR(100))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
 BEGIN
@@ -29,7 +29,7 @@ BEGIN
     DECLARE v_amount DECIMAL(30,10) DEFAULT _arg_decimal(p_amount, 'amount', 20, 10, 45020);
     DECLARE v_method VARCHAR(100) DEFAULT _arg_text(p_method, 'method', 100);
     DECLARE v_paid_at DATETIME DEFAULT COALESCE(_arg_datetime(p_paid_at, 'paid_at'), NOW());
-    DECLARE v_idempotency_key VARCHAR(100) DEFAULT _arg_text(p_key, 'idempotency_key', 100);
+    DECLARE v_idempotency_key VARCHAR(100) DEFAULT _arg_text(p_idempotency_key, 'idempotency_key', 100);
     DECLARE v_key VARCHAR(100);
     DECLARE v_posted_at DATETIME DEFAULT NOW();
     DECLARE v_account_id INT UNSIGNED;

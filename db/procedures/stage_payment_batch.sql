@@ -65,7 +65,7 @@ BEGIN
         OR CHAR_LENGTH(j.method) > 1000 OR CHAR_LENGTH(j.paid_at) > 1000
         OR CHAR_LENGTH(j.k) > 1000;
     IF v_last > 0 THEN
-        CALL _fail(45002, 'a line has a value longer than 1000 characters');
+        CALL _fail(45002, 'lines hold a value longer than 1000 characters');
     END IF;
 
     START TRANSACTION;

@@ -236,7 +236,7 @@ def test_stage_errors(db):
                        ('{"a": 1}', "lines must be a JSON array of objects"),
                        ('[{"amount": "1"}, 3]', "lines must be a JSON array of objects"),
                        (json.dumps([{"key": "x" * 1001}]),
-                        "a line has a value longer than 1000 characters")]:
+                        "lines hold a value longer than 1000 characters")]:
         with pytest.raises(DbError) as e:
             db.call("stage_payment_batch", "f", lines, BATCH_ACTOR)
         assert (e.value.errno, e.value.message) == (45002, msg)
