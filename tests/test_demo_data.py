@@ -35,7 +35,30 @@ def test_demo_data_loads_a_year_once(db, db_url):
                     "JOIN meter_installation i ON i.meter_id = e.meter_id "
                     "WHERE b.prev_read_on < i.installed_on AND i.installed_on > b.period_start") == 1
     assert db.value("SELECT COUNT(*) FROM v_bill_summary WHERE DAY(period_end) = 1 "
-                    "OR DAY(issue_date) <> 1 OR DATEDIFF(due_date, issue_date) <> 14") == 0
+                    "OR DATEDIFF(due_date, issue_date) <> 14 "
+                    "OR (DAY(issue_date) <> 1 AND replaces_bill_id IS NULL)") == 0
+    # one bill cancelled (a credit note) and re-billed for the same period by bill_account, after
+    # its misread was rejected and read again; the run of the next period billed it as usual
+    cancelled = db.rows("SELECT bill_id, account_id, period_start, period_end, credit_note_no, "
+                        "replaced_by_bill_id FROM v_bill_summary WHERE status = 'cancelled'")
+    assert len(cancelled) == 1
+    c = cancelled[0]
+    assert c["credit_note_no"].startswith("CN-") and c["replaced_by_bill_id"] is not None
+    new = db.row("SELECT * FROM v_bill_summary WHERE bill_id = %s", c["replaced_by_bill_id"])
+    assert new["replaces_bill_id"] == c["bill_id"] and new["status"] != "cancelled"
+    assert (new["account_id"], new["period_start"], new["period_end"]) == \
+        (c["account_id"], c["period_start"], c["period_end"])
+    assert new["issue_date"] > new["period_end"] and new["estimated"] == 0
+    assert db.value("SELECT COUNT(*) FROM v_bill_summary WHERE account_id = %s "
+                    "AND period_start > %s", c["account_id"], c["period_end"]) == 1
+    assert db.value("SELECT COUNT(*) FROM meter_reading WHERE status = 'rejected'") == 1
+    # one refund of unallocated credit; no payment is left with negative credit
+    refunds = db.rows("SELECT account_id, amount, method FROM v_refunds")
+    assert len(refunds) == 1 and refunds[0]["amount"] > 0
+    assert refunds[0]["method"] == "bank_transfer"
+    assert db.value("SELECT SUM(refunded) FROM v_payments WHERE account_id = %s",
+                    refunds[0]["account_id"]) == refunds[0]["amount"]
+    assert db.value("SELECT COUNT(*) FROM v_payments WHERE unallocated < 0") == 0
     assert db.value("SELECT COUNT(DISTINCT tariff_code) FROM v_bill_summary") == 3
     # one RES period is priced by two versions
     assert db.value("SELECT COUNT(DISTINCT tariff_version_id) FROM v_bill_summary "
