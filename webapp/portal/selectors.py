@@ -70,6 +70,12 @@ def payment(*, customer_id, payment_id):
                                         payment_id=payment_id).first()
 
 
+def refunds(*, customer_id):
+    """The customer's refunds (v_refunds), newest first."""
+    from billing.models import Refund
+    return list(Refund.objects.filter(customer_id=customer_id))
+
+
 def owns_account_with_last_bill(*, customer_no, account_no, amount):
     """Self-registration's proof of ownership: the account `account_no` belongs to the customer
     `customer_no`, and its latest bill's total_amount (as v_bill_summary has it) equals `amount`

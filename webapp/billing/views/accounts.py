@@ -28,6 +28,7 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
             statement=selectors.account_statement(account_id=aid),
             bills=selectors.account_bills(account_id=aid),
             payments=selectors.account_payments(account_id=aid),
+            refunds=selectors.account_refunds(account_id=aid),
             discounts=selectors.account_discounts(account_id=aid),
             readings=selectors.account_readings(account_id=aid),
             exceptions=selectors.account_exceptions(account_id=aid), **kwargs)

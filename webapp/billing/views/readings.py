@@ -23,6 +23,12 @@ class ReadingEntryView(RoleRequiredMixin, ProcedureFormMixin, FormView):
     def call(self, form):
         return services.record_reading(**form.procedure_arguments(), actor=self.actor())
 
+    def get_context_data(self, **kwargs):
+        from billing.views.bills import true_down_offer     # below an estimate: the way out
+        kwargs.setdefault("true_down", kwargs.get("form") and true_down_offer(
+            kwargs["form"], kwargs.get("error")))
+        return super().get_context_data(**kwargs)
+
     def succeed(self, form, result):
         status = result["status"]
         text = (f"Reading recorded: {result['consumption_kwh']} kWh since the previous reading, "
