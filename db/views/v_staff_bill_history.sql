@@ -2,7 +2,9 @@
 -- page, not part of the contract; see docs/backoffice.md).
 --
 -- Columns
---   bill_id, happened_at (DATETIME), seq (a tie-breaker within one instant)
+--   bill_id, happened_at (DATETIME), step (orders the events of one instant as they happen:
+--   0 issued, 1 a payment put on it or taken back, 2 a rebate, late fee or cancel, 3 the rebill),
+--   seq (then the row's own id)
 --   event     a ledger entry of the bill: bill (issued), late_fee, rebate, rebate_revoked,
 --             bill_cancel; or allocation (a payment put money on it), allocation_undone (a
 --             reversal or a cancel took it back); or replaced_by (a rebill of its days)
@@ -11,9 +13,10 @@
 --   other_bill_id, other_bill_no   the bill that replaces this one (replaced_by)
 --   actor     who acted (ledger entries; NULL for allocations and rebills)
 -- Text columns are converted to one collation in every branch (a UNION of mixed ones is 1271).
--- Example: SELECT * FROM v_staff_bill_history WHERE bill_id = 42 ORDER BY happened_at, seq;
+-- Example: SELECT * FROM v_staff_bill_history WHERE bill_id = 42 ORDER BY happened_at, step, seq;
 CREATE VIEW v_staff_bill_history AS
-SELECT l.bill_id, l.posted_at AS happened_at, l.entry_id AS seq,
+SELECT l.bill_id, l.posted_at AS happened_at, IF(l.entry_type = 'bill', 0, 2) AS step,
+       l.entry_id AS seq,
        CONVERT(l.entry_type USING utf8mb4) COLLATE utf8mb4_unicode_ci AS event, l.amount,
        CAST(NULL AS UNSIGNED) AS payment_id,
        CONVERT(NULL USING utf8mb4) COLLATE utf8mb4_unicode_ci AS receipt_no,
@@ -23,7 +26,7 @@ SELECT l.bill_id, l.posted_at AS happened_at, l.entry_id AS seq,
   FROM ledger_entry l
  WHERE l.bill_id IS NOT NULL
 UNION ALL
-SELECT a.bill_id, a.created_at, a.allocation_id,
+SELECT a.bill_id, a.created_at, 1, a.allocation_id,
        CONVERT(IF(a.amount > 0, 'allocation', 'allocation_undone') USING utf8mb4)
            COLLATE utf8mb4_unicode_ci,
        a.amount,
@@ -33,7 +36,7 @@ SELECT a.bill_id, a.created_at, a.allocation_id,
   FROM payment_allocation a
   JOIN payment p ON p.payment_id = a.payment_id
 UNION ALL
-SELECT o.bill_id, n.created_at, n.bill_id,
+SELECT o.bill_id, n.created_at, 3, n.bill_id,
        CONVERT('replaced_by' USING utf8mb4) COLLATE utf8mb4_unicode_ci, NULL,
        NULL, NULL,
        n.bill_id, CONVERT(n.bill_no USING utf8mb4) COLLATE utf8mb4_unicode_ci, NULL

@@ -226,6 +226,7 @@ class BillHistory(ReadOnlyModel):
     pk = models.CompositePrimaryKey("bill_id", "event", "seq")
     bill_id = models.PositiveIntegerField()
     happened_at = models.DateTimeField()
+    step = models.PositiveSmallIntegerField()
     seq = models.PositiveBigIntegerField()
     event = models.CharField(max_length=20)
     amount = models.DecimalField(**MONEY, null=True)
@@ -237,7 +238,7 @@ class BillHistory(ReadOnlyModel):
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_staff_bill_history"
-        ordering = ["happened_at", "seq"]
+        ordering = ["happened_at", "step", "seq"]
 
 
 class BillReading(ReadOnlyModel):
