@@ -6,6 +6,7 @@ counter with their printed slip. Cancel, re-bill, true-down and refund are billi
 actions; every staff role reads."""
 import datetime
 import uuid
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
@@ -172,12 +173,12 @@ class TrueDownView(RoleRequiredMixin, FormView):
         bill = None
         data = form.data if form is not None and form.is_bound else self.get_initial()
         try:
-            from decimal import Decimal
             value = Decimal(str(data.get("value")))
+        except InvalidOperation:        # no usable value yet: nothing to explain
+            value = None
+        if value is not None and value.is_finite():
             bill = corrections.estimate_in_the_way(serial_no=data.get("serial_no") or "",
                                                    value=value)
-        except Exception:  # noqa: BLE001 - no usable value yet: nothing to explain
-            bill = None
         return super().get_context_data(bill=bill, **kwargs)
 
     def form_valid(self, form):
