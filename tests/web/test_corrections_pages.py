@@ -105,6 +105,8 @@ def test_a_billing_admin_cancels_with_a_confirmation_then_rebills(billing_admin_
 
 def test_the_true_down_flow_from_the_reading_page(billing_admin_client, acc, billing_db):
     entry = {"serial_no": "SN-C-1", "read_on": "2026-03-05", "value": "150", "source": "field"}
+    for query in ("", "?value=x&serial_no=SN-C-1", "?value=NaN&serial_no=SN-C-1"):
+        assert billing_admin_client.get(reverse("billing:true_down") + query).status_code == 200
     r = billing_admin_client.post(reverse("billing:reading_create"), entry)
     page = text(r)
     feb = bill(billing_db, acc.feb)
