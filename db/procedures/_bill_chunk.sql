@@ -19,6 +19,7 @@
 --                       accounts another run billed in the meantime)
 -- Result: none (no result set). Progress and totals are added to the billing_run row.
 -- Errors: whatever a statement raises (the caller rolls back).
+-- Notices: one bill_issued (final_bill on the closing day) per new bill, one INSERT ... SELECT.
 --
 -- Locks, in the project's order: the chunk's accounts (by account_id), their meters, their
 -- tariffs (shared), the bill-number counter of the issue year, then the open bills and credit payments of accounts
@@ -582,6 +583,24 @@ BEGIN
         FROM bc_acct t
         WHERE t.exception_code IS NULL
         ORDER BY t.account_id;
+
+        -- the bills' notices (issue 23), in this transaction: final_bill when the period ends
+        -- on the account's closing day, else bill_issued; skipped with the reason per customer
+        INSERT INTO notice (kind, customer_id, account_id, bill_id, status, skip_reason)
+        SELECT s.kind, s.customer_id, s.account_id, s.bill_id,
+               IF(s.reason IS NULL, 'pending', 'skipped'), s.reason
+        FROM (SELECT IF(a.closed_on = t.be, 'final_bill', 'bill_issued') AS kind, c.customer_id,
+                     t.account_id, t.bill_id,
+                     _notice_skip_reason(IF(a.closed_on = t.be, 'final_bill', 'bill_issued'),
+                                         c.email, cp.email_bills, cp.email_reminders) AS reason
+              -- from the chunk by primary keys only: INSERT ... SELECT share-locks what it reads,
+              -- so it must read no account but the chunk's own (locked already)
+              FROM bc_acct t
+              STRAIGHT_JOIN account a FORCE INDEX (PRIMARY) ON a.account_id = t.account_id
+              STRAIGHT_JOIN customer c FORCE INDEX (PRIMARY) ON c.customer_id = a.customer_id
+              LEFT JOIN contact_preference cp FORCE INDEX (PRIMARY) ON cp.customer_id = c.customer_id
+              WHERE t.exception_code IS NULL) s
+        ORDER BY s.bill_id;
     END IF;
 
     INSERT INTO billing_exception (run_id, account_id, code, detail)

@@ -19,7 +19,7 @@ BEGIN
         CALL _fail(45002, 'code is longer than 20 characters');
     END IF;
     IF CONVERT(p_code USING utf8mb4) COLLATE utf8mb4_bin REGEXP '[^A-Z0-9_-]' THEN
-        CALL _fail(45002, CONCAT('code may hold only A-Z, 0-9, _ and -, not ''', p_code, ''''));
+        CALL _fail(45002, CONCAT('code may hold only A-Z, 0-9, _ and -, not ''', LEFT(p_code, 20), ''''));
     END IF;
     IF p_name IS NULL OR p_name = '' THEN
         CALL _fail(45002, 'name is required');

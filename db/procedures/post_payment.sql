@@ -24,6 +24,7 @@
 --                                                  paid_at in the future or before opened_on
 --   45020 amount NULL, <= 0, over 1,000,000.00 or with more than two decimals
 --   45021 the account is closed              45022 the key was used for another account or amount
+-- Notices: a new posting writes a payment_received notice (_queue_notice); a replay none.
 -- Locks (docs/payments.md): in one transaction, the account row, its bills, the new payment.
 -- The idempotency key is checked by the payment's unique key: a key used before makes the
 -- INSERT fail with duplicate key 1062, the transaction is rolled back (nothing was written) and
@@ -141,6 +142,7 @@ BEGIN
             INSERT INTO ledger_entry (account_id, entry_type, amount, payment_id, entry_date, actor)
             VALUES (v_account_id, 'payment', -v_amount, v_payment_id, DATE(v_paid_at), v_actor);
             CALL _apply_allocation(v_payment_id, v_account_id, v_plan, v_rebates, DATE(v_paid_at), v_actor);
+            CALL _queue_notice('payment_received', v_account_id, NULL, v_payment_id, NULL);
             -- the balance as of this posting (a plain read: everything of the account is locked)
             SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = v_account_id;
             CALL _audit('payment_posted', 'payment', v_payment_id, v_account_id,

@@ -58,7 +58,7 @@ BEGIN
     END IF;
     IF v_object IN ('customer', 'account')
        AND (v_key COLLATE utf8mb4_bin REGEXP '[^0-9]' OR CHAR_LENGTH(v_key) > 10) THEN
-        CALL _fail(45001, CONCAT('no ', v_object, ' with id ', LEFT(v_key, 64)));
+        CALL _fail(45001, CONCAT('no ', v_object, ' with id ', LEFT(v_key, 20)));
     END IF;
     IF v_object = 'customer' THEN
         SELECT COUNT(*) INTO v_found FROM customer WHERE customer_id = CAST(v_key AS UNSIGNED);

@@ -25,6 +25,7 @@
 --   45020 amount NULL, <= 0, over 1,000,000.00 or with more than two decimals
 --   45022 the key was used for another account or amount
 --   45024 the amount is above the account's unallocated credit
+-- Notices: a new refund writes a refund_paid notice (_queue_notice); a replay none.
 -- Locks: the account row, then its payments with credit in payment id order (no bill changes).
 -- Two calls racing with the same key: the second waits on the account lock (or the unique key),
 -- gets duplicate key 1062 on its INSERT, rolls back and answers as a replay.
@@ -133,6 +134,7 @@ BEGIN
 
             INSERT INTO ledger_entry (account_id, entry_type, amount, refund_id, entry_date, actor)
             VALUES (v_account_id, 'refund', v_amount, v_refund_id, CURRENT_DATE, v_actor);
+            CALL _queue_notice('refund_paid', v_account_id, NULL, NULL, v_refund_id);
             SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = v_account_id;
             COMMIT;
         END IF;
@@ -146,7 +148,7 @@ BEGIN
         SELECT COALESCE(SUM(amount), 0) INTO v_balance FROM ledger_entry WHERE account_id = v_account_found;
         COMMIT;
         IF NOT (v_account_found <=> v_account_id AND v_amount_found <=> v_amount) THEN
-            CALL _fail(45022, CONCAT('idempotency_key ''', LEFT(v_key, 40), ''' was used for refund ', v_refund_id,
+            CALL _fail(45022, CONCAT('idempotency_key ''', LEFT(v_key, 30), ''' was used for refund ', v_refund_id,
                                       ' of account ', v_account_found, ', amount ', v_amount_found));
         END IF;
     END IF;

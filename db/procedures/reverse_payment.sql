@@ -11,7 +11,8 @@
 -- Ledger rows are dated today (CURRENT_DATE). Credit that other payments of the account still
 -- carry then goes to the reopened bills at once (_allocate_payment, payment id order, today as
 -- the payment date), as the billing engine does when it issues a bill: an account never shows
--- open bills and unallocated credit side by side.
+-- open bills and unallocated credit side by side. A payment_reversed notice is written in the
+-- same transaction (_queue_notice).
 --
 -- Parameters
 --   p_payment_id  the payment to reverse
@@ -161,6 +162,7 @@ BEGIN
         CLOSE c_credit;
     END IF;
 
+    CALL _queue_notice('payment_reversed', v_account_id, NULL, v_payment_id, NULL);
     SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = v_account_id;
     CALL _audit('payment_reversed', 'payment', v_payment_id, v_account_id,
                 JSON_OBJECT('amount', v_amount, 'reason', v_reason, 'balance_after', v_balance),

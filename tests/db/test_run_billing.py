@@ -270,7 +270,7 @@ def test_the_period_must_be_over_and_bills_issued_today_or_later(db, proc):
     issue_date today or later, else PERIOD_INVALID; today is the session's CURRENT_DATE
     (issue 16, finding 6: a future period stored an estimate dated in the future)."""
     make_tariff(db, code="FLAT", versions=[FLAT])
-    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2025-12-01")
+    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2026-01-01")
     head = () if proc == "run_billing" else (acc.account_id,)
     before = db.snapshot()
     with db.at("2026-02-01"):

@@ -460,3 +460,58 @@ class AuditEntry(ReadOnlyModel):
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_audit_log"
         ordering = ["-audit_id"]
+
+
+# --- notices (issue 23; db/views/v_notices.sql, v_contact_preferences.sql, v_dunning.sql) ---------
+class Notice(ReadOnlyModel):
+    notice_id = models.PositiveBigIntegerField(primary_key=True)
+    customer_id = models.PositiveIntegerField()
+    account_id = models.PositiveIntegerField(null=True)
+    kind = models.CharField(max_length=20)
+    bill_id = models.PositiveIntegerField(null=True)
+    payment_id = models.PositiveIntegerField(null=True)
+    refund_id = models.PositiveIntegerField(null=True)
+    status = models.CharField(max_length=10)
+    skip_reason = models.CharField(max_length=100, null=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True)
+    attempts = models.PositiveIntegerField()
+    last_error = models.CharField(max_length=1000, null=True)
+    next_attempt_at = models.DateTimeField()
+    message_id = models.CharField(max_length=255, null=True)
+    bill_no = models.CharField(max_length=16, null=True)
+    email = models.CharField(max_length=254, null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_notices"
+        ordering = ["-created_at", "-notice_id"]
+
+
+class ContactPreferences(ReadOnlyModel):
+    customer_id = models.PositiveIntegerField(primary_key=True)
+    email = models.CharField(max_length=254, null=True)
+    email_bills = models.BooleanField()
+    email_reminders = models.BooleanField()
+    paperless = models.BooleanField()
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_contact_preferences"
+
+
+class Dunning(ReadOnlyModel):
+    account_id = models.PositiveIntegerField(primary_key=True)
+    account_no = models.CharField(max_length=12)
+    customer_name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, null=True)
+    level = models.CharField(max_length=20)
+    level_no = models.PositiveSmallIntegerField()
+    amount_overdue = models.DecimalField(**MONEY)
+    oldest_due_date = models.DateField()
+    last_notice_kind = models.CharField(max_length=20, null=True)
+    last_notice_at = models.DateTimeField(null=True)
+    customer_id = models.PositiveIntegerField()
+    email = models.CharField(max_length=254, null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_dunning"
+        ordering = ["-level_no", "-amount_overdue", "account_no"]

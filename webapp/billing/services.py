@@ -244,3 +244,17 @@ def record_audit_event(*, action, object, key, detail, actor):
     """`detail`: a dict (written as a JSON object) or None."""
     return call_procedure("record_audit_event", action, object, str(key),
                           None if detail is None else json.dumps(detail), actor)
+
+
+# Notices (claim_notices returns several rows: billing/notices.py calls it)
+def set_contact_preferences(*, customer_id, email_bills, email_reminders, paperless, actor):
+    return call_procedure("set_contact_preferences", customer_id, email_bills, email_reminders,
+                          paperless, actor)
+
+
+def queue_reminders(*, as_of, actor):
+    return call_procedure("queue_reminders", as_of, actor)
+
+
+def retry_notice(*, notice_id, actor):
+    return call_procedure("retry_notice", notice_id, actor)

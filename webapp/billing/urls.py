@@ -2,8 +2,8 @@ from django.urls import path, register_converter
 
 from billing.forms import CODE_PATTERN
 
-from billing.views import (accounts, audit, billing_runs, customers, payments, readings, reports,
-                           tariffs)
+from billing.views import (accounts, audit, billing_runs, customers, notices, payments, readings,
+                           reports, tariffs)
 from billing.views import bills
 
 
@@ -35,6 +35,11 @@ urlpatterns = [
     # back office (issue 6)
     path("customers/<int:customer_id>/accounts/new/", accounts.OpenAccountView.as_view(),
          name="account_open"),
+    path("customers/<int:customer_id>/notices/", notices.NoticeListView.as_view(),
+         name="customer_notices"),
+    path("notices/", notices.NoticeListView.as_view(), name="notice_list"),
+    path("notices/<int:notice_id>/retry/", notices.RetryNoticeView.as_view(), name="notice_retry"),
+    path("dunning/", notices.DunningView.as_view(), name="dunning"),
     path("customers/<int:customer_id>/audit/", audit.AuditView.as_view(),
          name="customer_audit"),
     path("accounts/<int:account_id>/", accounts.AccountDetailView.as_view(), name="account_detail"),

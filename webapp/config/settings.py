@@ -153,6 +153,17 @@ AXES_VERBOSE = False
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND",
                                "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "billing@localhost")
+# SMTP for the customer notices (manage.py send_notices, docs/notices.md), with
+# DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("DJANGO_EMAIL_USE_TLS", "") == "1"
+EMAIL_USE_SSL = os.environ.get("DJANGO_EMAIL_USE_SSL", "") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", "30"))
+NOTICES_FROM_EMAIL = os.environ.get("BILLING_NOTICES_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+NOTICES_PORTAL_URL = os.environ.get("BILLING_PORTAL_URL", "http://localhost:8000")
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600   # one-time set-password / reset links: 3 days
 X_FRAME_OPTIONS = "DENY"
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from portal import reconcile, staff, views
+from portal import messages, reconcile, staff, views
 from portal.forms import CustomerPasswordResetForm
 
 app_name = "portal"
@@ -33,6 +33,9 @@ urlpatterns = [
     path("payments/<int:payment_id>/", views.PaymentDetailView.as_view(), name="payment_detail"),
     path("payments/<int:payment_id>/pdf/", views.PaymentPdfView.as_view(), name="payment_pdf"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("profile/preferences/", messages.PreferencesView.as_view(), name="preferences"),
+    path("messages/", messages.MessageListView.as_view(), name="message_list"),
+    path("messages/<int:notice_id>/", messages.MessageDetailView.as_view(), name="message_detail"),
     path("staff/customers/<int:customer_id>/login/", staff.StaffCreateLoginView.as_view(),
          name="staff_create_login"),
     path("staff/customers/<int:customer_id>/login/link/", staff.StaffLoginLinkView.as_view(),

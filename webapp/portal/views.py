@@ -292,6 +292,11 @@ class ProfileView(CustomerRequiredMixin, FormView):
         return {"full_name": c.full_name, "email": c.email or "", "phone": c.phone or "",
                 "address": c.address or ""}
 
+    def get_context_data(self, **kwargs):
+        from portal.messages import PreferencesForm   # the e-mail preferences (issue 23)
+        kwargs.setdefault("prefs_form", PreferencesForm.for_customer(self.customer_id))
+        return super().get_context_data(**kwargs)
+
     def form_valid(self, form):
         try:
             services.update_contact(self.login, **form.procedure_arguments())

@@ -1,0 +1,82 @@
+"""Back office, notices: a customer's notices, the failed-notices list with a retry
+(retry_notice: failed -> pending, due now, attempts from 0), and the collectors' dunning list."""
+import re
+
+import pytest
+from django.urls import reverse
+
+from factories import ACTOR, make_customer, make_metered_account, make_tariff
+from support import DbError
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
+
+
+def text(response):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+@pytest.fixture
+def billed(billing_db):
+    """Two customers, each with a bill of January 2026 (100.00, due 2026-02-15)."""
+    billing_db.set_clock("2026-02-01")
+    t = make_tariff(billing_db)
+    out = []
+    for name, email, phone in (("Ann", "ann@example.org", "555-0101"), ("Bob", "bob@example.org", None)):
+        cid = make_customer(billing_db, name=name, email=email, phone=phone)
+        acc = make_metered_account(billing_db, tariff_code=t, customer_id=cid, opened_on="2026-01-01")
+        billing_db.call("record_reading", acc.serial, "2026-01-31", 1000, "field", ACTOR)
+        acc.bill_id = billing_db.call("bill_account", acc.account_id, "2026-01-01", "2026-01-31",
+                                      "2026-02-01", 14, ACTOR)["bill_id"]
+        out.append(acc)
+    return out
+
+
+def fail_for_good(db, notice_id):
+    for _ in range(6):
+        db.execute("UPDATE notice SET next_attempt_at = NOW() WHERE notice_id = %s", notice_id)
+        db.call("mark_notice", notice_id, "s", "failed", None, "550 mailbox unavailable")
+
+
+def test_failed_list_and_retry(staff_client, billed, billing_db):
+    ann, bob = billed
+    billing_db.set_clock(None)                     # the web's retry runs on the real clock
+    n_ann = billing_db.value("SELECT notice_id FROM notice WHERE bill_id = %s", ann.bill_id)
+    fail_for_good(billing_db, n_ann)
+    r = staff_client.get(reverse("billing:notice_list"))
+    assert [n.notice_id for n in r.context["notices"]] == [n_ann]
+    assert "550 mailbox unavailable" in text(r) and "Retry" in text(r)
+    r = staff_client.post(reverse("billing:notice_retry", args=[n_ann]), {"next": "/notices/"})
+    assert r.status_code == 302
+    row = billing_db.row("SELECT status, attempts, next_attempt_at <= NOW() AS due FROM notice "
+                         "WHERE notice_id = %s", n_ann)
+    assert (row["status"], row["attempts"], row["due"]) == ("pending", 0, 1)
+    assert staff_client.get(reverse("billing:notice_list")).context["notices"] == []
+    # retrying what is not failed is refused, and said so
+    r = staff_client.post(reverse("billing:notice_retry", args=[n_ann]), follow=True)
+    assert "was not retried" in text(r)
+    with pytest.raises(DbError) as e:
+        billing_db.call("retry_notice", 999999, ACTOR)
+    assert e.value.errno == 45001
+
+
+def test_a_customers_notices(staff_client, billed, billing_db):
+    ann, bob = billed
+    r = staff_client.get(reverse("billing:customer_notices", args=[ann.customer_id]))
+    assert [(n.kind, n.bill_id) for n in r.context["notices"]] == [("bill_issued", ann.bill_id)]
+    assert staff_client.get(reverse("billing:customer_notices", args=[999999])).status_code == 404
+    assert reverse("billing:customer_notices", args=[ann.customer_id]) in \
+        staff_client.get(reverse("billing:customer_detail", args=[ann.customer_id])).content.decode()
+
+
+def test_dunning_list(staff_client, billed, billing_db):
+    ann, bob = billed
+    billing_db.set_clock("2026-02-05")
+    billing_db.call("post_payment", bob.account_id, "100.00", "card", None, "k-bob", ACTOR)
+    billing_db.set_clock("2026-03-01")
+    billing_db.call("queue_reminders", "2026-03-01", "batch:reminders")
+    billing_db.set_clock(None)
+    r = staff_client.get(reverse("billing:dunning"))
+    rows = r.context["rows"]
+    assert [(x.account_id, x.level, str(x.amount_overdue), x.phone) for x in rows] == [
+        (ann.account_id, "overdue_2", "100.00", "555-0101")]
+    assert ann.account_no in text(r) and "overdue_2" in text(r)

@@ -1,0 +1,62 @@
+"""Back office for the customer notices (issue 23; docs/notices.md): a customer's notices, the
+failed notices with a retry (retry_notice), and the collectors' dunning list (v_dunning)."""
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views import View
+from django.views.generic import TemplateView
+
+from billing import selectors, services
+from billing.errors import BillingError
+from billing.models import Dunning, Notice
+from billing.roles import DESK, READ, RoleRequiredMixin
+
+PAGE = 200
+
+
+class NoticeListView(RoleRequiredMixin, TemplateView):
+    """/notices/ (?status=failed by default; pending, sent, skipped, all) and
+    /customers/<id>/notices/ (all of that customer's), newest first, PAGE rows."""
+    roles = READ
+    template_name = "billing/notice_list.html"
+
+    def get_context_data(self, **kwargs):
+        qs = Notice.objects.all()
+        customer = None
+        if "customer_id" in self.kwargs:
+            customer = selectors.get_customer(customer_id=self.kwargs["customer_id"])
+            if customer is None:
+                raise Http404("No such customer")
+            qs = qs.filter(customer_id=customer.customer_id)
+            status = self.request.GET.get("status", "all")
+        else:
+            status = self.request.GET.get("status", "failed")
+        if status in ("pending", "sent", "failed", "skipped"):
+            qs = qs.filter(status=status)
+        else:
+            status = "all"
+        return super().get_context_data(customer=customer, status=status,
+                                         notices=list(qs[:PAGE]), page_size=PAGE, **kwargs)
+
+
+class RetryNoticeView(RoleRequiredMixin, View):
+    roles = DESK
+    http_method_names = ["post"]
+
+    def post(self, request, notice_id):
+        try:
+            services.retry_notice(notice_id=notice_id, actor=services.actor_for(request.user))
+        except BillingError as error:
+            messages.error(request, f"Notice {notice_id} was not retried: {error.message}")
+        else:
+            messages.success(request, f"Notice {notice_id} will be sent again within a minute.")
+        return redirect(request.POST.get("next") or "billing:notice_list")
+
+
+class DunningView(RoleRequiredMixin, TemplateView):
+    """The collectors' list: accounts with money overdue, highest dunning level first."""
+    roles = READ
+    template_name = "billing/dunning.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(rows=list(Dunning.objects.all()[:1000]), **kwargs)
