@@ -1,4 +1,5 @@
 """Shared helpers of the benchmark: connections to the bench server, timing, percentiles."""
+import sys
 import time
 from pathlib import Path
 
@@ -6,16 +7,15 @@ import MySQLdb
 import MySQLdb.cursors
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "db"))
+from dburl import connect_kwargs  # noqa: E402
 BENCH_DIR = ROOT / "var" / "bench-db"
 SOCK = BENCH_DIR / "mysqld.sock"
 WORK_DB = "bench_work"          # numbers table, floors, scratch tables of the Python loop
 
 
 def connect(db=None, autocommit=True):
-    kw = {"unix_socket": str(SOCK), "user": "root", "charset": "utf8mb4", "autocommit": autocommit}
-    if db:
-        kw["db"] = db
-    return MySQLdb.connect(**kw)
+    return MySQLdb.connect(**{**connect_kwargs(url(db or "")), "autocommit": autocommit})
 
 
 def url(db):

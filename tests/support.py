@@ -18,10 +18,14 @@ past move the session clock instead of breaking the rules:
 """
 import contextlib
 import datetime as dt
-from urllib.parse import parse_qs, unquote, urlparse
+import sys
+from pathlib import Path
 
 import MySQLdb
 import MySQLdb.cursors
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "db"))
+from dburl import connect_kwargs, with_database  # noqa: E402,F401  (the one URL parser; tests import them from here)
 
 
 class DbError(Exception):
@@ -38,30 +42,6 @@ def _close(cur):
         cur.close()
     except MySQLdb.Error:
         pass
-
-
-def connect_kwargs(url, database=None):
-    """mysqlclient connect() arguments for mysql://USER[:PW]@HOST[:PORT]/DB[?unix_socket=PATH]."""
-    u = urlparse(url)
-    kw = {"user": unquote(u.username or "root"), "charset": "utf8mb4", "autocommit": True}
-    if u.password:
-        kw["passwd"] = unquote(u.password)
-    sock = parse_qs(u.query).get("unix_socket")
-    if sock:
-        kw["unix_socket"] = sock[0]
-    else:
-        kw["host"] = u.hostname or "127.0.0.1"
-        kw["port"] = u.port or 3306
-    db = database if database is not None else u.path.lstrip("/")
-    if db:
-        kw["db"] = db
-    return kw
-
-
-def with_database(url, database):
-    """The same server URL with another database name."""
-    u = urlparse(url)
-    return u._replace(path="/" + database).geturl()
 
 
 # procedure -> position of its issue date argument: these bill on their issue date (see above)

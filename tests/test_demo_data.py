@@ -23,7 +23,17 @@ def test_demo_data_loads_a_year_once(db, db_url):
     accounts = db.value("SELECT COUNT(*) FROM v_account_balance")
     assert 300 < accounts < 330  # a few customers have a second account
     # 12 monthly periods (accounts opened mid-month start their first period later)
-    assert db.value("SELECT COUNT(DISTINCT period_end) FROM v_bill_summary") == 12
+    assert db.value("SELECT COUNT(DISTINCT period_end) FROM v_bill_summary WHERE final = 0") == 12
+    # one account closed mid-month with its final bill (ends on closed_on), one meter exchange
+    # whose month is billed across both meters
+    final = db.row("SELECT b.period_end, a.closed_on, b.amount_open FROM v_bill_summary b "
+                   "JOIN account a ON a.account_id = b.account_id WHERE b.final = 1")
+    assert final["period_end"] == final["closed_on"] and final["period_end"].day == 20
+    assert db.value("SELECT COUNT(*) FROM meter_installation WHERE removed_on IS NOT NULL") == 2
+    assert db.value("SELECT COUNT(*) FROM audit_log WHERE action = 'meter_exchanged'") == 1
+    assert db.value("SELECT COUNT(*) FROM bill b JOIN meter_reading e ON e.reading_id = b.end_reading_id "
+                    "JOIN meter_installation i ON i.meter_id = e.meter_id "
+                    "WHERE b.prev_read_on < i.installed_on AND i.installed_on > b.period_start") == 1
     assert db.value("SELECT COUNT(*) FROM v_bill_summary WHERE DAY(period_end) = 1 "
                     "OR DAY(issue_date) <> 1 OR DATEDIFF(due_date, issue_date) <> 14") == 0
     assert db.value("SELECT COUNT(DISTINCT tariff_code) FROM v_bill_summary") == 3

@@ -2,7 +2,10 @@
 -- shared by run_billing and bill_account), set-based, inside the caller's transaction.
 --
 -- Implements "The billing period of one account", "Tariffs" and "Bill totals" of
--- billing-rules.md for every account of the chunk at once: each step is one statement over
+-- billing-rules.md for every account of the chunk at once (be = min(period_end, closed_on);
+-- the final bill of a closed account ends on closed_on, estimated from the window's latest
+-- point when there is no point that day; C spans a meter exchange, each step on its own
+-- meter; READ_NEEDS_REVIEW also when a final bill's latest point m is in review): each step is one statement over
 -- the whole chunk, on temporary work tables (bc_*). The caller has created billing_chunk
 -- (account_id PRIMARY KEY), started a transaction and commits or rolls back afterwards.
 --
@@ -12,8 +15,8 @@
 --   p_issue_date        issue date; due date = issue date + p_due_days
 --   p_due_days          1..90 (checked by the caller)
 --   p_actor             recorded on estimated readings and ledger rows
---   p_explain_ineligible 1: accounts of the chunk that are not billable at all (not open on
---                       period_end, no meter, already billed for an overlapping period) get an
+--   p_explain_ineligible 1: accounts of the chunk that are not billable at all (no service in
+--                       the period, no meter on be, already billed for an overlapping period) get an
 --                       exception row too (bill_account); 0: they are left out silently
 --                       (run_billing, whose candidates were chosen just before, so these are
 --                       accounts another run billed in the meantime)
@@ -120,24 +123,32 @@ BEGIN
         opened_on        DATE             NOT NULL,
         replaces_bill_id INT UNSIGNED     NULL,
         interp_on        DATE             NULL,
-        interp_step      DECIMAL(12,2)    NULL
+        interp_step      DECIMAL(12,2)    NULL,
+        final            TINYINT          NOT NULL DEFAULT 0,
+        cur_installed_on DATE             NOT NULL
     ) ENGINE=MEMORY;
 
+    -- bs = max(period_start, opened_on), be = min(period_end, closed_on); considered when
+    -- bs <= be and a meter is installed on be (a meter removed on be counts as installed on be;
+    -- on an exchange day the new meter, the one installed latest, is the current meter).
     INSERT INTO bc_acct (account_id, tariff_id, bs, be, d_days, meter_id, dial_digits, capacity, multiplier,
-                         opened_on)
-    SELECT a.account_id, a.tariff_id,
-           GREATEST(p_period_start, a.opened_on), p_period_end,
-           DATEDIFF(p_period_end, GREATEST(p_period_start, a.opened_on)) + 1,
+                         opened_on, final, cur_installed_on)
+    SELECT x.account_id, x.tariff_id, x.bs, x.be, DATEDIFF(x.be, x.bs) + 1,
            m.meter_id, m.dial_digits, CAST(POW(10, m.dial_digits) AS DECIMAL(11,0)), m.multiplier,
-           a.opened_on
-    FROM billing_chunk c
-    JOIN account a ON a.account_id = c.account_id
-    JOIN meter_installation mi ON mi.account_id = a.account_id
-         AND mi.installed_on <= p_period_end
-         AND (mi.removed_on IS NULL OR mi.removed_on > p_period_end)
+           x.opened_on, x.be <=> x.closed_on, mi.installed_on
+    FROM (SELECT a.account_id, a.tariff_id, a.opened_on, a.closed_on,
+                 GREATEST(p_period_start, a.opened_on) AS bs,
+                 LEAST(p_period_end, COALESCE(a.closed_on, p_period_end)) AS be
+          FROM billing_chunk c
+          JOIN account a ON a.account_id = c.account_id) x
+    JOIN meter_installation mi ON mi.account_id = x.account_id
+         AND mi.installed_on <= x.be
+         AND (mi.removed_on IS NULL OR mi.removed_on >= x.be)
     JOIN meter m ON m.meter_id = mi.meter_id
-    WHERE a.opened_on <= p_period_end
-      AND (a.closed_on IS NULL OR a.closed_on >= p_period_end);
+    WHERE x.bs <= x.be
+      AND NOT EXISTS (SELECT 1 FROM meter_installation m2
+                      WHERE m2.account_id = x.account_id AND m2.installed_on > mi.installed_on
+                        AND m2.installed_on <= x.be);
 
     -- The period_end of each account's latest bill that is not cancelled (cancelled bills count
     -- nowhere): a backward read of uk_bill_account_period (account_id, period_end, active_flag),
@@ -170,13 +181,16 @@ BEGIN
         SELECT p_run_id, x.account_id, x.code,
                CASE x.code
                     WHEN 'ACCOUNT_NOT_OPEN' THEN CONCAT('the account is not open on ', p_period_end)
-                    WHEN 'NO_METER' THEN CONCAT('no meter is installed on ', p_period_end)
+                    WHEN 'NO_METER' THEN CONCAT('no meter is installed on ', x.be)
                     ELSE CONCAT('already billed for a period overlapping ', p_period_start, '..', p_period_end) END
-        FROM (SELECT a.account_id,
-                     CASE WHEN a.opened_on > p_period_end OR a.closed_on < p_period_end THEN 'ACCOUNT_NOT_OPEN'
+        FROM (SELECT a.account_id, LEAST(p_period_end, COALESCE(a.closed_on, p_period_end)) AS be,
+                     CASE WHEN a.opened_on > p_period_end OR a.closed_on < p_period_start
+                               OR a.closed_on < a.opened_on THEN 'ACCOUNT_NOT_OPEN'
                           WHEN NOT EXISTS (SELECT 1 FROM meter_installation mi
-                                           WHERE mi.account_id = a.account_id AND mi.installed_on <= p_period_end
-                                             AND (mi.removed_on IS NULL OR mi.removed_on > p_period_end))
+                                           WHERE mi.account_id = a.account_id
+                                             AND mi.installed_on <= LEAST(p_period_end, COALESCE(a.closed_on, p_period_end))
+                                             AND (mi.removed_on IS NULL
+                                                  OR mi.removed_on >= LEAST(p_period_end, COALESCE(a.closed_on, p_period_end))))
                                THEN 'NO_METER'
                           ELSE 'ALREADY_BILLED' END AS code
               FROM billing_chunk c
@@ -205,33 +219,48 @@ BEGIN
         t.later_bill_no = IF(b.period_start > t.be, b.bill_no, NULL)
     WHERE b.cancelled_at IS NULL;
 
+    -- no previous bill: the initial read of the account's first meter
     UPDATE bc_acct t
-    JOIN meter_reading r ON r.meter_id = t.meter_id AND r.kind = 'initial'
+    JOIN meter_installation mi ON mi.account_id = t.account_id
+         AND mi.installed_on = (SELECT MIN(m2.installed_on) FROM meter_installation m2
+                                WHERE m2.account_id = t.account_id)
+    JOIN meter_reading r ON r.meter_id = mi.meter_id AND r.kind = 'initial'
     SET t.prev_reading_id = r.reading_id, t.prev_read_on = r.read_on, t.prev_value = r.value
     WHERE t.prev_reading_id IS NULL;
 
-    -- 3. The window's points (after the previous reading, up to be): the latest one is the end
-    --    reading, and C is the sum of their steps (each stored as the step from its
-    --    predecessor; no point lies between the end reading and be). One index-only range scan
-    --    of ix_reading_point_kwh per account.
+    -- 3. The window's points (after the previous reading, up to be), of every meter while it
+    --    was installed on the account (across a meter exchange: the old meter's up to its
+    --    final read, the new meter's from its initial read): the current meter's latest one is
+    --    the end reading, and C is the sum of their steps (each stored as the step from its
+    --    predecessor on the same meter, by that meter's capacity and multiplier; a new meter's
+    --    initial read stores 0, so there is no step between the old meter's final read and
+    --    it). reg is the register advance, each step divided by its own meter's multiplier
+    --    (exact: a step is register advance x multiplier). One index-only range scan of
+    --    ix_reading_point_kwh per installation.
     DROP TEMPORARY TABLE IF EXISTS bc_window;
     CREATE TEMPORARY TABLE bc_window (
         account_id INT UNSIGNED  NOT NULL PRIMARY KEY,
-        last_point DATE          NOT NULL,
-        kwh        DECIMAL(14,4) NOT NULL
+        last_point DATE          NULL,
+        kwh        DECIMAL(14,4) NOT NULL,
+        reg        DECIMAL(14,2) NOT NULL
     ) ENGINE=MEMORY;
     INSERT INTO bc_window
-    SELECT t.account_id, MAX(r.point_on), SUM(r.consumption_kwh)
+    SELECT t.account_id, MAX(IF(r.meter_id = t.meter_id, r.point_on, NULL)), SUM(r.consumption_kwh),
+           ROUND(SUM(r.consumption_kwh / m.multiplier), 2)
     FROM bc_acct t
+    JOIN meter_installation mi ON mi.account_id = t.account_id
+         AND mi.installed_on <= t.be AND (mi.removed_on IS NULL OR mi.removed_on > t.prev_read_on)
+    JOIN meter m ON m.meter_id = mi.meter_id
     JOIN meter_reading r FORCE INDEX (ix_reading_point_kwh)
-         ON r.meter_id = t.meter_id AND r.point_on > t.prev_read_on AND r.point_on <= t.be
+         ON r.meter_id = mi.meter_id AND r.point_on > t.prev_read_on AND r.point_on <= t.be
+        AND r.point_on >= mi.installed_on AND (mi.removed_on IS NULL OR r.point_on <= mi.removed_on)
     GROUP BY t.account_id;
 
     UPDATE bc_acct t
     JOIN bc_window w ON w.account_id = t.account_id
     JOIN meter_reading r ON r.meter_id = t.meter_id AND r.point_on = w.last_point
     SET t.end_reading_id = r.reading_id, t.end_read_on = r.read_on, t.end_value = r.value,
-        t.end_status = r.status, t.consumption = w.kwh;
+        t.end_status = r.status, t.consumption = w.kwh, t.register_advance = w.reg;
 
     -- 4. Exceptions, in the order of the rules: UNBILLED_GAP, READ_NEEDS_REVIEW, NO_TARIFF; then
     --    ours. UNBILLED_GAP: days before bs not billed (the latest bill that is not cancelled
@@ -288,6 +317,14 @@ BEGIN
         end_status = 'accepted'
     WHERE exception_code IS NULL AND end_reading_id IS NULL AND prev_read_on >= be;
 
+    -- Estimated: no point in the window; or a final bill (be = closed_on) whose current meter
+    -- has no point dated closed_on: it is extrapolated from the window's latest point m (the
+    -- end reading found above, else the previous value) to closed_on.
+    UPDATE bc_acct
+    SET estimated = 1
+    WHERE exception_code IS NULL
+      AND (end_reading_id IS NULL OR (final = 1 AND end_read_on < be));
+
     DROP TEMPORARY TABLE IF EXISTS bc_hist;
     CREATE TEMPORARY TABLE bc_hist (
         account_id INT UNSIGNED  NOT NULL PRIMARY KEY,
@@ -300,7 +337,12 @@ BEGIN
                  ROW_NUMBER() OVER (PARTITION BY b.account_id ORDER BY b.period_end DESC) AS rn
           FROM bc_acct t
           JOIN bill b ON b.account_id = t.account_id AND b.cancelled_at IS NULL
-          WHERE t.exception_code IS NULL AND t.end_reading_id IS NULL) h
+          -- only bills wholly on the current meter: end reading on it, previous value read
+          -- on or after its installation (a bill ending on an exchange day ends on the new
+          -- meter's initial read, so the next one starts on the current meter)
+          JOIN meter_reading er ON er.reading_id = b.end_reading_id AND er.meter_id = t.meter_id
+          WHERE t.exception_code IS NULL AND t.estimated = 1
+            AND b.prev_read_on >= t.cur_installed_on) h
     WHERE h.rn <= 3
     GROUP BY h.account_id;
 
@@ -315,26 +357,31 @@ BEGIN
                            WHERE r2.meter_id = t.meter_id AND r2.point_on > t.be AND r2.status = 'accepted')
     SET t.interp_on = r.read_on,
         t.interp_step = meter_step_kwh(t.prev_value, r.value, t.dial_digits, 1)
-    WHERE t.exception_code IS NULL AND t.end_reading_id IS NULL;
+    WHERE t.exception_code IS NULL AND t.end_reading_id IS NULL AND t.final = 0;
 
     UPDATE bc_acct t
     LEFT JOIN bc_hist h ON h.account_id = t.account_id
-    SET t.estimated = 1,
-        t.advance = CASE
+    SET t.advance = CASE
+            WHEN t.final = 1 THEN
+                IF(h.days > 0,
+                   ROUND(h.advance * DATEDIFF(t.be, COALESCE(t.end_read_on, t.prev_read_on)) / h.days, 2), 0)
             WHEN t.interp_step IS NOT NULL THEN
                 ((2 * CAST(t.interp_step * 100 AS SIGNED) * DATEDIFF(t.be, t.prev_read_on)
                   + DATEDIFF(t.interp_on, t.prev_read_on))
                  DIV (2 * DATEDIFF(t.interp_on, t.prev_read_on))) / 100
             WHEN h.days > 0 THEN ROUND(h.advance * t.d_days / h.days, 2)
             ELSE 0 END
-    WHERE t.exception_code IS NULL AND t.end_reading_id IS NULL;
+    WHERE t.exception_code IS NULL AND t.estimated = 1;
 
+    -- the estimate on top of m (the previous value, or a final bill's latest point m); C and
+    -- the register advance run through the window's points to it
     UPDATE bc_acct
-    SET end_value = MOD(prev_value + advance, capacity),
+    SET end_value = MOD(COALESCE(end_value, prev_value) + advance, capacity),
         end_read_on = be,
         end_status = 'accepted',
-        consumption = advance * multiplier
-    WHERE estimated = 1;
+        consumption = COALESCE(consumption, 0) + advance * multiplier,
+        register_advance = COALESCE(register_advance, 0) + advance
+    WHERE exception_code IS NULL AND estimated = 1;
 
     -- A point after be (read before this run) follows the estimate: its step is re-based on it.
     UPDATE bc_acct t
@@ -356,12 +403,8 @@ BEGIN
     -- 6. C was summed with the end reading (step 3); an estimate's is its advance (step 5);
     --    when the previous reading is dated be, nothing was used.
     UPDATE bc_acct
-    SET consumption = 0
+    SET consumption = 0, register_advance = 0
     WHERE exception_code IS NULL AND estimated = 0 AND consumption IS NULL;
-
-    UPDATE bc_acct
-    SET register_advance = consumption / multiplier   -- exact: every step is register x multiplier
-    WHERE exception_code IS NULL;
 
     -- 7. Segments at version changes; the last segment takes C minus the others.
     DROP TEMPORARY TABLE IF EXISTS bc_seg;
@@ -523,7 +566,7 @@ BEGIN
 
     IF v_bills > 0 THEN
         INSERT INTO meter_reading (meter_id, read_on, value, kind, source, status, consumption_kwh, recorded_by)
-        SELECT meter_id, be, end_value, 'estimated', 'system', 'accepted', consumption, p_actor
+        SELECT meter_id, be, end_value, 'estimated', 'system', 'accepted', advance * multiplier, p_actor
         FROM bc_acct WHERE exception_code IS NULL AND estimated = 1;
 
         UPDATE bc_acct t

@@ -1,19 +1,23 @@
 -- close_account: closes an account: closed_on is its last day of service.
 --
--- The account keeps its bills, payments and ledger; payments are refused once it is closed
--- (ACCOUNT_NOT_PAYABLE), and it counts as open on a day only up to closed_on (billing).
--- Its meter installation is left as it is (the meter stays with the closed account).
+-- The account keeps its bills, payments and ledger; it accepts payments while it has money
+-- open (ACCOUNT_NOT_PAYABLE once nothing is open), and it is billed up to closed_on: the next
+-- run of the period containing closed_on (or bill_account) makes its final bill, be = closed_on
+-- (billing-rules.md, "Closing an account"). Its active meter is removed on closed_on. The final
+-- reading, when there is one, is recorded first with record_reading dated closed_on.
 --
 -- Parameters
 --   p_account_id  the account
---   p_closed_on   required: the last day of service; not before opened_on and not before the
+--   p_closed_on   required: the last day of service; not before opened_on, not before the
 --                 end of the account's latest bill period (billed days stay billed; a
---                 cancelled bill bills nothing)
+--                 cancelled bill bills nothing), not after today, not before the active
+--                 meter's latest point
 --   p_actor       who acts, required
 -- Result: one row (account_id).
 -- Errors: 45001 NOT_FOUND (no such account); 45002 INVALID_ARGUMENT (no closed_on, closed_on
---         before opened_on or before the latest bill's period_end, no actor); 45003 CONFLICT
---         (already closed).
+--         before opened_on, before the latest bill's period_end, after today or before the
+--         meter's latest point, no actor); 45003 CONFLICT (already closed).
+-- Locks: the account, its bills, then its active meter and that meter's latest point.
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
 -- typed locals (the _arg_* functions) at the top of the body, before anything is read or
 -- written: a wrong type, a value too long, too big or too precise, or a date that is no
@@ -35,6 +39,8 @@ BEGIN
     DECLARE v_opened DATE;
     DECLARE v_closed DATE;
     DECLARE v_billed_to DATE;
+    DECLARE v_meter INT UNSIGNED;
+    DECLARE v_last_on DATE;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
     -- arguments (no lock needed)
@@ -46,6 +52,9 @@ BEGIN
     END IF;
     IF v_closed_on IS NULL THEN
         CALL _fail(45002, 'closed_on is required');
+    END IF;
+    IF v_closed_on > CURRENT_DATE THEN
+        CALL _fail(45002, CONCAT('closed_on ', v_closed_on, ' is in the future (today is ', CURRENT_DATE, ')'));
     END IF;
 
     SET @billing_actor = v_actor;
@@ -68,6 +77,20 @@ BEGIN
     IF v_closed_on < v_billed_to THEN
         CALL _fail(45002, CONCAT('closed_on ', v_closed_on,
                                   ' is before the end of the latest bill period (', v_billed_to, ')'));
+    END IF;
+    -- the active meter (locked as record_reading locks it): removed on closed_on
+    SELECT meter_id INTO v_meter FROM meter_installation
+     WHERE account_id = v_account_id AND removed_on IS NULL;
+    IF v_meter IS NOT NULL THEN
+        SELECT meter_id INTO v_meter FROM meter WHERE meter_id = v_meter FOR UPDATE;
+        SELECT MAX(read_on) INTO v_last_on FROM meter_reading
+         WHERE meter_id = v_meter AND status NOT IN ('rejected', 'void') FOR UPDATE;
+        IF v_closed_on < v_last_on THEN
+            CALL _fail(45002, CONCAT('closed_on ', v_closed_on, ' is before the meter''s latest reading (',
+                                      v_last_on, ')'));
+        END IF;
+        UPDATE meter_installation SET removed_on = v_closed_on
+         WHERE meter_id = v_meter AND removed_on IS NULL;
     END IF;
     UPDATE account SET closed_on = v_closed_on WHERE account_id = v_account_id;
     COMMIT;

@@ -23,7 +23,7 @@
 --   45001 no account with that id            45002 bad method, empty actor, empty or long key,
 --                                                  paid_at in the future or before opened_on
 --   45020 amount NULL, <= 0, over 1,000,000.00 or with more than two decimals
---   45021 the account is closed              45022 the key was used for another account or amount
+--   45021 closed, nothing open               45022 the key was used for another account or amount
 -- Notices: a new posting writes a payment_received notice (_queue_notice); a replay none.
 -- Locks (docs/payments.md): in one transaction, the account row, its bills, the new payment.
 -- The idempotency key is checked by the payment's unique key: a key used before makes the
@@ -32,7 +32,8 @@
 -- (or on the unique key) the same way. So a new posting, the common case, reads no key first.
 -- Statements: lock the account, read its open bills (locking) and plan the allocation (2),
 -- insert the payment with its allocated sum, its ledger credit, the allocation rows and the
--- bills' amounts (+2 with a rebate), read the balance, the audit event, commit.
+-- bills' amounts (+2 with a rebate), read the balance, record where the posting ends
+-- (payment_posting, read by v_receipt: the receipt as posted), the audit event, commit.
 -- Audit: a posting writes a payment_posted event in its transaction; a replay writes a
 -- payment_replayed event after its answer is read (docs/routines.md, "The audit trail").
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
@@ -67,6 +68,7 @@ BEGIN
     DECLARE v_amount_found DECIMAL(12,2);
     DECLARE v_accounts INT;
     DECLARE v_closed_on DATE;
+    DECLARE v_open INT DEFAULT 0;
     DECLARE v_opened_on DATE;
     DECLARE v_duplicate TINYINT DEFAULT 0;
     DECLARE v_receipt_no VARCHAR(20);
@@ -75,6 +77,8 @@ BEGIN
     DECLARE v_rebates INT;
     DECLARE v_unallocated DECIMAL(12,2);
     DECLARE v_balance DECIMAL(12,2);
+    DECLARE v_last_entry BIGINT UNSIGNED;
+    DECLARE v_last_allocation BIGINT UNSIGNED;
     DECLARE v_replayed TINYINT DEFAULT 1;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
@@ -106,7 +110,12 @@ BEGIN
     -- lock order: the account row, then its bills, then payments
     SELECT COUNT(*), MAX(closed_on), MAX(opened_on) INTO v_accounts, v_closed_on, v_opened_on
       FROM account WHERE account_id = v_account_id FOR UPDATE;
-    IF v_accounts = 0 OR v_closed_on IS NOT NULL THEN
+    IF v_closed_on IS NOT NULL THEN
+        -- a closed account accepts payments while it has money open (billing-rules.md)
+        SELECT COUNT(*) INTO v_open FROM bill
+         WHERE account_id = v_account_id AND cancelled_at IS NULL AND amount_paid < total_amount;
+    END IF;
+    IF v_accounts = 0 OR (v_closed_on IS NOT NULL AND v_open = 0) THEN
         -- a replay is answered even when the account was closed since (or the key was used
         -- for another account: 45022 below)
         SELECT MAX(payment_id) INTO v_payment_id FROM payment WHERE idempotency_key = v_key;
@@ -114,7 +123,7 @@ BEGIN
             CALL _fail(45001, CONCAT('no account with id ', v_account_id));
         END IF;
         IF v_payment_id IS NULL THEN
-            CALL _fail(45021, CONCAT('account ', v_account_id, ' is closed (since ', v_closed_on, ')'));
+            CALL _fail(45021, CONCAT('account ', v_account_id, ' is closed (since ', v_closed_on, ') and has no money open'));
         END IF;
         ROLLBACK;
     ELSE
@@ -144,7 +153,16 @@ BEGIN
             CALL _apply_allocation(v_payment_id, v_account_id, v_plan, v_rebates, DATE(v_paid_at), v_actor);
             CALL _queue_notice('payment_received', v_account_id, NULL, v_payment_id, NULL);
             -- the balance as of this posting (a plain read: everything of the account is locked)
-            SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = v_account_id;
+            SELECT SUM(amount), MAX(entry_id) INTO v_balance, v_last_entry
+              FROM ledger_entry WHERE account_id = v_account_id;
+            -- where this posting ends in the append-only rows: the receipt (v_receipt) reads
+            -- the payment as posted up to there. Plain reads, then INSERT ... VALUES: an
+            -- INSERT ... SELECT would take shared next-key locks on the index it reads and
+            -- deadlock with other accounts' postings (seen in test_payment_concurrency)
+            SELECT MAX(allocation_id) INTO v_last_allocation
+              FROM payment_allocation WHERE payment_id = v_payment_id;
+            INSERT INTO payment_posting (payment_id, last_allocation_id, last_entry_id)
+            VALUES (v_payment_id, v_last_allocation, v_last_entry);
             CALL _audit('payment_posted', 'payment', v_payment_id, v_account_id,
                         JSON_OBJECT('amount', CAST(v_amount AS DECIMAL(12,2)), 'method', v_method,
                                     'paid_at', v_paid_at, 'idempotency_key', v_key,

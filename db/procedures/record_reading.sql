@@ -27,8 +27,9 @@
 --   45002 INVALID_ARGUMENT  a required argument missing or empty, actor too long
 --   45001 NOT_FOUND         no meter with this serial, or the meter was never installed
 --   45002 INVALID_ARGUMENT  source not field/customer/smart, value with more than two decimals
---   45011 READING_OUT_OF_RANGE  value negative or >= capacity, read_on after today, read_on not
---                           after the meter's latest point
+--   45011 READING_OUT_OF_RANGE  value negative or >= capacity, read_on after today or after the
+--                           meter's removal (exchange, close), read_on not after the meter's
+--                           latest point
 --   45010 READING_BACKWARDS value below the latest point's value and not a rollover
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
 -- typed locals (the _arg_* functions) at the top of the body, before anything is read or
@@ -64,6 +65,7 @@ BEGIN
     DECLARE v_hist_kwh DECIMAL(20,4);
     DECLARE v_status VARCHAR(8) DEFAULT 'accepted';
     DECLARE v_reading_id INT UNSIGNED;
+    DECLARE v_removed_on DATE;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
     -- 1. required arguments (no lock needed)
@@ -84,10 +86,10 @@ BEGIN
     END IF;
 
     -- 2. the meter: known and installed (its installation is never deleted)
-    SET v_meter_id = (SELECT m.meter_id
-                        FROM meter m JOIN meter_installation i ON i.meter_id = m.meter_id
-                       WHERE m.serial_no = TRIM(v_serial_no)
-                       LIMIT 1);
+    SELECT m.meter_id, i.removed_on INTO v_meter_id, v_removed_on
+      FROM meter m JOIN meter_installation i ON i.meter_id = m.meter_id
+     WHERE m.serial_no = TRIM(v_serial_no)
+     LIMIT 1;
     IF v_meter_id IS NULL THEN
         CALL _fail(45001, CONCAT('no installed meter with serial_no ', LEFT(TRIM(v_serial_no), 60)));
     END IF;
@@ -112,6 +114,12 @@ BEGIN
     SELECT dial_digits, multiplier INTO v_digits, v_multiplier
       FROM meter WHERE meter_id = v_meter_id FOR UPDATE;
     SET v_capacity = POW(10, v_digits);
+    -- removed by an exchange or a close (read under the meter lock, which both take)
+    SELECT removed_on INTO v_removed_on FROM meter_installation
+     WHERE meter_id = v_meter_id LOCK IN SHARE MODE;
+    IF v_read_on > v_removed_on THEN
+        CALL _fail(45011, CONCAT('read_on ', v_read_on, ' is after the meter was removed (', v_removed_on, ')'));
+    END IF;
     IF v_value >= v_capacity THEN
         CALL _fail(45011, CONCAT('value ', ROUND(v_value, 2), ' is at or over the capacity ', v_capacity,
                                   ' of meter ', LEFT(TRIM(v_serial_no), 40)));

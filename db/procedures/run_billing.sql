@@ -1,13 +1,15 @@
 -- run_billing: bills every billable account for one period (the monthly batch).
 --
--- An account is billable when it is open on period_end, has a meter installed on period_end
--- and has no bill for an overlapping period; so a second run of the same period bills nobody
+-- An account is billable when its service overlaps the period (bs = max(period_start,
+-- opened_on) <= be = min(period_end, closed_on)), has a meter installed on be and has no bill
+-- for a period overlapping [bs, be] (billing-rules.md; a closed account gets its final bill); so a second run of the same period bills nobody
 -- twice, and an account skipped for an exception is billed by a later run once the cause is
--- fixed. The accounts are billed set-based (see _bill_chunk) in chunks of 10,000 accounts
--- (@billing_chunk_size overrides it for the session; below 1 means the default), each chunk
--- committed on its own: a crash loses at most the chunk under way and a re-run finishes the
--- rest. The run's row in billing_run shows progress (accounts_done / accounts_total) while it
--- runs.
+-- fixed. The accounts are billed set-based (see _bill_chunk) in chunks of 1% of the run's
+-- accounts, at most 10,000 (@billing_chunk_size overrides it for the session; below 1 means the
+-- default), each chunk committed on its own: a crash loses at most the chunk under way and a
+-- re-run finishes the rest. The run's row in billing_run shows progress (accounts_done /
+-- accounts_total) while it runs, in steps of at most 1% (a person watching a run of a few
+-- thousand accounts sees it move, not jump from 0 to 100%).
 --
 -- Parameters
 --   p_period_start, p_period_end  the period (inclusive, at most 62 days)
@@ -43,7 +45,7 @@ BEGIN
     DECLARE v_due_days INT DEFAULT _arg_int(p_due_days, 'due_days', -2147483648, 2147483647, 45040);
     DECLARE v_actor VARCHAR(100) DEFAULT _arg_text(p_actor, 'actor', 100);
     DECLARE v_run INT UNSIGNED DEFAULT NULL;
-    DECLARE v_chunk_size INT DEFAULT COALESCE(@billing_chunk_size, 10000);
+    DECLARE v_chunk_size INT DEFAULT @billing_chunk_size;
     DECLARE v_after INT UNSIGNED DEFAULT 0;
     DECLARE v_n INT;
     DECLARE v_max INT UNSIGNED;
@@ -64,9 +66,6 @@ BEGIN
     END;
 
     CALL _check_period(v_period_start, v_period_end, v_issue_date, v_due_days, v_actor);
-    IF v_chunk_size < 1 THEN
-        SET v_chunk_size = 10000;      -- LIMIT 0 would bill nobody and still complete the run
-    END IF;
     SET @billing_actor = v_actor;
 
     DROP TEMPORARY TABLE IF EXISTS run_candidates;
@@ -85,19 +84,27 @@ BEGIN
     END IF;
     START TRANSACTION;
     INSERT INTO run_candidates
-    SELECT a.account_id
+    -- be = min(period_end, closed_on); a meter installed on be (removed on be counts; on an
+    -- exchange day two installations qualify, hence DISTINCT)
+    SELECT DISTINCT a.account_id
     FROM account a
     JOIN meter_installation mi ON mi.account_id = a.account_id
-         AND mi.installed_on <= v_period_end
-         AND (mi.removed_on IS NULL OR mi.removed_on > v_period_end)
+         AND mi.installed_on <= LEAST(v_period_end, COALESCE(a.closed_on, v_period_end))
+         AND (mi.removed_on IS NULL
+              OR mi.removed_on >= LEAST(v_period_end, COALESCE(a.closed_on, v_period_end)))
     WHERE a.opened_on <= v_period_end
-      AND (a.closed_on IS NULL OR a.closed_on >= v_period_end)
+      AND (a.closed_on IS NULL OR a.closed_on >= v_period_start)
       AND NOT EXISTS (SELECT 1 FROM bill b
                       WHERE b.account_id = a.account_id AND b.cancelled_at IS NULL
-                        AND b.period_start <= v_period_end
+                        AND b.period_start <= LEAST(v_period_end, COALESCE(a.closed_on, v_period_end))
                         AND b.period_end >= GREATEST(v_period_start, a.opened_on));
     COMMIT;
     SELECT COUNT(*) INTO v_total FROM run_candidates;
+    -- the default chunk: 1% of the accounts (progress steps), 1 to 10,000 (LIMIT 0 would bill
+    -- nobody and still complete the run)
+    IF v_chunk_size IS NULL OR v_chunk_size < 1 THEN
+        SET v_chunk_size = LEAST(10000, GREATEST(1, CEILING(v_total / 100)));
+    END IF;
 
     START TRANSACTION;
     INSERT INTO billing_run (period_start, period_end, issue_date, due_days, accounts_total, started_by)

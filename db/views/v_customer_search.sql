@@ -11,6 +11,7 @@
 --
 -- Columns
 --   customer_id, customer_no, full_name, email, phone, address, created_at
+--   phone_digits   the phone's digits only (migration 0045; indexed, for search by phone)
 -- Example: SELECT customer_id FROM v_customer_search
 --           WHERE MATCH (full_name) AGAINST ('+ada*' IN BOOLEAN MODE);
 CREATE ALGORITHM = MERGE VIEW v_customer_search AS
@@ -20,5 +21,6 @@ SELECT c.customer_id,
        c.email,
        c.phone,
        c.address,
-       c.created_at
+       c.created_at,
+       c.phone_digits
   FROM customer c

@@ -7,6 +7,7 @@
 --   bills_created, accounts_skipped, total_billed, started_by, started_at, finished_at
 --   exceptions                      rows of v_billing_exceptions for the run
 --   open_exceptions                 of those, the ones not resolved by a later bill
+--   estimated_bills                 bills of the run whose end reading was estimated
 -- Example: SELECT accounts_done, accounts_total, status FROM v_staff_billing_run WHERE run_id = 3;
 CREATE VIEW v_staff_billing_run AS
 SELECT r.run_id, r.period_start, r.period_end, r.issue_date, r.due_days, r.status,
@@ -20,5 +21,7 @@ SELECT r.run_id, r.period_start, r.period_end, r.issue_date, r.due_days, r.statu
                                  WHERE b.account_id = e.account_id AND b.cancelled_at IS NULL
                                    AND b.period_start <= r.period_end
                                    AND b.period_end >= r.period_end)) AS UNSIGNED)
-           AS open_exceptions
+           AS open_exceptions,
+       CAST((SELECT COUNT(*) FROM bill b WHERE b.run_id = r.run_id AND b.estimated = 1)
+            AS UNSIGNED) AS estimated_bills
   FROM billing_run r

@@ -44,10 +44,25 @@ def days(a, b):
     return (b - a).days + 1
 
 
+def model_step(prev, cur, dial_digits, multiplier):
+    """The consumption between two register values of one meter (rollover and multiplier),
+    None when backwards and not a rollover."""
+    cap = 10 ** dial_digits
+    prev, cur = F(prev), F(cur)
+    if cur >= prev:
+        return (cur - prev) * F(multiplier)
+    if cap - prev + cur <= Fraction(cap, 10):
+        return (cap - prev + cur) * F(multiplier)
+    return None
+
+
 def model_bill(period_start, period_end, issue_date, due_days, opened_on, consumption,
-               versions, discounts=()):
+               versions, discounts=(), closed_on=None):
+    """One bill; closed_on: be = min(period_end, closed_on) (a final bill is a short period:
+    thresholds and fixed charge prorated by d_i / P)."""
     P = days(period_start, period_end)
-    bs, be = max(period_start, opened_on), period_end
+    bs = max(period_start, opened_on)
+    be = period_end if closed_on is None else min(period_end, closed_on)
     D = days(bs, be)
     C = F(consumption)
     vs = sorted(versions, key=lambda v: v.effective_from)

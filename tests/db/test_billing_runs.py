@@ -357,6 +357,26 @@ def test_a_locked_account_holds_up_only_its_own_chunk(db, connect):
     assert integrity(db) == []
 
 
+def test_progress_moves_in_steps_of_at_most_one_percent(db, connect):
+    """Without @billing_chunk_size, a run commits a chunk (and its progress) per 1% of its
+    accounts: 120 accounts go in chunks of 2, so while account 101 is held the first 100 are
+    billed and counted (with chunks of 10,000 the run would still show 0 of 120)."""
+    accs = _billable(db, n=120)
+    holder, runner = connect(), connect()
+    _lock_row(holder, "account", "account_id", accs[100].account_id)
+
+    th, out = _start(runner, "run_billing", RUN_ARGS)
+    wait_for_lock_waits(db, [out["conn_id"]], 1)
+    assert db.row("SELECT accounts_done, accounts_total FROM billing_run") == {
+        "accounts_done": 100, "accounts_total": 120}
+    holder.execute("COMMIT")
+    th.join(timeout=60)
+
+    assert "error" not in out, out
+    assert out["result"]["bills_created"] == 120
+    assert db.value("SELECT accounts_done FROM billing_run") == 120
+
+
 @pytest.mark.parametrize("proc", ["run_billing", "bill_account"])
 def test_a_chunk_chosen_as_deadlock_victim_is_billed_again(db, connect, proc):
     accs = _billable(db, n=1)
@@ -463,27 +483,34 @@ def test_exceptions_precedence_and_resolution_by_a_later_run(db):
     assert_ledger_matches(db)
 
 
-def test_closed_before_period_end_or_opened_after_it_are_not_considered(db):
+def test_closed_before_period_start_or_opened_after_it_are_not_considered(db):
+    """be = min(period_end, closed_on): an account closed inside the period gets its final bill
+    (billing-rules.md, "The billing period of one account"); one closed before it is not
+    considered."""
     set_clock(db)
     t = make_tariff(db, versions=[PLAIN])
     ok = make_metered_account(db, tariff_code=t, opened_on="2026-01-01")
     closed = make_metered_account(db, tariff_code=t, opened_on="2026-01-01")
     closed_on_end = make_metered_account(db, tariff_code=t, opened_on="2026-01-01")
+    closed_before = make_metered_account(db, tariff_code=t, opened_on="2025-12-01")
     later = make_metered_account(db, tariff_code=t, opened_on="2026-02-01")
     no_meter = make_account(db, t, opened_on="2026-01-01")
     meter_later = make_metered_account(db, tariff_code=t, opened_on="2026-01-01",
                                        installed_on="2026-02-01")
+    read(db, closed, "2026-01-30", 10)
     db.call("close_account", closed.account_id, "2026-01-30", ACTOR)
     db.call("close_account", closed_on_end.account_id, "2026-01-31", ACTOR)  # open on the 31st
+    db.call("close_account", closed_before.account_id, "2025-12-31", ACTOR)
     read(db, ok, "2026-01-31", 10)
-    read(db, closed, "2026-01-30", 10)
 
     r = run(db)
-    assert (r["accounts_considered"], r["bills_created"], r["accounts_skipped"]) == (2, 2, 0)
+    assert (r["accounts_considered"], r["bills_created"], r["accounts_skipped"]) == (3, 3, 0)
     assert {b["account_id"] for b in db.rows("SELECT account_id FROM bill")} == {
-        ok.account_id, closed_on_end.account_id}
+        ok.account_id, closed.account_id, closed_on_end.account_id}
+    final = bills_of(db, closed.account_id)[0]
+    assert (str(final["period_end"]), final["days_billed"]) == ("2026-01-30", 30)
     assert db.value("SELECT COUNT(*) FROM billing_exception") == 0
-    for a in (closed.account_id, later.account_id, no_meter, meter_later.account_id):
+    for a in (closed_before.account_id, later.account_id, no_meter, meter_later.account_id):
         assert bills_of(db, a) == []
     assert db.value("SELECT COUNT(*) FROM meter_reading WHERE kind = 'estimated'") == 1
     assert_ledger_matches(db)
@@ -498,14 +525,14 @@ def _last_exception(db, account_id):
                   "ORDER BY run_id DESC LIMIT 1", account_id)
 
 
-@pytest.mark.parametrize("case", ["closed_before_end", "opened_after_end"])
+@pytest.mark.parametrize("case", ["closed_before_start", "opened_after_end"])
 def test_bill_account_not_open(db, case):
     set_clock(db)
     t = make_tariff(db, versions=[PLAIN])
-    if case == "closed_before_end":
-        acc = make_metered_account(db, tariff_code=t, opened_on="2026-01-01")
-        read(db, acc, "2026-01-20", 10)
-        db.call("close_account", acc.account_id, "2026-01-30", ACTOR)
+    if case == "closed_before_start":
+        acc = make_metered_account(db, tariff_code=t, opened_on="2025-12-01")
+        read(db, acc, "2025-12-20", 10)
+        db.call("close_account", acc.account_id, "2025-12-30", ACTOR)
     else:
         acc = make_metered_account(db, tariff_code=t, opened_on="2026-02-01")
     readings = db.value("SELECT COUNT(*) FROM meter_reading")

@@ -1,6 +1,10 @@
 """The back office in headless Chromium: a clerk enters a reading and uploads a CSV of readings;
-a billing admin runs billing to completion and watches its progress bar."""
+a billing admin runs billing to completion and watches its progress bar; the issue-22 pages
+(run results with exceptions and the re-run form, the review queue's own-reading rule, the
+reversal confirmation, search results, the account page's sections) at 1280 and 390 px, with
+screenshots in var/screens/ for a person and no page scrolling sideways."""
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -79,3 +83,123 @@ def test_a_billing_admin_runs_billing_to_completion(page, live_server, meters, b
     page.click("text=See the run's results")
     assert page.locator("h1").inner_text().startswith("Billing run")
     assert billing_db.value("SELECT COUNT(*) FROM bill") == 3
+
+
+SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
+WIDTHS = (1280, 390)
+
+
+def shoot(page, name):
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SCREENS / f"backoffice-{name}-{width}.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{name} at {width}px scrolls sideways by {overflow}px"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_a_billing_admin_reads_a_run_fixes_its_exception_and_runs_it_again(
+        page, live_server, meters, billing_db, django_user_model):
+    read_on = LAST_END - dt.timedelta(days=10)
+    billing_db.call("record_reading", "SN-E-1", read_on, 100, "field", "staff:t")
+    billing_db.call("record_reading", "SN-E-2", read_on, 50, "field", "staff:t")
+    billing_db.call("record_reading", "SN-E-1", LAST_END, 200, "field", "staff:t")
+    assert billing_db.call("record_reading", "SN-E-2", LAST_END, 5000, "field",
+                           "staff:t")["status"] == "review"
+    run = billing_db.call("run_billing", LAST, LAST_END, TODAY, 14, "staff:t")
+    staff(django_user_model, "badmin2", "billing_admin")
+    login_page(page, live_server, "badmin2", PASSWORD, path="/login/")
+    page.goto(f"{live_server.url}/billing/runs/{run['run_id']}/")
+    main = page.inner_text("main")
+    assert "2 bills, of which 1 estimated" in main
+    assert "The reading at the end of the period waits for review." in main
+    assert page.input_value("#id_issue_date") == str(TODAY)
+    shoot(page, "run-detail")
+    page.click("text=Review reading")
+    assert page.locator("h1").inner_text().startswith("Reading")
+    page.goto(live_server.url + "/readings/review/")
+    shoot(page, "review-queue")
+    page.click("button:has-text('Approve')")
+    page.goto(f"{live_server.url}/billing/runs/{run['run_id']}/")
+    page.click("button:has-text('Run this period again')")
+    page.wait_for_selector(".progress-done-link:not([hidden])")
+    page.goto(f"{live_server.url}/billing/runs/{run['run_id']}/")
+    assert "resolved" in page.inner_text("table")
+    shoot(page, "run-resolved")
+    page.goto(live_server.url + "/billing/runs/")
+    assert page.input_value("#id_period_start") == ""        # last month is billed
+    shoot(page, "run-list")
+
+
+def test_search_account_sections_and_reversal_confirmation(page, live_server, meters,
+                                                         billing_db, django_user_model):
+    billing_db.call("record_reading", "SN-E-1", LAST_END, 100, "field", "staff:t")
+    billing_db.call("run_billing", LAST, LAST_END, TODAY, 14, "staff:t")
+    acc = meters[0]
+    for i in range(3):
+        billing_db.call("post_payment", acc.account_id, "2.00", "cheque", None, f"k-e-{i}",
+                        "staff:t")
+    pid = billing_db.value("SELECT MAX(payment_id) FROM payment")
+    staff(django_user_model, "badmin3", "billing_admin")
+    login_page(page, live_server, "badmin3", PASSWORD, path="/login/")
+    page.goto(live_server.url + "/customers/?q=main")       # the service addresses' street
+    assert page.locator("table.search-results tbody tr").count() == 3
+    shoot(page, "search")
+    page.goto(live_server.url + f"/customers/?q={acc.account_no}")
+    assert page.locator("h1").inner_text().startswith(f"Account {acc.account_no}")
+    assert page.locator(".breadcrumbs li").count() == 3
+    shoot(page, "account")
+    page.goto(f"{live_server.url}/payments/{pid}/reverse/")
+    assert "1 bill reopened" in page.inner_text("main")
+    shoot(page, "reverse")
+    page.fill("#id_reason", "cheque returned unpaid")
+    page.click("button:has-text('Confirm: reverse payment')")
+    assert "reversed; balance after" in page.inner_text(".messages")
+
+
+def test_the_reading_form_warns_before_review_or_refusal(page, live_server, meters, billing_db,
+                                                        django_user_model):
+    mid = LAST_END - dt.timedelta(days=20)
+    billing_db.call("record_reading", "SN-E-1", mid, 100, "field", "staff:t")
+    staff(django_user_model, "clerk2", "clerk")
+    login_page(page, live_server, "clerk2", PASSWORD, path="/login/")
+    page.goto(live_server.url + "/readings/new/?serial_no=SN-E-1")
+    page.wait_for_selector("#meter-context:not([hidden]) .meter-text:has-text('typical use')")
+    assert f"last reading 100.00 on {mid}" in page.inner_text("#meter-context")
+    page.fill("#id_read_on", str(LAST_END))
+    page.fill("#id_value", "50")
+    assert "below the last reading" in page.inner_text("#reading-warning")
+    page.fill("#id_value", "900")
+    assert "will go to review" in page.inner_text("#reading-warning")
+    shoot(page, "reading-warning")
+    snapshot = billing_db.value("SELECT COUNT(*) FROM meter_reading")
+    page.click("main button[type=submit]")                 # first click: only the warning
+    assert page.locator("main button[type=submit]").inner_text() == "Record it for review"
+    assert billing_db.value("SELECT COUNT(*) FROM meter_reading") == snapshot
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".messages")
+    assert "needs review" in page.inner_text(".messages")
+
+
+def test_a_cash_payment_shows_the_change_and_the_drawer_closes(page, live_server, meters,
+                                                               billing_db, django_user_model):
+    billing_db.call("record_reading", "SN-E-1", LAST_END, 100, "field", "staff:t")
+    billing_db.call("run_billing", LAST, LAST_END, TODAY, 14, "staff:t")
+    acc = meters[0]
+    due = billing_db.value("SELECT balance FROM v_account_balance WHERE account_id = %s",
+                           acc.account_id)
+    staff(django_user_model, "clerk3", "clerk")
+    login_page(page, live_server, "clerk3", PASSWORD, path="/login/")
+    page.goto(f"{live_server.url}/accounts/{acc.account_id}/pay/")
+    assert page.input_value("#id_amount") == str(due)
+    assert page.locator("#id_reference").is_hidden()              # cash: no reference
+    page.fill("#tendered", "20")
+    assert page.inner_text(".change") == f"Change to give: {20 - due:.2f}"
+    shoot(page, "counter-payment")
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".messages")
+    page.goto(f"{live_server.url}/payments/today/")
+    page.click("text=Drawer close")
+    assert "Drawer close staff:clerk3" in page.inner_text("h1")
+    shoot(page, "drawer-close")

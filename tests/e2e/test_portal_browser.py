@@ -1,6 +1,9 @@
 """The customer portal in headless Chromium: log in, open a bill, pay it, see the receipt and the
-new balance; a double click on Pay posts one payment."""
+new balance; a double click on Pay posts one payment. Pages of issue 21 are photographed at 1280
+and 390 px wide into var/screenshots/portal/ (test artefacts, looked at by people)."""
+import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +13,16 @@ from portal.services import create_customer_login
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 PASSWORD = "Kilowatt-hours-2026"
+SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "portal"
+
+
+def shoot(page, name):
+    """Full-page screenshots of the current page at desktop and phone width."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 @pytest.fixture
@@ -29,7 +42,7 @@ def _fill_card(page):
 def test_log_in_open_a_bill_pay_it_and_see_the_receipt(page, live_server, ada, billing_db):
     login_page(page, live_server, ada.customer_no, PASSWORD)
     assert page.locator("h1").inner_text() == "Your accounts"
-    assert page.locator(".balance").inner_text().startswith("105.45")
+    assert page.locator(".balance").inner_text().startswith("€105.45")
     page.click("text=Bills")
     bill_no = billing_db.value("SELECT bill_no FROM bill WHERE bill_id = %s", ada.bill_ids[2])
     page.click(f"text={bill_no}")
@@ -44,9 +57,10 @@ def test_log_in_open_a_bill_pay_it_and_see_the_receipt(page, live_server, ada, b
     receipt = page.locator(".receipt-no").inner_text()
     assert receipt == billing_db.value("SELECT receipt_no FROM v_payments WHERE account_id = %s "
                                        "AND method = 'online'", ada.account_id)
-    assert page.locator(".new-balance").inner_text() == "0.00"
+    assert page.locator(".balance-after").inner_text() == "Nothing owed"
+    assert "Visa ending 4242" in page.locator(".method").inner_text()
     page.click("text=Overview")
-    assert page.locator(".balance").inner_text().startswith("0.00")
+    assert page.locator(".balance").inner_text().startswith("€0.00")
 
 
 def test_a_double_click_on_pay_posts_one_payment(page, live_server, ada, billing_db):
@@ -61,3 +75,60 @@ def test_a_double_click_on_pay_posts_one_payment(page, live_server, ada, billing
                            "AND method = 'online'", ada.account_id)
     assert [r["amount"] for r in rows] == [Decimal("30.00")]
     assert page.locator(".receipt-no").count() == 1
+
+
+def test_a_receipt_stays_as_posted_after_the_next_bill(page, live_server, ada, billing_db):
+    login_page(page, live_server, ada.customer_no, PASSWORD)
+    page.goto(live_server.url + f"/my/accounts/{ada.account_id}/pay/")
+    assert page.locator("#pay-button").inner_text() == "Pay €104.53"
+    page.fill("#id_amount", "200.00")
+    assert page.locator("#pay-button").inner_text() == "Pay €200.00"     # states what is typed
+    _fill_card(page)
+    page.click("#pay-button")
+    assert "more than the €105.45 you owe" in page.locator("#main").inner_text()
+    shoot(page, "pay-confirm")
+    page.fill("#id_amount", "200.00")
+    _fill_card(page)
+    page.check("#id_confirm_over")
+    page.click("#pay-button")
+    page.wait_for_url("**/my/payments/*/")
+    keys = (".amount", ".applied", ".credit-left", ".balance-after", ".receipt-lines")
+    before = [page.locator(k).inner_text() for k in keys]
+    assert before[3].startswith("Credit €")
+    shoot(page, "receipt")
+    today = billing_db.value("SELECT CURRENT_DATE")
+    billing_db.call("record_reading", ada.serial, today - dt.timedelta(days=1), 1900, "field",
+                    "staff:test")
+    billing_db.call("bill_account", ada.account_id, today - dt.timedelta(days=5),
+                    today - dt.timedelta(days=1), today, 14, "staff:test")
+    page.reload()
+    assert [page.locator(k).inner_text() for k in keys] == before
+    payment_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    billing_db.call("reverse_payment", payment_id, "Charge-back from the card issuer",
+                    "staff:test")
+    page.reload()
+    assert "not a valid receipt" in page.locator(".reversed-notice").inner_text()
+    assert page.locator("text=Download receipt (PDF)").count() == 0
+    shoot(page, "receipt-reversed")
+
+
+def test_formatted_pages_and_the_error_pages(page, live_server, ada, billing_db):
+    """Money through the one formatter on every page; the 404 page leads back (photographed)."""
+    login_page(page, live_server, ada.customer_no, PASSWORD)
+    assert page.locator(".balance").inner_text() == "€105.45"
+    shoot(page, "dashboard")
+    page.goto(live_server.url + f"/my/bills/{ada.bill_ids[1]}/")
+    assert "Late fee: 1.5% of €48.40" in page.locator("table.lines").inner_text()
+    shoot(page, "bill")
+    page.goto(live_server.url + f"/my/bills/{ada.bill_ids[2]}/print/")
+    assert page.locator(".amount-due").inner_text().startswith("€")
+    assert page.locator("button[data-print]").count() == 1
+    shoot(page, "bill-print")
+    page.goto(live_server.url + "/my/bills/")
+    shoot(page, "bills")
+    page.goto(live_server.url + "/my/bills/999999/")
+    assert page.locator("h1").inner_text() == "We cannot find this page"
+    page.click("text=Back to your account")
+    page.wait_for_url("**/my/")
+    page.goto(live_server.url + "/my/bills/999999/")
+    shoot(page, "404")

@@ -19,6 +19,11 @@ OBJECTS = ("SELECT routine_type AS kind, routine_name AS name FROM information_s
            "WHERE trigger_schema = DATABASE() UNION ALL "
            "SELECT 'VIEW', table_name FROM information_schema.views WHERE table_schema = DATABASE() "
            "ORDER BY kind, name")
+# every body as the server keeps it, in-body comments included
+BODIES = ("SELECT routine_type AS kind, routine_name AS name, routine_definition AS body "
+          "FROM information_schema.routines WHERE routine_schema = DATABASE() UNION ALL "
+          "SELECT 'TRIGGER', trigger_name, action_statement FROM information_schema.triggers "
+          "WHERE trigger_schema = DATABASE() ORDER BY kind, name")
 
 
 @pytest.fixture
@@ -67,6 +72,10 @@ def test_backup_and_restore_into_a_new_database(db, restored, tmp_path):
     try:
         assert copy.snapshot() == db.snapshot()
         assert copy.rows(OBJECTS) == db.rows(OBJECTS)
+        # restored bodies keep their comments (the client strips them unless --comments)
+        bodies = db.rows(BODIES)
+        assert any("-- " in r["body"] for r in bodies if r["name"] == "post_payment")
+        assert copy.rows(BODIES) == bodies
         balances = "SELECT * FROM v_account_balance ORDER BY account_id"
         assert copy.rows(balances) == db.rows(balances)
         assert copy.rows("SELECT * FROM v_bill_summary ORDER BY bill_id") == db.rows(

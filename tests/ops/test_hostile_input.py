@@ -53,7 +53,7 @@ PROCEDURES = ["create_customer", "update_customer", "open_account", "close_accou
               "create_tariff", "add_tariff_version", "create_discount", "assign_discount",
               "install_meter", "record_reading", "approve_reading", "reject_reading",
               "run_billing", "bill_account", "apply_late_fees", "post_payment", "reverse_payment",
-              "cancel_bill", "refund_credit"]
+              "cancel_bill", "refund_credit", "exchange_meter"]
 
 
 def world(db):
@@ -89,6 +89,7 @@ def world(db):
         "reverse_payment": [payment, "bounced", A],
         "cancel_bill": [bill, "misread", A],
         "refund_credit": [spare, "10.00", "cheque", "hr-1", A],
+        "exchange_meter": [acc.account_id, "2026-03-15", 350, "SN-XCH", 6, 40, 0, A],
     }
 
 

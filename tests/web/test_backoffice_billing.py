@@ -91,7 +91,8 @@ def test_exceptions_are_listed_and_a_rerun_bills_the_rest(billing_admin_client, 
     assert b.account_no in detail and "Exceptions (1)" in detail
     rid = billing_db.value("SELECT reading_id FROM meter_reading WHERE status = 'review'")
     billing_db.call("approve_reading", rid, "staff:test")
-    r = billing_admin_client.post(reverse("billing:run_rerun", args=[data["run_id"]]))
+    r = billing_admin_client.post(reverse("billing:run_rerun", args=[data["run_id"]]),
+                                  {"issue_date": str(TODAY), "due_days": "14"})
     again = wait_for_job(billing_admin_client, r["Location"] + "status.json")
     assert again["state"] == "completed" and again["bills_created"] == 1
     assert again["run_id"] != data["run_id"]
@@ -168,3 +169,84 @@ def test_the_run_form_defaults_to_last_month_issued_today_and_that_runs(billing_
     r = billing_admin_client.post(reverse("billing:run_start"), initial)
     data = wait_for_job(billing_admin_client, r["Location"] + "status.json")
     assert data["state"] == "completed" and data["bills_created"] == 2
+
+
+def test_a_rerun_takes_a_fresh_issue_date_not_the_first_runs(billing_admin_client, accounts,
+                                                             billing_db):
+    a, b = accounts
+    billing_db.call("record_reading", "SN-B-2", LAST_END, 5000, "field", "staff:test")
+    billing_db.call("record_reading", "SN-B-1", LAST_END, 200, "field", "staff:test")
+    tomorrow = TODAY + timedelta(days=1)
+    r = billing_admin_client.post(reverse("billing:run_start"),
+                                  {**PERIOD, "issue_date": str(tomorrow)})
+    first = wait_for_job(billing_admin_client, r["Location"] + "status.json")
+    assert first["bills_created"] == 1
+    detail_url = reverse("billing:run_detail", args=[first["run_id"]])
+    page = billing_admin_client.get(detail_url).content.decode()
+    form = page[page.index('id="rerun-heading"'):]
+    assert re.search(r'name="issue_date"[^>]*value="([^"]*)"', form).group(1) == str(TODAY)
+    # an issue date before today is refused on the form and nothing runs
+    snapshot = billing_db.snapshot()
+    r = billing_admin_client.post(reverse("billing:run_rerun", args=[first["run_id"]]),
+                                  {"issue_date": str(TODAY - timedelta(days=1)), "due_days": "14"})
+    assert r.status_code == 200 and "Refused: PERIOD_INVALID" in r.content.decode()
+    assert 'id="id_issue_date_error"' in r.content.decode()
+    assert billing_db.snapshot() == snapshot
+    billing_db.call("approve_reading", billing_db.value(
+        "SELECT reading_id FROM meter_reading WHERE status = 'review'"), "staff:test")
+    r = billing_admin_client.post(reverse("billing:run_rerun", args=[first["run_id"]]),
+                                  {"issue_date": str(TODAY), "due_days": "10"})
+    again = wait_for_job(billing_admin_client, r["Location"] + "status.json")
+    assert again["bills_created"] == 1
+    bill = billing_db.row("SELECT issue_date, due_date FROM v_bill_summary WHERE account_id = %s",
+                          b.account_id)
+    assert bill["issue_date"] == TODAY and bill["due_date"] == TODAY + timedelta(days=10)
+
+
+def test_the_run_page_counts_and_explains_exceptions_until_resolved(billing_admin_client,
+                                                                    accounts, billing_db):
+    a, b = accounts
+    billing_db.call("record_reading", "SN-B-2", LAST_END, 5000, "field", "staff:test")
+    # a third account without readings: its end reading is estimated
+    make_metered_account(billing_db, tariff_code="RES", serial="SN-B-3", opened_on=LAST)
+    r = billing_admin_client.post(reverse("billing:run_start"), PERIOD)
+    run = wait_for_job(billing_admin_client, r["Location"] + "status.json")
+    rid = billing_db.value("SELECT reading_id FROM meter_reading WHERE status = 'review'")
+    url = reverse("billing:run_detail", args=[run["run_id"]])
+    page = billing_admin_client.get(url)
+    words = text(page)
+    estimated = billing_db.value("SELECT COUNT(*) FROM v_bill_summary WHERE estimated = 1")
+    assert estimated == 1
+    assert "Billed 2 bills, of which 1 estimated" in words
+    assert ("Skipped 1 account: 1 – The reading at the end of the period waits for review. "
+            "(READ_NEEDS_REVIEW)") in words
+    assert reverse("billing:reading_detail", args=[rid]) in page.content.decode()
+    assert "open" in words and "resolved" not in words
+    billing_db.call("approve_reading", rid, "staff:test")
+    billing_db.call("bill_account", b.account_id, LAST, LAST_END, TODAY, 14, "staff:test")
+    words = text(billing_admin_client.get(url))
+    assert "resolved billed by a later run" in words
+    assert f"Review reading {rid}" not in words
+
+
+def test_the_start_form_does_not_default_to_a_period_already_billed(billing_admin_client,
+                                                                   accounts, billing_db):
+    billing_db.call("run_billing", LAST, LAST_END, TODAY, 14, "staff:test")
+    page = billing_admin_client.get(reverse("billing:run_list")).content.decode()
+    for name in ("period_start", "period_end"):
+        assert re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0).find("value=") < 0
+    assert "was billed by" in text(billing_admin_client.get(reverse("billing:run_list")))
+
+
+def test_one_bill_charged_is_said_in_the_singular(billing_admin_client, accounts, billing_db):
+    make_tariff(billing_db, code="FEE", versions=[{"fixed_charge": "10.00", "late_fee_pct": "5"}])
+    a = make_metered_account(billing_db, tariff_code="FEE", serial="SN-B-9", opened_on=LAST)
+    # a short period early last month, billed then (the session clock moved there), overdue now
+    end = LAST + timedelta(days=9)
+    with billing_db.at(end + timedelta(days=1)):
+        billing_db.call("bill_account", a.account_id, LAST, end, end + timedelta(days=1), 1,
+                        "staff:test")
+    r = billing_admin_client.post(reverse("billing:late_fees"), {"as_of": str(TODAY)},
+                                  follow=True)
+    assert billing_db.value("SELECT COUNT(*) FROM ledger_entry WHERE entry_type = 'late_fee'") == 1
+    assert "1 bill charged," in text(r)

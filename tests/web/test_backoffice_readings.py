@@ -1,5 +1,6 @@
 """Back office, readings: bulk CSV upload (one record_reading per row, never stopping at a bad
 row) and the review queue (approve, reject with a reason)."""
+import logging
 import re
 
 import pytest
@@ -138,3 +139,66 @@ def test_approve_and_reject_with_a_reason(staff_client, queue, billing_db):
     r = staff_client.post(reverse("billing:reading_approve", args=[first]), follow=True)
     assert "refused: CONFLICT" in text(r)
     assert "The queue is empty." in text(staff_client.get(reverse("billing:review_queue")))
+
+
+def test_a_clerk_cannot_approve_a_reading_they_entered(staff_client, meters, billing_db):
+    billing_db.call("record_reading", "SN-R-1", "2026-01-31", 100, "field", "staff:clara")
+    own = billing_db.call("record_reading", "SN-R-1", "2026-02-28", 500, "field", "staff:clara")
+    assert own["status"] == "review"
+    page = staff_client.get(reverse("billing:review_queue"))
+    assert reverse("billing:reading_approve", args=[own["reading_id"]]) not in page.content.decode()
+    assert "You entered this reading" in text(page)
+    snapshot = billing_db.snapshot()
+    r = staff_client.post(reverse("billing:reading_approve", args=[own["reading_id"]]),
+                          follow=True)
+    assert "you entered it, so another clerk or a billing admin must approve it" in text(r)
+    assert billing_db.snapshot() == snapshot
+    # rejecting their own reading stays open to them (it bills nothing)
+    assert reverse("billing:reading_reject", args=[own["reading_id"]]) in page.content.decode()
+
+
+def test_a_billing_admin_can_approve_their_own_reading_and_it_is_logged(
+        billing_admin_client, meters, billing_db, caplog, monkeypatch):
+    billing_db.call("record_reading", "SN-R-1", "2026-01-31", 100, "field", "staff:bea")
+    own = billing_db.call("record_reading", "SN-R-1", "2026-02-28", 500, "field", "staff:bea")
+    # the project's "billing" logger does not propagate to the root, where caplog listens
+    monkeypatch.setattr(logging.getLogger("billing"), "propagate", True)
+    with caplog.at_level("WARNING", logger="billing.audit"):
+        r = billing_admin_client.post(reverse("billing:reading_approve",
+                                              args=[own["reading_id"]]), follow=True)
+    assert f"Reading {own['reading_id']} accepted." in text(r)
+    row = billing_db.row("SELECT status, recorded_by, reviewed_by FROM v_meter_reading "
+                         "WHERE reading_id = %s", own["reading_id"])
+    assert row == {"status": "accepted", "recorded_by": "staff:bea", "reviewed_by": "staff:bea"}
+    assert any("approved by staff:bea, who entered it" in m for m in caplog.messages)
+
+
+def test_the_entry_form_shows_the_meters_last_reading_and_typical_use(staff_client, meters,
+                                                                      billing_db):
+    for day, value in (("2026-01-31", 100), ("2026-03-02", 400)):     # 100 + 300 kWh
+        billing_db.call("record_reading", "SN-R-1", day, value, "field", "staff:test")
+    page = text(staff_client.get(reverse("billing:reading_create"), {"serial_no": "SN-R-1"}))
+    m = billing_db.row("SELECT * FROM v_staff_meter_context WHERE serial_no = 'SN-R-1'")
+    # the history: the initial read (2026-01-01) to 2026-03-02, 60 days, 400 kWh
+    assert (m["history_kwh"], m["history_days"], str(m["daily_kwh"])) == (400, 60, "6.67")
+    assert f"last reading 400.00 on 2026-03-02; typical use {m['daily_kwh']} kWh a day" in page
+    data = staff_client.get(reverse("billing:meter_context"), {"serial_no": "SN-R-1"}).json()
+    assert data["found"] and data["last_register"] == "400.00" and data["capacity"] == str(
+        m["capacity"]) and data["history_kwh"] == str(m["history_kwh"])
+    assert staff_client.get(reverse("billing:meter_context"),
+                            {"serial_no": "NOPE"}).json() == {"found": False}
+
+
+def test_the_queue_shows_usual_use_previous_readings_and_a_reason_box(staff_client, queue,
+                                                                     billing_db):
+    r = staff_client.get(reverse("billing:review_queue"))
+    html = r.content.decode()
+    row = html[html.index(f'id="reading-{queue[0]}"'):]
+    row = row[:row.index("</tr>")]
+    m = billing_db.row("SELECT daily_kwh, history_kwh, history_days FROM v_staff_meter_context "
+                       "WHERE serial_no = 'SN-R-1'")
+    assert f"{m['daily_kwh']} kWh a day" in row
+    assert f"{m['history_kwh']:.2f} kWh over {m['history_days']} days" in row
+    assert "2026-01-31: 100.00" in row and "2026-01-01: 0.00" in row
+    assert f'<textarea id="reason-{queue[0]}" name="reason"' in row
+    assert "Reason for rejecting" in row

@@ -119,7 +119,8 @@ def test_a_bad_amount_never_reaches_the_gateway(c, ada, gw, billing_db, amount):
                                           ("0.01", "0.01"), ("12", "12.00")])
 def test_good_amounts_are_charged_and_posted_as_written(c, ada, gw, billing_db, text, amount):
     r = c.post(reverse("portal:pay", args=[ada.account_id]),
-               {**CARD, "amount": text, "idempotency_key": "k-" + amount})
+               {**CARD, "amount": text, "idempotency_key": "k-" + amount,
+                "confirm_over": "on"})     # above the 105.45 owed: confirmed (issue 21)
     assert r.status_code == 302, r.context["form"].errors if r.context else r
     assert gw.calls == [("charge", str(ada.account_id), Decimal(amount), "k-" + amount)]
     assert [p["amount"] for p in payments_of(billing_db, ada.account_id)] == [Decimal(amount)]

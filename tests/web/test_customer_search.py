@@ -1,5 +1,7 @@
-"""Customer search: by the words of the name (word prefixes, FULLTEXT), or exactly by customer
-number, account number, e-mail or meter serial."""
+"""Customer search: by the words of the name or address (word prefixes, FULLTEXT), or exactly
+by customer number, account number, e-mail, meter serial or phone digits. An exact customer
+number, account number or serial opens that record at once (the listing still finds them, as
+its pages show: ?page=)."""
 import pytest
 from django.urls import reverse
 
@@ -20,8 +22,9 @@ def people(billing_db):
     return {"ada": ada, "bob": bob}
 
 
-def search(client, q):
-    r = client.get(reverse("billing:customer_search"), {"q": q})
+def search(client, q, page=None):
+    r = client.get(reverse("billing:customer_search"),
+                   {"q": q} if page is None else {"q": q, "page": page})
     assert r.status_code == 200
     return r, [c.full_name for c in r.context["results"]]
 
@@ -61,13 +64,19 @@ def test_search_syntax_in_the_query_is_only_text(staff_client, people):
 
 
 def test_by_customer_number(staff_client, people):
-    r, names = search(staff_client, people["bob"].customer_no.lower())
+    r = staff_client.get(reverse("billing:customer_search"),
+                         {"q": people["bob"].customer_no.lower()})
+    assert r.status_code == 302
+    assert r["Location"] == reverse("billing:customer_detail", args=[people["bob"].customer_id])
+    r, names = search(staff_client, people["bob"].customer_no.lower(), page=1)
     assert names == ["Bob Babbage"]
     assert reverse("billing:customer_detail", args=[people["bob"].customer_id]).encode() in r.content
 
 
 def test_by_account_number(staff_client, people):
-    assert search(staff_client, people["ada"].account_no)[1] == ["Ada Lovelace"]
+    r = staff_client.get(reverse("billing:customer_search"), {"q": people["ada"].account_no})
+    assert r["Location"] == reverse("billing:account_detail", args=[people["ada"].account_id])
+    assert search(staff_client, people["ada"].account_no, page=1)[1] == ["Ada Lovelace"]
 
 
 def test_by_email(staff_client, people):
@@ -76,7 +85,9 @@ def test_by_email(staff_client, people):
 
 
 def test_by_meter_serial(staff_client, people):
-    assert search(staff_client, "sn-bob-2")[1] == ["Bob Babbage"]
+    r = staff_client.get(reverse("billing:customer_search"), {"q": "sn-bob-2"})
+    assert r["Location"] == reverse("billing:account_detail", args=[people["bob"].account_id])
+    assert search(staff_client, "sn-bob-2", page=1)[1] == ["Bob Babbage"]
 
 
 def test_numbers_match_exactly_not_in_part(staff_client, people):
@@ -86,7 +97,7 @@ def test_numbers_match_exactly_not_in_part(staff_client, people):
 
 def test_no_match_says_so_and_an_empty_query_shows_no_results(staff_client, people):
     r, names = search(staff_client, "zzz-nobody")
-    assert names == [] and b"No customer matches" in r.content
+    assert names == [] and b"No customer found" in r.content
     r = staff_client.get(reverse("billing:customer_search"), {"q": "  "})
     assert r.context["results"] is None
 

@@ -45,7 +45,8 @@ class ReadingForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Name, customer no., account no., e-mail or meter serial",
+    q = forms.CharField(label="Name, address, phone, e-mail, customer no., account no. or "
+                              "meter serial",
                         required=False, strip=True,
                         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
 
@@ -111,13 +112,42 @@ PAYMENT_METHODS = [("cash", "Cash"), ("cheque", "Cheque"), ("card", "Card"),
 
 
 class CounterPaymentForm(forms.Form):
-    amount = _money("Amount")
+    """A counter payment. The cheque number or transfer reference goes at the end of the
+    idempotency key ("counter:<uuid>:ref:<reference>", read back by v_staff_payment_reference):
+    no schema change, and the same form sent twice is still one payment. Cash tendered is not a
+    field: the change is shown by the page's script (display only, nothing is sent)."""
+    REFERENCE_MAX = 40       # "counter:" + uuid (44) + ":ref:" (5) + 40 <= the key's 100
     method = forms.ChoiceField(label="Method", choices=PAYMENT_METHODS, initial="cash")
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    amount = _money("Amount")
+    reference = forms.CharField(
+        label="Cheque number or transfer reference", required=False, strip=True,
+        max_length=REFERENCE_MAX,
+        help_text="Needed for a cheque or a bank transfer; shown on the day's collections and "
+                  "the drawer close.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=60)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("method") in ("cheque", "bank_transfer") and not data.get("reference"):
+            self.add_error("reference", "Give the cheque number or the transfer reference.")
+        return data
+
+    def key(self):
+        """The idempotency key sent to post_payment: the form's key, and the reference."""
+        ref = self.cleaned_data.get("reference")
+        return self.cleaned_data["idempotency_key"] + (f":ref:{ref}" if ref else "")
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="Reason", strip=True, max_length=500)
+
+
+class ReversalForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the reversal", strip=True, max_length=500,
+        help_text="In words, e.g. “cheque 004512 returned unpaid by the bank on 28 Nov”.",
+        widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReadingUploadForm(forms.Form):
@@ -127,6 +157,13 @@ class ReadingUploadForm(forms.Form):
 class BillingPeriodForm(forms.Form):
     period_start = _date("Period start")
     period_end = _date("Period end")
+    issue_date = _date("Issue date", initial=datetime.date.today)
+    due_days = forms.IntegerField(label="Days until due", initial=14)
+
+
+class RerunForm(forms.Form):
+    """Running a period again: the bills get a fresh issue date (today by default; the rules
+    refuse one before today), never the first run's."""
     issue_date = _date("Issue date", initial=datetime.date.today)
     due_days = forms.IntegerField(label="Days until due", initial=14)
 

@@ -182,6 +182,7 @@ class Payment(ReadOnlyModel):
     reversed_at = models.DateTimeField(null=True)
     reversed_by = models.CharField(max_length=100, null=True)
     reversal_reason = models.CharField(max_length=500, null=True)
+    posted_by = models.CharField(max_length=100)         # the actor who took it (cashier)
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_payments"
@@ -292,6 +293,7 @@ class BillingException(ReadOnlyModel):
     account_no = models.CharField(max_length=12)
     code = models.CharField(max_length=30)
     detail = models.CharField(max_length=500)
+    resolved = models.BooleanField()          # the account has a bill covering the run's end
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_billing_exceptions"
@@ -336,6 +338,7 @@ class BillingRun(ReadOnlyModel):
     finished_at = models.DateTimeField(null=True)
     exceptions = models.PositiveIntegerField()
     open_exceptions = models.PositiveIntegerField()
+    estimated_bills = models.PositiveIntegerField()
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_staff_billing_run"
@@ -460,6 +463,59 @@ class AuditEntry(ReadOnlyModel):
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_audit_log"
         ordering = ["-audit_id"]
+
+
+class ReversalBill(ReadOnlyModel):
+    """What reversing a payment does to one bill (db/views/v_staff_reversal_bill.sql)."""
+    pk = models.CompositePrimaryKey("payment_id", "bill_id")
+    payment_id = models.PositiveIntegerField()
+    bill_id = models.PositiveIntegerField()
+    bill_no = models.CharField(max_length=20)
+    account_id = models.PositiveIntegerField()
+    allocated = models.DecimalField(**MONEY)
+    amount_open = models.DecimalField(**MONEY)
+    rebate_revoked = models.DecimalField(**MONEY)
+    amount_open_after = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_reversal_bill"
+        ordering = ["bill_id"]
+
+
+class Reversal(ReadOnlyModel):
+    """What reversing a payment does to its account (db/views/v_staff_reversal.sql)."""
+    payment_id = models.PositiveIntegerField(primary_key=True)
+    account_id = models.PositiveIntegerField()
+    amount = models.DecimalField(**MONEY)
+    method = models.CharField(max_length=20)
+    status = models.CharField(max_length=10)
+    bills_reopened = models.PositiveIntegerField()
+    rebates_revoked = models.DecimalField(**MONEY)
+    balance_now = models.DecimalField(**MONEY)
+    balance_after = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_reversal"
+
+
+class MeterContext(ReadOnlyModel):
+    """A meter's latest point, typical daily use and the numbers of record_reading's checks
+    (db/views/v_staff_meter_context.sql)."""
+    meter_id = models.PositiveIntegerField(primary_key=True)
+    serial_no = models.CharField(max_length=40)
+    account_id = models.PositiveIntegerField()
+    dial_digits = models.PositiveSmallIntegerField()
+    multiplier = models.DecimalField(max_digits=12, decimal_places=4)
+    capacity = models.PositiveBigIntegerField()
+    last_read_on = models.DateField(null=True)
+    last_register = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    last_status = models.CharField(max_length=10, null=True)
+    history_days = models.IntegerField(null=True)
+    history_kwh = models.DecimalField(**KWH, null=True)
+    daily_kwh = models.DecimalField(**KWH, null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_meter_context"
 
 
 # --- notices (issue 23; db/views/v_notices.sql, v_contact_preferences.sql, v_dunning.sql) ---------

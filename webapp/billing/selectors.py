@@ -11,8 +11,9 @@ from django.db.models import Q
 
 from billing.models import (Account, AccountBalance, AccountDiscount, Aging, AuditEntry,
                             BillingException, BillingRun, BillSummary, CollectionsDaily,
-                            ConsumptionReport, Customer, Discount, MeterReading, Payment,
-                            RevenueReport, StatementEntry, TariffBlock, TariffVersion)
+                            ConsumptionReport, Customer, Discount, MeterContext, MeterReading,
+                            Payment, RevenueReport, Reversal, ReversalBill, StatementEntry,
+                            TariffBlock, TariffVersion)
 
 log = logging.getLogger("billing.selectors")
 
@@ -22,52 +23,102 @@ _WORD = re.compile(r"\w+")
 NO_SUCH_TABLE = 1146
 
 
-def search_customers(*, query, limit=SEARCH_LIMIT):
-    """Customers matching `query` by any key: the words of the name (each word of the query
-    starts a word of the name, in any order), or exactly (case-insensitive) the customer number,
-    the e-mail address, or an account number or meter serial of one of their accounts. Ordered
-    by name; at most `limit`.
+def _words_match(column, long_words):
+    return (f"MATCH ({column}) AGAINST (%s IN BOOLEAN MODE)",
+            " ".join(f"+{w}*" for w in long_words))
 
-    One query: a UNION of the customer ids each key finds through its own index (the name words
-    through the FULLTEXT index ft_customer_name, word prefixes in boolean mode), the first
-    `limit` by name, then their rows with their account counts. A word shorter than the index's
-    shortest token (3 characters) is matched as a part of the name instead; a query of only
-    such words scans the names. Everything reads v_customer_search, the customer table through
-    a view the server merges (MATCH needs the base table's FULLTEXT index; v_customer, with its
-    account-count subquery, is never merged by MySQL), and v_account, also merged."""
+
+def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
+    """Customers matching `query` by any key: the words of the name (each word of the query
+    starts a word of the name, in any order), the words of the postal address or of an
+    account's service address (words of 3 characters or more, the same way), or exactly
+    (case-insensitive) the customer number, the e-mail address, an account number or meter
+    serial of one of their accounts, or the phone number's digits (4 or more; spaces, dashes,
+    brackets, dots and "+" do not count). Ordered by name; `limit` of them from `offset` (the
+    page); each with `.account_list` (its accounts with `.balance`, for telling two customers
+    of the same name apart).
+
+    One query: a UNION of the customer ids each key finds through its own index (the name and
+    address words through the FULLTEXT indexes ft_customer_name, ft_customer_address and
+    ft_account_service_address, word prefixes in boolean mode; the phone's digits through
+    ix_customer_phone_digits), the page by name, then their rows with their account counts. A
+    word shorter than the index's shortest token (3 characters) is matched as a part of the
+    name instead; a query of only such words scans the names. Everything reads
+    v_customer_search and v_account_search, the customer and account tables through views the
+    server merges (MATCH needs the base table's FULLTEXT index; v_customer, with its
+    account-count subquery, is never merged by MySQL), and v_account, also merged. The page's
+    accounts and balances are read afterwards for its customers only."""
     q = (query or "").strip()
     if not q:
         return []
     words = _WORD.findall(q)
     long_words = [w for w in words if len(w) >= FULLTEXT_MIN_WORD]
     short_words = [w for w in words if len(w) < FULLTEXT_MIN_WORD]
-    name_where, name_params = [], []
+    name_where, params = [], []
     if long_words:
-        name_where.append("MATCH (full_name) AGAINST (%s IN BOOLEAN MODE)")
-        name_params.append(" ".join(f"+{w}*" for w in long_words))
+        cond, arg = _words_match("full_name", long_words)
+        name_where.append(cond)
+        params.append(arg)
     for w in short_words:
         name_where.append("full_name LIKE %s")
-        name_params.append("%" + w.replace("_", "\\_") + "%")   # a \w word has no % or backslash
-    by_name = (f"SELECT customer_id FROM v_customer_search WHERE {' AND '.join(name_where)} UNION "
-               if name_where else "")
-    # the first `limit` by name are chosen from the names alone; only they get the whole row
-    # (its account count is a subquery per row)
+        params.append("%" + w.replace("_", "\\_") + "%")  # a \w word has no % or backslash
+    keys = []
+    if name_where:
+        keys.append(f"SELECT customer_id FROM v_customer_search WHERE {' AND '.join(name_where)}")
+    if long_words:
+        for view, column in (("v_customer_search", "address"),
+                             ("v_account_search", "service_address")):
+            cond, arg = _words_match(column, long_words)
+            keys.append(f"SELECT customer_id FROM {view} WHERE {cond}")
+            params.append(arg)
+    keys += ["SELECT customer_id FROM v_customer_search WHERE customer_no = %s",
+             "SELECT customer_id FROM v_customer_search WHERE email = %s",
+             "SELECT customer_id FROM v_account_search WHERE account_no = %s",
+             "SELECT customer_id FROM v_account WHERE serial_no = %s"]
+    params += [q, q, q, q]
+    digits = re.sub(r"[\s\-().+/]", "", q)
+    if len(digits) >= 4 and digits.isdigit():
+        keys.append("SELECT customer_id FROM v_customer_search WHERE phone_digits = %s")
+        params.append(digits)
+    # the page is chosen from the names alone; only its customers get the whole row (its
+    # account count is a subquery per row)
     sql = f"""
         SELECT c.customer_id, c.customer_no, c.full_name, c.email, c.phone, c.address,
                c.created_at,
                (SELECT COUNT(*) FROM v_account a WHERE a.customer_id = c.customer_id) AS accounts
         FROM v_customer_search c
         JOIN (SELECT n.customer_id
-              FROM ({by_name}
-                    SELECT customer_id FROM v_customer_search WHERE customer_no = %s
-                    UNION SELECT customer_id FROM v_customer_search WHERE email = %s
-                    UNION SELECT customer_id FROM v_account WHERE account_no = %s
-                    UNION SELECT customer_id FROM v_account WHERE serial_no = %s) k
+              FROM ({" UNION ".join(keys)}) k
               JOIN v_customer_search n ON n.customer_id = k.customer_id
               ORDER BY n.full_name, n.customer_no
-              LIMIT %s) t ON t.customer_id = c.customer_id
+              LIMIT %s OFFSET %s) t ON t.customer_id = c.customer_id
         ORDER BY c.full_name, c.customer_no"""
-    return list(Customer.objects.raw(sql, [*name_params, q, q, q, q, int(limit)]))
+    customers = list(Customer.objects.raw(sql, [*params, int(limit), int(offset)]))
+    accounts = list(Account.objects.filter(customer_id__in=[c.customer_id for c in customers]))
+    balances = account_balances(account_ids=[a.account_id for a in accounts])
+    by_customer = {}
+    for a in accounts:
+        a.balance = balances.get(a.account_id)
+        by_customer.setdefault(a.customer_id, []).append(a)
+    for c in customers:
+        c.account_list = sorted(by_customer.get(c.customer_id, []), key=lambda a: a.account_no)
+    return customers
+
+
+def exact_number(*, query):
+    """('customer', id) or ('account', id) when `query` is exactly a customer number, an
+    account number or a meter serial (the search opens that record at once); else None."""
+    q = (query or "").strip()
+    if not q:
+        return None
+    with connections["billing"].cursor() as cur:   # the merged one-table views: index lookups
+        cur.execute("SELECT 'customer', customer_id FROM v_customer_search WHERE customer_no = %s "
+                    "UNION ALL SELECT 'account', account_id FROM v_account_search "
+                    "WHERE account_no = %s "
+                    "UNION ALL SELECT 'account', account_id FROM v_account WHERE serial_no = %s "
+                    "LIMIT 1", [q, q, q])
+        row = cur.fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def get_customer(*, customer_id):
@@ -144,6 +195,28 @@ def account_readings(*, account_id, limit=20):
 
 def account_balance(*, account_id):
     return account_balances(account_ids=[account_id]).get(account_id)
+
+
+def account_rows(*, account_id):
+    """The account page's sections as querysets (billing.paging pages them): the statement in
+    posting order (the page shows its last page first), the others newest first."""
+    return {"statement": StatementEntry.objects.filter(account_id=account_id).order_by(
+                "entry_id"),
+            "bills": BillSummary.objects.filter(account_id=account_id).order_by("-period_end",
+                                                                                "-bill_id"),
+            "payments": Payment.objects.filter(account_id=account_id).order_by("-payment_id"),
+            "readings": MeterReading.objects.filter(account_id=account_id).order_by(
+                "-read_on", "-reading_id")}
+
+
+def customer_rows(*, customer_id):
+    """The customer page's sections as querysets, newest first (billing.paging pages them)."""
+    ids = Account.objects.filter(customer_id=customer_id).values("account_id")
+    return {"bills": BillSummary.objects.filter(account_id__in=ids).order_by("-period_end",
+                                                                             "-bill_id"),
+            "payments": Payment.objects.filter(account_id__in=ids).order_by("-payment_id"),
+            "readings": MeterReading.objects.filter(account_id__in=ids).order_by(
+                "-read_on", "-reading_id")}
 
 
 def customer_bills(*, customer_id, limit=50):
@@ -227,13 +300,23 @@ def get_refund(*, refund_id):
 
 
 def review_queue(*, limit=200):
-    """Readings waiting for review, oldest first, each with `.account` (v_account) set."""
+    """Readings waiting for review, oldest first, each with `.account` (v_account), `.usual`
+    (v_staff_meter_context: the typical daily use of the accepted history) and `.previous`
+    (the meter's 3 readings before it, newest first) set."""
     readings = list(MeterReading.objects.filter(status="review").order_by("read_on", "reading_id")
                     [:limit])
     accounts = {a.account_id: a for a in Account.objects.filter(
         account_id__in={r.account_id for r in readings if r.account_id})}
+    meter_ids = {r.meter_id for r in readings}
+    contexts = {m.meter_id: m for m in MeterContext.objects.filter(meter_id__in=meter_ids)}
+    history = {}
+    for p in MeterReading.objects.filter(meter_id__in=meter_ids).order_by("-read_on"):
+        history.setdefault(p.meter_id, []).append(p)
     for r in readings:
         r.account = accounts.get(r.account_id)
+        # the usual use the high-use rule compared with (accepted points before it)
+        r.usual = contexts.get(r.meter_id)
+        r.previous = [p for p in history.get(r.meter_id, []) if p.read_on < r.read_on][:3]
     return readings
 
 
@@ -306,7 +389,24 @@ def find_run(*, after_run_id, period_start, period_end, started_by):
 
 
 def run_exceptions(*, run_id):
-    return list(BillingException.objects.filter(run_id=run_id))
+    """The run's exceptions; each READ_NEEDS_REVIEW one gets `.reading_id`, the account's
+    reading now in review (None when there is none any more)."""
+    rows = list(BillingException.objects.filter(run_id=run_id))
+    waiting = {}
+    for r in MeterReading.objects.filter(
+            status="review", account_id__in={x.account_id for x in rows
+                                             if x.code == "READ_NEEDS_REVIEW"}
+    ).order_by("read_on", "reading_id"):
+        waiting.setdefault(r.account_id, r.reading_id)
+    for x in rows:
+        x.reading_id = waiting.get(x.account_id)
+    return rows
+
+
+def period_run(*, period_start, period_end):
+    """The latest run of exactly this period that did not fail (None when there is none)."""
+    return BillingRun.objects.filter(period_start=period_start, period_end=period_end).exclude(
+        status="failed").order_by("-run_id").first()
 
 
 def account_exceptions(*, account_id, limit=10):
@@ -363,3 +463,42 @@ def audit_entries(*, customer_id=None, account_id=None, who=None, what=None, dat
 
 def accounts_by_id(*, account_ids):
     return {a.account_id: a for a in Account.objects.filter(account_id__in=set(account_ids))}
+
+
+def reversal_effects(*, payment_id):
+    """What reversing the payment would do: (Reversal row or None, [ReversalBill rows])."""
+    return (Reversal.objects.filter(payment_id=payment_id).first(),
+            list(ReversalBill.objects.filter(payment_id=payment_id)))
+
+
+def meter_context(*, serial_no):
+    """The meter's latest point, typical daily use and check numbers (None: no such meter)."""
+    serial = (serial_no or "").strip()
+    return MeterContext.objects.filter(serial_no=serial).first() if serial else None
+
+
+def recent_readings(*, meter_id, limit=5):
+    return list(MeterReading.objects.filter(meter_id=meter_id).order_by("-read_on")[:limit])
+
+
+def payment_references(*, payment_ids):
+    """payment_id -> the cheque number or transfer reference typed at the counter."""
+    if not payment_ids:
+        return {}
+    with connections["billing"].cursor() as cur:
+        cur.execute("SELECT payment_id, reference FROM v_staff_payment_reference "
+                    "WHERE payment_id IN (" + ", ".join(["%s"] * len(payment_ids)) + ") "
+                    "AND reference IS NOT NULL", list(payment_ids))
+        return dict(cur.fetchall())
+
+
+def collections_by_cashier(*, day):
+    """The day's rows of v_staff_collections_cashier as dicts, each cashier's methods then its
+    subtotal (method None), the day's total last (cashier None)."""
+    with connections["billing"].cursor() as cur:
+        cur.execute("SELECT cashier, method, payments, amount, reversed_payments, "
+                    "reversed_amount FROM v_staff_collections_cashier WHERE day = %s", [day])
+        cols = [c[0] for c in cur.description]
+        rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+    return sorted(rows, key=lambda r: (r["cashier"] is None, r["cashier"] or "",
+                                       r["method"] is None, r["method"] or ""))

@@ -31,6 +31,7 @@ urlpatterns = [
     path("customers/<int:customer_id>/edit/", customers.CustomerEditView.as_view(),
          name="customer_edit"),
     path("readings/new/", readings.ReadingEntryView.as_view(), name="reading_create"),
+    path("readings/meter.json", readings.MeterContextView.as_view(), name="meter_context"),
     path("readings/<int:reading_id>/", readings.ReadingDetailView.as_view(), name="reading_detail"),
     # back office (issue 6)
     path("customers/<int:customer_id>/accounts/new/", accounts.OpenAccountView.as_view(),
@@ -51,6 +52,7 @@ urlpatterns = [
     path("accounts/<int:account_id>/pay/", payments.CounterPaymentView.as_view(),
          name="payment_create"),
     path("payments/today/", payments.CollectionsTodayView.as_view(), name="collections_day"),
+    path("payments/drawer/", payments.DrawerCloseView.as_view(), name="drawer_close"),
     path("payments/<int:payment_id>/", payments.PaymentReceiptView.as_view(), name="payment_receipt"),
     path("payments/<int:payment_id>/reverse/", payments.ReversePaymentView.as_view(),
          name="payment_reverse"),

@@ -203,6 +203,18 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is mi
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# --- the utility on documents (bills, receipts, e-mails): demo values, set them for real use ----
+# BILLING_CURRENCY: the symbol or code put before every amount by billing.formatting.money.
+BILLING_CURRENCY = os.environ.get("BILLING_CURRENCY", "€")
+BILLING_UTILITY = {
+    "name": os.environ.get("BILLING_UTILITY_NAME", "Millbrook Electric"),
+    "address": os.environ.get("BILLING_UTILITY_ADDRESS", "12 Mill Lane, Millbrook MB1 4EL"),
+    "phone": os.environ.get("BILLING_UTILITY_PHONE", "0800 555 0142"),
+    "web": os.environ.get("BILLING_UTILITY_WEB", "www.millbrook-electric.example"),
+    "email": os.environ.get("BILLING_UTILITY_EMAIL", "billing@millbrook-electric.example"),
+    "iban": os.environ.get("BILLING_UTILITY_IBAN", "DE00 1234 5678 9012 3456 78"),
+}
+
 # --- batch jobs (manage.py run_billing; docs/operations.md) ------------------------------------
 BILLING_DUE_DAYS = int(os.environ.get("BILLING_DUE_DAYS", "14"))
 

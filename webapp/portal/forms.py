@@ -100,6 +100,53 @@ class PaymentForm(forms.Form):
                                widget=forms.PasswordInput(attrs={"autocomplete": "cc-csc",
                                                                  "inputmode": "numeric"}))
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    confirm_over = forms.BooleanField(
+        label="Yes, pay more than I owe: keep the rest on my account as credit", required=False)
+    pay_in_advance = forms.BooleanField(
+        label="Pay in advance: keep the money on my account as credit for my next bills",
+        required=False)
+
+    owed_shown = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=12,
+                                    decimal_places=2)
+
+    def __init__(self, *args, owed=None, **kwargs):
+        """`owed`: what the account owes now (v_portal_account.amount_due), or None (no
+        checks). The confirmations compare the amount with what the form showed (`owed_shown`,
+        sent back by the page), so that a form sent twice (a double click, a retry after the
+        first posting made the account owe nothing) is still answered with its receipt; a post
+        without it is compared with `owed`. Only comparisons, never arithmetic."""
+        super().__init__(*args, **kwargs)
+        if owed is not None and self.is_bound:
+            shown = self.data.get("owed_shown")
+            try:
+                owed = Decimal(shown) if shown not in (None, "") else owed
+            except ArithmeticError:
+                pass
+            if not owed.is_finite():
+                owed = Decimal("0")
+        self.owed = owed
+        if owed is None:
+            del self.fields["confirm_over"], self.fields["pay_in_advance"]
+        elif owed > 0:
+            del self.fields["pay_in_advance"]
+        else:
+            del self.fields["confirm_over"]
+
+    def clean(self):
+        data = super().clean()
+        amount = data.get("amount")
+        if self.owed is None or amount is None:
+            return data
+        from billing.formatting import money
+        if self.owed <= 0 and not data.get("pay_in_advance"):
+            self.add_error("pay_in_advance", forms.ValidationError(
+                "You owe nothing now. To pay anyway, choose “Pay in advance”: the money stays "
+                "on your account as credit for your next bills.", code="nothing_owed"))
+        elif self.owed > 0 and amount > self.owed and not data.get("confirm_over"):
+            self.add_error("confirm_over", forms.ValidationError(
+                f"{money(amount)} is more than the {money(self.owed)} you owe. Tick the box to "
+                "confirm: the rest stays on your account as credit.", code="above_owed"))
+        return data
 
     def clean_card_number(self):
         digits = re.sub(r"[ -]", "", self.cleaned_data["card_number"])

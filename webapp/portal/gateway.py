@@ -14,6 +14,7 @@ answer a reused idempotency key with other parameters the same way).
 Who calls it: only `portal.payments.pay_by_card` (the card-payment saga).
 """
 import dataclasses
+import datetime
 import logging
 import threading
 from decimal import Decimal
@@ -43,6 +44,56 @@ class GatewayResult:
     transaction_id: str | None = None
     decline_reason: str | None = None
     conflict: bool = False       # the reference was used before with another account or amount
+    brand: str | None = None     # e.g. "Visa" (approved charges)
+    last4: str | None = None     # the card number's last four digits (approved charges)
+    field: str | None = None     # the card field a refusal is about: number, expiry or cvc
+
+
+def luhn_ok(number: str) -> bool:
+    """The Luhn check digit of a card number (digits only) is right."""
+    if not number.isdigit():
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def card_brand(number: str) -> str:
+    """The card's brand from its leading digits (the common networks), else "Card"."""
+    if number[:2] in ("34", "37"):
+        return "American Express"
+    if number[:1] == "4":
+        return "Visa"
+    if number[:2] in ("51", "52", "53", "54", "55") or "2221" <= number[:4] <= "2720":
+        return "Mastercard"
+    if number[:4] == "6011" or number[:2] == "65":
+        return "Discover"
+    return "Card"
+
+
+def check_card(card: Card, today: datetime.date) -> tuple[str, str] | None:
+    """What a card processor refuses before charging: a wrong check digit, an expiry month that
+    is over, a security code of the wrong length (4 digits for American Express, else 3).
+    Returns (field, plain sentence) or None when the card passes."""
+    if not luhn_ok(card.number) or not 12 <= len(card.number) <= 19:
+        return "number", "The card number is not valid: check the digits."
+    try:
+        month, year = card.expiry.split("/")
+        month, year = int(month), 2000 + int(year)
+    except ValueError:
+        return "expiry", "Enter the expiry as MM/YY, e.g. 09/28."
+    if not 1 <= month <= 12:
+        return "expiry", "Enter the expiry as MM/YY, e.g. 09/28."
+    if (year, month) < (today.year, today.month):
+        return "expiry", "This card has expired: use another card."
+    want = 4 if card_brand(card.number) == "American Express" else 3
+    if not (card.cvc.isdigit() and len(card.cvc) == want):
+        return "cvc", f"Enter the {want}-digit security code of the card."
+    return None
 
 
 class PaymentGateway:
@@ -66,7 +117,9 @@ DECLINE_CARDS = {
 
 
 class SimulatedGateway(PaymentGateway):
-    """Approves every charge unless the card number is one of DECLINE_CARDS. Remembers each
+    """Validates the card like a processor (check_card: Luhn, expiry, security code), then
+    approves every charge unless the card number is one of DECLINE_CARDS; an approval carries
+    the brand and the last four digits. Remembers each
     reference's account, amount and result in memory (per process), so a repeated reference is
     not charged twice, and a repeated reference with another account or amount is refused."""
 
@@ -85,15 +138,24 @@ class SimulatedGateway(PaymentGateway):
                         "This payment reference was used before for another account or "
                         "amount."))
                 return result
+            invalid = check_card(card, self.today())
             reason = DECLINE_CARDS.get(card.number)
+            if invalid:
+                return GatewayResult(approved=False, field=invalid[0], decline_reason=invalid[1])
             if reason:
-                result = GatewayResult(approved=False, decline_reason=reason)
+                result = GatewayResult(approved=False, decline_reason=reason, field="number")
             else:
-                result = GatewayResult(approved=True, transaction_id=f"SIM-{reference[:12]}")
+                result = GatewayResult(approved=True, transaction_id=f"SIM-{reference[:12]}",
+                                       brand=card_brand(card.number), last4=card.number[-4:])
             self._results[reference] = (str(account), amount, result)
         log.info("simulated charge ref=%s amount=%s card=%r: %s", reference, amount, card,
                  "approved" if result.approved else "declined")
         return result
+
+    @staticmethod
+    def today():
+        from django.utils import timezone
+        return timezone.now().date()     # USE_TZ is off: the server's local date
 
     def refund(self, reference):
         with self._lock:

@@ -74,6 +74,54 @@ class PortalUsage(PortalView):
         ordering = ["account_id", "period_end"]
 
 
+class Receipt(PortalView):
+    """db/views/v_receipt.sql: a payment as posted (figures frozen at posting)."""
+    payment_id = models.PositiveIntegerField(primary_key=True)
+    receipt_no = models.CharField(max_length=20)
+    account_id = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=12)
+    customer_id = models.PositiveIntegerField()
+    amount = models.DecimalField(**MONEY)
+    method = models.CharField(max_length=20)
+    paid_at = models.DateTimeField()
+    posted_at = models.DateTimeField()
+    posted_by = models.CharField(max_length=100)
+    status = models.CharField(max_length=10)
+    reversed_at = models.DateTimeField(null=True)
+    reversed_by = models.CharField(max_length=100, null=True)
+    reversal_reason = models.CharField(max_length=500, null=True)
+    posting_known = models.BooleanField()
+    applied = models.DecimalField(**MONEY, null=True)
+    rebate_earned = models.DecimalField(**MONEY, null=True)
+    credit_left = models.DecimalField(**MONEY, null=True)
+    balance_after = models.DecimalField(**MONEY, null=True)
+
+    class Meta(PortalView.Meta):
+        db_table = "v_receipt"
+
+    @property
+    def cashier(self):
+        """The staff member who took a counter payment (posted_by staff:<user>), else None."""
+        return self.posted_by[6:] if self.posted_by.startswith("staff:") else None
+
+
+class ReceiptLine(PortalView):
+    """db/views/v_receipt_lines.sql: the bills a payment paid at posting."""
+    pk = models.CompositePrimaryKey("payment_id", "bill_id")
+    payment_id = models.PositiveIntegerField()
+    bill_id = models.PositiveIntegerField()
+    bill_no = models.CharField(max_length=16)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    due_date = models.DateField()
+    applied = models.DecimalField(**MONEY)
+    rebate_earned = models.DecimalField(**MONEY)
+
+    class Meta(PortalView.Meta):
+        db_table = "v_receipt_lines"
+        ordering = ["due_date", "bill_id"]
+
+
 # The bills, their lines and the payments are the staff app's models over the same contract views
 # (the router sends the billing app's models to the billing database).
 PortalBill = BillSummary
@@ -104,6 +152,20 @@ class ChargeToReconcile(models.Model):
 
     def __str__(self):
         return f"{self.reference} {self.amount} ({self.reason})"
+
+
+class CardPaymentMethod(models.Model):
+    """How a card payment was paid, as the gateway answered (written by
+    portal.payments.pay_by_card once the payment is posted): the brand and the last four digits,
+    never the card number. The receipt shows them; keyed by the billing schema's payment_id."""
+    payment_id = models.PositiveIntegerField(primary_key=True)
+    brand = models.CharField(max_length=30)
+    last4 = models.CharField(max_length=4)
+    transaction_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.brand} ending {self.last4}"
 
 
 class PasswordResetRequest(models.Model):

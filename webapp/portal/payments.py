@@ -27,7 +27,7 @@ from decimal import Decimal, InvalidOperation
 from billing import services as billing_services
 from billing.errors import BillingError
 from portal.gateway import get_gateway
-from portal.models import ChargeToReconcile
+from portal.models import CardPaymentMethod, ChargeToReconcile
 
 log = logging.getLogger("billing.portal.payments")
 
@@ -51,6 +51,7 @@ class CardPaymentResult:
     receipt_no: str | None = None
     error: BillingError | None = None
     charged: bool = False
+    field: str | None = None     # declined: the card field it is about (number, expiry, cvc)
 
 
 def check_amount(amount):
@@ -94,7 +95,7 @@ def pay_by_card(*, account_id, account_open, amount, reference, card, actor, gat
                              detail=repr(exc))
     if not charge.approved:
         return CardPaymentResult(DECLINED, f"Payment declined: {charge.decline_reason} "
-                                           "Nothing was charged.")
+                                           "Nothing was charged.", field=charge.field)
     common = dict(account_id=account_id, amount=amount, reference=reference,
                   transaction_id=charge.transaction_id, actor=actor)
     try:
@@ -111,12 +112,20 @@ def pay_by_card(*, account_id, account_open, amount, reference, card, actor, gat
             return _to_reconcile(**common, reason="REFUND_FAILED",
                                  detail=f"{error.code}: {error.message}; refund: {exc!r}")
         log.info("card charge ref=%s refunded: %s %s", reference, error.code, error.message)
-        return CardPaymentResult(REFUNDED, f"{error.user_message} {error.message} The charge "
-                                           "on your card was refunded.", error=error)
+        return CardPaymentResult(REFUNDED, f"{error.user_message} The charge on your card was "
+                                           "refunded.", error=error)
     except Exception as exc:  # noqa: BLE001 - deadlock after retries, lost connection, timeout
         errno = exc.args[0] if getattr(exc, "args", None) else None
         return _to_reconcile(**common, reason=errno if isinstance(errno, int) else
                              type(exc).__name__, detail=str(exc))
+    if charge.brand and charge.last4:
+        try:   # the receipt's "Visa ending 4242"; the payment stands whatever happens here
+            CardPaymentMethod.objects.get_or_create(
+                payment_id=posted["payment_id"],
+                defaults={"brand": charge.brand, "last4": charge.last4,
+                          "transaction_id": charge.transaction_id or ""})
+        except Exception:  # noqa: BLE001
+            log.exception("card method of payment %s not recorded", posted["payment_id"])
     if posted["replayed"]:
         return CardPaymentResult(REPLAYED, "This payment was recorded already (the form was sent "
                                            "more than once); it was charged once.",

@@ -4,8 +4,8 @@ only that customer's rows: an id of another customer's account, bill or payment 
 from decimal import Decimal, InvalidOperation
 
 from billing.models import Account
-from portal.models import (PortalAccount, PortalBill, PortalBillLine, PortalPayment,
-                           PortalUsage)
+from portal.models import (CardPaymentMethod, PortalAccount, PortalBill, PortalBillLine,
+                           PortalPayment, PortalUsage, Receipt, ReceiptLine)
 
 BILL_STATUSES = ["open", "partial", "paid", "cancelled"]
 
@@ -43,6 +43,14 @@ def bills(*, customer_id, year=None, status=None, account_id=None):
     return list(qs)
 
 
+def open_bills(*, customer_id, account_id):
+    """The account's bills with money open, in the order a payment pays them (due date, then
+    bill id: the allocation rule), with amount_open as v_bill_summary has it."""
+    return list(PortalBill.objects.filter(customer_id=customer_id, account_id=account_id,
+                                          amount_open__gt=0)
+                .exclude(status="cancelled").order_by("due_date", "bill_id"))
+
+
 def bill_years(*, customer_id):
     return sorted({d.year for d in PortalBill.objects.filter(customer_id=customer_id)
                    .values_list("issue_date", flat=True)}, reverse=True)
@@ -74,6 +82,17 @@ def refunds(*, customer_id):
     """The customer's refunds (v_refunds), newest first."""
     from billing.models import Refund
     return list(Refund.objects.filter(customer_id=customer_id))
+
+
+def receipt(*, customer_id, payment_id):
+    """The payment's receipt as posted (v_receipt), its bills (v_receipt_lines) and the card
+    used (brand and last four, when paid by card in the portal); None when not this customer's."""
+    r = Receipt.objects.filter(customer_id=customer_id, payment_id=payment_id).first()
+    if r is None:
+        return None
+    r.lines = list(ReceiptLine.objects.filter(payment_id=payment_id))
+    r.card = CardPaymentMethod.objects.filter(payment_id=payment_id).first()
+    return r
 
 
 def owns_account_with_last_bill(*, customer_no, account_no, amount):

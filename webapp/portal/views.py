@@ -8,6 +8,7 @@ import logging
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
@@ -22,7 +23,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, View
 
-from billing.errors import BillingError, add_to_form
+from billing.errors import BillingError
 from billing.selectors import get_customer
 from portal import payments, selectors, services
 from portal.forms import (BillFilterForm, ContactForm, PaymentForm, RegistrationForm,
@@ -30,6 +31,26 @@ from portal.forms import (BillFilterForm, ContactForm, PaymentForm, Registration
 from portal.models import CustomerLogin
 
 log = logging.getLogger("billing.portal")
+
+
+# One plain sentence per field a refusal can be about; the rest take the contract's sentence.
+FIELD_SENTENCES = {
+    "email": "Enter an e-mail address like name@example.org.",
+    "phone": "Enter a phone number using digits, spaces and + - ( ) only.",
+    "full_name": "Enter your full name (letters, spaces, hyphens and apostrophes).",
+    "address": "Enter your postal address (at most 500 characters).",
+    "amount": "Enter an amount above zero and at most 1,000,000.00.",
+}
+
+
+def refusal_to_form(form, error):
+    """A database refusal reaches the customer as one plain sentence on the field it is about
+    (never an error code or the server's text); the errno, code and text go to the log."""
+    from django.core.exceptions import ValidationError
+    log.warning("portal refusal errno=%s code=%s: %s", error.errno, error.code, error.message)
+    field = error.field if error.field in form.fields else None
+    sentence = FIELD_SENTENCES.get(field) or error.user_message
+    form.add_error(field, ValidationError(sentence, code=error.code))
 
 
 class CustomerRequiredMixin(AccessMixin):
@@ -140,7 +161,9 @@ class BillMixin(CustomerRequiredMixin):
         return {"bill": bill, "lines": selectors.bill_lines(bill_id=bill.bill_id),
                 "account": selectors.account_header(customer_id=self.customer_id,
                                                     account_id=bill.account_id),
-                "customer_login": self.login}
+                "customer_login": self.login,
+                "customer": get_customer(customer_id=self.customer_id),
+                "utility": settings.BILLING_UTILITY}
 
 
 class BillDetailView(BillMixin, TemplateView):
@@ -206,10 +229,17 @@ class PayView(CustomerRequiredMixin, FormView):
     def get_initial(self):
         a = self.get_account()
         amount = a.amount_due_with_rebate if a.amount_due_with_rebate is not None else a.amount_due
-        return {"amount": amount if amount else None, "idempotency_key": new_idempotency_key()}
+        return {"amount": amount if amount else None, "idempotency_key": new_idempotency_key(),
+                "owed_shown": a.amount_due}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "owed": self.get_account().amount_due}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(account=self.get_account(), **kwargs)
+        account = self.get_account()
+        return super().get_context_data(
+            account=account, currency=settings.BILLING_CURRENCY, open_bills=selectors.open_bills(
+                customer_id=self.customer_id, account_id=account.account_id), **kwargs)
 
     def _again(self, form, error=None, message=None):
         """The form again with the user's input and a fresh key (nothing was posted)."""
@@ -235,9 +265,10 @@ class PayView(CustomerRequiredMixin, FormView):
             return redirect("portal:payment_list")
         else:                   # refused, declined, refunded: nothing stands; the form again
             if result.status == payments.DECLINED:
-                form.add_error("card_number", result.message)
+                form.add_error({"expiry": "card_expiry", "cvc": "card_cvc"}.get(
+                    result.field, "card_number"), result.message)
             elif result.error is not None:
-                add_to_form(form, result.error)
+                refusal_to_form(form, result.error)
                 form.add_error(None, "The charge on your card was refunded.")
             else:
                 form.add_error(None, result.message)
@@ -259,14 +290,16 @@ class PaymentListView(CustomerRequiredMixin, TemplateView):
 
 
 class PaymentMixin(CustomerRequiredMixin):
+    """A receipt: the payment as posted (v_receipt, frozen at posting), the customer's name and
+    mailing address, the utility's letterhead (settings.BILLING_UTILITY)."""
     def payment_context(self):
-        payment = selectors.payment(customer_id=self.customer_id,
+        receipt = selectors.receipt(customer_id=self.customer_id,
                                     payment_id=self.kwargs["payment_id"])
-        if payment is None:
+        if receipt is None:
             raise Http404("No such payment")
-        return {"payment": payment, "customer_login": self.login,
-                "account": selectors.account(customer_id=self.customer_id,
-                                             account_id=payment.account_id)}
+        return {"payment": receipt, "receipt": receipt, "customer_login": self.login,
+                "customer": get_customer(customer_id=self.customer_id),
+                "utility": settings.BILLING_UTILITY}
 
 
 class PaymentDetailView(PaymentMixin, TemplateView):
@@ -301,7 +334,7 @@ class ProfileView(CustomerRequiredMixin, FormView):
         try:
             services.update_contact(self.login, **form.procedure_arguments())
         except BillingError as error:
-            add_to_form(form, error)
+            refusal_to_form(form, error)
             return self.render_to_response(self.get_context_data(form=form, error=error))
         messages.success(self.request, "Your contact details were saved.")
         return redirect("portal:profile")

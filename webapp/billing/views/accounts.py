@@ -6,14 +6,21 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from billing import forms, selectors, services
+from billing import forms, paging, selectors, services
 from billing.roles import ADMIN, READ, RoleRequiredMixin
 from billing.views.common import ObjectFormView
 
 
+# The ledger's entry types in words (ledger_entry.entry_type).
+LEDGER_WORDS = {"bill": "Bill", "late_fee": "Late fee", "rebate": "Early-payment rebate",
+                "rebate_revoked": "Rebate revoked", "payment": "Payment",
+                "payment_reversal": "Payment reversed"}
+
+
 class AccountDetailView(RoleRequiredMixin, TemplateView):
-    """The account: status, meter, balance, statement (ledger with running balance), bills,
-    payments, discounts, readings, billing exceptions."""
+    """The account in sections (overview, bills, payments, readings, statement, audit), each
+    paged on its own (?bills=2): status, meter, balance, discounts, billing exceptions; the
+    statement is the ledger with the running balance (computed by the view), newest first."""
     roles = READ
     template_name = "billing/account_detail.html"
 
@@ -22,15 +29,19 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
         if account is None:
             raise Http404("No such account")
         aid = account.account_id
+        rows = selectors.account_rows(account_id=aid)
+        pages = {name: paging.page(self.request, qs, name,
+                                   default="last" if name == "statement" else 1)
+                 for name, qs in rows.items()}
+        for e in pages["statement"]:
+            e.entry_words = LEDGER_WORDS.get(e.entry_type, e.entry_type)
         return super().get_context_data(
             account=account, customer=selectors.get_customer(customer_id=account.customer_id),
             balance=selectors.account_balance(account_id=aid),
-            statement=selectors.account_statement(account_id=aid),
-            bills=selectors.account_bills(account_id=aid),
-            payments=selectors.account_payments(account_id=aid),
+            statement=pages["statement"], bills=pages["bills"], payments=pages["payments"],
+            readings=pages["readings"],
             refunds=selectors.account_refunds(account_id=aid),
             discounts=selectors.account_discounts(account_id=aid),
-            readings=selectors.account_readings(account_id=aid),
             exceptions=selectors.account_exceptions(account_id=aid), **kwargs)
 
 

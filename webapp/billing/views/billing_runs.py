@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -19,16 +20,46 @@ def _last_month():
     return end.replace(day=1), end
 
 
+# What each exception code means, in words, and what resolves it (v_billing_exceptions).
+EXCEPTION_WORDS = {
+    "READ_NEEDS_REVIEW": ("The reading at the end of the period waits for review.",
+                          "Approve or reject the reading, then run the period again."),
+    "NO_TARIFF": ("A day of the period has no tariff version.",
+                  "Add a tariff version covering the period, then run it again."),
+    "LATER_PERIOD_BILLED": ("The account already has a bill for a later period.",
+                            "Nothing to bill: check the account's bills."),
+    "ESTIMATE_CONFLICT": ("An estimate would lie above a later actual reading.",
+                          "Check the account's readings, then run the period again."),
+    "NEGATIVE_TOTAL": ("Discounts exceed the charges: the bill would be negative.",
+                       "Check the account's discounts."),
+    "ACCOUNT_NOT_OPEN": ("The account is not open in the period.", "Check the account."),
+    "NO_METER": ("The account has no meter installed at the end of the period.",
+                 "Install a meter on the account."),
+    "ALREADY_BILLED": ("The account already has a bill for the period.", "Nothing to do."),
+}
+
+
+def _runnable_period():
+    """The start form's default period: last month, unless a run billed it already (then none:
+    the admin picks one rather than running a billed month again by accident)."""
+    start, end = _last_month()
+    done = selectors.period_run(period_start=start, period_end=end)
+    if done is not None:
+        return None, None, done
+    return start, end, None
+
+
 class BillingRunListView(RoleRequiredMixin, TemplateView):
     roles = READ
     template_name = "billing/run_list.html"
 
     def get_context_data(self, **kwargs):
-        start, end = _last_month()
+        start, end, billed_by = _runnable_period()
         form = kwargs.pop("form", None) or forms.BillingPeriodForm(initial={
             "period_start": start, "period_end": end, "issue_date": datetime.date.today(),
             "due_days": 14})
         return super().get_context_data(runs=selectors.billing_runs(), form=form,
+                                        last_month_run=billed_by,
                                         late_fee_form=forms.LateFeesForm(), **kwargs)
 
 
@@ -62,20 +93,30 @@ class BillingRunStartView(RoleRequiredMixin, View):
 
 
 class BillingRerunView(RoleRequiredMixin, View):
-    """POST: runs the period of an earlier run again (bills only the accounts not billed yet)."""
+    """POST: runs the period of an earlier run again (bills only the accounts not billed yet),
+    with the issue date and due days given on the form (today by default), never the first
+    run's issue date: bills issued in the past would be overdue at once."""
     roles = ADMIN
 
     def post(self, request, run_id):
         run = selectors.get_run(run_id=run_id)
         if run is None:
             raise Http404("No such run")
+        form = forms.RerunForm(request.POST)
+        if not form.is_valid():
+            return BillingRunDetailView.again(request, run_id, form)
         try:
             job = runs.start(period_start=run.period_start, period_end=run.period_end,
-                             issue_date=run.issue_date, due_days=run.due_days,
+                             issue_date=form.cleaned_data["issue_date"],
+                             due_days=form.cleaned_data["due_days"],
                              actor=services.actor_for(request.user))
         except runs.Busy as busy:
             messages.warning(request, "A run of this period is running already.")
             return redirect("billing:run_job", token=str(busy))
+        job.thread.join(BillingRunStartView.WAIT_FOR_QUICK_REFUSAL)
+        if job.state == "failed" and job.error is not None and job.run_id is None:
+            add_to_form(form, job.error)
+            return BillingRunDetailView.again(request, run_id, form, error=job.error)
         return redirect("billing:run_job", token=job.token)
 
 
@@ -112,9 +153,26 @@ class BillingRunDetailView(RoleRequiredMixin, TemplateView):
         run = selectors.get_run(run_id=self.kwargs["run_id"])
         if run is None:
             raise Http404("No such run")
-        return super().get_context_data(run=run,
-                                        exceptions=selectors.run_exceptions(run_id=run.run_id),
-                                        **kwargs)
+        exceptions = selectors.run_exceptions(run_id=run.run_id)
+        by_code = {}
+        for x in exceptions:
+            x.words, x.remedy = EXCEPTION_WORDS.get(x.code, (x.code, ""))
+            by_code.setdefault(x.code, [x.words, 0])[1] += 1
+        # skipped accounts without an exception row were billed meanwhile by another run
+        meanwhile = run.accounts_skipped - len(exceptions)
+        rerun_form = kwargs.pop("rerun_form", None) or forms.RerunForm(
+            initial={"issue_date": datetime.date.today(), "due_days": run.due_days})
+        return super().get_context_data(
+            run=run, exceptions=exceptions, rerun_form=rerun_form,
+            skipped_by_reason=[(code, words, n) for code, (words, n) in sorted(by_code.items())],
+            billed_meanwhile=max(meanwhile, 0), **kwargs)
+
+    @classmethod
+    def again(cls, request, run_id, form, error=None):
+        view = cls(request=request, args=(), kwargs={"run_id": run_id})
+        response = view.render_to_response(view.get_context_data(rerun_form=form, error=error))
+        response.status_code = 200
+        return response
 
 
 class BillingRunProgressView(RoleRequiredMixin, View):
@@ -147,7 +205,8 @@ class LateFeesView(RoleRequiredMixin, View):
         except BillingError as error:
             messages.error(request, f"Refused: {error.code}. {error.user_message} {error.message}")
         else:
+            n = r["bills_charged"]
             messages.success(request, f"Late fees applied as of {form.cleaned_data['as_of']}: "
-                                      f"{r['bills_charged']} bills charged, {r['total_fees']} "
-                                      "in fees.")
+                                      + ngettext("%(n)d bill charged", "%(n)d bills charged", n)
+                                      % {"n": n} + f", {r['total_fees']} in fees.")
         return redirect("billing:run_list")

@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from billing import selectors, services
+from billing import paging, selectors, services
 from billing.forms import CustomerForm, SearchForm
 from billing.roles import DESK, RoleRequiredMixin
 from billing.views.common import ProcedureFormMixin
@@ -19,15 +19,38 @@ class HomeView(RoleRequiredMixin, TemplateView):
 
 
 class CustomerSearchView(RoleRequiredMixin, TemplateView):
+    """The staff search: an exact customer number, account number or meter serial opens that
+    record at once; anything else lists the matching customers, 50 a page (?page=)."""
     template_name = "billing/customer_search.html"
 
-    def get_context_data(self, **kwargs):
-        form = SearchForm(self.request.GET or None)
+    def get(self, request, *args, **kwargs):
+        form = SearchForm(request.GET or None)
         query = form.cleaned_data["q"] if form.is_valid() else ""
-        results = selectors.search_customers(query=query) if query else None
+        if query and "page" not in request.GET:
+            hit = selectors.exact_number(query=query)
+            if hit is not None:
+                kind, pk = hit
+                return redirect(f"billing:{kind}_detail", pk)
+        return super().get(request, *args, form=form, query=query, **kwargs)
+
+    def get_context_data(self, form=None, query="", **kwargs):
+        try:
+            page = max(1, int(self.request.GET.get("page", "1")))
+        except ValueError:
+            page = 1
+        limit = selectors.SEARCH_LIMIT
+        results = next_page = None
+        if query:
+            # one more than a page tells whether there is a next one
+            results = selectors.search_customers(query=query, limit=limit + 1,
+                                                 offset=(page - 1) * limit)
+            next_page = page + 1 if len(results) > limit else None
+            results = results[:limit]
+        first = (page - 1) * limit + 1
         return super().get_context_data(
-            search_form=form, query=query, results=results,
-            limit=selectors.SEARCH_LIMIT, **kwargs)
+            search_form=form or SearchForm(), query=query, results=results, limit=limit,
+            page=page, next_page=next_page, prev_page=page - 1 if page > 1 else None,
+            first=first, last=first + len(results or []) - 1, **kwargs)
 
 
 class CustomerDetailView(RoleRequiredMixin, TemplateView):
@@ -37,12 +60,12 @@ class CustomerDetailView(RoleRequiredMixin, TemplateView):
         customer = selectors.get_customer(customer_id=self.kwargs["customer_id"])
         if customer is None:
             raise Http404("No such customer")
+        rows = selectors.customer_rows(customer_id=customer.customer_id)
+        pages = {name: paging.page(self.request, qs, name) for name, qs in rows.items()}
         return super().get_context_data(
             customer=customer,
             accounts=selectors.customer_accounts(customer_id=customer.customer_id),
-            readings=selectors.customer_readings(customer_id=customer.customer_id),
-            bills=selectors.customer_bills(customer_id=customer.customer_id),
-            payments=selectors.customer_payments(customer_id=customer.customer_id),
+            readings=pages["readings"], bills=pages["bills"], payments=pages["payments"],
             **kwargs)
 
 

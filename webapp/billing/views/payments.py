@@ -26,7 +26,10 @@ class CounterPaymentView(ObjectFormView):
         self.title = f"Counter payment on account {self.account.account_no}"
 
     def get_initial(self):
-        return {"idempotency_key": f"counter:{uuid.uuid4()}"}
+        # the amount due (the account's balance, as v_account_balance gives it) when there is one
+        balance = selectors.account_balance(account_id=self.account.account_id)
+        due = balance.balance if balance is not None and balance.balance > 0 else None
+        return {"idempotency_key": f"counter:{uuid.uuid4()}", "amount": due}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -36,8 +39,7 @@ class CounterPaymentView(ObjectFormView):
         return services.post_payment(account_id=self.account.account_id,
                                      amount=form.cleaned_data["amount"],
                                      method=form.cleaned_data["method"], paid_at=None,
-                                     idempotency_key=form.cleaned_data["idempotency_key"],
-                                     actor=self.actor())
+                                     idempotency_key=form.key(), actor=self.actor())
 
     def succeed(self, form, result):
         if result["replayed"]:
@@ -65,9 +67,18 @@ class PaymentReceiptView(RoleRequiredMixin, TemplateView):
 
 
 class ReversePaymentView(ObjectFormView):
+    """The reversal asks for confirmation: the page shows what the reversal would do (bills
+    reopened, rebates revoked, the balance after: read from v_staff_reversal*, no arithmetic
+    here), what happens to card money for an online or card payment, and takes the reason."""
     roles = ADMIN
-    form_class = forms.ReasonForm
+    form_class = forms.ReversalForm
+    template_name = "billing/reverse_payment.html"
     submit = "Reverse payment"
+
+    def get_context_data(self, **kwargs):
+        effect, bills = selectors.reversal_effects(payment_id=self.payment.payment_id)
+        return super().get_context_data(payment=self.payment, effect=effect,
+                                        reopened=bills, **kwargs)
 
     def load(self):
         self.payment = selectors.get_payment(payment_id=self.kwargs["payment_id"])
@@ -92,19 +103,47 @@ class ReversePaymentView(ObjectFormView):
 
 
 class CollectionsTodayView(RoleRequiredMixin, TemplateView):
-    """The day's collections by method (v_collections_daily) and its payments (?day=)."""
+    """The day's collections by method (v_collections_daily), per cashier and method with
+    subtotals and the day's total (v_staff_collections_cashier), and its payments (?day=)."""
     roles = READ
     template_name = "billing/collections_day.html"
 
     def get_context_data(self, **kwargs):
-        try:
-            day = datetime.date.fromisoformat(self.request.GET.get("day", ""))
-        except ValueError:
-            day = datetime.date.today()
+        day = _day(self.request)
         payments = selectors.payments_of_day(day=day)
         accounts = selectors.accounts_by_id(account_ids=[p.account_id for p in payments])
+        references = selectors.payment_references(payment_ids=[p.payment_id for p in payments])
         for p in payments:
             p.account = accounts.get(p.account_id)
+            p.reference = references.get(p.payment_id)
         return super().get_context_data(
             day=day, by_method=selectors.collections_of_day(day=day), payments=payments,
+            by_cashier=selectors.collections_by_cashier(day=day), **kwargs)
+
+
+class DrawerCloseView(RoleRequiredMixin, TemplateView):
+    """A printable drawer close: one cashier's collections of a day per method with the total
+    (v_staff_collections_cashier) and the payments behind them, with room for the counted
+    amounts and signatures. ?day= (default today) &cashier= (default the user)."""
+    roles = READ
+    template_name = "billing/drawer_close.html"
+
+    def get_context_data(self, **kwargs):
+        day = _day(self.request)
+        cashier = self.request.GET.get("cashier") or services.actor_for(self.request.user)
+        rows = [r for r in selectors.collections_by_cashier(day=day) if r["cashier"] == cashier]
+        payments = [p for p in selectors.payments_of_day(day=day) if p.posted_by == cashier]
+        references = selectors.payment_references(payment_ids=[p.payment_id for p in payments])
+        for p in payments:
+            p.reference = references.get(p.payment_id)
+        return super().get_context_data(
+            day=day, cashier=cashier, methods=[r for r in rows if r["method"] is not None],
+            total=next((r for r in rows if r["method"] is None), None), payments=payments,
             **kwargs)
+
+
+def _day(request):
+    try:
+        return datetime.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return datetime.date.today()

@@ -1,6 +1,9 @@
 """Meter readings: entry of one, its page, CSV upload, the review queue with approve/reject."""
+import datetime
+import logging
+
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -8,8 +11,10 @@ from django.views.generic import FormView, TemplateView
 from billing import csv_import, forms, selectors, services
 from billing.errors import BillingError
 from billing.forms import ReadingForm
-from billing.roles import DESK, READ, RoleRequiredMixin
+from billing.roles import ADMIN, DESK, READ, RoleRequiredMixin, can
 from billing.views.common import ProcedureFormMixin
+
+audit_log = logging.getLogger("billing.audit")
 
 
 class ReadingEntryView(RoleRequiredMixin, ProcedureFormMixin, FormView):
@@ -19,6 +24,13 @@ class ReadingEntryView(RoleRequiredMixin, ProcedureFormMixin, FormView):
 
     def get_initial(self):
         return {"serial_no": self.request.GET.get("serial_no", "")}
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.get("form")
+        serial = (form.data.get("serial_no") if form is not None and form.is_bound
+                  else self.request.GET.get("serial_no", ""))
+        return super().get_context_data(meter=selectors.meter_context(serial_no=serial),
+                                        today=datetime.date.today(), **kwargs)
 
     def call(self, form):
         return services.record_reading(**form.procedure_arguments(), actor=self.actor())
@@ -39,6 +51,22 @@ class ReadingEntryView(RoleRequiredMixin, ProcedureFormMixin, FormView):
         else:
             messages.success(self.request, text)
         return redirect("billing:reading_detail", reading_id=result["reading_id"])
+
+
+class MeterContextView(RoleRequiredMixin, View):
+    """GET ?serial_no=: the meter's context as JSON, for the reading entry form's panel and its
+    warnings (v_staff_meter_context; numbers as strings, exactly as the view gives them)."""
+    roles = DESK
+
+    def get(self, request):
+        m = selectors.meter_context(serial_no=request.GET.get("serial_no", ""))
+        if m is None:
+            return JsonResponse({"found": False})
+        return JsonResponse({"found": True, **{k: (None if v is None else str(v)) for k, v in {
+            "serial_no": m.serial_no, "dial_digits": m.dial_digits, "multiplier": m.multiplier,
+            "capacity": m.capacity, "last_read_on": m.last_read_on, "last_register": m.last_register,
+            "last_status": m.last_status, "history_days": m.history_days,
+            "history_kwh": m.history_kwh, "daily_kwh": m.daily_kwh}.items()}})
 
 
 class ReadingDetailView(RoleRequiredMixin, TemplateView):
@@ -75,7 +103,11 @@ class ReviewQueueView(RoleRequiredMixin, TemplateView):
     template_name = "billing/review_queue.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(readings=selectors.review_queue(),
+        readings = selectors.review_queue()
+        for r in readings:
+            r.own = entered_by_self(self.request.user, r)
+        return super().get_context_data(readings=readings,
+                                        can_approve_own=can(self.request.user, ADMIN),
                                         total=selectors.review_queue_size(),
                                         reason_form=forms.ReasonForm(), **kwargs)
 
@@ -95,10 +127,28 @@ class _ReviewActionView(RoleRequiredMixin, View):
         return redirect("billing:review_queue")
 
 
+def entered_by_self(user, reading):
+    """True when `user` recorded the reading (its recorded_by is the user's actor)."""
+    return reading is not None and reading.recorded_by == services.actor_for(user)
+
+
 class ApproveReadingView(_ReviewActionView):
+    """Four eyes: a clerk cannot approve a reading in review that they entered themselves; a
+    billing admin can, and the approval is logged (the reading keeps recorded_by and
+    reviewed_by, both the same actor). The rule is the web layer's because roles are: the
+    database knows actors, not roles (docs/backoffice.md)."""
+
     def call(self, request, reading_id):
-        return services.approve_reading(reading_id=reading_id,
-                                        actor=services.actor_for(request.user))
+        actor = services.actor_for(request.user)
+        reading = selectors.get_reading(reading_id=reading_id)
+        if entered_by_self(request.user, reading):
+            if not can(request.user, ADMIN):
+                messages.error(request, f"Reading {reading_id}: you entered it, so another "
+                                        "clerk or a billing admin must approve it.")
+                return None
+            audit_log.warning("reading %s approved by %s, who entered it (billing admin)",
+                              reading_id, actor)
+        return services.approve_reading(reading_id=reading_id, actor=actor)
 
 
 class RejectReadingView(_ReviewActionView):

@@ -6,7 +6,8 @@
 The server is the one of BILLING_DATABASE_URL (or --url); --database names the target schema
 (default: the URL's). The target is created when missing; it must be empty unless --replace is
 given (then it is dropped and created again: stop the web app and the jobs first). The dump is
-piped into the `mariadb` (or `mysql`) client with the connection in a temporary option file.
+piped into the `mariadb` (or `mysql`) client with the connection in a temporary option file
+and --comments (so the routines keep the comments inside their bodies).
 The account needs CREATE/DROP on the target and must be allowed to create routines, views and
 triggers with the DEFINER recorded in the dump (the schema owner, or SUPER / SET USER): on the
 same server that is the owner account. After a restore run bin/db-accounts for the target (the
@@ -54,7 +55,10 @@ class Command(BaseCommand):
         try:
             self._prepare(url, target, o["replace"])
             opener = gzip.open if path.suffix == ".gz" else open
-            cmd = [client, f"--defaults-extra-file={options}", "--binary-mode", target]
+            # --comments: the client strips comments from what it sends unless told not to, so
+            # the restored routines would lose the comments inside their bodies
+            cmd = [client, f"--defaults-extra-file={options}", "--binary-mode", "--comments",
+                   target]
             # stderr to a file: a pipe that nobody reads could fill up and stall the client
             with opener(path, "rb") as src, tempfile.TemporaryFile() as errors, \
                     subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,

@@ -1,0 +1,102 @@
+"""One formatter for what people read: money, kWh, rates and dates (issue 21, "Money, dates
+and words everywhere"). Presentation only: the amounts come from the database as they are; no
+value is computed here, only written out.
+
+- money(Decimal("1234.5")) -> "€1,234.50"; a negative balance is a credit: "Credit €61.22"
+  (money(x, credit=False) writes "-€61.22" where a minus sign is meant, e.g. a rebate line);
+  the currency is settings.BILLING_CURRENCY.
+- kwh(Decimal("2360.0000")) -> "2,360 kWh"; kwh(Decimal("45.1613")) -> "45.1613 kWh": the
+  decimals the value has, no needless trailing zeros.
+- rate(Decimal("0.122")) -> "0.1220 per kWh" (four decimals, as the tariffs are priced; in the
+  currency of the amounts around it).
+- day(date) -> "29 Nov 2026"; when(datetime) -> "29 Nov 2026, 14:05": one date style, never ISO.
+Template filters of the same names: {% load money %} (billing/templatetags/money.py).
+"""
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _decimal(value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return value
+    text = str(value).strip()
+    if isinstance(value, str):
+        if not re.fullmatch(r"-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?", text):
+            return None          # typed text that is no number is not shown as money
+        text = text.replace(",", "")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def currency():
+    return getattr(settings, "BILLING_CURRENCY", "€")
+
+
+def plain_amount(value):
+    """1234.5 -> "1,234.50" (no currency, no sign handling); None -> ""."""
+    d = _decimal(value)
+    if d is None:
+        return ""
+    return f"{d.quantize(Decimal('0.01')):,.2f}"
+
+
+def money(value, credit=True):
+    """An amount with the currency; a negative one reads "Credit €61.22" (credit=True) or
+    "-€61.22" (credit=False). None -> ""."""
+    d = _decimal(value)
+    if d is None:
+        return ""
+    d = d.quantize(Decimal("0.01"))
+    if d < 0:
+        text = f"{currency()}{plain_amount(-d)}"
+        return f"Credit {text}" if credit else f"-{text}"
+    return f"{currency()}{plain_amount(d)}"
+
+
+def kwh(value, unit=True):
+    """A quantity of energy without needless decimals: 2,360 kWh; 45.1613 kWh."""
+    d = _decimal(value)
+    if d is None:
+        return ""
+    if d == d.to_integral_value():
+        text = f"{int(d):,}"
+    else:
+        whole, _, frac = f"{d:f}".partition(".")
+        sign = "-" if whole.startswith("-") else ""
+        text = f"{sign}{abs(int(whole)):,}.{frac.rstrip('0')}"
+    return f"{text} kWh" if unit else text
+
+
+def rate(value):
+    """A price per kWh: 0.1220 per kWh."""
+    d = _decimal(value)
+    if d is None:
+        return ""
+    return f"{d.quantize(Decimal('0.0001')):,.4f} per kWh"
+
+
+def day(value):
+    """A date as 29 Nov 2026 (a datetime: its date)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value[:10])
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def when(value):
+    """A moment as 29 Nov 2026, 14:05."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, datetime.datetime):
+        return day(value)
+    return f"{day(value)}, {value:%H:%M}"

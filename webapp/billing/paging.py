@@ -1,0 +1,20 @@
+"""Paging the sections of the customer and account pages: each section has its own page
+parameter (?bills=2&payments=1), so paging one section keeps the others where they were."""
+from django.core.paginator import Paginator
+
+PER_PAGE = 20
+
+
+def page(request, rows, param, *, per_page=PER_PAGE, default=1):
+    """The page of `rows` (a queryset: LIMIT/OFFSET and a COUNT, never every row) named by the
+    query parameter `param` (`default` when absent: a number or "last"). The Page gets `.param`
+    and `.query` (the other parameters, for the links)."""
+    paginator = Paginator(rows, per_page)
+    number = request.GET.get(param, default)
+    if number == "last":
+        number = paginator.num_pages
+    p = paginator.get_page(number)
+    other = request.GET.copy()
+    other.pop(param, None)
+    p.param, p.query = param, other.urlencode()
+    return p
