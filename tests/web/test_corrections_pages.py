@@ -208,7 +208,7 @@ def test_the_portal_shows_cancel_credit_note_replacement_final_refunds_reversals
     assert bill(billing_db, new)["bill_no"] in page
     assert "final bill" in text(client.get(reverse("portal:bill_detail", args=[final])))
     payments = text(client.get(reverse("portal:payment_list")))
-    assert "Refunds" in payments and "bank_transfer" in payments and "1.00" in payments
+    assert "Refunds" in payments and "Bank transfer" in payments and "1.00" in payments
     assert "reversed" in payments and "cheque bounced" in payments
 
 
