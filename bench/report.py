@@ -26,6 +26,11 @@ def targets(res):
             out.append(("payments x16 >= 75% of floor", f"{round(p['ratio'] * 100)}%", p["ratio"] >= 0.75))
             out.append(("payments x16 p99 < 25 ms", f"{p['post_payment']['p99_ms']} ms",
                         p["post_payment"]["p99_ms"] < 25))
+    bt = res.get("batch")
+    if bt and bt.get("ratio") is not None:
+        out.append(("bank file >= 10x the posting floor at 16 clients",
+                    f"{bt['ratio']}x ({bt['per_s']} lines/s over {bt['lines']} / {bt['floor_16_per_s']}/s)",
+                    bt["ratio"] >= 10))
     hot = [p for p in res.get("payments", []) if p["hot"]]
     if hot:
         errs = sum(sum(p["post_payment"]["errors"].values()) for p in hot)

@@ -5,7 +5,7 @@ Environment:
   BENCH_SECONDS   seconds per payment / web measurement (default 10)
   BENCH_HISTORY   months of bill history made by run_billing before the measured run (default 11)
   BENCH_PY_SAMPLE accounts billed by the Python per-account loop (default 10000)
-  BENCH_SKIP      comma-separated scenarios to skip: scaling, python, payments, web
+  BENCH_SKIP      comma-separated scenarios to skip: scaling, python, payments, batch, web
   BENCH_KEEP      1: leave the bench server running at the end
   BENCH_CHECK_HISTORY 1: check v_ledger_integrity after the history too (default below 1M)
 
@@ -22,6 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import batch  # noqa: E402
 import generate  # noqa: E402
 import payments  # noqa: E402
 import pybill  # noqa: E402
@@ -272,6 +273,23 @@ def main():
                 res["payments"].append(row)
                 log(f"payments {'hot' if hot else 'distinct'} x{k}: {row['post_payment']} | "
                     f"floor {row['floor']} | ratio {row['ratio']}")
+    if "batch" not in SKIP:
+        s = Sql(main_db)
+        accts = [r["account_id"] for r in s.rows("SELECT account_id FROM account WHERE closed_on IS NULL "
+                                                 "ORDER BY account_id LIMIT 100000")]
+        s.close()
+        floor16 = next((row["floor"]["per_s"] for row in res.get("payments", [])
+                        if row["clients"] == 16 and not row["hot"]), None)
+        if floor16 is None:
+            payments.prepare_floor(max(accts))
+            floor16 = payments.run(main_db, "floor", 16, SECONDS, accts)["per_s"]
+        b = batch.run(main_db, accts)
+        b["floor_16_per_s"] = floor16
+        b["ratio"] = round(b["per_s"] / floor16, 2) if floor16 and b["per_s"] else None
+        b["target"] = ">= 10x the floor at 16 clients"
+        b["verdict"] = "PASS" if b["ratio"] and b["ratio"] >= 10 else "MISS"
+        res["batch"] = b
+        log(f"batch of {b['lines']} lines: {b} ({b['verdict']})")
     if "web" not in SKIP:
         import webbench
         res["web"] = webbench.run(main_db, SECONDS)

@@ -14,7 +14,8 @@
 --   5. the freed credit (and any other unallocated credit of the account) is allocated at once to
 --      the account's other open bills, payment by payment in payment id order, with today as the
 --      payment date (_allocate_payment, as reverse_payment and the billing engine do).
--- Nothing is written when an error is signalled. A bill_cancelled notice is written in the same
+-- Nothing is written when an error is signalled. A bill_cancelled audit event (_audit) and a
+-- bill_cancelled notice are written in the same
 -- transaction (_queue_notice; docs/notices.md).
 --
 -- Parameters (LONGTEXT, whatever the caller sends; converted by the _arg_* functions at the top)
@@ -199,6 +200,9 @@ BEGIN
 
     CALL _queue_notice('bill_cancelled', v_account_id, v_bill_id, NULL, NULL);
     SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = v_account_id;
+    CALL _audit('bill_cancelled', 'bill', v_bill_id, v_account_id,
+                JSON_OBJECT('reason', v_reason, 'credit_note_no', v_cn_no,
+                            'amount_credited', v_total, 'balance_after', v_balance), v_actor);
     COMMIT;
     SELECT v_bill_id AS bill_id, v_cn_no AS credit_note_no, v_total AS amount_credited,
            v_balance AS balance_after;

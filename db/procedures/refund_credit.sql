@@ -26,6 +26,7 @@
 --   45022 the key was used for another account or amount
 --   45024 the amount is above the account's unallocated credit
 -- Notices: a new refund writes a refund_paid notice (_queue_notice); a replay none.
+-- Audit: a new refund writes a refund_issued event in its transaction (_audit).
 -- Locks: the account row, then its payments with credit in payment id order (no bill changes).
 -- Two calls racing with the same key: the second waits on the account lock (or the unique key),
 -- gets duplicate key 1062 on its INSERT, rolls back and answers as a replay.
@@ -136,6 +137,9 @@ BEGIN
             VALUES (v_account_id, 'refund', v_amount, v_refund_id, CURRENT_DATE, v_actor);
             CALL _queue_notice('refund_paid', v_account_id, NULL, NULL, v_refund_id);
             SELECT SUM(amount) INTO v_balance FROM ledger_entry WHERE account_id = v_account_id;
+            CALL _audit('refund_issued', 'refund', v_refund_id, v_account_id,
+                        JSON_OBJECT('amount', CAST(v_amount AS DECIMAL(12,2)), 'method', v_method,
+                                    'balance_after', v_balance), v_actor);
             COMMIT;
         END IF;
     END IF;

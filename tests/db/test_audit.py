@@ -310,6 +310,28 @@ def test_payments_posted_replayed_and_reversed_are_audited_with_reason(db, paid)
                   "customer_id": paid.customer_id}
 
 
+def test_bill_cancels_and_refunds_are_audited_with_reason(db, paid):
+    """Issue 16: a cancel (with its reason and credit note) and a refund are money actions in
+    the trail, written in their own transactions; a refund's replay writes no second event."""
+    me = db.value("SELECT USER()")
+    db.call("post_payment", paid.account_id, "40.00", "cash", None, "K-C", "staff:ann")
+    c = db.call("cancel_bill", paid.bill_id, "misread meter", "staff:bob")
+    r = db.call("refund_credit", paid.account_id, "15.00", "cheque", "R-1", "staff:bob")
+    assert db.call("refund_credit", paid.account_id, "15.00", "cheque", "R-1",
+                   "staff:bob")["replayed"] == 1
+    rows = _events(db, "bill_cancelled", "refund_issued")
+    assert [(x["action"], x["row_key"], x["account_id"], x["actor"], x["db_user"]) for x in rows] == [
+        ("bill_cancelled", str(paid.bill_id), paid.account_id, "staff:bob", me),
+        ("refund_issued", str(r["refund_id"]), paid.account_id, "staff:bob", me)]
+    cancelled = json.loads(rows[0]["detail"])
+    assert (cancelled["reason"], cancelled["credit_note_no"]) == ("misread meter",
+                                                                   c["credit_note_no"])
+    assert Decimal(str(cancelled["amount_credited"])) == Decimal("40.00")
+    refund = json.loads(rows[1]["detail"])
+    assert (Decimal(str(refund["amount"])), refund["method"]) == (Decimal("15.00"), "cheque")
+    assert Decimal(str(refund["balance_after"])) == Decimal("-25.00")
+
+
 def test_a_failed_posting_leaves_no_event(db, paid):
     with pytest.raises(DbError):
         db.call("post_payment", paid.account_id, "0", "card", None, "K-0", "customer:C1")

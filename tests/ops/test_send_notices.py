@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from factories import ACTOR, make_customer, make_metered_account, make_tariff
 from ops.jobhelp import job_env, manage, start_manage
+from support import connect_kwargs, with_database
 
 
 class Inbox:
@@ -47,7 +48,7 @@ def _free_port():
 
 
 @pytest.fixture
-def smtp():
+def smtp(django_db_setup):
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
@@ -57,9 +58,13 @@ def smtp():
 
 
 def env_for(db, port):
+    # the sender renders receipts, which read the card brand kept in Django's own schema: the
+    # job gets it as in production (BILLING_WEB_DATABASE_URL), here the tests' migrated copy
+    web_url = with_database(db.url, connect_kwargs(db.url)["db"] + "_web")
     return job_env(db.url, DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
                    DJANGO_EMAIL_HOST="127.0.0.1", DJANGO_EMAIL_PORT=str(port),
-                   DJANGO_EMAIL_TIMEOUT="5", BILLING_NOTICES_FROM_EMAIL="billing@millbrook.test")
+                   DJANGO_EMAIL_TIMEOUT="5", BILLING_NOTICES_FROM_EMAIL="billing@millbrook.test",
+                   BILLING_WEB_DATABASE_URL=web_url)
 
 
 def send(db, port, *args):
