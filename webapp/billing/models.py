@@ -138,6 +138,15 @@ class BillSummary(ReadOnlyModel):
     end_read_on = models.DateField()
     end_read_value = models.DecimalField(max_digits=12, decimal_places=2)
     tariff_code = models.CharField(max_length=20)
+    # corrections (issue 19): final bill, cancel and rebill
+    run_id = models.PositiveIntegerField(null=True)
+    final = models.BooleanField()
+    cancelled_at = models.DateTimeField(null=True)
+    cancelled_by = models.CharField(max_length=100, null=True)
+    cancel_reason = models.CharField(max_length=500, null=True)
+    credit_note_no = models.CharField(max_length=16, null=True)
+    replaces_bill_id = models.PositiveIntegerField(null=True)
+    replaced_by_bill_id = models.PositiveIntegerField(null=True)
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_bill_summary"
@@ -169,11 +178,84 @@ class Payment(ReadOnlyModel):
     allocated = models.DecimalField(**MONEY)
     unallocated = models.DecimalField(**MONEY)
     status = models.CharField(max_length=10)             # posted / reversed
+    refunded = models.DecimalField(**MONEY)
+    reversed_at = models.DateTimeField(null=True)
+    reversed_by = models.CharField(max_length=100, null=True)
+    reversal_reason = models.CharField(max_length=500, null=True)
     posted_by = models.CharField(max_length=100)         # the actor who took it (cashier)
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_payments"
         ordering = ["-paid_at", "-payment_id"]
+
+
+class Refund(ReadOnlyModel):
+    refund_id = models.PositiveIntegerField(primary_key=True)
+    account_id = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=12)
+    amount = models.DecimalField(**MONEY)
+    method = models.CharField(max_length=20)             # cheque / bank_transfer / card
+    refunded_at = models.DateTimeField()
+    actor = models.CharField(max_length=100)
+    customer_id = models.PositiveIntegerField()
+    payment_ids = models.CharField(max_length=1000, null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_refunds"
+        ordering = ["-refunded_at", "-refund_id"]
+
+
+# --- the staff bill page (db/views/v_staff_bill_*.sql) -----------------------------------------
+class BillAllocation(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("bill_id", "payment_id")
+    bill_id = models.PositiveIntegerField()
+    payment_id = models.PositiveIntegerField()
+    receipt_no = models.CharField(max_length=20)
+    method = models.CharField(max_length=20)
+    paid_at = models.DateTimeField()
+    payment_status = models.CharField(max_length=10)
+    allocated = models.DecimalField(**MONEY)
+    gross = models.DecimalField(**MONEY)
+    first_at = models.DateTimeField()
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_bill_allocation"
+        ordering = ["first_at", "payment_id"]
+
+
+class BillHistory(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("bill_id", "event", "seq")
+    bill_id = models.PositiveIntegerField()
+    happened_at = models.DateTimeField()
+    step = models.PositiveSmallIntegerField()
+    seq = models.PositiveBigIntegerField()
+    event = models.CharField(max_length=20)
+    amount = models.DecimalField(**MONEY, null=True)
+    payment_id = models.PositiveIntegerField(null=True)
+    receipt_no = models.CharField(max_length=20, null=True)
+    other_bill_id = models.PositiveIntegerField(null=True)
+    other_bill_no = models.CharField(max_length=16, null=True)
+    actor = models.CharField(max_length=100, null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_bill_history"
+        ordering = ["happened_at", "step", "seq"]
+
+
+class BillReading(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("bill_id", "role", "reading_id")
+    bill_id = models.PositiveIntegerField()
+    role = models.CharField(max_length=10)               # start / between / end
+    reading_id = models.PositiveIntegerField()
+    serial_no = models.CharField(max_length=40)
+    read_on = models.DateField()
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    kind = models.CharField(max_length=10)
+    status = models.CharField(max_length=10)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_bill_reading"
+        ordering = ["read_on", "reading_id"]
 
 
 class Aging(ReadOnlyModel):

@@ -3,7 +3,8 @@
 - clerk          customers, accounts, meters, readings (entry, CSV upload, review queue) and
                  counter payments; reads every staff page except reports and the audit trail
 - billing_admin  everything a clerk does, and tariffs, discounts, billing runs, late fees,
-                 payment reversals, reports and the audit trail
+                 payment reversals, bill cancels and re-bills, refunds, reports and the audit
+                 trail
 - manager        reads everything (customers, accounts, runs, tariffs, reports, audit); changes
                  nothing
 

@@ -233,6 +233,72 @@ def get_payment(*, payment_id):
     return Payment.objects.filter(payment_id=payment_id).first()
 
 
+# --- bills, corrections and refunds (the staff bill page, refunds at the counter) -----------
+from billing.models import (BillAllocation, BillHistory, BillLine, BillReading,  # noqa: E402
+                            Refund)
+
+
+def get_bill(*, bill_id):
+    return BillSummary.objects.filter(bill_id=bill_id).first()
+
+
+def bill_lines(*, bill_id):
+    return list(BillLine.objects.filter(bill_id=bill_id))
+
+
+def bill_readings(*, bill_id):
+    """The readings the bill was computed from: start, points between, end."""
+    return list(BillReading.objects.filter(bill_id=bill_id))
+
+
+def bill_allocations(*, bill_id):
+    return list(BillAllocation.objects.filter(bill_id=bill_id))
+
+
+def bill_history(*, bill_id):
+    return list(BillHistory.objects.filter(bill_id=bill_id))
+
+
+def bill_is_latest(*, bill):
+    """True when no later bill (by period_end) of the account is not cancelled: the only bill
+    cancel_bill accepts (it decides; this only chooses what the page offers)."""
+    return bill.cancelled_at is None and not BillSummary.objects.filter(
+        account_id=bill.account_id, cancelled_at__isnull=True,
+        period_end__gt=bill.period_end).exists()
+
+
+def bill_ending_on_reading(*, reading_id):
+    """The bill (not cancelled) whose end reading is `reading_id`, or None."""
+    ids = BillReading.objects.filter(role="end", reading_id=reading_id).values("bill_id")
+    return BillSummary.objects.filter(bill_id__in=ids, cancelled_at__isnull=True).first()
+
+
+def latest_point(*, serial_no):
+    """The meter's latest reading point (not rejected, not void), or None."""
+    return (MeterReading.objects.filter(serial_no=serial_no)
+            .exclude(status__in=("rejected", "void")).order_by("-read_on", "-reading_id").first())
+
+
+def account_credit(*, account_id):
+    """The account's unallocated credit (the sum of its payments' unallocated money, summed by
+    the database)."""
+    from django.db.models import Sum
+    return (Payment.objects.filter(account_id=account_id, status="posted")
+            .aggregate(credit=Sum("unallocated"))["credit"])
+
+
+def account_refunds(*, account_id):
+    return list(Refund.objects.filter(account_id=account_id))
+
+
+def customer_refunds(*, customer_id):
+    return list(Refund.objects.filter(customer_id=customer_id))
+
+
+def get_refund(*, refund_id):
+    return Refund.objects.filter(refund_id=refund_id).first()
+
+
 def review_queue(*, limit=200):
     """Readings waiting for review, oldest first, each with `.account` (v_account), `.usual`
     (v_staff_meter_context: the typical daily use of the accepted history) and `.previous`

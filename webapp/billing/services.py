@@ -221,6 +221,10 @@ def apply_late_fees(*, as_of, actor):
     return call_procedure("apply_late_fees", as_of, actor)
 
 
+def cancel_bill(*, bill_id, reason, actor):
+    return call_procedure("cancel_bill", bill_id, reason, actor)
+
+
 # --- payments ---------------------------------------------------------------------------------
 def post_payment(*, account_id, amount, method, paid_at, idempotency_key, actor):
     return call_procedure("post_payment", account_id, amount, method, paid_at, idempotency_key,
@@ -229,6 +233,17 @@ def post_payment(*, account_id, amount, method, paid_at, idempotency_key, actor)
 
 def reverse_payment(*, payment_id, reason, actor):
     return call_procedure("reverse_payment", payment_id, reason, actor)
+
+
+def refund_credit(*, account_id, amount, method, idempotency_key, actor):
+    return call_procedure("refund_credit", account_id, amount, method, idempotency_key, actor)
+
+
+# --- the audit trail (not in the contract: docs/routines.md, "The audit trail") ---------------
+def record_audit_event(*, action, object, key, detail, actor):
+    """`detail`: a dict (written as a JSON object) or None."""
+    return call_procedure("record_audit_event", action, object, str(key),
+                          None if detail is None else json.dumps(detail), actor)
 
 
 # Notices (claim_notices returns several rows: billing/notices.py calls it)

@@ -4,6 +4,7 @@ from billing.forms import CODE_PATTERN
 
 from billing.views import (accounts, audit, billing_runs, customers, notices, payments, readings,
                            reports, tariffs)
+from billing.views import bills
 
 
 
@@ -84,4 +85,11 @@ urlpatterns = [
     path("reports/consumption/", reports.ConsumptionReportView.as_view(),
          name="report_consumption"),
     path("audit/", audit.AuditView.as_view(), name="audit"),
+    # corrections (issue 19): the bill page, cancel, re-bill, true-down, refunds
+    path("bills/<int:bill_id>/", bills.BillDetailView.as_view(), name="bill_detail"),
+    path("bills/<int:bill_id>/cancel/", bills.CancelBillView.as_view(), name="bill_cancel"),
+    path("bills/<int:bill_id>/rebill/", bills.RebillView.as_view(), name="bill_rebill"),
+    path("readings/true-down/", bills.TrueDownView.as_view(), name="true_down"),
+    path("accounts/<int:account_id>/refund/", bills.RefundView.as_view(), name="refund_create"),
+    path("refunds/<int:refund_id>/", bills.RefundSlipView.as_view(), name="refund_slip"),
 ]

@@ -78,6 +78,12 @@ def payment(*, customer_id, payment_id):
                                         payment_id=payment_id).first()
 
 
+def refunds(*, customer_id):
+    """The customer's refunds (v_refunds), newest first."""
+    from billing.models import Refund
+    return list(Refund.objects.filter(customer_id=customer_id))
+
+
 def receipt(*, customer_id, payment_id):
     """The payment's receipt as posted (v_receipt), its bills (v_receipt_lines) and the card
     used (brand and last four, when paid by card in the portal); None when not this customer's."""

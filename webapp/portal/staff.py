@@ -1,7 +1,8 @@
 """Back office: creating a customer's portal login, the one place that does it.
 
 POST /my/staff/customers/<id>/login/ (clerks and billing admins) creates the login
-(portal.services.create_customer_login) and keeps its one-time set-password link in the staff
+(portal.services.create_customer_login), records it in the audit trail (portal_login_issued,
+through billing.services.record_audit_event) and keeps its one-time set-password link in the staff
 user's server-side session, then redirects to .../login/link/, which shows the link ONCE (it is
 removed from the session as it is shown; a reload says so) with a copy button, and offers to
 e-mail a link to the customer's address in the billing schema instead. The link never travels in
@@ -17,6 +18,7 @@ from django.views import View
 
 from billing import selectors as billing_selectors
 from billing.roles import DESK, RoleRequiredMixin, permissions
+from billing import services as billing_services
 from billing.services import actor_for
 from portal import services
 from portal.models import CustomerLogin
@@ -53,6 +55,10 @@ class StaffCreateLoginView(RoleRequiredMixin, View):
             return render(request, "portal/staff_login_created.html",
                           {"exists": True, "customer": customer,
                            "can": permissions(request.user)}, status=409)
+        # issue 16: a login issued is a fact of the audit trail (docs/routines.md)
+        billing_services.record_audit_event(
+            action="portal_login_issued", object="customer", key=customer_id,
+            detail={"username": customer.customer_no}, actor=actor_for(request.user))
         links = request.session.get(SESSION_KEY, {})
         links[str(customer_id)] = url
         request.session[SESSION_KEY] = links

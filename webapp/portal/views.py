@@ -170,7 +170,11 @@ class BillDetailView(BillMixin, TemplateView):
     template_name = "portal/bill_detail.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**self.bill_context(), **kwargs)
+        context = self.bill_context()
+        bill = context["bill"]          # a cancelled bill links to the bill that replaces it
+        replaced_by = bill.replaced_by_bill_id and selectors.bill(
+            customer_id=self.customer_id, bill_id=bill.replaced_by_bill_id)
+        return super().get_context_data(**context, replaced_by=replaced_by, **kwargs)
 
 
 class BillPrintView(BillMixin, TemplateView):
@@ -280,7 +284,9 @@ class PaymentListView(CustomerRequiredMixin, TemplateView):
         payments = selectors.payments(customer_id=self.customer_id)
         for p in payments:
             p.account = accounts.get(p.account_id)
-        return super().get_context_data(payments=payments, **kwargs)
+        return super().get_context_data(payments=payments,
+                                        refunds=selectors.refunds(customer_id=self.customer_id),
+                                        **kwargs)
 
 
 class PaymentMixin(CustomerRequiredMixin):

@@ -14,7 +14,8 @@ from billing.views.common import ObjectFormView
 # The ledger's entry types in words (ledger_entry.entry_type).
 LEDGER_WORDS = {"bill": "Bill", "late_fee": "Late fee", "rebate": "Early-payment rebate",
                 "rebate_revoked": "Rebate revoked", "payment": "Payment",
-                "payment_reversal": "Payment reversed"}
+                "payment_reversal": "Payment reversed",
+                "bill_cancel": "Bill cancelled (credit note)", "refund": "Refund"}
 
 
 class AccountDetailView(RoleRequiredMixin, TemplateView):
@@ -40,6 +41,7 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
             balance=selectors.account_balance(account_id=aid),
             statement=pages["statement"], bills=pages["bills"], payments=pages["payments"],
             readings=pages["readings"],
+            refunds=selectors.account_refunds(account_id=aid),
             discounts=selectors.account_discounts(account_id=aid),
             exceptions=selectors.account_exceptions(account_id=aid), **kwargs)
 

@@ -29,6 +29,8 @@ class ReadingEntryView(RoleRequiredMixin, ProcedureFormMixin, FormView):
         form = kwargs.get("form")
         serial = (form.data.get("serial_no") if form is not None and form.is_bound
                   else self.request.GET.get("serial_no", ""))
+        from billing.views.bills import true_down_offer     # below an estimate: the way out
+        kwargs.setdefault("true_down", form and true_down_offer(form, kwargs.get("error")))
         return super().get_context_data(meter=selectors.meter_context(serial_no=serial),
                                         today=datetime.date.today(), **kwargs)
 
