@@ -80,6 +80,28 @@ def test_the_contract_works_in_a_database_made_with_other_defaults(defaults_db):
     fees = db.call("apply_late_fees", "2026-04-20", "batch:late_fees")
     assert fees["bills_charged"] >= 1
     db.call("post_payment", aid, "5000.00", "card", None, "key-ü-2", ACTOR)
+    # corrections, refunds, a meter exchange, notices and a bank file, all with non-ASCII text
+    cancelled = db.call("cancel_bill", billed["bill_id"], "relevé erroné", ACTOR)
+    assert cancelled["credit_note_no"].startswith("CN-2026-")
+    rebilled = db.call("bill_account", aid, "2026-02-01", "2026-02-28", "2026-04-20", 14, ACTOR)
+    assert rebilled["bill_id"] is not None
+    db.call("post_payment", aid, "20000.00", "card", None, "key-ü-4", ACTOR)   # in credit
+    refund = db.call("refund_credit", aid, "100.00", "bank_transfer", "réf-ü-1", ACTOR)
+    assert db.call("refund_credit", aid, "100.00", "bank_transfer", "réf-ü-1",
+                   ACTOR)["replayed"] == 1 and refund["refund_id"]
+    db.call("exchange_meter", aid, "2026-04-20", 96000, "MÉTER-2", 6, 1, 0, ACTOR)
+    db.call("set_contact_preferences", cust["customer_id"], 1, 1, 0, ACTOR)
+    db.call("queue_reminders", "2026-04-20", "batch:reminders")
+    claimed = db.call_rows("claim_notices", "sender-ü", 50)
+    assert claimed
+    assert db.call("mark_notice", claimed[0]["notice_id"], "sender-ü", "sent", "<m-ü@x>",
+                   None)["status"] == "sent"
+    account_no = db.value("SELECT account_no FROM v_account_balance WHERE account_id = %s", aid)
+    batch = db.call("stage_payment_batch", "BANQUE-ü-1",
+                    f'[{{"account_no": "{account_no}", "amount": "1.00", "method": '
+                    f'"bank_transfer", "paid_at": null, "key": "bq-ü-1"}}]', ACTOR)
+    posted = db.call("post_payment_batch", batch["batch_id"], ACTOR)
+    assert (posted["posted"], posted["refused"]) == (1, 0)
     db.call("close_account", aid, "2026-04-20", ACTOR)
 
     # the contract's errors come through with their numbers, not 1267
