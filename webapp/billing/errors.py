@@ -114,14 +114,18 @@ def is_contract_errno(errno):
     return isinstance(errno, int) and 45000 <= errno <= 45999
 
 
-def add_to_form(form, error):
+def add_to_form(form, error, *, field=None, text=None):
     """The one way a refusal reaches a form: a ValidationError with the contract's code
     (`code=error.code`) on the field the server's message names (`error.field`: by the
     convention of _fail, a message about one argument begins with that argument's name without
-    `p_`), when the form has that field; else on the form as a whole."""
+    `p_`), when the form has that field; else on the form as a whole.
+    A view that knows better may pass `field` (the form field the refusal concerns, e.g. the
+    serial for a 45003 about an existing meter) and `text` (a plain sentence in place of the
+    contract sentence and the server's message)."""
     from django.core.exceptions import ValidationError
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, ValidationError(f"{error.user_message} {error.message}",
+    field = field if field is not None else error.field
+    field = field if field in form.fields else None
+    form.add_error(field, ValidationError(text or f"{error.user_message} {error.message}",
                                           code=error.code))
 
 

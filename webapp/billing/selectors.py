@@ -502,3 +502,14 @@ def collections_by_cashier(*, day):
         rows = [dict(zip(cols, r)) for r in cur.fetchall()]
     return sorted(rows, key=lambda r: (r["cashier"] is None, r["cashier"] or "",
                                        r["method"] is None, r["method"] or ""))
+
+
+def final_bill(*, account_id):
+    """The account's final bill (v_bill_summary.final = 1, not cancelled) as a dict, or None."""
+    with connections["billing"].cursor() as cursor:
+        cursor.execute("SELECT bill_id, bill_no, period_start, period_end, total_amount, "
+                       "amount_open, status FROM v_bill_summary "
+                       "WHERE account_id = %s AND final = 1 AND cancelled_at IS NULL "
+                       "ORDER BY bill_id DESC LIMIT 1", [account_id])
+        row = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], row)) if row else None

@@ -199,6 +199,12 @@ def record_reading(*, serial_no, read_on, value, source, actor):
     return call_procedure("record_reading", serial_no, read_on, value, source, actor)
 
 
+def exchange_meter(*, account_id, exchanged_on, old_final_read, new_serial_no, new_dial_digits,
+                   new_multiplier, new_initial_read, actor):
+    return call_procedure("exchange_meter", account_id, exchanged_on, old_final_read,
+                          new_serial_no, new_dial_digits, new_multiplier, new_initial_read, actor)
+
+
 def approve_reading(*, reading_id, actor):
     return call_procedure("approve_reading", reading_id, actor)
 

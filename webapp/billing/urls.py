@@ -2,9 +2,8 @@ from django.urls import path, register_converter
 
 from billing.forms import CODE_PATTERN
 
-from billing.views import (accounts, audit, billing_runs, customers, notices, payments, readings,
-                           reports, tariffs)
-from billing.views import bills
+from billing.views import (accounts, audit, billing_runs, bills, customers, lifecycle, notices,
+                           payments, readings, reports, tariffs)
 
 
 
@@ -46,6 +45,10 @@ urlpatterns = [
     path("accounts/<int:account_id>/", accounts.AccountDetailView.as_view(), name="account_detail"),
     path("accounts/<int:account_id>/close/", accounts.CloseAccountView.as_view(), name="account_close"),
     path("accounts/<int:account_id>/meter/", accounts.InstallMeterView.as_view(), name="meter_install"),
+    path("accounts/<int:account_id>/meter/exchange/", lifecycle.ExchangeMeterView.as_view(),
+         name="meter_exchange"),
+    path("accounts/<int:account_id>/close/final/", lifecycle.CloseAccountView.as_view(),
+         name="account_close_final"),
     path("accounts/<int:account_id>/discounts/new/", accounts.AssignDiscountView.as_view(),
          name="discount_assign"),
     path("accounts/<int:account_id>/bill/", accounts.BillAccountView.as_view(), name="account_bill"),

@@ -1,0 +1,180 @@
+"""Back office, an account's lifecycle (issue 19): the meter exchange form (clerks and billing
+admins; exchange_meter) and the close form (billing admins; record_reading of the final reading,
+then close_account), against the real database."""
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from billing import errors, services
+from factories import make_metered_account, make_tariff
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
+
+
+def text(response):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+@pytest.fixture
+def ada(billing_db):
+    db = billing_db
+    make_tariff(db, code="RES", name="Residential")
+    acc = make_metered_account(db, tariff_code="RES", name="Ada Lovelace", serial="SN-ADA-1",
+                               opened_on="2026-01-01", initial_read=0)
+    db.call("record_reading", "SN-ADA-1", "2026-01-31", 100, "field", "staff:test")
+    assert db.call("bill_account", acc.account_id, "2026-01-01", "2026-01-31", "2026-02-01", 14,
+                   "staff:test")["bill_id"]
+    return acc
+
+
+EXCHANGE = {"old_final_read": "250", "exchanged_on": "2026-03-01", "new_serial_no": "SN-NEW-7",
+            "new_dial_digits": "6", "new_multiplier": "2", "new_initial_read": "10"}
+
+
+def test_a_clerk_exchanges_the_meter(staff_client, ada, billing_db):
+    page = staff_client.get(reverse("billing:account_detail", args=[ada.account_id]))
+    url = reverse("billing:meter_exchange", args=[ada.account_id])
+    assert url in page.content.decode()
+    form = staff_client.get(url)
+    assert form.status_code == 200
+    assert f'value="{datetime.date.today():%Y-%m-%d}"' in form.content.decode()  # default today
+    assert "100.00" in text(form)                                 # the old meter's latest read
+    r = staff_client.post(url, EXCHANGE, follow=True)
+    assert r.redirect_chain[-1][0] == reverse("billing:account_detail", args=[ada.account_id])
+    shown = text(r)
+    assert "Meter SN-ADA-1 removed" in shown and "meter SN-NEW-7 installed" in shown
+    rows = billing_db.rows(
+        "SELECT m.serial_no, i.installed_on, i.removed_on, m.multiplier, i.initial_read "
+        "FROM meter_installation i JOIN meter m USING (meter_id) WHERE i.account_id = %s "
+        "ORDER BY i.installed_on", ada.account_id)
+    assert [(x["serial_no"], str(x["removed_on"])) for x in rows] == [
+        ("SN-ADA-1", "2026-03-01"), ("SN-NEW-7", "None")]
+    assert str(rows[1]["multiplier"]) == "2.00" and str(rows[1]["initial_read"]) == "10.00"
+    assert billing_db.value(
+        "SELECT actor FROM audit_log WHERE action = 'meter_exchanged'") == "staff:clara"
+
+
+@pytest.mark.parametrize("change, field, words", [
+    ({"new_serial_no": "SN-ADA-1"}, "new_serial_no",
+     "A meter with this serial number exists already."),
+    ({"old_final_read": "100000"}, "old_final_read", "The final read of the old meter 100000"),
+    ({"exchanged_on": "2026-01-20"}, "exchanged_on", "The exchange date 2026-01-20 is not after"),
+    ({"exchanged_on": "2099-01-01"}, "exchanged_on", "The exchange date cannot be after today."),
+])
+def test_an_exchange_refusal_is_a_sentence_on_its_field(staff_client, ada, billing_db, change,
+                                                        field, words):
+    snapshot = billing_db.snapshot()
+    r = staff_client.post(reverse("billing:meter_exchange", args=[ada.account_id]),
+                          {**EXCHANGE, **change})
+    assert r.status_code == 200
+    page = r.content.decode()
+    error = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', page, re.S)
+    assert error and words in re.sub(r"\s+", " ", error.group(1)), page
+    assert billing_db.snapshot() == snapshot
+
+
+def test_roles_manager_reads_nothing_here_and_a_clerk_cannot_close(manager_client, ada,
+                                                                    billing_db, django_user_model):
+    snapshot = billing_db.snapshot()
+    assert manager_client.post(reverse("billing:meter_exchange", args=[ada.account_id]),
+                               EXCHANGE).status_code == 403
+    assert manager_client.post(reverse("billing:account_close_final", args=[ada.account_id]),
+                               {"closed_on": "2026-03-01"}).status_code == 403
+    assert billing_db.snapshot() == snapshot
+
+
+def test_a_clerk_cannot_close_but_sees_no_close_button(staff_client, ada, billing_db):
+    assert staff_client.post(reverse("billing:account_close_final", args=[ada.account_id]),
+                             {"closed_on": "2026-03-01"}).status_code == 403
+    page = staff_client.get(reverse("billing:account_detail", args=[ada.account_id]))
+    assert reverse("billing:account_close_final", args=[ada.account_id]) not in \
+        page.content.decode()
+
+
+def test_unknown_account_is_404(billing_admin_client, billing_db):
+    assert billing_admin_client.get(reverse("billing:meter_exchange", args=[999])).status_code \
+        == 404
+    assert billing_admin_client.get(reverse("billing:account_close_final", args=[999])
+                                    ).status_code == 404
+
+
+def test_a_billing_admin_closes_with_the_final_reading_then_the_final_bill_is_linked(
+        billing_admin_client, ada, billing_db):
+    url = reverse("billing:account_close_final", args=[ada.account_id])
+    balance = billing_db.value("SELECT balance FROM v_account_balance WHERE account_id = %s",
+                               ada.account_id)
+    form = billing_admin_client.get(url)
+    assert str(balance) in text(form)                          # the open balance, as the view has it
+    r = billing_admin_client.post(url, {"final_read": "160", "closed_on": "2026-02-20"},
+                                  follow=True)
+    assert r.redirect_chain[-1][0] == url
+    shown = text(r)
+    assert "closed (last day 2026-02-20)" in shown and "Final reading 160 recorded" in shown
+    assert "next billing run of the period that contains 2026-02-20" in shown
+    assert billing_db.value("SELECT closed_on FROM account WHERE account_id = %s",
+                            ada.account_id).isoformat() == "2026-02-20"
+    reading = billing_db.row("SELECT value, source, status FROM meter_reading "
+                             "WHERE read_on = '2026-02-20'")
+    assert (str(reading["value"]), reading["source"]) == ("160.00", "field")
+    billed = billing_db.call("bill_account", ada.account_id, "2026-02-01", "2026-02-28",
+                             datetime.date.today().isoformat(), 14, "staff:test")
+    assert billed["bill_id"]
+    bill_no = billing_db.value("SELECT bill_no FROM v_bill_summary WHERE bill_id = %s AND final = 1",
+                               billed["bill_id"])
+    page = text(billing_admin_client.get(url))
+    assert f"The final bill is bill {bill_no}" in page
+    # closed: no form any more, a second POST closes nothing
+    assert billing_admin_client.post(url, {"closed_on": "2026-02-21"}).status_code == 302
+
+
+def test_closing_without_a_reading_and_a_refusal_on_the_date(billing_admin_client, ada,
+                                                               billing_db):
+    url = reverse("billing:account_close_final", args=[ada.account_id])
+    snapshot = billing_db.snapshot()
+    r = billing_admin_client.post(url, {"final_read": "", "closed_on": "2026-01-15"})
+    assert r.status_code == 200
+    error = re.search(r'id="id_closed_on_error">(.*?)</ul>', r.content.decode(), re.S)
+    assert error and "The last day of service 2026-01-15 is before" in error.group(1)
+    assert billing_db.snapshot() == snapshot
+    r = billing_admin_client.post(url, {"final_read": "", "closed_on": "2026-02-10"})
+    assert r.status_code == 302
+    assert billing_db.value("SELECT COUNT(*) FROM meter_reading WHERE read_on > '2026-01-31'") == 0
+
+
+def test_a_bad_final_reading_is_refused_on_its_field_and_nothing_changes(
+        billing_admin_client, ada, billing_db):
+    snapshot = billing_db.snapshot()
+    r = billing_admin_client.post(reverse("billing:account_close_final", args=[ada.account_id]),
+                                  {"final_read": "100000", "closed_on": "2026-02-20"})
+    assert r.status_code == 200
+    error = re.search(r'id="id_final_read_error">(.*?)</ul>', r.content.decode(), re.S)
+    assert error and "the account is still open" in error.group(1)
+    assert billing_db.snapshot() == snapshot
+
+
+def test_when_close_fails_after_the_reading_the_page_says_the_reading_stays(
+        billing_admin_client, ada, billing_db, monkeypatch):
+    def refuse(**kw):
+        raise errors.error_for(45003, f"account {kw['account_id']} is closed already")
+    monkeypatch.setattr(services, "close_account", refuse)
+    r = billing_admin_client.post(reverse("billing:account_close_final", args=[ada.account_id]),
+                                  {"final_read": "160", "closed_on": "2026-02-20"})
+    assert r.status_code == 200
+    shown = text(r)
+    assert "The final reading 160 dated 2026-02-20 was recorded" in shown
+    assert "and stays; the account is still open" in shown
+    assert billing_db.value("SELECT COUNT(*) FROM meter_reading WHERE read_on = '2026-02-20'") == 1
+    assert billing_db.value("SELECT closed_on FROM account WHERE account_id = %s",
+                            ada.account_id) is None
+
+
+def test_a_final_reading_in_review_says_the_final_bill_waits(billing_admin_client, ada,
+                                                             billing_db):
+    r = billing_admin_client.post(reverse("billing:account_close_final", args=[ada.account_id]),
+                                  {"final_read": "90000", "closed_on": "2026-02-20"},
+                                  follow=True)
+    status = billing_db.value("SELECT status FROM meter_reading WHERE read_on = '2026-02-20'")
+    assert status == "review"
+    assert "the final bill waits until the reading is approved or rejected" in text(r)

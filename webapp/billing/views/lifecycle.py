@@ -1,0 +1,182 @@
+"""An account's lifecycle at the counter (issue 19): exchange its meter, close it with its final
+reading. Each form calls the procedures of the contract (exchange_meter; record_reading then
+close_account) through billing.services; refusals go onto the field they concern through
+billing.errors.add_to_form, as plain sentences."""
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from billing import selectors, services
+from billing.errors import BillingError, add_to_form
+from billing.roles import ADMIN, DESK
+from billing.views.common import ObjectFormView
+
+
+def _date(label, **kw):
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **kw)
+
+
+def _register(label, **kw):
+    return forms.DecimalField(label=label, max_digits=12, decimal_places=2,
+                              widget=forms.NumberInput(attrs={"step": "0.01",
+                                                              "inputmode": "decimal"}), **kw)
+
+
+class ExchangeMeterForm(forms.Form):
+    """Field names are exchange_meter's parameters without p_ (so a message naming one lands on
+    it)."""
+    old_final_read = _register("Final read of the old meter")
+    exchanged_on = _date("Exchange date", initial=datetime.date.today,
+                         help_text="Not after today. The old meter is removed and the new one "
+                                   "installed on this day.")
+    new_serial_no = forms.CharField(label="New meter serial number", strip=True,
+                                    widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                                  "spellcheck": "false"}))
+    new_dial_digits = forms.IntegerField(label="New meter dial digits", initial=6)
+    new_multiplier = forms.DecimalField(label="New meter multiplier (CT ratio)", max_digits=8,
+                                        decimal_places=2, initial=1)
+    new_initial_read = _register("New meter initial read", initial=0)
+
+    def clean_exchanged_on(self):
+        value = self.cleaned_data["exchanged_on"]
+        if value > datetime.date.today():
+            raise forms.ValidationError("The exchange date cannot be after today.")
+        return value
+
+
+class CloseAccountForm(forms.Form):
+    final_read = _register("Final meter reading (optional)", required=False,
+                           help_text="The register on the last day of service. Leave empty to "
+                                     "let the final bill estimate it.")
+    closed_on = _date("Last day of service", initial=datetime.date.today,
+                      help_text="Not after today.")
+
+
+# the words a person reads for a parameter named first in a server message
+LABELS = {"old_final_read": "The final read of the old meter",
+          "exchanged_on": "The exchange date",
+          "new_serial_no": "The new serial number",
+          "new_dial_digits": "The number of dial digits",
+          "new_multiplier": "The multiplier",
+          "new_initial_read": "The initial read of the new meter",
+          "closed_on": "The last day of service",
+          "value": "The final reading",
+          "read_on": "The reading date"}
+
+
+def plain(error, field=None):
+    """The server's message as a sentence: its first word (the parameter) in words."""
+    head, _, rest = (error.message or "").partition(" ")
+    label = LABELS.get(field or error.field) if head == (field or error.field) else None
+    text = f"{label} {rest}" if label else (error.message or error.user_message)
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith(".") else text + "."
+
+
+class ExchangeMeterView(ObjectFormView):
+    """Clerks and billing admins: the old meter's final read and the new meter, in one call of
+    exchange_meter."""
+    roles = DESK
+    form_class = ExchangeMeterForm
+    template_name = "billing/lifecycle/exchange_meter.html"
+    submit = "Exchange meter"
+
+    def load(self):
+        super().load()
+        self.title = f"Exchange the meter of account {self.account.account_no}"
+        self.latest = (selectors.meter_context(serial_no=self.account.serial_no)
+                       if self.account.serial_no else None)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(latest=self.latest, **kwargs)
+
+    def form_valid(self, form):
+        if self.account.status != "open" or not self.account.serial_no:
+            form.add_error(None, "This account has no active meter to exchange.")
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            result = services.exchange_meter(account_id=self.account.account_id,
+                                             **form.cleaned_data, actor=self.actor())
+        except BillingError as error:
+            if error.errno == 45003:
+                add_to_form(form, error, field="new_serial_no",
+                            text="A meter with this serial number exists already.")
+            elif error.errno == 45001:
+                add_to_form(form, error, text="This account has no active meter to exchange.")
+            else:
+                add_to_form(form, error, text=plain(error))
+            return self.render_to_response(self.get_context_data(form=form, error=error))
+        return self.done(
+            f"Meter {self.account.serial_no} removed with a final read of "
+            f"{form.cleaned_data['old_final_read']} on {form.cleaned_data['exchanged_on']:%Y-%m-%d}; "
+            f"meter {form.cleaned_data['new_serial_no'].strip()} installed "
+            f"(reading #{result['final_reading_id']}).")
+
+
+class CloseAccountView(ObjectFormView):
+    """Billing admins: records the final reading (record_reading, dated closed_on) when one is
+    given, then closes (close_account): two calls, two transactions. A closed account's page
+    says where its final bill comes from and links it once it exists."""
+    roles = ADMIN
+    form_class = CloseAccountForm
+    template_name = "billing/lifecycle/close_account.html"
+    submit = "Record the final reading and close"
+
+    def load(self):
+        super().load()
+        self.title = f"Close account {self.account.account_no}"
+
+    def get_context_data(self, **kwargs):
+        aid = self.account.account_id
+        return super().get_context_data(
+            balance=selectors.account_balance(account_id=aid),
+            final_bill=selectors.final_bill(account_id=aid) if self.account.closed_on else None,
+            **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.account.closed_on:
+            return redirect(request.path)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        closed_on, value = form.cleaned_data["closed_on"], form.cleaned_data["final_read"]
+        reading = None
+        if value is not None:
+            if not self.account.serial_no:
+                form.add_error("final_read", "This account has no meter: leave the final "
+                                             "reading empty.")
+                return self.render_to_response(self.get_context_data(form=form))
+            try:
+                reading = services.record_reading(serial_no=self.account.serial_no,
+                                                  read_on=closed_on, value=value,
+                                                  source="field", actor=self.actor())
+            except BillingError as error:
+                field = {"value": "final_read", "read_on": "closed_on"}.get(error.field)
+                add_to_form(form, error, field=field or "final_read",
+                            text=plain(error) + " Nothing was recorded and the account is "
+                                                "still open.")
+                return self.render_to_response(self.get_context_data(form=form, error=error))
+        try:
+            services.close_account(account_id=self.account.account_id, closed_on=closed_on,
+                                   actor=self.actor())
+        except BillingError as error:
+            text = plain(error)
+            if reading is not None:
+                text += (f" The final reading {value} dated {closed_on:%Y-%m-%d} was recorded "
+                         f"(reading #{reading['reading_id']}, {reading['status']}) and stays; the "
+                         "account is still open. Correct the problem and close again with the "
+                         "final reading left empty.")
+            add_to_form(form, error, field="closed_on" if error.field == "closed_on" else "",
+                        text=text)
+            return self.render_to_response(self.get_context_data(form=form, error=error))
+        text = f"Account {self.account.account_no} closed (last day {closed_on:%Y-%m-%d})."
+        if reading is not None:
+            text += f" Final reading {value} recorded."
+        messages.success(self.request, text)
+        if reading is not None and reading["status"] == "review":
+            messages.warning(self.request, "The final reading went to review: the final bill "
+                                           "waits until the reading is approved or rejected.")
+        return redirect("billing:account_close_final", account_id=self.account.account_id)
