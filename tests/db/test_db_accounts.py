@@ -186,7 +186,9 @@ def test_make_run_serves_the_web_app_as_billing_app(db, db_url, accounts):
     """`make run`'s last step is bin/webapp-serve; its Django process reaches the billing schema
     as billing_app and Django's own schema as billing_web, after bin/webapp-setup migrated
     Django's tables as the owner."""
-    out = subprocess.run(["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True)
+    # --no-print-directory: under `make test` this make is nested and would print its directory
+    out = subprocess.run(["make", "--no-print-directory", "-n", "run"], cwd=ROOT,
+                         capture_output=True, text=True)
     last = [line for line in out.stdout.splitlines() if line.strip()][-1]
     assert last.strip().startswith("bin/webapp-serve"), out.stdout
 
