@@ -94,23 +94,7 @@ BEGIN
     IF v_final < 0 THEN
         CALL _fail(45011, CONCAT('old_final_read ', ROUND(v_final, 2), ' is negative'));
     END IF;
-    IF v_serial IS NULL OR v_serial = '' THEN
-        CALL _fail(45002, 'new_serial_no is required');
-    END IF;
-    IF CHAR_LENGTH(v_serial) > 40 THEN
-        CALL _fail(45002, 'new_serial_no is longer than 40 characters');
-    END IF;
-    IF v_dial_digits IS NULL OR v_dial_digits < 1 OR v_dial_digits > 9 THEN
-        CALL _fail(45002, 'new_dial_digits must be 1..9');
-    END IF;
-    IF v_multiplier <= 0 OR v_multiplier >= 1000000 OR v_multiplier <> ROUND(v_multiplier, 2) THEN
-        CALL _fail(45002, 'new_multiplier must be above zero, below 1000000, with at most 2 decimals');
-    END IF;
-    IF v_initial IS NULL OR v_initial < 0 OR v_initial >= POW(10, v_dial_digits)
-       OR v_initial <> ROUND(v_initial, 2) THEN
-        CALL _fail(45002, CONCAT('new_initial_read must be 0 .. below ', POW(10, v_dial_digits),
-                                  ' (the dial capacity), with at most two decimals'));
-    END IF;
+    CALL _check_meter_fields('new_', v_serial, v_dial_digits, v_multiplier, v_initial);
 
     SET @billing_actor = v_actor;
     START TRANSACTION;

@@ -64,25 +64,9 @@ BEGIN
     IF v_account_id IS NULL THEN
         CALL _fail(45002, 'account_id is required');
     END IF;
-    IF v_serial IS NULL OR v_serial = '' THEN
-        CALL _fail(45002, 'serial_no is required');
-    END IF;
-    IF CHAR_LENGTH(v_serial) > 40 THEN
-        CALL _fail(45002, 'serial_no is longer than 40 characters');
-    END IF;
-    IF v_dial_digits IS NULL OR v_dial_digits < 1 OR v_dial_digits > 9 THEN
-        CALL _fail(45002, 'dial_digits must be 1..9');
-    END IF;
-    IF v_multiplier <= 0 OR v_multiplier >= 1000000 OR v_multiplier <> ROUND(v_multiplier, 2) THEN
-        CALL _fail(45002, 'multiplier must be above zero, below 1000000, with at most 2 decimals');
-    END IF;
+    CALL _check_meter_fields('', v_serial, v_dial_digits, v_multiplier, v_initial_read);
     IF v_installed_on IS NULL THEN
         CALL _fail(45002, 'installed_on is required');
-    END IF;
-    IF v_initial_read IS NULL OR v_initial_read < 0 OR v_initial_read >= POW(10, v_dial_digits)
-       OR v_initial_read <> ROUND(v_initial_read, 2) THEN
-        CALL _fail(45002, CONCAT('initial_read must be 0 .. below ', POW(10, v_dial_digits),
-                                  ' (the dial capacity), with at most two decimals'));
     END IF;
 
     SET @billing_actor = v_actor;

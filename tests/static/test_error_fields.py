@@ -62,7 +62,13 @@ def invalid_argument_calls():
                 continue
             msg = ",".join(args[1:]).strip()
             call = re.fullmatch(r"CONCAT\s*\((.*)\)", msg, re.I | re.S)
-            first = split_top(call.group(1))[0].strip() if call else msg
+            parts = split_top(call.group(1)) if call else [msg]
+            first = parts[0].strip()
+            if first == "p_prefix" and len(parts) > 1:
+                # a helper shared by callers whose arguments differ by a prefix ('' or 'new_',
+                # _check_meter_fields): the name is prefix + the next part, and the next part
+                # must name an argument (of the helper's callers) by itself
+                first = parts[1].strip()
             where = f"{p.relative_to(ROOT)}:{sql.count(chr(10), 0, m.start()) + 1}"
             yield where, name, first
 
