@@ -71,6 +71,12 @@ def lines(res):
     for r in b.get("scaling", []):
         L.append(f"  {r['accounts']:>9} {r['bills']:>9} {r['bill_lines']:>9} {r['seconds']:>8} "
                  f"{r['bills_per_s']:>9} {round(r['seconds'] / max(r['bills'], 1) * 1e6):>8}")
+    if any("preview_seconds" in r for r in b.get("scaling", [])):
+        L.append("  preview_billing of the same month just before the run (discarded after):")
+        for r in b.get("scaling", []):
+            if "preview_seconds" in r:
+                L.append(f"  {r['accounts']:>9} {r['preview_bills']:>9} bills previewed in "
+                         f"{r['preview_seconds']} s = {r['preview_ratio']}x the run")
     if b.get("floor"):
         f = b["floor"]
         L.append(f"  floor: INSERT...SELECT of {f['bills']} bills + {f['bill_lines']} lines into LIKE copies: "

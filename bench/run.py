@@ -126,6 +126,7 @@ def profile_read(s):
 
 def measured_run(db):
     s = Sql(db)
+    psecs, pr = generate.preview_month(s, MEASURED_MONTH)
     secs, r = generate.run_month(s, MEASURED_MONTH)
     lines = s.value("SELECT COUNT(*) FROM bill_line l JOIN bill b ON b.bill_id = l.bill_id "
                     "WHERE b.run_id = %s", r["run_id"])
@@ -134,7 +135,9 @@ def measured_run(db):
     s.close()
     return {"run_id": r["run_id"], "seconds": round(secs, 2), "bills": r["bills_created"],
             "bill_lines": lines, "skipped": r["accounts_skipped"], "exceptions": exc,
-            "bills_per_s": round(r["bills_created"] / secs, 1)}
+            "bills_per_s": round(r["bills_created"] / secs, 1),
+            "preview_seconds": round(psecs, 2), "preview_bills": pr["bills"],
+            "preview_ratio": round(psecs / secs, 2) if secs else None}
 
 
 def billing_floor(db, run_id):
