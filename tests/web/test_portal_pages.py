@@ -190,3 +190,43 @@ def test_password_change(c, ada):
     r = c.post(reverse("portal:password_change"), {
         "old_password": "wrong", "new_password1": "x", "new_password2": "x"})
     assert r.status_code == 200 and r.context["form"].errors["old_password"]
+
+
+def test_a_bill_shows_the_account_since_the_previous_bill(client, billing_db):
+    """Issue 21: previous balance, payments received (dates, receipts), adjustments, this bill,
+    the balance after it; the figures from v_bill_account_summary add up as the ledger does."""
+    import datetime as dt
+    from e2e.portal_data import make_portal_customer
+    db = billing_db
+    cust = make_portal_customer(db, with_history=False)
+    today = db.value("SELECT CURRENT_DATE")
+    t = (lambda n: today + dt.timedelta(days=n))
+    db.call("record_reading", cust.serial, t(-66), 1250, "field", "staff:test")
+    first = db.call("bill_account", cust.account_id, t(-95), t(-66), t(-65), 14, "staff:test")["bill_id"]
+    with db.at(t(-60)):
+        pay = db.call("post_payment", cust.account_id, "10.00", "cash", None, "acct-sum-1", "staff:test")
+    with db.at(t(-40)):
+        fees = db.call("apply_late_fees", t(-40), "batch:late_fees")
+    assert fees["bills_charged"] == 1
+    second = db.call("bill_account", cust.account_id, t(-65), t(-36), t(-35), 14, "staff:test")["bill_id"]
+    s = db.row("SELECT * FROM v_bill_account_summary WHERE bill_id = %s", second)
+    first_total = db.value("SELECT issued_total FROM bill WHERE bill_id = %s", first)
+    assert s["prev_bill_id"] == first
+    assert (s["previous_balance"], s["payments"], s["adjustments"]) == \
+        (first_total, Decimal("-10.00"), fees["total_fees"])
+    assert s["new_charges"] == db.value("SELECT issued_total FROM bill WHERE bill_id = %s", second)
+    assert s["balance_after"] == s["previous_balance"] + s["payments"] + s["adjustments"] + s["new_charges"]
+    assert s["balance_after"] == db.value("SELECT balance FROM v_account_balance WHERE account_id = %s",
+                                          cust.account_id)
+    create_customer_login(cust.customer_id, password=PASSWORD)
+    client.force_login(CustomerLogin.objects.get(customer_id=cust.customer_id).user)
+    first_no = db.value("SELECT bill_no FROM bill WHERE bill_id = %s", first)
+    for name in ("portal:bill_detail", "portal:bill_print"):
+        page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(
+            reverse(name, args=[second])).content.decode()))
+        assert "Your account" in page
+        assert f"Payment received {t(-60).strftime('%-d %b %Y')}, receipt {pay['receipt_no']} -€10.00" in page
+        assert f"Late fee on bill {first_no} €{fees['total_fees']}" in page
+        assert f"Balance after this bill €{s['balance_after']:,}" in page
+    first_page = client.get(reverse("portal:bill_detail", args=[first])).content.decode()
+    assert "Balance before this bill" in first_page

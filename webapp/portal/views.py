@@ -158,7 +158,9 @@ class BillMixin(CustomerRequiredMixin):
 
     def bill_context(self):
         bill = self.get_bill()
+        summary, activity = selectors.account_summary(bill_id=bill.bill_id)
         return {"bill": bill, "lines": selectors.bill_lines(bill_id=bill.bill_id),
+                "account_summary": summary, "account_activity": activity,
                 "account": selectors.account_header(customer_id=self.customer_id,
                                                     account_id=bill.account_id),
                 "customer_login": self.login,
