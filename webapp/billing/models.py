@@ -147,6 +147,7 @@ class BillSummary(ReadOnlyModel):
     credit_note_no = models.CharField(max_length=16, null=True)
     replaces_bill_id = models.PositiveIntegerField(null=True)
     replaced_by_bill_id = models.PositiveIntegerField(null=True)
+    issued_total = models.DecimalField(**MONEY)      # as printed on the bill (issue 20)
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_bill_summary"

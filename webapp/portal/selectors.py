@@ -106,8 +106,9 @@ def receipt(*, customer_id, payment_id):
 
 def owns_account_with_last_bill(*, customer_no, account_no, amount):
     """Self-registration's proof of ownership: the account `account_no` belongs to the customer
-    `customer_no`, and its latest bill's total_amount (as v_bill_summary has it) equals `amount`
-    exactly (a Decimal comparison, no arithmetic). Returns the customer_id, or None."""
+    `customer_no`, and its latest bill's total as printed on it (issued_total: a late fee or a
+    rebate since does not change what the customer reads on the paper) equals `amount` exactly
+    (a Decimal comparison, no arithmetic). Returns the customer_id, or None."""
     try:
         amount = Decimal(str(amount))
     except InvalidOperation:
@@ -117,6 +118,6 @@ def owns_account_with_last_bill(*, customer_no, account_no, amount):
         return None
     last = PortalBill.objects.filter(account_id=acc.account_id).exclude(status="cancelled") \
         .order_by("-issue_date", "-bill_id").first()
-    if last is None or last.total_amount != amount:
+    if last is None or last.issued_total != amount:
         return None
     return acc.customer_id
