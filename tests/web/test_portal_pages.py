@@ -61,6 +61,32 @@ def test_bill_list_filters_by_year_status_and_account(c, ada):
     assert r.context["form"].errors and "year" in r.context["form"].errors
 
 
+def test_bill_list_marks_unpaid_estimated_overdue_and_links_the_pdf(c, ada, billing_db):
+    # "Unpaid" is open or partly paid: pay part of the newest bill
+    billing_db.call("post_payment", ada.account_id, "1.00", "cash", None, "part-1", "staff:test")
+    statuses = {b["bill_id"]: b["status"] for b in billing_db.rows(
+        "SELECT bill_id, status FROM v_bill_summary WHERE account_id = %s", ada.account_id)}
+    unpaid = [b for b in reversed(ada.bill_ids) if statuses[b] in ("open", "partial")]
+    assert "partial" in [statuses[b] for b in unpaid]
+    r = c.get(reverse("portal:bill_list"), {"status": "unpaid"})
+    assert [b.bill_id for b in r.context["bills"]] == unpaid
+    html = c.get(reverse("portal:bill_list")).content.decode()
+    rows = re.findall(r"<tr( class=\"overdue\")?>(.*?)</tr>", html, re.S)[1:]
+    by_bill = {re.search(r"/my/bills/(\d+)/", row).group(1): (cls, row) for cls, row in rows}
+    overdue_cls, estimated_row = by_bill[str(ada.bill_ids[1])]      # estimated, overdue, late fee
+    assert overdue_cls and "estimated</span>" in estimated_row and "overdue" in estimated_row
+    assert reverse("portal:bill_pdf", args=[ada.bill_ids[1]]) in estimated_row
+    assert "kWh" in estimated_row
+    assert not by_bill[str(ada.bill_ids[0])][0]                     # paid: not overdue
+    assert "partly paid" in html
+
+
+def test_bill_list_pages_by_twenty(c, ada, billing_db):
+    from django.core.paginator import Page
+    r = c.get(reverse("portal:bill_list"))
+    assert isinstance(r.context["bills"], Page) and r.context["bills"].paginator.per_page == 20
+
+
 def test_bill_page_shows_every_line_readings_and_due_date(c, ada, billing_db):
     estimated = ada.bill_ids[1]
     r = c.get(reverse("portal:bill_detail", args=[estimated]))

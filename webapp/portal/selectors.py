@@ -34,14 +34,18 @@ def usage(*, account_id):
 
 
 def bills(*, customer_id, year=None, status=None, account_id=None):
+    """The customer's bills, newest first, as a queryset (the list pages it). status "unpaid"
+    is open or partly paid."""
     qs = PortalBill.objects.filter(customer_id=customer_id)
     if year:
         qs = qs.filter(issue_date__year=year)
-    if status:
+    if status == "unpaid":
+        qs = qs.filter(status__in=["open", "partial"])
+    elif status:
         qs = qs.filter(status=status)
     if account_id:
         qs = qs.filter(account_id=account_id)
-    return list(qs)
+    return qs
 
 
 def open_bills(*, customer_id, account_id):

@@ -4,6 +4,7 @@ that customer's customer_id, so another customer's account, bill or payment answ
 call one procedure each through billing.services, as `customer:<customer_no>` (card payments
 through portal.payments). The back office's pages of this app are in portal.staff (creating a
 customer's login) and portal.reconcile (card charges to reconcile)."""
+import datetime
 import logging
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -23,6 +24,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, View
 
+from billing import paging
 from billing.errors import BillingError
 from billing.selectors import get_customer
 from portal import payments, selectors, services
@@ -143,10 +145,11 @@ class BillListView(CustomerRequiredMixin, TemplateView):
                               years=selectors.bill_years(customer_id=self.customer_id),
                               accounts=accounts)
         filters = form.cleaned_data if form.is_valid() else {}
-        bills = selectors.bills(customer_id=self.customer_id, year=filters.get("year"),
-                                status=filters.get("status") or None,
-                                account_id=filters.get("account"))
-        return super().get_context_data(form=form, bills=bills, **kwargs)
+        bills = paging.page(self.request, selectors.bills(
+            customer_id=self.customer_id, year=filters.get("year"),
+            status=filters.get("status") or None, account_id=filters.get("account")), "page")
+        return super().get_context_data(form=form, bills=bills, today=datetime.date.today(),
+                                        **kwargs)
 
 
 class BillMixin(CustomerRequiredMixin):
