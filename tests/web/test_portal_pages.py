@@ -256,3 +256,47 @@ def test_a_bill_shows_the_account_since_the_previous_bill(client, billing_db):
         assert f"Balance after this bill €{s['balance_after']:,}" in page
     first_page = client.get(reverse("portal:bill_detail", args=[first])).content.decode()
     assert "Balance before this bill" in first_page
+
+
+def test_a_prorated_bill_reads_in_words_with_the_meter_factor(client, billing_db):
+    """Issue 21: block limits as the customer's share, the days of each price in words, the
+    multiplier explained; then the next bill, estimated, and the one after it that corrects it."""
+    import datetime as dt
+    from billing import formatting
+    from factories import make_metered_account, make_tariff
+    db = billing_db
+    today = db.value("SELECT CURRENT_DATE")
+    t = (lambda n: today + dt.timedelta(days=n))
+    tariff = make_tariff(db, versions=[
+        dict(effective_from="2000-01-01", fixed_charge="6.00", tax_rate_pct="0",
+             blocks=[(100, "0.10"), (None, "0.20")]),
+        dict(effective_from=str(t(-80)), fixed_charge="6.00", tax_rate_pct="0",
+             blocks=[(100, "0.11"), (None, "0.21")])])
+    acc = make_metered_account(db, tariff_code=tariff, opened_on=t(-95), multiplier=40,
+                               initial_read=0, dial_digits=6)
+    db.call("record_reading", acc.serial, t(-66), 59, "field", "staff:test")
+    bill = db.call("bill_account", acc.account_id, t(-95), t(-66), t(-65), 14, "staff:test")["bill_id"]
+    create_customer_login(acc.customer_id, password=PASSWORD)
+    client.force_login(CustomerLogin.objects.get(customer_id=acc.customer_id).user)
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(
+        reverse("portal:bill_detail", args=[bill])).content.decode()))
+
+    def span(a, b):
+        return (f"{a.day}–{formatting.day(b)}" if (a.year, a.month) == (b.year, b.month)
+                else f"{formatting.day(a)} – {formatting.day(b)}")
+    old, new = span(t(-95), t(-81)), span(t(-80), t(-66))
+    assert f"Energy, first 50 kWh, {old} at the old price" in page
+    assert f"Energy above 50 kWh, {old} at the old price" in page
+    assert f"Fixed charge for 15 of 30 days, {old} at the old price" in page
+    assert f"Energy, first 50 kWh, {new} at the new price from {formatting.day(t(-80))}" in page
+    assert "register advance 59 × meter factor 40 = 2,360 kWh" in page
+    # the next period is estimated; the one after ends on an actual reading and corrects it
+    second = db.call("bill_account", acc.account_id, t(-65), t(-36), t(-35), 14, "staff:test")["bill_id"]
+    db.call("record_reading", acc.serial, t(-6), 200, "field", "staff:test")
+    third = db.call("bill_account", acc.account_id, t(-35), t(-6), t(-5), 14, "staff:test")["bill_id"]
+    second_page = client.get(reverse("portal:bill_detail", args=[second])).content.decode()
+    assert "is <strong>estimated</strong> from your past use" in second_page
+    second_no = db.value("SELECT bill_no FROM bill WHERE bill_id = %s", second)
+    third_page = re.sub(r"\s+", " ", client.get(reverse("portal:bill_detail", args=[third])).content.decode())
+    assert f"Your previous bill ({second_no}) used an estimated reading" in third_page
+    assert "so it corrects it" in third_page

@@ -572,3 +572,81 @@ class Dunning(ReadOnlyModel):
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_dunning"
         ordering = ["-level_no", "-amount_overdue", "account_no"]
+
+
+# --- the bill as a document (issue 21): read by the portal's bill and the notices' PDF ---
+
+class BillAccountSummary(ReadOnlyModel):
+    """db/views/v_bill_account_summary.sql: the account summary of a bill (previous balance,
+    payments, adjustments, this bill, balance after), from the ledger."""
+    bill_id = models.PositiveIntegerField(primary_key=True)
+    account_id = models.PositiveIntegerField()
+    prev_bill_id = models.PositiveIntegerField(null=True)
+    previous_balance = models.DecimalField(**MONEY)
+    payments = models.DecimalField(**MONEY)
+    adjustments = models.DecimalField(**MONEY)
+    new_charges = models.DecimalField(**MONEY)
+    balance_after = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_bill_account_summary"
+
+
+class BillAccountActivity(ReadOnlyModel):
+    """db/views/v_bill_account_activity.sql: the ledger entries between the previous bill and
+    this one (payments with their dates and receipts, late fees, rebates, credit notes, ...)."""
+    entry_id = models.PositiveBigIntegerField(primary_key=True)
+    bill_id = models.PositiveIntegerField()
+    entry_date = models.DateField()
+    entry_type = models.CharField(max_length=20)
+    amount = models.DecimalField(**MONEY)
+    payment_id = models.PositiveIntegerField(null=True)
+    receipt_no = models.CharField(max_length=20, null=True)
+    method = models.CharField(max_length=20, null=True)
+    about_bill_id = models.PositiveIntegerField(null=True)
+    about_bill_no = models.CharField(max_length=16, null=True)
+    credit_note_no = models.CharField(max_length=16, null=True)
+    refund_id = models.PositiveIntegerField(null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_bill_account_activity"
+        ordering = ["entry_id"]
+
+
+class BillLineWords(ReadOnlyModel):
+    """db/views/v_bill_line_words.sql: a bill's energy and fixed lines' segment and block limits
+    (the customer's share), for the lines in words."""
+    pk = models.CompositePrimaryKey("bill_id", "line_no")
+    bill_id = models.PositiveIntegerField()
+    line_no = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20)
+    seg_start = models.DateField()
+    seg_end = models.DateField()
+    seg_days = models.PositiveIntegerField()
+    period_days = models.PositiveIntegerField()
+    segments = models.PositiveIntegerField()
+    version_from = models.DateField()
+    new_price = models.BooleanField()
+    block_no = models.PositiveSmallIntegerField(null=True)
+    first_block = models.BooleanField(null=True)
+    open_block = models.BooleanField(null=True)
+    block_from_kwh = models.DecimalField(**KWH, null=True)
+    block_to_kwh = models.DecimalField(**KWH, null=True)
+    block_size_kwh = models.DecimalField(**KWH, null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_bill_line_words"
+
+
+class BillReadingWords(ReadOnlyModel):
+    """db/views/v_bill_reading_words.sql: the meter factor and the estimate a bill corrects."""
+    bill_id = models.PositiveIntegerField(primary_key=True)
+    multiplier = models.DecimalField(max_digits=8, decimal_places=2)
+    register_advance = models.DecimalField(max_digits=12, decimal_places=2)
+    one_meter = models.BooleanField()
+    prev_estimated = models.BooleanField()
+    corrects_bill_id = models.PositiveIntegerField(null=True)
+    corrects_bill_no = models.CharField(max_length=16, null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_bill_reading_words"

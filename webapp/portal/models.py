@@ -198,39 +198,3 @@ class PasswordResetRequest(models.Model):
         cls.objects.create(email_hash=digest, client=client)
         return by_address < cls.PER_ADDRESS and by_client < cls.PER_CLIENT
 
-
-class BillAccountSummary(PortalView):
-    """db/views/v_bill_account_summary.sql: the account summary of a bill (previous balance,
-    payments, adjustments, this bill, balance after), from the ledger."""
-    bill_id = models.PositiveIntegerField(primary_key=True)
-    account_id = models.PositiveIntegerField()
-    prev_bill_id = models.PositiveIntegerField(null=True)
-    previous_balance = models.DecimalField(**MONEY)
-    payments = models.DecimalField(**MONEY)
-    adjustments = models.DecimalField(**MONEY)
-    new_charges = models.DecimalField(**MONEY)
-    balance_after = models.DecimalField(**MONEY)
-
-    class Meta(PortalView.Meta):
-        db_table = "v_bill_account_summary"
-
-
-class BillAccountActivity(PortalView):
-    """db/views/v_bill_account_activity.sql: the ledger entries between the previous bill and
-    this one (payments with their dates and receipts, late fees, rebates, credit notes, ...)."""
-    entry_id = models.PositiveBigIntegerField(primary_key=True)
-    bill_id = models.PositiveIntegerField()
-    entry_date = models.DateField()
-    entry_type = models.CharField(max_length=20)
-    amount = models.DecimalField(**MONEY)
-    payment_id = models.PositiveIntegerField(null=True)
-    receipt_no = models.CharField(max_length=20, null=True)
-    method = models.CharField(max_length=20, null=True)
-    about_bill_id = models.PositiveIntegerField(null=True)
-    about_bill_no = models.CharField(max_length=16, null=True)
-    credit_note_no = models.CharField(max_length=16, null=True)
-    refund_id = models.PositiveIntegerField(null=True)
-
-    class Meta(PortalView.Meta):
-        db_table = "v_bill_account_activity"
-        ordering = ["entry_id"]

@@ -4,7 +4,7 @@ only that customer's rows: an id of another customer's account, bill or payment 
 from decimal import Decimal, InvalidOperation
 
 from billing.models import Account
-from portal.models import (BillAccountActivity, BillAccountSummary, CardPaymentMethod,
+from portal.models import (CardPaymentMethod,
                            PortalAccount, PortalBill, PortalBillLine, PortalPayment, PortalUsage,
                            Receipt, ReceiptLine)
 
@@ -67,14 +67,6 @@ def bill(*, customer_id, bill_id):
 
 def bill_lines(*, bill_id):
     return list(PortalBillLine.objects.filter(bill_id=bill_id))
-
-
-def account_summary(*, bill_id):
-    """The bill's account summary (v_bill_account_summary) and the entries it lists
-    (v_bill_account_activity, in ledger order). The caller has checked the bill is the
-    customer's."""
-    return (BillAccountSummary.objects.filter(bill_id=bill_id).first(),
-            list(BillAccountActivity.objects.filter(bill_id=bill_id)))
 
 
 def _account_ids(customer_id):

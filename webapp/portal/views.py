@@ -25,6 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, View
 
 from billing import paging
+from billing.documents import bill_document
 from billing.errors import BillingError
 from billing.selectors import get_customer
 from portal import payments, selectors, services
@@ -161,9 +162,7 @@ class BillMixin(CustomerRequiredMixin):
 
     def bill_context(self):
         bill = self.get_bill()
-        summary, activity = selectors.account_summary(bill_id=bill.bill_id)
-        return {"bill": bill, "lines": selectors.bill_lines(bill_id=bill.bill_id),
-                "account_summary": summary, "account_activity": activity,
+        return {"bill": bill, **bill_document(bill_id=bill.bill_id),
                 "account": selectors.account_header(customer_id=self.customer_id,
                                                     account_id=bill.account_id),
                 "customer_login": self.login,
