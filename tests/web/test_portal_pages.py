@@ -300,3 +300,18 @@ def test_a_prorated_bill_reads_in_words_with_the_meter_factor(client, billing_db
     third_page = re.sub(r"\s+", " ", client.get(reverse("portal:bill_detail", args=[third])).content.decode())
     assert f"Your previous bill ({second_no}) used an estimated reading" in third_page
     assert "so it corrects it" in third_page
+
+
+def test_the_rebate_is_offered_earned_or_not_earned(c, ada, billing_db):
+    """Issue 21: "save X if paid by D" only while that is still true; "earned" once granted;
+    "not earned" after the date or a late fee (never offered above a late fee)."""
+    def words(bill_id):
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c.get(
+            reverse("portal:bill_detail", args=[bill_id])).content.decode()))
+    newest, overdue = ada.bill_ids[2], ada.bill_ids[1]
+    assert "Save €" in words(newest) and "Not earned" not in words(newest)
+    late = words(overdue)                       # past its rebate date, with a late fee
+    assert "Not earned:" in late and "Save €" not in late
+    billing_db.call("post_payment", ada.account_id, "200.00", "cash", None, "rebate-all",
+                    "staff:test")
+    assert "Earned: you saved" in words(newest)

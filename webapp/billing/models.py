@@ -6,6 +6,8 @@ views' columns are listed in ../shared/spec/sql-api.md, the app's helper views a
 their files under db/views/ and in docs/webapp.md. Money comes back as Decimal exactly as the
 database computed it; format it in templates only.
 """
+import datetime
+
 from django.db import models
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -148,6 +150,21 @@ class BillSummary(ReadOnlyModel):
     replaces_bill_id = models.PositiveIntegerField(null=True)
     replaced_by_bill_id = models.PositiveIntegerField(null=True)
     issued_total = models.DecimalField(**MONEY)      # as printed on the bill (issue 20)
+
+    @property
+    def rebate_state(self):
+        """The early-payment rebate in words (issue 21): None (no rebate offered), "earned",
+        "offered" (paying the rest by rebate_date still earns it: money open above the rebate,
+        the date not passed, no late fee) or "missed". Comparisons only, no arithmetic: the
+        payment rule itself (billing-rules.md, Payments) decides when it is paid."""
+        if not self.rebate_amount or self.status == "cancelled":
+            return None
+        if self.rebate_granted:
+            return "earned"
+        if (self.amount_open > self.rebate_amount and not self.late_fee
+                and self.rebate_date >= datetime.date.today()):
+            return "offered"
+        return "missed"
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_bill_summary"
