@@ -40,13 +40,30 @@ def test_dashboard_shows_balance_due_rebate_overdue_and_the_usage_chart(c, ada, 
         Decimal("104.53"), Decimal("0.92"))
     assert re.search(r"Pay <strong>€104\.53</strong> by <strong>[^<]+</strong> and save "
                      r"<strong>€0\.92</strong>", html)
-    assert "Overdue:</strong> €49.13" in html
+    since = v["next_due_date"].strftime("%-d %b %Y")      # the oldest open bill's due date
+    assert f"Overdue since {since}:</strong> €49.13" in html
+    assert "Lighter bars: estimated readings." in html      # one bar is estimated
     assert "€105.45" in html and v["next_due_date"].strftime("%-d %b %Y") in html
     # chart: 3 bars (one estimated), tallest = 290 kWh, with a title and a table fallback
     assert html.count('class="bar') == 3 and html.count('class="bar estimated"') == 1
     assert "<title id=\"chart-%d-title\">" % ada.account_id in html
     assert 'height="120" class="bar"' in html                       # the largest period
     assert "<td class=\"num\">290</td>" in html
+
+
+def test_the_chart_legend_only_when_a_bar_is_estimated(client, billing_db):
+    import datetime as dt
+    from e2e.portal_data import make_portal_customer
+    db = billing_db
+    cust = make_portal_customer(db, with_history=False)
+    today = db.value("SELECT CURRENT_DATE")
+    db.call("record_reading", cust.serial, today - dt.timedelta(days=66), 1250, "field", "staff:test")
+    db.call("bill_account", cust.account_id, today - dt.timedelta(days=95),
+            today - dt.timedelta(days=66), today - dt.timedelta(days=65), 14, "staff:test")
+    create_customer_login(cust.customer_id, password=PASSWORD)
+    client.force_login(CustomerLogin.objects.get(customer_id=cust.customer_id).user)
+    html = client.get(reverse("portal:dashboard")).content.decode()
+    assert html.count('class="bar') == 1 and "Lighter bars" not in html
 
 
 def test_bill_list_filters_by_year_status_and_account(c, ada):
