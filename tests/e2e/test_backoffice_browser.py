@@ -55,7 +55,12 @@ def test_a_clerk_enters_a_reading_and_uploads_a_csv(page, live_server, meters, b
                         f"SN-E-3,{LAST_END},90,smart\n")
     page.goto(live_server.url + "/readings/upload/")
     page.set_input_files("#id_file", str(csv_file))
-    page.click("button:has-text('Upload and record')")
+    page.click("button:has-text('Check the file')")
+    assert page.locator(".upload-summary").inner_text() == \
+        "Recording it would give: 2 accepted, 0 for review, 2 refused."
+    assert billing_db.value("SELECT COUNT(*) FROM meter_reading WHERE kind = 'actual'") == 1
+    shoot(page, "upload-check")
+    page.click("button:has-text('Record these 2 readings')")
     assert page.locator(".upload-summary").inner_text() == "2 accepted, 0 for review, 2 refused."
     assert page.locator("tr.outcome-refused").count() == 2
     assert "NOT_FOUND" in page.locator("tr.outcome-refused").first.inner_text()

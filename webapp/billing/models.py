@@ -7,6 +7,7 @@ their files under db/views/ and in docs/webapp.md. Money comes back as Decimal e
 database computed it; format it in templates only.
 """
 import datetime
+import json
 
 from django.db import models
 
@@ -481,6 +482,15 @@ class AuditEntry(ReadOnlyModel):
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_audit_log"
         ordering = ["-audit_id"]
+
+    @property
+    def detail(self):
+        """new_values as a dict (an event's detail: counts, amounts, reasons); {} when none."""
+        try:
+            value = json.loads(self.new_values) if self.new_values else {}
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
 
 
 class ReversalBill(ReadOnlyModel):

@@ -513,3 +513,10 @@ def final_bill(*, account_id):
                        "ORDER BY bill_id DESC LIMIT 1", [account_id])
         row = cursor.fetchone()
         return dict(zip([c[0] for c in cursor.description], row)) if row else None
+
+
+def reading_uploads(*, limit=10):
+    """The latest CSV uploads of readings (audit events web_readings_uploaded), newest first:
+    audit rows with the file name and counts in new_values."""
+    return list(AuditEntry.objects.filter(action="web_readings_uploaded")
+                .order_by("-audit_id")[:limit])

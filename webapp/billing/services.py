@@ -138,6 +138,35 @@ def call_procedure(name, *args):
     return execute_call(connections[BILLING_ALIAS], name, args)
 
 
+def call_procedure_rows(name, *args):
+    """CALL name(args) for a procedure that answers with many rows (preview_readings): every
+    row of its last result set as a dict. One attempt (such procedures change nothing that
+    stays); a contract error is raised as a BillingError like call_procedure's."""
+    if not _NAME.match(name):
+        raise ProcedureCallError(f"not a procedure name: {name!r}")
+    connection = connections[BILLING_ALIAS]
+    connection.ensure_connection()
+    if connection.in_atomic_block or not connection.get_autocommit():
+        raise ProcedureCallError(f"CALL {name} inside a transaction")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"CALL `{name}`({', '.join(['%s'] * len(args))})", args)
+            rows = []
+            while True:
+                if cursor.description is not None:
+                    columns = [c[0] for c in cursor.description]
+                    rows = [dict(zip(columns, r)) for r in cursor.fetchall()]
+                if not cursor.nextset():
+                    break
+            return rows
+    except (DjangoDbError, MySQLdb.Error) as exc:
+        _rollback_quietly(connection)
+        errno = _errno(exc)
+        if errors.is_contract_errno(errno):
+            raise errors.error_for(errno, _message(exc)) from exc
+        raise
+
+
 # --- master data ------------------------------------------------------------------------------
 def create_customer(*, full_name, email, phone, address, actor):
     return call_procedure("create_customer", full_name, email, phone, address, actor)
@@ -197,6 +226,12 @@ def install_meter(*, account_id, serial_no, dial_digits, multiplier, installed_o
 
 def record_reading(*, serial_no, read_on, value, source, actor):
     return call_procedure("record_reading", serial_no, read_on, value, source, actor)
+
+
+def preview_readings(*, rows, actor):
+    """What recording `rows` (dicts of serial_no, read_on, value, source) in order would do,
+    nothing kept: one dict per row (line_no, outcome, consumption_kwh, errno, message)."""
+    return call_procedure_rows("preview_readings", json.dumps(rows, default=str), actor)
 
 
 def exchange_meter(*, account_id, exchanged_on, old_final_read, new_serial_no, new_dial_digits,
