@@ -23,6 +23,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, View
 
+from billing import comparison
 from billing.errors import BillingError
 from billing.selectors import get_customer
 from portal import payments, selectors, services
@@ -159,6 +160,7 @@ class BillMixin(CustomerRequiredMixin):
     def bill_context(self):
         bill = self.get_bill()
         return {"bill": bill, "lines": selectors.bill_lines(bill_id=bill.bill_id),
+                "why": comparison.why(bill_id=bill.bill_id),
                 "account": selectors.account_header(customer_id=self.customer_id,
                                                     account_id=bill.account_id),
                 "customer_login": self.login,
