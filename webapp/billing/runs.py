@@ -35,6 +35,7 @@ class Job:
     due_days: int
     actor: str
     after_run_id: int                     # the newest run before this one started
+    preview_id: int = None                # the preview this run issues ("Issue these bills")
     state: str = "running"                # running / completed / failed
     run_id: int = None
     result: dict = None
@@ -61,9 +62,10 @@ def get(token):
     return _jobs.get(token)
 
 
-def start(*, period_start, period_end, issue_date, due_days, actor):
+def start(*, period_start, period_end, issue_date, due_days, actor, preview_id=None):
     """Starts run_billing in a background thread; returns the Job. Raises Busy when this
-    process is running the same period already."""
+    process is running the same period already. `preview_id`: the preview whose arguments
+    these are (the run's page then compares its counts with the preview's)."""
     after = selectors.latest_run_id()
     with _lock:
         for job in _jobs.values():
@@ -71,7 +73,8 @@ def start(*, period_start, period_end, issue_date, due_days, actor):
                     period_start, period_end):
                 raise Busy(job.token)
         job = Job(token=uuid.uuid4().hex, period_start=period_start, period_end=period_end,
-                  issue_date=issue_date, due_days=due_days, actor=actor, after_run_id=after)
+                  issue_date=issue_date, due_days=due_days, actor=actor, after_run_id=after,
+                  preview_id=preview_id)
         _jobs[job.token] = job
     job.thread = threading.Thread(target=_work, args=(job,), name=f"billing-run-{job.token[:8]}",
                                   daemon=True)
@@ -105,7 +108,7 @@ def status(job):
     data = {"token": job.token, "state": job.state, "run_id": job.run_id,
             "period_start": str(job.period_start), "period_end": str(job.period_end),
             "accounts_done": None, "accounts_total": None, "run_status": None,
-            "error": job.failure}
+            "error": job.failure, "preview_id": job.preview_id}
     if run is not None:
         data.update(accounts_done=run.accounts_done, accounts_total=run.accounts_total,
                     run_status=run.status, bills_created=run.bills_created,
