@@ -4,6 +4,7 @@ v_bill_explanation (more, less, same, no previous bill, not available), last yea
 and the 13-period usage chart marking it. The expected amounts are read from the views: the
 words are what is tested here; the amounts are the engine's (tests/db)."""
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -16,6 +17,7 @@ from portal.services import create_customer_login
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 A = "staff:test"
+SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 
 
 def text(response):
@@ -150,5 +152,7 @@ def test_the_customer_sees_it_on_the_bill_its_print_and_pdf(client, billing_db):
         assert "Why this bill differs" in page and want in page, name
     pdf = client.get(reverse("portal:bill_pdf", args=[jul]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    SCREENS.mkdir(parents=True, exist_ok=True)              # for a person to look at
+    (SCREENS / "review-customer-bill.pdf").write_bytes(pdf.content)
     assert "Why this bill differs" not in text(client.get(reverse("portal:bill_detail",
                                                                   args=[jun])))
