@@ -257,3 +257,29 @@ def test_a_late_fee_preview_for_a_day_to_come_is_refused(billing_admin_client, o
     r = billing_admin_client.get(reverse("billing:late_fees_preview"),
                                  {"as_of": str(TODAY + timedelta(days=1))}, follow=True)
     assert "Refused: INVALID_ARGUMENT" in text(r)
+
+
+def test_a_long_preview_shows_its_progress_then_its_page(billing_admin_client, world,
+                                                         billing_db, monkeypatch):
+    """A preview that takes longer than the start view waits for goes to the job page (its
+    progress from v_billing_preview), whose link is the preview's page."""
+    from billing import services
+    from billing.views import previews
+    real = services.preview_billing
+
+    def slow_preview(**kwargs):
+        time.sleep(0.5)                          # a large preview, in short
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "preview_billing", slow_preview)
+    monkeypatch.setattr(previews.PreviewStartView, "WAIT", 0.05)
+    r = billing_admin_client.post(reverse("billing:preview_start"), PERIOD)
+    assert r.status_code == 302 and r["Location"].startswith("/billing/jobs/")
+    page = text(billing_admin_client.get(r["Location"]))
+    assert "Preview of a billing run" in page and "A preview issues nothing" in page
+    data = wait_for_job(billing_admin_client, r["Location"] + "status.json")
+    pid = billing_db.value("SELECT MAX(preview_id) FROM billing_preview")
+    assert (data["state"], data["preview_id"], data["accounts_total"], data["bills"]) == (
+        "completed", pid, 5, 4)
+    assert data["run_url"] == reverse("billing:preview_detail", args=[pid])
+    assert billing_db.value("SELECT COUNT(*) FROM bill WHERE period_end = %s", LAST_END) == 0

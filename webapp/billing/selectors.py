@@ -526,6 +526,19 @@ def get_preview(*, preview_id):
     return BillingPreview.objects.filter(preview_id=preview_id).first()
 
 
+def latest_preview_id():
+    preview = BillingPreview.objects.order_by("-preview_id").first()
+    return preview.preview_id if preview else 0
+
+
+def find_preview(*, after_preview_id, period_start, period_end, created_by):
+    """The first preview after `after_preview_id` of the period made by `created_by` (a
+    background preview's row, once preview_billing has committed it)."""
+    return BillingPreview.objects.filter(
+        preview_id__gt=after_preview_id, period_start=period_start, period_end=period_end,
+        created_by=created_by).order_by("preview_id").first()
+
+
 def preview_bills(*, preview_id, show="flagged", flag=None):
     """The previewed bills to review (a queryset, for paging and CSV): `show` "flagged" (any
     flag), "estimated", "flagged_or_estimated" or "all"; `flag` HIGH / LOW / ZERO narrows to one

@@ -135,7 +135,9 @@ class BillingJobView(RoleRequiredMixin, TemplateView):
         status = runs.status(job)
         return super().get_context_data(
             job=job, status=status,
-            run_url=status["run_id"] and run_url(status["run_id"], job.preview_id), **kwargs)
+            run_url=job_result_url(job, status),
+            progress_label="Accounts previewed" if job.kind == "preview" else None,
+            done_text="See the preview" if job.kind == "preview" else None, **kwargs)
 
 
 class BillingJobStatusView(RoleRequiredMixin, View):
@@ -147,9 +149,17 @@ class BillingJobStatusView(RoleRequiredMixin, View):
         if job is None:
             raise Http404("No such job")
         data = runs.status(job)
-        if data["run_id"]:
-            data["run_url"] = run_url(data["run_id"], job.preview_id)
+        data["run_url"] = job_result_url(job, data)
         return JsonResponse(data)
+
+
+def job_result_url(job, status):
+    """Where the job's results are: the preview's page for a preview, the run's page for a run
+    (None while not known yet)."""
+    if job.kind == "preview":
+        return status["preview_id"] and reverse("billing:preview_detail",
+                                                args=[status["preview_id"]])
+    return status["run_id"] and run_url(status["run_id"], job.preview_id)
 
 
 def run_url(run_id, preview_id=None):

@@ -6,8 +6,8 @@ resolves them. "Issue these bills" starts the real run for the same arguments (b
 the way runs start); its page then says how its counts differ from the preview's. "Discard"
 calls discard_preview. Billing admins only, like starting a run.
 
-The preview runs in the request (it only reads and keeps preview rows; at the demo's and a small
-utility's size it takes well under a second; see the report for large ones)."""
+The preview runs in the background like a run (billing.runs.start_preview): a small one's page
+comes at once, a large one shows its progress on the job page first."""
 from django import forms
 from django.contrib import messages
 from django.http import Http404
@@ -49,20 +49,24 @@ def _preview_or_404(preview_id):
 class PreviewStartView(RoleRequiredMixin, View):
     """POST (the start form): preview_billing for the form's arguments, then the preview page.
     A refusal (45040 PERIOD_INVALID: a period not over, an issue date before today, ...) is put
-    on the form through the one error map, as for a run."""
+    on the form through the one error map, as for a run. The preview runs in the background
+    (billing.runs, like a run: it takes about as long); a small one is done within WAIT seconds
+    and its page comes at once, a large one shows its progress first."""
     roles = ADMIN
+    WAIT = 2.0          # seconds
 
     def post(self, request):
         form = billing_forms.BillingPeriodForm(request.POST)
         if not form.is_valid():
             return BillingRunStartView().again(request, form)
-        try:
-            r = services.preview_billing(**form.cleaned_data,
-                                         actor=services.actor_for(request.user))
-        except BillingError as error:
-            add_to_form(form, error)
-            return BillingRunStartView().again(request, form, error=error)
-        return redirect("billing:preview_detail", preview_id=r["preview_id"])
+        job = runs.start_preview(**form.cleaned_data, actor=services.actor_for(request.user))
+        job.thread.join(self.WAIT)
+        if job.state == "failed" and job.error is not None and job.preview_id is None:
+            add_to_form(form, job.error)
+            return BillingRunStartView().again(request, form, error=job.error)
+        if job.state == "completed":
+            return redirect("billing:preview_detail", preview_id=job.preview_id)
+        return redirect("billing:run_job", token=job.token)       # its progress, then the page
 
 
 class PreviewDetailView(RoleRequiredMixin, TemplateView):
