@@ -175,11 +175,14 @@ def test_when_data_changed_the_run_page_says_how(billing_admin_client, world, bi
 
 def test_discard(billing_admin_client, world, billing_db):
     pid = preview(billing_admin_client)
+    listing = billing_admin_client.get(reverse("billing:run_list")).content.decode()
+    assert f'href="{reverse("billing:preview_detail", args=[pid])}"' in listing
     r = billing_admin_client.post(reverse("billing:preview_discard", args=[pid]), follow=True)
     assert f"Preview {pid} discarded: nothing was issued." in text(r)
     assert billing_db.value("SELECT COUNT(*) FROM billing_preview") == 0
     assert billing_admin_client.get(reverse("billing:preview_detail",
                                             args=[pid])).status_code == 404
+    assert "Previews" not in text(billing_admin_client.get(reverse("billing:run_list")))
 
 
 @pytest.mark.parametrize("role_client", ["staff_client", "manager_client"])
@@ -195,6 +198,8 @@ def test_clerks_and_managers_are_refused(request, role_client, world, billing_db
             assert client.post(reverse(name, args=[pid])).status_code == 403
         assert client.get(reverse("billing:late_fees_preview"),
                           {"as_of": str(TODAY)}).status_code == 403
+        listing = client.get(reverse("billing:run_list")).content.decode()
+        assert "Preview run" not in listing and "/billing/previews/" not in listing
         client.logout()
     assert billing_db.snapshot() == before                 # nothing issued, discarded, charged
 

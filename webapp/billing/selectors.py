@@ -526,6 +526,11 @@ def get_preview(*, preview_id):
     return BillingPreview.objects.filter(preview_id=preview_id).first()
 
 
+def recent_previews(*, limit=10):
+    """The newest previews (they are discarded after 7 days or by hand)."""
+    return list(BillingPreview.objects.all()[:limit])
+
+
 def latest_preview_id():
     preview = BillingPreview.objects.order_by("-preview_id").first()
     return preview.preview_id if preview else 0

@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 
 from billing import forms, paging, runs, selectors, services
 from billing.errors import BillingError, add_to_form
+from billing import roles
 from billing.roles import ADMIN, READ, RoleRequiredMixin
 
 
@@ -62,7 +63,9 @@ class BillingRunListView(RoleRequiredMixin, TemplateView):
         form = kwargs.pop("form", None) or forms.BillingPeriodForm(initial={
             "period_start": start, "period_end": end, "issue_date": datetime.date.today(),
             "due_days": 14})
+        previews = roles.can(self.request.user, ADMIN) and selectors.recent_previews()
         return super().get_context_data(runs=selectors.billing_runs(), form=form,
+                                        previews=previews or [],
                                         last_month_run=billed_by,
                                         late_fee_form=forms.LateFeesForm(), **kwargs)
 
