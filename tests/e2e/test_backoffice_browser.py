@@ -78,7 +78,9 @@ def test_a_billing_admin_runs_billing_to_completion(page, live_server, meters, b
     page.fill("#id_period_end", str(LAST_END))
     page.fill("#id_issue_date", str(TODAY))
     page.fill("#id_due_days", "14")
-    page.click("button:has-text('Start run')")
+    page.click("button:has-text('Preview run')")       # the first step: a preview
+    assert page.locator(".count-bills").inner_text() == "3"
+    page.click("button:has-text('Issue these bills')")
     page.wait_for_selector("progress")
     page.wait_for_selector(".progress-done-link:not([hidden])")
     assert page.locator(".progress-state").inner_text() == "completed"

@@ -677,3 +677,162 @@ class BillReadingWords(ReadOnlyModel):
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_bill_reading_words"
+
+# --- bill review: previews of runs, why a bill differs, late fees charged (issue 20) ----------
+class BillingPreview(ReadOnlyModel):
+    preview_id = models.PositiveIntegerField(primary_key=True)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    issue_date = models.DateField()
+    due_days = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10)             # running / completed / failed
+    accounts_considered = models.PositiveIntegerField()
+    accounts_done = models.PositiveIntegerField()
+    bills = models.PositiveIntegerField()
+    exceptions = models.PositiveIntegerField()
+    estimated_bills = models.PositiveIntegerField()
+    flagged = models.PositiveIntegerField()
+    high = models.PositiveIntegerField()
+    low = models.PositiveIntegerField()
+    zero = models.PositiveIntegerField()
+    total_billed = models.DecimalField(**MONEY)
+    created_by = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_billing_preview"
+        ordering = ["-preview_id"]
+
+
+class PreviewBill(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("preview_id", "account_id")
+    preview_id = models.PositiveIntegerField()
+    account_id = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=12)
+    customer_name = models.CharField(max_length=200)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    days_billed = models.PositiveSmallIntegerField()
+    due_date = models.DateField()
+    consumption_kwh = models.DecimalField(**KWH)
+    total_amount = models.DecimalField(**MONEY)
+    estimated = models.BooleanField()
+    final = models.BooleanField()
+    flag = models.CharField(max_length=4, null=True)     # HIGH / LOW / ZERO
+    prev_bill_id = models.PositiveIntegerField(null=True)
+    prev_bill_no = models.CharField(max_length=16, null=True)
+    prev_total = models.DecimalField(null=True, **MONEY)
+    prev_consumption_kwh = models.DecimalField(null=True, **KWH)
+    prev_days = models.PositiveSmallIntegerField(null=True)
+    usage_effect = models.DecimalField(null=True, **MONEY)
+    other_effect = models.DecimalField(null=True, **MONEY)
+    last_year_bill_id = models.PositiveIntegerField(null=True)
+    last_year_total = models.DecimalField(null=True, **MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_preview_bills"
+        ordering = ["account_no"]
+
+
+class PreviewLine(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("preview_id", "account_id", "line_no")
+    preview_id = models.PositiveIntegerField()
+    account_id = models.PositiveIntegerField()
+    line_no = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20)
+    description = models.CharField(max_length=200)
+    quantity_kwh = models.DecimalField(null=True, **KWH)
+    rate = models.DecimalField(max_digits=12, decimal_places=6, null=True)
+    amount = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_preview_lines"
+        ordering = ["line_no"]
+
+
+class PreviewException(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("preview_id", "account_id")
+    preview_id = models.PositiveIntegerField()
+    account_id = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=12)
+    customer_name = models.CharField(max_length=200)
+    code = models.CharField(max_length=30)
+    detail = models.CharField(max_length=500)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_preview_exceptions"
+        ordering = ["account_no"]
+
+
+class BillExplanation(ReadOnlyModel):
+    """db/views/v_bill_explanation.sql: the numbers of "why this bill differs", signs apart."""
+    bill_id = models.PositiveIntegerField(primary_key=True)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    prev_bill_id = models.PositiveIntegerField(null=True)
+    prev_bill_no = models.CharField(max_length=16, null=True)
+    prev_period_start = models.DateField(null=True)
+    prev_period_end = models.DateField(null=True)
+    comparison_available = models.BooleanField()
+    total_change = models.DecimalField(null=True, **MONEY)
+    change_sign = models.IntegerField(null=True)
+    change_abs = models.DecimalField(null=True, **MONEY)
+    usage_effect = models.DecimalField(null=True, **MONEY)
+    usage_sign = models.IntegerField(null=True)
+    usage_abs = models.DecimalField(null=True, **MONEY)
+    other_effect = models.DecimalField(null=True, **MONEY)
+    other_sign = models.IntegerField(null=True)
+    other_abs = models.DecimalField(null=True, **MONEY)
+    kwh_per_day = models.DecimalField(max_digits=16, decimal_places=1, null=True)
+    prev_kwh_per_day = models.DecimalField(max_digits=16, decimal_places=1, null=True)
+    kwh_per_day_sign = models.IntegerField(null=True)
+    kwh_per_day_change = models.DecimalField(max_digits=16, decimal_places=1, null=True)
+    last_year_bill_id = models.PositiveIntegerField(null=True)
+    last_year_bill_no = models.CharField(max_length=16, null=True)
+    last_year_period_start = models.DateField(null=True)
+    last_year_period_end = models.DateField(null=True)
+    last_year_total = models.DecimalField(null=True, **MONEY)
+    last_year_consumption_kwh = models.DecimalField(null=True, **KWH)
+    last_year_kwh_per_day = models.DecimalField(max_digits=16, decimal_places=1, null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_bill_explanation"
+
+
+class BillUsagePeriod(ReadOnlyModel):
+    """db/views/v_bill_usage_history.sql: a bill's last 13 periods, for its usage chart."""
+    pk = models.CompositePrimaryKey("bill_id", "period_bill_id")
+    bill_id = models.PositiveIntegerField()
+    period_bill_id = models.PositiveIntegerField()
+    period_start = models.DateField()
+    period_end = models.DateField()
+    consumption_kwh = models.DecimalField(**KWH)
+    days_billed = models.PositiveSmallIntegerField()
+    estimated = models.BooleanField()
+    period_rank = models.PositiveSmallIntegerField()
+    is_this_bill = models.BooleanField()
+    is_last_year = models.BooleanField()
+    max_kwh = models.DecimalField(**KWH)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_bill_usage_history"
+        ordering = ["period_end"]
+
+
+class LateFeeCharged(ReadOnlyModel):
+    """db/views/v_staff_late_fee.sql: one row per late fee charged (a ledger debit)."""
+    entry_id = models.PositiveBigIntegerField(primary_key=True)
+    entry_date = models.DateField()
+    posted_at = models.DateTimeField()
+    actor = models.CharField(max_length=100)
+    fee = models.DecimalField(**MONEY)
+    bill_id = models.PositiveIntegerField()
+    bill_no = models.CharField(max_length=16)
+    account_id = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=12)
+    customer_name = models.CharField(max_length=200)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_late_fee"
+        ordering = ["entry_id"]

@@ -520,3 +520,90 @@ def reading_uploads(*, limit=10):
     audit rows with the file name and counts in new_values."""
     return list(AuditEntry.objects.filter(action="web_readings_uploaded")
                 .order_by("-audit_id")[:limit])
+
+# --- bill review: previews of runs, why a bill differs, late fees charged (issue 20) ----------
+from billing.models import (BillExplanation, BillingPreview, BillUsagePeriod,  # noqa: E402
+                            LateFeeCharged, PreviewBill, PreviewException, PreviewLine)
+
+PREVIEW_SHOWS = ("flagged", "estimated", "all")
+
+
+def get_preview(*, preview_id):
+    return BillingPreview.objects.filter(preview_id=preview_id).first()
+
+
+def recent_previews(*, limit=10):
+    """The newest previews (they are discarded after 7 days or by hand)."""
+    return list(BillingPreview.objects.all()[:limit])
+
+
+def latest_preview_id():
+    preview = BillingPreview.objects.order_by("-preview_id").first()
+    return preview.preview_id if preview else 0
+
+
+def find_preview(*, after_preview_id, period_start, period_end, created_by):
+    """The first preview after `after_preview_id` of the period made by `created_by` (a
+    background preview's row, once preview_billing has committed it)."""
+    return BillingPreview.objects.filter(
+        preview_id__gt=after_preview_id, period_start=period_start, period_end=period_end,
+        created_by=created_by).order_by("preview_id").first()
+
+
+def preview_bills(*, preview_id, show="flagged", flag=None):
+    """The previewed bills to review (a queryset, for paging and CSV): `show` "flagged" (any
+    flag), "estimated", "flagged_or_estimated" or "all"; `flag` HIGH / LOW / ZERO narrows to one
+    flag."""
+    rows = PreviewBill.objects.filter(preview_id=preview_id)
+    if flag:
+        rows = rows.filter(flag=flag)
+    if show == "flagged":
+        rows = rows.filter(flag__isnull=False)
+    elif show == "estimated":
+        rows = rows.filter(estimated=True)
+    elif show == "flagged_or_estimated":
+        rows = rows.filter(Q(flag__isnull=False) | Q(estimated=True))
+    return rows.order_by("account_no")
+
+
+def preview_bill(*, preview_id, account_id):
+    return PreviewBill.objects.filter(preview_id=preview_id, account_id=account_id).first()
+
+
+def preview_lines(*, preview_id, account_id):
+    return list(PreviewLine.objects.filter(preview_id=preview_id, account_id=account_id))
+
+
+def preview_exceptions(*, preview_id):
+    """The preview's exceptions; each READ_NEEDS_REVIEW one gets `.reading_id` as on a run."""
+    rows = list(PreviewException.objects.filter(preview_id=preview_id))
+    waiting = {}
+    for r in MeterReading.objects.filter(
+            status="review", account_id__in={x.account_id for x in rows
+                                             if x.code == "READ_NEEDS_REVIEW"}
+    ).order_by("read_on", "reading_id"):
+        waiting.setdefault(r.account_id, r.reading_id)
+    for x in rows:
+        x.reading_id = waiting.get(x.account_id)
+    return rows
+
+
+def bill_explanation(*, bill_id):
+    return BillExplanation.objects.filter(bill_id=bill_id).first()
+
+
+def bill_usage_history(*, bill_id):
+    """The bill's last 13 periods, oldest first (v_bill_usage_history)."""
+    return list(BillUsagePeriod.objects.filter(bill_id=bill_id).order_by("period_end"))
+
+
+def latest_late_fee_entry():
+    row = LateFeeCharged.objects.order_by("-entry_id").first()
+    return row.entry_id if row else 0
+
+
+def late_fees_charged(*, after_entry_id, as_of, actor):
+    """The late fees one apply_late_fees call charged: the ledger debits dated `as_of` by
+    `actor` after the entry that was the latest before the call (a queryset)."""
+    return LateFeeCharged.objects.filter(entry_id__gt=after_entry_id, entry_date=as_of,
+                                         actor=actor).order_by("bill_id")

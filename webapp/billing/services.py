@@ -72,17 +72,20 @@ def _message(exc):
     return str(args[1]) if len(args) > 1 else str(exc)
 
 
-def _run(connection, sql, args):
+def _run(connection, sql, args, all_rows=False):
     """Executes one CALL and returns the first row of its last result set as a dict (None when
-    the procedure returned no result set)."""
+    the procedure returned no result set); with all_rows, every row of it (a list of dicts)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
-        last = None
+        last = [] if all_rows else None
         while True:
             if cursor.description is not None:
                 columns = [c[0] for c in cursor.description]
                 rows = cursor.fetchall()
-                last = dict(zip(columns, rows[0])) if rows else None
+                if all_rows:
+                    last = [dict(zip(columns, r)) for r in rows]
+                else:
+                    last = dict(zip(columns, rows[0])) if rows else None
             if not cursor.nextset():
                 break
         return last
@@ -99,8 +102,9 @@ def _rollback_quietly(connection):
             pass
 
 
-def execute_call(connection, name, args, *, sleep=time.sleep):
-    """call_procedure on a given connection (the seam the retry unit test uses)."""
+def execute_call(connection, name, args, *, sleep=time.sleep, all_rows=False):
+    """call_procedure on a given connection (the seam the retry unit test uses); all_rows: the
+    whole last result set (a procedure that returns many rows, e.g. preview_late_fees)."""
     if not _NAME.match(name):
         raise ProcedureCallError(f"not a procedure name: {name!r}")
     if connection.in_atomic_block or not connection.get_autocommit():
@@ -112,7 +116,7 @@ def execute_call(connection, name, args, *, sleep=time.sleep):
     for attempt in range(1, MAX_ATTEMPTS + 1):
         started = time.monotonic()
         try:
-            result = _run(connection, sql, args)
+            result = _run(connection, sql, args, all_rows)
         except (DjangoDbError, MySQLdb.Error) as exc:
             _rollback_quietly(connection)
             errno = _errno(exc)
@@ -139,32 +143,8 @@ def call_procedure(name, *args):
 
 
 def call_procedure_rows(name, *args):
-    """CALL name(args) for a procedure that answers with many rows (preview_readings): every
-    row of its last result set as a dict. One attempt (such procedures change nothing that
-    stays); a contract error is raised as a BillingError like call_procedure's."""
-    if not _NAME.match(name):
-        raise ProcedureCallError(f"not a procedure name: {name!r}")
-    connection = connections[BILLING_ALIAS]
-    connection.ensure_connection()
-    if connection.in_atomic_block or not connection.get_autocommit():
-        raise ProcedureCallError(f"CALL {name} inside a transaction")
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(f"CALL `{name}`({', '.join(['%s'] * len(args))})", args)
-            rows = []
-            while True:
-                if cursor.description is not None:
-                    columns = [c[0] for c in cursor.description]
-                    rows = [dict(zip(columns, r)) for r in cursor.fetchall()]
-                if not cursor.nextset():
-                    break
-            return rows
-    except (DjangoDbError, MySQLdb.Error) as exc:
-        _rollback_quietly(connection)
-        errno = _errno(exc)
-        if errors.is_contract_errno(errno):
-            raise errors.error_for(errno, _message(exc)) from exc
-        raise
+    """CALL name(args) on the billing database; every row of its last result set (dicts)."""
+    return execute_call(connections[BILLING_ALIAS], name, args, all_rows=True)
 
 
 # --- master data ------------------------------------------------------------------------------
@@ -262,8 +242,23 @@ def apply_late_fees(*, as_of, actor):
     return call_procedure("apply_late_fees", as_of, actor)
 
 
+def preview_late_fees(*, as_of, actor):
+    """One dict per bill that apply_late_fees would charge (bill_id, bill_no, account_no, open,
+    fee, ...); nothing is charged."""
+    return call_procedure_rows("preview_late_fees", as_of, actor)
+
+
 def cancel_bill(*, bill_id, reason, actor):
     return call_procedure("cancel_bill", bill_id, reason, actor)
+
+
+# --- simulations --------------------------------------------------------------------------------
+def preview_billing(*, period_start, period_end, issue_date, due_days, actor):
+    return call_procedure("preview_billing", period_start, period_end, issue_date, due_days, actor)
+
+
+def discard_preview(*, preview_id, actor):
+    return call_procedure("discard_preview", preview_id, actor)
 
 
 # --- payments ---------------------------------------------------------------------------------

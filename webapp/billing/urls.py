@@ -3,7 +3,7 @@ from django.urls import path, register_converter
 from billing.forms import CODE_PATTERN
 
 from billing.views import (accounts, audit, billing_runs, bills, customers, lifecycle, notices,
-                           payments, readings, reports, tariffs)
+                           payments, previews, readings, reports, tariffs)
 
 
 
@@ -79,6 +79,20 @@ urlpatterns = [
     path("billing/jobs/<str:token>/status.json", billing_runs.BillingJobStatusView.as_view(),
          name="run_job_status"),
     path("billing/late-fees/", billing_runs.LateFeesView.as_view(), name="late_fees"),
+    path("billing/late-fees/preview/", billing_runs.LateFeesPreviewView.as_view(),
+         name="late_fees_preview"),
+    path("billing/late-fees/charged/", billing_runs.LateFeesChargedView.as_view(),
+         name="late_fees_charged"),
+    # bill review (issue 20 §1): preview a run, inspect, issue or discard
+    path("billing/previews/", previews.PreviewStartView.as_view(), name="preview_start"),
+    path("billing/previews/<int:preview_id>/", previews.PreviewDetailView.as_view(),
+         name="preview_detail"),
+    path("billing/previews/<int:preview_id>/accounts/<int:account_id>/",
+         previews.PreviewBillView.as_view(), name="preview_bill"),
+    path("billing/previews/<int:preview_id>/issue/", previews.PreviewIssueView.as_view(),
+         name="preview_issue"),
+    path("billing/previews/<int:preview_id>/discard/", previews.PreviewDiscardView.as_view(),
+         name="preview_discard"),
     path("tariffs/", tariffs.TariffListView.as_view(), name="tariff_list"),
     path("tariffs/new/", tariffs.TariffCreateView.as_view(), name="tariff_create"),
     path("tariffs/<code:code>/versions/new/", tariffs.TariffVersionCreateView.as_view(),
