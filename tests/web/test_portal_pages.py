@@ -332,3 +332,13 @@ def test_the_rebate_is_offered_earned_or_not_earned(c, ada, billing_db):
     billing_db.call("post_payment", ada.account_id, "200.00", "cash", None, "rebate-all",
                     "staff:test")
     assert "Earned: you saved" in words(newest)
+
+
+def test_the_dashboard_shows_the_latest_bill_and_why_it_differs(c, ada, billing_db):
+    from billing import comparison
+    html = re.sub(r"\s+", " ", c.get(reverse("portal:dashboard")).content.decode())
+    latest = billing_db.row("SELECT bill_id, bill_no FROM v_bill_summary WHERE account_id = %s "
+                            "ORDER BY period_end DESC LIMIT 1", ada.account_id)
+    assert f'Bill {latest["bill_no"]}</a>' in html
+    why = comparison.why(bill_id=latest["bill_id"])
+    assert why.sentence and why.sentence.replace("'", "&#x27;") in html

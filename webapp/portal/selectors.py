@@ -56,6 +56,12 @@ def open_bills(*, customer_id, account_id):
                 .exclude(status="cancelled").order_by("due_date", "bill_id"))
 
 
+def latest_bill(*, customer_id, account_id):
+    """The account's latest bill that is not cancelled (None before the first bill)."""
+    return (PortalBill.objects.filter(customer_id=customer_id, account_id=account_id)
+            .exclude(status="cancelled").order_by("-period_end", "-bill_id").first())
+
+
 def bill_years(*, customer_id):
     return sorted({d.year for d in PortalBill.objects.filter(customer_id=customer_id)
                    .values_list("issue_date", flat=True)}, reverse=True)

@@ -24,7 +24,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, View
 
-from billing import paging
+from billing import comparison, paging
 from billing.documents import bill_document
 from billing.errors import BillingError
 from billing.selectors import get_customer
@@ -134,6 +134,10 @@ class DashboardView(CustomerRequiredMixin, TemplateView):
         accounts = selectors.accounts(customer_id=self.customer_id)
         for a in accounts:
             a.usage = selectors.usage(account_id=a.account_id)
+            # the latest bill and why it differs from the one before ("is it normal?")
+            a.latest_bill = selectors.latest_bill(customer_id=self.customer_id,
+                                                  account_id=a.account_id)
+            a.why = a.latest_bill and comparison.why(bill_id=a.latest_bill.bill_id)
         return super().get_context_data(accounts=accounts, **kwargs)
 
 
