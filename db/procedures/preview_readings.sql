@@ -33,7 +33,10 @@ BEGIN
     DECLARE v_message VARCHAR(512);
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
-    IF p_rows IS NULL OR JSON_VALID(p_rows) = 0 OR JSON_TYPE(p_rows) <> 'ARRAY' THEN
+    -- (JSON_TYPE only on valid JSON: MySQL signals on anything else, so no OR here)
+    IF p_rows IS NULL OR JSON_VALID(p_rows) = 0 THEN
+        CALL _fail(45002, 'rows must be a JSON array of readings');
+    ELSEIF JSON_TYPE(p_rows) <> 'ARRAY' THEN
         CALL _fail(45002, 'rows must be a JSON array of readings');
     END IF;
     SET v_n = JSON_LENGTH(p_rows);
