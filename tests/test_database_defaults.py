@@ -85,7 +85,9 @@ def test_the_contract_works_in_a_database_made_with_other_defaults(defaults_db):
     db.call("reverse_payment", pay["payment_id"], "bounced", ACTOR)
 
     db.execute("SET timestamp = UNIX_TIMESTAMP('2026-04-20 10:00:00')")
+    would = db.call_rows("preview_late_fees", "2026-04-20", "batch:late_fees")
     fees = db.call("apply_late_fees", "2026-04-20", "batch:late_fees")
+    assert len(would) == fees["bills_charged"]
     assert fees["bills_charged"] >= 1
     db.call("post_payment", aid, "5000.00", "card", None, "key-ü-2", ACTOR)
     # corrections, refunds, a meter exchange, notices and a bank file, all with non-ASCII text
