@@ -101,7 +101,7 @@ def test_a_proposal_gives_the_database_result(billing_admin_client, billing_db, 
     # the histogram: one bar per bucket, the accounts in them
     hist = page.context["histogram"]
     assert len(hist) == 9 and sum(b.accounts for b in hist) == 3
-    assert len(re.findall(r'<rect [^>]*class="chart-bar"', html)) == 9
+    assert len(re.findall(r'<span class="hbar" style="width: [0-9.]+%"></span>', html)) == 9
     # typical levels, most affected
     assert [t.consumption_kwh for t in page.context["typical"]] == [100, 250, 500, 1000]
     up, down = page.context["most_up"], page.context["most_down"]

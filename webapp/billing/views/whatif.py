@@ -12,9 +12,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import FormView, View
 
-from billing import charts, csv_export, forms, selectors, services
+from billing import csv_export, forms, selectors, services
 from billing.errors import BillingError, add_to_form
-from billing.formatting import day
 from billing.roles import REPORTS, RoleRequiredMixin
 from billing.views.tariffs import BlockEditorMixin, load_tariff
 
@@ -102,10 +101,6 @@ class TariffWhatIfView(RoleRequiredMixin, BlockEditorMixin, FormView):
             up, down = selectors.tariff_simulation_most_affected(simulation_id=s.simulation_id)
             ctx.update(
                 histogram=histogram,
-                histogram_chart=charts.bar_chart(
-                    [(b.label, b.accounts) for b in histogram],
-                    title=f"Accounts by percent change of their bills, {day(s.date_from)} to "
-                          f"{day(s.date_to)}", unit="accounts"),
                 typical=selectors.tariff_simulation_typical(simulation_id=s.simulation_id),
                 proposed_blocks=selectors.tariff_simulation_blocks(simulation_id=s.simulation_id),
                 most_up=up, most_down=down)
