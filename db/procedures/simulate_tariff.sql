@@ -6,7 +6,8 @@
 -- engine of the billing run, given one version (id 0, in force from 1000-01-01 to 9999-12-31,
 -- no early-payment rebate) instead of the tariff's versions.
 --
--- Stores (its own tables only; nothing else is written, nothing is locked):
+-- Stores (its own tables only; nothing else is written, and of the other tables' rows only the
+-- tariff's is share-locked, for an instant, by the foreign key of its tariff_simulation row):
 --   tariff_simulation          the proposal, the range and the summary below
 --   tariff_simulation_block    the proposed blocks
 --   tariff_simulation_bill     per bill: total_now (the bill as issued, bill.issued_total: before
@@ -20,7 +21,9 @@
 -- consistent (non-locking) reads, in chunks of 10,000 by bill_id (@simulation_chunk_size
 -- overrides it for the session), each chunk its own transaction: memory stays bounded, and
 -- payments, runs and cancels are never held up. A bill cancelled while the simulation runs is
--- in it or not, depending on the chunk's moment.
+-- in it or not, depending on the chunk's moment. (With statement-based binary logging READ
+-- COMMITTED is not allowed for InnoDB writes: the reads are then REPEATABLE READ, as a
+-- preview's are.)
 --
 -- Parameters
 --   p_tariff_code   the tariff's code
@@ -249,6 +252,11 @@ BEGIN
         total         DECIMAL(12,2) NULL,
         PRIMARY KEY (price_key, variant) USING BTREE
     ) ENGINE=MEMORY;
+    -- (READ COMMITTED: the INSERT ... SELECTs below read tariff_version, tariff_block and this
+    -- simulation's rows without share-locking them)
+    IF v_rc THEN
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+    END IF;
     START TRANSACTION;
     IF v_current IS NOT NULL THEN
         INSERT INTO bc_version

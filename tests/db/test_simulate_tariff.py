@@ -264,3 +264,37 @@ def test_old_simulations_are_discarded(db, tariff):
         new = simulate(db, "RES", PROPOSAL, date(2025, 1, 1), date(2025, 12, 31))["simulation_id"]
     assert [r["simulation_id"] for r in db.rows("SELECT simulation_id FROM tariff_simulation")] == [new]
     assert db.value("SELECT COUNT(*) FROM tariff_simulation_block WHERE simulation_id = %s", old) == 0
+
+
+def test_it_reads_without_locks_and_holds_none(db, connect):
+    """Rows locked by others (a payment holds its account and bills; discounts, versions and
+    blocks being changed) do not hold a simulation up: it reads them consistently, without
+    locking reads (a 1 s lock wait would fail it with 1205). (Only the tariff row is
+    share-locked, for an instant, by the foreign-key check of its tariff_simulation row, so
+    an add_tariff_version of that tariff in progress is waited for.) And it holds no lock once
+    it returns."""
+    t = make_tariff(db, code="RES", versions=[dict(effective_from="2025-12-01", fixed_charge="5.00",
+                                                   blocks=[(None, "0.10")])])
+    accs = [make_metered_account(db, tariff_code=t, opened_on="2026-01-01") for _ in range(3)]
+    give_discount(db, accs[0].account_id, valid_from="2026-01-01")
+    for a in accs:
+        db.call("record_reading", a.serial, "2026-01-31", 100, "field", ACTOR)
+    db.call("run_billing", "2026-01-01", "2026-01-31", "2026-02-01", 14, ACTOR)
+    holder = connect()
+    holder.execute("START TRANSACTION")
+    holder.rows("SELECT * FROM account FOR UPDATE")
+    holder.rows("SELECT * FROM bill FOR UPDATE")
+    holder.rows("SELECT * FROM account_discount FOR UPDATE")
+    holder.rows("SELECT * FROM tariff_version FOR UPDATE")
+    holder.rows("SELECT * FROM tariff_block FOR UPDATE")
+    db.execute("SET SESSION innodb_lock_wait_timeout = 1")
+    db.execute("SET @simulation_chunk_size = 2")
+    r = simulate(db, "RES", PROPOSAL, date(2026, 1, 1), date(2026, 12, 31))
+    assert r["bills"] == 3
+    holder.execute("ROLLBACK")
+    # nothing of the simulation's is locked after it returned
+    holder.execute("SET SESSION innodb_lock_wait_timeout = 1")
+    holder.execute("START TRANSACTION")
+    assert len(holder.rows("SELECT * FROM tariff_simulation_bill FOR UPDATE")) == 3
+    assert len(holder.rows("SELECT * FROM tariff_simulation FOR UPDATE")) == 1
+    holder.execute("ROLLBACK")
