@@ -5,7 +5,7 @@ Environment:
   BENCH_SECONDS   seconds per payment / web measurement (default 10)
   BENCH_HISTORY   months of bill history made by run_billing before the measured run (default 11)
   BENCH_PY_SAMPLE accounts billed by the Python per-account loop (default 10000)
-  BENCH_SKIP      comma-separated scenarios to skip: scaling, python, payments, batch, web
+  BENCH_SKIP      comma-separated scenarios to skip: scaling, python, whatif, payments, batch, web
   BENCH_KEEP      1: leave the bench server running at the end
   BENCH_CHECK_HISTORY 1: check v_ledger_integrity after the history too (default below 1M)
 
@@ -28,6 +28,7 @@ import payments  # noqa: E402
 import pybill  # noqa: E402
 import report  # noqa: E402
 import server  # noqa: E402
+import whatif  # noqa: E402
 from common import ROOT, WORK_DB, Sql, log  # noqa: E402
 
 SCALE = int(os.environ.get("BENCH_SCALE", "100000"))
@@ -256,6 +257,10 @@ def main():
             if "python_loop" in res["billing"]:
                 res["billing"]["python_loop"]["check"] = pybill.compare(db, run["run_id"])
                 log(f"{db}: Python loop vs engine: {res['billing']['python_loop']['check']}")
+            if "whatif" not in SKIP:
+                ps, pe, _ = generate.period(MEASURED_MONTH)
+                res["whatif"] = whatif.run(db, run, (ps, pe),
+                                           (generate.period(1)[0], generate.period(MEASURED_MONTH)[1]))
         elif n != SCALE:
             Sql().execute(f"DROP DATABASE `{db}`")     # keep the disk small
     if "payments" not in SKIP:

@@ -1,6 +1,6 @@
 -- preview_readings: what recording a file of readings would do, row by row, without keeping any
 -- of it (not contract; the back office's CSV upload shows it before the rows are recorded).
--- Each row goes through record_reading's own body (_record_reading: the same checks, the same
+-- Each row goes through record_reading's own body (_insert_reading: the same checks, the same
 -- high-use rule) in one transaction that is rolled back at the end, so a row sees the rows of
 -- the file before it (a second reading of a meter is checked against the first) exactly as
 -- recording the file in order would, and nothing stays behind.
@@ -65,7 +65,7 @@ BEGIN
                 INSERT INTO preview_reading_outcome VALUES (v_i + 1, 'refused', NULL, v_errno, v_message);
             END;
             SAVEPOINT reading_row;
-            CALL _record_reading(
+            CALL _insert_reading(
                 _arg_text(JSON_UNQUOTE(JSON_EXTRACT(p_rows, CONCAT('$[', v_i, '].serial_no'))), 'serial_no', 255),
                 _arg_date(JSON_UNQUOTE(JSON_EXTRACT(p_rows, CONCAT('$[', v_i, '].read_on'))), 'read_on'),
                 _arg_decimal(JSON_UNQUOTE(JSON_EXTRACT(p_rows, CONCAT('$[', v_i, '].value'))), 'value', 14, 6, 45011),

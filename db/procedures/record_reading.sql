@@ -13,7 +13,7 @@
 -- them). The reading goes to 'review' when there is at least one history interval,
 -- history_kwh > 0 and new_kwh * history_days > 3 * history_kwh * new_days; else 'accepted'.
 -- The meter row is locked first, so readings of one meter are recorded one after the other.
--- The checks and the insert are _record_reading's (shared with preview_readings).
+-- The checks and the insert are _insert_reading's (shared with preview_readings).
 --
 -- Parameters
 --   p_serial_no  the meter's serial number, required (leading/trailing blanks ignored)
@@ -60,7 +60,7 @@ BEGIN
 
     SET @billing_actor = v_actor;
     START TRANSACTION;
-    CALL _record_reading(v_serial_no, v_read_on, v_value, v_source, v_actor,
+    CALL _insert_reading(v_serial_no, v_read_on, v_value, v_source, v_actor,
                          v_reading_id, v_status, v_kwh);
     COMMIT;
 

@@ -216,6 +216,19 @@ class TariffVersionForm(forms.Form):
     early_pay_days = forms.IntegerField(label="Early-payment days", initial=0)
 
 
+class TariffWhatIfForm(forms.Form):
+    """The proposal of a what-if (simulate_tariff): fixed charge and tax rate (the blocks come
+    from the block editor), and the range of bill period ends. The fields are named after the
+    procedure's arguments (`from`, `to`: Python keywords, hence added below), so that a refusal
+    lands on its field (errors.add_to_form)."""
+    fixed_charge = _money("Fixed charge per period")
+    tax_rate_pct = _pct("Tax rate %")
+
+
+TariffWhatIfForm.base_fields["from"] = _date("Bills with period end from")
+TariffWhatIfForm.base_fields["to"] = _date("to")
+
+
 class BlockForm(forms.Form):
     up_to_kwh = forms.DecimalField(label="Up to kWh (empty: open last block)", required=False,
                                    max_digits=14, decimal_places=4,

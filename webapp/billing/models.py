@@ -836,3 +836,93 @@ class LateFeeCharged(ReadOnlyModel):
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_staff_late_fee"
         ordering = ["entry_id"]
+
+
+# --- the tariff what-if (simulate_tariff; db/views/v_tariff_simulation*.sql) -----------------
+class TariffSimulation(ReadOnlyModel):
+    simulation_id = models.PositiveIntegerField(primary_key=True)
+    tariff_id = models.PositiveIntegerField()
+    tariff_code = models.CharField(max_length=20)
+    tariff_name = models.CharField(max_length=100)
+    date_from = models.DateField()
+    date_to = models.DateField()
+    fixed_charge = models.DecimalField(**MONEY)
+    tax_rate_pct = models.DecimalField(max_digits=5, decimal_places=2)
+    current_version_id = models.PositiveIntegerField(null=True)
+    current_effective_from = models.DateField(null=True)
+    status = models.CharField(max_length=10)
+    bills = models.PositiveIntegerField()
+    accounts = models.PositiveIntegerField()
+    revenue_now = models.DecimalField(max_digits=18, decimal_places=2)
+    revenue_proposed = models.DecimalField(max_digits=18, decimal_places=2)
+    revenue_change = models.DecimalField(max_digits=18, decimal_places=2)
+    revenue_change_pct = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    accounts_up = models.PositiveIntegerField()
+    accounts_down = models.PositiveIntegerField()
+    accounts_same = models.PositiveIntegerField()
+    created_by = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_tariff_simulation_summary"
+
+
+class TariffSimulationBlock(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("simulation_id", "block_no")
+    simulation_id = models.PositiveIntegerField()
+    block_no = models.PositiveSmallIntegerField()
+    up_to_kwh = models.DecimalField(**KWH, null=True)
+    rate = models.DecimalField(max_digits=14, decimal_places=6)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_tariff_simulation_block"
+        ordering = ["simulation_id", "block_no"]
+
+
+class TariffSimulationAccount(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("simulation_id", "account_id")
+    simulation_id = models.PositiveIntegerField()
+    account_id = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=16)
+    customer_name = models.CharField(max_length=200)
+    bills = models.PositiveIntegerField()
+    consumption_kwh = models.DecimalField(max_digits=18, decimal_places=4)
+    total_now = models.DecimalField(max_digits=18, decimal_places=2)
+    total_proposed = models.DecimalField(max_digits=18, decimal_places=2)
+    change_amount = models.DecimalField(max_digits=18, decimal_places=2)
+    change_pct = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    bucket_no = models.PositiveSmallIntegerField()
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_tariff_simulation_account"
+
+
+class TariffSimulationBucket(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("simulation_id", "bucket_no")
+    simulation_id = models.PositiveIntegerField()
+    bucket_no = models.PositiveSmallIntegerField()
+    lower_pct = models.DecimalField(max_digits=9, decimal_places=2, null=True)
+    upper_pct = models.DecimalField(max_digits=9, decimal_places=2, null=True)
+    accounts = models.PositiveIntegerField()
+    share_pct = models.DecimalField(max_digits=8, decimal_places=1)
+    bar_pct = models.DecimalField(max_digits=8, decimal_places=1)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_tariff_simulation_histogram"
+        ordering = ["simulation_id", "bucket_no"]
+
+
+class TariffSimulationTypical(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("simulation_id", "consumption_kwh")
+    simulation_id = models.PositiveIntegerField()
+    consumption_kwh = models.DecimalField(**KWH)
+    period_days = models.PositiveSmallIntegerField()
+    total_now = models.DecimalField(**MONEY, null=True)
+    total_proposed = models.DecimalField(**MONEY)
+    change_amount = models.DecimalField(**MONEY, null=True)
+    change_pct = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_tariff_simulation_typical"
+        ordering = ["simulation_id", "consumption_kwh"]

@@ -13,7 +13,9 @@ from billing.models import (Account, AccountBalance, AccountDiscount, Aging, Aud
                             BillingException, BillingRun, BillSummary, CollectionsDaily,
                             ConsumptionReport, Customer, Discount, MeterContext, MeterReading,
                             Payment, RevenueReport, Reversal, ReversalBill, StatementEntry,
-                            TariffBlock, TariffVersion)
+                            TariffBlock, TariffSimulation, TariffSimulationAccount,
+                            TariffSimulationBlock, TariffSimulationBucket, TariffSimulationTypical,
+                            TariffVersion)
 
 log = logging.getLogger("billing.selectors")
 
@@ -361,6 +363,53 @@ def tariff_latest_blocks(*, code):
     if v is None or v.tariff_version_id is None:
         return []
     return list(TariffBlock.objects.filter(tariff_version_id=v.tariff_version_id))
+
+
+def tariff_version_in_force(*, code, on):
+    """The version of tariff `code` in force on `on` (the latest from on or before it), or None."""
+    return (TariffVersion.objects.filter(tariff_code=code, effective_from__lte=on)
+            .order_by("-effective_from").first())
+
+
+def tariff_version_blocks(*, tariff_version_id):
+    return list(TariffBlock.objects.filter(tariff_version_id=tariff_version_id))
+
+
+# --- the tariff what-if (simulate_tariff) ------------------------------------------------------
+def tariff_simulation(*, simulation_id, code=None):
+    """The summary of a what-if (v_tariff_simulation_summary), of tariff `code` when given."""
+    q = TariffSimulation.objects.filter(simulation_id=simulation_id)
+    if code is not None:
+        q = q.filter(tariff_code=code)
+    return q.first()
+
+
+def tariff_simulation_blocks(*, simulation_id):
+    return list(TariffSimulationBlock.objects.filter(simulation_id=simulation_id))
+
+
+def tariff_simulation_histogram(*, simulation_id):
+    """Every bucket of percent change, lowest first, with its count of accounts."""
+    return list(TariffSimulationBucket.objects.filter(simulation_id=simulation_id))
+
+
+def tariff_simulation_typical(*, simulation_id):
+    return list(TariffSimulationTypical.objects.filter(simulation_id=simulation_id))
+
+
+def tariff_simulation_most_affected(*, simulation_id, limit=10):
+    """The `limit` largest increases and the `limit` largest decreases (by amount), each list
+    largest first; reads ix_simulation_account_change from each end."""
+    q = TariffSimulationAccount.objects.filter(simulation_id=simulation_id)
+    up = list(q.filter(change_amount__gt=0).order_by("-change_amount", "account_id")[:limit])
+    down = list(q.filter(change_amount__lt=0).order_by("change_amount", "account_id")[:limit])
+    return up, down
+
+
+def tariff_simulation_accounts(*, simulation_id):
+    """Every account of a what-if, by account number (for the CSV), streamed."""
+    return (TariffSimulationAccount.objects.filter(simulation_id=simulation_id)
+            .order_by("account_no").iterator(chunk_size=2000))
 
 
 def discounts():

@@ -189,6 +189,15 @@ def _blocks_json(blocks):
         for b in blocks) + "]"
 
 
+def simulate_tariff(*, tariff_code, fixed_charge, tax_rate_pct, blocks, date_from, date_to,
+                    actor):
+    """The tariff what-if; `blocks` as for add_tariff_version. Returns the summary row
+    (simulation_id, bills, revenue_now, revenue_proposed, accounts_up/down/same)."""
+    blocks_json = blocks if isinstance(blocks, str) else _blocks_json(blocks)
+    return call_procedure("simulate_tariff", tariff_code, fixed_charge, tax_rate_pct, blocks_json,
+                          date_from, date_to, actor)
+
+
 def create_discount(*, code, name, pct, actor):
     return call_procedure("create_discount", code, name, pct, actor)
 

@@ -3,7 +3,7 @@ from django.urls import path, register_converter
 from billing.forms import CODE_PATTERN
 
 from billing.views import (accounts, audit, billing_runs, bills, customers, lifecycle, notices,
-                           payments, previews, readings, reports, tariffs)
+                           payments, previews, readings, reports, tariffs, whatif)
 
 
 
@@ -97,6 +97,11 @@ urlpatterns = [
     path("tariffs/new/", tariffs.TariffCreateView.as_view(), name="tariff_create"),
     path("tariffs/<code:code>/versions/new/", tariffs.TariffVersionCreateView.as_view(),
          name="tariff_version_create"),
+    path("tariffs/<code:code>/what-if/", whatif.TariffWhatIfView.as_view(), name="tariff_whatif"),
+    path("tariffs/<code:code>/what-if/<int:simulation_id>/", whatif.TariffWhatIfView.as_view(),
+         name="tariff_whatif_result"),
+    path("tariffs/<code:code>/what-if/<int:simulation_id>/accounts.csv",
+         whatif.TariffWhatIfCsvView.as_view(), name="tariff_whatif_csv"),
     path("discounts/new/", tariffs.DiscountCreateView.as_view(), name="discount_create"),
     path("reports/", reports.ReportIndexView.as_view(), name="report_index"),
     path("reports/aging/", reports.AgingReportView.as_view(), name="report_aging"),

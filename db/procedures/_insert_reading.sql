@@ -1,4 +1,4 @@
--- _record_reading: the body of record_reading (billing-rules.md, "Consumption"), inside the
+-- _insert_reading: the body of record_reading (billing-rules.md, "Consumption"), inside the
 -- caller's transaction: every check of record_reading in its order, the meter locked, the
 -- reading stored with its consumption and status. Shared by record_reading (which commits) and
 -- preview_readings (which rolls every row back): so a preview of a file of readings answers
@@ -8,7 +8,7 @@
 --   OUT p_reading_id, p_status ('accepted' or 'review'), p_kwh (the consumption stored).
 -- Result: none (no result set). Errors: those of record_reading, signalled (the caller's
 --   handler rolls back); nothing is committed here.
-CREATE PROCEDURE _record_reading(IN p_serial_no VARCHAR(255), IN p_read_on DATE,
+CREATE PROCEDURE _insert_reading(IN p_serial_no VARCHAR(255), IN p_read_on DATE,
                                  IN p_value DECIMAL(20,6), IN p_source VARCHAR(255),
                                  IN p_actor VARCHAR(255), OUT p_reading_id INT UNSIGNED,
                                  OUT p_status VARCHAR(8), OUT p_kwh DECIMAL(14,4))
