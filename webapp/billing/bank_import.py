@@ -26,7 +26,7 @@ CHUNK_LINES = 1_000
 MAX_VALUE = 1000                 # stage_payment_batch refuses longer values
 TEMPLATE_ROWS = (
     COLUMNS,
-    ("A00000007", "120.50", "bank_transfer", "2026-11-28 09:30:00", "bank:2026-11-28:000001"),
+    ("A0000007", "120.50", "bank_transfer", "2026-11-28 09:30:00", "bank:2026-11-28:000001"),
 )
 
 
@@ -95,10 +95,3 @@ def chunks(lines, size=None):
     for start in range(0, len(lines), size):
         yield lines[start:start + size]
 
-
-def template_csv():
-    """The template file's text: the header and one example line."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows(TEMPLATE_ROWS)
-    return out.getvalue()

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -58,9 +58,8 @@ class BankFileTemplateView(RoleRequiredMixin, View):
     roles = REPORTS
 
     def get(self, request):
-        response = HttpResponse(bank_import.template_csv(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="bank-file-template.csv"'
-        return response
+        example = SimpleNamespace(**dict(zip(bank_import.COLUMNS, bank_import.TEMPLATE_ROWS[1])))
+        return csv_export.csv_response("bank-file-template", bank_import.COLUMNS, [example])
 
 
 class BankFileUploadView(RoleRequiredMixin, FormView):
