@@ -69,7 +69,7 @@ class BankFileUploadView(RoleRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(columns=bank_import.COLUMNS,
-                                         max_lines=bank_import.MAX_LINES,
+                                         max_lines=f"{bank_import.MAX_LINES:,}",
                                          max_mb=bank_import.MAX_BYTES // 1024 // 1024,
                                          example=bank_import.TEMPLATE_ROWS[1], **kwargs)
 
