@@ -150,3 +150,8 @@ def test_favicon_and_the_logged_out_pages(page, live_server, billing_db, django_
     assert page.url.endswith("/login/")
     page.goto(live_server.url + "/my/login/")
     assert page.locator("link[rel=icon]").get_attribute("href") == icon
+    page.goto(live_server.url + "/my/logged-out/")
+    assert page.locator("h1").inner_text() == "You are logged out"
+    shoot(page, "portal-logged-out")
+    page.click("main >> text=Log in again")
+    assert page.url.endswith("/my/login/")
