@@ -296,3 +296,28 @@ def test_a_clerk_is_refused_and_a_manager_only_reads(client, staff_client, accs,
     assert client.post(reverse("billing:bankfile_post", args=[batch_id])).status_code == 403
     assert billing_db.value("SELECT COUNT(*) FROM payment") == 0
     assert client.get(reverse("billing:bankfile_detail", args=[batch_id + 1])).status_code == 404
+
+
+def test_a_posting_stopped_by_a_lock_says_so_and_posting_again_finishes(
+        billing_admin_client, accs, billing_db, django_db_blocker):
+    """A lock wait timeout (another session holds the batch) after services' attempts: the page
+    says the posting stopped, nothing was posted twice, and posting again finishes the batch."""
+    from django.db import connections
+    a, b = accs
+    detail = upload(billing_admin_client, good_file(a, b))["Location"]
+    batch_id = billing_db.value("SELECT batch_id FROM payment_batch")
+    with connections["billing"].cursor() as cur:        # the web's own connection (same thread)
+        cur.execute("SET SESSION innodb_lock_wait_timeout = 1")
+    billing_db.execute("START TRANSACTION")
+    billing_db.execute("SELECT batch_id FROM payment_batch WHERE batch_id = %s FOR UPDATE",
+                       batch_id)
+    try:
+        r = billing_admin_client.post(reverse("billing:bankfile_post", args=[batch_id]))
+    finally:
+        billing_db.execute("ROLLBACK")
+    assert r.status_code == 302 and r["Location"] == detail
+    assert "The posting stopped before the end" in text(billing_admin_client.get(detail))
+    assert billing_db.value("SELECT COUNT(*) FROM payment") == 0
+    billing_admin_client.post(reverse("billing:bankfile_post", args=[batch_id]))
+    assert billing_db.value("SELECT COUNT(*) FROM payment") == 3
+    assert billing_db.value("SELECT status FROM payment_batch") == "posted"

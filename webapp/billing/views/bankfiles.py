@@ -10,10 +10,13 @@ post_payment_batch, through services. Reads: v_staff_payment_batch, v_staff_paym
 v_staff_payment_batch_account (counts, totals and flags are computed there, not here).
 There is no procedure to discard a staged batch: an unposted batch stays open (the page says so).
 """
+import logging
 from types import SimpleNamespace
 
+import MySQLdb
 from django import forms
 from django.contrib import messages
+from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views import View
@@ -23,6 +26,7 @@ from billing import bank_import, csv_export, formatting, paging, selectors, serv
 from billing.errors import FILE_ERRORS, BillingError, error_for
 from billing.roles import ADMIN, REPORTS, RoleRequiredMixin
 
+log = logging.getLogger("billing.bankfiles")
 OUTCOMES = ("pending", "posted", "replayed", "refused")
 REFUSED_COLUMNS = bank_import.COLUMNS + ("line_no", "error", "detail")
 
@@ -76,7 +80,8 @@ class BankFileUploadView(RoleRequiredMixin, FormView):
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         try:
-            lines = bank_import.read_lines(upload.read())
+            # never more than the cap into memory: one byte over it is enough to refuse
+            lines = bank_import.read_lines(upload.read(bank_import.MAX_BYTES + 1))
         except bank_import.FileRefused as refused:
             form.add_error("file", forms.ValidationError(str(refused), code=refused.code))
             return self.form_invalid(form)
@@ -145,6 +150,14 @@ class BankFilePostView(RoleRequiredMixin, View):
                                                   actor=services.actor_for(request.user))
         except BillingError as error:
             messages.error(request, f"Not posted: {error.user_message} {error.message}")
+            return redirect("billing:bankfile_detail", batch_id=batch_id)
+        except (DatabaseError, MySQLdb.Error):
+            # a deadlock or lock wait timeout after services' attempts, or an outage: the chunks
+            # committed before it stay posted, the rest stays pending (post_payment_batch)
+            log.exception("post_payment_batch %s failed", batch_id)
+            messages.error(request, "The posting stopped before the end (the database did not "
+                                    "answer in time). Lines posted so far stay posted; post "
+                                    "the batch again to post the rest.")
             return redirect("billing:bankfile_detail", batch_id=batch_id)
         done_now = before.pending - selectors.get_payment_batch(batch_id=batch_id).pending
         if done_now == 0:
