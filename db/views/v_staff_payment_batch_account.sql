@@ -3,7 +3,8 @@
 -- docs/backoffice.md, "Bank files").
 --
 -- Columns
---   batch_id, account_no        the batch and an account number as its lines give it
+--   batch_id, account_no        the batch and an account number as its lines give it ('' for
+--                               lines without one)
 --   account_id, customer_id     the account with that number (NULL: none)
 --   customer_name               its customer's name (NULL: no such account)
 --   closed_account              1 when that account is closed
@@ -14,7 +15,7 @@
 -- Example: SELECT * FROM v_staff_payment_batch_account WHERE batch_id = 3
 --           ORDER BY lines DESC, account_no;
 CREATE VIEW v_staff_payment_batch_account AS
-SELECT l.batch_id, l.account_no, a.account_id, a.customer_id, c.full_name AS customer_name,
+SELECT l.batch_id, COALESCE(l.account_no, '') AS account_no, a.account_id, a.customer_id, c.full_name AS customer_name,
        (a.closed_on IS NOT NULL) AS closed_account,
        COUNT(*) AS `lines`,
        SUM(l.amount IS NULL) AS bad_amount_lines,
@@ -24,4 +25,4 @@ SELECT l.batch_id, l.account_no, a.account_id, a.customer_id, c.full_name AS cus
   LEFT JOIN account a ON a.account_no = l.account_no
   LEFT JOIN customer c ON c.customer_id = a.customer_id
   LEFT JOIN payment p ON p.payment_id = l.payment_id
- GROUP BY l.batch_id, l.account_no, a.account_id, a.customer_id, c.full_name, a.closed_on
+ GROUP BY l.batch_id, COALESCE(l.account_no, ''), a.account_id, a.customer_id, c.full_name, a.closed_on

@@ -321,3 +321,19 @@ def test_a_posting_stopped_by_a_lock_says_so_and_posting_again_finishes(
     billing_admin_client.post(reverse("billing:bankfile_post", args=[batch_id]))
     assert billing_db.value("SELECT COUNT(*) FROM payment") == 3
     assert billing_db.value("SELECT status FROM payment_batch") == "posted"
+
+
+def test_a_line_without_an_account_number_is_flagged_and_refused(billing_admin_client, accs,
+                                                                 billing_db):
+    from django.core.management import call_command
+    call_command("check")                  # the views' models pass Django's checks
+    a, _ = accs
+    detail = upload(billing_admin_client, HEADER + ",3.00,cash,,k-none\r\n"
+                    + f"{a.account_no},1.00,cash,,k-a\r\n")["Location"]
+    t = text(billing_admin_client.get(detail))
+    assert "1 line with an unknown account number (will be refused)" in t
+    assert "(empty) unknown" in t and "2 account numbers" in t
+    batch_id = billing_db.value("SELECT batch_id FROM payment_batch")
+    billing_admin_client.post(reverse("billing:bankfile_post", args=[batch_id]))
+    t = text(billing_admin_client.get(detail + "?outcome=refused"))
+    assert "Not found." in t and "account_no is required" in t

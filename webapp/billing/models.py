@@ -631,7 +631,7 @@ class PaymentBatchLine(ReadOnlyModel):
 class PaymentBatchAccount(ReadOnlyModel):
     pk = models.CompositePrimaryKey("batch_id", "account_no")
     batch_id = models.PositiveIntegerField()
-    account_no = models.CharField(max_length=1000, null=True)
+    account_no = models.CharField(max_length=1000)           # '' for lines without one
     account_id = models.PositiveIntegerField(null=True)
     customer_id = models.PositiveIntegerField(null=True)
     customer_name = models.CharField(max_length=200, null=True)
