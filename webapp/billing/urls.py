@@ -1,9 +1,10 @@
 from django.urls import path, register_converter
 
 from billing.forms import CODE_PATTERN
+from billing.views import bankfiles
 
-from billing.views import (accounts, audit, bankfiles, billing_runs, bills, customers, lifecycle,
-                           notices, payments, readings, reports, tariffs)
+from billing.views import (accounts, audit, billing_runs, bills, customers, lifecycle, notices,
+                           payments, readings, reports, tariffs)
 
 
 
