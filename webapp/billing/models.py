@@ -208,6 +208,79 @@ class Payment(ReadOnlyModel):
         ordering = ["-paid_at", "-payment_id"]
 
 
+# --- bank files (db/views/v_staff_payment_batch*.sql; docs/backoffice.md, "Bank files") -------
+class PaymentBatch(ReadOnlyModel):
+    batch_id = models.PositiveIntegerField(primary_key=True)
+    batch_ref = models.CharField(max_length=100)
+    status = models.CharField(max_length=10)             # open / posted
+    created_by = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+    posted_by = models.CharField(max_length=100, null=True)
+    posted_at = models.DateTimeField(null=True)
+    lines = models.PositiveIntegerField()
+    pending = models.PositiveIntegerField()
+    posted = models.PositiveIntegerField()
+    replayed = models.PositiveIntegerField()
+    refused = models.PositiveIntegerField()
+    amount_total = models.DecimalField(**MONEY)
+    amount_posted = models.DecimalField(**MONEY)
+    bad_amount_lines = models.PositiveIntegerField()
+    unknown_account_lines = models.PositiveIntegerField()
+    closed_account_lines = models.PositiveIntegerField()
+    no_key_lines = models.PositiveIntegerField()
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_payment_batch"
+        ordering = ["-batch_id"]
+
+
+class PaymentBatchLine(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("batch_id", "line_no")
+    batch_id = models.PositiveIntegerField()
+    batch_ref = models.CharField(max_length=100)
+    line_no = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=1000, null=True)
+    amount = models.CharField(max_length=1000, null=True)          # the text as received
+    amount_parsed = models.DecimalField(**MONEY, null=True)
+    method = models.CharField(max_length=1000, null=True)
+    paid_at = models.CharField(max_length=1000, null=True)        # as received
+    idempotency_key = models.CharField(max_length=4000, null=True)
+    outcome = models.CharField(max_length=10)            # pending / posted / replayed / refused
+    payment_id = models.PositiveIntegerField(null=True)
+    receipt_no = models.CharField(max_length=20, null=True)
+    errno = models.PositiveIntegerField(null=True)
+    message = models.CharField(max_length=512, null=True)
+    done_at = models.DateTimeField(null=True)
+    account_id = models.PositiveIntegerField(null=True)
+    customer_id = models.PositiveIntegerField(null=True)
+    unknown_account = models.BooleanField()
+    bad_amount = models.BooleanField()
+    closed_account = models.BooleanField()
+    no_key = models.BooleanField()
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_payment_batch_line"
+        ordering = ["batch_id", "line_no"]
+
+
+class PaymentBatchAccount(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("batch_id", "account_no")
+    batch_id = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=1000)           # '' for lines without one
+    account_id = models.PositiveIntegerField(null=True)
+    customer_id = models.PositiveIntegerField(null=True)
+    customer_name = models.CharField(max_length=200, null=True)
+    closed_account = models.BooleanField()
+    lines = models.PositiveIntegerField()
+    bad_amount_lines = models.PositiveIntegerField()
+    amount = models.DecimalField(**MONEY)
+    amount_posted = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_payment_batch_account"
+        ordering = ["batch_id", "account_no"]
+
+
 class Refund(ReadOnlyModel):
     refund_id = models.PositiveIntegerField(primary_key=True)
     account_id = models.PositiveIntegerField()

@@ -9,6 +9,8 @@ import re
 from django.db import DatabaseError, connections
 from django.db.models import Q
 
+from billing.models import PaymentBatch, PaymentBatchAccount, PaymentBatchLine
+
 from billing.models import (Account, AccountBalance, AccountDiscount, Aging, AuditEntry,
                             BillingException, BillingRun, BillSummary, CollectionsDaily,
                             ConsumptionReport, Customer, Discount, MeterContext, MeterReading,
@@ -469,6 +471,39 @@ def collections_of_day(*, day):
 
 def payments_of_day(*, day):
     return list(Payment.objects.filter(paid_at__date=day).order_by("paid_at", "payment_id"))
+
+
+# --- bank files (v_staff_payment_batch*, docs/backoffice.md "Bank files") --------------------
+def payment_batches():
+    """Every payment batch, newest first (a queryset, for paging)."""
+    return PaymentBatch.objects.order_by("-batch_id")
+
+
+def get_payment_batch(*, batch_id):
+    return PaymentBatch.objects.filter(batch_id=batch_id).first()
+
+
+def open_payment_batch(*, batch_ref):
+    """The open batch of that name (stage_payment_batch would append to it), or None."""
+    return PaymentBatch.objects.filter(batch_ref=batch_ref, status="open").only(
+        "batch_id", "batch_ref").first()
+
+
+def payment_batch_lines(*, batch_id, outcome=None, flagged=False):
+    """A batch's lines in line order (a queryset): all, one outcome, or (flagged) the lines the
+    preview flags (unknown account, no valid amount, closed account, no key)."""
+    q = PaymentBatchLine.objects.filter(batch_id=batch_id)
+    if outcome:
+        q = q.filter(outcome=outcome)
+    if flagged:
+        q = q.filter(Q(unknown_account=True) | Q(bad_amount=True) | Q(closed_account=True)
+                     | Q(no_key=True))
+    return q.order_by("line_no")
+
+
+def payment_batch_accounts(*, batch_id):
+    """A batch's lines per account number (a queryset): most lines first."""
+    return PaymentBatchAccount.objects.filter(batch_id=batch_id).order_by("-lines", "account_no")
 
 
 def collections(*, limit=400):

@@ -284,6 +284,18 @@ def refund_credit(*, account_id, amount, method, idempotency_key, actor):
     return call_procedure("refund_credit", account_id, amount, method, idempotency_key, actor)
 
 
+def stage_payment_batch(*, batch_ref, lines, actor):
+    """`lines`: a list of dicts with the keys account_no, amount, method, paid_at, key (values
+    as text or None), sent as the contract's JSON array."""
+    return call_procedure("stage_payment_batch", batch_ref, json.dumps(lines), actor)
+
+
+def post_payment_batch(*, batch_id, actor):
+    """Commits one transaction per chunk and posts only pending lines, so a retry of the whole
+    CALL here (1213/1205) never posts a line twice."""
+    return call_procedure("post_payment_batch", batch_id, actor)
+
+
 # --- the audit trail (not in the contract: docs/routines.md, "The audit trail") ---------------
 def record_audit_event(*, action, object, key, detail, actor):
     """`detail`: a dict (written as a JSON object) or None."""

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from billing.forms import CODE_PATTERN
+from billing.views import bankfiles
 
 from billing.views import (accounts, audit, billing_runs, bills, customers, lifecycle, notices,
                            payments, previews, readings, reports, tariffs, whatif)
@@ -59,6 +60,18 @@ urlpatterns = [
     path("payments/<int:payment_id>/", payments.PaymentReceiptView.as_view(), name="payment_receipt"),
     path("payments/<int:payment_id>/reverse/", payments.ReversePaymentView.as_view(),
          name="payment_reverse"),
+    # bank files (issue 24 §2)
+    path("payments/bank-files/", bankfiles.BankFileListView.as_view(), name="bankfile_list"),
+    path("payments/bank-files/upload/", bankfiles.BankFileUploadView.as_view(),
+         name="bankfile_upload"),
+    path("payments/bank-files/template.csv", bankfiles.BankFileTemplateView.as_view(),
+         name="bankfile_template"),
+    path("payments/bank-files/<int:batch_id>/", bankfiles.BankFileDetailView.as_view(),
+         name="bankfile_detail"),
+    path("payments/bank-files/<int:batch_id>/post/", bankfiles.BankFilePostView.as_view(),
+         name="bankfile_post"),
+    path("payments/bank-files/<int:batch_id>/refused.csv",
+         bankfiles.BankFileRefusedCsvView.as_view(), name="bankfile_refused_csv"),
     path("readings/upload/", readings.ReadingUploadView.as_view(), name="reading_upload"),
     path("readings/upload/template.csv", readings.ReadingUploadTemplateView.as_view(),
          name="reading_upload_template"),
