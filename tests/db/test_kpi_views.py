@@ -13,16 +13,14 @@ MONEY = ("not_due", "d1_30", "d31_60", "d61_90", "d90_plus", "total_open")
 
 
 @pytest.fixture(scope="module")
-def demo(db_url):
-    """The demo data, loaded once for this module (the `db` fixture of a test would empty it, so
-    these tests read through `demo_db`)."""
+def demo(db_url, _tables):
+    """The demo data, loaded once for this module into an emptied billing schema (as the `db`
+    fixture empties it); the tests here only read it."""
     from support import Db
     d = Db(db_url)
+    d.execute("SET SESSION innodb_ft_enable_stopword = OFF")     # as tests/conftest.py does
     d.execute("SET FOREIGN_KEY_CHECKS = 0")
-    for (t,) in [tuple(r.values()) for r in d.rows(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() "
-            "AND table_type = 'BASE TABLE' AND table_name NOT LIKE '\\_yoyo%%' "
-            "AND table_name NOT IN ('yoyo_lock', '_yoyo_routine')")]:
+    for t in _tables:
         d.execute(f"TRUNCATE TABLE `{t}`")
     d.execute("SET FOREIGN_KEY_CHECKS = 1")
     out = run_demo(db_url)
