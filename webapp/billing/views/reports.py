@@ -39,6 +39,7 @@ class Col:
     label: str
     kind: str = "text"      # text, money, count, kwh, date, method, yesno
     total: bool = False     # summed (SQL SUM) in the totals row
+    nowrap: bool = False    # kept on one line (numbers, phone numbers, days)
 
     @property
     def numeric(self):
@@ -170,7 +171,7 @@ class ReportView(RoleRequiredMixin, TemplateView):
                                         for c in self.columns], title=self.title)
         page = paging.page(request, qs, "page", per_page=PER_PAGE)
         totals = self.totals(qs)
-        rows = [[{"text": c.show(getattr(r, c.key)), "num": c.numeric,
+        rows = [[{"text": c.show(getattr(r, c.key)), "num": c.numeric, "nowrap": c.nowrap,
                   "href": self.link(r, c)} for c in self.columns] for r in page.object_list]
         total_row = None
         if totals and page.paginator.count:
@@ -220,8 +221,8 @@ class AgingReportView(ReportView):
                    "with whom to call. Accounts with nothing open are not listed; unallocated "
                    "credit is not netted (it is on the account page). Biggest first.")
     model = AgingReport
-    columns = (Col("account_no", "Account"), Col("customer_name", "Customer"),
-               Col("phone", "Phone"), Col("tariff_code", "Tariff"),
+    columns = (Col("account_no", "Account", nowrap=True), Col("customer_name", "Customer"),
+               Col("phone", "Phone", nowrap=True), Col("tariff_code", "Tariff"),
                *[Col(k, label, "money", True) for k, label in BUCKETS],
                Col("total_open", "Total open", "money", True))
     filters = {"tariff": "tariff_code", "overdue_only": None}      # None: see queryset
@@ -257,7 +258,7 @@ class CollectionsReportView(ReportView):
     description = ("Payments that stand, by the day they were paid, who posted them and how; "
                    "payments reversed later are counted apart and not in the amount.")
     model = CollectionsReport
-    columns = (Col("day", "Day", "date"), Col("cashier", "Cashier"),
+    columns = (Col("day", "Day", "date", nowrap=True), Col("cashier", "Cashier"),
                Col("method", "Method", "method"), Col("payments", "Payments", "count", True),
                Col("amount", "Amount", "money", True),
                Col("reversed_payments", "Reversed later", "count", True),
@@ -283,7 +284,7 @@ class RevenueReportView(ReportView):
                    "by kind and the bills' current totals (late fees and granted rebates "
                    "included).")
     model = RevenueReport
-    columns = (Col("period", "Period"), Col("tariff_code", "Tariff"),
+    columns = (Col("period", "Period", nowrap=True), Col("tariff_code", "Tariff"),
                Col("bills", "Bills", "count", True),
                Col("consumption_kwh", "Consumption (kWh)", "kwh", True),
                Col("energy_charge", "Energy", "money", True),
@@ -314,7 +315,7 @@ class ConsumptionReportView(ReportView):
                    "account, with the readings still waiting in review. The current month is "
                    "not over: its figures still grow.")
     model = ConsumptionReport
-    columns = (Col("month", "Month"), Col("partial_month", "Month not over", "yesno"),
+    columns = (Col("month", "Month", nowrap=True), Col("partial_month", "Month not over", "yesno"),
                Col("tariff_code", "Tariff"), Col("meters", "Meters", "count", True),
                Col("readings", "Readings", "count", True),
                Col("consumption_kwh", "Consumption (kWh)", "kwh", True),
