@@ -8,6 +8,7 @@
 --   readings       accepted actual readings (initial and estimated readings are left out)
 --   consumption_kwh  their consumption (kWh since the previous reading point)
 --   in_review      readings still waiting in the review queue
+--   partial_month  1 for the current month (CURRENT_DATE's): its figures are still growing
 -- Example: SELECT * FROM v_report_consumption ORDER BY month DESC, tariff_code;
 CREATE VIEW v_report_consumption AS
 SELECT DATE_FORMAT(r.read_on, '%Y-%m') AS month,
@@ -15,7 +16,8 @@ SELECT DATE_FORMAT(r.read_on, '%Y-%m') AS month,
        CAST(COUNT(DISTINCT r.meter_id) AS UNSIGNED) AS meters,
        CAST(SUM(r.status = 'accepted') AS UNSIGNED) AS readings,
        CAST(SUM(IF(r.status = 'accepted', r.consumption_kwh, 0)) AS DECIMAL(16,4)) AS consumption_kwh,
-       CAST(SUM(r.status = 'review') AS UNSIGNED) AS in_review
+       CAST(SUM(r.status = 'review') AS UNSIGNED) AS in_review,
+       MAX(DATE_FORMAT(r.read_on, '%Y-%m') = DATE_FORMAT(CURRENT_DATE, '%Y-%m')) AS partial_month
   FROM meter_reading r
   JOIN meter_installation mi ON mi.meter_id = r.meter_id
   JOIN account a ON a.account_id = mi.account_id

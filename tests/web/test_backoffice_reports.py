@@ -3,6 +3,8 @@ import csv
 import io
 import re
 
+import openpyxl
+
 import pytest
 from django.urls import reverse
 
@@ -42,44 +44,84 @@ def test_aging_report_table_chart_and_csv(manager_client, billed, billing_db):
     r = manager_client.get(url)
     assert r.status_code == 200
     html = r.content.decode()
-    assert "<svg" in html and "Open amounts by days overdue" in html and "http" not in html
-    aging = billing_db.rows("SELECT * FROM v_aging WHERE total_open <> 0 ORDER BY total_open DESC,"
-                            " account_no")
+    # a Chart.js chart from the project's static files, with its table; no CDN
+    assert 'data-chart="report-chart-data"' in html and "Open amounts by days past due" in html
+    assert "/static/billing/vendor/chartjs/chart.umd.js" in html and "cdn" not in html.lower()
+    aging = billing_db.rows("SELECT * FROM v_report_aging ORDER BY total_open DESC, account_no")
     total = billing_db.value("SELECT SUM(total_open) FROM v_aging")
-    assert all(a["account_no"] in html for a in aging) and str(total) in text(r)
+    assert all(a["account_no"] in html for a in aging) and f"€{total}" in text(r)
     rows = csv_rows(manager_client.get(url + "?format=csv"))
-    assert rows[0] == ["account_no", "not_due", "d1_30", "d31_60", "d61_90", "d90_plus",
-                       "total_open"]
-    assert rows[1:] == [[a["account_no"], *(str(a[c]) for c in rows[0][1:])] for a in aging]
+    assert rows[0] == ["Account", "Customer", "Phone", "Tariff", "Not due yet", "1–30 days",
+                       "31–60 days", "61–90 days", "Over 90 days", "Total open"]
+    keys = ("not_due", "d1_30", "d31_60", "d61_90", "d90_plus", "total_open")
+    assert rows[1:] == [[a["account_no"], a["customer_name"], a["phone"] or "", "RES",
+                         *(str(a[c]) for c in keys)] for a in aging]
 
 
 def test_collections_report(billing_admin_client, billed, billing_db):
     r = billing_admin_client.get(reverse("billing:report_collections"))
-    assert r.status_code == 200 and "<svg" in r.content.decode()
+    assert r.status_code == 200 and 'data-chart="report-chart-data"' in r.content.decode()
     rows = csv_rows(billing_admin_client.get(reverse("billing:report_collections")
                                              + "?format=csv"))
-    # methods in the order of the payment.method ENUM (cash, card, ...)
-    assert rows == [["day", "method", "payments", "amount"], ["2026-02-03", "cash", "1", "3.00"],
-                    ["2026-02-03", "card", "1", "1.00"]]
-    assert "4.00" in text(r)                                  # the total, from SQL
+    assert rows == [["Day", "Cashier", "Method", "Payments", "Amount", "Reversed later",
+                     "Amount reversed"],
+                    ["2026-02-03", "staff:test", "Cash", "1", "3.00", "0", "0.00"],
+                    ["2026-02-03", "staff:test", "Card", "1", "1.00", "0", "0.00"]]
+    assert "€4.00" in text(r)                                  # the total, from SQL
 
 
 def test_revenue_and_consumption_reports(manager_client, billed, billing_db):
     rows = csv_rows(manager_client.get(reverse("billing:report_revenue") + "?format=csv"))
     total = billing_db.value("SELECT SUM(total_amount) FROM v_bill_summary")
-    assert rows[0][:3] == ["period", "tariff_code", "bills"]
+    assert rows[0][:3] == ["Period", "Tariff", "Bills"] and rows[0][-1] == "Total billed"
     assert rows[1][:3] == ["2026-01", "RES", "2"] and rows[1][-1] == str(total)
     assert len(rows) == 2
     rows = csv_rows(manager_client.get(reverse("billing:report_consumption") + "?format=csv"))
-    assert rows == [["month", "tariff_code", "meters", "readings", "consumption_kwh", "in_review"],
-                    ["2026-01", "RES", "2", "2", "140.0000", "0"]]
+    assert rows == [["Month", "Month not over", "Tariff", "Meters", "Readings",
+                     "Consumption (kWh)", "In review"],
+                    ["2026-01", "no", "RES", "2", "2", "140.0000", "0"]]
     r = manager_client.get(reverse("billing:report_revenue"))
-    assert r.status_code == 200 and "<svg" in r.content.decode()
+    assert r.status_code == 200 and 'data-chart="report-chart-data"' in r.content.decode()
     r = manager_client.get(reverse("billing:report_consumption"))
-    assert r.status_code == 200 and "Consumption by month" in r.content.decode()
+    assert r.status_code == 200 and "Consumption per month" in r.content.decode()
     index = manager_client.get(reverse("billing:report_index")).content.decode()
     for name in ("aging", "collections", "revenue", "consumption"):
         assert reverse(f"billing:report_{name}") in index
+
+
+def test_aging_rows_link_the_account_and_show_whom_to_call(manager_client, billing_db):
+    make_tariff(billing_db, code="RES", name="Residential")
+    a = make_metered_account(billing_db, tariff_code="RES", serial="SN-AG-1",
+                             opened_on="2026-01-01", name="=HYPERLINK(\"http://x\")")
+    billing_db.execute("UPDATE customer SET phone = '+1 (555) 010-0199' WHERE customer_id = %s",
+                       a.customer_id)
+    billing_db.call("record_reading", "SN-AG-1", "2026-01-31", 100, "field", "staff:test")
+    billing_db.call("run_billing", "2026-01-01", "2026-01-31", "2026-02-01", 14, "staff:test")
+    url = reverse("billing:report_aging")
+    html = manager_client.get(url).content.decode()
+    assert f'<a href="/accounts/{a.account_id}/">{a.account_no}</a>' in html
+    assert f'<a href="/customers/{a.customer_id}/">=HYPERLINK(&quot;http://x&quot;)</a>' in html
+    assert '<a href="tel:+15550100199">+1 (555) 010-0199</a>' in html
+    header, *rows = csv_rows(manager_client.get(url + "?format=csv"))
+    assert rows[0][:4] == [a.account_no, "'=HYPERLINK(\"http://x\")", "'+1 (555) 010-0199",
+                           "RES"]
+    ws = openpyxl.load_workbook(io.BytesIO(manager_client.get(url + "?format=xlsx").content)).active
+    x_header, *x_rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert x_header == header
+    assert x_rows[0][:4] == [a.account_no, "=HYPERLINK(\"http://x\")", "+1 (555) 010-0199", "RES"]
+    assert ws.cell(row=2, column=2).data_type == "s"          # text, never a formula
+
+
+def test_the_consumption_chart_marks_the_current_month(manager_client, billed, billing_db):
+    today = billing_db.value("SELECT CURRENT_DATE")
+    billing_db.call("record_reading", "SN-Q-1", str(today), 130, "field", "staff:test")
+    this = today.strftime("%Y-%m")
+    html = manager_client.get(reverse("billing:report_consumption")).content.decode()
+    assert f'"{this} (so far)"' in html and '"partial": [false' in html and "true]" in html
+    assert "The current month is not over" in html
+    assert f"<th scope=\"row\">{this} (so far)</th>" in html           # the chart's table
+    rows = csv_rows(manager_client.get(reverse("billing:report_consumption") + "?format=csv"))
+    assert [(r[0], r[1]) for r in rows[1:]] == [(this, "yes"), ("2026-01", "no")]
 
 
 def test_reports_with_no_data(manager_client, billing_db):

@@ -37,11 +37,14 @@ def csv_response(name, columns, rows):
     return response
 
 
-def csv_rows_response(name, rows):
-    """An attachment `<name>.csv` of plain rows (lists of cells), each cell made safe."""
+def table_csv_response(name, header, rows):
+    """An attachment `<name>.csv` of a table: `header` (the column names as people read them),
+    then `rows` (an iterable of lists of cell values, in the header's order). The reports' CSV;
+    billing/xlsx_export.py writes the same table as XLSX."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     writer = csv.writer(response)
+    writer.writerow([safe_cell(c) for c in header])
     for row in rows:
-        writer.writerow([safe_cell(c) for c in row])
+        writer.writerow([safe_cell(v) for v in row])
     return response

@@ -533,10 +533,50 @@ class ConsumptionReport(ReadOnlyModel):
     readings = models.PositiveIntegerField()
     consumption_kwh = models.DecimalField(max_digits=18, decimal_places=4)
     in_review = models.PositiveIntegerField()
+    partial_month = models.BooleanField()           # the current month: still growing
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_report_consumption"
         ordering = ["-month", "tariff_code"]
+
+
+class AgingReport(ReadOnlyModel):
+    """v_report_aging: v_aging with the customer's name and phone and the account's tariff."""
+    report_view = True       # may be read from BILLING_REPORT_DATABASE_URL (config/routers.py)
+    account_id = models.PositiveIntegerField(primary_key=True)
+    account_no = models.CharField(max_length=12)
+    customer_id = models.PositiveIntegerField()
+    customer_name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, null=True)
+    tariff_code = models.CharField(max_length=20)
+    not_due = models.DecimalField(**MONEY)
+    d1_30 = models.DecimalField(**MONEY)
+    d31_60 = models.DecimalField(**MONEY)
+    d61_90 = models.DecimalField(**MONEY)
+    d90_plus = models.DecimalField(**MONEY)
+    total_open = models.DecimalField(**MONEY)
+    overdue = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_report_aging"
+        ordering = ["-total_open", "account_no"]
+
+
+class CollectionsReport(ReadOnlyModel):
+    """v_report_collections: posted payments by day, cashier and method."""
+    report_view = True       # may be read from BILLING_REPORT_DATABASE_URL (config/routers.py)
+    pk = models.CompositePrimaryKey("day", "cashier", "method")
+    day = models.DateField()
+    cashier = models.CharField(max_length=100)
+    method = models.CharField(max_length=20)
+    payments = models.PositiveIntegerField()
+    amount = models.DecimalField(**MONEY)
+    reversed_payments = models.PositiveIntegerField()
+    reversed_amount = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_report_collections"
+        ordering = ["-day", "cashier", "method"]
 
 
 class AuditEntry(ReadOnlyModel):

@@ -1,11 +1,9 @@
 from django.urls import path, register_converter
 
 from billing.forms import CODE_PATTERN
-from billing.views import bankfiles
-
-from billing.views import (accounts, audit, billing_runs, bills, customers, lifecycle, notices,
-                           payments, previews, readings, reports, tariffs, whatif)
-
+from billing.views import (accounts, audit, bankfiles, billing_runs, bills, customers, home,
+                           lifecycle, notices, payments, previews, readings, reports, tariffs,
+                           whatif)
 
 
 class CodeConverter:
@@ -23,7 +21,7 @@ register_converter(CodeConverter, "code")
 
 app_name = "billing"
 urlpatterns = [
-    path("", customers.HomeView.as_view(), name="home"),
+    path("", home.HomeView.as_view(), name="home"),
     path("customers/", customers.CustomerSearchView.as_view(), name="customer_search"),
     path("customers/new/", customers.CustomerCreateView.as_view(), name="customer_create"),
     path("customers/<int:customer_id>/", customers.CustomerDetailView.as_view(),

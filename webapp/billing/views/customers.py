@@ -1,4 +1,4 @@
-"""Home, customer search, the customer page, creating and editing customers."""
+"""Customer search, the customer page, creating and editing customers (the home page: home.py)."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -9,13 +9,6 @@ from billing import paging, selectors, services
 from billing.forms import CustomerForm, SearchForm
 from billing.roles import DESK, RoleRequiredMixin
 from billing.views.common import ProcedureFormMixin
-
-
-class HomeView(RoleRequiredMixin, TemplateView):
-    template_name = "billing/home.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(search_form=SearchForm(), **kwargs)
 
 
 class CustomerSearchView(RoleRequiredMixin, TemplateView):

@@ -9,7 +9,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from billing import csv_import, forms, selectors, services
-from billing.csv_export import csv_rows_response
+from billing.csv_export import table_csv_response
 from billing.errors import BillingError
 from billing.forms import ReadingForm
 from billing.roles import ADMIN, DESK, READ, RoleRequiredMixin, can
@@ -126,7 +126,8 @@ class ReadingUploadTemplateView(RoleRequiredMixin, View):
     roles = DESK
 
     def get(self, request):
-        return csv_rows_response("readings-template", csv_import.TEMPLATE_ROWS)
+        header, *rows = csv_import.TEMPLATE_ROWS
+        return table_csv_response("readings-template", header, rows)
 
 
 class ReadingUploadRefusedView(RoleRequiredMixin, View):
@@ -138,7 +139,7 @@ class ReadingUploadRefusedView(RoleRequiredMixin, View):
         rows = request.session.get(ReadingUploadView.REFUSED_KEY)
         if not rows:
             raise Http404("No refused rows")
-        return csv_rows_response("readings-refused", [["serial", "date", "value", "source"], *rows])
+        return table_csv_response("readings-refused", ["serial", "date", "value", "source"], rows)
 
 
 class ReviewQueueView(RoleRequiredMixin, TemplateView):

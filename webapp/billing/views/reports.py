@@ -1,121 +1,340 @@
-"""Reports (aging, collections, billed revenue, consumption): a table of a view's rows, a
-server-side SVG chart, the same rows as CSV (`?format=csv`, billing/csv_export.py). Totals are
-computed by the database, never in Python. For the billing_admin and manager roles."""
-from django.db.models import Sum
+"""Reports (aging, collections, billed revenue, consumption) for the billing_admin and manager
+roles (docs/backoffice.md, "Reports").
+
+Every report is the rows of one view (db/views/v_report_*.sql, v_aging's v_report_aging) with:
+- columns named as people read them (the CSV and XLSX exports have the same columns);
+- filters (dates or months, tariff, method, cashier: those that apply), kept in the links;
+- a totals row: SUM over the filtered view, computed by the database (one aggregate query;
+  never added up in Python);
+- pages of 50 rows (LIMIT/OFFSET and a COUNT);
+- `?format=csv` and `?format=xlsx`: every filtered row (not only the page), same columns;
+- a chart drawn by Chart.js (vendored under static/billing/vendor/chartjs/) from figures the
+  database summed, with the same figures in a table beside it (the chart's text alternative).
+Python only formats numbers for display; it computes no amount.
+"""
+from dataclasses import dataclass
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.db.models import Max, Sum
+from django.urls import reverse
 from django.views.generic import TemplateView
 
-from billing import charts, selectors
-from billing.csv_export import csv_response
-from billing.models import Aging, CollectionsDaily, ConsumptionReport, RevenueReport
+from billing import formatting, paging
+from billing.csv_export import table_csv_response
+from billing.forms import PAYMENT_METHODS
+from billing.models import (AgingReport, CollectionsReport, ConsumptionReport, RevenueReport,
+                            TariffVersion)
 from billing.roles import REPORTS, RoleRequiredMixin
+from billing.xlsx_export import xlsx_response
+
+PER_PAGE = 50
+METHODS = PAYMENT_METHODS + [("online", "Online")]
+METHOD_WORDS = dict(METHODS)
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    label: str
+    kind: str = "text"      # text, money, count, kwh, date, method, yesno
+    total: bool = False     # summed (SQL SUM) in the totals row
+    nowrap: bool = False    # kept on one line (numbers, phone numbers, days)
+
+    @property
+    def numeric(self):
+        return self.kind in ("money", "count", "kwh")
+
+    def export(self, value):
+        """The value of the cell in CSV / XLSX: numbers and dates as they are."""
+        if self.kind == "method":
+            return METHOD_WORDS.get(value, value)
+        if self.kind == "yesno":
+            return "yes" if value else "no"
+        return value
+
+    def show(self, value):
+        """The text of the cell on the page."""
+        if value is None:
+            return ""
+        if self.kind == "money":
+            return formatting.money(value, credit=False)
+        if self.kind == "kwh":
+            return formatting.kwh(value, unit=False)
+        if self.kind == "count":
+            return f"{value:,}"
+        if self.kind == "date":
+            return formatting.day(value)
+        return self.export(value)
+
+
+MONTH = RegexValidator(r"^[0-9]{4}-(0[1-9]|1[0-2])$", "Give a month as YYYY-MM.")
+
+
+def tariff_choices():
+    # the web app reads views only (bin/db-accounts): the tariffs from v_staff_tariff_version
+    codes = (TariffVersion.objects.order_by("tariff_code")
+             .values_list("tariff_code", "tariff_name").distinct())
+    return [("", "Any tariff")] + [(c, f"{c} – {n}") for c, n in codes]
+
+
+class ReportFilterForm(forms.Form):
+    """Every filter a report may have; each report keeps only its own (ReportView.filters)."""
+    date_from = forms.DateField(label="From", required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    month_from = forms.CharField(label="From month", required=False, validators=[MONTH],
+                                 widget=forms.TextInput(attrs={"type": "month",
+                                                               "placeholder": "YYYY-MM"}))
+    month_to = forms.CharField(label="To month", required=False, validators=[MONTH],
+                               widget=forms.TextInput(attrs={"type": "month",
+                                                             "placeholder": "YYYY-MM"}))
+    tariff = forms.ChoiceField(label="Tariff", required=False)
+    method = forms.ChoiceField(label="Method", required=False,
+                               choices=[("", "Any method")] + METHODS)
+    cashier = forms.CharField(label="Cashier", required=False, max_length=100,
+                              help_text="as recorded, e.g. staff:clara")
+    overdue_only = forms.BooleanField(label="Only accounts with money overdue", required=False)
+
+    def __init__(self, *args, keep=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if "tariff" in self.fields:
+            self.fields["tariff"].choices = tariff_choices()
+
+    def clean(self):
+        data = super().clean()
+        for a, b in (("date_from", "date_to"), ("month_from", "month_to")):
+            if data.get(a) and data.get(b) and data[a] > data[b]:
+                self.add_error(b, "The end comes before the start.")
+        return data
 
 
 class ReportView(RoleRequiredMixin, TemplateView):
     roles = REPORTS
     template_name = "billing/report.html"
     name = title = description = ""
+    model = None
     columns = ()
+    filters = {}            # form field -> ORM lookup on the view
+    total_label = "Total"
 
-    def rows(self):
-        raise NotImplementedError
-
-    def chart(self, rows):
-        return ""
-
-    def totals(self):
+    # -- what a report defines -------------------------------------------------------------
+    def chart(self, qs, totals):
+        """The chart's spec (see chart_spec) from SQL aggregates over the filtered rows."""
         return None
 
+    def link(self, row, col):
+        return None
+
+    # -- the common machinery --------------------------------------------------------------
+    def filter_form(self):
+        return ReportFilterForm(self.request.GET or None, keep=tuple(self.filters))
+
+    def queryset(self, form):
+        qs = self.model.objects.all()
+        if form.is_bound:
+            form.is_valid()
+            for field, lookup in self.filters.items():
+                if field in form.errors:
+                    continue                    # a bad filter is shown, not applied
+                value = form.cleaned_data.get(field)
+                if lookup is None or value in (None, "", False):
+                    continue
+                qs = qs.filter(**{lookup: value})
+        return qs
+
+    def header(self):
+        return [c.label for c in self.columns]
+
+    def export_rows(self, qs):
+        keys = [c.key for c in self.columns]
+        for values in qs.values_list(*keys).iterator(chunk_size=2000):
+            yield [c.export(v) for c, v in zip(self.columns, values)]
+
+    def totals(self, qs):
+        sums = [c.key for c in self.columns if c.total]
+        return qs.aggregate(**{k: Sum(k) for k in sums}) if sums else {}
+
     def get(self, request, *args, **kwargs):
-        rows = self.rows()
-        if request.GET.get("format") == "csv":
-            return csv_response(self.name, self.columns, rows)
+        form = self.filter_form()
+        qs = self.queryset(form)
+        fmt = request.GET.get("format")
+        if fmt == "csv":
+            return table_csv_response(self.name, self.header(), self.export_rows(qs))
+        if fmt == "xlsx":
+            return xlsx_response(self.name, self.header(), self.export_rows(qs),
+                                 kinds=[c.kind if c.kind in ("money", "kwh", "date") else None
+                                        for c in self.columns], title=self.title)
+        page = paging.page(request, qs, "page", per_page=PER_PAGE)
+        totals = self.totals(qs)
+        rows = [[{"text": c.show(getattr(r, c.key)), "num": c.numeric, "nowrap": c.nowrap,
+                  "href": self.link(r, c)} for c in self.columns] for r in page.object_list]
+        total_row = None
+        if totals and page.paginator.count:
+            n = page.paginator.count
+            total_row = [{"text": (c.show(totals[c.key]) if c.total else ""), "num": c.numeric}
+                         for c in self.columns]
+            total_row[0] = {"text": f"{self.total_label} ({n:,} row{'s' if n != 1 else ''})",
+                            "num": False}
+        query = request.GET.copy()
+        for k in ("page", "format"):
+            query.pop(k, None)
         return self.render_to_response(self.get_context_data(
-            rows=[[getattr(r, c) for c in self.columns] for r in rows], columns=self.columns,
-            chart=self.chart(rows), totals=self.totals(), title=self.title, report=self.name,
-            description=self.description, reports=REPORT_LIST))
+            form=form, columns=self.columns, rows=rows, totals=total_row, page=page,
+            chart=self.chart(qs, totals) if page.paginator.count else None,
+            title=self.title, report=self.name, description=self.description,
+            query=query.urlencode(), reports=REPORT_LIST))
+
+
+def chart_spec(*, title, labels, series, x_title, y_title, unit, kind="money",
+               partial=None, note=""):
+    """What static/billing/charts.js draws (a bar chart) and the table shown beside it.
+    values are the database's numbers (sent as text: JSON has no decimals); partial marks bars
+    whose period is not over (drawn lighter, labelled)."""
+    partial = list(partial or [False] * len(labels))
+    show = Col("v", "", kind).show
+    return {
+        "title": title, "note": note, "x_title": x_title, "y_title": y_title,
+        "config": {"labels": [f"{l} (so far)" if p else str(l) for l, p in zip(labels, partial)],
+                   "series": [{"label": name, "data": [None if v is None else str(v) for v in vs]}
+                              for name, vs in series],
+                   "partial": partial, "x_title": x_title, "y_title": y_title, "unit": unit,
+                   "title": title},
+        "table": [[f"{l} (so far)" if p else l, *[show(vs[i]) for _, vs in series]]
+                  for i, (l, p) in enumerate(zip(labels, partial))],
+        "table_head": [x_title, *[name for name, _ in series]],
+    }
+
+
+BUCKETS = [("not_due", "Not due yet"), ("d1_30", "1–30 days"), ("d31_60", "31–60 days"),
+           ("d61_90", "61–90 days"), ("d90_plus", "Over 90 days")]
 
 
 class AgingReportView(ReportView):
     name = "aging"
     title = "Aging of open amounts"
-    description = ("Open amounts by account and how long they are overdue, as of today "
-                   "(v_aging). Accounts with nothing open are not listed.")
-    columns = ("account_no", "not_due", "d1_30", "d31_60", "d61_90", "d90_plus", "total_open")
+    description = ("Money open on each account's bills by days past the due date, as of today, "
+                   "with whom to call. Accounts with nothing open are not listed; unallocated "
+                   "credit is not netted (it is on the account page). Biggest first.")
+    model = AgingReport
+    columns = (Col("account_no", "Account", nowrap=True), Col("customer_name", "Customer"),
+               Col("phone", "Phone", nowrap=True), Col("tariff_code", "Tariff"),
+               *[Col(k, label, "money", True) for k, label in BUCKETS],
+               Col("total_open", "Total open", "money", True))
+    filters = {"tariff": "tariff_code", "overdue_only": None}      # None: see queryset
+    total_label = "All accounts"
 
-    def rows(self):
-        return [r for r in selectors.aging() if r.total_open != 0]
+    def queryset(self, form):
+        qs = super().queryset(form)
+        if form.is_bound and form.cleaned_data.get("overdue_only"):
+            qs = qs.filter(overdue__gt=0)
+        return qs
 
-    def totals(self):
-        t = Aging.objects.aggregate(*[Sum(c) for c in self.columns[1:]])
-        return ["All accounts"] + [t[f"{c}__sum"] for c in self.columns[1:]]
+    def link(self, row, col):
+        if col.key in ("account_no", "customer_name"):
+            return (reverse("billing:account_detail", args=[row.account_id])
+                    if col.key == "account_no"
+                    else reverse("billing:customer_detail", args=[row.customer_id]))
+        if col.key == "phone" and row.phone:
+            return "tel:" + "".join(ch for ch in row.phone if ch.isdigit() or ch == "+")
+        return None
 
-    def chart(self, rows):
-        t = Aging.objects.aggregate(*[Sum(c) for c in self.columns[1:-1]])
-        labels = {"not_due": "Not due", "d1_30": "1–30 days", "d31_60": "31–60 days",
-                  "d61_90": "61–90 days", "d90_plus": "Over 90 days"}
-        return charts.bar_chart([(labels[c], t[f"{c}__sum"] or 0) for c in self.columns[1:-1]],
-                                title="Open amounts by days overdue")
+    def chart(self, qs, totals):
+        return chart_spec(title="Open amounts by days past due",
+                          labels=[label for _, label in BUCKETS],
+                          series=[("Open amount", [totals[k] for k, _ in BUCKETS])],
+                          x_title="Days past the due date",
+                          y_title=f"Open amount ({formatting.currency()})",
+                          unit=formatting.currency())
 
 
 class CollectionsReportView(ReportView):
     name = "collections"
-    title = "Collections by day and method"
-    description = "Posted payments by day and method (v_collections_daily)."
-    columns = ("day", "method", "payments", "amount")
+    title = "Collections by day, cashier and method"
+    description = ("Payments that stand, by the day they were paid, who posted them and how; "
+                   "payments reversed later are counted apart and not in the amount.")
+    model = CollectionsReport
+    columns = (Col("day", "Day", "date", nowrap=True), Col("cashier", "Cashier"),
+               Col("method", "Method", "method"), Col("payments", "Payments", "count", True),
+               Col("amount", "Amount", "money", True),
+               Col("reversed_payments", "Reversed later", "count", True),
+               Col("reversed_amount", "Amount reversed", "money", True))
+    filters = {"date_from": "day__gte", "date_to": "day__lte", "method": "method",
+               "cashier": "cashier"}
+    total_label = "All days"
 
-    def rows(self):
-        return selectors.collections()
-
-    def totals(self):
-        t = CollectionsDaily.objects.aggregate(Sum("payments"), Sum("amount"))
-        return ["All days", "", t["payments__sum"], t["amount__sum"]]
-
-    def chart(self, rows):
-        by_method = (CollectionsDaily.objects.values("method").annotate(total=Sum("amount"))
-                     .order_by("method"))
-        return charts.bar_chart([(r["method"], r["total"]) for r in by_method],
-                                title="Collections by method (all days)")
+    def chart(self, qs, totals):
+        days = list(qs.order_by().values("day").annotate(total=Sum("amount"))
+                    .order_by("-day")[:31])[::-1]
+        return chart_spec(title="Amount collected per day (latest 31 days of the selection)",
+                          labels=[formatting.day(d["day"]) for d in days],
+                          series=[("Collected", [d["total"] for d in days])],
+                          x_title="Day", y_title=f"Collected ({formatting.currency()})",
+                          unit=formatting.currency())
 
 
 class RevenueReportView(ReportView):
     name = "revenue"
     title = "Billed revenue by tariff and period"
-    description = ("Bills by tariff and month of the period end (v_report_revenue): the charges "
-                   "by kind and the bills' current totals.")
-    columns = ("period", "tariff_code", "bills", "consumption_kwh", "energy_charge",
-               "fixed_charge", "discount_amount", "tax_amount", "late_fee", "rebate_amount",
-               "total_billed")
+    description = ("Bills not cancelled, by tariff and the month their period ends: the charges "
+                   "by kind and the bills' current totals (late fees and granted rebates "
+                   "included).")
+    model = RevenueReport
+    columns = (Col("period", "Period", nowrap=True), Col("tariff_code", "Tariff"),
+               Col("bills", "Bills", "count", True),
+               Col("consumption_kwh", "Consumption (kWh)", "kwh", True),
+               Col("energy_charge", "Energy", "money", True),
+               Col("fixed_charge", "Fixed charges", "money", True),
+               Col("discount_amount", "Discounts", "money", True),
+               Col("tax_amount", "Tax", "money", True),
+               Col("late_fee", "Late fees", "money", True),
+               Col("rebate_amount", "Rebates", "money", True),
+               Col("total_billed", "Total billed", "money", True))
+    filters = {"month_from": "period__gte", "month_to": "period__lte", "tariff": "tariff_code"}
+    total_label = "All periods"
 
-    def rows(self):
-        return selectors.revenue()
-
-    def totals(self):
-        t = RevenueReport.objects.aggregate(*[Sum(c) for c in self.columns[2:]])
-        return ["All", ""] + [t[f"{c}__sum"] for c in self.columns[2:]]
-
-    def chart(self, rows):
-        by_period = (RevenueReport.objects.values("period").annotate(total=Sum("total_billed"))
-                     .order_by("-period")[:12])
-        return charts.bar_chart([(r["period"], r["total"]) for r in by_period],
-                                title="Billed revenue by period (last 12)")
+    def chart(self, qs, totals):
+        periods = list(qs.order_by().values("period").annotate(total=Sum("total_billed"))
+                       .order_by("-period")[:12])[::-1]
+        return chart_spec(title="Total billed per period (latest 12 of the selection)",
+                          labels=[p["period"] for p in periods],
+                          series=[("Total billed", [p["total"] for p in periods])],
+                          x_title="Billing period (month it ends)",
+                          y_title=f"Billed ({formatting.currency()})",
+                          unit=formatting.currency())
 
 
 class ConsumptionReportView(ReportView):
     name = "consumption"
     title = "Consumption by month and tariff"
-    description = ("Accepted actual readings by month and tariff (v_report_consumption), with "
-                   "the readings still in review.")
-    columns = ("month", "tariff_code", "meters", "readings", "consumption_kwh", "in_review")
+    description = ("Accepted actual readings by the month they were read and the tariff of the "
+                   "account, with the readings still waiting in review. The current month is "
+                   "not over: its figures still grow.")
+    model = ConsumptionReport
+    columns = (Col("month", "Month", nowrap=True), Col("partial_month", "Month not over", "yesno"),
+               Col("tariff_code", "Tariff"), Col("meters", "Meters", "count", True),
+               Col("readings", "Readings", "count", True),
+               Col("consumption_kwh", "Consumption (kWh)", "kwh", True),
+               Col("in_review", "In review", "count", True))
+    filters = {"month_from": "month__gte", "month_to": "month__lte", "tariff": "tariff_code"}
+    total_label = "All months"
 
-    def rows(self):
-        return selectors.consumption()
-
-    def chart(self, rows):
-        by_month = (ConsumptionReport.objects.values("month")
-                    .annotate(total=Sum("consumption_kwh"))
-                    .order_by("-month")[:12])
-        return charts.bar_chart([(r["month"], r["total"]) for r in by_month], unit="kWh",
-                                title="Consumption by month, kWh (last 12)")
+    def chart(self, qs, totals):
+        months = list(qs.order_by().values("month")
+                      .annotate(total=Sum("consumption_kwh"), partial=Max("partial_month"))
+                      .order_by("-month")[:12])[::-1]
+        return chart_spec(title="Consumption per month, kWh (latest 12 of the selection)",
+                          labels=[m["month"] for m in months],
+                          series=[("Consumption", [m["total"] for m in months])],
+                          partial=[bool(m["partial"]) for m in months], kind="kwh",
+                          x_title="Month read", y_title="Consumption (kWh)", unit="kWh",
+                          note=("The current month is not over: its bar (lighter, “so far”) "
+                                "counts the readings taken until today."
+                                if any(m["partial"] for m in months) else ""))
 
 
 REPORT_LIST = [(v.name, v.title) for v in (AgingReportView, CollectionsReportView,

@@ -1,0 +1,133 @@
+"""The report and home-page views (db/views/v_report_*.sql, v_kpi_*.sql) against the views and
+tables they summarise, on the demo data (bin/demo-data: a year of billing and payments made with
+the procedures) and on a few rows made here."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from factories import make_metered_account, make_tariff
+from test_demo_data import run_demo
+
+MONEY = ("not_due", "d1_30", "d31_60", "d61_90", "d90_plus", "total_open")
+
+
+@pytest.fixture(scope="module")
+def demo(db_url, _tables):
+    """The demo data, loaded once for this module into an emptied billing schema (as the `db`
+    fixture empties it); the tests here only read it."""
+    from support import Db
+    d = Db(db_url)
+    d.execute("SET SESSION innodb_ft_enable_stopword = OFF")     # as tests/conftest.py does
+    d.execute("SET FOREIGN_KEY_CHECKS = 0")
+    for t in _tables:
+        d.execute(f"TRUNCATE TABLE `{t}`")
+    d.execute("SET FOREIGN_KEY_CHECKS = 1")
+    out = run_demo(db_url)
+    assert out.returncode == 0, out.stdout + out.stderr
+    yield d
+    d.close()
+
+
+def test_report_aging_is_v_aging_with_whom_to_call(demo):
+    rows = demo.rows("SELECT * FROM v_report_aging ORDER BY account_id")
+    aging = demo.rows("SELECT * FROM v_aging ORDER BY account_id")
+    assert len(rows) == len(aging) > 10
+    for r, a in zip(rows, aging):
+        assert [r[c] for c in ("account_id", *MONEY)] == [a[c] for c in ("account_id", *MONEY)]
+        assert r["overdue"] == a["total_open"] - a["not_due"]
+    people = {r["account_id"]: (r["full_name"], r["phone"], r["code"]) for r in demo.rows(
+        "SELECT a.account_id, c.full_name, c.phone, t.code FROM account a "
+        "JOIN customer c ON c.customer_id = a.customer_id JOIN tariff t ON t.tariff_id = a.tariff_id")}
+    assert all(people[r["account_id"]] == (r["customer_name"], r["phone"], r["tariff_code"])
+               for r in rows)
+
+
+def test_report_collections_splits_v_collections_daily_by_cashier(demo):
+    by_cashier = demo.rows("SELECT day, method, SUM(payments) AS payments, SUM(amount) AS amount,"
+                           " SUM(reversed_amount) AS reversed FROM v_report_collections "
+                           "GROUP BY day, method ORDER BY day, method")
+    daily = demo.rows("SELECT day, method, payments, amount, reversed_amount AS reversed "
+                      "FROM v_collections_daily ORDER BY day, method")
+    assert len(daily) > 20
+    assert [(r["day"], r["method"], int(r["payments"]), r["amount"], r["reversed"])
+            for r in by_cashier] == [(r["day"], r["method"], r["payments"], r["amount"],
+                                      r["reversed"]) for r in daily]
+
+
+def test_kpi_summary_against_the_tables(demo):
+    k = demo.row("SELECT * FROM v_kpi_summary")
+    today = demo.value("SELECT CURRENT_DATE")
+    first = today.replace(day=1)
+    assert k["as_of"] == today and k["month_start"] == first
+    bills = demo.rows("SELECT * FROM v_bill_summary WHERE cancelled_at IS NULL")
+    this_month = [b for b in bills if (b["issue_date"].year, b["issue_date"].month)
+                  == (today.year, today.month)]
+    assert k["bills_this_month"] == len(this_month)
+    assert k["billed_this_month"] == sum((b["total_amount"] for b in this_month), Decimal("0"))
+    pays = demo.rows("SELECT amount, paid_at FROM payment WHERE status = 'posted'")
+    mine = [p["amount"] for p in pays if p["paid_at"].date() >= first]
+    assert (k["payments_this_month"], k["collected_this_month"]) == (len(mine), sum(mine, Decimal(0)))
+    aging = demo.row("SELECT SUM(total_open) AS open_, SUM(total_open - not_due) AS overdue, "
+                     "COUNT(*) AS accounts, SUM(total_open > not_due) AS late FROM v_aging")
+    assert k["open_amount"] == aging["open_"] > 0
+    assert k["overdue_amount"] == aging["overdue"]
+    assert k["accounts_open"] == aging["accounts"] and k["accounts_overdue"] == aging["late"]
+    last90 = sum((b["total_amount"] for b in bills
+                  if today - dt.timedelta(days=90) < b["issue_date"] <= today), Decimal(0))
+    assert k["billed_last_90_days"] == last90 > 0
+    assert k["dso_days"] == (k["open_amount"] * 90 / last90).quantize(Decimal("0.1"))
+    assert k["readings_in_review"] == demo.value(
+        "SELECT COUNT(*) FROM meter_reading WHERE status = 'review'")
+    assert k["open_exceptions"] == demo.value(
+        "SELECT COUNT(DISTINCT account_id) FROM v_billing_exceptions WHERE resolved = 0")
+
+
+def test_kpi_aging_buckets_are_v_aging_by_column(demo):
+    rows = demo.rows("SELECT * FROM v_kpi_aging_buckets ORDER BY bucket_no")
+    assert [r["bucket"] for r in rows] == list(MONEY[:-1])
+    for r in rows:
+        c = r["bucket"]
+        assert r["amount"] == demo.value(f"SELECT COALESCE(SUM({c}), 0) FROM v_aging")
+        assert r["accounts"] == demo.value(f"SELECT COUNT(*) FROM v_aging WHERE {c} <> 0")
+    assert sum(r["amount"] for r in rows) == demo.value("SELECT SUM(total_open) FROM v_aging")
+
+
+def test_kpi_monthly_twelve_months_billed_and_collected(demo):
+    rows = demo.rows("SELECT * FROM v_kpi_monthly ORDER BY month")
+    today = demo.value("SELECT CURRENT_DATE")
+    assert len(rows) == 12 and rows[-1]["month"] == today.strftime("%Y-%m")
+    assert [r["partial_month"] for r in rows] == [0] * 11 + [1]
+    for r in rows:
+        assert (r["bills"], r["billed"]) == tuple(demo.row(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(total_amount), 0) AS s FROM bill "
+            "WHERE cancelled_at IS NULL AND DATE_FORMAT(issue_date, '%%Y-%%m') = %s",
+            r["month"]).values())
+        assert (r["payments"], r["collected"]) == tuple(demo.row(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(amount), 0) AS s FROM payment "
+            "WHERE status = 'posted' AND DATE_FORMAT(paid_at, '%%Y-%%m') = %s",
+            r["month"]).values())
+    assert sum(r["bills"] for r in rows) > 1000 and sum(r["payments"] for r in rows) > 1000
+
+
+def test_report_consumption_marks_the_current_month(demo):
+    rows = demo.rows("SELECT month, partial_month FROM v_report_consumption")
+    this = demo.value("SELECT DATE_FORMAT(CURRENT_DATE, '%Y-%m')")
+    assert rows and all(r["partial_month"] == (r["month"] == this) for r in rows)
+
+
+def test_kpi_collections_today_per_cashier_and_all(db):
+    make_tariff(db, code="RES")
+    a = make_metered_account(db, tariff_code="RES", serial="SN-K-1")
+    today = db.value("SELECT CURRENT_DATE")
+    db.set_clock(f"{today} 23:00:00")          # the payments below are paid earlier today
+    assert db.rows("SELECT * FROM v_kpi_collections_today") == []
+    db.call("post_payment", a.account_id, "5.00", "cash", f"{today} 09:00:00", "k1", "staff:ann")
+    db.call("post_payment", a.account_id, "7.25", "card", f"{today} 10:00:00", "k2", "staff:bob")
+    db.call("post_payment", a.account_id, "2.00", "cash", f"{today} 11:00:00", "k3", "staff:ann")
+    db.call("post_payment", a.account_id, "9.00", "cash", f"{today - dt.timedelta(days=1)} 11:00:00",
+            "k4", "staff:ann")
+    got = {r["cashier"]: (r["payments"], r["amount"])
+           for r in db.rows("SELECT * FROM v_kpi_collections_today")}
+    assert got == {"staff:ann": (2, Decimal("7.00")), "staff:bob": (1, Decimal("7.25")),
+                   None: (3, Decimal("14.25"))}

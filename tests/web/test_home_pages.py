@@ -1,0 +1,109 @@
+"""The staff home page per role (billing/views/home.py): a manager's and a billing admin's figures
+of collection (v_kpi_*), a clerk's review queue, today's collections and recent work."""
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from factories import make_metered_account, make_tariff
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
+
+
+def text(response):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def block(response, element_id):
+    """The text of the element with that id (a KPI box or a section)."""
+    html = response.content.decode()
+    start = html.index(f'id="{element_id}"')
+    end = html.index("</div>" if element_id.startswith(("kpi-", "today-")) else "</section>",
+                     start)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start:end])).strip()
+
+
+@pytest.fixture
+def month_of_work(billing_db):
+    """Two accounts billed in the past (one overdue bill, one paid), a bill issued this month,
+    a reading in review and payments today by two cashiers."""
+    db = billing_db
+    today = db.value("SELECT CURRENT_DATE")
+    first = today.replace(day=1)
+    prev = (first - dt.timedelta(days=1)).replace(day=1)        # last month
+    prev2 = (prev - dt.timedelta(days=1)).replace(day=1)        # the month before
+    make_tariff(db, code="RES", name="Residential")
+    a = make_metered_account(db, tariff_code="RES", serial="SN-H-1", opened_on=str(prev2),
+                             name="Ada Home")
+    b = make_metered_account(db, tariff_code="RES", serial="SN-H-2", opened_on=str(prev2))
+    end2 = prev - dt.timedelta(days=1)
+    db.call("record_reading", "SN-H-1", str(end2), 100, "field", "staff:test")
+    db.call("record_reading", "SN-H-2", str(end2), 40, "field", "staff:test")
+    db.call("run_billing", str(prev2), str(end2), str(prev), 14, "staff:test")   # overdue now
+    last = first - dt.timedelta(days=1)
+    db.call("record_reading", "SN-H-1", str(last), 200, "field", "staff:test")
+    db.call("record_reading", "SN-H-2", str(last), 80, "field", "staff:test")
+    db.call("run_billing", str(prev), str(last), str(first), 14, "staff:test")  # this month
+    # a reading far above the usual use waits for review
+    db.call("record_reading", "SN-H-2", str(today), 9000, "field", "staff:clara")
+    db.set_clock(f"{today} 23:00:00")
+    db.call("post_payment", b.account_id, "5.00", "cash", f"{today} 09:00:00", "h1", "staff:clara")
+    db.call("post_payment", a.account_id, "7.25", "card", f"{today} 10:00:00", "h2", "staff:bob")
+    db.set_clock(None)
+    return a, b
+
+
+def test_a_manager_sees_how_collection_is_going(manager_client, month_of_work, billing_db):
+    r = manager_client.get(reverse("billing:home"))
+    assert r.status_code == 200
+    k = billing_db.row("SELECT * FROM v_kpi_summary")
+    assert k["bills_this_month"] == 2 and k["readings_in_review"] == 1
+    assert k["overdue_amount"] > 0 and k["dso_days"] is not None
+    assert f"€{k['billed_this_month']:,}" in block(r, "kpi-billed")
+    assert "2 bills issued" in block(r, "kpi-billed")
+    assert f"€{k['collected_this_month']:,}" in block(r, "kpi-collected")
+    assert f"€{k['open_amount']:,}" in block(r, "kpi-open")
+    assert f"€{k['overdue_amount']:,}" in block(r, "kpi-overdue")
+    assert f"{k['dso_days']} days" in block(r, "kpi-dso")
+    assert "1 in the review queue" in block(r, "kpi-readings")
+    aging = block(r, "aging")
+    for b in billing_db.rows("SELECT * FROM v_kpi_aging_buckets"):
+        assert f"{b['accounts']} €{b['amount']:,}" in aging
+    html = r.content.decode()
+    # 12 months of billed against collected: a Chart.js chart and its table
+    months = billing_db.rows("SELECT * FROM v_kpi_monthly ORDER BY month")
+    assert 'data-chart="trend-data"' in html and 'id="trend-data"' in html
+    assert "/static/billing/vendor/chartjs/chart.umd.js" in html
+    assert f"{months[-1]['month']} (so far)" in html
+    for m in months[:-1]:
+        assert f"{m['month']} €{m['billed']:,} €{m['collected']:,}" in text(r)
+    # a manager changes nothing: no desk section
+    assert 'id="queue"' not in html and 'id="today"' not in html and 'id="recent"' not in html
+
+
+def test_a_clerk_sees_the_queue_today_and_their_recent_work(staff_client, month_of_work):
+    r = staff_client.get(reverse("billing:home"))
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'id="collection"' not in html and "data-chart" not in html      # no KPIs for a clerk
+    assert "Review queue: 1 reading waiting" in block(r, "queue")
+    assert "meter SN-H-2" in block(r, "queue")
+    assert "€5.00 1 payment" in block(r, "today-mine")          # clara's own
+    assert "€12.25 2 payments" in block(r, "today-all")         # everybody's, from SQL
+    recent = block(r, "recent")
+    assert "payment posted" in recent and f"account {month_of_work[1].account_id}" in recent
+    assert "Nothing recorded" not in recent
+
+
+def test_a_billing_admin_sees_both(billing_admin_client, month_of_work):
+    html = billing_admin_client.get(reverse("billing:home")).content.decode()
+    assert all(f'id="{s}"' in html for s in ("collection", "aging", "queue", "today", "recent"))
+    assert "Nothing recorded under staff:bea yet." in html
+    assert "None yet" in html                                    # bea took no payment today
+
+
+def test_home_pages_with_no_data(manager_client, billing_db):
+    r = manager_client.get(reverse("billing:home"))
+    assert r.status_code == 200
+    assert "€0.00" in block(r, "kpi-billed") and "—" in block(r, "kpi-dso")

@@ -1,0 +1,43 @@
+"""Reads of the staff home pages (docs/backoffice.md, "Home pages and KPIs"): every figure is a
+row of a view under db/views/ (v_kpi_summary, v_kpi_aging_buckets, v_kpi_monthly,
+v_kpi_collections_today, v_audit_log); nothing is added up here."""
+from django.db import connections
+
+from billing.models import AuditEntry
+
+
+def _rows(sql, params=()):
+    with connections["billing"].cursor() as cur:
+        cur.execute(sql, list(params))
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def summary():
+    """This month's billed and collected, open and overdue money, DSO, work waiting (a dict)."""
+    return _rows("SELECT * FROM v_kpi_summary")[0]
+
+
+def aging_buckets():
+    return _rows("SELECT bucket_no, bucket, accounts, amount FROM v_kpi_aging_buckets "
+                 "ORDER BY bucket_no")
+
+
+def monthly():
+    """The last 12 months, oldest first: billed and collected, the current month partial."""
+    return _rows("SELECT month, partial_month, bills, billed, payments, collected "
+                 "FROM v_kpi_monthly ORDER BY month")
+
+
+def collections_today(*, cashier):
+    """(the cashier's row, everybody's row) of today's collections; None where there is none."""
+    rows = _rows("SELECT cashier, payments, amount FROM v_kpi_collections_today "
+                 "WHERE cashier = %s OR cashier IS NULL", [cashier])
+    mine = next((r for r in rows if r["cashier"] == cashier), None)
+    everyone = next((r for r in rows if r["cashier"] is None), None)
+    return mine, everyone
+
+
+def recent_work(*, actor, limit=10):
+    """The actor's latest changes in the audit trail, newest first (ix_audit_actor)."""
+    return list(AuditEntry.objects.filter(actor=actor).order_by("-audit_id")[:limit])
