@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from e2e.conftest import login_page
 from factories import make_metered_account, make_tariff
@@ -175,14 +176,15 @@ def test_the_reading_form_warns_before_review_or_refusal(page, live_server, mete
     page.wait_for_selector("#meter-context:not([hidden]) .meter-text:has-text('typical use')")
     assert f"last reading 100.00 on {mid}" in page.inner_text("#meter-context")
     page.fill("#id_read_on", str(LAST_END))
+    # (the page's script writes the warning on input: wait for it, do not read at once)
     page.fill("#id_value", "50")
-    assert "below the last reading" in page.inner_text("#reading-warning")
+    expect(page.locator("#reading-warning")).to_contain_text("below the last reading")
     page.fill("#id_value", "900")
-    assert "will go to review" in page.inner_text("#reading-warning")
+    expect(page.locator("#reading-warning")).to_contain_text("will go to review")
     shoot(page, "reading-warning")
     snapshot = billing_db.value("SELECT COUNT(*) FROM meter_reading")
     page.click("main button[type=submit]")                 # first click: only the warning
-    assert page.locator("main button[type=submit]").inner_text() == "Record it for review"
+    expect(page.locator("main button[type=submit]")).to_have_text("Record it for review")
     assert billing_db.value("SELECT COUNT(*) FROM meter_reading") == snapshot
     page.click("main button[type=submit]")
     page.wait_for_selector(".messages")
