@@ -88,8 +88,13 @@ def test_a_billing_admin_cancels_with_a_confirmation_then_rebills(billing_admin_
     # a reading after the period, then the re-bill interpolates towards it
     billing_db.call("record_reading", "SN-C-1", "2026-03-31", 200, "field", "staff:test")
     rebill = reverse("billing:bill_rebill", args=[acc.feb])
+    snapshot = billing_db.snapshot()
     form = text(billing_admin_client.get(rebill))
     assert "2026-02-01 – 2026-02-28" in form
+    # the preview of the re-bill (the engine's, discarded at once: nothing stays)
+    assert "What the re-bill would be, issued today" in form and "total €4.75" in form
+    assert "47.46 kWh" in form
+    assert billing_db.snapshot() == snapshot
     r = billing_admin_client.post(rebill, {"issue_date": date.today().isoformat(),  # the web's
                                            "due_days": "14"})              # clock is the real one
     new_id = billing_db.value("SELECT bill_id FROM v_bill_summary WHERE replaces_bill_id = %s",

@@ -33,6 +33,32 @@ def rebill(*, bill, issue_date, due_days, actor):
 
 
 @dataclass
+class RebillPreview:
+    """What the re-bill would bill now (preview_bill_account, then discarded): the bill
+    (a PreviewBill) and its lines, or the exceptions that stop it."""
+    bill: object = None
+    lines: list = field(default_factory=list)
+    exceptions: list = field(default_factory=list)
+
+
+def rebill_preview(*, bill, issue_date, due_days, actor):
+    """The re-bill of the cancelled `bill`'s billing period as bill_account would make it now,
+    kept nowhere: previewed by the same engine, read, and the preview discarded."""
+    start, end, _ = billing_period_of(bill)
+    p = services.preview_bill_account(account_id=bill.account_id, period_start=start,
+                                      period_end=end, issue_date=issue_date,
+                                      due_days=due_days, actor=actor)
+    try:
+        previewed = selectors.preview_bill(preview_id=p["preview_id"], account_id=bill.account_id)
+        return RebillPreview(
+            bill=previewed,
+            lines=selectors.preview_lines(preview_id=p["preview_id"], account_id=bill.account_id),
+            exceptions=list(selectors.preview_exceptions(preview_id=p["preview_id"])))
+    finally:
+        services.discard_preview(preview_id=p["preview_id"], actor=actor)
+
+
+@dataclass
 class TrueDown:
     """How far the true-down got. `failed_step` is None when every step was done."""
     bill: object                                   # the estimated bill (BillSummary)

@@ -266,6 +266,11 @@ def preview_billing(*, period_start, period_end, issue_date, due_days, actor):
     return call_procedure("preview_billing", period_start, period_end, issue_date, due_days, actor)
 
 
+def preview_bill_account(*, account_id, period_start, period_end, issue_date, due_days, actor):
+    return call_procedure("preview_bill_account", account_id, period_start, period_end,
+                          issue_date, due_days, actor)
+
+
 def discard_preview(*, preview_id, actor):
     return call_procedure("discard_preview", preview_id, actor)
 

@@ -140,7 +140,16 @@ class RebillView(ObjectFormView):
         return {"issue_date": datetime.date.today(), "due_days": self.period[2]}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(bill=self.bill, period=self.period, **kwargs)
+        preview = error = None
+        if self.request.method == "GET" and self.bill.cancelled_at is not None:
+            try:            # what it would bill, issued today with the run's due days
+                preview = corrections.rebill_preview(
+                    bill=self.bill, issue_date=datetime.date.today(), due_days=self.period[2],
+                    actor=self.actor())
+            except BillingError as e:
+                error = e
+        return super().get_context_data(bill=self.bill, period=self.period, preview=preview,
+                                        preview_error=error, **kwargs)
 
     def call(self, form):
         return corrections.rebill(bill=self.bill, **form.cleaned_data, actor=self.actor())
