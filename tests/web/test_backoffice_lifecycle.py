@@ -85,12 +85,25 @@ def test_roles_manager_reads_nothing_here_and_a_clerk_cannot_close(manager_clien
     assert billing_db.snapshot() == snapshot
 
 
-def test_a_clerk_cannot_close_but_sees_no_close_button(staff_client, ada, billing_db):
-    assert staff_client.post(reverse("billing:account_close_final", args=[ada.account_id]),
-                             {"closed_on": "2026-03-01"}).status_code == 403
-    page = staff_client.get(reverse("billing:account_detail", args=[ada.account_id]))
-    assert reverse("billing:account_close_final", args=[ada.account_id]) not in \
-        page.content.decode()
+def test_one_close_page_for_clerks_and_admins(staff_client, ada, billing_db):
+    """Closing is desk work (clerks opened and closed accounts before): the one close page
+    records the final reading and closes; the account page has one close button."""
+    page = staff_client.get(reverse("billing:account_detail", args=[ada.account_id])).content.decode()
+    assert page.count("Final reading and close") == 1
+    assert reverse("billing:account_close", args=[ada.account_id]) in page
+    r = staff_client.post(reverse("billing:account_close", args=[ada.account_id]),
+                          {"closed_on": "2026-03-01"})
+    assert r.status_code == 302
+    assert str(billing_db.value("SELECT closed_on FROM account WHERE account_id = %s",
+                                ada.account_id)) == "2026-03-01"
+
+
+def test_a_manager_cannot_close(manager_client, ada, billing_db):
+    for name in ("billing:account_close", "billing:account_close_final"):
+        assert manager_client.post(reverse(name, args=[ada.account_id]),
+                                   {"closed_on": "2026-03-01"}).status_code == 403
+    assert billing_db.value("SELECT closed_on FROM account WHERE account_id = %s",
+                            ada.account_id) is None
 
 
 def test_unknown_account_is_404(billing_admin_client, billing_db):

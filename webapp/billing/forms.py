@@ -80,10 +80,6 @@ class OpenAccountForm(forms.Form):
                                               for t in tariffs]
 
 
-class CloseAccountForm(forms.Form):
-    closed_on = _date("Last day of service", initial=datetime.date.today)
-
-
 class InstallMeterForm(forms.Form):
     serial_no = forms.CharField(label="Meter serial number", strip=True,
                                 widget=forms.TextInput(attrs={"autocomplete": "off",

@@ -42,7 +42,7 @@ urlpatterns = [
     path("customers/<int:customer_id>/audit/", audit.AuditView.as_view(),
          name="customer_audit"),
     path("accounts/<int:account_id>/", accounts.AccountDetailView.as_view(), name="account_detail"),
-    path("accounts/<int:account_id>/close/", accounts.CloseAccountView.as_view(), name="account_close"),
+    path("accounts/<int:account_id>/close/", lifecycle.CloseAccountView.as_view(), name="account_close"),
     path("accounts/<int:account_id>/meter/", accounts.InstallMeterView.as_view(), name="meter_install"),
     path("accounts/<int:account_id>/meter/exchange/", lifecycle.ExchangeMeterView.as_view(),
          name="meter_exchange"),

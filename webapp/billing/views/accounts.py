@@ -75,23 +75,6 @@ class OpenAccountView(ObjectFormView):
         return redirect("billing:account_detail", account_id=result["account_id"])
 
 
-class CloseAccountView(ObjectFormView):
-    form_class = forms.CloseAccountForm
-    submit = "Close account"
-
-    def load(self):
-        super().load()
-        self.title = f"Close account {self.account.account_no}"
-
-    def call(self, form):
-        return services.close_account(account_id=self.account.account_id, **form.cleaned_data,
-                                      actor=self.actor())
-
-    def succeed(self, form, result):
-        return self.done(f"Account {self.account.account_no} closed "
-                         f"(last day {form.cleaned_data['closed_on']:%Y-%m-%d}).")
-
-
 class InstallMeterView(ObjectFormView):
     form_class = forms.InstallMeterForm
     submit = "Install meter"

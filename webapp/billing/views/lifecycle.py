@@ -117,10 +117,11 @@ class ExchangeMeterView(ObjectFormView):
 
 
 class CloseAccountView(ObjectFormView):
-    """Billing admins: records the final reading (record_reading, dated closed_on) when one is
-    given, then closes (close_account): two calls, two transactions. A closed account's page
-    says where its final bill comes from and links it once it exists."""
-    roles = ADMIN
+    """Clerks and billing admins: records the final reading (record_reading, dated closed_on)
+    when one is given, then closes (close_account): two calls, two transactions. A closed
+    account's page says where its final bill comes from and links it once it exists. The one
+    way to close an account (`account_close` and `account_close_final` are this page)."""
+    roles = DESK
     form_class = CloseAccountForm
     template_name = "billing/lifecycle/close_account.html"
     submit = "Record the final reading and close"
