@@ -1,0 +1,107 @@
+-- _start_billing_run: opens a billing run: checks the period, reads the run's candidates once,
+-- numbers them into chunks and records the run (the shared first half of run_billing and
+-- start_billing_run; internal helper, no result set).
+--
+-- A candidate is an account whose service overlaps the period (bs = max(period_start,
+-- opened_on) <= be = min(period_end, closed_on)), with a meter installed on be and no bill (not
+-- cancelled) for a period overlapping [bs, be] (billing-rules.md). The chunks (chunk_no 0, 1,
+-- ... in account_id order) have 1% of the candidates each, 1 to 10,000 (@billing_chunk_size
+-- overrides it for the session; below 1 means the default): the steps in which progress
+-- (billing_run.accounts_done) moves, and the unit a worker claims (_work_billing_run).
+-- Everything is one transaction: the run row with accounts_total and chunks_total, its
+-- candidates (billing_run_candidate), its chunks (billing_run_chunk, all 'pending') and the
+-- audit row billing_run_started; a run without candidates is completed at once (and audited
+-- billing_run_finished, as every run that completes).
+--
+-- The candidates are read without locks: READ COMMITTED makes the INSERT ... SELECT a
+-- consistent read (under REPEATABLE READ it would share-lock every account, installation and
+-- bill it reads, at 1M accounts for seconds: payments would wait for the run to start, and
+-- another run's bills could deadlock with it). Each chunk checks its accounts again under their
+-- locks. SET TRANSACTION applies to the next transaction only; the COMMIT before it ends a
+-- transaction the caller left open, as the START TRANSACTION below would anyway. A server that
+-- writes a statement-based binary log refuses InnoDB writes under READ COMMITTED (1665): there
+-- the read stays REPEATABLE READ.
+--
+-- Parameters
+--   p_period_start, p_period_end, p_issue_date, p_due_days, p_actor  as run_billing's (typed)
+--   p_run_id          OUT: the new run
+--   p_accounts_total  OUT: its candidates
+-- Result: none (OUT parameters). Errors: 45040 PERIOD_INVALID, 45002 empty actor (_check_period),
+--   before anything is written; any other failure rolls back everything (no run row is left).
+-- Example: CALL _start_billing_run('2026-10-01', '2026-10-31', '2026-11-01', 14, 'batch:billing', @run, @n);
+CREATE PROCEDURE _start_billing_run(IN p_period_start DATE, IN p_period_end DATE,
+                                    IN p_issue_date DATE, IN p_due_days INT,
+                                    IN p_actor VARCHAR(100),
+                                    OUT p_run_id INT UNSIGNED, OUT p_accounts_total INT UNSIGNED)
+    SQL SECURITY DEFINER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_chunk_size INT DEFAULT @billing_chunk_size;
+    DECLARE v_run INT UNSIGNED;
+    DECLARE v_total INT UNSIGNED;
+    DECLARE v_chunks INT UNSIGNED;
+    DECLARE EXIT HANDLER FOR SQLEXCEPTION
+    BEGIN
+        ROLLBACK;
+        RESIGNAL;
+    END;
+
+    CALL _check_period(p_period_start, p_period_end, p_issue_date, p_due_days, p_actor);
+    SET @billing_actor = p_actor;
+    IF v_chunk_size < 1 THEN
+        SET v_chunk_size = NULL;            -- the default below
+    END IF;
+
+    COMMIT;
+    IF NOT (@@GLOBAL.log_bin AND @@SESSION.sql_log_bin AND @@SESSION.binlog_format = 'STATEMENT') THEN
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+    END IF;
+    START TRANSACTION;
+    INSERT INTO billing_run (period_start, period_end, issue_date, due_days, accounts_total, started_by)
+    VALUES (p_period_start, p_period_end, p_issue_date, p_due_days, 0, p_actor);
+    SET v_run = LAST_INSERT_ID();
+
+    -- the candidates, numbered into chunks in account_id order: chunk size 1% of them, 1 to
+    -- 10,000 (a chunk size of 0 would make no chunk at all)
+    INSERT INTO billing_run_candidate (run_id, chunk_no, account_id)
+    SELECT v_run,
+           (ROW_NUMBER() OVER (ORDER BY x.account_id) - 1)
+               DIV COALESCE(v_chunk_size, LEAST(10000, GREATEST(1, CEILING(COUNT(*) OVER () / 100)))),
+           x.account_id
+    FROM (
+        -- be = min(period_end, closed_on); a meter installed on be (removed on be counts; on
+        -- an exchange day two installations qualify, hence DISTINCT)
+        SELECT DISTINCT a.account_id
+        FROM account a
+        JOIN meter_installation mi ON mi.account_id = a.account_id
+             AND mi.installed_on <= LEAST(p_period_end, COALESCE(a.closed_on, p_period_end))
+             AND (mi.removed_on IS NULL
+                  OR mi.removed_on >= LEAST(p_period_end, COALESCE(a.closed_on, p_period_end)))
+        WHERE a.opened_on <= p_period_end
+          AND (a.closed_on IS NULL OR a.closed_on >= p_period_start)
+          AND NOT EXISTS (SELECT 1 FROM bill b
+                          WHERE b.account_id = a.account_id AND b.cancelled_at IS NULL
+                            AND b.period_start <= LEAST(p_period_end, COALESCE(a.closed_on, p_period_end))
+                            AND b.period_end >= GREATEST(p_period_start, a.opened_on))) x;
+    SET v_total = ROW_COUNT();
+
+    INSERT INTO billing_run_chunk (run_id, chunk_no, first_account_id, last_account_id, accounts)
+    SELECT run_id, chunk_no, MIN(account_id), MAX(account_id), COUNT(*)
+    FROM billing_run_candidate
+    WHERE run_id = v_run
+    GROUP BY run_id, chunk_no;
+    SET v_chunks = ROW_COUNT();
+
+    UPDATE billing_run SET accounts_total = v_total, chunks_total = v_chunks WHERE run_id = v_run;
+    CALL _audit('billing_run_started', 'billing_run', v_run, NULL,
+                JSON_OBJECT('period_start', p_period_start, 'period_end', p_period_end,
+                            'issue_date', p_issue_date, 'due_days', p_due_days,
+                            'accounts_total', v_total), p_actor);
+    IF v_chunks = 0 THEN
+        -- nothing to bill: the run is complete now (no worker will ever finish a chunk of it)
+        CALL _finish_billing_run(v_run, p_actor);
+    END IF;
+    COMMIT;
+
+    SET p_run_id = v_run, p_accounts_total = v_total;
+END
