@@ -31,8 +31,12 @@ BEGIN
     DECLARE v_actor VARCHAR(100) DEFAULT _arg_text(p_actor, 'actor', 100);
     DECLARE v_chunks INT UNSIGNED;
     DECLARE v_bills INT UNSIGNED;
+    DECLARE v_found INT DEFAULT 0;
 
-    IF v_run IS NULL OR NOT EXISTS (SELECT 1 FROM billing_run WHERE run_id = v_run) THEN
+    -- a consistent read (IF EXISTS (SELECT ...) would share-lock the run row and wait for the
+    -- chunk that holds it)
+    SELECT COUNT(*) INTO v_found FROM billing_run WHERE run_id = v_run;
+    IF v_found = 0 THEN
         CALL _fail(45001, CONCAT('no billing run with id ', COALESCE(v_run, 'NULL')));
     END IF;
     IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
