@@ -76,10 +76,10 @@ def make_bill(db, account_id, total, due_date, issue_date=None, rebate_amount="0
             "INSERT INTO bill (bill_no, account_id, tariff_version_id, period_start, period_end, "
             "  days_billed, period_days, issue_date, due_date, prev_read_on, prev_read_value, "
             "  end_reading_id, register_advance, consumption_kwh, estimated, rebate_amount, "
-            "  rebate_date, total_amount, amount_paid) "
-            "VALUES (%s, %s, %s, %s, %s, 30, 30, %s, %s, %s, %s, %s, 0, 0, 0, %s, %s, %s, 0)",
+            "  rebate_date, total_amount, issued_total, amount_paid) "
+            "VALUES (%s, %s, %s, %s, %s, 30, 30, %s, %s, %s, %s, %s, 0, 0, 0, %s, %s, %s, %s, 0)",
             f"{issue.year}-{seq:06d}", account_id, src["version_id"], ps, pe, issue, due,
-            src["read_on"], src["value"], src["reading_id"], rebate, rebate_date, total)
+            src["read_on"], src["value"], src["reading_id"], rebate, rebate_date, total, total)
         bill_id = db.value("SELECT LAST_INSERT_ID()")
         db.execute(
             "INSERT INTO bill_line (bill_id, line_no, kind, description, amount) VALUES "

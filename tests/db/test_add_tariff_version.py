@@ -23,9 +23,10 @@ def insert_bill(db, account_id, version_id, period_start, period_end, bill_no="2
     db.execute(
         "INSERT INTO bill (bill_no, account_id, tariff_version_id, period_start, period_end, "
         "days_billed, period_days, issue_date, due_date, prev_read_on, prev_read_value, "
-        "end_reading_id, register_advance, consumption_kwh, total_amount, cancelled_at) "
+        "end_reading_id, register_advance, consumption_kwh, total_amount, issued_total, "
+        "cancelled_at) "
         "VALUES (%s, %s, %s, %s, %s, 1, 31, %s, DATE_ADD(%s, INTERVAL 20 DAY), %s, 0, %s, 0, 0, 0,"
-        " %s)",
+        " 0, %s)",
         bill_no, account_id, version_id, period_start, period_end, period_end, period_end,
         period_start, reading, "2026-02-10 00:00:00" if cancelled else None)
 

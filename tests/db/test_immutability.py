@@ -31,9 +31,9 @@ def rows(db):
         " (2, 1, '2026-01-31', 100, 'actual', 'field', 'accepted', 100, 'staff:test')",
         "INSERT INTO bill (bill_id, bill_no, account_id, tariff_version_id, period_start, period_end,"
         " days_billed, period_days, issue_date, due_date, prev_read_on, prev_read_value, end_reading_id,"
-        " register_advance, consumption_kwh, total_amount, amount_paid) VALUES"
+        " register_advance, consumption_kwh, total_amount, issued_total, amount_paid) VALUES"
         " (1, '2026-000001', 1, 1, '2026-01-01', '2026-01-31', 31, 31, '2026-02-01', '2026-02-15',"
-        "  '2026-01-01', 0, 2, 100, 100, 17.00, 10.00)",
+        "  '2026-01-01', 0, 2, 100, 100, 17.00, 17.00, 10.00)",
         "INSERT INTO bill_line (bill_id, line_no, kind, description, quantity_kwh, rate, amount) VALUES"
         " (1, 1, 'energy', 'Energy', 100, 0.12, 12.00), (1, 2, 'fixed', 'Fixed charge', NULL, NULL, 5.00)",
         "INSERT INTO payment (payment_id, account_id, amount, method, paid_at, posted_at,"

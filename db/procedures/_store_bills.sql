@@ -1,0 +1,166 @@
+-- _store_bills: stores the bills _compute_bills computed (work tables bc_acct, bc_line), inside the
+-- caller's transaction, which holds the locks _compute_bills took (p_lock = 1): estimated end
+-- readings (and the re-based step of a point after one), bills with gapless numbers per year of
+-- the issue date, their lines, the comparison ("why this bill differs"), ledger debits, the
+-- bill notices, the exceptions; then credit on the accounts goes to their open bills; the
+-- billing_run row gets the chunk's progress and totals.
+--
+-- Parameters
+--   p_run_id            the billing_run the bills and exceptions belong to
+--   p_period_start/end  the period; P = end - start + 1
+--   p_issue_date        issue date; due date = issue date + p_due_days
+--   p_due_days          1..90 (checked by the caller)
+--   p_actor             recorded on estimated readings and ledger rows
+-- Result: none (no result set). Errors: whatever a statement raises (the caller rolls back).
+-- Notices: one bill_issued (final_bill on the closing day) per new bill, one INSERT ... SELECT.
+--
+-- Locks, after _compute_bills': the bill-number counter of the issue year (held to the commit:
+-- the numbers are gapless), then the open bills and credit payments of accounts that have
+-- unallocated credit.
+CREATE PROCEDURE _store_bills(IN p_run_id INT UNSIGNED, IN p_period_start DATE, IN p_period_end DATE,
+                              IN p_issue_date DATE, IN p_due_days INT, IN p_actor VARCHAR(100))
+    SQL SECURITY DEFINER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_P INT DEFAULT DATEDIFF(p_period_end, p_period_start) + 1;
+    DECLARE v_year SMALLINT DEFAULT YEAR(p_issue_date);
+    DECLARE v_chunk INT DEFAULT 0;
+    DECLARE v_bills INT DEFAULT 0;
+    DECLARE v_total DECIMAL(14,2) DEFAULT 0;
+    DECLARE v_last INT UNSIGNED;
+    DECLARE v_locked INT;
+    DECLARE v_payment INT UNSIGNED;
+    DECLARE v_done TINYINT DEFAULT 0;
+    -- Credit is allocated payment by payment: each payment's allocation depends on what the
+    -- previous one left open, so this is a loop (over the few payments that carry credit).
+    DECLARE c_credit CURSOR FOR
+        SELECT p.payment_id
+        FROM bc_acct t
+        JOIN payment p ON p.credit_account_id = t.account_id
+        WHERE t.exception_code IS NULL
+        ORDER BY p.account_id, p.payment_id;
+    DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_done = 1;
+
+    SELECT COUNT(*) INTO v_chunk FROM billing_chunk;
+    SELECT COUNT(*), COALESCE(SUM(total), 0) INTO v_bills, v_total
+    FROM bc_acct WHERE exception_code IS NULL;
+
+    IF v_bills > 0 THEN
+        INSERT INTO meter_reading (meter_id, read_on, value, kind, source, status, consumption_kwh, recorded_by)
+        SELECT meter_id, be, end_value, 'estimated', 'system', 'accepted', advance * multiplier, p_actor
+        FROM bc_acct WHERE exception_code IS NULL AND estimated = 1;
+
+        UPDATE bc_acct t
+        JOIN meter_reading r ON r.meter_id = t.meter_id AND r.point_on = t.be
+        SET t.end_reading_id = r.reading_id
+        WHERE t.exception_code IS NULL AND t.estimated = 1;
+
+        UPDATE meter_reading r
+        JOIN bc_acct t ON t.next_reading_id = r.reading_id
+        SET r.consumption_kwh = t.next_step
+        WHERE t.exception_code IS NULL AND t.estimated = 1;
+
+        INSERT INTO number_counter (counter_name, counter_year, last_number)
+        VALUES ('bill', v_year, 0)
+        ON DUPLICATE KEY UPDATE last_number = last_number;
+        SELECT last_number INTO v_last FROM number_counter
+        WHERE counter_name = 'bill' AND counter_year = v_year FOR UPDATE;
+        UPDATE number_counter SET last_number = last_number + v_bills
+        WHERE counter_name = 'bill' AND counter_year = v_year;
+
+        DROP TEMPORARY TABLE IF EXISTS bc_num;
+        CREATE TEMPORARY TABLE bc_num (
+            account_id INT UNSIGNED NOT NULL PRIMARY KEY,
+            seq        INT UNSIGNED NOT NULL
+        ) ENGINE=MEMORY;
+        INSERT INTO bc_num
+        SELECT account_id, v_last + ROW_NUMBER() OVER (ORDER BY account_id)
+        FROM bc_acct WHERE exception_code IS NULL;
+
+        INSERT INTO bill (bill_no, account_id, run_id, tariff_version_id, period_start, period_end,
+                          days_billed, period_days, issue_date, due_date, prev_read_on, prev_read_value,
+                          end_reading_id, register_advance, consumption_kwh, estimated,
+                          rebate_amount, rebate_date, total_amount, issued_total, amount_paid, replaces_bill_id)
+        SELECT CONCAT(v_year, '-', LPAD(n.seq, GREATEST(6, LENGTH(n.seq)), '0')),
+               t.account_id, p_run_id, t.version_on_be, t.bs, t.be, t.d_days, v_P,
+               p_issue_date, p_issue_date + INTERVAL p_due_days DAY, t.prev_read_on, t.prev_value,
+               t.end_reading_id, t.register_advance, t.consumption, t.estimated,
+               t.rebate, t.rebate_date, t.total, t.total, 0, t.replaces_bill_id
+        FROM bc_acct t
+        JOIN bc_num n ON n.account_id = t.account_id
+        ORDER BY t.account_id;
+
+        UPDATE bc_acct t
+        JOIN bill b ON b.account_id = t.account_id AND b.period_end = t.be AND b.active_flag = 1
+        SET t.bill_id = b.bill_id
+        WHERE t.exception_code IS NULL;
+
+        INSERT INTO bill_line (bill_id, line_no, kind, description, tariff_version_id, block_no,
+                               quantity_kwh, rate, amount)
+        SELECT t.bill_id, ROW_NUMBER() OVER (PARTITION BY l.price_key ORDER BY l.seq),
+               l.kind, l.description, l.tariff_version_id, l.block_no, l.quantity_kwh, l.rate, l.amount
+        FROM bc_line l
+        JOIN bc_acct t ON t.account_id = l.price_key AND t.exception_code IS NULL
+        WHERE l.variant = 0;
+
+        INSERT INTO bill_comparison (bill_id, prev_bill_id, usage_effect, other_effect, last_year_bill_id)
+        SELECT t.bill_id, t.prev_bill_id, t.usage_effect, t.other_effect, t.last_year_bill_id
+        FROM bc_acct t
+        WHERE t.exception_code IS NULL;
+
+        INSERT INTO ledger_entry (account_id, entry_type, amount, bill_id, entry_date, actor)
+        SELECT t.account_id, 'bill', t.total, t.bill_id, p_issue_date, p_actor
+        FROM bc_acct t
+        WHERE t.exception_code IS NULL
+        ORDER BY t.account_id;
+
+        -- the bills' notices (issue 23), in this transaction: final_bill when the period ends
+        -- on the account's closing day, else bill_issued; skipped with the reason per customer
+        INSERT INTO notice (kind, customer_id, account_id, bill_id, status, skip_reason)
+        SELECT s.kind, s.customer_id, s.account_id, s.bill_id,
+               IF(s.reason IS NULL, 'pending', 'skipped'), s.reason
+        FROM (SELECT IF(a.closed_on = t.be, 'final_bill', 'bill_issued') AS kind, c.customer_id,
+                     t.account_id, t.bill_id,
+                     _notice_skip_reason(IF(a.closed_on = t.be, 'final_bill', 'bill_issued'),
+                                         c.email, cp.email_bills, cp.email_reminders) AS reason
+              -- from the chunk by primary keys only: INSERT ... SELECT share-locks what it reads,
+              -- so it must read no account but the chunk's own (locked already)
+              FROM bc_acct t
+              STRAIGHT_JOIN account a FORCE INDEX (PRIMARY) ON a.account_id = t.account_id
+              STRAIGHT_JOIN customer c FORCE INDEX (PRIMARY) ON c.customer_id = a.customer_id
+              LEFT JOIN contact_preference cp FORCE INDEX (PRIMARY) ON cp.customer_id = c.customer_id
+              WHERE t.exception_code IS NULL) s
+        ORDER BY s.bill_id;
+    END IF;
+
+    INSERT INTO billing_exception (run_id, account_id, code, detail)
+    SELECT p_run_id, account_id, exception_code, exception_detail
+    FROM bc_acct WHERE exception_code IS NOT NULL;
+
+    -- Credit already on the account goes to its open bills at once (issue date as the
+    -- payment date), payment by payment in payment id order.
+    IF v_bills > 0 AND EXISTS (SELECT 1 FROM bc_acct t JOIN payment p ON p.credit_account_id = t.account_id
+                               WHERE t.exception_code IS NULL) THEN
+        SELECT COUNT(*) INTO v_locked
+        FROM bill b FORCE INDEX (uk_bill_account_period)
+        WHERE b.account_id IN (SELECT t.account_id FROM bc_acct t
+                               JOIN payment p ON p.credit_account_id = t.account_id
+                               WHERE t.exception_code IS NULL)
+          AND b.cancelled_at IS NULL AND b.amount_paid < b.total_amount
+        FOR UPDATE;
+        OPEN c_credit;
+        credit_loop: LOOP
+            FETCH c_credit INTO v_payment;
+            IF v_done THEN LEAVE credit_loop; END IF;
+            CALL _allocate_payment(v_payment, p_issue_date, p_actor);
+        END LOOP;
+        CLOSE c_credit;
+    END IF;
+
+    UPDATE billing_run
+    SET accounts_done = LEAST(accounts_total, accounts_done + v_chunk),
+        bills_created = bills_created + v_bills,
+        accounts_skipped = accounts_skipped + (v_chunk - v_bills),
+        total_billed = total_billed + v_total
+    WHERE run_id = p_run_id;
+END
