@@ -13,14 +13,9 @@
 -- audit row billing_run_started; a run without candidates is completed at once (and audited
 -- billing_run_finished, as every run that completes).
 --
--- The candidates are read without locks: READ COMMITTED makes the INSERT ... SELECT a
--- consistent read (under REPEATABLE READ it would share-lock every account, installation and
--- bill it reads, at 1M accounts for seconds: payments would wait for the run to start, and
--- another run's bills could deadlock with it). Each chunk checks its accounts again under their
--- locks. SET TRANSACTION applies to the next transaction only; the COMMIT before it ends a
--- transaction the caller left open, as the START TRANSACTION below would anyway. A server that
--- writes a statement-based binary log refuses InnoDB writes under READ COMMITTED (1665): there
--- the read stays REPEATABLE READ.
+-- The candidates come from _run_candidates (the same read as preview_billing's: without locks,
+-- in a READ COMMITTED transaction of its own; each chunk checks its accounts again under their
+-- locks), into its temporary table run_candidates; from there they are numbered and stored.
 --
 -- Parameters
 --   p_period_start, p_period_end, p_issue_date, p_due_days, p_actor  as run_billing's (typed)
@@ -43,6 +38,7 @@ BEGIN
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
     BEGIN
         ROLLBACK;
+        DROP TEMPORARY TABLE IF EXISTS run_candidates;
         RESIGNAL;
     END;
 
@@ -52,10 +48,8 @@ BEGIN
         SET v_chunk_size = NULL;            -- the default below
     END IF;
 
-    COMMIT;
-    IF NOT (@@GLOBAL.log_bin AND @@SESSION.sql_log_bin AND @@SESSION.binlog_format = 'STATEMENT') THEN
-        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-    END IF;
+    CALL _run_candidates(p_period_start, p_period_end);
+
     START TRANSACTION;
     INSERT INTO billing_run (period_start, period_end, issue_date, due_days, accounts_total, started_by)
     VALUES (p_period_start, p_period_end, p_issue_date, p_due_days, 0, p_actor);
@@ -65,24 +59,10 @@ BEGIN
     -- 10,000 (a chunk size of 0 would make no chunk at all)
     INSERT INTO billing_run_candidate (run_id, chunk_no, account_id)
     SELECT v_run,
-           (ROW_NUMBER() OVER (ORDER BY x.account_id) - 1)
+           (ROW_NUMBER() OVER (ORDER BY account_id) - 1)
                DIV COALESCE(v_chunk_size, LEAST(10000, GREATEST(1, CEILING(COUNT(*) OVER () / 100)))),
-           x.account_id
-    FROM (
-        -- be = min(period_end, closed_on); a meter installed on be (removed on be counts; on
-        -- an exchange day two installations qualify, hence DISTINCT)
-        SELECT DISTINCT a.account_id
-        FROM account a
-        JOIN meter_installation mi ON mi.account_id = a.account_id
-             AND mi.installed_on <= LEAST(p_period_end, COALESCE(a.closed_on, p_period_end))
-             AND (mi.removed_on IS NULL
-                  OR mi.removed_on >= LEAST(p_period_end, COALESCE(a.closed_on, p_period_end)))
-        WHERE a.opened_on <= p_period_end
-          AND (a.closed_on IS NULL OR a.closed_on >= p_period_start)
-          AND NOT EXISTS (SELECT 1 FROM bill b
-                          WHERE b.account_id = a.account_id AND b.cancelled_at IS NULL
-                            AND b.period_start <= LEAST(p_period_end, COALESCE(a.closed_on, p_period_end))
-                            AND b.period_end >= GREATEST(p_period_start, a.opened_on))) x;
+           account_id
+    FROM run_candidates;
     SET v_total = ROW_COUNT();
 
     INSERT INTO billing_run_chunk (run_id, chunk_no, first_account_id, last_account_id, accounts)
@@ -102,6 +82,7 @@ BEGIN
         CALL _finish_billing_run(v_run, p_actor);
     END IF;
     COMMIT;
+    DROP TEMPORARY TABLE IF EXISTS run_candidates;
 
     SET p_run_id = v_run, p_accounts_total = v_total;
 END
