@@ -153,10 +153,9 @@ BEGIN
             WHERE run_id = p_run_id AND chunk_no = v_chunk;
             CALL _bill_chunk(p_run_id, v_period_start, v_period_end, v_issue_date, v_due_days,
                              p_actor, 0);
-            -- the chunk's own bills (an account is in one chunk of a run only)
-            SELECT COUNT(*) INTO v_bills
-            FROM billing_chunk c
-            JOIN bill b ON b.account_id = c.account_id AND b.run_id = p_run_id;
+            -- the chunk's bills: the accounts of the engine's work table that _store_bills
+            -- billed (no exception), read from memory while this chunk holds the counter
+            SELECT COUNT(*) INTO v_bills FROM bc_acct WHERE exception_code IS NULL;
 
             UPDATE billing_run_chunk
             SET status = 'done', bills_created = v_bills, done_at = NOW(), done_by = p_actor,

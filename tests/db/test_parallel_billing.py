@@ -319,6 +319,16 @@ def session_alive(db, conn_id):
                     conn_id) == 1
 
 
+def kill_session(db, conn_id):
+    """KILL CONNECTION, then wait until the session is gone (KILL only flags it; the session
+    rolls back and ends on its own thread)."""
+    db.execute(f"KILL CONNECTION {int(conn_id)}")
+    deadline = time.monotonic() + 10
+    while session_alive(db, conn_id) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not session_alive(db, conn_id)
+
+
 def test_a_worker_killed_holding_bill_numbers_leaves_its_chunk_to_another(db, connect):
     accs, run_id = _small_run(db)
     # The test holds the run row: every chunk stops at its progress update, the last step of
@@ -345,11 +355,7 @@ def test_a_worker_killed_holding_bill_numbers_leaves_its_chunk_to_another(db, co
     # KILL, a lost connection, a crash of the server; all the same to InnoDB: rollback.
     time.sleep(0.5)
     assert session_alive(db, doomed_id)
-    db.execute(f"KILL CONNECTION {int(doomed_id)}")
-    deadline = time.monotonic() + 10
-    while session_alive(db, doomed_id) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not session_alive(db, doomed_id)
+    kill_session(db, doomed_id)
 
     holder.execute("COMMIT")
     th.join(timeout=60)
@@ -386,7 +392,7 @@ def test_a_dead_worker_chunk_is_claimed_by_a_later_call(db, connect):
 
     doomed.send_signal(signal.SIGKILL)
     doomed.wait(timeout=10)
-    db.execute(f"KILL CONNECTION {int(doomed_id)}")
+    kill_session(db, doomed_id)
     holder.execute("COMMIT")
     r = other.call("work_billing_run", run_id, "batch:other")
     assert (r["chunks_done"], r["bills_created"]) == (1, 2)
@@ -517,3 +523,51 @@ def test_contract_has_start_and_work_billing_run(db_url):
                           "work_billing_run", "run_billing"], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "0 differences, 0 not built yet" in out.stdout
+
+
+# ---------------------------------------------------------------- the counter, held briefly
+
+def test_a_chunk_waiting_after_its_bills_are_inserted_does_not_hold_the_bill_numbers(db, connect):
+    """_store_bills takes the bill-number counter as its last step: a chunk that waits after
+    inserting its bills (here: to allocate the credit of a payment the test holds) has not taken
+    the counter yet, so other sessions are not queued behind it for their numbers. Then its bills
+    are numbered in account order, gapless."""
+    accs, run_id = _small_run(db)
+    with db.at("2026-01-20"):                                # credit waiting for the new bill
+        pay = db.call("post_payment", accs[1].account_id, "3.00", "cash", None, "credit-1", ACTOR)
+    db.execute("INSERT INTO number_counter (counter_name, counter_year, last_number) "
+               "VALUES ('bill', 2026, 0)")
+    holder = connect()
+    holder.execute("START TRANSACTION")
+    holder.rows("SELECT * FROM payment WHERE payment_id = %s FOR UPDATE", pay["payment_id"])
+
+    worker = connect()
+    worker.set_clock("2026-02-01")
+    worker_id = worker.value("SELECT CONNECTION_ID()")
+    out = {}
+    th = threading.Thread(target=lambda: out.update(r=worker.call("work_billing_run", run_id,
+                                                                  ACTOR)))
+    th.start()
+    try:
+        wait_for_lock_waits(db, [worker_id], 1)              # chunk 0: bills in, waits to allocate
+        assert db.value("SELECT COUNT(*) FROM information_schema.innodb_trx t "
+                        "JOIN information_schema.innodb_locks l ON l.lock_trx_id = t.trx_id "
+                        "WHERE t.trx_mysql_thread_id = %s AND l.lock_table LIKE '%%`payment`'",
+                        worker_id) == 1
+        probe = connect()
+        probe.execute("START TRANSACTION")
+        # the counter is free: NOWAIT would fail at once (1205) if the chunk held it
+        assert probe.value("SELECT last_number FROM number_counter WHERE counter_name = 'bill' "
+                           "AND counter_year = 2026 FOR UPDATE NOWAIT") == 0
+        probe.execute("ROLLBACK")
+    finally:
+        holder.execute("COMMIT")
+        th.join(timeout=60)
+    assert (out["r"]["chunks_done"], out["r"]["bills_created"]) == (3, 6)
+    assert_run_complete(db, run_id)
+    assert_bill_numbers(db, run_id)
+    assert [r["account_id"] for r in db.rows("SELECT account_id FROM bill ORDER BY bill_no")] == \
+        [a.account_id for a in accs]
+    assert db.value("SELECT amount_allocated FROM payment WHERE payment_id = %s",
+                    pay["payment_id"]) == Decimal("3.00")
+    assert db.rows("SELECT * FROM v_ledger_integrity") == []
