@@ -7,6 +7,8 @@
 - A worker whose session dies mid-chunk (its client SIGKILLed, its session killed) leaves the
   chunk to another worker; a client SIGKILLed alone leaves a session that finishes its CALL.
 - Unknown run -> 45001; a completed run -> 0 chunks; a run without candidates completes at start.
+- The bill-number counter is taken last in a chunk (_store_bills): a chunk that waits after
+  inserting its bills holds no number.
 """
 import os
 import signal
