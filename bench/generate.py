@@ -216,6 +216,21 @@ def pay_history(s, run_id, m):
         WHERE b.run_id = {int(run_id)}""")
 
 
+def preview_month(s, m):
+    """preview_billing of month m on its issue date (as run_month), then discard_preview: the
+    preview costs what its rows cost and leaves nothing behind for the run measured after it."""
+    start, end, issue = period(m)
+    s.execute("SET timestamp = UNIX_TIMESTAMP(%s)", f"{issue} 06:00:00")
+    try:
+        t = time.perf_counter()
+        r = s.call("preview_billing", start, end, issue, 14, "batch:bench")
+        secs = time.perf_counter() - t
+        s.call("discard_preview", r["preview_id"], "batch:bench")
+        return secs, r
+    finally:
+        s.execute("SET timestamp = DEFAULT")
+
+
 def run_month(s, m):
     """run_billing of month m on its issue date: the session's clock is moved there (the rules
     bill only a period that is over, issued today or later) and put back after."""

@@ -33,6 +33,11 @@ def targets(res):
             out.append(("payments x16 >= 75% of floor", f"{round(p['ratio'] * 100)}%", p["ratio"] >= 0.75))
             out.append(("payments x16 p99 < 25 ms", f"{p['post_payment']['p99_ms']} ms",
                         p["post_payment"]["p99_ms"] < 25))
+    wm = (res.get("whatif") or {}).get("month")
+    if wm and wm.get("ratio_per_bill") is not None:
+        out.append(("what-if of a month's bills in about the run's time (<= 1.5x per bill)",
+                    f"{wm['ratio_per_bill']}x per bill ({wm['seconds']} s for {wm['bills']} bills)",
+                    wm["ratio_per_bill"] <= 1.5))
     bt = res.get("batch")
     if bt and bt.get("ratio") is not None:
         out.append(("bank file >= 10x the posting floor at 16 clients",
@@ -78,6 +83,12 @@ def lines(res):
     for r in b.get("scaling", []):
         L.append(f"  {r['accounts']:>9} {r['bills']:>9} {r['bill_lines']:>9} {r['seconds']:>8} "
                  f"{r['bills_per_s']:>9} {round(r['seconds'] / max(r['bills'], 1) * 1e6):>8}")
+    if any("preview_seconds" in r for r in b.get("scaling", [])):
+        L.append("  preview_billing of the same month just before the run (discarded after):")
+        for r in b.get("scaling", []):
+            if "preview_seconds" in r:
+                L.append(f"  {r['accounts']:>9} {r['preview_bills']:>9} bills previewed in "
+                         f"{r['preview_seconds']} s = {r['preview_ratio']}x the run")
     if b.get("floor"):
         f = b["floor"]
         L.append(f"  floor: INSERT...SELECT of {f['bills']} bills + {f['bill_lines']} lines into LIKE copies: "
@@ -109,6 +120,16 @@ def lines(res):
         L.append(f"  profile of history month {len(hist)} (performance_schema, run {pr['run_seconds']} s), top statements:")
         for st in pr["statements"][:10]:
             L.append(f"    {st['seconds']:>7} s  {st['calls']:>4}x  rows examined {st['rows_examined']:>10}  {st['stmt']}")
+    wi = res.get("whatif")
+    if wi:
+        L.append("")
+        L.append("Tariff what-if (simulate_tariff of every tariff, its version at the range's end, fixed charge +1.00)")
+        L.append(f"  {'range':>24} {'bills':>9} {'seconds':>8} {'bills/s':>9} {'x run':>6} {'x run/bill':>10}")
+        for name, w in wi.items():
+            L.append(f"  {name + ' ' + ' .. '.join(w['range']):>24} {w['bills']:>9} {w['seconds']:>8} "
+                     f"{w['bills_per_s']!s:>9} {w['ratio_to_run']!s:>6} {w.get('ratio_per_bill')!s:>10}")
+        L.append(f"  (x run: seconds / the measured run's {b.get('run', {}).get('seconds')} s; "
+                 "x run/bill: the same per bill)")
     if res.get("payments"):
         L.append("")
         L.append("Payments (post_payment vs floor_post: lock one row, update it, insert one row, commit)")

@@ -5,7 +5,8 @@ Environment:
   BENCH_SECONDS   seconds per payment / web measurement (default 10)
   BENCH_HISTORY   months of bill history made by run_billing before the measured run (default 11)
   BENCH_PY_SAMPLE accounts billed by the Python per-account loop (default 10000)
-  BENCH_SKIP      comma-separated scenarios to skip: scaling, python, parallel, payments, batch, web
+  BENCH_SKIP      comma-separated scenarios to skip: scaling, python, whatif, parallel, payments,
+                  batch, web
   BENCH_WORKERS   worker counts of the parallel billing runs (default 1,2; each on a data set of
                   its own, built like the main one)
   BENCH_KEEP      1: leave the bench server running at the end
@@ -31,6 +32,7 @@ import payments  # noqa: E402
 import pybill  # noqa: E402
 import report  # noqa: E402
 import server  # noqa: E402
+import whatif  # noqa: E402
 from common import ROOT, WORK_DB, Sql, log  # noqa: E402
 
 SCALE = int(os.environ.get("BENCH_SCALE", "100000"))
@@ -131,6 +133,7 @@ def profile_read(s):
 
 def measured_run(db):
     s = Sql(db)
+    psecs, pr = generate.preview_month(s, MEASURED_MONTH)
     secs, r = generate.run_month(s, MEASURED_MONTH)
     lines = s.value("SELECT COUNT(*) FROM bill_line l JOIN bill b ON b.bill_id = l.bill_id "
                     "WHERE b.run_id = %s", r["run_id"])
@@ -139,7 +142,9 @@ def measured_run(db):
     s.close()
     return {"run_id": r["run_id"], "seconds": round(secs, 2), "bills": r["bills_created"],
             "bill_lines": lines, "skipped": r["accounts_skipped"], "exceptions": exc,
-            "bills_per_s": round(r["bills_created"] / secs, 1)}
+            "bills_per_s": round(r["bills_created"] / secs, 1),
+            "preview_seconds": round(psecs, 2), "preview_bills": pr["bills"],
+            "preview_ratio": round(psecs / secs, 2) if secs else None}
 
 
 def billing_floor(db, run_id):
@@ -258,6 +263,10 @@ def main():
             if "python_loop" in res["billing"]:
                 res["billing"]["python_loop"]["check"] = pybill.compare(db, run["run_id"])
                 log(f"{db}: Python loop vs engine: {res['billing']['python_loop']['check']}")
+            if "whatif" not in SKIP:
+                ps, pe, _ = generate.period(MEASURED_MONTH)
+                res["whatif"] = whatif.run(db, run, (ps, pe),
+                                           (generate.period(1)[0], generate.period(MEASURED_MONTH)[1]))
         elif n != SCALE:
             Sql().execute(f"DROP DATABASE `{db}`")     # keep the disk small
     if "parallel" not in SKIP and WORKERS:

@@ -45,7 +45,7 @@ def _close(cur):
 
 
 # procedure -> position of its issue date argument: these bill on their issue date (see above)
-ISSUE_DATE_ARG = {"run_billing": 2, "bill_account": 3, "preview_billing": 2}
+ISSUE_DATE_ARG = {"run_billing": 2, "bill_account": 3, "preview_billing": 2, "preview_bill_account": 3}
 
 
 def _as_date(x):

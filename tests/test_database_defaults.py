@@ -66,6 +66,14 @@ def test_the_contract_works_in_a_database_made_with_other_defaults(defaults_db):
     again = db.call("record_reading", "MÉTER-1", "2026-02-10", 90000, "customer", ACTOR)
     assert db.call("approve_reading", again["reading_id"], ACTOR)["status"] == "accepted"
 
+    checked = db.call_rows("preview_readings", '[{"serial_no": "MÉTER-1", "read_on": "2026-02-20",'
+                           ' "value": "90100", "source": "field"}]', ACTOR)
+    assert [r["outcome"] for r in checked] == ["accepted"]
+    preview = db.call("preview_billing", "2026-01-01", "2026-01-31", "2026-03-01", 14, ACTOR)
+    assert preview["bills"] == 1
+    one = db.call("preview_bill_account", aid, "2026-01-01", "2026-01-31", "2026-03-01", 14, ACTOR)
+    assert one["bills"] == 1
+    db.call("discard_preview", preview["preview_id"], ACTOR)
     run = db.call("run_billing", "2026-01-01", "2026-01-31", "2026-03-01", 14, "batch:billing")
     assert run["bills_created"] == 1
     billed = db.call("bill_account", aid, "2026-02-01", "2026-02-28", "2026-03-01", 14, ACTOR)
@@ -77,7 +85,9 @@ def test_the_contract_works_in_a_database_made_with_other_defaults(defaults_db):
     db.call("reverse_payment", pay["payment_id"], "bounced", ACTOR)
 
     db.execute("SET timestamp = UNIX_TIMESTAMP('2026-04-20 10:00:00')")
+    would = db.call_rows("preview_late_fees", "2026-04-20", "batch:late_fees")
     fees = db.call("apply_late_fees", "2026-04-20", "batch:late_fees")
+    assert len(would) == fees["bills_charged"]
     assert fees["bills_charged"] >= 1
     db.call("post_payment", aid, "5000.00", "card", None, "key-ü-2", ACTOR)
     # corrections, refunds, a meter exchange, notices and a bank file, all with non-ASCII text

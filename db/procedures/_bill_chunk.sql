@@ -27,26 +27,9 @@ BEGIN
     CALL _compute_bills(p_period_start, p_period_end, p_issue_date, 1);
 
     IF p_explain_ineligible THEN
-        -- the reason is found once (x.code), its text follows from it
+        CALL _find_ineligible(p_period_start, p_period_end);
         INSERT INTO billing_exception (run_id, account_id, code, detail)
-        SELECT p_run_id, x.account_id, x.code,
-               CASE x.code
-                    WHEN 'ACCOUNT_NOT_OPEN' THEN CONCAT('the account is not open on ', p_period_end)
-                    WHEN 'NO_METER' THEN CONCAT('no meter is installed on ', x.be)
-                    ELSE CONCAT('already billed for a period overlapping ', p_period_start, '..', p_period_end) END
-        FROM (SELECT a.account_id, LEAST(p_period_end, COALESCE(a.closed_on, p_period_end)) AS be,
-                     CASE WHEN a.opened_on > p_period_end OR a.closed_on < p_period_start
-                               OR a.closed_on < a.opened_on THEN 'ACCOUNT_NOT_OPEN'
-                          WHEN NOT EXISTS (SELECT 1 FROM meter_installation mi
-                                           WHERE mi.account_id = a.account_id
-                                             AND mi.installed_on <= LEAST(p_period_end, COALESCE(a.closed_on, p_period_end))
-                                             AND (mi.removed_on IS NULL
-                                                  OR mi.removed_on >= LEAST(p_period_end, COALESCE(a.closed_on, p_period_end))))
-                               THEN 'NO_METER'
-                          ELSE 'ALREADY_BILLED' END AS code
-              FROM billing_chunk c
-              JOIN account a ON a.account_id = c.account_id
-              WHERE NOT EXISTS (SELECT 1 FROM bc_acct t WHERE t.account_id = c.account_id)) x;
+        SELECT p_run_id, account_id, code, detail FROM bc_ineligible;
     END IF;
 
     CALL _store_bills(p_run_id, p_period_start, p_period_end, p_issue_date, p_due_days, p_actor);

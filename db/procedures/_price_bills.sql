@@ -118,10 +118,12 @@ BEGIN
     SELECT t.price_key, t.variant, 1000000 + ad.account_discount_id, 'discount',
            CONCAT('Discount: ', d.name, ' (', TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM d.pct)), '% of energy)'),
            NULL, NULL, NULL, NULL, -ROUND(t.energy * d.pct / 100, 2)
+    -- from the bills to their account's discounts by its index (bc_price has no index on
+    -- account_id: the other join order scans the work table once per discount row)
     FROM bc_price t
-    JOIN account_discount ad ON ad.account_id = t.account_id
+    STRAIGHT_JOIN account_discount ad ON ad.account_id = t.account_id
          AND ad.valid_from <= t.be AND (ad.valid_to IS NULL OR ad.valid_to >= t.be)
-    JOIN discount d ON d.discount_id = ad.discount_id;
+    STRAIGHT_JOIN discount d ON d.discount_id = ad.discount_id;
 
     UPDATE bc_price t
     JOIN (SELECT l.price_key, l.variant, SUM(l.amount) AS amt FROM bc_line l

@@ -4,7 +4,9 @@
 -- no late fee yet gets ROUND(open * late_fee_pct / 100, 2) (late_fee_pct of the tariff version
 -- in force on the bill's period end), when that is above zero: a 'late_fee' bill line, the
 -- bill's total rises by it, and a ledger debit dated p_as_of. Running it again charges
--- nothing twice (bill.late_fee_charged). Set-based, one transaction.
+-- nothing twice (bill.late_fee_charged). Set-based, one transaction. The selection (which bills,
+-- which fee) is _late_fee_candidates, shared with preview_late_fees: on the same data the
+-- preview lists exactly the bills and fees charged here.
 --
 -- Parameters
 --   p_as_of   the day the fees are assessed (usually today; not after today, the session's
@@ -57,25 +59,8 @@ BEGIN
     WHERE b.open_due_date < v_as_of AND b.late_fee_charged = 0
     FOR UPDATE;
 
-    DROP TEMPORARY TABLE IF EXISTS lf_fee;
-    CREATE TEMPORARY TABLE lf_fee (
-        bill_id    INT UNSIGNED      NOT NULL PRIMARY KEY,
-        account_id INT UNSIGNED      NOT NULL,
-        open_amt   DECIMAL(12,2)     NOT NULL,
-        pct        DECIMAL(5,2)      NOT NULL,
-        fee        DECIMAL(12,2)     NOT NULL,
-        line_no    SMALLINT UNSIGNED NOT NULL
-    );
-    INSERT INTO lf_fee
-    SELECT f.bill_id, f.account_id, f.open_amt, f.pct, f.fee, f.line_no
-    FROM (SELECT b.bill_id, b.account_id, b.total_amount - b.amount_paid AS open_amt,
-                 v.late_fee_pct AS pct,
-                 ROUND((b.total_amount - b.amount_paid) * v.late_fee_pct / 100, 2) AS fee,
-                 (SELECT MAX(l.line_no) + 1 FROM bill_line l WHERE l.bill_id = b.bill_id) AS line_no
-          FROM bill b FORCE INDEX (ix_bill_open_due)
-          JOIN tariff_version v ON v.tariff_version_id = b.tariff_version_id
-          WHERE b.open_due_date < v_as_of AND b.late_fee_charged = 0) f
-    WHERE f.fee > 0;
+    -- the bills and fees: the same selection as preview_late_fees (_late_fee_candidates)
+    CALL _late_fee_candidates(v_as_of);
 
     INSERT INTO bill_line (bill_id, line_no, kind, description, amount)
     SELECT bill_id, line_no, 'late_fee',

@@ -11,7 +11,8 @@
 --   p_issue_date                   issue date (on or after period_end)
 --   p_due_days                     days from issue to due date (1..90)
 --   p_actor                        who acts
--- Result: bill_id (NULL when the account was not billed; the reason is in v_billing_exceptions)
+-- Result: bill_id, run_id (bill_id NULL when the account was not billed; the reason is in
+--   v_billing_exceptions under run_id, also when the account was not considered)
 -- Errors: 45001 unknown account, 45040 PERIOD_INVALID, 45002 empty actor.
 --   A deadlock (1213) or lock wait timeout (1205) is retried inside, 5 attempts in all;
 --   the 5th is raised.
@@ -88,5 +89,5 @@ BEGIN
     END LOOP;
     DROP TEMPORARY TABLE IF EXISTS billing_chunk;
 
-    SELECT v_bill AS bill_id;
+    SELECT v_bill AS bill_id, v_run AS run_id;
 END

@@ -17,8 +17,9 @@
 --   balance_after  the account's balance (sum of its ledger) right after the posting; negative
 --                  is credit
 --   replayed       0 for a new posting; 1 when the key was used before for the same account
---                  and amount: nothing is posted and the first payment is answered (payment_id,
---                  receipt_no as then; allocated, unallocated, balance_after as they are now)
+--                  and amount: nothing is posted and the first call's answer is returned as
+--                  it was then (payment_id, receipt_no, allocated, unallocated, balance_after:
+--                  later bills, payments or a reversal do not change it)
 -- Errors
 --   45001 no account with that id            45002 bad method, empty actor, empty or long key,
 --                                                  paid_at in the future or before opened_on
@@ -79,6 +80,7 @@ BEGIN
     DECLARE v_balance DECIMAL(12,2);
     DECLARE v_last_entry BIGINT UNSIGNED;
     DECLARE v_last_allocation BIGINT UNSIGNED;
+    DECLARE v_posting INT UNSIGNED;
     DECLARE v_replayed TINYINT DEFAULT 1;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
@@ -174,13 +176,28 @@ BEGIN
     END IF;
 
     IF v_replayed = 1 THEN
-        -- the first payment's answer, read from one snapshot
+        -- the first call's answer as it was then (billing-rules.md, Payments): the posting's
+        -- own rows end at payment_posting's positions (v_receipt reads the same); a payment
+        -- posted before those positions were recorded (migration 0050) answers with its state
+        -- now. Read from one snapshot.
         START TRANSACTION READ ONLY;
-        SELECT account_id, amount, receipt_no(payment_id, posted_at), amount_allocated,
-               IF(status = 'posted', amount - amount_allocated - amount_refunded, 0)
-          INTO v_account_found, v_amount_found, v_receipt_no, v_allocated, v_unallocated
-          FROM payment WHERE payment_id = v_payment_id;
-        SELECT COALESCE(SUM(amount), 0) INTO v_balance FROM ledger_entry WHERE account_id = v_account_found;
+        SELECT p.account_id, p.amount, receipt_no(p.payment_id, p.posted_at), p.amount_allocated,
+               IF(p.status = 'posted', p.amount - p.amount_allocated - p.amount_refunded, 0),
+               pp.payment_id, pp.last_allocation_id, pp.last_entry_id
+          INTO v_account_found, v_amount_found, v_receipt_no, v_allocated, v_unallocated,
+               v_posting, v_last_allocation, v_last_entry
+          FROM payment p
+          LEFT JOIN payment_posting pp ON pp.payment_id = p.payment_id
+         WHERE p.payment_id = v_payment_id;
+        IF v_posting IS NULL THEN
+            SELECT COALESCE(SUM(amount), 0) INTO v_balance FROM ledger_entry WHERE account_id = v_account_found;
+        ELSE
+            SELECT COALESCE(SUM(amount), 0) INTO v_allocated FROM payment_allocation
+             WHERE payment_id = v_payment_id AND allocation_id <= COALESCE(v_last_allocation, 0);
+            SET v_unallocated = v_amount_found - v_allocated;
+            SELECT COALESCE(SUM(amount), 0) INTO v_balance FROM ledger_entry
+             WHERE account_id = v_account_found AND entry_id <= v_last_entry;
+        END IF;
         COMMIT;
         IF NOT (v_account_found <=> v_account_id AND v_amount_found <=> v_amount) THEN
             CALL _fail(45022, CONCAT('idempotency_key ''', LEFT(v_key, 32), ''' was used for payment ', v_payment_id,

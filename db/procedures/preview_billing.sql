@@ -6,7 +6,8 @@
 --
 -- Same engine and code path as the run, not a copy: the same candidates (_run_candidates), the
 -- same chunks, the same computation (_compute_bills); where the run stores the bills
--- (_store_bills) the preview keeps them in preview_bill / preview_line / preview_exception.
+-- (_store_bills) the preview keeps them in preview_bill / preview_line / preview_exception
+-- (_keep_preview).
 -- Nothing else is written (no bill, number, reading, ledger row, audit row). Each chunk is its
 -- own READ COMMITTED transaction with no locking read (consistent reads): a payment, a reading
 -- or a run is never held up by a preview, and nothing is locked once it returns. (A server
@@ -38,7 +39,6 @@ BEGIN
     DECLARE v_actor VARCHAR(100) DEFAULT _arg_text(p_actor, 'actor', 100);
     DECLARE v_preview INT UNSIGNED DEFAULT NULL;
     DECLARE v_chunk_size INT DEFAULT @billing_chunk_size;
-    DECLARE v_P INT;
     DECLARE v_after INT UNSIGNED DEFAULT 0;
     DECLARE v_n INT;
     DECLARE v_max INT UNSIGNED;
@@ -54,7 +54,6 @@ BEGIN
     END;
 
     CALL _check_period(v_period_start, v_period_end, v_issue_date, v_due_days, v_actor);
-    SET v_P = DATEDIFF(v_period_end, v_period_start) + 1;
 
     START TRANSACTION;
     DELETE FROM billing_preview WHERE created_at < NOW() - INTERVAL 7 DAY;
@@ -95,48 +94,7 @@ BEGIN
         START TRANSACTION;
         CALL _compute_bills(v_period_start, v_period_end, v_issue_date, 0);
 
-        INSERT INTO preview_bill (preview_id, account_id, period_start, period_end, days_billed,
-                                  period_days, due_date, prev_read_on, prev_read_value, end_read_on,
-                                  end_read_value, register_advance, consumption_kwh, estimated, final,
-                                  energy_charge, fixed_charge, discount_amount, tax_amount,
-                                  total_amount, rebate_amount, rebate_date, replaces_bill_id,
-                                  prev_bill_id, usage_effect, other_effect, last_year_bill_id, flag)
-        SELECT v_preview, t.account_id, t.bs, t.be, t.d_days, v_P, v_issue_date + INTERVAL v_due_days DAY,
-               t.prev_read_on, t.prev_value, t.end_read_on, t.end_value, t.register_advance,
-               t.consumption, t.estimated, t.final, t.energy, t.fixed, t.discounts, t.tax, t.total,
-               t.rebate, t.rebate_date, t.replaces_bill_id, t.prev_bill_id, t.usage_effect,
-               t.other_effect, t.last_year_bill_id,
-               CASE WHEN t.prev_bill_id IS NULL THEN NULL
-                    WHEN t.consumption = 0 AND t.estimated = 0 THEN 'ZERO'
-                    WHEN t.total > 2 * t.prev_total THEN 'HIGH'
-                    WHEN 4 * t.consumption < t.prev_consumption THEN 'LOW' END
-        FROM bc_acct t
-        WHERE t.exception_code IS NULL;
-
-        INSERT INTO preview_line (preview_id, account_id, line_no, kind, description, quantity_kwh,
-                                  rate, amount)
-        SELECT v_preview, l.price_key, ROW_NUMBER() OVER (PARTITION BY l.price_key ORDER BY l.seq),
-               l.kind, l.description, l.quantity_kwh, l.rate, l.amount
-        FROM bc_line l
-        JOIN bc_acct t ON t.account_id = l.price_key AND t.exception_code IS NULL
-        WHERE l.variant = 0;
-
-        INSERT INTO preview_exception (preview_id, account_id, code, detail)
-        SELECT v_preview, account_id, exception_code, exception_detail
-        FROM bc_acct WHERE exception_code IS NOT NULL;
-
-        UPDATE billing_preview p
-        JOIN (SELECT SUM(t.exception_code IS NULL) AS bills,
-                     SUM(t.exception_code IS NOT NULL) AS exceptions,
-                     SUM(t.exception_code IS NULL AND t.estimated = 1) AS estimated_bills,
-                     COALESCE(SUM(IF(t.exception_code IS NULL, t.total, 0)), 0) AS total_billed
-              FROM bc_acct t) x
-        SET p.accounts_done = LEAST(p.accounts_considered, p.accounts_done + v_n),
-            p.bills = p.bills + COALESCE(x.bills, 0),
-            p.exceptions = p.exceptions + COALESCE(x.exceptions, 0),
-            p.estimated_bills = p.estimated_bills + COALESCE(x.estimated_bills, 0),
-            p.total_billed = p.total_billed + x.total_billed
-        WHERE p.preview_id = v_preview;
+        CALL _keep_preview(v_preview, v_period_start, v_period_end, v_issue_date, v_due_days, v_n);
         COMMIT;
         SET v_after = v_max;
     END LOOP;

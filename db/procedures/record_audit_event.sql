@@ -53,7 +53,10 @@ BEGIN
     IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
         CALL _fail(45002, 'actor is required');
     END IF;
-    IF v_detail IS NOT NULL AND (JSON_VALID(v_detail) = 0 OR JSON_TYPE(v_detail) <> 'OBJECT') THEN
+    -- (JSON_TYPE only on valid JSON: MySQL signals on anything else, so not in one OR)
+    IF v_detail IS NOT NULL AND JSON_VALID(v_detail) = 0 THEN
+        CALL _fail(45002, 'detail must be a JSON object or NULL');
+    ELSEIF v_detail IS NOT NULL AND JSON_TYPE(v_detail) <> 'OBJECT' THEN
         CALL _fail(45002, 'detail must be a JSON object or NULL');
     END IF;
     IF v_object IN ('customer', 'account')

@@ -145,11 +145,14 @@ BEGIN
     END IF;
 
     IF v_replayed = 1 THEN
-        -- the first refund's answer, read from one snapshot
+        -- the first refund's answer as it was then (keys behave as for payments): the balance
+        -- right after its own ledger entry, the last row the refund wrote. One snapshot.
         START TRANSACTION READ ONLY;
         SELECT account_id, amount INTO v_account_found, v_amount_found
           FROM refund WHERE refund_id = v_refund_id;
-        SELECT COALESCE(SUM(amount), 0) INTO v_balance FROM ledger_entry WHERE account_id = v_account_found;
+        SELECT COALESCE(SUM(amount), 0) INTO v_balance FROM ledger_entry
+         WHERE account_id = v_account_found
+           AND entry_id <= (SELECT MAX(e.entry_id) FROM ledger_entry e WHERE e.refund_id = v_refund_id);
         COMMIT;
         IF NOT (v_account_found <=> v_account_id AND v_amount_found <=> v_amount) THEN
             CALL _fail(45022, CONCAT('idempotency_key ''', LEFT(v_key, 30), ''' was used for refund ', v_refund_id,

@@ -9,7 +9,8 @@
 --   final (0/1: the bill ends on the account's closed_on), cancelled_at, credit_note_no,
 --   replaces_bill_id (the cancelled bill this one bills again), replaced_by_bill_id.
 --   Also: customer_id, run_id, days_billed, prev_read_on, prev_read_value, end_read_on,
---   end_read_value, tariff_code, tariff_version_id, cancelled_by, cancel_reason.
+--   end_read_value, tariff_code, tariff_version_id, cancelled_by, cancel_reason, issued_total
+--   (the total as issued, as printed on the bill: before a granted rebate or a late fee).
 -- Money columns are sums of the bill's lines of that kind, with their signs.
 -- Example: SELECT * FROM v_bill_summary WHERE account_id = 42 ORDER BY period_end DESC;
 CREATE VIEW v_bill_summary AS
@@ -38,7 +39,7 @@ SELECT b.bill_id, b.bill_no, b.account_id, a.account_no, b.period_start, b.perio
        (SELECT n.bill_id FROM bill n WHERE n.replaces_bill_id = b.bill_id) AS replaced_by_bill_id,
        a.customer_id, b.run_id, b.days_billed, b.prev_read_on, b.prev_read_value,
        r.read_on AS end_read_on, r.value AS end_read_value, t.code AS tariff_code, b.tariff_version_id,
-       b.cancelled_by, b.cancel_reason
+       b.cancelled_by, b.cancel_reason, b.issued_total
 FROM bill b
 JOIN account a ON a.account_id = b.account_id
 JOIN tariff t ON t.tariff_id = a.tariff_id

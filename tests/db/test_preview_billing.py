@@ -360,3 +360,31 @@ def test_the_same_period_last_year_and_the_effects_of_a_rise_in_price(db):
     first = db.row("SELECT * FROM v_bill_comparison WHERE bill_id = %s", bills[0])
     assert first["prev_bill_id"] is None and first["usage_effect"] is None
     assert first["comparison_available"] == 1
+
+
+# --- one account (the re-bill preview) -----------------------------------------------------------
+
+def test_preview_bill_account_is_what_bill_account_bills(db):
+    db.set_clock("2026-01-01")
+    make_tariff(db, code="ONE", versions=[dict(effective_from="2025-12-01", fixed_charge="3.00",
+                                               tax_rate_pct="5", blocks=[(50, "0.10"), (None, "0.20")])])
+    acc = make_metered_account(db, tariff_code="ONE", opened_on="2026-01-01")
+    with db.at("2026-01-31"):
+        db.call("record_reading", acc.serial, "2026-01-31", 80, "field", "staff:t")
+    before = checksums(db)
+    p = db.call("preview_bill_account", acc.account_id, "2026-01-01", "2026-01-31", "2026-02-01", 14, "staff:t")
+    assert checksums(db) == before
+    assert (p["accounts_considered"], p["bills"], p["exceptions"]) == (1, 1, 0)
+    want = db.call("bill_account", acc.account_id, "2026-01-01", "2026-01-31", "2026-02-01", 14, "staff:t")
+    assert set(want) == {"bill_id", "run_id"}          # the contract's result columns
+    got_bills, _ = previewed(db, p["preview_id"])
+    bills, _ = billed(db, want["run_id"])
+    assert got_bills == bills
+    # now billed: the preview says why it would not bill it again, as bill_account does
+    p = db.call("preview_bill_account", acc.account_id, "2026-01-01", "2026-01-31", "2026-02-01", 14, "staff:t")
+    assert (p["bills"], p["exceptions"]) == (0, 1)
+    assert db.value("SELECT code FROM v_preview_exceptions WHERE preview_id = %s",
+                    p["preview_id"]) == "ALREADY_BILLED"
+    with pytest.raises(DbError) as e:
+        db.call("preview_bill_account", 999999, "2026-01-01", "2026-01-31", "2026-02-01", 14, "staff:t")
+    assert e.value.errno == 45001

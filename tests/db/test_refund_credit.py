@@ -97,6 +97,9 @@ def test_replay_is_byte_exact_and_a_namespace_of_its_own(db, acc):
     for key in ("abc", "abc ", "abç", "ABC"):                    # four other keys
         assert refund(db, acc.account_id, "1.00", key)["replayed"] == 0
     assert db.value("SELECT COUNT(*) FROM refund") == 5
+    # the first answer as it was then, though the balance moved since
+    assert balance(db, acc.account_id) == D("-36.00")
+    assert refund(db, acc.account_id, "10.00", "AbC") == {**first, "replayed": 1}
     before = db.snapshot()
     with pytest.raises(DbError) as e:                            # same key, other amount
         refund(db, acc.account_id, "9.00", "AbC")

@@ -55,7 +55,12 @@ def test_a_clerk_enters_a_reading_and_uploads_a_csv(page, live_server, meters, b
                         f"SN-E-3,{LAST_END},90,smart\n")
     page.goto(live_server.url + "/readings/upload/")
     page.set_input_files("#id_file", str(csv_file))
-    page.click("button:has-text('Upload and record')")
+    page.click("button:has-text('Check the file')")
+    assert page.locator(".upload-summary").inner_text() == \
+        "Recording it would give: 2 accepted, 0 for review, 2 refused."
+    assert billing_db.value("SELECT COUNT(*) FROM meter_reading WHERE kind = 'actual'") == 1
+    shoot(page, "upload-check")
+    page.click("button:has-text('Record these 2 readings')")
     assert page.locator(".upload-summary").inner_text() == "2 accepted, 0 for review, 2 refused."
     assert page.locator("tr.outcome-refused").count() == 2
     assert "NOT_FOUND" in page.locator("tr.outcome-refused").first.inner_text()
@@ -73,7 +78,9 @@ def test_a_billing_admin_runs_billing_to_completion(page, live_server, meters, b
     page.fill("#id_period_end", str(LAST_END))
     page.fill("#id_issue_date", str(TODAY))
     page.fill("#id_due_days", "14")
-    page.click("button:has-text('Start run')")
+    page.click("button:has-text('Preview run')")       # the first step: a preview
+    assert page.locator(".count-bills").inner_text() == "3"
+    page.click("button:has-text('Issue these bills')")
     page.wait_for_selector("progress")
     page.wait_for_selector(".progress-done-link:not([hidden])")
     assert page.locator(".progress-state").inner_text() == "completed"

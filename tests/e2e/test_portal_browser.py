@@ -132,3 +132,22 @@ def test_formatted_pages_and_the_error_pages(page, live_server, ada, billing_db)
     page.wait_for_url("**/my/")
     page.goto(live_server.url + "/my/bills/999999/")
     shoot(page, "404")
+
+
+def test_the_bills_list_and_a_bill_fit_a_phone(page, live_server, ada, billing_db):
+    """Issue 21: at 390 px the bills list is stacked cards (amount and status visible, no page
+    wider than the screen); the bill shows the account since the previous bill."""
+    login_page(page, live_server, ada.customer_no, PASSWORD)
+    page.goto(live_server.url + "/my/bills/")
+    assert page.locator("tr.overdue").count() >= 1
+    page.set_viewport_size({"width": 390, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    first = page.locator("table.bill-list tbody tr").first
+    assert first.locator("td[data-label=Open]").is_visible()
+    assert first.locator("td[data-label=Status]").is_visible()
+    shoot(page, "bills-list")
+    page.goto(live_server.url + f"/my/bills/{ada.bill_ids[2]}/")
+    assert "Your account" in page.locator("main").inner_text()
+    page.set_viewport_size({"width": 390, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot(page, "bill-account-summary")

@@ -230,6 +230,9 @@ ONE_SERVER_ONLY = [
      "VALUES(col) in ON DUPLICATE KEY UPDATE"),
     (r"\bCONVERT\s*\([^()]*\bUSING\s+utf8\b(?!mb)|\butf8_\w+_ci\b|\bCHARSET\s*=?\s*utf8\b(?!mb)",
      "MySQL 8.4 (deprecated)", "utf8 meaning utf8mb3 (say utf8mb4)"),
+    (r"\bJSON_VALID\s*\([^()]*\)\s*=\s*0\s+OR\s+JSON_(?:TYPE|LENGTH|EXTRACT)\s*\(",
+     "MySQL (an error on invalid JSON)",
+     "JSON_TYPE/LENGTH/EXTRACT in the same OR as its JSON_VALID check (no short-circuit promised)"),
 ]
 
 

@@ -94,13 +94,16 @@ def test_every_invalid_argument_message_starts_with_its_argument():
 
 def test_every_arg_conversion_is_given_its_own_arguments_name():
     """_arg_x(p_amount, 'amount', ...): the name in the message is the argument's own (or an
-    _arg_ function passes its p_name on)."""
+    _arg_ function passes its p_name on, or a field of a JSON argument is named by its key)."""
     bad = []
     for name, (p, sql) in routines().items():
         for m in re.finditer(r"(?<!FUNCTION )\b(_arg_\w+)\s*\(", sql):
             args = [a.strip() for a in split_top(paren_body(sql, m.end() - 1))]
+            # a field of a JSON argument (preview_readings' rows) is named by its key
+            field = re.search(r"\]\.(\w+)'\)\)\)$", args[0])
             ok = (args[0].lower().startswith("p_") and args[1] == f"'{args[0][2:].lower()}'"
-                  or name.startswith("_arg_") and args[1] == "p_name")
+                  or name.startswith("_arg_") and args[1] == "p_name"
+                  or field is not None and args[1] == f"'{field.group(1)}'")
             if not ok:
                 line = sql.count("\n", 0, m.start()) + 1
                 bad.append(f"{p.relative_to(ROOT)}:{line}: {m.group(1)}({args[0]}, {args[1]}, ...)")

@@ -49,6 +49,7 @@ def test_the_construct_scanner_catches_one_server_syntax():
         "ALTER TABLE t ADD COLUMN IF NOT EXISTS a INT": "IF [NOT] EXISTS",
         "SELECT * FROM t WHERE REGEXP_LIKE(a, 'x')": "REGEXP_LIKE",
         "CREATE TABLE t (a INT) COLLATE utf8mb4_0900_ai_ci": "0900",
+        "IF JSON_VALID(x) = 0 OR JSON_TYPE(x) <> 'ARRAY' THEN": "JSON_VALID",
     }
     for sql, what in samples.items():
         assert any(what in f for f in sqlscan.one_server_constructs(sql)), sql

@@ -60,7 +60,10 @@ def test_a_wrong_password_is_refused_on_the_login_page(client, staff_user, billi
 def test_log_out_ends_the_session(staff_client, billing_db):
     assert staff_client.get(reverse("billing:home")).status_code == 200
     r = staff_client.post(reverse("logout"))
-    assert r.status_code == 302 and r["Location"] == reverse("login")
+    assert r.status_code == 302 and r["Location"] == reverse("logged_out")
+    page = staff_client.get(r["Location"])
+    assert b"You are logged out" in page.content
+    assert f'href="{reverse("login")}"'.encode() in page.content and b"Log in again" in page.content
     assert staff_client.get(reverse("billing:home")).status_code == 302
 
 

@@ -153,3 +153,22 @@ def test_a_clerk_creates_a_portal_login_once(staff_client, ada, billing_db, djan
                           follow=True)
     assert "has a login already" in text(r)
     assert django_user_model.objects.filter(username=ada.customer_no).count() == 1
+
+
+def test_a_closed_account_with_money_open_still_takes_payments(staff_client, ada, billing_db):
+    """billing-rules.md, Payments: a closed account accepts payments while it has money open."""
+    billing_db.call("close_account", ada.account_id, "2026-02-10", "staff:test")
+    url = reverse("billing:account_detail", args=[ada.account_id])
+    assert "Take a payment" in text(staff_client.get(url))
+    owed = billing_db.value("SELECT balance FROM v_account_balance WHERE account_id = %s",
+                            ada.account_id)
+    assert owed > 0
+    pay_url = reverse("billing:payment_create", args=[ada.account_id])
+    key = re.search(r'name="idempotency_key" value="([^"]+)"',
+                    staff_client.get(pay_url).content.decode()).group(1)
+    r = staff_client.post(pay_url, {"amount": str(owed), "method": "cash", "reference": "",
+                                    "idempotency_key": key})
+    assert r.status_code == 302
+    assert billing_db.value("SELECT balance FROM v_account_balance WHERE account_id = %s",
+                            ada.account_id) == 0
+    assert "Take a payment" not in text(staff_client.get(url))     # nothing open any more

@@ -40,9 +40,18 @@ SN-R-2,2026-01-31,50,SMART
 """
 
 
-def upload(client, content, name="readings.csv"):
+def check(client, content, name="readings.csv"):
+    """Step 1: the file is checked (preview_readings), nothing recorded."""
     return client.post(reverse("billing:reading_upload"),
                        {"file": SimpleUploadedFile(name, content.encode(), "text/csv")})
+
+
+def upload(client, content, name="readings.csv"):
+    """Step 1 then step 2 ("Record these readings"): the response of the recording."""
+    r = check(client, content, name)
+    assert r.status_code == 200 and r.context["preview"] is True
+    return client.post(reverse("billing:reading_upload"),
+                       {"action": "record", "csv_text": r.context["csv_text"], "file_name": name})
 
 
 def outcomes(response):
@@ -73,6 +82,41 @@ def test_every_row_is_reported_and_bad_rows_do_not_stop_the_rest(staff_client, m
         ("SN-R-2", "2026-01-31", "accepted")]
     assert {r["recorded_by"] for r in rows} == {"staff:clara"}
     assert "100.0000 kWh" in page and "400.0000 kWh" in page
+
+
+def test_the_check_shows_what_recording_would_do_and_records_nothing(staff_client, meters,
+                                                                     billing_db):
+    before = billing_db.snapshot()
+    r = check(staff_client, CSV)
+    assert billing_db.snapshot() == before
+    assert outcomes(r) == [(2, "accepted"), (3, "review"), (4, "refused"), (5, "refused"),
+                           (6, "refused"), (7, "refused"), (8, "refused"), (9, "refused"),
+                           (11, "accepted")]
+    page = text(r)
+    assert "Recording it would give: 2 accepted, 1 for review, 6 refused." in page
+    assert "Record these 3 readings" in page
+    assert "READING_OUT_OF_RANGE" in page                   # row 5: before row 3's date
+    # recording then gives exactly what the check said
+    recorded = staff_client.post(reverse("billing:reading_upload"), {
+        "action": "record", "csv_text": r.context["csv_text"], "file_name": "readings.csv"})
+    assert outcomes(recorded) == outcomes(r)
+
+
+def test_the_template_the_refused_lines_and_the_history(staff_client, meters, billing_db):
+    t = staff_client.get(reverse("billing:reading_upload_template"))
+    assert t["Content-Type"].startswith("text/csv")
+    assert t.content.decode().splitlines()[0] == "serial,date,value,source"
+    assert staff_client.get(reverse("billing:reading_upload_refused")).status_code == 404
+    upload(staff_client, CSV, name="march.csv")
+    refused = staff_client.get(reverse("billing:reading_upload_refused")).content.decode()
+    lines = refused.splitlines()
+    assert lines[0] == "serial,date,value,source" and len(lines) == 7
+    assert "SN-NOPE,2026-02-28,5,field" in lines and "bad,line,," in lines
+    page = text(staff_client.get(reverse("billing:reading_upload")))
+    assert "Recent uploads" in page and "march.csv 2 1 6" in page
+    event = billing_db.row("SELECT actor, new_values FROM v_audit_log "
+                           "WHERE action = 'web_readings_uploaded'")
+    assert event["actor"] == "staff:clara" and '"refused": 6' in event["new_values"]
 
 
 def test_an_upload_that_is_not_text_is_refused_as_a_whole(staff_client, meters, billing_db):

@@ -87,6 +87,26 @@ def test_self_registration_proves_ownership_with_the_last_bill(client, billing_d
     assert "You have a login already" in r.content.decode()
 
 
+def test_self_registration_takes_the_amount_printed_on_the_bill_after_a_late_fee(client, billing_db):
+    """Issue 21: an overdue customer types the total printed on the bill, not the total after
+    the late fee charged since."""
+    import datetime as dt
+    db = billing_db
+    cy = make_portal_customer(db, name="Cy Overdue", email="cy@example.org", with_history=False)
+    today = db.value("SELECT CURRENT_DATE")
+    db.call("record_reading", cy.serial, today - dt.timedelta(days=66), 1400, "field", "staff:test")
+    bill = db.call("bill_account", cy.account_id, today - dt.timedelta(days=95),
+                   today - dt.timedelta(days=66), today - dt.timedelta(days=65), 14,
+                   "staff:test")["bill_id"]
+    assert db.call("apply_late_fees", today, "batch:late_fees")["bills_charged"] == 1
+    printed, now = db.row("SELECT issued_total, total_amount FROM v_bill_summary WHERE bill_id = %s",
+                          bill).values()
+    assert now > printed
+    assert "do not match our records" in _register(client, cy, str(now)).content.decode()
+    r = _register(client, cy, str(printed))
+    assert r.status_code == 302 and CustomerLogin.objects.get().customer_id == cy.customer_id
+
+
 def test_self_registration_is_locked_after_five_refused_proofs_per_address(client, billing_db,
                                                                           ada, bob):
     """Any customer numbers: five refused proofs from one address lock the form (axes)."""

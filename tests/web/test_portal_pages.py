@@ -40,13 +40,30 @@ def test_dashboard_shows_balance_due_rebate_overdue_and_the_usage_chart(c, ada, 
         Decimal("104.53"), Decimal("0.92"))
     assert re.search(r"Pay <strong>€104\.53</strong> by <strong>[^<]+</strong> and save "
                      r"<strong>€0\.92</strong>", html)
-    assert "Overdue:</strong> €49.13" in html
+    since = v["next_due_date"].strftime("%-d %b %Y")      # the oldest open bill's due date
+    assert f"Overdue since {since}:</strong> €49.13" in html
+    assert "Lighter bars: estimated readings." in html      # one bar is estimated
     assert "€105.45" in html and v["next_due_date"].strftime("%-d %b %Y") in html
     # chart: 3 bars (one estimated), tallest = 290 kWh, with a title and a table fallback
     assert html.count('class="bar') == 3 and html.count('class="bar estimated"') == 1
     assert "<title id=\"chart-%d-title\">" % ada.account_id in html
     assert 'height="120" class="bar"' in html                       # the largest period
     assert "<td class=\"num\">290</td>" in html
+
+
+def test_the_chart_legend_only_when_a_bar_is_estimated(client, billing_db):
+    import datetime as dt
+    from e2e.portal_data import make_portal_customer
+    db = billing_db
+    cust = make_portal_customer(db, with_history=False)
+    today = db.value("SELECT CURRENT_DATE")
+    db.call("record_reading", cust.serial, today - dt.timedelta(days=66), 1250, "field", "staff:test")
+    db.call("bill_account", cust.account_id, today - dt.timedelta(days=95),
+            today - dt.timedelta(days=66), today - dt.timedelta(days=65), 14, "staff:test")
+    create_customer_login(cust.customer_id, password=PASSWORD)
+    client.force_login(CustomerLogin.objects.get(customer_id=cust.customer_id).user)
+    html = client.get(reverse("portal:dashboard")).content.decode()
+    assert html.count('class="bar') == 1 and "Lighter bars" not in html
 
 
 def test_bill_list_filters_by_year_status_and_account(c, ada):
@@ -59,6 +76,32 @@ def test_bill_list_filters_by_year_status_and_account(c, ada):
     year = r.context["bills"][0].issue_date.year
     r = c.get(reverse("portal:bill_list"), {"year": year - 5})
     assert r.context["form"].errors and "year" in r.context["form"].errors
+
+
+def test_bill_list_marks_unpaid_estimated_overdue_and_links_the_pdf(c, ada, billing_db):
+    # "Unpaid" is open or partly paid: pay part of the newest bill
+    billing_db.call("post_payment", ada.account_id, "1.00", "cash", None, "part-1", "staff:test")
+    statuses = {b["bill_id"]: b["status"] for b in billing_db.rows(
+        "SELECT bill_id, status FROM v_bill_summary WHERE account_id = %s", ada.account_id)}
+    unpaid = [b for b in reversed(ada.bill_ids) if statuses[b] in ("open", "partial")]
+    assert "partial" in [statuses[b] for b in unpaid]
+    r = c.get(reverse("portal:bill_list"), {"status": "unpaid"})
+    assert [b.bill_id for b in r.context["bills"]] == unpaid
+    html = c.get(reverse("portal:bill_list")).content.decode()
+    rows = re.findall(r"<tr( class=\"overdue\")?>(.*?)</tr>", html, re.S)[1:]
+    by_bill = {re.search(r"/my/bills/(\d+)/", row).group(1): (cls, row) for cls, row in rows}
+    overdue_cls, estimated_row = by_bill[str(ada.bill_ids[1])]      # estimated, overdue, late fee
+    assert overdue_cls and "estimated</span>" in estimated_row and "overdue" in estimated_row
+    assert reverse("portal:bill_pdf", args=[ada.bill_ids[1]]) in estimated_row
+    assert "kWh" in estimated_row
+    assert not by_bill[str(ada.bill_ids[0])][0]                     # paid: not overdue
+    assert "partly paid" in html
+
+
+def test_bill_list_pages_by_twenty(c, ada, billing_db):
+    from django.core.paginator import Page
+    r = c.get(reverse("portal:bill_list"))
+    assert isinstance(r.context["bills"], Page) and r.context["bills"].paginator.per_page == 20
 
 
 def test_bill_page_shows_every_line_readings_and_due_date(c, ada, billing_db):
@@ -190,3 +233,112 @@ def test_password_change(c, ada):
     r = c.post(reverse("portal:password_change"), {
         "old_password": "wrong", "new_password1": "x", "new_password2": "x"})
     assert r.status_code == 200 and r.context["form"].errors["old_password"]
+
+
+def test_a_bill_shows_the_account_since_the_previous_bill(client, billing_db):
+    """Issue 21: previous balance, payments received (dates, receipts), adjustments, this bill,
+    the balance after it; the figures from v_bill_account_summary add up as the ledger does."""
+    import datetime as dt
+    from e2e.portal_data import make_portal_customer
+    db = billing_db
+    cust = make_portal_customer(db, with_history=False)
+    today = db.value("SELECT CURRENT_DATE")
+    t = (lambda n: today + dt.timedelta(days=n))
+    db.call("record_reading", cust.serial, t(-66), 1250, "field", "staff:test")
+    first = db.call("bill_account", cust.account_id, t(-95), t(-66), t(-65), 14, "staff:test")["bill_id"]
+    with db.at(t(-60)):
+        pay = db.call("post_payment", cust.account_id, "10.00", "cash", None, "acct-sum-1", "staff:test")
+    with db.at(t(-40)):
+        fees = db.call("apply_late_fees", t(-40), "batch:late_fees")
+    assert fees["bills_charged"] == 1
+    second = db.call("bill_account", cust.account_id, t(-65), t(-36), t(-35), 14, "staff:test")["bill_id"]
+    s = db.row("SELECT * FROM v_bill_account_summary WHERE bill_id = %s", second)
+    first_total = db.value("SELECT issued_total FROM bill WHERE bill_id = %s", first)
+    assert s["prev_bill_id"] == first
+    assert (s["previous_balance"], s["payments"], s["adjustments"]) == \
+        (first_total, Decimal("-10.00"), fees["total_fees"])
+    assert s["new_charges"] == db.value("SELECT issued_total FROM bill WHERE bill_id = %s", second)
+    assert s["balance_after"] == s["previous_balance"] + s["payments"] + s["adjustments"] + s["new_charges"]
+    assert s["balance_after"] == db.value("SELECT balance FROM v_account_balance WHERE account_id = %s",
+                                          cust.account_id)
+    create_customer_login(cust.customer_id, password=PASSWORD)
+    client.force_login(CustomerLogin.objects.get(customer_id=cust.customer_id).user)
+    first_no = db.value("SELECT bill_no FROM bill WHERE bill_id = %s", first)
+    for name in ("portal:bill_detail", "portal:bill_print"):
+        page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(
+            reverse(name, args=[second])).content.decode()))
+        assert "Your account" in page
+        assert f"Payment received {t(-60).strftime('%-d %b %Y')}, receipt {pay['receipt_no']} -€10.00" in page
+        assert f"Late fee on bill {first_no} €{fees['total_fees']}" in page
+        assert f"Balance after this bill €{s['balance_after']:,}" in page
+    first_page = client.get(reverse("portal:bill_detail", args=[first])).content.decode()
+    assert "Balance before this bill" in first_page
+
+
+def test_a_prorated_bill_reads_in_words_with_the_meter_factor(client, billing_db):
+    """Issue 21: block limits as the customer's share, the days of each price in words, the
+    multiplier explained; then the next bill, estimated, and the one after it that corrects it."""
+    import datetime as dt
+    from billing import formatting
+    from factories import make_metered_account, make_tariff
+    db = billing_db
+    today = db.value("SELECT CURRENT_DATE")
+    t = (lambda n: today + dt.timedelta(days=n))
+    tariff = make_tariff(db, versions=[
+        dict(effective_from="2000-01-01", fixed_charge="6.00", tax_rate_pct="0",
+             blocks=[(100, "0.10"), (None, "0.20")]),
+        dict(effective_from=str(t(-80)), fixed_charge="6.00", tax_rate_pct="0",
+             blocks=[(100, "0.11"), (None, "0.21")])])
+    acc = make_metered_account(db, tariff_code=tariff, opened_on=t(-95), multiplier=40,
+                               initial_read=0, dial_digits=6)
+    db.call("record_reading", acc.serial, t(-66), 59, "field", "staff:test")
+    bill = db.call("bill_account", acc.account_id, t(-95), t(-66), t(-65), 14, "staff:test")["bill_id"]
+    create_customer_login(acc.customer_id, password=PASSWORD)
+    client.force_login(CustomerLogin.objects.get(customer_id=acc.customer_id).user)
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(
+        reverse("portal:bill_detail", args=[bill])).content.decode()))
+
+    def span(a, b):
+        return (f"{a.day}–{formatting.day(b)}" if (a.year, a.month) == (b.year, b.month)
+                else f"{formatting.day(a)} – {formatting.day(b)}")
+    old, new = span(t(-95), t(-81)), span(t(-80), t(-66))
+    assert f"Energy, first 50 kWh, {old} at the old price" in page
+    assert f"Energy above 50 kWh, {old} at the old price" in page
+    assert f"Fixed charge for 15 of 30 days, {old} at the old price" in page
+    assert f"Energy, first 50 kWh, {new} at the new price from {formatting.day(t(-80))}" in page
+    assert "register advance 59 × meter factor 40 = 2,360 kWh" in page
+    # the next period is estimated; the one after ends on an actual reading and corrects it
+    second = db.call("bill_account", acc.account_id, t(-65), t(-36), t(-35), 14, "staff:test")["bill_id"]
+    db.call("record_reading", acc.serial, t(-6), 200, "field", "staff:test")
+    third = db.call("bill_account", acc.account_id, t(-35), t(-6), t(-5), 14, "staff:test")["bill_id"]
+    second_page = client.get(reverse("portal:bill_detail", args=[second])).content.decode()
+    assert "is <strong>estimated</strong> from your past use" in second_page
+    second_no = db.value("SELECT bill_no FROM bill WHERE bill_id = %s", second)
+    third_page = re.sub(r"\s+", " ", client.get(reverse("portal:bill_detail", args=[third])).content.decode())
+    assert f"Your previous bill ({second_no}) used an estimated reading" in third_page
+    assert "so it corrects it" in third_page
+
+
+def test_the_rebate_is_offered_earned_or_not_earned(c, ada, billing_db):
+    """Issue 21: "save X if paid by D" only while that is still true; "earned" once granted;
+    "not earned" after the date or a late fee (never offered above a late fee)."""
+    def words(bill_id):
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c.get(
+            reverse("portal:bill_detail", args=[bill_id])).content.decode()))
+    newest, overdue = ada.bill_ids[2], ada.bill_ids[1]
+    assert "Save €" in words(newest) and "Not earned" not in words(newest)
+    late = words(overdue)                       # past its rebate date, with a late fee
+    assert "Not earned:" in late and "Save €" not in late
+    billing_db.call("post_payment", ada.account_id, "200.00", "cash", None, "rebate-all",
+                    "staff:test")
+    assert "Earned: you saved" in words(newest)
+
+
+def test_the_dashboard_shows_the_latest_bill_and_why_it_differs(c, ada, billing_db):
+    from billing import comparison
+    html = re.sub(r"\s+", " ", c.get(reverse("portal:dashboard")).content.decode())
+    latest = billing_db.row("SELECT bill_id, bill_no FROM v_bill_summary WHERE account_id = %s "
+                            "ORDER BY period_end DESC LIMIT 1", ada.account_id)
+    assert f'Bill {latest["bill_no"]}</a>' in html
+    why = comparison.why(bill_id=latest["bill_id"])
+    assert why.sentence and why.sentence.replace("'", "&#x27;") in html

@@ -141,7 +141,7 @@ def test_the_print_templates_work_with_the_e_mailed_documents_context(ada, billi
 
     from django.template.loader import render_to_string
 
-    from billing.models import BillLine, BillSummary, Payment
+    from billing.models import BillSummary, Payment
     pid = billing_db.value("SELECT MIN(payment_id) FROM payment WHERE account_id = %s",
                            ada.account_id)
     common = {"customer_name": "Ada Lovelace", "pdf": True,
@@ -152,6 +152,8 @@ def test_the_print_templates_work_with_the_e_mailed_documents_context(ada, billi
     assert "Millbrook Electric" in page and "Ada Lovelace" in page
     assert f'class="applied">€{applied}<' in page
     bill = BillSummary.objects.get(bill_id=ada.bill_ids[2])
+    from billing.documents import bill_document
     page = render_to_string("portal/bill_print.html", {
-        **common, "bill": bill, "lines": list(BillLine.objects.filter(bill_id=bill.bill_id))})
+        **common, "bill": bill, **bill_document(bill_id=bill.bill_id)})
     assert "12 Mill Lane" in page and "Ada Lovelace" in page and "Payment slip" in page
+    assert "Your account" in page and "Energy, first 100 kWh" in page

@@ -35,3 +35,13 @@ def csv_response(name, columns, rows):
     for row in rows:
         writer.writerow([safe_cell(getattr(row, c)) for c in columns])
     return response
+
+
+def csv_rows_response(name, rows):
+    """An attachment `<name>.csv` of plain rows (lists of cells), each cell made safe."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    for row in rows:
+        writer.writerow([safe_cell(c) for c in row])
+    return response

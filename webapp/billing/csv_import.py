@@ -12,7 +12,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from billing import services
+from billing import errors, services
 from billing.errors import BillingError
 from billing.forms import ReadingForm
 
@@ -54,45 +54,94 @@ def _refused(line, cells, reason):
     return RowResult(line, *[c.strip() for c in cells], outcome="refused", detail=reason)
 
 
-def import_readings(text, *, actor, record=services.record_reading):
-    """Records every row of the CSV text; returns the list of RowResult (blank lines skipped)."""
-    results = []
+def _parse(text):
+    """The file's rows in order, blank lines and a header skipped: (line, cells, form or None,
+    refusal or None). A row with a refusal is refused whatever the database would say."""
     reader = csv.reader(io.StringIO(text))
     rows = 0
     for cells in reader:
         line = reader.line_num
         if not cells or all(not c.strip() for c in cells):
             continue
-        if rows == 0 and not results and cells[0].strip().lower() in HEADER:
+        if rows == 0 and cells[0].strip().lower() in HEADER:
             continue                                            # the header row
         rows += 1
         if rows > MAX_ROWS:
-            results.append(_refused(line, cells, f"More than {MAX_ROWS} rows: the rest of the "
-                                                 "file was not read."))
-            break
+            yield line, cells, None, (f"More than {MAX_ROWS} rows: the rest of the file was "
+                                      "not read.")
+            return
         if len(cells) != 4:
-            results.append(_refused(line, cells, f"Expected 4 fields (serial, date, value, "
-                                                 f"source), found {len(cells)}."))
+            yield line, cells, None, (f"Expected 4 fields (serial, date, value, source), found "
+                                      f"{len(cells)}.")
             continue
         serial, date, value, source = (c.strip() for c in cells)
         form = ReadingForm({"serial_no": serial, "read_on": date, "value": value,
                             "source": source.lower()})
         if not form.is_valid():
-            reasons = "; ".join(f"{name}: {' '.join(errs)}"
-                                for name, errs in form.errors.items())
-            results.append(_refused(line, cells, reasons))
+            yield line, cells, None, "; ".join(f"{name}: {' '.join(errs)}"
+                                               for name, errs in form.errors.items())
+            continue
+        yield line, cells, form, None
+
+
+def _refusal(error):
+    return f"{error.code}: {error.message}. {error.user_message}"
+
+
+def import_readings(text, *, actor, record=services.record_reading):
+    """Records every row of the CSV text; returns the list of RowResult (blank lines skipped)."""
+    results = []
+    for line, cells, form, refusal in _parse(text):
+        if refusal is not None:
+            results.append(_refused(line, cells, refusal))
             continue
         try:
             r = record(**form.procedure_arguments(), actor=actor)
         except BillingError as error:
-            results.append(_refused(line, cells,
-                                    f"{error.code}: {error.message}. {error.user_message}"))
+            results.append(_refused(line, cells, _refusal(error)))
             continue
+        serial, date, value, source = (c.strip() for c in cells)
         results.append(RowResult(line, serial, date, value, source, outcome=r["status"],
                                  detail=f"{r['consumption_kwh']} kWh",
                                  reading_id=r["reading_id"],
                                  consumption_kwh=r["consumption_kwh"]))
     return results
+
+
+def preview_readings(text, *, actor, preview=services.preview_readings):
+    """What import_readings would do with the CSV text, nothing recorded: the rows that pass the
+    form go through preview_readings (record_reading's own checks, row after row, rolled back).
+    Returns the list of RowResult (outcome accepted / review / refused, no reading_id)."""
+    parsed = list(_parse(text))
+    good = [(line, cells, form) for line, cells, form, refusal in parsed if refusal is None]
+    outcomes = preview(rows=[form.procedure_arguments() for _, _, form in good], actor=actor) \
+        if good else []
+    by_line = {line: o for (line, _, _), o in zip(good, outcomes)}
+    results = []
+    for line, cells, form, refusal in parsed:
+        if refusal is not None:
+            results.append(_refused(line, cells, refusal))
+            continue
+        o = by_line[line]
+        if o["outcome"] == "refused":
+            error = errors.error_for(o["errno"], o["message"])
+            results.append(_refused(line, cells, _refusal(error)))
+            continue
+        serial, date, value, source = (c.strip() for c in cells)
+        results.append(RowResult(line, serial, date, value, source, outcome=o["outcome"],
+                                 detail=f"{o['consumption_kwh']} kWh",
+                                 consumption_kwh=o["consumption_kwh"]))
+    return results
+
+
+def refused_rows(results):
+    """The refused rows in the upload's own four columns, to fix and upload again."""
+    return [[r.serial_no, r.read_on, r.value, r.source] for r in results if r.outcome == "refused"]
+
+
+TEMPLATE_ROWS = [["serial", "date", "value", "source"],
+                 ["M-1001", "2026-02-28", "1350", "field"],
+                 ["M-1002", "2026-02-28", "20417.5", "smart"]]
 
 
 def summary(results):

@@ -42,6 +42,27 @@ ERRORS = {
 
 UNKNOWN_CODE = "BILLING_ERROR"
 
+# Bank files (billing/bank_import.py): why an uploaded file as a whole is refused before anything
+# is staged. code -> sentence (str.format fields filled in by the caller).
+FILE_ERRORS = {
+    "too_large": "The file is larger than {limit_mb} MB. Split it into files of at most "
+                 "{max_lines:,} lines.",
+    "not_utf8": "The file is not UTF-8 text. Save it as \u201cCSV UTF-8\u201d and upload it again.",
+    "not_text": "The file is not a CSV text file.",
+    "empty": "The file is empty. Download the template to see the format.",
+    "missing": "Choose the bank file to upload.",
+    "bad_header": "The first line must be the header {expected} (found: {found}). Download the "
+                  "template to see the format.",
+    "too_many_lines": "The file has more than {max_lines:,} payment lines. Split it into "
+                      "files of at most {max_lines:,} lines.",
+    "no_lines": "The file has a header but no payment lines.",
+    "wrong_fields": "Every line needs {expected} fields, like the header. Lines with another "
+                    "number of fields: {lines}.",
+    "too_long": "A value is longer than {limit} characters on line(s) {lines}.",
+    "open_batch": "An open batch named \u201c{batch_ref}\u201d exists already (batch {batch_id}): "
+                  "post it first, or upload this file under another name.",
+}
+
 
 class BillingError(Exception):
     """A refusal by the billing schema: `code` (contract name), `message` (the server's text,

@@ -155,10 +155,18 @@ class ReadingUploadForm(forms.Form):
 
 
 class BillingPeriodForm(forms.Form):
+    """A billing period to run (or preview) or to bill one account for. The rules (45040
+    PERIOD_INVALID, billing-rules.md) are said in the help texts before submitting; the server
+    decides, and its refusal comes back on the form through the one error map."""
     period_start = _date("Period start")
-    period_end = _date("Period end")
-    issue_date = _date("Issue date", initial=datetime.date.today)
-    due_days = forms.IntegerField(label="Days until due", initial=14)
+    period_end = _date("Period end",
+                       help_text="The period must be over: its last day before today. "
+                                 "At most 62 days.")
+    issue_date = _date("Issue date", initial=datetime.date.today,
+                       help_text="Today or later, never in the past (bills issued in the past "
+                                 "would be overdue at once).")
+    due_days = forms.IntegerField(label="Days until due", initial=14,
+                                  help_text="1 to 90 days after the issue date.")
 
 
 class RerunForm(forms.Form):
@@ -169,7 +177,8 @@ class RerunForm(forms.Form):
 
 
 class LateFeesForm(forms.Form):
-    as_of = _date("As of", initial=datetime.date.today)
+    as_of = _date("As of", initial=datetime.date.today,
+                  help_text="Today or an earlier day: bills due before it with money open.")
 
 
 # Tariff and discount codes: 1-20 of A-Z, 0-9, "_" and "-" (the same check is in SQL); they are
@@ -205,6 +214,19 @@ class TariffVersionForm(forms.Form):
     late_fee_pct = _pct("Late fee %", initial=0)
     early_pay_pct = _pct("Early-payment rebate %", initial=0)
     early_pay_days = forms.IntegerField(label="Early-payment days", initial=0)
+
+
+class TariffWhatIfForm(forms.Form):
+    """The proposal of a what-if (simulate_tariff): fixed charge and tax rate (the blocks come
+    from the block editor), and the range of bill period ends. The fields are named after the
+    procedure's arguments (`from`, `to`: Python keywords, hence added below), so that a refusal
+    lands on its field (errors.add_to_form)."""
+    fixed_charge = _money("Fixed charge per period")
+    tax_rate_pct = _pct("Tax rate %")
+
+
+TariffWhatIfForm.base_fields["from"] = _date("Bills with period end from")
+TariffWhatIfForm.base_fields["to"] = _date("to")
 
 
 class BlockForm(forms.Form):

@@ -6,6 +6,9 @@ views' columns are listed in ../shared/spec/sql-api.md, the app's helper views a
 their files under db/views/ and in docs/webapp.md. Money comes back as Decimal exactly as the
 database computed it; format it in templates only.
 """
+import datetime
+import json
+
 from django.db import models
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -147,6 +150,22 @@ class BillSummary(ReadOnlyModel):
     credit_note_no = models.CharField(max_length=16, null=True)
     replaces_bill_id = models.PositiveIntegerField(null=True)
     replaced_by_bill_id = models.PositiveIntegerField(null=True)
+    issued_total = models.DecimalField(**MONEY)      # as printed on the bill (issue 20)
+
+    @property
+    def rebate_state(self):
+        """The early-payment rebate in words (issue 21): None (no rebate offered), "earned",
+        "offered" (paying the rest by rebate_date still earns it: money open above the rebate,
+        the date not passed, no late fee) or "missed". Comparisons only, no arithmetic: the
+        payment rule itself (billing-rules.md, Payments) decides when it is paid."""
+        if not self.rebate_amount or self.status == "cancelled":
+            return None
+        if self.rebate_granted:
+            return "earned"
+        if (self.amount_open > self.rebate_amount and not self.late_fee
+                and self.rebate_date >= datetime.date.today()):
+            return "offered"
+        return "missed"
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_bill_summary"
@@ -187,6 +206,79 @@ class Payment(ReadOnlyModel):
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_payments"
         ordering = ["-paid_at", "-payment_id"]
+
+
+# --- bank files (db/views/v_staff_payment_batch*.sql; docs/backoffice.md, "Bank files") -------
+class PaymentBatch(ReadOnlyModel):
+    batch_id = models.PositiveIntegerField(primary_key=True)
+    batch_ref = models.CharField(max_length=100)
+    status = models.CharField(max_length=10)             # open / posted
+    created_by = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+    posted_by = models.CharField(max_length=100, null=True)
+    posted_at = models.DateTimeField(null=True)
+    lines = models.PositiveIntegerField()
+    pending = models.PositiveIntegerField()
+    posted = models.PositiveIntegerField()
+    replayed = models.PositiveIntegerField()
+    refused = models.PositiveIntegerField()
+    amount_total = models.DecimalField(**MONEY)
+    amount_posted = models.DecimalField(**MONEY)
+    bad_amount_lines = models.PositiveIntegerField()
+    unknown_account_lines = models.PositiveIntegerField()
+    closed_account_lines = models.PositiveIntegerField()
+    no_key_lines = models.PositiveIntegerField()
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_payment_batch"
+        ordering = ["-batch_id"]
+
+
+class PaymentBatchLine(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("batch_id", "line_no")
+    batch_id = models.PositiveIntegerField()
+    batch_ref = models.CharField(max_length=100)
+    line_no = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=1000, null=True)
+    amount = models.CharField(max_length=1000, null=True)          # the text as received
+    amount_parsed = models.DecimalField(**MONEY, null=True)
+    method = models.CharField(max_length=1000, null=True)
+    paid_at = models.CharField(max_length=1000, null=True)        # as received
+    idempotency_key = models.CharField(max_length=4000, null=True)
+    outcome = models.CharField(max_length=10)            # pending / posted / replayed / refused
+    payment_id = models.PositiveIntegerField(null=True)
+    receipt_no = models.CharField(max_length=20, null=True)
+    errno = models.PositiveIntegerField(null=True)
+    message = models.CharField(max_length=512, null=True)
+    done_at = models.DateTimeField(null=True)
+    account_id = models.PositiveIntegerField(null=True)
+    customer_id = models.PositiveIntegerField(null=True)
+    unknown_account = models.BooleanField()
+    bad_amount = models.BooleanField()
+    closed_account = models.BooleanField()
+    no_key = models.BooleanField()
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_payment_batch_line"
+        ordering = ["batch_id", "line_no"]
+
+
+class PaymentBatchAccount(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("batch_id", "account_no")
+    batch_id = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=1000)           # '' for lines without one
+    account_id = models.PositiveIntegerField(null=True)
+    customer_id = models.PositiveIntegerField(null=True)
+    customer_name = models.CharField(max_length=200, null=True)
+    closed_account = models.BooleanField()
+    lines = models.PositiveIntegerField()
+    bad_amount_lines = models.PositiveIntegerField()
+    amount = models.DecimalField(**MONEY)
+    amount_posted = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_payment_batch_account"
+        ordering = ["batch_id", "account_no"]
 
 
 class Refund(ReadOnlyModel):
@@ -464,6 +556,15 @@ class AuditEntry(ReadOnlyModel):
         db_table = "v_audit_log"
         ordering = ["-audit_id"]
 
+    @property
+    def detail(self):
+        """new_values as a dict (an event's detail: counts, amounts, reasons); {} when none."""
+        try:
+            value = json.loads(self.new_values) if self.new_values else {}
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
 
 class ReversalBill(ReadOnlyModel):
     """What reversing a payment does to one bill (db/views/v_staff_reversal_bill.sql)."""
@@ -571,3 +672,330 @@ class Dunning(ReadOnlyModel):
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_dunning"
         ordering = ["-level_no", "-amount_overdue", "account_no"]
+
+
+# --- the bill as a document (issue 21): read by the portal's bill and the notices' PDF ---
+
+class BillAccountSummary(ReadOnlyModel):
+    """db/views/v_bill_account_summary.sql: the account summary of a bill (previous balance,
+    payments, adjustments, this bill, balance after), from the ledger."""
+    bill_id = models.PositiveIntegerField(primary_key=True)
+    account_id = models.PositiveIntegerField()
+    prev_bill_id = models.PositiveIntegerField(null=True)
+    previous_balance = models.DecimalField(**MONEY)
+    payments = models.DecimalField(**MONEY)
+    adjustments = models.DecimalField(**MONEY)
+    new_charges = models.DecimalField(**MONEY)
+    balance_after = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_bill_account_summary"
+
+
+class BillAccountActivity(ReadOnlyModel):
+    """db/views/v_bill_account_activity.sql: the ledger entries between the previous bill and
+    this one (payments with their dates and receipts, late fees, rebates, credit notes, ...)."""
+    entry_id = models.PositiveBigIntegerField(primary_key=True)
+    bill_id = models.PositiveIntegerField()
+    entry_date = models.DateField()
+    entry_type = models.CharField(max_length=20)
+    amount = models.DecimalField(**MONEY)
+    payment_id = models.PositiveIntegerField(null=True)
+    receipt_no = models.CharField(max_length=20, null=True)
+    method = models.CharField(max_length=20, null=True)
+    about_bill_id = models.PositiveIntegerField(null=True)
+    about_bill_no = models.CharField(max_length=16, null=True)
+    credit_note_no = models.CharField(max_length=16, null=True)
+    refund_id = models.PositiveIntegerField(null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_bill_account_activity"
+        ordering = ["entry_id"]
+
+
+class BillLineWords(ReadOnlyModel):
+    """db/views/v_bill_line_words.sql: a bill's energy and fixed lines' segment and block limits
+    (the customer's share), for the lines in words."""
+    pk = models.CompositePrimaryKey("bill_id", "line_no")
+    bill_id = models.PositiveIntegerField()
+    line_no = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20)
+    seg_start = models.DateField()
+    seg_end = models.DateField()
+    seg_days = models.PositiveIntegerField()
+    period_days = models.PositiveIntegerField()
+    segments = models.PositiveIntegerField()
+    version_from = models.DateField()
+    new_price = models.BooleanField()
+    block_no = models.PositiveSmallIntegerField(null=True)
+    first_block = models.BooleanField(null=True)
+    open_block = models.BooleanField(null=True)
+    block_from_kwh = models.DecimalField(**KWH, null=True)
+    block_to_kwh = models.DecimalField(**KWH, null=True)
+    block_size_kwh = models.DecimalField(**KWH, null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_bill_line_words"
+
+
+class BillReadingWords(ReadOnlyModel):
+    """db/views/v_bill_reading_words.sql: the meter factor and the estimate a bill corrects."""
+    bill_id = models.PositiveIntegerField(primary_key=True)
+    multiplier = models.DecimalField(max_digits=8, decimal_places=2)
+    register_advance = models.DecimalField(max_digits=12, decimal_places=2)
+    one_meter = models.BooleanField()
+    prev_estimated = models.BooleanField()
+    corrects_bill_id = models.PositiveIntegerField(null=True)
+    corrects_bill_no = models.CharField(max_length=16, null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_bill_reading_words"
+
+# --- bill review: previews of runs, why a bill differs, late fees charged (issue 20) ----------
+class BillingPreview(ReadOnlyModel):
+    preview_id = models.PositiveIntegerField(primary_key=True)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    issue_date = models.DateField()
+    due_days = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10)             # running / completed / failed
+    accounts_considered = models.PositiveIntegerField()
+    accounts_done = models.PositiveIntegerField()
+    bills = models.PositiveIntegerField()
+    exceptions = models.PositiveIntegerField()
+    estimated_bills = models.PositiveIntegerField()
+    flagged = models.PositiveIntegerField()
+    high = models.PositiveIntegerField()
+    low = models.PositiveIntegerField()
+    zero = models.PositiveIntegerField()
+    total_billed = models.DecimalField(**MONEY)
+    created_by = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_billing_preview"
+        ordering = ["-preview_id"]
+
+
+class PreviewBill(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("preview_id", "account_id")
+    preview_id = models.PositiveIntegerField()
+    account_id = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=12)
+    customer_name = models.CharField(max_length=200)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    days_billed = models.PositiveSmallIntegerField()
+    due_date = models.DateField()
+    consumption_kwh = models.DecimalField(**KWH)
+    total_amount = models.DecimalField(**MONEY)
+    estimated = models.BooleanField()
+    final = models.BooleanField()
+    flag = models.CharField(max_length=4, null=True)     # HIGH / LOW / ZERO
+    prev_bill_id = models.PositiveIntegerField(null=True)
+    prev_bill_no = models.CharField(max_length=16, null=True)
+    prev_total = models.DecimalField(null=True, **MONEY)
+    prev_consumption_kwh = models.DecimalField(null=True, **KWH)
+    prev_days = models.PositiveSmallIntegerField(null=True)
+    usage_effect = models.DecimalField(null=True, **MONEY)
+    other_effect = models.DecimalField(null=True, **MONEY)
+    last_year_bill_id = models.PositiveIntegerField(null=True)
+    last_year_total = models.DecimalField(null=True, **MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_preview_bills"
+        ordering = ["account_no"]
+
+
+class PreviewLine(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("preview_id", "account_id", "line_no")
+    preview_id = models.PositiveIntegerField()
+    account_id = models.PositiveIntegerField()
+    line_no = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20)
+    description = models.CharField(max_length=200)
+    quantity_kwh = models.DecimalField(null=True, **KWH)
+    rate = models.DecimalField(max_digits=12, decimal_places=6, null=True)
+    amount = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_preview_lines"
+        ordering = ["line_no"]
+
+
+class PreviewException(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("preview_id", "account_id")
+    preview_id = models.PositiveIntegerField()
+    account_id = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=12)
+    customer_name = models.CharField(max_length=200)
+    code = models.CharField(max_length=30)
+    detail = models.CharField(max_length=500)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_preview_exceptions"
+        ordering = ["account_no"]
+
+
+class BillExplanation(ReadOnlyModel):
+    """db/views/v_bill_explanation.sql: the numbers of "why this bill differs", signs apart."""
+    bill_id = models.PositiveIntegerField(primary_key=True)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    prev_bill_id = models.PositiveIntegerField(null=True)
+    prev_bill_no = models.CharField(max_length=16, null=True)
+    prev_period_start = models.DateField(null=True)
+    prev_period_end = models.DateField(null=True)
+    comparison_available = models.BooleanField()
+    total_change = models.DecimalField(null=True, **MONEY)
+    change_sign = models.IntegerField(null=True)
+    change_abs = models.DecimalField(null=True, **MONEY)
+    usage_effect = models.DecimalField(null=True, **MONEY)
+    usage_sign = models.IntegerField(null=True)
+    usage_abs = models.DecimalField(null=True, **MONEY)
+    other_effect = models.DecimalField(null=True, **MONEY)
+    other_sign = models.IntegerField(null=True)
+    other_abs = models.DecimalField(null=True, **MONEY)
+    kwh_per_day = models.DecimalField(max_digits=16, decimal_places=1, null=True)
+    prev_kwh_per_day = models.DecimalField(max_digits=16, decimal_places=1, null=True)
+    kwh_per_day_sign = models.IntegerField(null=True)
+    kwh_per_day_change = models.DecimalField(max_digits=16, decimal_places=1, null=True)
+    last_year_bill_id = models.PositiveIntegerField(null=True)
+    last_year_bill_no = models.CharField(max_length=16, null=True)
+    last_year_period_start = models.DateField(null=True)
+    last_year_period_end = models.DateField(null=True)
+    last_year_total = models.DecimalField(null=True, **MONEY)
+    last_year_consumption_kwh = models.DecimalField(null=True, **KWH)
+    last_year_kwh_per_day = models.DecimalField(max_digits=16, decimal_places=1, null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_bill_explanation"
+
+
+class BillUsagePeriod(ReadOnlyModel):
+    """db/views/v_bill_usage_history.sql: a bill's last 13 periods, for its usage chart."""
+    pk = models.CompositePrimaryKey("bill_id", "period_bill_id")
+    bill_id = models.PositiveIntegerField()
+    period_bill_id = models.PositiveIntegerField()
+    period_start = models.DateField()
+    period_end = models.DateField()
+    consumption_kwh = models.DecimalField(**KWH)
+    days_billed = models.PositiveSmallIntegerField()
+    estimated = models.BooleanField()
+    period_rank = models.PositiveSmallIntegerField()
+    is_this_bill = models.BooleanField()
+    is_last_year = models.BooleanField()
+    max_kwh = models.DecimalField(**KWH)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_bill_usage_history"
+        ordering = ["period_end"]
+
+
+class LateFeeCharged(ReadOnlyModel):
+    """db/views/v_staff_late_fee.sql: one row per late fee charged (a ledger debit)."""
+    entry_id = models.PositiveBigIntegerField(primary_key=True)
+    entry_date = models.DateField()
+    posted_at = models.DateTimeField()
+    actor = models.CharField(max_length=100)
+    fee = models.DecimalField(**MONEY)
+    bill_id = models.PositiveIntegerField()
+    bill_no = models.CharField(max_length=16)
+    account_id = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=12)
+    customer_name = models.CharField(max_length=200)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_late_fee"
+        ordering = ["entry_id"]
+
+
+# --- the tariff what-if (simulate_tariff; db/views/v_tariff_simulation*.sql) -----------------
+class TariffSimulation(ReadOnlyModel):
+    simulation_id = models.PositiveIntegerField(primary_key=True)
+    tariff_id = models.PositiveIntegerField()
+    tariff_code = models.CharField(max_length=20)
+    tariff_name = models.CharField(max_length=100)
+    date_from = models.DateField()
+    date_to = models.DateField()
+    fixed_charge = models.DecimalField(**MONEY)
+    tax_rate_pct = models.DecimalField(max_digits=5, decimal_places=2)
+    current_version_id = models.PositiveIntegerField(null=True)
+    current_effective_from = models.DateField(null=True)
+    status = models.CharField(max_length=10)
+    bills = models.PositiveIntegerField()
+    accounts = models.PositiveIntegerField()
+    revenue_now = models.DecimalField(max_digits=18, decimal_places=2)
+    revenue_proposed = models.DecimalField(max_digits=18, decimal_places=2)
+    revenue_change = models.DecimalField(max_digits=18, decimal_places=2)
+    revenue_change_pct = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    accounts_up = models.PositiveIntegerField()
+    accounts_down = models.PositiveIntegerField()
+    accounts_same = models.PositiveIntegerField()
+    created_by = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_tariff_simulation_summary"
+
+
+class TariffSimulationBlock(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("simulation_id", "block_no")
+    simulation_id = models.PositiveIntegerField()
+    block_no = models.PositiveSmallIntegerField()
+    up_to_kwh = models.DecimalField(**KWH, null=True)
+    rate = models.DecimalField(max_digits=14, decimal_places=6)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_tariff_simulation_block"
+        ordering = ["simulation_id", "block_no"]
+
+
+class TariffSimulationAccount(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("simulation_id", "account_id")
+    simulation_id = models.PositiveIntegerField()
+    account_id = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=16)
+    customer_name = models.CharField(max_length=200)
+    bills = models.PositiveIntegerField()
+    consumption_kwh = models.DecimalField(max_digits=18, decimal_places=4)
+    total_now = models.DecimalField(max_digits=18, decimal_places=2)
+    total_proposed = models.DecimalField(max_digits=18, decimal_places=2)
+    change_amount = models.DecimalField(max_digits=18, decimal_places=2)
+    change_pct = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    bucket_no = models.PositiveSmallIntegerField()
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_tariff_simulation_account"
+
+
+class TariffSimulationBucket(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("simulation_id", "bucket_no")
+    simulation_id = models.PositiveIntegerField()
+    bucket_no = models.PositiveSmallIntegerField()
+    lower_pct = models.DecimalField(max_digits=9, decimal_places=2, null=True)
+    upper_pct = models.DecimalField(max_digits=9, decimal_places=2, null=True)
+    accounts = models.PositiveIntegerField()
+    share_pct = models.DecimalField(max_digits=8, decimal_places=1)
+    bar_pct = models.DecimalField(max_digits=8, decimal_places=1)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_tariff_simulation_histogram"
+        ordering = ["simulation_id", "bucket_no"]
+
+
+class TariffSimulationTypical(ReadOnlyModel):
+    pk = models.CompositePrimaryKey("simulation_id", "consumption_kwh")
+    simulation_id = models.PositiveIntegerField()
+    consumption_kwh = models.DecimalField(**KWH)
+    period_days = models.PositiveSmallIntegerField()
+    total_now = models.DecimalField(**MONEY, null=True)
+    total_proposed = models.DecimalField(**MONEY)
+    change_amount = models.DecimalField(**MONEY, null=True)
+    change_pct = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_tariff_simulation_typical"
+        ordering = ["simulation_id", "consumption_kwh"]

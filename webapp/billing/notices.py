@@ -26,7 +26,8 @@ from django.db import connections
 from django.template.loader import render_to_string
 
 from billing import errors
-from billing.models import Account, BillLine, BillSummary, Customer, Payment
+from billing.documents import bill_document
+from billing.models import Account, BillSummary, Customer, Payment
 from billing.services import BILLING_ALIAS, call_procedure
 
 log = logging.getLogger("billing.notices")
@@ -110,8 +111,7 @@ def render(notice, *, attachments=True):
                                          payment_id=notice["payment_id"]).first()
     context.update(bill=bill, payment=payment, account=account)
     if with_pdf and bill is not None and notice["kind"] in BILL_PDF_KINDS:
-        pdf = _pdf("portal/bill_print.html",
-                   {**context, "lines": list(BillLine.objects.filter(bill_id=bill.bill_id))})
+        pdf = _pdf("portal/bill_print.html", {**context, **bill_document(bill_id=bill.bill_id)})
         attachments.append((f"bill-{bill.bill_no}.pdf", pdf, "application/pdf"))
     if with_pdf and payment is not None and notice["kind"] in RECEIPT_PDF_KINDS:
         pdf = _pdf("portal/receipt_print.html", context)

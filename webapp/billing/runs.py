@@ -35,6 +35,9 @@ class Job:
     due_days: int
     actor: str
     after_run_id: int                     # the newest run before this one started
+    preview_id: int = None                # the preview this run issues ("Issue these bills")
+    kind: str = "run"                     # "run" (run_billing) or "preview" (preview_billing)
+    after_preview_id: int = 0             # a preview job: the newest preview before it started
     state: str = "running"                # running / completed / failed
     run_id: int = None
     result: dict = None
@@ -53,6 +56,18 @@ class Job:
         return run
 
 
+    def find_preview(self):
+        """A preview job's billing_preview row (None until preview_billing has committed it)."""
+        if self.preview_id is not None:
+            return selectors.get_preview(preview_id=self.preview_id)
+        preview = selectors.find_preview(after_preview_id=self.after_preview_id,
+                                         period_start=self.period_start,
+                                         period_end=self.period_end, created_by=self.actor)
+        if preview is not None:
+            self.preview_id = preview.preview_id
+        return preview
+
+
 class Busy(Exception):
     """A run of the same period is still running in this process."""
 
@@ -61,17 +76,19 @@ def get(token):
     return _jobs.get(token)
 
 
-def start(*, period_start, period_end, issue_date, due_days, actor):
+def start(*, period_start, period_end, issue_date, due_days, actor, preview_id=None):
     """Starts run_billing in a background thread; returns the Job. Raises Busy when this
-    process is running the same period already."""
+    process is running the same period already. `preview_id`: the preview whose arguments
+    these are (the run's page then compares its counts with the preview's)."""
     after = selectors.latest_run_id()
     with _lock:
         for job in _jobs.values():
-            if job.state == "running" and (job.period_start, job.period_end) == (
-                    period_start, period_end):
+            if job.kind == "run" and job.state == "running" and (
+                    job.period_start, job.period_end) == (period_start, period_end):
                 raise Busy(job.token)
         job = Job(token=uuid.uuid4().hex, period_start=period_start, period_end=period_end,
-                  issue_date=issue_date, due_days=due_days, actor=actor, after_run_id=after)
+                  issue_date=issue_date, due_days=due_days, actor=actor, after_run_id=after,
+                  preview_id=preview_id)
         _jobs[job.token] = job
     job.thread = threading.Thread(target=_work, args=(job,), name=f"billing-run-{job.token[:8]}",
                                   daemon=True)
@@ -79,8 +96,31 @@ def start(*, period_start, period_end, issue_date, due_days, actor):
     return job
 
 
+def start_preview(*, period_start, period_end, issue_date, due_days, actor):
+    """Starts preview_billing in a background thread (a preview takes about as long as the run
+    it shows); returns the Job, whose preview_id is known once the procedure has committed its
+    billing_preview row. Previews never conflict with each other or with runs."""
+    job = Job(token=uuid.uuid4().hex, period_start=period_start, period_end=period_end,
+              issue_date=issue_date, due_days=due_days, actor=actor, after_run_id=0,
+              kind="preview", after_preview_id=selectors.latest_preview_id())
+    with _lock:
+        _jobs[job.token] = job
+    job.thread = threading.Thread(target=_work, args=(job,),
+                                  name=f"billing-preview-{job.token[:8]}", daemon=True)
+    job.thread.start()
+    return job
+
+
 def _work(job):
     try:
+        if job.kind == "preview":
+            result = services.preview_billing(
+                period_start=job.period_start, period_end=job.period_end,
+                issue_date=job.issue_date, due_days=job.due_days, actor=job.actor)
+            job.result = result
+            job.preview_id = result["preview_id"]
+            job.state = "completed"
+            return
         result = services.run_billing(period_start=job.period_start, period_end=job.period_end,
                                       issue_date=job.issue_date, due_days=job.due_days,
                                       actor=job.actor)
@@ -92,8 +132,8 @@ def _work(job):
         job.failure = f"Refused: {error.code}. {error.user_message} {error.message}"
         job.state = "failed"
     except Exception as exc:  # noqa: BLE001 - reported on the page and in the log
-        log.exception("billing run %s failed", job.token)
-        job.failure = f"The billing run failed: {exc}"
+        log.exception("billing %s %s failed", job.kind, job.token)
+        job.failure = f"The billing {job.kind} failed: {exc}"
         job.state = "failed"
     finally:
         connections.close_all()           # this thread's connections only
@@ -101,14 +141,30 @@ def _work(job):
 
 def status(job):
     """The job's progress as a JSON-able dict."""
+    if job.kind == "preview":
+        return _preview_status(job)
     run = job.find_run()
     data = {"token": job.token, "state": job.state, "run_id": job.run_id,
             "period_start": str(job.period_start), "period_end": str(job.period_end),
             "accounts_done": None, "accounts_total": None, "run_status": None,
-            "error": job.failure}
+            "error": job.failure, "preview_id": job.preview_id}
     if run is not None:
         data.update(accounts_done=run.accounts_done, accounts_total=run.accounts_total,
                     run_status=run.status, bills_created=run.bills_created,
                     accounts_skipped=run.accounts_skipped, total_billed=str(run.total_billed),
                     exceptions=run.exceptions)
+    return data
+
+
+def _preview_status(job):
+    preview = job.find_preview()
+    data = {"token": job.token, "kind": "preview", "state": job.state,
+            "preview_id": job.preview_id, "run_id": None,
+            "period_start": str(job.period_start), "period_end": str(job.period_end),
+            "accounts_done": None, "accounts_total": None, "run_status": None,
+            "error": job.failure}
+    if preview is not None:
+        data.update(accounts_done=preview.accounts_done,
+                    accounts_total=preview.accounts_considered, run_status=preview.status,
+                    bills=preview.bills, exceptions=preview.exceptions)
     return data

@@ -9,11 +9,15 @@ import re
 from django.db import DatabaseError, connections
 from django.db.models import Q
 
+from billing.models import PaymentBatch, PaymentBatchAccount, PaymentBatchLine
+
 from billing.models import (Account, AccountBalance, AccountDiscount, Aging, AuditEntry,
                             BillingException, BillingRun, BillSummary, CollectionsDaily,
                             ConsumptionReport, Customer, Discount, MeterContext, MeterReading,
                             Payment, RevenueReport, Reversal, ReversalBill, StatementEntry,
-                            TariffBlock, TariffVersion)
+                            TariffBlock, TariffSimulation, TariffSimulationAccount,
+                            TariffSimulationBlock, TariffSimulationBucket, TariffSimulationTypical,
+                            TariffVersion)
 
 log = logging.getLogger("billing.selectors")
 
@@ -363,6 +367,53 @@ def tariff_latest_blocks(*, code):
     return list(TariffBlock.objects.filter(tariff_version_id=v.tariff_version_id))
 
 
+def tariff_version_in_force(*, code, on):
+    """The version of tariff `code` in force on `on` (the latest from on or before it), or None."""
+    return (TariffVersion.objects.filter(tariff_code=code, effective_from__lte=on)
+            .order_by("-effective_from").first())
+
+
+def tariff_version_blocks(*, tariff_version_id):
+    return list(TariffBlock.objects.filter(tariff_version_id=tariff_version_id))
+
+
+# --- the tariff what-if (simulate_tariff) ------------------------------------------------------
+def tariff_simulation(*, simulation_id, code=None):
+    """The summary of a what-if (v_tariff_simulation_summary), of tariff `code` when given."""
+    q = TariffSimulation.objects.filter(simulation_id=simulation_id)
+    if code is not None:
+        q = q.filter(tariff_code=code)
+    return q.first()
+
+
+def tariff_simulation_blocks(*, simulation_id):
+    return list(TariffSimulationBlock.objects.filter(simulation_id=simulation_id))
+
+
+def tariff_simulation_histogram(*, simulation_id):
+    """Every bucket of percent change, lowest first, with its count of accounts."""
+    return list(TariffSimulationBucket.objects.filter(simulation_id=simulation_id))
+
+
+def tariff_simulation_typical(*, simulation_id):
+    return list(TariffSimulationTypical.objects.filter(simulation_id=simulation_id))
+
+
+def tariff_simulation_most_affected(*, simulation_id, limit=10):
+    """The `limit` largest increases and the `limit` largest decreases (by amount), each list
+    largest first; reads ix_simulation_account_change from each end."""
+    q = TariffSimulationAccount.objects.filter(simulation_id=simulation_id)
+    up = list(q.filter(change_amount__gt=0).order_by("-change_amount", "account_id")[:limit])
+    down = list(q.filter(change_amount__lt=0).order_by("change_amount", "account_id")[:limit])
+    return up, down
+
+
+def tariff_simulation_accounts(*, simulation_id):
+    """Every account of a what-if, by account number (for the CSV), streamed."""
+    return (TariffSimulationAccount.objects.filter(simulation_id=simulation_id)
+            .order_by("account_no").iterator(chunk_size=2000))
+
+
 def discounts():
     return list(Discount.objects.all())
 
@@ -420,6 +471,39 @@ def collections_of_day(*, day):
 
 def payments_of_day(*, day):
     return list(Payment.objects.filter(paid_at__date=day).order_by("paid_at", "payment_id"))
+
+
+# --- bank files (v_staff_payment_batch*, docs/backoffice.md "Bank files") --------------------
+def payment_batches():
+    """Every payment batch, newest first (a queryset, for paging)."""
+    return PaymentBatch.objects.order_by("-batch_id")
+
+
+def get_payment_batch(*, batch_id):
+    return PaymentBatch.objects.filter(batch_id=batch_id).first()
+
+
+def open_payment_batch(*, batch_ref):
+    """The open batch of that name (stage_payment_batch would append to it), or None."""
+    return PaymentBatch.objects.filter(batch_ref=batch_ref, status="open").only(
+        "batch_id", "batch_ref").first()
+
+
+def payment_batch_lines(*, batch_id, outcome=None, flagged=False):
+    """A batch's lines in line order (a queryset): all, one outcome, or (flagged) the lines the
+    preview flags (unknown account, no valid amount, closed account, no key)."""
+    q = PaymentBatchLine.objects.filter(batch_id=batch_id)
+    if outcome:
+        q = q.filter(outcome=outcome)
+    if flagged:
+        q = q.filter(Q(unknown_account=True) | Q(bad_amount=True) | Q(closed_account=True)
+                     | Q(no_key=True))
+    return q.order_by("line_no")
+
+
+def payment_batch_accounts(*, batch_id):
+    """A batch's lines per account number (a queryset): most lines first."""
+    return PaymentBatchAccount.objects.filter(batch_id=batch_id).order_by("-lines", "account_no")
 
 
 def collections(*, limit=400):
@@ -513,3 +597,97 @@ def final_bill(*, account_id):
                        "ORDER BY bill_id DESC LIMIT 1", [account_id])
         row = cursor.fetchone()
         return dict(zip([c[0] for c in cursor.description], row)) if row else None
+
+
+def reading_uploads(*, limit=10):
+    """The latest CSV uploads of readings (audit events web_readings_uploaded), newest first:
+    audit rows with the file name and counts in new_values."""
+    return list(AuditEntry.objects.filter(action="web_readings_uploaded")
+                .order_by("-audit_id")[:limit])
+
+# --- bill review: previews of runs, why a bill differs, late fees charged (issue 20) ----------
+from billing.models import (BillExplanation, BillingPreview, BillUsagePeriod,  # noqa: E402
+                            LateFeeCharged, PreviewBill, PreviewException, PreviewLine)
+
+PREVIEW_SHOWS = ("flagged", "estimated", "all")
+
+
+def get_preview(*, preview_id):
+    return BillingPreview.objects.filter(preview_id=preview_id).first()
+
+
+def recent_previews(*, limit=10):
+    """The newest previews (they are discarded after 7 days or by hand)."""
+    return list(BillingPreview.objects.all()[:limit])
+
+
+def latest_preview_id():
+    preview = BillingPreview.objects.order_by("-preview_id").first()
+    return preview.preview_id if preview else 0
+
+
+def find_preview(*, after_preview_id, period_start, period_end, created_by):
+    """The first preview after `after_preview_id` of the period made by `created_by` (a
+    background preview's row, once preview_billing has committed it)."""
+    return BillingPreview.objects.filter(
+        preview_id__gt=after_preview_id, period_start=period_start, period_end=period_end,
+        created_by=created_by).order_by("preview_id").first()
+
+
+def preview_bills(*, preview_id, show="flagged", flag=None):
+    """The previewed bills to review (a queryset, for paging and CSV): `show` "flagged" (any
+    flag), "estimated", "flagged_or_estimated" or "all"; `flag` HIGH / LOW / ZERO narrows to one
+    flag."""
+    rows = PreviewBill.objects.filter(preview_id=preview_id)
+    if flag:
+        rows = rows.filter(flag=flag)
+    if show == "flagged":
+        rows = rows.filter(flag__isnull=False)
+    elif show == "estimated":
+        rows = rows.filter(estimated=True)
+    elif show == "flagged_or_estimated":
+        rows = rows.filter(Q(flag__isnull=False) | Q(estimated=True))
+    return rows.order_by("account_no")
+
+
+def preview_bill(*, preview_id, account_id):
+    return PreviewBill.objects.filter(preview_id=preview_id, account_id=account_id).first()
+
+
+def preview_lines(*, preview_id, account_id):
+    return list(PreviewLine.objects.filter(preview_id=preview_id, account_id=account_id))
+
+
+def preview_exceptions(*, preview_id):
+    """The preview's exceptions; each READ_NEEDS_REVIEW one gets `.reading_id` as on a run."""
+    rows = list(PreviewException.objects.filter(preview_id=preview_id))
+    waiting = {}
+    for r in MeterReading.objects.filter(
+            status="review", account_id__in={x.account_id for x in rows
+                                             if x.code == "READ_NEEDS_REVIEW"}
+    ).order_by("read_on", "reading_id"):
+        waiting.setdefault(r.account_id, r.reading_id)
+    for x in rows:
+        x.reading_id = waiting.get(x.account_id)
+    return rows
+
+
+def bill_explanation(*, bill_id):
+    return BillExplanation.objects.filter(bill_id=bill_id).first()
+
+
+def bill_usage_history(*, bill_id):
+    """The bill's last 13 periods, oldest first (v_bill_usage_history)."""
+    return list(BillUsagePeriod.objects.filter(bill_id=bill_id).order_by("period_end"))
+
+
+def latest_late_fee_entry():
+    row = LateFeeCharged.objects.order_by("-entry_id").first()
+    return row.entry_id if row else 0
+
+
+def late_fees_charged(*, after_entry_id, as_of, actor):
+    """The late fees one apply_late_fees call charged: the ledger debits dated `as_of` by
+    `actor` after the entry that was the latest before the call (a queryset)."""
+    return LateFeeCharged.objects.filter(entry_id__gt=after_entry_id, entry_date=as_of,
+                                         actor=actor).order_by("bill_id")

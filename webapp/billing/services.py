@@ -73,17 +73,20 @@ def _message(exc):
     return str(args[1]) if len(args) > 1 else str(exc)
 
 
-def _run(connection, sql, args):
+def _run(connection, sql, args, all_rows=False):
     """Executes one CALL and returns the first row of its last result set as a dict (None when
-    the procedure returned no result set)."""
+    the procedure returned no result set); with all_rows, every row of it (a list of dicts)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
-        last = None
+        last = [] if all_rows else None
         while True:
             if cursor.description is not None:
                 columns = [c[0] for c in cursor.description]
                 rows = cursor.fetchall()
-                last = dict(zip(columns, rows[0])) if rows else None
+                if all_rows:
+                    last = [dict(zip(columns, r)) for r in rows]
+                else:
+                    last = dict(zip(columns, rows[0])) if rows else None
             if not cursor.nextset():
                 break
         return last
@@ -100,8 +103,9 @@ def _rollback_quietly(connection):
             pass
 
 
-def execute_call(connection, name, args, *, sleep=time.sleep):
-    """call_procedure on a given connection (the seam the retry unit test uses)."""
+def execute_call(connection, name, args, *, sleep=time.sleep, all_rows=False):
+    """call_procedure on a given connection (the seam the retry unit test uses); all_rows: the
+    whole last result set (a procedure that returns many rows, e.g. preview_late_fees)."""
     if not _NAME.match(name):
         raise ProcedureCallError(f"not a procedure name: {name!r}")
     if connection.in_atomic_block or not connection.get_autocommit():
@@ -113,7 +117,7 @@ def execute_call(connection, name, args, *, sleep=time.sleep):
     for attempt in range(1, MAX_ATTEMPTS + 1):
         started = time.monotonic()
         try:
-            result = _run(connection, sql, args)
+            result = _run(connection, sql, args, all_rows)
         except (DjangoDbError, MySQLdb.Error) as exc:
             _rollback_quietly(connection)
             errno = _errno(exc)
@@ -137,6 +141,11 @@ def execute_call(connection, name, args, *, sleep=time.sleep):
 def call_procedure(name, *args):
     """CALL name(args) on the billing database; the procedure's one-row result as a dict."""
     return execute_call(connections[BILLING_ALIAS], name, args)
+
+
+def call_procedure_rows(name, *args):
+    """CALL name(args) on the billing database; every row of its last result set (dicts)."""
+    return execute_call(connections[BILLING_ALIAS], name, args, all_rows=True)
 
 
 # --- master data ------------------------------------------------------------------------------
@@ -181,6 +190,15 @@ def _blocks_json(blocks):
         for b in blocks) + "]"
 
 
+def simulate_tariff(*, tariff_code, fixed_charge, tax_rate_pct, blocks, date_from, date_to,
+                    actor):
+    """The tariff what-if; `blocks` as for add_tariff_version. Returns the summary row
+    (simulation_id, bills, revenue_now, revenue_proposed, accounts_up/down/same)."""
+    blocks_json = blocks if isinstance(blocks, str) else _blocks_json(blocks)
+    return call_procedure("simulate_tariff", tariff_code, fixed_charge, tax_rate_pct, blocks_json,
+                          date_from, date_to, actor)
+
+
 def create_discount(*, code, name, pct, actor):
     return call_procedure("create_discount", code, name, pct, actor)
 
@@ -198,6 +216,12 @@ def install_meter(*, account_id, serial_no, dial_digits, multiplier, installed_o
 
 def record_reading(*, serial_no, read_on, value, source, actor):
     return call_procedure("record_reading", serial_no, read_on, value, source, actor)
+
+
+def preview_readings(*, rows, actor):
+    """What recording `rows` (dicts of serial_no, read_on, value, source) in order would do,
+    nothing kept: one dict per row (line_no, outcome, consumption_kwh, errno, message)."""
+    return call_procedure_rows("preview_readings", json.dumps(rows, default=str), actor)
 
 
 def exchange_meter(*, account_id, exchanged_on, old_final_read, new_serial_no, new_dial_digits,
@@ -228,6 +252,12 @@ def apply_late_fees(*, as_of, actor):
     return call_procedure("apply_late_fees", as_of, actor)
 
 
+def preview_late_fees(*, as_of, actor):
+    """One dict per bill that apply_late_fees would charge (bill_id, bill_no, account_no, open,
+    fee, ...); nothing is charged."""
+    return call_procedure_rows("preview_late_fees", as_of, actor)
+
+
 def start_billing_run(*, period_start, period_end, issue_date, due_days, actor):
     return call_procedure("start_billing_run", period_start, period_end, issue_date, due_days,
                           actor)
@@ -239,6 +269,15 @@ def work_billing_run(*, run_id, actor):
 
 def cancel_bill(*, bill_id, reason, actor):
     return call_procedure("cancel_bill", bill_id, reason, actor)
+
+
+# --- simulations --------------------------------------------------------------------------------
+def preview_billing(*, period_start, period_end, issue_date, due_days, actor):
+    return call_procedure("preview_billing", period_start, period_end, issue_date, due_days, actor)
+
+
+def discard_preview(*, preview_id, actor):
+    return call_procedure("discard_preview", preview_id, actor)
 
 
 # --- payments ---------------------------------------------------------------------------------
@@ -253,6 +292,18 @@ def reverse_payment(*, payment_id, reason, actor):
 
 def refund_credit(*, account_id, amount, method, idempotency_key, actor):
     return call_procedure("refund_credit", account_id, amount, method, idempotency_key, actor)
+
+
+def stage_payment_batch(*, batch_ref, lines, actor):
+    """`lines`: a list of dicts with the keys account_no, amount, method, paid_at, key (values
+    as text or None), sent as the contract's JSON array."""
+    return call_procedure("stage_payment_batch", batch_ref, json.dumps(lines), actor)
+
+
+def post_payment_batch(*, batch_id, actor):
+    """Commits one transaction per chunk and posts only pending lines, so a retry of the whole
+    CALL here (1213/1205) never posts a line twice."""
+    return call_procedure("post_payment_batch", batch_id, actor)
 
 
 # --- the audit trail (not in the contract: docs/routines.md, "The audit trail") ---------------

@@ -1,9 +1,10 @@
 from django.urls import path, register_converter
 
 from billing.forms import CODE_PATTERN
+from billing.views import bankfiles
 
 from billing.views import (accounts, audit, billing_runs, bills, customers, lifecycle, notices,
-                           payments, readings, reports, tariffs)
+                           payments, previews, readings, reports, tariffs, whatif)
 
 
 
@@ -59,7 +60,23 @@ urlpatterns = [
     path("payments/<int:payment_id>/", payments.PaymentReceiptView.as_view(), name="payment_receipt"),
     path("payments/<int:payment_id>/reverse/", payments.ReversePaymentView.as_view(),
          name="payment_reverse"),
+    # bank files (issue 24 §2)
+    path("payments/bank-files/", bankfiles.BankFileListView.as_view(), name="bankfile_list"),
+    path("payments/bank-files/upload/", bankfiles.BankFileUploadView.as_view(),
+         name="bankfile_upload"),
+    path("payments/bank-files/template.csv", bankfiles.BankFileTemplateView.as_view(),
+         name="bankfile_template"),
+    path("payments/bank-files/<int:batch_id>/", bankfiles.BankFileDetailView.as_view(),
+         name="bankfile_detail"),
+    path("payments/bank-files/<int:batch_id>/post/", bankfiles.BankFilePostView.as_view(),
+         name="bankfile_post"),
+    path("payments/bank-files/<int:batch_id>/refused.csv",
+         bankfiles.BankFileRefusedCsvView.as_view(), name="bankfile_refused_csv"),
     path("readings/upload/", readings.ReadingUploadView.as_view(), name="reading_upload"),
+    path("readings/upload/template.csv", readings.ReadingUploadTemplateView.as_view(),
+         name="reading_upload_template"),
+    path("readings/upload/refused.csv", readings.ReadingUploadRefusedView.as_view(),
+         name="reading_upload_refused"),
     path("readings/review/", readings.ReviewQueueView.as_view(), name="review_queue"),
     path("readings/<int:reading_id>/approve/", readings.ApproveReadingView.as_view(),
          name="reading_approve"),
@@ -75,10 +92,29 @@ urlpatterns = [
     path("billing/jobs/<str:token>/status.json", billing_runs.BillingJobStatusView.as_view(),
          name="run_job_status"),
     path("billing/late-fees/", billing_runs.LateFeesView.as_view(), name="late_fees"),
+    path("billing/late-fees/preview/", billing_runs.LateFeesPreviewView.as_view(),
+         name="late_fees_preview"),
+    path("billing/late-fees/charged/", billing_runs.LateFeesChargedView.as_view(),
+         name="late_fees_charged"),
+    # bill review (issue 20 §1): preview a run, inspect, issue or discard
+    path("billing/previews/", previews.PreviewStartView.as_view(), name="preview_start"),
+    path("billing/previews/<int:preview_id>/", previews.PreviewDetailView.as_view(),
+         name="preview_detail"),
+    path("billing/previews/<int:preview_id>/accounts/<int:account_id>/",
+         previews.PreviewBillView.as_view(), name="preview_bill"),
+    path("billing/previews/<int:preview_id>/issue/", previews.PreviewIssueView.as_view(),
+         name="preview_issue"),
+    path("billing/previews/<int:preview_id>/discard/", previews.PreviewDiscardView.as_view(),
+         name="preview_discard"),
     path("tariffs/", tariffs.TariffListView.as_view(), name="tariff_list"),
     path("tariffs/new/", tariffs.TariffCreateView.as_view(), name="tariff_create"),
     path("tariffs/<code:code>/versions/new/", tariffs.TariffVersionCreateView.as_view(),
          name="tariff_version_create"),
+    path("tariffs/<code:code>/what-if/", whatif.TariffWhatIfView.as_view(), name="tariff_whatif"),
+    path("tariffs/<code:code>/what-if/<int:simulation_id>/", whatif.TariffWhatIfView.as_view(),
+         name="tariff_whatif_result"),
+    path("tariffs/<code:code>/what-if/<int:simulation_id>/accounts.csv",
+         whatif.TariffWhatIfCsvView.as_view(), name="tariff_whatif_csv"),
     path("discounts/new/", tariffs.DiscountCreateView.as_view(), name="discount_create"),
     path("reports/", reports.ReportIndexView.as_view(), name="report_index"),
     path("reports/aging/", reports.AgingReportView.as_view(), name="report_aging"),

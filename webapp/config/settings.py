@@ -129,7 +129,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "billing:home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "logged_out"     # "You are logged out", with a link to log in
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("DJANGO_SECURE_COOKIES")
 SESSION_COOKIE_HTTPONLY = True
 # Login rate limit (django-axes, staff and customer logins alike): after AXES_FAILURE_LIMIT

@@ -11,7 +11,6 @@ from billing.models import Customer
 from portal.gateway import Card
 from portal.models import CustomerLogin, PasswordResetRequest
 from portal.payments import check_amount
-from portal.selectors import BILL_STATUSES
 
 
 class RegistrationForm(forms.Form):
@@ -43,7 +42,9 @@ class RegistrationForm(forms.Form):
 class BillFilterForm(forms.Form):
     year = forms.TypedChoiceField(label="Year", required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label="Status", required=False,
-                               choices=[("", "Any")] + [(s, s.capitalize()) for s in BILL_STATUSES])
+                               choices=[("", "Any"), ("unpaid", "Unpaid (open or partly paid)"),
+                                        ("open", "Open"), ("partial", "Partly paid"),
+                                        ("paid", "Paid"), ("cancelled", "Cancelled")])
     account = forms.TypedChoiceField(label="Account", required=False, coerce=int,
                                      empty_value=None)
 

@@ -197,3 +197,4 @@ class PasswordResetRequest(models.Model):
         by_client = recent.filter(client=client).count() if client else 0
         cls.objects.create(email_hash=digest, client=client)
         return by_address < cls.PER_ADDRESS and by_client < cls.PER_CLIENT
+

@@ -4,8 +4,9 @@ only that customer's rows: an id of another customer's account, bill or payment 
 from decimal import Decimal, InvalidOperation
 
 from billing.models import Account
-from portal.models import (CardPaymentMethod, PortalAccount, PortalBill, PortalBillLine,
-                           PortalPayment, PortalUsage, Receipt, ReceiptLine)
+from portal.models import (CardPaymentMethod,
+                           PortalAccount, PortalBill, PortalBillLine, PortalPayment, PortalUsage,
+                           Receipt, ReceiptLine)
 
 BILL_STATUSES = ["open", "partial", "paid", "cancelled"]
 
@@ -33,14 +34,18 @@ def usage(*, account_id):
 
 
 def bills(*, customer_id, year=None, status=None, account_id=None):
+    """The customer's bills, newest first, as a queryset (the list pages it). status "unpaid"
+    is open or partly paid."""
     qs = PortalBill.objects.filter(customer_id=customer_id)
     if year:
         qs = qs.filter(issue_date__year=year)
-    if status:
+    if status == "unpaid":
+        qs = qs.filter(status__in=["open", "partial"])
+    elif status:
         qs = qs.filter(status=status)
     if account_id:
         qs = qs.filter(account_id=account_id)
-    return list(qs)
+    return qs
 
 
 def open_bills(*, customer_id, account_id):
@@ -49,6 +54,12 @@ def open_bills(*, customer_id, account_id):
     return list(PortalBill.objects.filter(customer_id=customer_id, account_id=account_id,
                                           amount_open__gt=0)
                 .exclude(status="cancelled").order_by("due_date", "bill_id"))
+
+
+def latest_bill(*, customer_id, account_id):
+    """The account's latest bill that is not cancelled (None before the first bill)."""
+    return (PortalBill.objects.filter(customer_id=customer_id, account_id=account_id)
+            .exclude(status="cancelled").order_by("-period_end", "-bill_id").first())
 
 
 def bill_years(*, customer_id):
@@ -97,8 +108,9 @@ def receipt(*, customer_id, payment_id):
 
 def owns_account_with_last_bill(*, customer_no, account_no, amount):
     """Self-registration's proof of ownership: the account `account_no` belongs to the customer
-    `customer_no`, and its latest bill's total_amount (as v_bill_summary has it) equals `amount`
-    exactly (a Decimal comparison, no arithmetic). Returns the customer_id, or None."""
+    `customer_no`, and its latest bill's total as printed on it (issued_total: a late fee or a
+    rebate since does not change what the customer reads on the paper) equals `amount` exactly
+    (a Decimal comparison, no arithmetic). Returns the customer_id, or None."""
     try:
         amount = Decimal(str(amount))
     except InvalidOperation:
@@ -108,6 +120,6 @@ def owns_account_with_last_bill(*, customer_no, account_no, amount):
         return None
     last = PortalBill.objects.filter(account_id=acc.account_id).exclude(status="cancelled") \
         .order_by("-issue_date", "-bill_id").first()
-    if last is None or last.total_amount != amount:
+    if last is None or last.issued_total != amount:
         return None
     return acc.customer_id

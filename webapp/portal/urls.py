@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.views.generic import TemplateView
 
 from portal import messages, reconcile, staff, views
 from portal.forms import CustomerPasswordResetForm
@@ -8,8 +9,10 @@ app_name = "portal"
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("login/", views.PortalLoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(next_page=reverse_lazy("portal:login")),
+    path("logout/", auth_views.LogoutView.as_view(next_page=reverse_lazy("portal:logged_out")),
          name="logout"),
+    path("logged-out/", TemplateView.as_view(template_name="portal/logged_out.html"),
+         name="logged_out"),
     path("register/", views.RegisterView.as_view(), name="register"),
     path("password/reset/", auth_views.PasswordResetView.as_view(
         template_name="portal/password_reset.html", form_class=CustomerPasswordResetForm,

@@ -4,6 +4,7 @@ that customer's customer_id, so another customer's account, bill or payment answ
 call one procedure each through billing.services, as `customer:<customer_no>` (card payments
 through portal.payments). The back office's pages of this app are in portal.staff (creating a
 customer's login) and portal.reconcile (card charges to reconcile)."""
+import datetime
 import logging
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -23,6 +24,8 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, View
 
+from billing import comparison, paging
+from billing.documents import bill_document
 from billing.errors import BillingError
 from billing.selectors import get_customer
 from portal import payments, selectors, services
@@ -131,6 +134,10 @@ class DashboardView(CustomerRequiredMixin, TemplateView):
         accounts = selectors.accounts(customer_id=self.customer_id)
         for a in accounts:
             a.usage = selectors.usage(account_id=a.account_id)
+            # the latest bill and why it differs from the one before ("is it normal?")
+            a.latest_bill = selectors.latest_bill(customer_id=self.customer_id,
+                                                  account_id=a.account_id)
+            a.why = a.latest_bill and comparison.why(bill_id=a.latest_bill.bill_id)
         return super().get_context_data(accounts=accounts, **kwargs)
 
 
@@ -143,10 +150,11 @@ class BillListView(CustomerRequiredMixin, TemplateView):
                               years=selectors.bill_years(customer_id=self.customer_id),
                               accounts=accounts)
         filters = form.cleaned_data if form.is_valid() else {}
-        bills = selectors.bills(customer_id=self.customer_id, year=filters.get("year"),
-                                status=filters.get("status") or None,
-                                account_id=filters.get("account"))
-        return super().get_context_data(form=form, bills=bills, **kwargs)
+        bills = paging.page(self.request, selectors.bills(
+            customer_id=self.customer_id, year=filters.get("year"),
+            status=filters.get("status") or None, account_id=filters.get("account")), "page")
+        return super().get_context_data(form=form, bills=bills, today=datetime.date.today(),
+                                        **kwargs)
 
 
 class BillMixin(CustomerRequiredMixin):
@@ -158,7 +166,7 @@ class BillMixin(CustomerRequiredMixin):
 
     def bill_context(self):
         bill = self.get_bill()
-        return {"bill": bill, "lines": selectors.bill_lines(bill_id=bill.bill_id),
+        return {"bill": bill, **bill_document(bill_id=bill.bill_id),
                 "account": selectors.account_header(customer_id=self.customer_id,
                                                     account_id=bill.account_id),
                 "customer_login": self.login,

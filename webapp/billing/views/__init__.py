@@ -1,5 +1,5 @@
 """Back-office pages, one module per area: customers, accounts, readings, payments,
-billing_runs, tariffs, reports, audit; `common` holds what they share (ProcedureFormMixin,
+billing_runs, tariffs, whatif (the tariff what-if), reports, audit; `common` holds what they share (ProcedureFormMixin,
 ObjectFormView). The portal app's back-office pages (a customer's portal login, card charges to
 reconcile) are in portal.staff and portal.reconcile.
 

@@ -15,7 +15,8 @@ from billing.roles import REPORTS, RoleRequiredMixin
 AUDIT_ACTIONS = ("insert", "update", "delete", "payment_posted", "payment_replayed",
                  "payment_reversed", "billing_run_started", "billing_run_finished",
                  "billing_run_failed", "account_billed", "late_fees_applied", "reading_approved",
-                 "reading_rejected", "refund_issued", "bill_cancelled", "portal_login_issued")
+                 "reading_rejected", "refund_issued", "bill_cancelled", "portal_login_issued",
+                 "payment_batch_staged", "payment_batch_posted")
 AUDIT_PAGE = 50
 
 

@@ -1,7 +1,9 @@
 """Billing runs (start in the background, progress, re-run, results) and late fees."""
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -9,8 +11,9 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from billing import forms, runs, selectors, services
+from billing import forms, paging, runs, selectors, services
 from billing.errors import BillingError, add_to_form
+from billing import roles
 from billing.roles import ADMIN, READ, RoleRequiredMixin
 
 
@@ -22,6 +25,8 @@ def _last_month():
 
 # What each exception code means, in words, and what resolves it (v_billing_exceptions).
 EXCEPTION_WORDS = {
+    "UNBILLED_GAP": ("Days before the period are not billed yet.",
+                     "Bill the earlier days first (bill the account), then run the period again."),
     "READ_NEEDS_REVIEW": ("The reading at the end of the period waits for review.",
                           "Approve or reject the reading, then run the period again."),
     "NO_TARIFF": ("A day of the period has no tariff version.",
@@ -58,7 +63,9 @@ class BillingRunListView(RoleRequiredMixin, TemplateView):
         form = kwargs.pop("form", None) or forms.BillingPeriodForm(initial={
             "period_start": start, "period_end": end, "issue_date": datetime.date.today(),
             "due_days": 14})
+        previews = roles.can(self.request.user, ADMIN) and selectors.recent_previews()
         return super().get_context_data(runs=selectors.billing_runs(), form=form,
+                                        previews=previews or [],
                                         last_month_run=billed_by,
                                         late_fee_form=forms.LateFeesForm(), **kwargs)
 
@@ -128,7 +135,12 @@ class BillingJobView(RoleRequiredMixin, TemplateView):
         job = runs.get(self.kwargs["token"])
         if job is None:
             raise Http404("No such job (the server may have restarted: see the list of runs)")
-        return super().get_context_data(job=job, status=runs.status(job), **kwargs)
+        status = runs.status(job)
+        return super().get_context_data(
+            job=job, status=status,
+            run_url=job_result_url(job, status),
+            progress_label="Accounts previewed" if job.kind == "preview" else None,
+            done_text="See the preview" if job.kind == "preview" else None, **kwargs)
 
 
 class BillingJobStatusView(RoleRequiredMixin, View):
@@ -140,9 +152,23 @@ class BillingJobStatusView(RoleRequiredMixin, View):
         if job is None:
             raise Http404("No such job")
         data = runs.status(job)
-        if data["run_id"]:
-            data["run_url"] = reverse("billing:run_detail", args=[data["run_id"]])
+        data["run_url"] = job_result_url(job, data)
         return JsonResponse(data)
+
+
+def job_result_url(job, status):
+    """Where the job's results are: the preview's page for a preview, the run's page for a run
+    (None while not known yet)."""
+    if job.kind == "preview":
+        return status["preview_id"] and reverse("billing:preview_detail",
+                                                args=[status["preview_id"]])
+    return status["run_id"] and run_url(status["run_id"], job.preview_id)
+
+
+def run_url(run_id, preview_id=None):
+    """The run's page; after "Issue these bills", with the preview to compare its counts with."""
+    url = reverse("billing:run_detail", args=[run_id])
+    return f"{url}?preview={preview_id}" if preview_id else url
 
 
 class BillingRunDetailView(RoleRequiredMixin, TemplateView):
@@ -162,10 +188,23 @@ class BillingRunDetailView(RoleRequiredMixin, TemplateView):
         meanwhile = run.accounts_skipped - len(exceptions)
         rerun_form = kwargs.pop("rerun_form", None) or forms.RerunForm(
             initial={"issue_date": datetime.date.today(), "due_days": run.due_days})
+        preview, differences = self.preview_comparison(run)
         return super().get_context_data(
+            preview=preview, preview_differences=differences,
             run=run, exceptions=exceptions, rerun_form=rerun_form,
             skipped_by_reason=[(code, words, n) for code, (words, n) in sorted(by_code.items())],
             billed_meanwhile=max(meanwhile, 0), **kwargs)
+
+    def preview_comparison(self, run):
+        """(the preview this run issued, its differing counts) when the page is opened from
+        "Issue these bills" (?preview=N) for a preview of the same arguments; else (None, [])."""
+        from billing.views.previews import preview_differences
+        number = self.request.GET.get("preview", "")
+        preview = number.isdigit() and selectors.get_preview(preview_id=int(number))
+        if not preview or (preview.period_start, preview.period_end, preview.issue_date) != (
+                run.period_start, run.period_end, run.issue_date):
+            return None, []
+        return preview, preview_differences(run, preview)
 
     @classmethod
     def again(cls, request, run_id, form, error=None):
@@ -191,7 +230,33 @@ class BillingRunProgressView(RoleRequiredMixin, View):
                              "exceptions": run.exceptions})
 
 
+class LateFeesPreviewView(RoleRequiredMixin, TemplateView):
+    """GET ?as_of=: which bills apply_late_fees would charge and how much (preview_late_fees,
+    the same selection), with "Apply these late fees" below. Nothing is charged."""
+    roles = ADMIN
+    template_name = "billing/late_fees_preview.html"
+
+    def get(self, request, *args, **kwargs):
+        form = forms.LateFeesForm(request.GET)
+        if not form.is_valid():
+            messages.error(request, "Late fees: give the date (as of).")
+            return redirect("billing:run_list")
+        try:
+            rows = services.preview_late_fees(as_of=form.cleaned_data["as_of"],
+                                              actor=services.actor_for(request.user))
+        except BillingError as error:
+            messages.error(request, f"Refused: {error.code}. {error.user_message} {error.message}")
+            return redirect("billing:run_list")
+        bills = Paginator(rows, 50).get_page(request.GET.get("page"))
+        other = request.GET.copy()
+        other.pop("page", None)
+        bills.param, bills.query = "page", other.urlencode()
+        return self.render_to_response(self.get_context_data(
+            as_of=form.cleaned_data["as_of"], bills=bills, count=len(rows), **kwargs))
+
+
 class LateFeesView(RoleRequiredMixin, View):
+    """POST: apply_late_fees, then the list of the bills this call charged."""
     roles = ADMIN
 
     def post(self, request):
@@ -199,14 +264,36 @@ class LateFeesView(RoleRequiredMixin, View):
         if not form.is_valid():
             messages.error(request, "Late fees: give the date (as of).")
             return redirect("billing:run_list")
+        actor = services.actor_for(request.user)
+        after = selectors.latest_late_fee_entry()
         try:
-            r = services.apply_late_fees(as_of=form.cleaned_data["as_of"],
-                                         actor=services.actor_for(request.user))
+            r = services.apply_late_fees(as_of=form.cleaned_data["as_of"], actor=actor)
         except BillingError as error:
             messages.error(request, f"Refused: {error.code}. {error.user_message} {error.message}")
-        else:
-            n = r["bills_charged"]
-            messages.success(request, f"Late fees applied as of {form.cleaned_data['as_of']}: "
-                                      + ngettext("%(n)d bill charged", "%(n)d bills charged", n)
-                                      % {"n": n} + f", {r['total_fees']} in fees.")
-        return redirect("billing:run_list")
+            return redirect("billing:run_list")
+        n = r["bills_charged"]
+        messages.success(request, f"Late fees applied as of {form.cleaned_data['as_of']}: "
+                                  + ngettext("%(n)d bill charged", "%(n)d bills charged", n)
+                                  % {"n": n} + f", {r['total_fees']} in fees.")
+        query = urlencode({"as_of": form.cleaned_data["as_of"], "after": after, "by": actor})
+        return redirect(reverse("billing:late_fees_charged") + "?" + query)
+
+
+class LateFeesChargedView(RoleRequiredMixin, TemplateView):
+    """The bills one apply_late_fees call charged (v_staff_late_fee: the ledger debits dated
+    as_of by the caller, after the entry that was the latest before the call), paged."""
+    roles = ADMIN
+    template_name = "billing/late_fees_charged.html"
+
+    def get_context_data(self, **kwargs):
+        g = self.request.GET
+        try:
+            as_of = datetime.date.fromisoformat(g.get("as_of", ""))
+            after = int(g.get("after", ""))
+        except ValueError:
+            raise Http404("Which late fees? (as_of and after are needed)")
+        rows = selectors.late_fees_charged(after_entry_id=after, as_of=as_of,
+                                           actor=g.get("by", ""))
+        return super().get_context_data(as_of=as_of, actor=g.get("by", ""),
+                                        charged=paging.page(self.request, rows, "page", per_page=50),
+                                        **kwargs)

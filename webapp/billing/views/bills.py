@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from billing import corrections, selectors, services
+from billing import comparison, corrections, selectors, services
 from billing.errors import BillingError, add_to_form
 from billing.forms import ReadingForm
 from billing.roles import ADMIN, READ, RoleRequiredMixin
@@ -70,6 +70,7 @@ class BillDetailView(RoleRequiredMixin, TemplateView):
             bill=bill, account=account,
             customer=selectors.get_customer(customer_id=bill.customer_id),
             lines=selectors.bill_lines(bill_id=bill.bill_id),
+            why=comparison.why(bill_id=bill.bill_id),
             readings=selectors.bill_readings(bill_id=bill.bill_id),
             allocations=selectors.bill_allocations(bill_id=bill.bill_id),
             history=selectors.bill_history(bill_id=bill.bill_id),

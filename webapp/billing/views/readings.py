@@ -9,6 +9,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from billing import csv_import, forms, selectors, services
+from billing.csv_export import csv_rows_response
 from billing.errors import BillingError
 from billing.forms import ReadingForm
 from billing.roles import ADMIN, DESK, READ, RoleRequiredMixin, can
@@ -79,19 +80,65 @@ class ReadingDetailView(RoleRequiredMixin, TemplateView):
 
 
 class ReadingUploadView(RoleRequiredMixin, FormView):
+    """CSV upload of readings in two steps: the file is checked first (preview_readings: what
+    recording it would do to each row, nothing kept), then "Record these rows" records it
+    (record_reading per row). The refused rows can be downloaded to fix and upload again; each
+    upload is in the audit trail (web_readings_uploaded), which the page lists as the history."""
     roles = DESK
     template_name = "billing/reading_upload.html"
     form_class = forms.ReadingUploadForm
+    REFUSED_KEY = "reading_upload_refused"
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "record":
+            return self.record(request.POST.get("csv_text", ""), request.POST.get("file_name", ""))
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
+        upload = form.cleaned_data["file"]
         try:
-            text = csv_import.decode(form.cleaned_data["file"].read())
+            text = csv_import.decode(upload.read())
         except csv_import.UploadError as error:
             form.add_error("file", str(error))
             return self.form_invalid(form)
-        results = csv_import.import_readings(text, actor=services.actor_for(self.request.user))
+        results = csv_import.preview_readings(text, actor=services.actor_for(self.request.user))
         return self.render_to_response(self.get_context_data(
-            form=self.form_class(), results=results, counts=csv_import.summary(results)))
+            form=form, results=results, counts=csv_import.summary(results), preview=True,
+            csv_text=text, file_name=upload.name[:100]))
+
+    def record(self, text, file_name):
+        actor = services.actor_for(self.request.user)
+        results = csv_import.import_readings(text, actor=actor)
+        counts = csv_import.summary(results)
+        self.request.session[self.REFUSED_KEY] = csv_import.refused_rows(results)
+        services.record_audit_event(action="web_readings_uploaded", object="reading_upload",
+                                    key=datetime.datetime.now().strftime("%Y%m%d%H%M%S"),
+                                    detail={"file": file_name, **counts}, actor=actor)
+        return self.render_to_response(self.get_context_data(
+            form=self.form_class(), results=results, counts=counts, preview=False))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(history=selectors.reading_uploads(), **kwargs)
+
+
+class ReadingUploadTemplateView(RoleRequiredMixin, View):
+    """The upload's format as a CSV to fill in: the header and two example rows."""
+    roles = DESK
+
+    def get(self, request):
+        return csv_rows_response("readings-template", csv_import.TEMPLATE_ROWS)
+
+
+class ReadingUploadRefusedView(RoleRequiredMixin, View):
+    """The refused rows of this user's last upload, in the upload's format, to fix and upload
+    again (kept in the session; 404 when there are none)."""
+    roles = DESK
+
+    def get(self, request):
+        rows = request.session.get(ReadingUploadView.REFUSED_KEY)
+        if not rows:
+            raise Http404("No refused rows")
+        return csv_rows_response("readings-refused", [["serial", "date", "value", "source"], *rows])
 
 
 class ReviewQueueView(RoleRequiredMixin, TemplateView):

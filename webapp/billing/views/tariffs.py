@@ -54,41 +54,21 @@ class DiscountCreateView(TariffCreateView):
         return redirect("billing:tariff_list")
 
 
-class TariffVersionCreateView(RoleRequiredMixin, FormView):
-    """A new version of a tariff with its blocks (rows of up_to_kwh and rate; empty rows are
-    ignored). The blocks go to add_tariff_version as JSON built from the rows; the procedure
-    validates them (45031) and the start date (45030)."""
-    roles = ADMIN
-    template_name = "billing/tariff_version_form.html"
-    form_class = forms.TariffVersionForm
+class BlockEditorMixin:
+    """The block editor (rows of up_to_kwh and rate; "Add a block row"; empty rows ignored) of a
+    form page: the new-version form and the what-if. `initial_blocks()` gives the rows of a
+    fresh page; `editor_post()` answers "add a row" and a broken TOTAL_FORMS, or returns None
+    and leaves the valid rows in `self.block_rows`."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if self.test_func():
-            self.tariff = selectors.get_tariff(code=kwargs["code"])
-            if self.tariff is None:
-                raise Http404("No such tariff")
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_initial(self):
-        t = self.tariff
-        if t.tariff_version_id is None:
-            return {}
-        return {"fixed_charge": t.fixed_charge, "tax_rate_pct": t.tax_rate_pct,
-                "late_fee_pct": t.late_fee_pct, "early_pay_pct": t.early_pay_pct,
-                "early_pay_days": t.early_pay_days}
+    def initial_blocks(self):
+        return []
 
     def blocks_formset(self):
         if self.request.method == "POST":
             return forms.BlockFormSet(self.request.POST, prefix="blocks")
-        rows = [{"up_to_kwh": b.up_to_kwh, "rate": b.rate}
-                for b in selectors.tariff_latest_blocks(code=self.tariff.tariff_code)]
-        return forms.BlockFormSet(initial=rows or [{}], prefix="blocks")
+        return forms.BlockFormSet(initial=self.initial_blocks() or [{}], prefix="blocks")
 
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("blocks", self.blocks_formset())
-        return super().get_context_data(tariff=self.tariff, **kwargs)
-
-    def post(self, request, *args, **kwargs):
+    def editor_post(self, request):
         if request.POST.get("add_row"):                 # the block editor's "add a row"
             data = request.POST.copy()
             total = forms.posted_total_forms(data)
@@ -112,13 +92,74 @@ class TariffVersionCreateView(RoleRequiredMixin, FormView):
                      "rate": request.POST.get(f"blocks-{i}-rate")} for i in range(total)],
                     prefix="blocks")
             return self.render_to_response(self.get_context_data(form=form, blocks=blocks))
-        rows = [{"up_to_kwh": b.cleaned_data.get("up_to_kwh"), "rate": b.cleaned_data["rate"]}
-                for b in blocks.forms
-                if b.cleaned_data and not (b.cleaned_data.get("up_to_kwh") is None
-                                           and b.cleaned_data.get("rate") is None)]
+        self.posted_form, self.posted_blocks = form, blocks
+        self.block_rows = [
+            {"up_to_kwh": b.cleaned_data.get("up_to_kwh"), "rate": b.cleaned_data["rate"]}
+            for b in blocks.forms
+            if b.cleaned_data and not (b.cleaned_data.get("up_to_kwh") is None
+                                       and b.cleaned_data.get("rate") is None)]
+        return None
+
+
+def load_tariff(view, code):
+    view.tariff = selectors.get_tariff(code=code)
+    if view.tariff is None:
+        raise Http404("No such tariff")
+
+
+class TariffVersionCreateView(RoleRequiredMixin, BlockEditorMixin, FormView):
+    """A new version of a tariff with its blocks (rows of up_to_kwh and rate; empty rows are
+    ignored). The blocks go to add_tariff_version as JSON built from the rows; the procedure
+    validates them (45031) and the start date (45030). `?simulation=<id>` (the what-if's
+    "Create this version") fills the form with that proposal: its fixed charge, tax rate and
+    blocks (the other fields from the latest version)."""
+    roles = ADMIN
+    template_name = "billing/tariff_version_form.html"
+    form_class = forms.TariffVersionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.test_func():
+            load_tariff(self, kwargs["code"])
+            self.simulation = None
+            sim = request.GET.get("simulation", "")
+            if sim.isascii() and sim.isdigit() and len(sim) <= 10:
+                self.simulation = selectors.tariff_simulation(simulation_id=int(sim),
+                                                              code=self.tariff.tariff_code)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        t = self.tariff
+        initial = {}
+        if t.tariff_version_id is not None:
+            initial = {"fixed_charge": t.fixed_charge, "tax_rate_pct": t.tax_rate_pct,
+                       "late_fee_pct": t.late_fee_pct, "early_pay_pct": t.early_pay_pct,
+                       "early_pay_days": t.early_pay_days}
+        if self.simulation is not None:
+            initial.update(fixed_charge=self.simulation.fixed_charge,
+                           tax_rate_pct=self.simulation.tax_rate_pct)
+        return initial
+
+    def initial_blocks(self):
+        if self.simulation is not None:
+            blocks = selectors.tariff_simulation_blocks(
+                simulation_id=self.simulation.simulation_id)
+        else:
+            blocks = selectors.tariff_latest_blocks(code=self.tariff.tariff_code)
+        return [{"up_to_kwh": b.up_to_kwh, "rate": b.rate} for b in blocks]
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("blocks", self.blocks_formset())
+        return super().get_context_data(tariff=self.tariff, simulation=self.simulation, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        answer = self.editor_post(request)
+        if answer is not None:
+            return answer
+        form, blocks = self.posted_form, self.posted_blocks
         try:
             services.add_tariff_version(tariff_code=self.tariff.tariff_code, **form.cleaned_data,
-                                        blocks=rows, actor=services.actor_for(request.user))
+                                        blocks=self.block_rows,
+                                        actor=services.actor_for(request.user))
         except BillingError as error:
             add_to_form(form, error)
             return self.render_to_response(self.get_context_data(form=form, blocks=blocks,

@@ -56,4 +56,4 @@ def usage_bars(rows):
           "estimated" if r.estimated else "actual")
          for r in rows))
     return {"width": GAP + len(rows) * (BAR + GAP), "height": HEIGHT + 50, "base_y": BASE_Y,
-            "bars": bars, "rows": table}
+            "bars": bars, "rows": table, "any_estimated": any(r.estimated for r in rows)}

@@ -1,0 +1,65 @@
+-- _keep_preview: keeps what _compute_bills computed for a chunk (work tables bc_acct, bc_line) as
+-- rows of a preview (preview_billing, preview_bill_account): where a run stores bills
+-- (_store_bills), a preview keeps preview_bill rows (with the comparison and the flag: ZERO when
+-- C = 0 and not estimated, else HIGH when total > 2 x the previous bill's issued total, else LOW
+-- when 4 x C < the previous bill's C; only bills with a previous bill), their lines numbered
+-- as the bill's would be, and the exceptions; the preview's counts grow by the chunk's.
+--
+-- Parameters
+--   p_preview_id        the billing_preview row
+--   p_period_start/end  the period; P = end - start + 1
+--   p_issue_date        issue date; due date = issue date + p_due_days
+--   p_due_days          days from issue to due date
+--   p_accounts          accounts in the chunk (progress)
+-- Result: none (no result set). Errors: whatever a statement raises.
+CREATE PROCEDURE _keep_preview(IN p_preview_id INT UNSIGNED, IN p_period_start DATE,
+                               IN p_period_end DATE, IN p_issue_date DATE, IN p_due_days INT,
+                               IN p_accounts INT)
+    SQL SECURITY DEFINER
+    MODIFIES SQL DATA
+BEGIN
+    DECLARE v_P INT DEFAULT DATEDIFF(p_period_end, p_period_start) + 1;
+
+    INSERT INTO preview_bill (preview_id, account_id, period_start, period_end, days_billed,
+                              period_days, due_date, prev_read_on, prev_read_value, end_read_on,
+                              end_read_value, register_advance, consumption_kwh, estimated, final,
+                              energy_charge, fixed_charge, discount_amount, tax_amount,
+                              total_amount, rebate_amount, rebate_date, replaces_bill_id,
+                              prev_bill_id, usage_effect, other_effect, last_year_bill_id, flag)
+    SELECT p_preview_id, t.account_id, t.bs, t.be, t.d_days, v_P, p_issue_date + INTERVAL p_due_days DAY,
+           t.prev_read_on, t.prev_value, t.end_read_on, t.end_value, t.register_advance,
+           t.consumption, t.estimated, t.final, t.energy, t.fixed, t.discounts, t.tax, t.total,
+           t.rebate, t.rebate_date, t.replaces_bill_id, t.prev_bill_id, t.usage_effect,
+           t.other_effect, t.last_year_bill_id,
+           CASE WHEN t.prev_bill_id IS NULL THEN NULL
+                WHEN t.consumption = 0 AND t.estimated = 0 THEN 'ZERO'
+                WHEN t.total > 2 * t.prev_total THEN 'HIGH'
+                WHEN 4 * t.consumption < t.prev_consumption THEN 'LOW' END
+    FROM bc_acct t
+    WHERE t.exception_code IS NULL;
+
+    INSERT INTO preview_line (preview_id, account_id, line_no, kind, description, quantity_kwh,
+                              rate, amount)
+    SELECT p_preview_id, l.price_key, ROW_NUMBER() OVER (PARTITION BY l.price_key ORDER BY l.seq),
+           l.kind, l.description, l.quantity_kwh, l.rate, l.amount
+    FROM bc_line l
+    JOIN bc_acct t ON t.account_id = l.price_key AND t.exception_code IS NULL
+    WHERE l.variant = 0;
+
+    INSERT INTO preview_exception (preview_id, account_id, code, detail)
+    SELECT p_preview_id, account_id, exception_code, exception_detail
+    FROM bc_acct WHERE exception_code IS NOT NULL;
+
+    UPDATE billing_preview p
+    JOIN (SELECT SUM(t.exception_code IS NULL) AS bills,
+                 SUM(t.exception_code IS NOT NULL) AS exceptions,
+                 SUM(t.exception_code IS NULL AND t.estimated = 1) AS estimated_bills,
+                 COALESCE(SUM(IF(t.exception_code IS NULL, t.total, 0)), 0) AS total_billed
+          FROM bc_acct t) x
+    SET p.accounts_done = LEAST(p.accounts_considered, p.accounts_done + p_accounts),
+        p.bills = p.bills + COALESCE(x.bills, 0),
+        p.exceptions = p.exceptions + COALESCE(x.exceptions, 0),
+        p.estimated_bills = p.estimated_bills + COALESCE(x.estimated_bills, 0),
+        p.total_billed = p.total_billed + x.total_billed
+    WHERE p.preview_id = p_preview_id;
+END
