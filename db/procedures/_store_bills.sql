@@ -169,8 +169,10 @@ BEGIN
         WHERE counter_name = 'bill' AND counter_year = v_year FOR UPDATE;
         UPDATE number_counter SET last_number = last_number + v_bills
         WHERE counter_name = 'bill' AND counter_year = v_year;
-        UPDATE bill b
-        JOIN bc_num n ON n.bill_id = b.bill_id
+        -- from the chunk's own bills by primary key (STRAIGHT_JOIN): a scan of bill would lock
+        -- other sessions' bills, and wait for the uncommitted ones
+        UPDATE bc_num n
+        STRAIGHT_JOIN bill b ON b.bill_id = n.bill_id
         SET b.bill_no = CONCAT(v_year, '-', LPAD(v_last + n.seq, GREATEST(6, LENGTH(v_last + n.seq)), '0'));
     END IF;
 
