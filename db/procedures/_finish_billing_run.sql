@@ -1,6 +1,6 @@
 -- _finish_billing_run: marks a billing run completed and writes its billing_run_finished audit
--- row with the run's counts (internal helper of _start_billing_run, for a run without
--- candidates, and of _work_billing_run, in the transaction of the run's last chunk).
+-- row with the run's counts (internal helper of _open_billing_run, for a run without
+-- candidates, and of _bill_run_chunks, in the transaction of the run's last chunk).
 --
 -- Runs inside the caller's transaction, which holds (or takes here) the run row's lock.
 -- Parameters

@@ -10,8 +10,8 @@
 -- re-run finishes the rest. The run's row in billing_run shows progress (accounts_done /
 -- accounts_total) while it runs, in steps of at most 1% (a person watching a run of a few
 -- thousand accounts sees it move, not jump from 0 to 100%).
--- It is start_billing_run and one work_billing_run in one call (_start_billing_run, then
--- _work_billing_run in this session): the same run, billed chunk by chunk in account_id order.
+-- It is start_billing_run and one work_billing_run in one call (_open_billing_run, then
+-- _bill_run_chunks in this session): the same run, billed chunk by chunk in account_id order.
 -- Other sessions may help with CALL work_billing_run(run_id, ...) (docs/billing-runs.md).
 --
 -- Parameters
@@ -53,9 +53,9 @@ BEGIN
     DECLARE v_bills INT UNSIGNED;
 
     -- each half rolls back what it does on an error, and the second marks the run 'failed'
-    CALL _start_billing_run(v_period_start, v_period_end, v_issue_date, v_due_days, v_actor,
+    CALL _open_billing_run(v_period_start, v_period_end, v_issue_date, v_due_days, v_actor,
                             v_run, v_total);
-    CALL _work_billing_run(v_run, v_actor, v_chunks, v_bills);
+    CALL _bill_run_chunks(v_run, v_actor, v_chunks, v_bills);
 
     SELECT run_id, accounts_total AS accounts_considered, bills_created, accounts_skipped, total_billed
     FROM billing_run WHERE run_id = v_run;

@@ -7,7 +7,7 @@
 -- @billing_chunk_size overrides it, below 1 means the default) and commits the run with them:
 -- billing_run (status 'running', accounts_total, chunks_total), billing_run_candidate,
 -- billing_run_chunk, and the audit row billing_run_started. A run without candidates is
--- completed at once. See _start_billing_run and docs/billing-runs.md.
+-- completed at once. See _open_billing_run and docs/billing-runs.md.
 --
 -- Parameters
 --   p_period_start, p_period_end  the period (inclusive, at most 62 days)
@@ -39,7 +39,7 @@ BEGIN
     DECLARE v_run INT UNSIGNED;
     DECLARE v_total INT UNSIGNED;
 
-    CALL _start_billing_run(v_period_start, v_period_end, v_issue_date, v_due_days, v_actor,
+    CALL _open_billing_run(v_period_start, v_period_end, v_issue_date, v_due_days, v_actor,
                             v_run, v_total);
     SELECT v_run AS run_id, v_total AS accounts_total;
 END

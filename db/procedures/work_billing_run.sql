@@ -4,7 +4,7 @@
 -- the same run at once; the session that commits the run's last chunk completes the run. A
 -- worker whose session dies mid-chunk leaves nothing of that chunk behind, and the chunk is
 -- claimed by the next worker that looks (call it again to finish a run whose workers died).
--- See _work_billing_run for the claim, the retries and why no lease is needed, and
+-- See _bill_run_chunks for the claim, the retries and why no lease is needed, and
 -- docs/billing-runs.md.
 --
 -- Parameters
@@ -42,6 +42,6 @@ BEGIN
     IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
         CALL _fail(45002, 'actor is required');
     END IF;
-    CALL _work_billing_run(v_run, v_actor, v_chunks, v_bills);
+    CALL _bill_run_chunks(v_run, v_actor, v_chunks, v_bills);
     SELECT v_run AS run_id, v_chunks AS chunks_done, v_bills AS bills_created;
 END

@@ -1,5 +1,5 @@
 """Parallel billing runs: start_billing_run, then work_billing_run in several sessions at once
-(issue 24 §1; db/procedures/_work_billing_run.sql, docs/billing-runs.md).
+(issue 24 §1; db/procedures/_bill_run_chunks.sql, docs/billing-runs.md).
 
 - A run worked by 3 sessions leaves exactly what one run_billing leaves on the same data (the
   data is built twice, in this test's database and in a twin database, by the same calls).

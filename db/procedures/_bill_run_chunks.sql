@@ -1,4 +1,4 @@
--- _work_billing_run: bills chunks of a run until none is left to claim (the shared second half
+-- _bill_run_chunks: bills chunks of a run until none is left to claim (the shared second half
 -- of run_billing and work_billing_run; internal helper, no result set).
 --
 -- Any number of sessions may work one run at once. Each chunk is one transaction:
@@ -54,8 +54,8 @@
 -- Result: none (OUT parameters). A run that is not 'running' (completed, failed) has nothing
 --   to claim: 0 chunks. Leaves the temporary table billing_chunk dropped.
 -- Errors: whatever a chunk raises, as above.
--- Example: CALL _work_billing_run(12, 'batch:billing', @chunks, @bills);
-CREATE PROCEDURE _work_billing_run(IN p_run_id INT UNSIGNED, IN p_actor VARCHAR(100),
+-- Example: CALL _bill_run_chunks(12, 'batch:billing', @chunks, @bills);
+CREATE PROCEDURE _bill_run_chunks(IN p_run_id INT UNSIGNED, IN p_actor VARCHAR(100),
                                    OUT p_chunks INT UNSIGNED, OUT p_bills INT UNSIGNED)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA

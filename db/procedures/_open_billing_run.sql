@@ -1,4 +1,4 @@
--- _start_billing_run: opens a billing run: checks the period, reads the run's candidates once,
+-- _open_billing_run: opens a billing run: checks the period, reads the run's candidates once,
 -- numbers them into chunks and records the run (the shared first half of run_billing and
 -- start_billing_run; internal helper, no result set).
 --
@@ -7,7 +7,7 @@
 -- cancelled) for a period overlapping [bs, be] (billing-rules.md). The chunks (chunk_no 0, 1,
 -- ... in account_id order) have 1% of the candidates each, 1 to 10,000 (@billing_chunk_size
 -- overrides it for the session; below 1 means the default): the steps in which progress
--- (billing_run.accounts_done) moves, and the unit a worker claims (_work_billing_run).
+-- (billing_run.accounts_done) moves, and the unit a worker claims (_bill_run_chunks).
 -- Everything is one transaction: the run row with accounts_total and chunks_total, its
 -- candidates (billing_run_candidate), its chunks (billing_run_chunk, all 'pending') and the
 -- audit row billing_run_started; a run without candidates is completed at once (and audited
@@ -23,8 +23,8 @@
 --   p_accounts_total  OUT: its candidates
 -- Result: none (OUT parameters). Errors: 45040 PERIOD_INVALID, 45002 empty actor (_check_period),
 --   before anything is written; any other failure rolls back everything (no run row is left).
--- Example: CALL _start_billing_run('2026-10-01', '2026-10-31', '2026-11-01', 14, 'batch:billing', @run, @n);
-CREATE PROCEDURE _start_billing_run(IN p_period_start DATE, IN p_period_end DATE,
+-- Example: CALL _open_billing_run('2026-10-01', '2026-10-31', '2026-11-01', 14, 'batch:billing', @run, @n);
+CREATE PROCEDURE _open_billing_run(IN p_period_start DATE, IN p_period_end DATE,
                                     IN p_issue_date DATE, IN p_due_days INT,
                                     IN p_actor VARCHAR(100),
                                     OUT p_run_id INT UNSIGNED, OUT p_accounts_total INT UNSIGNED)
