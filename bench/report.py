@@ -21,6 +21,13 @@ def targets(res):
     if run and fl:
         out.append(("billing run <= 3x floor", f"{b['ratio']}x ({run['seconds']} s / {fl['seconds']} s)",
                     b["ratio"] <= 3))
+    par = b.get("parallel") or {}
+    best = max(par.get("runs", []), key=lambda r: r["workers"], default=None)
+    if best and best.get("ratio_to_single_floor") is not None:
+        out.append((f"billing with {best['workers']} workers <= 2x the single-session floor",
+                    f"{best['ratio_to_single_floor']}x ({best['seconds']} s / "
+                    f"{par['single_session']['floor_seconds']} s)",
+                    best["ratio_to_single_floor"] <= 2))
     for p in res.get("payments", []):
         if p["clients"] == 16 and not p["hot"]:
             out.append(("payments x16 >= 75% of floor", f"{round(p['ratio'] * 100)}%", p["ratio"] >= 0.75))
@@ -93,6 +100,18 @@ def lines(res):
                  f"{p['bills_per_s']} bills/s (engine: {b['run']['bills_per_s']} bills/s, "
                  f"{round(b['run']['bills_per_s'] / max(p['bills_per_s'], 0.1), 1)}x); outcome {p['outcome']}; "
                  f"check against the engine: {p.get('check')}")
+    par = b.get("parallel")
+    if par:
+        sg = par.get("single_session", {})
+        L.append(f"  parallel runs (start_billing_run + N sessions of work_billing_run), each on its own "
+                 f"data set of {par['accounts']} accounts; single session (run_billing above): "
+                 f"{sg.get('seconds')} s, floor {sg.get('floor_seconds')} s")
+        L.append(f"  {'workers':>9} {'bills':>9} {'chunks':>7} {'seconds':>8} {'bills/s':>9} "
+                 f"{'floor s':>8} {'run/floor':>9} {'run/single floor':>16} {'speed-up':>8}")
+        for r in par["runs"]:
+            L.append(f"  {r['workers']:>9} {r['bills']:>9} {r['chunks']:>7} {r['seconds']:>8} "
+                     f"{r['bills_per_s']:>9} {r['floor_seconds']:>8} {r['ratio_to_floor']!s:>9} "
+                     f"{r.get('ratio_to_single_floor')!s:>16} {r.get('speedup_vs_single')!s:>8}")
     hist = (res.get("data") or {}).get("history")
     if hist:
         L.append("  history runs (month: seconds): " + ", ".join(f"{h['month']}: {h['seconds']}" for h in hist))

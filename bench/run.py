@@ -5,7 +5,10 @@ Environment:
   BENCH_SECONDS   seconds per payment / web measurement (default 10)
   BENCH_HISTORY   months of bill history made by run_billing before the measured run (default 11)
   BENCH_PY_SAMPLE accounts billed by the Python per-account loop (default 10000)
-  BENCH_SKIP      comma-separated scenarios to skip: scaling, python, whatif, payments, batch, web
+  BENCH_SKIP      comma-separated scenarios to skip: scaling, python, whatif, parallel, payments,
+                  batch, web
+  BENCH_WORKERS   worker counts of the parallel billing runs (default 1,2; each on a data set of
+                  its own, built like the main one)
   BENCH_KEEP      1: leave the bench server running at the end
   BENCH_CHECK_HISTORY 1: check v_ledger_integrity after the history too (default below 1M)
 
@@ -24,6 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import batch  # noqa: E402
 import generate  # noqa: E402
+import parallel  # noqa: E402
 import payments  # noqa: E402
 import pybill  # noqa: E402
 import report  # noqa: E402
@@ -36,6 +40,7 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 HISTORY = int(os.environ.get("BENCH_HISTORY", "11"))
 PY_SAMPLE = int(os.environ.get("BENCH_PY_SAMPLE", "10000"))
 SKIP = {x.strip() for x in os.environ.get("BENCH_SKIP", "").split(",") if x.strip()}
+WORKERS = [int(x) for x in os.environ.get("BENCH_WORKERS", "1,2").split(",") if x.strip()]
 MEASURED_MONTH = HISTORY + 1
 # v_ledger_integrity reads every large table several times (~1 s per 10k accounts): from 1M
 # accounts on it runs once, at the end (which covers the history as well)
@@ -59,9 +64,10 @@ def machine():
             "python": platform.python_version(), "loadavg_at_start": [round(x, 2) for x in load]}
 
 
-def build(n, profile=False):
-    """A database with n accounts, readings and HISTORY months of bills; returns its facts."""
-    db = f"bench_s{n}"
+def build(n, profile=False, db=None):
+    """A database with n accounts, readings and HISTORY months of bills (named db, default
+    bench_s<n>); returns its name, its facts and the profile of the last history month."""
+    db = db or f"bench_s{n}"
     server.fresh_database(db)
     log(f"{db}: generating {n} accounts")
     gen_s = generate.generate(db, n)
@@ -263,6 +269,14 @@ def main():
                                            (generate.period(1)[0], generate.period(MEASURED_MONTH)[1]))
         elif n != SCALE:
             Sql().execute(f"DROP DATABASE `{db}`")     # keep the disk small
+    if "parallel" not in SKIP and WORKERS:
+        run = res["billing"]["run"]
+        single = {"seconds": run["seconds"], "bills": run["bills"],
+                  "floor_seconds": res["billing"]["floor"]["seconds"],
+                  "ratio_to_floor": res["billing"]["ratio"]}
+        res["billing"]["parallel"] = parallel.run(
+            SCALE, WORKERS, lambda n, name: build(n, db=name)[0], billing_floor, MEASURED_MONTH,
+            single=single)
     if "payments" not in SKIP:
         s = Sql(main_db)
         accts = [r["account_id"] for r in s.rows("SELECT account_id FROM account WHERE closed_on IS NULL "

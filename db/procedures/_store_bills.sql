@@ -14,9 +14,19 @@
 -- Result: none (no result set). Errors: whatever a statement raises (the caller rolls back).
 -- Notices: one bill_issued (final_bill on the closing day) per new bill, one INSERT ... SELECT.
 --
--- Locks, after _compute_bills': the bill-number counter of the issue year (held to the commit:
--- the numbers are gapless), then the open bills and credit payments of accounts that have
--- unallocated credit.
+-- Locks, after _compute_bills': the open bills and credit payments of accounts that have
+-- unallocated credit, then, as the last thing before the run row's progress, the bill-number
+-- counter of the issue year (held to the commit: the numbers are gapless).
+--
+-- The counter is taken last because every chunk of every session needs it and holds it until
+-- its commit: sessions working one run (work_billing_run) queue on it, so the shorter it is
+-- held, the more of the chunks runs side by side. The bills are inserted with a placeholder
+-- number, '~' and the account id (unique: only the session holding the account's lock can
+-- insert one, and it replaces it before it commits; no real number starts with '~'); all the
+-- rows that refer to the bills (lines, comparison, ledger, notices, allocations) refer to
+-- bill_id, never to bill_no. Then, under the counter's lock, one UPDATE gives the chunk's bills
+-- their numbers, in account_id order: what is serialized is that UPDATE, the progress update and
+-- the commit, not the inserts of bills, lines, ledger entries and notices.
 CREATE PROCEDURE _store_bills(IN p_run_id INT UNSIGNED, IN p_period_start DATE, IN p_period_end DATE,
                               IN p_issue_date DATE, IN p_due_days INT, IN p_actor VARCHAR(100))
     SQL SECURITY DEFINER
@@ -60,34 +70,17 @@ BEGIN
         SET r.consumption_kwh = t.next_step
         WHERE t.exception_code IS NULL AND t.estimated = 1;
 
-        INSERT INTO number_counter (counter_name, counter_year, last_number)
-        VALUES ('bill', v_year, 0)
-        ON DUPLICATE KEY UPDATE last_number = last_number;
-        SELECT last_number INTO v_last FROM number_counter
-        WHERE counter_name = 'bill' AND counter_year = v_year FOR UPDATE;
-        UPDATE number_counter SET last_number = last_number + v_bills
-        WHERE counter_name = 'bill' AND counter_year = v_year;
-
-        DROP TEMPORARY TABLE IF EXISTS bc_num;
-        CREATE TEMPORARY TABLE bc_num (
-            account_id INT UNSIGNED NOT NULL PRIMARY KEY,
-            seq        INT UNSIGNED NOT NULL
-        ) ENGINE=MEMORY;
-        INSERT INTO bc_num
-        SELECT account_id, v_last + ROW_NUMBER() OVER (ORDER BY account_id)
-        FROM bc_acct WHERE exception_code IS NULL;
-
         INSERT INTO bill (bill_no, account_id, run_id, tariff_version_id, period_start, period_end,
                           days_billed, period_days, issue_date, due_date, prev_read_on, prev_read_value,
                           end_reading_id, register_advance, consumption_kwh, estimated,
                           rebate_amount, rebate_date, total_amount, issued_total, amount_paid, replaces_bill_id)
-        SELECT CONCAT(v_year, '-', LPAD(n.seq, GREATEST(6, LENGTH(n.seq)), '0')),
+        SELECT CONCAT('~', t.account_id),
                t.account_id, p_run_id, t.version_on_be, t.bs, t.be, t.d_days, v_P,
                p_issue_date, p_issue_date + INTERVAL p_due_days DAY, t.prev_read_on, t.prev_value,
                t.end_reading_id, t.register_advance, t.consumption, t.estimated,
                t.rebate, t.rebate_date, t.total, t.total, 0, t.replaces_bill_id
         FROM bc_acct t
-        JOIN bc_num n ON n.account_id = t.account_id
+        WHERE t.exception_code IS NULL
         ORDER BY t.account_id;
 
         UPDATE bc_acct t
@@ -155,6 +148,32 @@ BEGIN
             CALL _allocate_payment(v_payment, p_issue_date, p_actor);
         END LOOP;
         CLOSE c_credit;
+    END IF;
+
+    IF v_bills > 0 THEN
+        -- the bills' numbers, last (see the header): the position of each bill in account_id
+        -- order first, then the counter, then one UPDATE
+        DROP TEMPORARY TABLE IF EXISTS bc_num;
+        CREATE TEMPORARY TABLE bc_num (
+            bill_id INT UNSIGNED NOT NULL PRIMARY KEY,
+            seq     INT UNSIGNED NOT NULL
+        ) ENGINE=MEMORY;
+        INSERT INTO bc_num
+        SELECT bill_id, ROW_NUMBER() OVER (ORDER BY account_id)
+        FROM bc_acct WHERE exception_code IS NULL;
+
+        INSERT INTO number_counter (counter_name, counter_year, last_number)
+        VALUES ('bill', v_year, 0)
+        ON DUPLICATE KEY UPDATE last_number = last_number;
+        SELECT last_number INTO v_last FROM number_counter
+        WHERE counter_name = 'bill' AND counter_year = v_year FOR UPDATE;
+        UPDATE number_counter SET last_number = last_number + v_bills
+        WHERE counter_name = 'bill' AND counter_year = v_year;
+        -- from the chunk's own bills by primary key (STRAIGHT_JOIN): a scan of bill would lock
+        -- other sessions' bills, and wait for the uncommitted ones
+        UPDATE bc_num n
+        STRAIGHT_JOIN bill b ON b.bill_id = n.bill_id
+        SET b.bill_no = CONCAT(v_year, '-', LPAD(v_last + n.seq, GREATEST(6, LENGTH(v_last + n.seq)), '0'));
     END IF;
 
     UPDATE billing_run

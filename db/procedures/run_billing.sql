@@ -10,6 +10,9 @@
 -- re-run finishes the rest. The run's row in billing_run shows progress (accounts_done /
 -- accounts_total) while it runs, in steps of at most 1% (a person watching a run of a few
 -- thousand accounts sees it move, not jump from 0 to 100%).
+-- It is start_billing_run and one work_billing_run in one call (_open_billing_run, then
+-- _bill_run_chunks in this session): the same run, billed chunk by chunk in account_id order.
+-- Other sessions may help with CALL work_billing_run(run_id, ...) (docs/billing-runs.md).
 --
 -- Parameters
 --   p_period_start, p_period_end  the period (inclusive, at most 62 days)
@@ -44,124 +47,15 @@ BEGIN
     DECLARE v_issue_date DATE DEFAULT _arg_date(p_issue_date, 'issue_date');
     DECLARE v_due_days INT DEFAULT _arg_int(p_due_days, 'due_days', -2147483648, 2147483647, 45040);
     DECLARE v_actor VARCHAR(100) DEFAULT _arg_text(p_actor, 'actor', 100);
-    DECLARE v_run INT UNSIGNED DEFAULT NULL;
-    DECLARE v_chunk_size INT DEFAULT @billing_chunk_size;
-    DECLARE v_after INT UNSIGNED DEFAULT 0;
-    DECLARE v_n INT;
-    DECLARE v_max INT UNSIGNED;
-    DECLARE v_total INT;
-    DECLARE v_attempt TINYINT;
-    DECLARE EXIT HANDLER FOR SQLEXCEPTION
-    BEGIN
-        ROLLBACK;
-        IF v_run IS NOT NULL THEN
-            UPDATE billing_run SET status = 'failed', finished_at = NOW() WHERE run_id = v_run;
-            CALL _audit('billing_run_failed', 'billing_run', v_run, NULL,
-                        (SELECT JSON_OBJECT('bills_created', bills_created,
-                                            'total_billed', total_billed)
-                           FROM billing_run WHERE run_id = v_run), v_actor);
-            COMMIT;
-        END IF;
-        RESIGNAL;
-    END;
+    DECLARE v_run INT UNSIGNED;
+    DECLARE v_total INT UNSIGNED;
+    DECLARE v_chunks INT UNSIGNED;
+    DECLARE v_bills INT UNSIGNED;
 
-    CALL _check_period(v_period_start, v_period_end, v_issue_date, v_due_days, v_actor);
-    SET @billing_actor = v_actor;
-
-    DROP TEMPORARY TABLE IF EXISTS run_candidates;
-    CREATE TEMPORARY TABLE run_candidates (account_id INT UNSIGNED NOT NULL PRIMARY KEY);
-    -- The candidates are read without locks: READ COMMITTED makes this INSERT ... SELECT a
-    -- consistent read (under REPEATABLE READ it would share-lock every account, installation
-    -- and bill it reads, at 1M accounts for seconds: payments would wait for the run to start,
-    -- and another run's bills could deadlock with it). Each chunk checks its accounts again under
-    -- their locks. SET TRANSACTION applies to the next transaction only; the COMMIT before it
-    -- ends a transaction the caller left open, as the START TRANSACTION below would anyway.
-    -- A server that writes a statement-based binary log refuses InnoDB writes under READ
-    -- COMMITTED (1665, the temporary table included): there the read stays REPEATABLE READ.
-    COMMIT;
-    IF NOT (@@GLOBAL.log_bin AND @@SESSION.sql_log_bin AND @@SESSION.binlog_format = 'STATEMENT') THEN
-        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
-    END IF;
-    START TRANSACTION;
-    INSERT INTO run_candidates
-    -- be = min(period_end, closed_on); a meter installed on be (removed on be counts; on an
-    -- exchange day two installations qualify, hence DISTINCT)
-    SELECT DISTINCT a.account_id
-    FROM account a
-    JOIN meter_installation mi ON mi.account_id = a.account_id
-         AND mi.installed_on <= LEAST(v_period_end, COALESCE(a.closed_on, v_period_end))
-         AND (mi.removed_on IS NULL
-              OR mi.removed_on >= LEAST(v_period_end, COALESCE(a.closed_on, v_period_end)))
-    WHERE a.opened_on <= v_period_end
-      AND (a.closed_on IS NULL OR a.closed_on >= v_period_start)
-      AND NOT EXISTS (SELECT 1 FROM bill b
-                      WHERE b.account_id = a.account_id AND b.cancelled_at IS NULL
-                        AND b.period_start <= LEAST(v_period_end, COALESCE(a.closed_on, v_period_end))
-                        AND b.period_end >= GREATEST(v_period_start, a.opened_on));
-    COMMIT;
-    SELECT COUNT(*) INTO v_total FROM run_candidates;
-    -- the default chunk: 1% of the accounts (progress steps), 1 to 10,000 (LIMIT 0 would bill
-    -- nobody and still complete the run)
-    IF v_chunk_size IS NULL OR v_chunk_size < 1 THEN
-        SET v_chunk_size = LEAST(10000, GREATEST(1, CEILING(v_total / 100)));
-    END IF;
-
-    START TRANSACTION;
-    INSERT INTO billing_run (period_start, period_end, issue_date, due_days, accounts_total, started_by)
-    VALUES (v_period_start, v_period_end, v_issue_date, v_due_days, v_total, v_actor);
-    SET v_run = LAST_INSERT_ID();
-    CALL _audit('billing_run_started', 'billing_run', v_run, NULL,
-                JSON_OBJECT('period_start', v_period_start, 'period_end', v_period_end,
-                            'issue_date', v_issue_date, 'due_days', v_due_days,
-                            'accounts_total', v_total), v_actor);
-    COMMIT;
-
-    -- One iteration per chunk: each chunk is its own transaction, so this is a loop.
-    chunk_loop: LOOP
-        DROP TEMPORARY TABLE IF EXISTS billing_chunk;
-        CREATE TEMPORARY TABLE billing_chunk (account_id INT UNSIGNED NOT NULL PRIMARY KEY);
-        INSERT INTO billing_chunk
-        SELECT account_id FROM run_candidates WHERE account_id > v_after
-        ORDER BY account_id LIMIT v_chunk_size;
-        SELECT COUNT(*), MAX(account_id) INTO v_n, v_max FROM billing_chunk;
-        IF v_n = 0 THEN
-            LEAVE chunk_loop;
-        END IF;
-        -- A chunk chosen as a deadlock victim (1213) or timed out waiting for a lock (1205),
-        -- e.g. against another run of the same period, is rolled back and billed again: up to
-        -- 5 attempts. Accounts the other run billed meanwhile drop out of the new attempt.
-        SET v_attempt = 1;
-        attempt_loop: LOOP
-            BEGIN
-                DECLARE EXIT HANDLER FOR 1213, 1205
-                BEGIN
-                    ROLLBACK;
-                    IF v_attempt >= 5 THEN
-                        RESIGNAL;
-                    END IF;
-                    SET v_attempt = v_attempt + 1;
-                END;
-                START TRANSACTION;
-                CALL _bill_chunk(v_run, v_period_start, v_period_end, v_issue_date, v_due_days, v_actor, 0);
-                COMMIT;
-                LEAVE attempt_loop;
-            END;
-        END LOOP;
-        SET v_after = v_max;
-    END LOOP;
-
-    START TRANSACTION;
-    UPDATE billing_run SET status = 'completed', finished_at = NOW() WHERE run_id = v_run;
-    -- one audit row at the start and one at the end of a run, never one per bill
-    CALL _audit('billing_run_finished', 'billing_run', v_run, NULL,
-                (SELECT JSON_OBJECT('accounts_considered', accounts_total,
-                                    'bills_created', bills_created,
-                                    'accounts_skipped', accounts_skipped,
-                                    'total_billed', total_billed)
-                   FROM billing_run WHERE run_id = v_run), v_actor);
-    COMMIT;
-    DROP TEMPORARY TABLE IF EXISTS run_candidates;
-    DROP TEMPORARY TABLE IF EXISTS billing_chunk;
+    -- each half rolls back what it does on an error, and the second marks the run 'failed'
+    CALL _open_billing_run(v_period_start, v_period_end, v_issue_date, v_due_days, v_actor,
+                            v_run, v_total);
+    CALL _bill_run_chunks(v_run, v_actor, v_chunks, v_bills);
 
     SELECT run_id, accounts_total AS accounts_considered, bills_created, accounts_skipped, total_billed
     FROM billing_run WHERE run_id = v_run;

@@ -52,9 +52,11 @@ def test_an_account_entered_after_its_first_period_was_run(db):
     assert (r["accounts_considered"], r["bills_created"], r["accounts_skipped"]) == (1, 0, 1)
     assert codes(db, r["run_id"]) == ["UNBILLED_GAP"]
     after = db.snapshot()
-    # only the run, its exception and its audit rows (started, finished) are new
+    # only the run (its row, its one candidate in its one chunk), its exception and its audit
+    # rows (started, finished) are new
     assert {t: n - before[t] for t, n in after.items() if n != before[t]} == {
-        "billing_run": 1, "billing_exception": 1, "audit_log": 2}
+        "billing_run": 1, "billing_run_candidate": 1, "billing_run_chunk": 1,
+        "billing_exception": 1, "audit_log": 2}
     # the earlier days first: 100 kWh, then February's 150 (not 250 as one bill)
     assert bill_account(db, acc, "2026-01-01", "2026-01-31", "2026-03-01")["bill_id"] is not None
     assert run(db, "2026-02-01", "2026-02-28", "2026-03-01")["bills_created"] == 1

@@ -36,7 +36,9 @@ def billable(db, n, tariff=None):
 
 def test_run_billing_bills_and_rerun_is_a_no_op(db):
     accounts = billable(db, 5)
-    out = manage(db.url, "run_billing", *PERIOD)
+    # one worker bills the chunks in account order, so the numbers follow the accounts (with
+    # more, they do within each chunk: test_workers_bill_every_account_once_numbers_gapless)
+    out = manage(db.url, "run_billing", *PERIOD, "--workers", "1")
     assert out.returncode == 0, out.stderr
     assert "5 accounts considered, 5 bills created, 0 skipped, total billed 51.00" in out.stdout
     bills = db.rows("SELECT account_id, bill_no, period_start, period_end, issue_date, due_date "
@@ -53,6 +55,34 @@ def test_run_billing_bills_and_rerun_is_a_no_op(db):
     assert "0 accounts considered, 0 bills created, 0 skipped" in again.stdout
     assert db.value("SELECT COUNT(*) FROM bill") == 5
     assert db.rows("SELECT * FROM v_ledger_integrity") == []
+
+
+def test_workers_bill_every_account_once_numbers_gapless(db):
+    accounts = billable(db, 24)
+    out = manage(db.url, "run_billing", *PERIOD, "--workers", "3", "--chunk-size", "2")
+    assert out.returncode == 0, out.stderr
+    assert "24 accounts, 3 workers" in out.stdout
+    assert "24 accounts considered, 24 bills created, 0 skipped" in out.stdout
+    assert sorted(r["account_id"] for r in db.rows("SELECT account_id FROM bill")) == \
+        [a.account_id for a in accounts]
+    nos = [r["bill_no"] for r in db.rows("SELECT bill_no FROM bill ORDER BY bill_no")]
+    assert nos == [f"{TODAY.year}-{i:06d}" for i in range(1, 25)]
+    # each chunk of 2 accounts took two consecutive numbers, in account order
+    by_account = [r["bill_no"] for r in db.rows("SELECT bill_no FROM bill ORDER BY account_id")]
+    for k in range(0, 24, 2):
+        assert int(by_account[k + 1][5:]) == int(by_account[k][5:]) + 1
+    run = db.row("SELECT status, chunks_total, chunks_done FROM billing_run")
+    assert run == {"status": "completed", "chunks_total": 12, "chunks_done": 12}
+    # the sessions that billed the chunks: more than one (3 workers, 12 chunks)
+    assert db.value("SELECT COUNT(DISTINCT done_connection) FROM billing_run_chunk") >= 2
+    assert db.rows("SELECT * FROM v_ledger_integrity") == []
+
+
+def test_default_workers_are_the_cores_of_the_machine_at_most_8():
+    import os
+
+    from billing.management.commands.run_billing import default_workers
+    assert default_workers() == max(1, min(os.cpu_count() or 1, 8))
 
 
 def test_run_billing_defaults_previous_month_issued_today(db):

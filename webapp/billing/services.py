@@ -13,13 +13,14 @@ not a user's mistake).
 
 Retries, one layer (docs/payments.md, "Who retries"): the owner of a transaction retries it,
 nobody else. A single-transaction procedure (post_payment, reverse_payment, apply_late_fees,
-every master-data procedure) is one CALL = one transaction, so this module owns its retry: a
-deadlock (1213) or lock wait timeout (1205) retries the whole call, up to MAX_ATTEMPTS times
-with a short growing backoff. A retry is safe: the failed call was rolled back entirely, and
-callers of procedures that must not run twice pass the same idempotency key (post_payment) on
-every attempt. A multi-transaction procedure (SELF_RETRYING: run_billing, bill_account) retries
-its own chunks inside; a 1213/1205 that reaches Python has exhausted those attempts and is
-re-raised, never retried here (a second CALL of run_billing would open a second billing run).
+start_billing_run, every master-data procedure) is one CALL = one transaction, so this module
+owns its retry: a deadlock (1213) or lock wait timeout (1205) retries the whole call, up to
+MAX_ATTEMPTS times with a short growing backoff. A retry is safe: the failed call was rolled
+back entirely, and callers of procedures that must not run twice pass the same idempotency key
+(post_payment) on every attempt. A multi-transaction procedure (SELF_RETRYING: run_billing,
+bill_account, work_billing_run) retries its own chunks inside; a 1213/1205 that reaches Python
+has exhausted those attempts and is re-raised, never retried here (a second CALL of
+run_billing would open a second billing run).
 
 By the contract, every procedure's last argument is `p_actor` (`staff:<username>`, ...); it is
 logged with the procedure name.
@@ -48,7 +49,7 @@ RETRY_ERRNOS = {1213: "deadlock", 1205: "lock wait timeout"}
 MAX_ATTEMPTS = 3
 # Procedures that commit more than one transaction and retry their own chunks (their headers
 # say "retried inside"): never retried here.
-SELF_RETRYING = frozenset({"run_billing", "bill_account"})
+SELF_RETRYING = frozenset({"run_billing", "bill_account", "work_billing_run"})
 BACKOFF_SECONDS = 0.05          # attempt n waits about n * BACKOFF_SECONDS (with jitter)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -255,6 +256,15 @@ def preview_late_fees(*, as_of, actor):
     """One dict per bill that apply_late_fees would charge (bill_id, bill_no, account_no, open,
     fee, ...); nothing is charged."""
     return call_procedure_rows("preview_late_fees", as_of, actor)
+
+
+def start_billing_run(*, period_start, period_end, issue_date, due_days, actor):
+    return call_procedure("start_billing_run", period_start, period_end, issue_date, due_days,
+                          actor)
+
+
+def work_billing_run(*, run_id, actor):
+    return call_procedure("work_billing_run", run_id, actor)
 
 
 def cancel_bill(*, bill_id, reason, actor):

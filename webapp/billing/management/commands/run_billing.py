@@ -1,4 +1,5 @@
-"""manage.py run_billing: the monthly billing run (CALL run_billing) with progress and exit codes.
+"""manage.py run_billing: the monthly billing run, worked by several sessions at once, with
+progress and exit codes.
 
 Defaults: the previous calendar month (of the database's CURRENT_DATE), issued today, due after
 settings.BILLING_DUE_DAYS days (env BILLING_DUE_DAYS, default 14), actor `batch:billing`.
@@ -14,14 +15,25 @@ The lock belongs to the connection, so a killed job leaves no stale lock. Re-run
 safe: run_billing bills only the accounts without a bill for it (after a crash, a failure or a
 fixed exception, just run it again).
 
-While the CALL runs in a worker thread, the main thread polls v_billing_run from its own
-connection: a progress bar on a terminal, a log line every --log-every seconds otherwise.
+The run (docs/billing-runs.md): CALL start_billing_run (the candidates, chunked, committed as
+one run), then --workers threads, each on its own database connection, CALL work_billing_run
+until it bills no more chunks; the session that commits the last chunk completes the run. The
+default is one worker per core of this machine (os.cpu_count(), at most 8): the database server
+cannot be asked portably how many cores it has, and the job runs on the database host or one
+like it; on a server shared with the web traffic, give fewer. --workers 1 bills the chunks in
+account order, as run_billing does. When every worker is done and the run is still running (a
+chunk was held by a session that has just died), the command claims what is left itself,
+polling, until the run completes or fails.
+While the workers run, the main thread polls v_billing_run from its own connection: a progress
+bar on a terminal, a log line every --log-every seconds otherwise.
 
 Exit codes: 0 every considered account billed; 1 done, but accounts were skipped with an
 exception (listed; see v_billing_exceptions); 2 failure (bad arguments, refused by the database,
 database unreachable); 3 another run of this period is running.
 """
+import os
 import threading
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -31,6 +43,14 @@ from django.db import connections
 from billing import services
 from billing.errors import BillingError
 from billing.management import jobs
+
+
+MAX_DEFAULT_WORKERS = 8
+
+
+def default_workers():
+    """One worker per core of this machine, 1 to MAX_DEFAULT_WORKERS."""
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
 
 
 def _last_of_month(d):
@@ -50,7 +70,12 @@ class Command(BaseCommand):
                             help="days from issue to due date (default: settings.BILLING_DUE_DAYS)")
         parser.add_argument("--actor", default="batch:billing")
         parser.add_argument("--chunk-size", type=int,
-                            help="accounts per committed chunk (default: the procedure's 10,000)")
+                            help="accounts per committed chunk (default: the procedure's: 1%% "
+                                 "of the accounts, at most 10,000)")
+        parser.add_argument("--workers", type=int, default=None,
+                            help="sessions billing chunks at once (default: the cores of this "
+                                 f"machine, os.cpu_count(), at most {MAX_DEFAULT_WORKERS}; the "
+                                 "database server's cores cannot be read portably)")
         parser.add_argument("--poll", type=float, default=0.5,
                             help="seconds between progress polls (default 0.5)")
         parser.add_argument("--log-every", type=float, default=10.0,
@@ -83,42 +108,70 @@ class Command(BaseCommand):
             jobs.release_lock(name)
 
     def _run(self, start, end, issue, due_days, o, period):
-        before = jobs.value("SELECT COALESCE(MAX(run_id), 0) FROM v_billing_run") or 0
-        self.stdout.write(f"billing run {period}, issued {issue}, due after {due_days} days")
-        outcome = {}
+        workers = o["workers"] if o["workers"] is not None else default_workers()
+        if workers < 1:
+            raise jobs.failure("--workers: at least 1")
+        try:
+            if o["chunk_size"]:
+                with connections[services.BILLING_ALIAS].cursor() as cur:
+                    cur.execute("SET @billing_chunk_size = %s", [o["chunk_size"]])
+            started = services.start_billing_run(
+                period_start=start, period_end=end, issue_date=issue, due_days=due_days,
+                actor=o["actor"])
+        except BillingError as exc:
+            raise jobs.failure(f"run_billing {period} refused: {exc.code} ({exc.errno}): "
+                               f"{exc.message}") from exc
+        except Exception as exc:  # noqa: BLE001 - an outage or a bug: exit 2 with the reason
+            raise jobs.failure(f"run_billing {period} failed: {exc}") from exc
+        run_id = started["run_id"]
+        self.stdout.write(f"billing run {run_id} {period}, issued {issue}, due after {due_days} "
+                          f"days: {started['accounts_total']} accounts, {workers} workers")
+        errors = []
 
         def work():
             try:
-                if o["chunk_size"]:
-                    with connections[services.BILLING_ALIAS].cursor() as cur:
-                        cur.execute("SET @billing_chunk_size = %s", [o["chunk_size"]])
-                outcome["result"] = services.run_billing(
-                    period_start=start, period_end=end, issue_date=issue, due_days=due_days,
-                    actor=o["actor"])
+                while True:             # until a call bills nothing: no chunk left to claim
+                    r = services.work_billing_run(run_id=run_id, actor=o["actor"])
+                    if not r["chunks_done"]:
+                        break
             except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-                outcome["error"] = exc
+                errors.append(exc)
             finally:
                 connections.close_all()          # this thread's connections
 
-        worker = threading.Thread(target=work, name="run_billing", daemon=True)
-        worker.start()
+        threads = [threading.Thread(target=work, name=f"run_billing-{k}", daemon=True)
+                   for k in range(workers)]
+        for th in threads:
+            th.start()
         progress = jobs.Progress(self.stdout, f"run {period}", every=o["log_every"])
-        seen = None
-        while worker.is_alive():
-            worker.join(o["poll"])
-            try:
-                rows = jobs.query(
-                    "SELECT run_id, accounts_done, accounts_total FROM v_billing_run "
-                    "WHERE run_id > %s AND period_start = %s AND period_end = %s "
-                    "ORDER BY run_id DESC LIMIT 1", [before, start, end])
-            except Exception:  # noqa: BLE001 - progress is a nicety; the run goes on
-                rows = []
-            if rows and worker.is_alive():
-                seen = rows[0]
-                progress.update(seen["accounts_done"], seen["accounts_total"])
 
-        if "error" in outcome:
-            exc = outcome["error"]
+        def poll():
+            try:
+                rows = jobs.query("SELECT status, accounts_done, accounts_total FROM v_billing_run "
+                                  "WHERE run_id = %s", [run_id])
+            except Exception:  # noqa: BLE001 - progress is a nicety; the run goes on
+                return None
+            if rows:
+                progress.update(rows[0]["accounts_done"], rows[0]["accounts_total"])
+                return rows[0]["status"]
+            return None
+
+        while any(th.is_alive() for th in threads):
+            for th in threads:
+                th.join(o["poll"] / len(threads))
+            poll()
+        # Every worker found nothing to claim; a chunk may still be held by a session that is
+        # finishing it or has died (its rollback makes the chunk claimable): claim until the
+        # run is no longer running.
+        while not errors and poll() == "running":
+            try:
+                if not services.work_billing_run(run_id=run_id, actor=o["actor"])["chunks_done"]:
+                    time.sleep(o["poll"])
+            except BaseException as exc:  # noqa: BLE001
+                errors.append(exc)
+
+        if errors:
+            exc = errors[0]
             if progress.drawn:
                 self.stdout.write("")
             if isinstance(exc, BillingError):
@@ -126,6 +179,13 @@ class Command(BaseCommand):
                                    f"{exc.message}") from exc
             raise jobs.failure(f"run_billing {period} failed: {exc}") from exc
 
+        outcome = {"result": jobs.query(
+            "SELECT run_id, status, accounts_total AS accounts_considered, bills_created, "
+            "accounts_skipped, total_billed FROM v_billing_run WHERE run_id = %s", [run_id])[0]}
+        if outcome["result"]["status"] != "completed":
+            raise jobs.failure(f"run_billing {period}: run {run_id} is "
+                               f"{outcome['result']['status']} (failed in another session; see "
+                               f"the audit trail, billing_run_failed)")
         r = outcome["result"]
         progress.finish(r["accounts_considered"], r["accounts_considered"])
         self.stdout.write(
