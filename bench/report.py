@@ -84,11 +84,14 @@ def lines(res):
         L.append(f"  {r['accounts']:>9} {r['bills']:>9} {r['bill_lines']:>9} {r['seconds']:>8} "
                  f"{r['bills_per_s']:>9} {round(r['seconds'] / max(r['bills'], 1) * 1e6):>8}")
     if any("preview_seconds" in r for r in b.get("scaling", [])):
-        L.append("  preview_billing of the same month just before the run (discarded after):")
+        L.append("  preview_billing of the same month just before the run (discarded after), and the")
+        L.append("  what-if of that month's bills (simulate_tariff of every tariff), beside the run:")
         for r in b.get("scaling", []):
             if "preview_seconds" in r:
+                wi = (f"; what-if {r['whatif_seconds']} s = {r['whatif_ratio']}x the run"
+                      if r.get("whatif_seconds") is not None else "")
                 L.append(f"  {r['accounts']:>9} {r['preview_bills']:>9} bills previewed in "
-                         f"{r['preview_seconds']} s = {r['preview_ratio']}x the run")
+                         f"{r['preview_seconds']} s = {r['preview_ratio']}x the run{wi}")
     if b.get("floor"):
         f = b["floor"]
         L.append(f"  floor: INSERT...SELECT of {f['bills']} bills + {f['bill_lines']} lines into LIKE copies: "

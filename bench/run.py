@@ -252,6 +252,11 @@ def main():
                 log(f"{db}: Python loop: {res['billing']['python_loop']}")
         run = measured_run(db)
         run["accounts"] = n
+        if "whatif" not in SKIP and not is_main:
+            # the month's what-if at every scale too (the main scale does month and year below)
+            ps, pe, _ = generate.period(MEASURED_MONTH)
+            wm = whatif.run(db, run, (ps, pe), None)["month"]
+            run["whatif_seconds"], run["whatif_ratio"] = wm["seconds"], wm["ratio_to_run"]
         log(f"{db}: measured run (month {MEASURED_MONTH}): {run}")
         res["billing"]["scaling"].append(run)
         if is_main:
@@ -267,6 +272,8 @@ def main():
                 ps, pe, _ = generate.period(MEASURED_MONTH)
                 res["whatif"] = whatif.run(db, run, (ps, pe),
                                            (generate.period(1)[0], generate.period(MEASURED_MONTH)[1]))
+                run["whatif_seconds"] = res["whatif"]["month"]["seconds"]
+                run["whatif_ratio"] = res["whatif"]["month"]["ratio_to_run"]
         elif n != SCALE:
             Sql().execute(f"DROP DATABASE `{db}`")     # keep the disk small
     if "parallel" not in SKIP and WORKERS:

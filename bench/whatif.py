@@ -50,10 +50,11 @@ def simulate_all(s, date_from, date_to):
 
 def run(db, measured_run, period, year):
     """measured_run: the run's figures (seconds, bills); period: (start, end) of the measured
-    month; year: (first, last) day of the data set's period ends."""
+    month; year: (first, last) day of the data set's period ends, or None for the month only."""
     s = Sql(db)
     out = {}
-    for name, (date_from, date_to) in (("month", period), ("year", year)):
+    ranges = [("month", period)] + ([("year", year)] if year else [])
+    for name, (date_from, date_to) in ranges:
         secs, bills, per = simulate_all(s, date_from, date_to)
         row = {"range": [str(date_from), str(date_to)], "seconds": round(secs, 2), "bills": bills,
                "bills_per_s": round(bills / secs, 1) if secs else None, "tariffs": per,
