@@ -68,9 +68,11 @@ BEGIN
         SESSION tmp_table_size = GREATEST(v_tmp, 1073741824);
 
     -- 1. Lock the accounts in account_id order (a run), then take the billable ones with their meter.
+    -- From the chunk to the accounts by primary key (STRAIGHT_JOIN): the other join order scans
+    -- account and locks every row it reads, other sessions' accounts included.
     IF p_lock THEN
         SELECT COUNT(*) INTO v_locked
-        FROM billing_chunk c JOIN account a ON a.account_id = c.account_id
+        FROM billing_chunk c STRAIGHT_JOIN account a ON a.account_id = c.account_id
         FOR UPDATE;
     END IF;
 
@@ -137,7 +139,7 @@ BEGIN
                  GREATEST(p_period_start, a.opened_on) AS bs,
                  LEAST(p_period_end, COALESCE(a.closed_on, p_period_end)) AS be
           FROM billing_chunk c
-          JOIN account a ON a.account_id = c.account_id) x
+          STRAIGHT_JOIN account a ON a.account_id = c.account_id) x
     JOIN meter_installation mi ON mi.account_id = x.account_id
          AND mi.installed_on <= x.be
          AND (mi.removed_on IS NULL OR mi.removed_on >= x.be)
@@ -176,7 +178,7 @@ BEGIN
     IF p_lock THEN
         -- Lock the meters (record_reading takes the meter lock too).
         SELECT COUNT(*) INTO v_locked
-        FROM bc_acct t JOIN meter m ON m.meter_id = t.meter_id
+        FROM bc_acct t STRAIGHT_JOIN meter m ON m.meter_id = t.meter_id
         FOR UPDATE;
 
         -- Share-lock the tariffs priced here: add_tariff_version locks its tariff row before it
