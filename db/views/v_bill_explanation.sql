@@ -9,7 +9,10 @@
 --   other_effect, other_sign, other_abs, kwh_per_day, prev_kwh_per_day, kwh_per_day_sign (of
 --   kwh_per_day - prev_kwh_per_day, both one decimal), kwh_per_day_change (its absolute value),
 --   last_year_bill_id, last_year_bill_no, last_year_period_start, last_year_period_end,
---   last_year_total, last_year_consumption_kwh, last_year_kwh_per_day. Totals are as issued.
+--   last_year_total, last_year_consumption_kwh, last_year_kwh_per_day; new_price_from (the
+--   latest tariff version of the bill's tariff that came into force after the previous bill
+--   started and by this bill's end: "the new tariff from ..."; NULL when the prices did not
+--   change). Totals are as issued.
 -- Example: SELECT * FROM v_bill_explanation WHERE bill_id = 42;
 CREATE VIEW v_bill_explanation AS
 SELECT c.bill_id, b.period_start, b.period_end,
@@ -23,7 +26,12 @@ SELECT c.bill_id, b.period_start, b.period_end,
        ABS(c.kwh_per_day - c.prev_kwh_per_day) AS kwh_per_day_change,
        c.last_year_bill_id, c.last_year_bill_no, c.last_year_period_start,
        c.last_year_period_end, c.last_year_total, c.last_year_consumption_kwh,
-       c.last_year_kwh_per_day
+       c.last_year_kwh_per_day,
+       (SELECT MAX(n.effective_from) FROM tariff_version v
+          JOIN tariff_version n ON n.tariff_id = v.tariff_id
+         WHERE v.tariff_version_id = b.tariff_version_id
+           AND n.effective_from > p.period_start AND n.effective_from <= b.period_end)
+           AS new_price_from
 FROM v_bill_comparison c
 JOIN bill b ON b.bill_id = c.bill_id
 LEFT JOIN bill p ON p.bill_id = c.prev_bill_id

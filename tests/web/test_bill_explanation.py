@@ -95,13 +95,32 @@ def test_the_same(admin_client_, billing_db):
         admin_client_.get(reverse("billing:bill_detail", args=[aug])))
 
 
+def test_a_new_tariff_since_the_previous_bill_is_named(admin_client_, billing_db):
+    """The prices-and-days part names the tariff version that came into force since the
+    previous bill began ("the new tariff from 15 Jul 2026")."""
+    tariff = make_tariff(billing_db, versions=[
+        {"effective_from": "2000-01-01", "fixed_charge": "5.00", "tax_rate_pct": "0"},
+        {"effective_from": "2026-07-15", "fixed_charge": "9.00", "tax_rate_pct": "0"}]).code
+    acc, (jun, jul, aug) = billed(billing_db, [300, 310, 310], MONTHS[12:15], tariff=tariff)
+    e = explanation(billing_db, jul)
+    assert str(e.new_price_from) == "2026-07-15" and e.other_sign == 1
+    assert comparison.sentence(e).endswith("from prices and days (the new tariff from 15 Jul 2026).")
+    # August: the tariff came into force during July's bill, after the previous bill (July)
+    # began: still named; a bill whose previous bill started after it would not name it
+    later = explanation(billing_db, aug)
+    assert str(later.new_price_from) == "2026-07-15"
+    first = explanation(billing_db, jun)
+    assert first.new_price_from is None
+
+
 def test_parts_going_the_other_way_say_so():
     row = SimpleNamespace(prev_bill_id=1, comparison_available=True, change_sign=-1,
                           change_abs="1.00", usage_sign=-1, usage_abs="3.00", other_sign=1,
                           other_abs="2.00", kwh_per_day_sign=0, kwh_per_day_change="0.0",
                           prev_period_start=__import__("datetime").date(2026, 6, 1),
                           prev_period_end=__import__("datetime").date(2026, 6, 20),
-                          period_start=__import__("datetime").date(2026, 6, 21))
+                          period_start=__import__("datetime").date(2026, 6, 21),
+                          new_price_from=None)
     assert comparison.sentence(row) == (
         "This bill is €1.00 less than the previous bill's (1 Jun 2026 – 20 Jun 2026): €3.00 "
         "because you used a little less, €2.00 more from prices and days.")

@@ -11,8 +11,9 @@ arithmetic on money happens here.
 - A bill with a previous bill but no stored effects (issued before the comparison was computed
   at issue, migration 0070): "not available".
 - Otherwise: "This bill is €12.30 more than last month's: €10.10 because you used 3.2 kWh a day
-  more, €2.20 from prices and days." A part whose effect is zero is left out; a part that goes
-  the other way than the whole says so ("€2.00 less from prices and days").
+  more, €2.20 from prices and days (the new tariff from 15 May)." The tariff is named when a
+  version came into force since the previous bill began. A part whose effect is zero is left
+  out; a part that goes the other way than the whole says so ("€2.00 less from prices and days").
 """
 import datetime
 from dataclasses import dataclass, field
@@ -65,7 +66,9 @@ def sentence(e):
         parts.append(f"{formatting.money(e.usage_abs)}{said} {why}")
     if e.other_sign:
         said = "" if e.other_sign == e.change_sign else f" {_direction(e.other_sign)}"
-        parts.append(f"{formatting.money(e.other_abs)}{said} from prices and days")
+        tariff = (f" (the new tariff from {formatting.day(e.new_price_from)})"
+                  if e.new_price_from else "")
+        parts.append(f"{formatting.money(e.other_abs)}{said} from prices and days{tariff}")
     return head + (": " + ", ".join(parts) if parts else "") + "."
 
 

@@ -908,6 +908,7 @@ class BillExplanation(ReadOnlyModel):
     last_year_total = models.DecimalField(null=True, **MONEY)
     last_year_consumption_kwh = models.DecimalField(null=True, **KWH)
     last_year_kwh_per_day = models.DecimalField(max_digits=16, decimal_places=1, null=True)
+    new_price_from = models.DateField(null=True)      # a tariff version since the previous bill
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_bill_explanation"
