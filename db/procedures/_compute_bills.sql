@@ -265,18 +265,7 @@ BEGIN
         exception_detail = CONCAT('reading ', end_reading_id, ' of ', end_read_on, ' awaits review')
     WHERE exception_code IS NULL AND end_status = 'review';
 
-    DROP TEMPORARY TABLE IF EXISTS bc_version;
-    CREATE TEMPORARY TABLE bc_version (
-        tariff_version_id INT UNSIGNED  NOT NULL PRIMARY KEY,
-        tariff_id         INT UNSIGNED  NOT NULL,
-        effective_from    DATE          NOT NULL,
-        effective_to      DATE          NOT NULL,
-        fixed_charge      DECIMAL(12,2) NOT NULL,
-        tax_rate_pct      DECIMAL(5,2)  NOT NULL,
-        early_pay_pct     DECIMAL(5,2)  NOT NULL,
-        early_pay_days    SMALLINT      NOT NULL,
-        KEY ix_tariff_from (tariff_id, effective_from) USING BTREE
-    ) ENGINE=MEMORY;
+    CALL _new_pricing_tariffs();
     INSERT INTO bc_version
     SELECT v.tariff_version_id, v.tariff_id, v.effective_from,
            COALESCE(LEAD(v.effective_from) OVER (PARTITION BY v.tariff_id ORDER BY v.effective_from)
@@ -388,15 +377,6 @@ BEGIN
     WHERE exception_code IS NULL AND estimated = 0 AND consumption IS NULL;
 
     -- 7. The versions' blocks, bounds from the previous block's up_to (scaled by _price_bills).
-    DROP TEMPORARY TABLE IF EXISTS bc_block;
-    CREATE TEMPORARY TABLE bc_block (
-        tariff_version_id INT UNSIGNED     NOT NULL,
-        block_no          TINYINT UNSIGNED NOT NULL,
-        lower_kwh         DECIMAL(14,4)    NOT NULL,
-        upper_kwh         DECIMAL(14,4)    NULL,
-        rate              DECIMAL(12,6)    NOT NULL,
-        PRIMARY KEY (tariff_version_id, block_no) USING BTREE
-    ) ENGINE=MEMORY;
     INSERT INTO bc_block
     SELECT k.tariff_version_id, k.block_no,
            CAST(COALESCE(LAG(k.up_to_kwh) OVER (PARTITION BY k.tariff_version_id ORDER BY k.block_no), 0)
@@ -408,25 +388,7 @@ BEGIN
 
     -- 8. Price each bill (variant 0) and, when it has a previous bill, the same bill with the
     --    previous bill's daily consumption C' = ROUND(C0 * D1 / D0, 4) (variant 1: X).
-    DROP TEMPORARY TABLE IF EXISTS bc_price;
-    CREATE TEMPORARY TABLE bc_price (
-        price_key     INT UNSIGNED  NOT NULL,
-        variant       TINYINT       NOT NULL,
-        account_id    INT UNSIGNED  NOT NULL,
-        tariff_id     INT UNSIGNED  NOT NULL,
-        bs            DATE          NOT NULL,
-        be            DATE          NOT NULL,
-        d_days        SMALLINT      NOT NULL,
-        p_days        SMALLINT      NOT NULL,
-        consumption   DECIMAL(14,4) NOT NULL,
-        version_on_be INT UNSIGNED  NULL,
-        energy        DECIMAL(12,2) NOT NULL DEFAULT 0,
-        fixed         DECIMAL(12,2) NOT NULL DEFAULT 0,
-        discounts     DECIMAL(12,2) NOT NULL DEFAULT 0,
-        tax           DECIMAL(12,2) NOT NULL DEFAULT 0,
-        total         DECIMAL(12,2) NULL,
-        PRIMARY KEY (price_key, variant) USING BTREE
-    ) ENGINE=MEMORY;
+    CALL _new_pricing_bills();
     INSERT INTO bc_price (price_key, variant, account_id, tariff_id, bs, be, d_days, p_days, consumption)
     SELECT account_id, 0, account_id, tariff_id, bs, be, d_days, v_P, consumption
     FROM bc_acct WHERE exception_code IS NULL;

@@ -6,7 +6,8 @@
 -- ("why this bill differs", variant 1 of _compute_bills) and the tariff what-if
 -- (simulate_tariff, with a proposed version).
 --
--- Input (temporary tables the caller fills):
+-- Input (temporary tables the caller creates with _new_pricing_bills and _new_pricing_tariffs,
+-- then fills):
 --   bc_price   one row per bill to price: price_key (the account in a run, the bill in a
 --              simulation) and variant (0 the bill, 1 an alternative pricing of it), account_id
 --              (whose discounts apply), tariff_id, bs, be, d_days (D), p_days (P), consumption (C)

@@ -142,28 +142,8 @@ BEGIN
     COMMIT;
 
     -- The one proposed version (id 0, price key tariff 0) and its blocks, for _price_bills.
-    DROP TEMPORARY TABLE IF EXISTS bc_version;
-    CREATE TEMPORARY TABLE bc_version (
-        tariff_version_id INT UNSIGNED  NOT NULL PRIMARY KEY,
-        tariff_id         INT UNSIGNED  NOT NULL,
-        effective_from    DATE          NOT NULL,
-        effective_to      DATE          NOT NULL,
-        fixed_charge      DECIMAL(12,2) NOT NULL,
-        tax_rate_pct      DECIMAL(5,2)  NOT NULL,
-        early_pay_pct     DECIMAL(5,2)  NOT NULL,
-        early_pay_days    SMALLINT      NOT NULL,
-        KEY ix_tariff_from (tariff_id, effective_from) USING BTREE
-    ) ENGINE=MEMORY;
+    CALL _new_pricing_tariffs();
     INSERT INTO bc_version VALUES (0, 0, '1000-01-01', '9999-12-31', v_fixed_charge, v_tax_rate_pct, 0, 0);
-    DROP TEMPORARY TABLE IF EXISTS bc_block;
-    CREATE TEMPORARY TABLE bc_block (
-        tariff_version_id INT UNSIGNED     NOT NULL,
-        block_no          TINYINT UNSIGNED NOT NULL,
-        lower_kwh         DECIMAL(14,4)    NOT NULL,
-        upper_kwh         DECIMAL(14,4)    NULL,
-        rate              DECIMAL(12,6)    NOT NULL,
-        PRIMARY KEY (tariff_version_id, block_no) USING BTREE
-    ) ENGINE=MEMORY;
     INSERT INTO bc_block SELECT 0, block_no, lower_kwh, up_to_kwh, rate FROM parsed_blocks;
 
     -- The bills to price: a consistent read (READ COMMITTED, no locks), ids only.
@@ -187,25 +167,7 @@ BEGIN
             SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
         END IF;
         START TRANSACTION;
-        DROP TEMPORARY TABLE IF EXISTS bc_price;
-        CREATE TEMPORARY TABLE bc_price (
-            price_key     INT UNSIGNED  NOT NULL,
-            variant       TINYINT       NOT NULL,
-            account_id    INT UNSIGNED  NOT NULL,
-            tariff_id     INT UNSIGNED  NOT NULL,
-            bs            DATE          NOT NULL,
-            be            DATE          NOT NULL,
-            d_days        SMALLINT      NOT NULL,
-            p_days        SMALLINT      NOT NULL,
-            consumption   DECIMAL(14,4) NOT NULL,
-            version_on_be INT UNSIGNED  NULL,
-            energy        DECIMAL(12,2) NOT NULL DEFAULT 0,
-            fixed         DECIMAL(12,2) NOT NULL DEFAULT 0,
-            discounts     DECIMAL(12,2) NOT NULL DEFAULT 0,
-            tax           DECIMAL(12,2) NOT NULL DEFAULT 0,
-            total         DECIMAL(12,2) NULL,
-            PRIMARY KEY (price_key, variant) USING BTREE
-        ) ENGINE=MEMORY;
+        CALL _new_pricing_bills();
         INSERT INTO bc_price (price_key, variant, account_id, tariff_id, bs, be, d_days, p_days, consumption)
         SELECT b.bill_id, 0, b.account_id, 0, b.period_start, b.period_end, b.days_billed,
                b.period_days, b.consumption_kwh
@@ -233,25 +195,7 @@ BEGIN
 
     -- Typical levels: 30 days ending p_to, an account without discounts (id 0), variant 0 with
     -- the version in force on p_to alone (price key tariff 1), variant 1 with the proposal.
-    DROP TEMPORARY TABLE IF EXISTS bc_price;
-    CREATE TEMPORARY TABLE bc_price (
-        price_key     INT UNSIGNED  NOT NULL,
-        variant       TINYINT       NOT NULL,
-        account_id    INT UNSIGNED  NOT NULL,
-        tariff_id     INT UNSIGNED  NOT NULL,
-        bs            DATE          NOT NULL,
-        be            DATE          NOT NULL,
-        d_days        SMALLINT      NOT NULL,
-        p_days        SMALLINT      NOT NULL,
-        consumption   DECIMAL(14,4) NOT NULL,
-        version_on_be INT UNSIGNED  NULL,
-        energy        DECIMAL(12,2) NOT NULL DEFAULT 0,
-        fixed         DECIMAL(12,2) NOT NULL DEFAULT 0,
-        discounts     DECIMAL(12,2) NOT NULL DEFAULT 0,
-        tax           DECIMAL(12,2) NOT NULL DEFAULT 0,
-        total         DECIMAL(12,2) NULL,
-        PRIMARY KEY (price_key, variant) USING BTREE
-    ) ENGINE=MEMORY;
+    CALL _new_pricing_bills();
     -- (READ COMMITTED: the INSERT ... SELECTs below read tariff_version, tariff_block and this
     -- simulation's rows without share-locking them)
     IF v_rc THEN
