@@ -16,19 +16,27 @@
 --   45001 no batch with that id              45002 actor empty
 --   A server error (a deadlock, a lock wait timeout) rolls back the chunk being posted and is
 --   signalled; the chunks before it stay posted, and calling again posts the rest.
--- Transactions and locks: one transaction per chunk of up to 1000 pending lines (in line
--- order). A chunk locks the batch row, then every account of its lines in account id order
--- (one primary-key lookup each), then posts its lines one by one in line order (each line locks its account's
--- bills and its payment, the contract's order), then commits. So a payment of an account of
--- the batch waits at most for one chunk, and other accounts never wait for it.
--- Why a loop over the lines: a line's outcome depends on every line before it (several lines of
--- one account share its open bills and credit; a key used by an earlier line makes a later one
--- a replay or a 45022; a refusal depends on the line's text), so each line goes through
--- _post_batch_line, which is post_payment's posting with the same allocation helpers
--- (_allocation_plan, _apply_allocation) inside the chunk's transaction. A set-based path for
--- the common case (one valid line per account in a chunk, no key used before) is not written
--- yet (issue 24 §2).
--- Example: CALL post_payment_batch(3, 'batch:lockbox');
+-- Transactions and locks: one transaction per chunk of up to 1000 pending lines in line order
+-- (READ COMMITTED, or REPEATABLE READ where the binary log is statement-based, as the billing
+-- run's chunks). A chunk locks the batch row, then every account of its lines in account id
+-- order (one statement, the accounts from a table scanned in that order), then posts its lines
+-- in line order (each line's bills after its account, the contract's order), then commits. So a
+-- payment of an account of the batch waits at most for one chunk, and other accounts never
+-- wait for it.
+-- How the lines are posted: a line whose outcome depends on no other line of the chunk, a
+-- "plain" line, is posted set-based (_post_batch_segment: a dozen statements for a run of
+-- consecutive plain lines, whatever its length). A line is plain when it is the only line of
+-- the chunk for its account and for its idempotency key, its key (printable ASCII, or none)
+-- was not used before, its account_no is an open account's number as stored, its method one of
+-- the five as spelled, its amount and paid_at in their plain forms (_plain_amount,
+-- _plain_datetime), paid_at not in the future nor before the account opened. Every other line
+-- (several lines of one account share its bills and credit; a key used by an earlier line makes
+-- a later one a replay or a 45022; a refusal depends on the line's text) goes through
+-- _post_batch_line one by one: post_payment's posting with the same allocation helpers inside
+-- the chunk's transaction. Runs and single lines are posted in line order, so payment ids,
+-- receipt numbers, ledger entries, notices and audit events follow line order, as posting
+-- line by line would order them (ids may have gaps: receipt numbers allow them).
+-- @payment_batch_chunk (1 to 10000, default 1000) sets the chunk size; tests use it.
 CREATE PROCEDURE post_payment_batch(IN p_batch_id LONGTEXT,
                                     IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
@@ -36,15 +44,19 @@ CREATE PROCEDURE post_payment_batch(IN p_batch_id LONGTEXT,
 BEGIN
     DECLARE v_batch_id INT UNSIGNED DEFAULT _arg_int(p_batch_id, 'batch_id', 0, 4294967295, 45001);
     DECLARE v_actor VARCHAR(100) DEFAULT _arg_text(p_actor, 'actor', 100);
-    DECLARE v_chunk INT UNSIGNED DEFAULT 1000;
+    DECLARE v_chunk INT UNSIGNED
+        DEFAULT IF(@payment_batch_chunk BETWEEN 1 AND 10000, @payment_batch_chunk, 1000);
+    -- READ COMMITTED unless the binary log is statement-based (which refuses it for InnoDB writes)
+    DECLARE v_read_committed TINYINT
+        DEFAULT NOT (@@GLOBAL.log_bin AND @@SESSION.sql_log_bin AND @@SESSION.binlog_format = 'STATEMENT');
     DECLARE v_found INT UNSIGNED;
     DECLARE v_first INT UNSIGNED;
     DECLARE v_last INT UNSIGNED;
     DECLARE v_line INT UNSIGNED;
-    DECLARE v_ids LONGTEXT;
+    DECLARE v_plain TINYINT;
+    DECLARE v_run_end INT UNSIGNED;
+    DECLARE v_posted TINYINT;
     DECLARE v_locked INT UNSIGNED;
-    DECLARE v_pos INT UNSIGNED;
-    DECLARE v_end INT UNSIGNED;
     DECLARE v_account_no VARCHAR(1000);
     DECLARE v_amount VARCHAR(1000);
     DECLARE v_method VARCHAR(1000);
@@ -65,9 +77,12 @@ BEGIN
         CALL _fail(45001, CONCAT('no payment batch with id ', v_batch_id));
     END IF;
     SET @billing_actor = v_actor;              -- the audit triggers read it
-    SET SESSION group_concat_max_len = 1048576;
+    CALL _new_batch_work();
 
     chunks: LOOP
+        IF v_read_committed THEN
+            SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+        END IF;
         START TRANSACTION;
         -- the batch row first: two postings of one batch queue chunk by chunk
         SELECT COUNT(*) INTO v_found FROM payment_batch WHERE batch_id = v_batch_id FOR UPDATE;
@@ -77,38 +92,78 @@ BEGIN
             COMMIT;
             LEAVE chunks;
         END IF;
-        SELECT MAX(line_no) INTO v_last FROM (
-            SELECT line_no FROM payment_batch_line
-             WHERE batch_id = v_batch_id AND outcome = 'pending' AND line_no >= v_first
-             ORDER BY line_no LIMIT 1000) c;
-        -- the chunk's accounts, locked in account id order, one primary-key lookup each (a
-        -- join of the id list with account may be planned as a scan, which locks every account
-        -- it reads: seen with a small account table)
-        SELECT GROUP_CONCAT(DISTINCT a.account_id ORDER BY a.account_id SEPARATOR ',') INTO v_ids
-          FROM payment_batch_line l JOIN account a ON a.account_no = l.account_no
-         WHERE l.batch_id = v_batch_id AND l.line_no BETWEEN v_first AND v_last
-           AND l.outcome = 'pending';
-        SET v_pos = 1;
-        WHILE v_pos <= CHAR_LENGTH(v_ids) DO
-            SET v_end = LOCATE(',', v_ids, v_pos);
-            IF v_end = 0 THEN
-                SET v_end = CHAR_LENGTH(v_ids) + 1;
-            END IF;
-            SELECT COUNT(*) INTO v_locked FROM account
-             WHERE account_id = CAST(SUBSTRING(v_ids, v_pos, v_end - v_pos) AS UNSIGNED)
-               FOR UPDATE;
-            SET v_pos = v_end + 1;
-        END WHILE;
+
+        -- the chunk: its pending lines, their accounts (by number, as post_payment's caller
+        -- would look them up) and what of them needs no lock to judge
+        DELETE FROM batch_window;
+        INSERT INTO batch_window (line_no, account_id, plain, amount, method, paid_at, pay_key)
+        SELECT c.line_no, c.account_id,
+               COALESCE(c.account_id IS NOT NULL AND c.same_account = 1 AND c.exact_no = 1
+               AND c.amount IS NOT NULL AND c.method_ok = 1
+               AND c.paid_at IS NOT NULL AND c.paid_at <= NOW()
+               AND (c.idempotency_key IS NULL
+                    OR (c.key_ok = 1 AND c.same_key = 1
+                        AND NOT EXISTS (SELECT 1 FROM payment p
+                                         WHERE p.idempotency_key = c.idempotency_key))), 0),
+               c.amount, IF(c.method_ok = 1, c.method, NULL), c.paid_at,
+               CASE WHEN c.idempotency_key IS NULL THEN CONCAT('auto:', UUID())
+                    WHEN c.key_ok = 1 THEN CONVERT(c.idempotency_key USING ascii)
+               END
+          FROM (SELECT l.line_no, a.account_id, l.method, l.idempotency_key,
+                       COUNT(*) OVER (PARTITION BY a.account_id) AS same_account,
+                       COUNT(*) OVER (PARTITION BY l.idempotency_key) AS same_key,
+                       CAST(l.account_no AS BINARY) = CAST(a.account_no AS BINARY) AS exact_no,
+                       _plain_amount(l.amount_text) AS amount,
+                       CAST(l.method AS BINARY) IN ('cash', 'card', 'cheque', 'bank_transfer',
+                                                    'online') AS method_ok,
+                       IF(l.paid_at IS NULL, NOW(), _plain_datetime(l.paid_at)) AS paid_at,
+                       LENGTH(l.idempotency_key) <= 100
+                       AND HEX(l.idempotency_key) REGEXP '^([2-7][0-9A-F])+$'
+                       AND NOT HEX(l.idempotency_key) REGEXP '^(20)+$' AS key_ok
+                  FROM (SELECT line_no, account_no, amount_text, method, paid_at, idempotency_key
+                          FROM payment_batch_line
+                         WHERE batch_id = v_batch_id AND outcome = 'pending' AND line_no >= v_first
+                         ORDER BY line_no
+                         LIMIT v_chunk) l
+                  LEFT JOIN account a ON a.account_no = l.account_no) c;
+        SELECT MAX(line_no) INTO v_last FROM batch_window;
+
+        -- the chunk's accounts, locked in account id order
+        DELETE FROM batch_account;
+        INSERT INTO batch_account (account_id)
+        SELECT DISTINCT account_id FROM batch_window WHERE account_id IS NOT NULL;
+        SELECT COUNT(*) INTO v_locked
+          FROM batch_account b
+          STRAIGHT_JOIN account a FORCE INDEX (PRIMARY) ON a.account_id = b.account_id
+           FOR UPDATE;
+        -- what needs the lock to judge: the account open, paid_at not before it opened
+        UPDATE batch_window w
+          STRAIGHT_JOIN account a FORCE INDEX (PRIMARY) ON a.account_id = w.account_id
+           SET w.plain = 0
+         WHERE w.plain = 1 AND (a.closed_on IS NOT NULL OR DATE(w.paid_at) < a.opened_on);
 
         SET v_line = v_first;
-        WHILE v_line <= v_last DO
-            SET v_found = 0;
-            SELECT COUNT(*), MAX(account_no), MAX(amount_text), MAX(method), MAX(paid_at),
-                   MAX(idempotency_key)
-              INTO v_found, v_account_no, v_amount, v_method, v_paid_at, v_key
-              FROM payment_batch_line
-             WHERE batch_id = v_batch_id AND line_no = v_line AND outcome = 'pending';
-            IF v_found = 1 THEN
+        WHILE v_line IS NOT NULL DO
+            SELECT plain INTO v_plain FROM batch_window WHERE line_no = v_line;
+            SET v_posted = 0;
+            IF v_plain = 1 THEN
+                -- the run of plain lines from here, set-based
+                SELECT COALESCE(MIN(line_no) - 1, v_last) INTO v_run_end
+                  FROM batch_window WHERE line_no > v_line AND plain = 0;
+                CALL _post_batch_segment(v_batch_id, v_line, v_run_end, v_actor, v_posted);
+                IF v_posted = 0 THEN
+                    -- a key taken meanwhile by another session: these lines one by one
+                    UPDATE batch_window SET plain = 0 WHERE line_no BETWEEN v_line AND v_run_end;
+                ELSE
+                    SET v_line = v_run_end;
+                END IF;
+            END IF;
+            IF v_posted = 0 THEN
+                -- one line, post_payment's way
+                SELECT account_no, amount_text, method, paid_at, idempotency_key
+                  INTO v_account_no, v_amount, v_method, v_paid_at, v_key
+                  FROM payment_batch_line
+                 WHERE batch_id = v_batch_id AND line_no = v_line;
                 BEGIN
                     -- a contract error of the line: undo whatever of it was written, record it
                     DECLARE EXIT HANDLER FOR SQLSTATE '45000'
@@ -125,7 +180,7 @@ BEGIN
                                           v_paid_at, CONVERT(v_key USING utf8mb4), v_actor);
                 END;
             END IF;
-            SET v_line = v_line + 1;
+            SET v_line = (SELECT MIN(line_no) FROM batch_window WHERE line_no > v_line);
         END WHILE;
         COMMIT;
     END LOOP;

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from billfixtures import assert_integrity, make_bill
+from billfixtures import assert_integrity, make_bill, wait_for_lock_waits
 from conftest import truncate_all
 from factories import ACTOR, make_metered_account
 from support import DbError
@@ -123,7 +123,10 @@ KEYS = [None, "k1", "k2", "k3", "K1", "pre-a0", "pre-closed", " ", "k1 "]
 
 # mostly good values (so that lines of one account meet the same bills), some of each bad kind
 line_spec = st.fixed_dictionaries({
-    "account": st.one_of(st.sampled_from(["a0", "a1", "a2", "a3"]), st.sampled_from(ACCOUNTS)),
+    # a0..a3 often (lines of one account meet the same bills), a4..a7 seldom (so that many lines
+    # are the only line of their account in the chunk: the set-based path), some bad ones
+    "account": st.one_of(st.sampled_from(["a0", "a1", "a2", "a3"]),
+                         st.sampled_from(["a4", "a5", "a6", "a7"]), st.sampled_from(ACCOUNTS)),
     "amount": st.one_of(st.sampled_from(AMOUNTS[:6]), st.sampled_from(AMOUNTS[:6]),
                         st.sampled_from(AMOUNTS)),
     "method": st.one_of(st.sampled_from(METHODS[:3]), st.sampled_from(METHODS)),
@@ -132,7 +135,7 @@ line_spec = st.fixed_dictionaries({
 bill_spec = st.tuples(st.sampled_from(["40.00", "100.00", "75.25"]),
                       st.sampled_from(["0", "0", "5.00"]))
 world_spec = st.fixed_dictionaries({
-    "bills": st.lists(st.lists(bill_spec, max_size=2), min_size=4, max_size=4)})
+    "bills": st.lists(st.lists(bill_spec, max_size=2), min_size=8, max_size=8)})
 
 
 def _lines(nos, specs):
@@ -151,16 +154,22 @@ def _comparable(outcomes):
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(world=world_spec, specs=st.lists(line_spec, min_size=1, max_size=14),
-       chunk_split=st.integers(min_value=0, max_value=14))
-def test_batch_equals_line_by_line(db, _tables, world, specs, chunk_split):
-    # the batch, staged in two calls (the same batch_ref appends)
+       chunk_split=st.integers(min_value=0, max_value=14),
+       chunk=st.sampled_from([1000, 1000, 1, 2, 3, 5]))
+def test_batch_equals_line_by_line(db, _tables, world, specs, chunk_split, chunk):
+    # the batch, staged in two calls (the same batch_ref appends), posted in chunks of `chunk`
+    # lines (the default 1000, or small ones so that lines of one account fall in several)
     truncate_all(db, _tables)
     nos, ids = build_world(db, world)
     lines = _lines(nos, specs)
     first = stage(db, lines[:chunk_split], ref="lockbox-1")
     staged = stage(db, lines[chunk_split:], ref="lockbox-1")
     assert staged == {"batch_id": first["batch_id"], "lines": len(lines)}
-    r = post(db, staged["batch_id"])
+    db.execute("SET @payment_batch_chunk = %s", chunk)
+    try:
+        r = post(db, staged["batch_id"])
+    finally:
+        db.execute("SET @payment_batch_chunk = NULL")
     got = [(x["outcome"], x["payment_id"], x["errno"], x["message"])
            for x in batch_lines(db, staged["batch_id"])]
     got_state = state(db)
@@ -304,4 +313,120 @@ def test_other_accounts_are_not_blocked_while_a_batch_posts(db, connect):
     assert other_s < 1.0
     assert same_s < 30
     assert result["r"]["posted"] == 4000
+    assert_integrity(db)
+
+
+# ---- the set-based path ----------------------------------------------------------------------
+
+def test_plain_lines_are_posted_set_based_in_line_order(db):
+    """Lines that are the only line of their account and key go the set-based way, in runs
+    between the lines that go one by one; payments, receipts, allocations and rebates come out
+    in line order and as post_payment would make them."""
+    db.set_clock(CLOCK)
+    accs = [make_metered_account(db).account_id for _ in range(6)]
+    nos = [account_no(db, a) for a in accs]
+    older = [make_bill(db, a, "100.00", "2026-02-10", issue_date="2026-01-31",
+                       period_end="2026-01-29") for a in accs]
+    newer = make_bill(db, accs[1], "80.00", "2026-02-20", issue_date="2026-01-31",
+                      period_end="2026-01-30", tax="0.00", rebate_amount="4.00",
+                      rebate_date="2026-02-25")
+    lines = [line(nos[0], "100.00", key="p0"),              # pays the bill in full
+             line(nos[1], "176.00", key="p1"),              # both bills, the rebate earned
+             line(nos[2], "30", key=None),                  # an automatic key
+             line(nos[3], "0.5", paid_at="2026-02-21", key="p3"),
+             line(nos[4], "12.00", key="dup"),              # the key twice: one by one
+             line(nos[5], "250.00", method="card", key="p5"),
+             line(nos[4], "12.00", key="dup"),
+             line(nos[2], "1.005", key="bad")]              # refused; makes nos[2] not plain
+    a = stage(db, lines)
+    r = post(db, a["batch_id"])
+    assert (r["posted"], r["replayed"], r["refused"]) == (6, 1, 1)
+    # which lines went the set-based way (the session's work table of the last chunk)
+    assert [x["plain"] for x in db.rows("SELECT plain FROM batch_window ORDER BY line_no")] == \
+        [1, 1, 0, 1, 0, 1, 0, 0]
+    rows = batch_lines(db, a["batch_id"])
+    assert [x["outcome"] for x in rows] == ["posted"] * 6 + ["replayed", "refused"]
+    pids = [x["payment_id"] for x in rows[:6]]
+    assert pids == sorted(pids) and rows[6]["payment_id"] == rows[4]["payment_id"]
+    assert [x["receipt_no"] for x in rows[:6]] == sorted(x["receipt_no"] for x in rows[:6])
+    paid = {b: db.row("SELECT amount_paid, total_amount, rebate_granted FROM bill "
+                      "WHERE bill_id = %s", b) for b in older + [newer]}
+    assert paid[older[0]] == {"amount_paid": D("100.00"), "total_amount": D("100.00"),
+                              "rebate_granted": 0}
+    assert paid[older[1]]["amount_paid"] == D("100.00")
+    assert paid[newer] == {"amount_paid": D("76.00"), "total_amount": D("76.00"),
+                           "rebate_granted": 1}
+    assert paid[older[3]]["amount_paid"] == D("0.50")
+    assert paid[older[5]]["amount_paid"] == D("100.00")
+    # the card payment's credit, the rebate line and its ledger credit
+    p5 = db.row("SELECT amount, amount_allocated, method FROM payment WHERE payment_id = %s",
+                pids[5])
+    assert p5 == {"amount": D("250.00"), "amount_allocated": D("100.00"), "method": "card"}
+    assert db.value("SELECT amount FROM bill_line WHERE bill_id = %s AND kind = 'rebate'",
+                    newer) == D("-4.00")
+    assert db.rows("SELECT entry_type, amount FROM ledger_entry WHERE account_id = %s "
+                   "AND entry_type IN ('payment', 'rebate') ORDER BY entry_id", accs[1]) == [
+        {"entry_type": "payment", "amount": D("-176.00")},
+        {"entry_type": "rebate", "amount": D("-4.00")}]
+    assert db.value("SELECT idempotency_key FROM payment WHERE payment_id = %s",
+                    pids[2]).startswith(b"auto:")
+    # one notice, one audit event and one posting position per payment, in line order
+    assert [x["payment_id"] for x in db.rows(
+        "SELECT payment_id FROM notice WHERE kind = 'payment_received' ORDER BY notice_id")] == pids
+    assert [int(x["row_key"]) for x in db.rows(
+        "SELECT row_key FROM audit_log WHERE action = 'payment_posted' ORDER BY audit_id")] == pids
+    assert db.value("SELECT JSON_UNQUOTE(JSON_EXTRACT(new_values, '$.line_no')) FROM audit_log "
+                    "WHERE action = 'payment_posted' AND row_key = %s", str(pids[1])) == "2"
+    receipt = db.row("SELECT applied, rebate_earned, credit_left, balance_after FROM v_receipt "
+                     "WHERE payment_id = %s", pids[1])
+    assert receipt == {"applied": D("176.00"), "rebate_earned": D("4.00"),
+                       "credit_left": D("0.00"), "balance_after": D("0.00")}
+    assert_integrity(db)
+
+
+def test_a_key_taken_meanwhile_sends_the_run_one_by_one(db, connect):
+    """A plain line whose key another session commits while the chunk waits for it: the run's
+    payments INSERT fails with a duplicate key and writes nothing, and the run's lines go one by
+    one, as post_payment would (here the key belongs to another account: 45022)."""
+    import threading
+    db.set_clock(CLOCK)
+    accs = [make_metered_account(db).account_id for _ in range(4)]
+    nos = [account_no(db, a) for a in accs]
+    other = connect()
+    other.set_clock(CLOCK)
+    other.execute("START TRANSACTION")
+    other.execute("INSERT INTO payment (account_id, amount, method, paid_at, posted_at, "
+                  "idempotency_key, posted_by) VALUES (%s, 9.00, 'cash', NOW(), NOW(), 'taken', "
+                  "'test')", accs[3])
+    pid = other.value("SELECT LAST_INSERT_ID()")
+    other.execute("INSERT INTO ledger_entry (account_id, entry_type, amount, payment_id, "
+                  "entry_date, actor) VALUES (%s, 'payment', -9.00, %s, CURRENT_DATE, 'test')",
+                  accs[3], pid)
+    a = stage(db, [line(nos[0], "10.00", key="t0"), line(nos[1], "11.00", key="taken"),
+                   line(nos[2], "12.00", key="t2")])
+    poster = connect()
+    poster.set_clock(CLOCK)
+    poster_id = poster.value("SELECT CONNECTION_ID()")
+    result = {}
+
+    def _post():
+        try:
+            result["r"] = post(poster, a["batch_id"])
+        except Exception as e:      # noqa: BLE001 (shown by the assertion below)
+            result["error"] = e
+    t = threading.Thread(target=_post)
+    t.start()
+    try:
+        wait_for_lock_waits(db, [poster_id], 1, timeout=30)
+        assert "error" not in result
+    finally:
+        other.execute("COMMIT")
+        t.join()
+    assert (result["r"]["posted"], result["r"]["refused"]) == (2, 1)
+    rows = batch_lines(db, a["batch_id"])
+    assert [(x["outcome"], x["errno"]) for x in rows] == [
+        ("posted", None), ("refused", 45022), ("posted", None)]
+    assert rows[0]["payment_id"] < rows[2]["payment_id"]
+    assert [x["plain"] for x in poster.rows("SELECT plain FROM batch_window ORDER BY line_no")] \
+        == [0, 0, 0]
     assert_integrity(db)
