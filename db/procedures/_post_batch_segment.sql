@@ -151,7 +151,9 @@ BEGIN
         SELECT w.payment_id,
                (SELECT MAX(pa.allocation_id) FROM payment_allocation pa
                  WHERE pa.payment_id = w.payment_id),
-               (SELECT MAX(e.entry_id) FROM ledger_entry e WHERE e.account_id = w.account_id)
+               (SELECT e.entry_id FROM ledger_entry e FORCE INDEX (ix_ledger_account)
+                 WHERE e.account_id = w.account_id
+                 ORDER BY e.entry_id DESC LIMIT 1)    -- one index entry, not the account's history
           FROM batch_window w
          WHERE w.line_no BETWEEN p_first AND p_last
          ORDER BY w.line_no;

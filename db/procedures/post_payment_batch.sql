@@ -28,8 +28,10 @@
 -- consecutive plain lines, whatever its length). A line is plain when it is the only line of
 -- the chunk for its account and for its idempotency key, its key (printable ASCII, or none)
 -- was not used before, its account_no is an open account's number as stored, its method one of
--- the five as spelled, its amount and paid_at in their plain forms (_plain_amount,
--- _plain_datetime), paid_at not in the future nor before the account opened. Every other line
+-- the five as spelled, its amount ('120', '120.5', '120.50'; up to 1000000) and paid_at (none,
+-- 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS') in their plain forms, whose conversions below give
+-- exactly what post_payment's _arg_decimal and _arg_datetime give, and paid_at neither in the
+-- future nor before the account opened. Every other line
 -- (several lines of one account share its bills and credit; a key used by an earlier line makes
 -- a later one a replay or a 45022; a refusal depends on the line's text) goes through
 -- _post_batch_line one by one: post_payment's posting with the same allocation helpers inside
@@ -78,6 +80,9 @@ BEGIN
     END IF;
     SET @billing_actor = v_actor;              -- the audit triggers read it
     CALL _new_batch_work();
+    -- a transaction the caller left open (a client without autocommit) ends here, as the
+    -- START TRANSACTION below would end it; the isolation level can be set only between them
+    COMMIT;
 
     chunks: LOOP
         IF v_read_committed THEN
@@ -99,7 +104,7 @@ BEGIN
         INSERT INTO batch_window (line_no, account_id, plain, amount, method, paid_at, pay_key)
         SELECT c.line_no, c.account_id,
                COALESCE(c.account_id IS NOT NULL AND c.same_account = 1 AND c.exact_no = 1
-               AND c.amount IS NOT NULL AND c.method_ok = 1
+               AND c.amount > 0 AND c.amount <= 1000000 AND c.method_ok = 1
                AND c.paid_at IS NOT NULL AND c.paid_at <= NOW()
                AND (c.idempotency_key IS NULL
                     OR (c.key_ok = 1 AND c.same_key = 1
@@ -113,10 +118,21 @@ BEGIN
                        COUNT(*) OVER (PARTITION BY a.account_id) AS same_account,
                        COUNT(*) OVER (PARTITION BY l.idempotency_key) AS same_key,
                        CAST(l.account_no AS BINARY) = CAST(a.account_no AS BINARY) AS exact_no,
-                       _plain_amount(l.amount_text) AS amount,
+                       -- the plain amount: digits, no sign, spaces or leading zero, at most
+                       -- two decimals (exactly the value _arg_decimal gives)
+                       CASE WHEN l.amount_text REGEXP '^(0|[1-9][0-9]{0,6})([.][0-9]{1,2})?$'
+                            THEN CAST(l.amount_text AS DECIMAL(12,2)) END AS amount,
                        CAST(l.method AS BINARY) IN ('cash', 'card', 'cheque', 'bank_transfer',
                                                     'online') AS method_ok,
-                       IF(l.paid_at IS NULL, NOW(), _plain_datetime(l.paid_at)) AS paid_at,
+                       -- the plain date: 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS', a calendar day
+                       -- (the day checked against its month before any conversion: no warning)
+                       CASE WHEN l.paid_at IS NULL THEN NOW()
+                            WHEN NOT l.paid_at REGEXP CONCAT('^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-',
+                                     '(0[1-9]|[12][0-9]|3[01])( ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])?$')
+                                 THEN NULL
+                            WHEN CAST(SUBSTRING(l.paid_at, 9, 2) AS UNSIGNED)
+                                 > DAY(LAST_DAY(CONCAT(LEFT(l.paid_at, 8), '01'))) THEN NULL
+                            ELSE CAST(l.paid_at AS DATETIME) END AS paid_at,
                        LENGTH(l.idempotency_key) <= 100
                        AND HEX(l.idempotency_key) REGEXP '^([2-7][0-9A-F])+$'
                        AND NOT HEX(l.idempotency_key) REGEXP '^(20)+$' AS key_ok
