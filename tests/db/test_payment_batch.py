@@ -430,3 +430,19 @@ def test_a_key_taken_meanwhile_sends_the_run_one_by_one(db, connect):
     assert [x["plain"] for x in poster.rows("SELECT plain FROM batch_window ORDER BY line_no")] \
         == [0, 0, 0]
     assert_integrity(db)
+
+
+def test_a_client_without_autocommit_can_post(db, connect):
+    """A client that left a transaction open (autocommit off, a read first) posts all the same:
+    the chunks' isolation level cannot be set inside an open transaction (1568), so the posting
+    ends it first, as post_payment's START TRANSACTION would."""
+    db.set_clock(CLOCK)
+    acc = make_metered_account(db).account_id
+    a = stage(db, [line(account_no(db, acc), "10.00", key="ac1")])
+    c = connect()
+    c.set_clock(CLOCK)
+    c.conn.autocommit(False)
+    c.value("SELECT COUNT(*) FROM payment")          # opens the client's transaction
+    assert post(c, a["batch_id"])["posted"] == 1
+    c.conn.autocommit(True)
+    assert db.value("SELECT COUNT(*) FROM payment WHERE account_id = %s", acc) == 1
