@@ -20,7 +20,11 @@ back entirely, and callers of procedures that must not run twice pass the same i
 (post_payment) on every attempt. A multi-transaction procedure (SELF_RETRYING: run_billing,
 bill_account, work_billing_run) retries its own chunks inside; a 1213/1205 that reaches Python
 has exhausted those attempts and is re-raised, never retried here (a second CALL of
-run_billing would open a second billing run).
+run_billing would open a second billing run). The other multi-transaction procedures do no
+harm when called again, so this module retries them as a whole: post_payment_batch commits
+chunk by chunk and a second call posts only the lines still pending; preview_billing,
+preview_bill_account and simulate_tariff change no money (a preview or simulation that failed
+is marked failed and the retry makes a new one; both are discarded after 7 days).
 
 By the contract, every procedure's last argument is `p_actor` (`staff:<username>`, ...); it is
 logged with the procedure name.
