@@ -123,6 +123,7 @@ BEGIN
                 SET v_attempt = v_attempt + 1, v_retry = v_chunk;
             END;
             -- READ COMMITTED, as the candidates were read: see "Isolation" above
+            COMMIT;   -- SET TRANSACTION needs no transaction open (a caller without autocommit has one)
             IF v_read_committed THEN
                 SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
             END IF;

@@ -44,6 +44,7 @@ BEGIN
         CALL _fail(45002, 'actor is required');
     END IF;
 
+    COMMIT;   -- SET TRANSACTION needs no transaction open (a caller without autocommit has one)
     IF NOT (@@GLOBAL.log_bin AND @@SESSION.sql_log_bin AND @@SESSION.binlog_format = 'STATEMENT') THEN
         SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     END IF;

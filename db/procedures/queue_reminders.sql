@@ -52,6 +52,7 @@ BEGIN
     -- REPEATABLE READ it would lock every open bill against payments until this commits). A
     -- statement-based binary log refuses InnoDB writes under READ COMMITTED (1665): there it
     -- stays REPEATABLE READ, as in run_billing.
+    COMMIT;   -- SET TRANSACTION needs no transaction open (a caller without autocommit has one)
     IF NOT (@@GLOBAL.log_bin AND @@SESSION.sql_log_bin AND @@SESSION.binlog_format = 'STATEMENT') THEN
         SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     END IF;

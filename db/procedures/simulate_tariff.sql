@@ -149,6 +149,7 @@ BEGIN
     -- The bills to price: a consistent read (READ COMMITTED, no locks), ids only.
     DROP TEMPORARY TABLE IF EXISTS sim_candidates;
     CREATE TEMPORARY TABLE sim_candidates (bill_id INT UNSIGNED NOT NULL PRIMARY KEY);
+    COMMIT;   -- SET TRANSACTION needs no transaction open (a caller without autocommit has one)
     IF v_rc THEN
         SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     END IF;
@@ -163,6 +164,7 @@ BEGIN
 
     -- One iteration per chunk: each chunk is its own short transaction, so this is a loop.
     chunk_loop: LOOP
+        COMMIT;   -- SET TRANSACTION needs no transaction open (a caller without autocommit has one)
         IF v_rc THEN
             SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
         END IF;
@@ -198,6 +200,7 @@ BEGIN
     CALL _new_pricing_bills();
     -- (READ COMMITTED: the INSERT ... SELECTs below read tariff_version, tariff_block and this
     -- simulation's rows without share-locking them)
+    COMMIT;   -- SET TRANSACTION needs no transaction open (a caller without autocommit has one)
     IF v_rc THEN
         SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     END IF;

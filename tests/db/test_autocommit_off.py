@@ -1,0 +1,56 @@
+"""A client without autocommit (a transaction left open by a read) can call the procedures that
+commit chunk by chunk and set their chunks' isolation level: setting it inside an open
+transaction is refused by the server (1568), so each ends the caller's transaction first, as a
+START TRANSACTION would."""
+from factories import blocks_json, make_metered_account, make_tariff
+
+FLAT = dict(effective_from="2025-01-01", fixed_charge="0", tax_rate_pct="0", late_fee_pct="0",
+            early_pay_pct="0", early_pay_days=0, blocks=[(None, "0.10")])
+CLOCK = "2026-06-01 00:00:00"
+PERIOD = ("2026-01-01", "2026-01-31", "2026-02-01", 14, "staff:test")
+
+
+def _world(db):
+    db.set_clock(CLOCK)
+    make_tariff(db, code="FLAT", versions=[FLAT])
+    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2026-01-01", initial_read=1000)
+    db.call("record_reading", acc.serial, "2026-01-31", 1250, "field", "staff:test")
+    return acc
+
+
+def _open_client(connect):
+    c = connect()
+    c.set_clock(CLOCK)
+    c.conn.autocommit(False)
+    c.value("SELECT COUNT(*) FROM bill")              # opens the client's transaction
+    return c
+
+
+def test_run_billing_without_autocommit(db, connect):
+    _world(db)
+    c = _open_client(connect)
+    r = c.call("run_billing", *PERIOD)
+    c.conn.autocommit(True)
+    assert r["bills_created"] == 1
+
+
+def test_preview_billing_without_autocommit(db, connect):
+    _world(db)
+    c = _open_client(connect)
+    r = c.call("preview_billing", *PERIOD)
+    c.conn.autocommit(True)
+    assert r["bills"] == 1 and r["accounts_considered"] == 1
+
+
+def test_the_other_chunked_procedures_without_autocommit(db, connect):
+    _world(db)
+    db.call("run_billing", *PERIOD)
+    c = _open_client(connect)
+    c.call_rows("preview_late_fees", "2026-05-01", "staff:test")       # no error
+    c.value("SELECT 1")
+    assert c.call("queue_reminders", "2026-05-01", "staff:test")["due_soon"] == 0
+    c.value("SELECT 1")
+    r = c.call("simulate_tariff", "FLAT", "0", "0", blocks_json([(None, "0.20")]), "2026-01-01",
+               "2026-01-31", "staff:test")
+    c.conn.autocommit(True)
+    assert r["bills"] == 1
