@@ -78,6 +78,27 @@ def test_workers_bill_every_account_once_numbers_gapless(db):
     assert db.rows("SELECT * FROM v_ledger_integrity") == []
 
 
+def test_resume_works_a_run_nobody_works(db):
+    """A run started (start_billing_run) whose starter stopped before working it stays
+    'running'; --resume RUN_ID bills its chunks with the run's own period and dates."""
+    accounts = billable(db, 6)
+    db.execute("SET @billing_chunk_size = 2")
+    run_id = db.call("start_billing_run", LAST, LAST_END, TODAY, 14, "staff:test")["run_id"]
+    db.execute("SET @billing_chunk_size = NULL")
+    out = manage(db.url, "run_billing", "--resume", str(run_id), "--workers", "2")
+    assert out.returncode == 0, out.stderr
+    assert f"billing run {run_id} {RUN} resumed, 2 workers" in out.stdout
+    assert "6 accounts considered, 6 bills created, 0 skipped" in out.stdout
+    assert db.row("SELECT status, chunks_done FROM billing_run WHERE run_id = %s", run_id) == \
+        {"status": "completed", "chunks_done": 3}
+    assert db.value("SELECT COUNT(*) FROM bill") == len(accounts)
+    again = manage(db.url, "run_billing", "--resume", str(run_id))
+    assert again.returncode == 2
+    assert f"--resume: run {run_id} is completed, not running; nothing to do" in again.stderr
+    missing = manage(db.url, "run_billing", "--resume", "999999")
+    assert missing.returncode == 2 and "--resume: no billing run 999999" in missing.stderr
+
+
 def test_default_workers_are_the_cores_of_the_machine_at_most_8():
     import os
 

@@ -36,7 +36,8 @@ class Job:
     actor: str
     after_run_id: int                     # the newest run before this one started
     preview_id: int = None                # the preview this run issues ("Issue these bills")
-    kind: str = "run"                     # "run" (run_billing) or "preview" (preview_billing)
+    kind: str = "run"                     # "run" (run_billing), "resume" (work_billing_run of
+                                          # a run already started) or "preview" (preview_billing)
     after_preview_id: int = 0             # a preview job: the newest preview before it started
     state: str = "running"                # running / completed / failed
     run_id: int = None
@@ -83,7 +84,7 @@ def start(*, period_start, period_end, issue_date, due_days, actor, preview_id=N
     after = selectors.latest_run_id()
     with _lock:
         for job in _jobs.values():
-            if job.kind == "run" and job.state == "running" and (
+            if job.kind in ("run", "resume") and job.state == "running" and (
                     job.period_start, job.period_end) == (period_start, period_end):
                 raise Busy(job.token)
         job = Job(token=uuid.uuid4().hex, period_start=period_start, period_end=period_end,
@@ -92,6 +93,25 @@ def start(*, period_start, period_end, issue_date, due_days, actor, preview_id=N
         _jobs[job.token] = job
     job.thread = threading.Thread(target=_work, args=(job,), name=f"billing-run-{job.token[:8]}",
                                   daemon=True)
+    job.thread.start()
+    return job
+
+
+def resume(*, run, actor):
+    """Works a run that is still running (work_billing_run) in a background thread, e.g. after
+    the process that started it stopped; returns the Job. Safe while others work it too: each
+    session claims chunks of its own. Raises Busy when this process works that run already."""
+    with _lock:
+        for job in _jobs.values():
+            if job.kind in ("run", "resume") and job.state == "running" \
+                    and job.run_id == run.run_id:
+                raise Busy(job.token)
+        job = Job(token=uuid.uuid4().hex, period_start=run.period_start,
+                  period_end=run.period_end, issue_date=run.issue_date, due_days=run.due_days,
+                  actor=actor, after_run_id=0, run_id=run.run_id, kind="resume")
+        _jobs[job.token] = job
+    job.thread = threading.Thread(target=_work, args=(job,),
+                                  name=f"billing-resume-{job.token[:8]}", daemon=True)
     job.thread.start()
     return job
 
@@ -113,6 +133,13 @@ def start_preview(*, period_start, period_end, issue_date, due_days, actor):
 
 def _work(job):
     try:
+        if job.kind == "resume":
+            # until a call bills nothing; then the run is done, or another session finishes it
+            while services.work_billing_run(run_id=job.run_id, actor=job.actor)["chunks_done"]:
+                pass
+            job.result = {"run_id": job.run_id}
+            job.state = "completed"
+            return
         if job.kind == "preview":
             result = services.preview_billing(
                 period_start=job.period_start, period_end=job.period_end,
@@ -133,7 +160,7 @@ def _work(job):
         job.state = "failed"
     except Exception as exc:  # noqa: BLE001 - reported on the page and in the log
         log.exception("billing %s %s failed", job.kind, job.token)
-        job.failure = f"The billing {job.kind} failed: {exc}"
+        job.failure = f"The billing {'preview' if job.kind == 'preview' else 'run'} failed: {exc}"
         job.state = "failed"
     finally:
         connections.close_all()           # this thread's connections only

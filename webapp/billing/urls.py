@@ -86,6 +86,8 @@ urlpatterns = [
     path("billing/runs/<int:run_id>/progress.json", billing_runs.BillingRunProgressView.as_view(),
          name="run_progress"),
     path("billing/runs/<int:run_id>/rerun/", billing_runs.BillingRerunView.as_view(), name="run_rerun"),
+    path("billing/runs/<int:run_id>/resume/", billing_runs.BillingRunResumeView.as_view(),
+         name="run_resume"),
     path("billing/jobs/<str:token>/", billing_runs.BillingJobView.as_view(), name="run_job"),
     path("billing/jobs/<str:token>/status.json", billing_runs.BillingJobStatusView.as_view(),
          name="run_job_status"),

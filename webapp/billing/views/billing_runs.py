@@ -127,6 +127,28 @@ class BillingRerunView(RoleRequiredMixin, View):
         return redirect("billing:run_job", token=job.token)
 
 
+class BillingRunResumeView(RoleRequiredMixin, View):
+    """POST: works a run that is still running, in this process (work_billing_run): after the
+    process that started it stopped, the run goes on from the chunks left; while others work it,
+    this only helps. Nothing is billed twice either way."""
+    roles = ADMIN
+
+    def post(self, request, run_id):
+        run = selectors.get_run(run_id=run_id)
+        if run is None:
+            raise Http404("No such run")
+        if run.status != "running":
+            messages.info(request, f"Billing run {run.run_id} is {run.status}: nothing to "
+                                   "continue.")
+            return redirect("billing:run_detail", run_id=run.run_id)
+        try:
+            job = runs.resume(run=run, actor=services.actor_for(request.user))
+        except runs.Busy as busy:
+            messages.info(request, "This server is working this run already.")
+            return redirect("billing:run_job", token=str(busy))
+        return redirect("billing:run_job", token=job.token)
+
+
 class BillingJobView(RoleRequiredMixin, TemplateView):
     roles = READ
     template_name = "billing/run_job.html"

@@ -27,6 +27,10 @@ polling, until the run completes or fails.
 While the workers run, the main thread polls v_billing_run from its own connection: a progress
 bar on a terminal, a log line every --log-every seconds otherwise.
 
+--resume RUN_ID works a run that is still running with nobody working it (the job or web
+process that started it stopped): the same workers claim the chunks left; nothing is billed
+twice. The period, issue date and due days are the run's own.
+
 Exit codes: 0 every considered account billed; 1 done, but accounts were skipped with an
 exception (listed; see v_billing_exceptions); 2 failure (bad arguments, refused by the database,
 database unreachable); 3 another run of this period is running.
@@ -78,6 +82,8 @@ class Command(BaseCommand):
                                  "database server's cores cannot be read portably)")
         parser.add_argument("--poll", type=float, default=0.5,
                             help="seconds between progress polls (default 0.5)")
+        parser.add_argument("--resume", type=int, default=None, metavar="RUN_ID",
+                            help="work a run still running that nobody works (its own period)")
         parser.add_argument("--log-every", type=float, default=10.0,
                             help="without a terminal: seconds between progress lines (default 10)")
 
@@ -86,6 +92,19 @@ class Command(BaseCommand):
             today = jobs.value("SELECT CURRENT_DATE")
         except Exception as exc:  # noqa: BLE001 - an outage: exit 2 with the reason
             raise jobs.failure(f"billing database unreachable: {exc}") from exc
+        resumed = None
+        if o["resume"] is not None:
+            rows = jobs.query("SELECT run_id, status, period_start, period_end, issue_date, "
+                              "due_days FROM v_billing_run WHERE run_id = %s", [o["resume"]])
+            if not rows:
+                raise jobs.failure(f"--resume: no billing run {o['resume']}")
+            if rows[0]["status"] != "running":
+                raise jobs.failure(f"--resume: run {o['resume']} is {rows[0]['status']}, "
+                                   "not running; nothing to do")
+            resumed = rows[0]
+            o.update(period_start=str(resumed["period_start"]),
+                     period_end=str(resumed["period_end"]),
+                     issue_date=str(resumed["issue_date"]), due_days=resumed["due_days"])
         if o["period_start"]:
             start = jobs.parse_date(o["period_start"], "--period-start")
         else:
@@ -103,14 +122,18 @@ class Command(BaseCommand):
                 f"another run of the period {period} is running (lock {name!r} held by "
                 f"connection {jobs.lock_holder(name)}); nothing done", jobs.EXIT_BUSY)
         try:
-            return self._run(start, end, issue, due_days, o, period)
+            return self._run(start, end, issue, due_days, o, period,
+                             resumed and resumed["run_id"])
         finally:
             jobs.release_lock(name)
 
-    def _run(self, start, end, issue, due_days, o, period):
+    def _run(self, start, end, issue, due_days, o, period, resume_run_id=None):
         workers = o["workers"] if o["workers"] is not None else default_workers()
         if workers < 1:
             raise jobs.failure("--workers: at least 1")
+        if resume_run_id is not None:
+            self.stdout.write(f"billing run {resume_run_id} {period} resumed, {workers} workers")
+            return self._work(resume_run_id, o, period, workers)
         try:
             if o["chunk_size"]:
                 with connections[services.BILLING_ALIAS].cursor() as cur:
@@ -126,6 +149,10 @@ class Command(BaseCommand):
         run_id = started["run_id"]
         self.stdout.write(f"billing run {run_id} {period}, issued {issue}, due after {due_days} "
                           f"days: {started['accounts_total']} accounts, {workers} workers")
+        return self._work(run_id, o, period, workers)
+
+    def _work(self, run_id, o, period, workers):
+        """Works the run with `workers` sessions until it is no longer running; reports."""
         errors = []
 
         def work():

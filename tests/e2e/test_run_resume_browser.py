@@ -1,0 +1,50 @@
+"""A stalled billing run continued from its page in headless Chromium: the "Not moving?" card at
+1280 and 390 px without sideways scrolling (screenshots in var/screens/), the button, the
+progress page, the completed run."""
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+
+from e2e.conftest import login_page
+from factories import make_metered_account, make_tariff
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
+PASSWORD = "Kilowatt-hours-2026"
+SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
+TODAY = dt.date.today()
+LAST_END = TODAY.replace(day=1) - dt.timedelta(days=1)
+LAST = LAST_END.replace(day=1)
+
+
+def test_continue_a_stalled_run(page, live_server, billing_db, django_user_model):
+    make_tariff(billing_db, code="RES")
+    for i in range(3):
+        acc = make_metered_account(billing_db, tariff_code="RES", opened_on=LAST)
+        billing_db.call("record_reading", acc.serial, str(LAST_END), 100 + i, "field", "staff:t")
+    run_id = billing_db.call("start_billing_run", str(LAST), str(LAST_END), str(TODAY), 14,
+                             "staff:t")["run_id"]
+    user = django_user_model.objects.create_user(username="badmin", password=PASSWORD,
+                                                 is_staff=True)
+    user.groups.add(Group.objects.get(name="billing_admin"))
+    login_page(page, live_server, "badmin", PASSWORD, path="/login/")
+    page.goto(f"{live_server.url}/billing/runs/{run_id}/")
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SCREENS / f"run-resume-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.get_by_role("heading", name="Not moving?").is_visible()
+    page.get_by_role("button", name="Continue this run").click()
+    page.wait_for_url("**/billing/**")
+    page.goto(f"{live_server.url}/billing/runs/{run_id}/")
+    for _ in range(50):
+        if "completed" in page.inner_text(".badge"):
+            break
+        page.wait_for_timeout(200)
+        page.reload()
+    assert "completed" in page.inner_text(".badge")
+    assert page.get_by_role("button", name="Continue this run").count() == 0
+    assert billing_db.value("SELECT COUNT(*) FROM bill") == 3
