@@ -39,17 +39,6 @@ BEGIN
     DECLARE v_total DECIMAL(14,2) DEFAULT 0;
     DECLARE v_last INT UNSIGNED;
     DECLARE v_locked INT;
-    DECLARE v_payment INT UNSIGNED;
-    DECLARE v_done TINYINT DEFAULT 0;
-    -- Credit is allocated payment by payment: each payment's allocation depends on what the
-    -- previous one left open, so this is a loop (over the few payments that carry credit).
-    DECLARE c_credit CURSOR FOR
-        SELECT p.payment_id
-        FROM bc_acct t
-        JOIN payment p ON p.credit_account_id = t.account_id
-        WHERE t.exception_code IS NULL
-        ORDER BY p.account_id, p.payment_id;
-    DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_done = 1;
 
     SELECT COUNT(*) INTO v_chunk FROM billing_chunk;
     SELECT COUNT(*), COALESCE(SUM(total), 0) INTO v_bills, v_total
@@ -131,23 +120,9 @@ BEGIN
     FROM bc_acct WHERE exception_code IS NOT NULL;
 
     -- Credit already on the account goes to its open bills at once (issue date as the
-    -- payment date), payment by payment in payment id order.
-    IF v_bills > 0 AND EXISTS (SELECT 1 FROM bc_acct t JOIN payment p ON p.credit_account_id = t.account_id
-                               WHERE t.exception_code IS NULL) THEN
-        SELECT COUNT(*) INTO v_locked
-        FROM bill b FORCE INDEX (uk_bill_account_period)
-        WHERE b.account_id IN (SELECT t.account_id FROM bc_acct t
-                               JOIN payment p ON p.credit_account_id = t.account_id
-                               WHERE t.exception_code IS NULL)
-          AND b.cancelled_at IS NULL AND b.amount_paid < b.total_amount
-        FOR UPDATE;
-        OPEN c_credit;
-        credit_loop: LOOP
-            FETCH c_credit INTO v_payment;
-            IF v_done THEN LEAVE credit_loop; END IF;
-            CALL _allocate_payment(v_payment, p_issue_date, p_actor);
-        END LOOP;
-        CLOSE c_credit;
+    -- payment date), payment by payment in payment id order: set-based, see _apply_credits
+    IF v_bills > 0 THEN
+        CALL _apply_credits(p_issue_date, p_actor);
     END IF;
 
     IF v_bills > 0 THEN
