@@ -30,42 +30,38 @@ CREATE PROCEDURE _apply_credits(IN p_on DATE, IN p_actor VARCHAR(100))
 BEGIN
     DECLARE v_locked INT;
 
-    IF EXISTS (SELECT 1 FROM bc_acct t
-               JOIN payment p ON p.credit_account_id = t.account_id
-               WHERE t.exception_code IS NULL) THEN
+    -- each credit payment's stretch of its account's credit: (upto - credit, upto]. Read from
+    -- the chunk's accounts (held: nobody else can change their payments) by the credit index
+    DROP TEMPORARY TABLE IF EXISTS bc_credit;
+    CREATE TEMPORARY TABLE bc_credit (
+        payment_id  INT UNSIGNED  NOT NULL,
+        account_id  INT UNSIGNED  NOT NULL,
+        credit      DECIMAL(12,2) NOT NULL,
+        upto        DECIMAL(14,2) NOT NULL,
+        PRIMARY KEY (payment_id) USING BTREE
+    ) ENGINE=MEMORY;
+    INSERT INTO bc_credit (payment_id, account_id, credit, upto)
+    SELECT p.payment_id, p.account_id, p.amount - p.amount_allocated - p.amount_refunded,
+           SUM(p.amount - p.amount_allocated - p.amount_refunded)
+               OVER (PARTITION BY p.account_id ORDER BY p.payment_id
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    FROM bc_acct t
+    STRAIGHT_JOIN payment p FORCE INDEX (ix_payment_credit) ON p.credit_account_id = t.account_id
+    WHERE t.exception_code IS NULL
+      AND p.amount - p.amount_allocated - p.amount_refunded > 0;
 
-        -- the credit accounts' open bills, then their credit payments, locked
+    IF ROW_COUNT() > 0 THEN
+        -- the credit accounts' open bills, then their credit payments, locked; each from the
+        -- chunk's own rows by index (a scan of bill would read, and lock, every account's)
         SELECT COUNT(*) INTO v_locked
-        FROM bill b FORCE INDEX (uk_bill_account_period)
-        WHERE b.account_id IN (SELECT t.account_id FROM bc_acct t
-                               JOIN payment p ON p.credit_account_id = t.account_id
-                               WHERE t.exception_code IS NULL)
-          AND b.cancelled_at IS NULL AND b.amount_paid < b.total_amount
+        FROM (SELECT DISTINCT c.account_id FROM bc_credit c) a
+        STRAIGHT_JOIN bill b FORCE INDEX (uk_bill_account_period) ON b.account_id = a.account_id
+        WHERE b.cancelled_at IS NULL AND b.amount_paid < b.total_amount
         FOR UPDATE;
         SELECT COUNT(*) INTO v_locked
-        FROM bc_acct t
-        STRAIGHT_JOIN payment p FORCE INDEX (ix_payment_credit) ON p.credit_account_id = t.account_id
-        WHERE t.exception_code IS NULL
+        FROM bc_credit c
+        STRAIGHT_JOIN payment p FORCE INDEX (PRIMARY) ON p.payment_id = c.payment_id
         FOR UPDATE;
-
-        -- each payment's stretch of its account's credit: (upto - credit, upto]
-        DROP TEMPORARY TABLE IF EXISTS bc_credit;
-        CREATE TEMPORARY TABLE bc_credit (
-            payment_id  INT UNSIGNED  NOT NULL,
-            account_id  INT UNSIGNED  NOT NULL,
-            credit      DECIMAL(12,2) NOT NULL,
-            upto        DECIMAL(14,2) NOT NULL,
-            PRIMARY KEY (payment_id) USING BTREE
-        ) ENGINE=MEMORY;
-        INSERT INTO bc_credit (payment_id, account_id, credit, upto)
-        SELECT p.payment_id, p.account_id, p.amount - p.amount_allocated - p.amount_refunded,
-               SUM(p.amount - p.amount_allocated - p.amount_refunded)
-                   OVER (PARTITION BY p.account_id ORDER BY p.payment_id
-                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-        FROM bc_acct t
-        STRAIGHT_JOIN payment p FORCE INDEX (ix_payment_credit) ON p.credit_account_id = t.account_id
-        WHERE t.exception_code IS NULL
-          AND p.amount - p.amount_allocated - p.amount_refunded > 0;
 
         -- each open bill's stretch of its account's needs: (upto - needed, upto]
         DROP TEMPORARY TABLE IF EXISTS bc_open;
