@@ -36,9 +36,11 @@
 -- bill.open_account_id) that also sums what they need and counts the rebates on offer; the
 -- payment (amount_allocated = min(amount, that sum)); its ledger credit; the allocation and
 -- the bill's amount paid (one bill: two single-row statements; several: an INSERT ... SELECT
--- and an UPDATE with the plan as a window running sum); one plain read of the balance, the last
--- entry and allocation ids and the notice's skip reason; payment_posting (read by v_receipt:
--- the receipt as posted), the notice and the audit event as INSERT ... VALUES; commit. When a
+-- and an UPDATE with the plan as a window running sum); a plain read of the account's previous
+-- posting (its balance_after and last entry), the last allocation id and the notice's skip
+-- reason; one of the balance (the previous posting's plus the ledger entries after it, or the
+-- whole ledger when there is none); payment_posting with the balance (read by v_receipt:
+-- the receipt as posted; the next posting's start), the notice and the audit event as INSERT ... VALUES; commit. When a
 -- rebate is on offer on some open bill, _allocation_plan and _apply_allocation (shared with
 -- _post_batch_line) plan and write the allocation, rebate lines and credits instead.
 -- Audit: a posting writes a payment_posted event in its transaction; a replay writes a
@@ -105,6 +107,8 @@ BEGIN
     DECLARE v_unallocated DECIMAL(12,2);
     DECLARE v_balance DECIMAL(12,2);
     DECLARE v_last_entry BIGINT UNSIGNED;
+    DECLARE v_since_entry BIGINT UNSIGNED;
+    DECLARE v_since_balance DECIMAL(12,2);
     DECLARE v_last_allocation BIGINT UNSIGNED;
     DECLARE v_posting INT UNSIGNED;
     DECLARE v_replayed TINYINT DEFAULT 1;
@@ -234,23 +238,32 @@ BEGIN
                    SET b.amount_paid = b.amount_paid + p.alloc
                  WHERE p.alloc > 0;
             END IF;
-            -- the balance as of this posting, where this posting ends in the append-only rows
-            -- (payment_posting, read by v_receipt: the receipt as posted) and whether the
-            -- customer gets the payment notice (_notice_skip_reason). Plain reads (everything
-            -- of the account is locked; the snapshot is taken here, after the lock), then
-            -- INSERT ... VALUES: an INSERT ... SELECT would take shared next-key locks on the
-            -- index it reads and deadlock with other accounts' postings (seen in
-            -- test_payment_concurrency)
-            SELECT SUM(amount), MAX(entry_id),
+            -- the balance as of this posting and where it ends in the append-only rows
+            -- (payment_posting, read by v_receipt: the receipt as posted), the notice's skip
+            -- reason. Plain reads (everything of the account is locked; the snapshot is taken
+            -- here, after the lock), then INSERT ... VALUES: an INSERT ... SELECT would take
+            -- shared next-key locks on the index it reads and deadlock with other accounts'
+            -- postings (seen in test_payment_concurrency). The balance starts from the
+            -- account's previous posting (payment_posting.balance_after at its last_entry_id,
+            -- migration 0116: exact, as the ledger is append-only and written under the
+            -- account lock) and adds the entries after it; without one, the whole ledger
+            SELECT MAX(pp.last_entry_id), MAX(pp.balance_after),
                    (SELECT MAX(allocation_id) FROM payment_allocation WHERE payment_id = v_payment_id),
                    (SELECT _notice_skip_reason('payment_received', c.email, cp.email_bills,
                                                cp.email_reminders)
                       FROM customer c LEFT JOIN contact_preference cp ON cp.customer_id = c.customer_id
                      WHERE c.customer_id = v_customer_id)
-              INTO v_balance, v_last_entry, v_last_allocation, v_skip_reason
-              FROM ledger_entry WHERE account_id = v_account_id;
-            INSERT INTO payment_posting (payment_id, last_allocation_id, last_entry_id)
-            VALUES (v_payment_id, v_last_allocation, v_last_entry);
+              INTO v_since_entry, v_since_balance, v_last_allocation, v_skip_reason
+              FROM payment_posting pp
+             WHERE pp.payment_id = (SELECT MAX(payment_id) FROM payment
+                                     WHERE account_id = v_account_id AND payment_id < v_payment_id);
+            SELECT COALESCE(v_since_balance, 0) + SUM(amount), MAX(entry_id)
+              INTO v_balance, v_last_entry
+              FROM ledger_entry
+             WHERE account_id = v_account_id
+               AND entry_id > IF(v_since_balance IS NULL, 0, v_since_entry);
+            INSERT INTO payment_posting (payment_id, last_allocation_id, last_entry_id, balance_after)
+            VALUES (v_payment_id, v_last_allocation, v_last_entry, v_balance);
             -- the notice (as _queue_notice writes it: pending, or skipped with the reason)
             INSERT INTO notice (kind, customer_id, account_id, payment_id, status, skip_reason)
             VALUES ('payment_received', v_customer_id, v_account_id, v_payment_id,

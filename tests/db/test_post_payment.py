@@ -444,3 +444,30 @@ def test_open_account_id_names_the_account_while_money_is_open(db, acc):
     pay(db, acc, "15.00")                                        # b1 paid, b2 5 of 20
     assert [db.value("SELECT open_account_id FROM bill WHERE bill_id = %s", b)
             for b in (b1, b2, b3)] == [None, acc, None]
+
+
+def test_balance_after_starts_from_the_previous_posting(db, acc):
+    """post_payment sums only the ledger entries after the account's previous posting
+    (payment_posting.balance_after, migration 0116), whatever else wrote to the ledger in
+    between; without a recorded balance (an older posting) it sums the whole ledger."""
+    def posted(amount, key):
+        r = pay(db, acc, amount, key=key)
+        assert r["balance_after"] == balance(db, acc), key
+        assert db.value("SELECT balance_after FROM payment_posting WHERE payment_id = %s",
+                        r["payment_id"]) == r["balance_after"]
+        return r
+
+    make_bill(db, acc, "100.00", "2026-02-15")
+    first = posted("10.00", "k1")                                  # the whole ledger: 90
+    assert first["balance_after"] == D("90.00")
+    make_bill(db, acc, "50.00", "2026-03-15")                     # a bill between two postings
+    assert posted("20.00", "k2")["balance_after"] == D("120.00")
+    db.call("reverse_payment", first["payment_id"], "bounced", ACTOR)   # a reversal between
+    assert posted("5.00", "k3")["balance_after"] == D("125.00")
+    # a posting without a recorded balance (as before migration 0116): the next one sums it all
+    db.execute("UPDATE payment_posting SET balance_after = NULL")
+    assert posted("25.00", "k4")["balance_after"] == D("100.00")
+    assert posted("1.00", "k5")["balance_after"] == D("99.00")
+    # the replay still answers as it was then
+    assert pay(db, acc, "20.00", key="k2")["balance_after"] == D("120.00")
+    assert_integrity(db)
