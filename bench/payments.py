@@ -59,8 +59,9 @@ def _call(cur, sql, args):
             break
 
 
-def run(db, kind, clients, seconds, accounts, hot=False):
-    """kind 'post_payment' or 'floor'. accounts: the list of account ids to spread over."""
+def run(db, kind, clients, seconds, accounts, hot=False, call=None):
+    """kind 'post_payment' or 'floor'. accounts: the list of account ids to spread over.
+    call(kind, account, key) -> (sql, args) measures other procedures (bench/posting.py)."""
     start_evt = threading.Event()
     deadline = [0.0]
     results = [None] * clients
@@ -78,7 +79,9 @@ def run(db, kind, clients, seconds, accounts, hot=False):
                 break
             acct = mine[k % len(mine)]
             k += 1
-            if kind == "post_payment":
+            if call is not None:
+                sql, args = call(kind, acct, f"{tag}:{c}:{k}")
+            elif kind == "post_payment":
                 sql = "CALL post_payment(%s, %s, %s, %s, %s, %s)"
                 args = (acct, "5.00", "card", None, f"{tag}:{c}:{k}", "bench:payments")
             else:

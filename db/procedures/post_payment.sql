@@ -25,21 +25,30 @@
 --                                                  paid_at in the future or before opened_on
 --   45020 amount NULL, <= 0, over 1,000,000.00 or with more than two decimals
 --   45021 closed, nothing open               45022 the key was used for another account or amount
--- Notices: a new posting writes a payment_received notice (_queue_notice); a replay none.
--- Locks (docs/payments.md): in one transaction, the account row, its bills, the new payment.
+-- Notices: a new posting writes a payment_received notice (as _queue_notice does); a replay none.
+-- Locks (docs/payments.md): in one transaction, the account row, its open bills, the new payment.
 -- The idempotency key is checked by the payment's unique key: a key used before makes the
 -- INSERT fail with duplicate key 1062, the transaction is rolled back (nothing was written) and
 -- the first payment is answered; two calls racing with the same key wait on the account lock
 -- (or on the unique key) the same way. So a new posting, the common case, reads no key first.
--- Statements: lock the account, read its open bills (locking) and plan the allocation (2),
--- insert the payment with its allocated sum, its ledger credit, the allocation rows and the
--- bills' amounts (+2 with a rebate), read the balance, record where the posting ends
--- (payment_posting, read by v_receipt: the receipt as posted), the audit event, commit.
+-- Statements of a new posting (issue 24 §3: each statement of a stored program costs; no nested
+-- CALL, no JSON on the usual path): one locking read of the account and its open bills (through
+-- bill.open_account_id) that also sums what they need and counts the rebates on offer; the
+-- payment (amount_allocated = min(amount, that sum)); its ledger credit; the allocation and
+-- the bill's amount paid (one bill: two single-row statements; several: an INSERT ... SELECT
+-- and an UPDATE with the plan as a window running sum); a plain read of the account's previous
+-- posting (its balance_after and last entry), the last allocation id and the notice's skip
+-- reason; one of the balance (the previous posting's plus the ledger entries after it, or the
+-- whole ledger when there is none); payment_posting with the balance (read by v_receipt:
+-- the receipt as posted; the next posting's start), the notice and the audit event as INSERT ... VALUES; commit. When a
+-- rebate is on offer on some open bill, _allocation_plan and _apply_allocation (shared with
+-- _post_batch_line) plan and write the allocation, rebate lines and credits instead.
 -- Audit: a posting writes a payment_posted event in its transaction; a replay writes a
 -- payment_replayed event after its answer is read (docs/routines.md, "The audit trail").
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
--- typed locals (the _arg_* functions) at the top of the body, before anything is read or
--- written: a wrong type, a value too long, too big or too precise, or a date that is no
+-- typed locals at the top of the body, before anything is read or written (the usual shapes,
+-- digits for the id and digits with up to two decimals for the amount, in place; every other
+-- through the _arg_* functions, which give the same value): a wrong type, a value too long, too big or too precise, or a date that is no
 -- calendar day between 1900-01-01 and 2999-12-31 is a contract error (45002, or the
 -- procedure's own number for an out-of-range value), never a raw conversion error of the server.
 -- Example:
@@ -53,17 +62,31 @@ CREATE PROCEDURE post_payment(IN p_account_id LONGTEXT,
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
 BEGIN
-    -- the arguments, checked and converted before anything is read or written
+    -- the arguments, checked and converted before anything is read or written. The usual shapes
+    -- (digits for the id, digits with up to two decimals for the amount, text within its length,
+    -- no paid_at) are converted in place; anything else goes through the _arg_* function, which
+    -- gives the same value or the contract's error (the IF evaluates only the branch it takes)
     DECLARE v_account_id INT UNSIGNED
-        DEFAULT _arg_int(p_account_id, 'account_id', 0, 4294967295, 45001);
-    DECLARE v_amount DECIMAL(30,10) DEFAULT _arg_decimal(p_amount, 'amount', 20, 10, 45020);
-    DECLARE v_method VARCHAR(100) DEFAULT _arg_text(p_method, 'method', 100);
-    DECLARE v_paid_at DATETIME DEFAULT COALESCE(_arg_datetime(p_paid_at, 'paid_at'), NOW());
+        DEFAULT IF(CHAR_LENGTH(p_account_id) BETWEEN 1 AND 9 AND p_account_id NOT REGEXP '[^0-9]',
+                   CAST(p_account_id AS UNSIGNED),
+                   _arg_int(p_account_id, 'account_id', 0, 4294967295, 45001));
+    DECLARE v_amount DECIMAL(30,10)
+        DEFAULT IF(CHAR_LENGTH(p_amount) BETWEEN 1 AND 10 AND p_amount NOT REGEXP '[^.0-9]'
+                   AND p_amount REGEXP '^[0-9]+([.][0-9]{1,2})?$',
+                   CAST(p_amount AS DECIMAL(30,10)),
+                   _arg_decimal(p_amount, 'amount', 20, 10, 45020));
+    DECLARE v_method VARCHAR(100)
+        DEFAULT IF(CHAR_LENGTH(p_method) > 100, _arg_text(p_method, 'method', 100), p_method);
+    DECLARE v_paid_at DATETIME
+        DEFAULT COALESCE(IF(p_paid_at IS NULL, NULL, _arg_datetime(p_paid_at, 'paid_at')), NOW());
     DECLARE v_idempotency_key VARCHAR(100)
-        DEFAULT _arg_text(p_idempotency_key, 'idempotency_key', 100);
-    DECLARE v_actor VARCHAR(100) DEFAULT _arg_text(p_actor, 'actor', 100);
+        DEFAULT IF(CHAR_LENGTH(p_idempotency_key) > 100,
+                   _arg_text(p_idempotency_key, 'idempotency_key', 100), p_idempotency_key);
+    DECLARE v_actor VARCHAR(100)
+        DEFAULT IF(CHAR_LENGTH(p_actor) > 100, _arg_text(p_actor, 'actor', 100), p_actor);
     DECLARE v_key VARCHAR(100);
     DECLARE v_posted_at DATETIME DEFAULT NOW();
+    DECLARE v_on DATE;
     DECLARE v_payment_id INT UNSIGNED;
     DECLARE v_account_found INT UNSIGNED;
     DECLARE v_amount_found DECIMAL(12,2);
@@ -71,54 +94,77 @@ BEGIN
     DECLARE v_closed_on DATE;
     DECLARE v_open INT DEFAULT 0;
     DECLARE v_opened_on DATE;
+    DECLARE v_bill_id INT UNSIGNED;
+    DECLARE v_customer_id INT UNSIGNED;
+    DECLARE v_skip_reason VARCHAR(100);
+    DECLARE v_open_money DECIMAL(14,2);
+    DECLARE v_rebates_offered INT;
     DECLARE v_duplicate TINYINT DEFAULT 0;
     DECLARE v_receipt_no VARCHAR(20);
     DECLARE v_plan JSON;
     DECLARE v_allocated DECIMAL(12,2);
-    DECLARE v_rebates INT;
+    DECLARE v_rebates INT DEFAULT 0;
     DECLARE v_unallocated DECIMAL(12,2);
     DECLARE v_balance DECIMAL(12,2);
     DECLARE v_last_entry BIGINT UNSIGNED;
+    DECLARE v_since_entry BIGINT UNSIGNED;
+    DECLARE v_since_balance DECIMAL(12,2);
     DECLARE v_last_allocation BIGINT UNSIGNED;
     DECLARE v_posting INT UNSIGNED;
     DECLARE v_replayed TINYINT DEFAULT 1;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
-    -- arguments that need no lock
-    IF v_amount IS NULL OR v_amount <= 0 OR v_amount > 1000000 OR v_amount <> ROUND(v_amount, 2) THEN
-        CALL _fail(45020, CONCAT('amount must be above 0, at most 1000000.00 and have at most two decimals, not ',
-                                  COALESCE(v_amount, 'NULL')));
-    END IF;
-    IF v_method IS NULL OR v_method NOT IN ('cash', 'card', 'cheque', 'bank_transfer', 'online') THEN
-        CALL _fail(45002, CONCAT('method must be cash, card, cheque, bank_transfer or online, not ',
-                                  COALESCE(CONCAT('''', LEFT(v_method, 40), ''''), 'NULL')));
-    END IF;
-    IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
-        CALL _fail(45002, 'actor is required');
-    END IF;
-    IF v_idempotency_key IS NOT NULL AND TRIM(v_idempotency_key) = '' THEN
-        CALL _fail(45002, 'idempotency_key must be NULL or 1 to 100 characters, not blank');
-    END IF;
-    IF v_account_id IS NULL THEN
-        CALL _fail(45001, 'account_id is required');
-    END IF;
-    IF v_paid_at > v_posted_at THEN
+    -- arguments that need no lock (one test for the usual case, then each rule in order)
+    IF v_amount IS NULL OR v_amount <= 0 OR v_amount > 1000000 OR v_amount <> ROUND(v_amount, 2)
+       OR v_method IS NULL OR v_method NOT IN ('cash', 'card', 'cheque', 'bank_transfer', 'online')
+       OR v_actor IS NULL OR TRIM(v_actor) = ''
+       OR (v_idempotency_key IS NOT NULL AND TRIM(v_idempotency_key) = '')
+       OR v_account_id IS NULL OR v_paid_at > v_posted_at THEN
+        IF v_amount IS NULL OR v_amount <= 0 OR v_amount > 1000000 OR v_amount <> ROUND(v_amount, 2) THEN
+            CALL _fail(45020, CONCAT('amount must be above 0, at most 1000000.00 and have at most two decimals, not ',
+                                      COALESCE(v_amount, 'NULL')));
+        END IF;
+        IF v_method IS NULL OR v_method NOT IN ('cash', 'card', 'cheque', 'bank_transfer', 'online') THEN
+            CALL _fail(45002, CONCAT('method must be cash, card, cheque, bank_transfer or online, not ',
+                                      COALESCE(CONCAT('''', LEFT(v_method, 40), ''''), 'NULL')));
+        END IF;
+        IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
+            CALL _fail(45002, 'actor is required');
+        END IF;
+        IF v_idempotency_key IS NOT NULL AND TRIM(v_idempotency_key) = '' THEN
+            CALL _fail(45002, 'idempotency_key must be NULL or 1 to 100 characters, not blank');
+        END IF;
+        IF v_account_id IS NULL THEN
+            CALL _fail(45001, 'account_id is required');
+        END IF;
         CALL _fail(45002, CONCAT('paid_at ', v_paid_at, ' is in the future (now is ', v_posted_at, ')'));
     END IF;
-    SET v_key = COALESCE(v_idempotency_key, CONCAT('auto:', UUID()));
-    SET @billing_actor = v_actor;              -- the audit triggers read it
+    SET v_key = COALESCE(v_idempotency_key, CONCAT('auto:', UUID())),
+        v_on = DATE(v_paid_at),
+        @billing_actor = v_actor;              -- the audit triggers read it
 
     START TRANSACTION;
-    -- lock order: the account row, then its bills, then payments
-    SELECT COUNT(*), MAX(closed_on), MAX(opened_on) INTO v_accounts, v_closed_on, v_opened_on
-      FROM account WHERE account_id = v_account_id FOR UPDATE;
-    IF v_closed_on IS NOT NULL THEN
-        -- a closed account accepts payments while it has money open (billing-rules.md)
-        SELECT COUNT(*) INTO v_open FROM bill
-         WHERE account_id = v_account_id AND cancelled_at IS NULL AND amount_paid < total_amount;
-    END IF;
+    -- lock order: the account row, then its open bills (one statement: a nested loop from the
+    -- account's primary key to this account's bills, FORCE INDEX so that no other account's bill
+    -- is locked), then payments. It also sums what the open bills need (their open amount less
+    -- a rebate on offer on the payment date: billing-rules.md, Payments) and counts the rebates
+    -- on offer; a payment allocates min(amount, that sum), whatever the order of the bills
+    SELECT COUNT(a.account_id), MAX(a.customer_id), MAX(a.closed_on), MAX(a.opened_on),
+           COUNT(b.bill_id), MAX(b.bill_id),
+           SUM(b.total_amount - b.amount_paid
+               - IF(v_on <= b.rebate_date AND b.rebate_granted = 0 AND b.rebate_amount > 0
+                    AND b.total_amount - b.amount_paid > b.rebate_amount, b.rebate_amount, 0)),
+           COALESCE(SUM(v_on <= b.rebate_date AND b.rebate_granted = 0 AND b.rebate_amount > 0
+                        AND b.total_amount - b.amount_paid > b.rebate_amount), 0)
+      INTO v_accounts, v_customer_id, v_closed_on, v_opened_on, v_open, v_bill_id, v_open_money,
+           v_rebates_offered
+      FROM account a
+      LEFT JOIN bill b FORCE INDEX (ix_bill_open_account) ON b.open_account_id = a.account_id
+     WHERE a.account_id = v_account_id
+       FOR UPDATE;
     IF v_accounts = 0 OR (v_closed_on IS NOT NULL AND v_open = 0) THEN
-        -- a replay is answered even when the account was closed since (or the key was used
+        -- a closed account accepts payments while it has money open (billing-rules.md); a
+        -- replay is answered even when the account was closed since (or the key was used
         -- for another account: 45022 below)
         SELECT MAX(payment_id) INTO v_payment_id FROM payment WHERE idempotency_key = v_key;
         IF v_payment_id IS NULL AND v_accounts = 0 THEN
@@ -129,12 +175,15 @@ BEGIN
         END IF;
         ROLLBACK;
     ELSE
-        IF DATE(v_paid_at) < v_opened_on THEN
+        IF v_on < v_opened_on THEN
             CALL _fail(45002, CONCAT('paid_at ', v_paid_at, ' is before the account opened on ', v_opened_on));
         END IF;
-        -- the account's open bills (locking read) and how this payment's money goes to them
-        CALL _allocation_plan(v_account_id, v_amount, DATE(v_paid_at), v_plan, v_allocated, v_rebates);
-        SET v_allocated = COALESCE(v_allocated, 0);
+        IF v_rebates_offered > 0 THEN
+            -- a rebate on offer: the shared plan decides which are granted (and the rebate
+            -- lines' numbers); it reads the bills locked above
+            CALL _allocation_plan(v_account_id, v_amount, v_on, v_plan, v_allocated, v_rebates);
+        END IF;
+        SET v_allocated = COALESCE(v_allocated, LEAST(v_amount, COALESCE(v_open_money, 0)));
 
         BEGIN
             -- the key used before (committed, or committed while we waited on it)
@@ -151,24 +200,82 @@ BEGIN
         ELSE
             SET v_payment_id = LAST_INSERT_ID(), v_replayed = 0;
             INSERT INTO ledger_entry (account_id, entry_type, amount, payment_id, entry_date, actor)
-            VALUES (v_account_id, 'payment', -v_amount, v_payment_id, DATE(v_paid_at), v_actor);
-            CALL _apply_allocation(v_payment_id, v_account_id, v_plan, v_rebates, DATE(v_paid_at), v_actor);
-            CALL _queue_notice('payment_received', v_account_id, NULL, v_payment_id, NULL);
-            -- the balance as of this posting (a plain read: everything of the account is locked)
-            SELECT SUM(amount), MAX(entry_id) INTO v_balance, v_last_entry
-              FROM ledger_entry WHERE account_id = v_account_id;
-            -- where this posting ends in the append-only rows: the receipt (v_receipt) reads
-            -- the payment as posted up to there. Plain reads, then INSERT ... VALUES: an
-            -- INSERT ... SELECT would take shared next-key locks on the index it reads and
-            -- deadlock with other accounts' postings (seen in test_payment_concurrency)
-            SELECT MAX(allocation_id) INTO v_last_allocation
-              FROM payment_allocation WHERE payment_id = v_payment_id;
-            INSERT INTO payment_posting (payment_id, last_allocation_id, last_entry_id)
-            VALUES (v_payment_id, v_last_allocation, v_last_entry);
-            CALL _audit('payment_posted', 'payment', v_payment_id, v_account_id,
-                        JSON_OBJECT('amount', CAST(v_amount AS DECIMAL(12,2)), 'method', v_method,
-                                    'paid_at', v_paid_at, 'idempotency_key', v_key,
-                                    'allocated', v_allocated), v_actor);
+            VALUES (v_account_id, 'payment', -v_amount, v_payment_id, v_on, v_actor);
+            IF v_plan IS NOT NULL THEN
+                CALL _apply_allocation(v_payment_id, v_account_id, v_plan, v_rebates, v_on, v_actor);
+            ELSEIF v_allocated > 0 AND v_open = 1 THEN
+                -- no rebate on offer and one open bill (most accounts): it gets the allocation
+                INSERT INTO payment_allocation (payment_id, bill_id, amount)
+                VALUES (v_payment_id, v_bill_id, v_allocated);
+                UPDATE bill SET amount_paid = amount_paid + v_allocated WHERE bill_id = v_bill_id;
+            ELSEIF v_allocated > 0 THEN
+                -- no rebate on offer, several open bills: the money goes to the open bills by due date, then bill
+                -- id, each getting min(what is left, its open amount) (a window running sum
+                -- over the bills locked above, read again through the same index)
+                INSERT INTO payment_allocation (payment_id, bill_id, amount)
+                SELECT v_payment_id, p.bill_id, p.alloc
+                  FROM (SELECT b.bill_id, b.seq,
+                               LEAST(b.open_amount, v_amount - (b.running - b.open_amount)) AS alloc
+                          FROM (SELECT bill_id, total_amount - amount_paid AS open_amount,
+                                       ROW_NUMBER() OVER (ORDER BY due_date, bill_id) AS seq,
+                                       SUM(total_amount - amount_paid) OVER (ORDER BY due_date, bill_id
+                                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
+                                  FROM bill FORCE INDEX (ix_bill_open_account)
+                                 WHERE open_account_id = v_account_id) b) p
+                 WHERE p.alloc > 0
+                 ORDER BY p.seq;
+                -- the bills' cached amount paid: the same plan (the bills are unchanged until
+                -- this statement; the derived table is made before any row is updated), to
+                -- each bill by its primary key
+                UPDATE (SELECT b.bill_id,
+                               LEAST(b.open_amount, v_amount - (b.running - b.open_amount)) AS alloc
+                          FROM (SELECT bill_id, total_amount - amount_paid AS open_amount,
+                                       SUM(total_amount - amount_paid) OVER (ORDER BY due_date, bill_id
+                                           ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
+                                  FROM bill FORCE INDEX (ix_bill_open_account)
+                                 WHERE open_account_id = v_account_id) b) p
+                  STRAIGHT_JOIN bill b FORCE INDEX (PRIMARY) ON b.bill_id = p.bill_id
+                   SET b.amount_paid = b.amount_paid + p.alloc
+                 WHERE p.alloc > 0;
+            END IF;
+            -- the balance as of this posting and where it ends in the append-only rows
+            -- (payment_posting, read by v_receipt: the receipt as posted), the notice's skip
+            -- reason. Plain reads (everything of the account is locked; the snapshot is taken
+            -- here, after the lock), then INSERT ... VALUES: an INSERT ... SELECT would take
+            -- shared next-key locks on the index it reads and deadlock with other accounts'
+            -- postings (seen in test_payment_concurrency). The balance starts from the
+            -- account's previous posting (payment_posting.balance_after at its last_entry_id,
+            -- migration 0116: exact, as the ledger is append-only and written under the
+            -- account lock) and adds the entries after it; without one, the whole ledger
+            SELECT MAX(pp.last_entry_id), MAX(pp.balance_after),
+                   (SELECT MAX(allocation_id) FROM payment_allocation WHERE payment_id = v_payment_id),
+                   (SELECT _notice_skip_reason('payment_received', c.email, cp.email_bills,
+                                               cp.email_reminders)
+                      FROM customer c LEFT JOIN contact_preference cp ON cp.customer_id = c.customer_id
+                     WHERE c.customer_id = v_customer_id)
+              INTO v_since_entry, v_since_balance, v_last_allocation, v_skip_reason
+              FROM payment_posting pp
+             WHERE pp.payment_id = (SELECT MAX(payment_id) FROM payment
+                                     WHERE account_id = v_account_id AND payment_id < v_payment_id);
+            SELECT COALESCE(v_since_balance, 0) + SUM(amount), MAX(entry_id)
+              INTO v_balance, v_last_entry
+              FROM ledger_entry
+             WHERE account_id = v_account_id
+               AND entry_id > IF(v_since_balance IS NULL, 0, v_since_entry);
+            INSERT INTO payment_posting (payment_id, last_allocation_id, last_entry_id, balance_after)
+            VALUES (v_payment_id, v_last_allocation, v_last_entry, v_balance);
+            -- the notice (as _queue_notice writes it: pending, or skipped with the reason)
+            INSERT INTO notice (kind, customer_id, account_id, payment_id, status, skip_reason)
+            VALUES ('payment_received', v_customer_id, v_account_id, v_payment_id,
+                    IF(v_skip_reason IS NULL, 'pending', 'skipped'), v_skip_reason);
+            -- the audit event (as _audit writes it; the actor is not blank, checked above)
+            INSERT INTO audit_log (table_name, row_key, account_id, action, old_values, new_values,
+                                   actor, db_user)
+            VALUES ('payment', v_payment_id, v_account_id, 'payment_posted', NULL,
+                    JSON_OBJECT('amount', CAST(v_amount AS DECIMAL(12,2)), 'method', v_method,
+                                'paid_at', v_paid_at, 'idempotency_key', v_key,
+                                'allocated', v_allocated),
+                    v_actor, LEFT(USER(), 100));
             COMMIT;
             SET v_receipt_no = receipt_no(v_payment_id, v_posted_at),
                 v_unallocated = v_amount - v_allocated;

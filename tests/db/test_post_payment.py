@@ -382,3 +382,92 @@ def test_racing_calls_with_the_same_key_for_two_accounts(db, acc, connect):
     assert db.value("SELECT COUNT(*) FROM payment") == 1
     assert db.value("SELECT COUNT(*) FROM ledger_entry") == 1
     assert_integrity(db)
+
+
+# ---- the posting's cost (issue 24 §3) -------------------------------------------------------
+
+def _statements_run(db, call):
+    """How many statements the server ran for `call` (MariaDB's session counter Queries counts
+    the statements of stored programs too: nested CALLs, function bodies, DECLAREs, IFs)."""
+    before = int(db.row("SHOW SESSION STATUS LIKE 'Queries'")["Value"])
+    r = call()
+    return int(db.row("SHOW SESSION STATUS LIKE 'Queries'")["Value"]) - before - 1, r
+
+
+def test_a_posting_runs_few_statements(db, acc):
+    """A new posting to an account with one open bill, arguments as a client sends them: before
+    issue 24 it ran 117 statements (six argument functions, four nested CALLs, the plan as JSON);
+    the budget is 70, with the same rows written."""
+    make_bill(db, acc, "30.00", "2026-01-15")
+    pay(db, acc, "30.00", key="k-paid")                          # a paid bill besides the open one
+    b = make_bill(db, acc, "100.00", "2026-02-15")
+    n, r = _statements_run(db, lambda: db.call("post_payment", str(acc), "5.00", "card", None,
+                                                 "k-cost", ACTOR))
+    assert r["replayed"] == 0 and outcome(r) == ("5.00", "0.00", "95.00")
+    assert allocations(db, r["payment_id"]) == [(b, D("5.00"))]
+    assert n <= 70, n
+    assert_integrity(db)
+
+
+@pytest.mark.parametrize("account_id, amount", [
+    ("{a}", "5.00"), ("{a}", "5"), ("{a}", "5.5"), (" {a} ", " 5.00 "), ("+{a}", "+5.00"),
+    ("000{a}", "005.000"), ("{a}", "5."), ("{a}", ".50"), ("{a}", "0000000005.00"),
+])
+def test_usual_and_unusual_argument_shapes_convert_alike(db, acc, account_id, amount):
+    """post_payment converts the usual shapes (digits; digits with up to two decimals) in place
+    and hands every other one to _arg_int / _arg_decimal: the same value either way."""
+    r = db.call("post_payment", account_id.format(a=acc), amount, "cash", None, None, ACTOR)
+    assert db.row("SELECT account_id, amount FROM payment WHERE payment_id = %s",
+                  r["payment_id"]) == {"account_id": acc, "amount": D(amount.strip())}
+
+
+@pytest.mark.parametrize("account_id, amount, errno", [
+    ("{a}\n", "5.00", 45002), ("{a}", "5.00\n", 45002), ("{a}x", "5.00", 45002),
+    ("{a}", "5.001", 45020), ("{a}", "1e2", 45002), ("9999999999", "5.00", 45001),
+    ("{a}", "10000000.00", 45020),
+])
+def test_malformed_arguments_are_refused_whatever_their_shape(db, acc, account_id, amount, errno):
+    before = db.snapshot()
+    with pytest.raises(DbError) as e:
+        db.call("post_payment", account_id.format(a=acc), amount, "cash", None, None, ACTOR)
+    assert e.value.errno == errno
+    assert db.snapshot() == before
+
+
+def test_open_account_id_names_the_account_while_money_is_open(db, acc):
+    """bill.open_account_id (migration 0115), through which post_payment finds and locks the
+    open bills: the account while the bill is neither paid nor cancelled, else NULL."""
+    b1 = make_bill(db, acc, "10.00", "2026-02-15")
+    b2 = make_bill(db, acc, "20.00", "2026-03-15")
+    b3 = make_bill(db, acc, "30.00", "2026-04-15")
+    db.execute("UPDATE bill SET cancelled_at = '2026-02-01 00:00:00' WHERE bill_id = %s", b3)
+    pay(db, acc, "15.00")                                        # b1 paid, b2 5 of 20
+    assert [db.value("SELECT open_account_id FROM bill WHERE bill_id = %s", b)
+            for b in (b1, b2, b3)] == [None, acc, None]
+
+
+def test_balance_after_starts_from_the_previous_posting(db, acc):
+    """post_payment sums only the ledger entries after the account's previous posting
+    (payment_posting.balance_after, migration 0116), whatever else wrote to the ledger in
+    between; without a recorded balance (an older posting) it sums the whole ledger."""
+    def posted(amount, key):
+        r = pay(db, acc, amount, key=key)
+        assert r["balance_after"] == balance(db, acc), key
+        assert db.value("SELECT balance_after FROM payment_posting WHERE payment_id = %s",
+                        r["payment_id"]) == r["balance_after"]
+        return r
+
+    make_bill(db, acc, "100.00", "2026-02-15")
+    first = posted("10.00", "k1")                                  # the whole ledger: 90
+    assert first["balance_after"] == D("90.00")
+    make_bill(db, acc, "50.00", "2026-03-15")                     # a bill between two postings
+    assert posted("20.00", "k2")["balance_after"] == D("120.00")
+    db.call("reverse_payment", first["payment_id"], "bounced", ACTOR)   # a reversal between
+    assert posted("5.00", "k3")["balance_after"] == D("125.00")
+    # a posting without a recorded balance (as before migration 0116): the next one sums it all
+    db.execute("UPDATE payment_posting SET balance_after = NULL")
+    assert posted("25.00", "k4")["balance_after"] == D("100.00")
+    assert posted("1.00", "k5")["balance_after"] == D("99.00")
+    # the replay still answers as it was then
+    assert pay(db, acc, "20.00", key="k2")["balance_after"] == D("120.00")
+    assert_integrity(db)
