@@ -44,6 +44,8 @@ def test_dashboard_shows_balance_due_rebate_overdue_and_the_usage_chart(c, ada, 
     since = v["next_due_date"].strftime("%-d %b %Y")      # the oldest open bill's due date
     assert f"Overdue since {since}:</strong> €49.13" in html
     assert "Lighter bars: estimated readings." in html      # one bar is estimated
+    # the Pay button states the amount the pay form is filled with (the rebated amount)
+    assert re.search(r'class="button pay-link" href="[^"]+">Pay €104\.53</a>', html)
     assert "€105.45" in html and v["next_due_date"].strftime("%-d %b %Y") in html
     # chart: 3 bars (one estimated), tallest = 290 kWh on an axis to 300, with a title and a
     # table fallback; each bar's value over it, its cost (the bill as issued) in the table
