@@ -1,6 +1,8 @@
 """Template filters of the one formatter (billing/formatting.py): {% load money %}, then
 {{ x|money }}, {{ x|money_signed }}, {{ x|amount }} (no currency), {{ x|kwh }}, {{ x|rate }},
-{{ d|day }}, {{ t|when }}."""
+{{ d|day }}, {{ t|when }}, {{ words|money_in_text }}."""
+import re
+
 from django import template
 
 from billing import formatting
@@ -21,7 +23,7 @@ def money_signed(value):
     return formatting.money(value, credit=False)
 
 
-_AMOUNT_IN_TEXT = __import__("re").compile(r"(?<![\d.])\d+\.\d\d(?![\d])")
+_AMOUNT_IN_TEXT = re.compile(r"(?<![\d.])\d+\.\d\d(?![\d])")
 
 
 @register.filter
