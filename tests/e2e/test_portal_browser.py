@@ -192,4 +192,8 @@ def test_the_dashboard_chart_at_desktop_and_phone_width(page, live_server, billi
             assert first["x"] >= box["x"]                       # the whole chart shows
         size = page.evaluate("getComputedStyle(document.querySelector('text.value')).fontSize")
         assert size == "11px"                                   # never scaled down
+        # the drawing's box is as tall as the drawing: no gap under it
+        row = page.locator("figure.chart > div").first.bounding_box()
+        svg = page.locator(".chart-scroll svg").bounding_box()
+        assert row["height"] - svg["height"] <= 20, (row, svg)
     page.set_viewport_size({"width": 1280, "height": 900})
