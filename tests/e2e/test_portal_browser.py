@@ -151,3 +151,49 @@ def test_the_bills_list_and_a_bill_fit_a_phone(page, live_server, ada, billing_d
     page.set_viewport_size({"width": 390, "height": 900})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shoot(page, "bill-account-summary")
+
+
+def test_the_dashboard_chart_at_desktop_and_phone_width(page, live_server, billing_db):
+    """Issue 21: the usage chart has a kWh axis with values, each bar's kWh over it, the latest
+    period and the same period last year marked, each period's cost in the table beneath, and
+    the comparison of this period, the previous one and last year. At 1280 px the whole chart
+    shows; at 390 px it scrolls in its own box, opened at the latest periods, and the page
+    does not scroll sideways."""
+    from web.test_bill_explanation import MONTHS, billed
+    kwh = [300, 310, 320, 330, 340, 350, 360, 370, 280, 310, 300, 310, 300, 465, 310]
+    acc, bills = billed(billing_db, kwh, MONTHS)
+    create_customer_login(acc.customer_id, password=PASSWORD)
+    customer_no = billing_db.value("SELECT customer_no FROM customer WHERE customer_id = %s",
+                                   acc.customer_id)
+    login_page(page, live_server, customer_no, PASSWORD)
+    chart = page.locator("figure.chart")
+    assert chart.locator("rect.bar").count() == 13
+    assert chart.locator("text.tick").all_text_contents() == ["0", "200", "400", "600"]
+    assert chart.locator("text.value").all_text_contents()[-1] == "310"
+    assert chart.locator("rect.last-year").count() == 1
+    assert "same period last year" in chart.locator("figcaption").inner_text()
+    compared = page.locator("tr.compared-row")
+    assert compared.count() == 3
+    assert compared.nth(2).inner_text().startswith("Same period last year")
+    page.click("text=Each period's kWh and cost as a table")
+    cost = billing_db.value("SELECT issued_total FROM bill WHERE bill_id = %s", bills[-1])
+    assert f"€{cost}" in page.locator("details.usage-table tr.this").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SHOTS / f"dashboard-chart-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        box = page.locator(".chart-scroll").bounding_box()
+        latest = page.locator("rect.bar.this").bounding_box()
+        # the latest period is in sight without scrolling, whole
+        assert box["x"] <= latest["x"] and latest["x"] + latest["width"] <= box["x"] + box["width"]
+        if width == 1280:
+            first = page.locator("rect.bar").first.bounding_box()
+            assert first["x"] >= box["x"]                       # the whole chart shows
+        size = page.evaluate("getComputedStyle(document.querySelector('text.value')).fontSize")
+        assert size == "11px"                                   # never scaled down
+        # the drawing's box is as tall as the drawing: no gap under it
+        row = page.locator("figure.chart > div").first.bounding_box()
+        svg = page.locator(".chart-scroll svg").bounding_box()
+        assert row["height"] - svg["height"] <= 20, (row, svg)
+    page.set_viewport_size({"width": 1280, "height": 900})

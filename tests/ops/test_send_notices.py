@@ -124,8 +124,8 @@ def test_bills_receipts_and_reminders_arrive_as_written(db, clock, smtp):
     assert bill_msg["Auto-Submitted"] == "auto-generated"
     text = bill_msg.get_body(("plain",)).get_content()
     html = bill_msg.get_body(("html",)).get_content()
-    assert f"Bill: {ann.bill_no}" in text and "Amount: 100.00" in text and "Due: 15 Feb 2026" in text
-    assert ann.bill_no in html and "100.00" in html
+    assert f"Bill: {ann.bill_no}" in text and "Amount: €100.00" in text and "Due: 15 Feb 2026" in text
+    assert ann.bill_no in html and "€100.00" in html
     [pdf] = [p for p in bill_msg.iter_attachments()]
     assert (pdf.get_content_type(), pdf.get_filename()) == ("application/pdf", f"bill-{ann.bill_no}.pdf")
     assert ann.bill_no in pdf_text(pdf)
@@ -133,7 +133,7 @@ def test_bills_receipts_and_reminders_arrive_as_written(db, clock, smtp):
     receipt_msg = subjects[f"Millbrook Electric: Payment received, receipt {pay['receipt_no']}"]
     [rpdf] = list(receipt_msg.iter_attachments())
     assert pay["receipt_no"] in pdf_text(rpdf)
-    assert "Amount overdue: 60.00" in subjects[
+    assert "Amount overdue: €60.00" in subjects[
         f"Millbrook Electric: Bill {ann.bill_no} is overdue"].get_body(("plain",)).get_content()
 
     # every delivered notice is marked sent with the Message-ID the server received

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from billing import formatting
 from factories import make_metered_account, make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
@@ -57,8 +58,8 @@ def test_the_account_page_shows_statement_bills_payments_and_meter(staff_client,
     statement = billing_db.rows("SELECT running_balance FROM v_staff_statement "
                                 "WHERE account_id = %s ORDER BY entry_id", ada.account_id)
     cells = re.findall(r'class="num running-balance">([^<]*)<', r.content.decode())
-    assert cells == [str(s["running_balance"]) for s in statement]
-    assert cells[-1] == str(balance)
+    assert cells == [formatting.money(s["running_balance"]) for s in statement]
+    assert cells[-1] == formatting.money(balance)
     assert "SN-ADA-1" in page and "Take a payment" in page
     assert "Assign a discount" not in page                   # a clerk: billing admin only
     customer = staff_client.get(reverse("billing:customer_detail", args=[ada.customer_id]))

@@ -112,7 +112,7 @@ def test_bill_one_account_and_late_fees(billing_admin_client, accounts, billing_
                                   follow=True)
     fees = billing_db.row("SELECT COUNT(*) AS n, COALESCE(SUM(amount), 0) AS total FROM "
                           "ledger_entry WHERE entry_type = 'late_fee'")
-    assert f"{fees['n']} bills charged, {fees['total']:.2f} in fees" in text(r)
+    assert f"{fees['n']} bills charged, €{fees['total']:,.2f} in fees" in text(r)
 
 
 def test_tariffs_and_a_new_version_with_the_block_editor(billing_admin_client, accounts,

@@ -103,7 +103,7 @@ def test_the_days_collections(staff_client, acc, billing_db):
     r = staff_client.get(reverse("billing:collections_day") + f"?day={today}")
     page = text(r)
     assert f"Collections of {today}" in page
-    assert "cash 2 7.50" in page and "card 1 1.25" in page
+    assert "cash 2 €7.50" in page and "card 1 €1.25" in page
     assert page.count(acc.account_no) == 3
     other = staff_client.get(reverse("billing:collections_day")
                              + f"?day={today - datetime.timedelta(days=400)}")
@@ -129,15 +129,15 @@ def test_the_reversal_shows_its_consequences_before_it_is_confirmed(billing_admi
     page = billing_admin_client.get(url)
     words = text(page)
     assert billing_db.snapshot() == snapshot
-    assert "the balance goes from 0.00 to 10.00" in words
+    assert "the balance goes from €0.00 to €10.00" in words
     assert f"1 bill reopened: Bill Paid by this payment Rebate revoked Open now Open after " \
-           f"{s['bill_no']} 9.00 1.00 0.00 10.00" in words
-    assert "Early-payment rebates revoked: 1.00" in words
+           f"{s['bill_no']} €9.00 €1.00 €0.00 €10.00" in words
+    assert "Early-payment rebates revoked: €1.00" in words
     assert "The card money is not refunded." in words
     assert '<textarea name="reason"' in page.content.decode()
     r = billing_admin_client.post(url, {"reason": "charge-back from the card issuer"},
                                   follow=True)
-    assert "reversed; balance after 10.00" in text(r)
+    assert "reversed; balance after €10.00" in text(r)
     after = billing_db.row("SELECT balance FROM v_account_balance WHERE account_id = %s",
                            a.account_id)
     assert str(after["balance"]) == "10.00"
@@ -166,7 +166,7 @@ def test_the_counter_form_prefills_the_amount_due_and_keeps_the_reference(staff_
     assert billing_db.value("SELECT reference FROM v_staff_payment_reference WHERE payment_id = %s",
                             pid) == "TRF 2026/778"
     day = text(staff_client.get(reverse("billing:collections_day")))
-    assert "bank_transfer TRF 2026/778 3.00" in day
+    assert "bank_transfer TRF 2026/778 €3.00" in day
 
 
 def test_collections_per_cashier_with_totals_and_the_drawer_close(staff_client, acc, billing_db):
@@ -177,9 +177,9 @@ def test_collections_per_cashier_with_totals_and_the_drawer_close(staff_client, 
                                        ("1.25", "cash", "staff:dan", "k-d4")):
         billing_db.call("post_payment", acc.account_id, amount, method, None, key, actor)
     page = text(staff_client.get(reverse("billing:collections_day") + f"?day={today}"))
-    assert "staff:clara cash 2 7.50" in page and "staff:clara cheque 1 4.00" in page
-    assert "Total of staff:clara 3 11.50" in page and "Total of staff:dan 1 1.25" in page
-    assert "Day's total 4 12.75" in page
+    assert "staff:clara cash 2 €7.50" in page and "staff:clara cheque 1 €4.00" in page
+    assert "Total of staff:clara 3 €11.50" in page and "Total of staff:dan 1 €1.25" in page
+    assert "Day's total 4 €12.75" in page
     rows = billing_db.rows("SELECT cashier, method, amount FROM v_staff_collections_cashier "
                            "WHERE day = %s", today)
     detail = sum(r["amount"] for r in rows if r["method"] is not None)
@@ -187,6 +187,6 @@ def test_collections_per_cashier_with_totals_and_the_drawer_close(staff_client, 
     drawer = staff_client.get(reverse("billing:drawer_close"), {"day": str(today)})
     words = text(drawer)                                   # the user's own drawer by default
     assert "Drawer close staff:clara" in words
-    assert "cash 2 7.50" in words and "cheque 1 4.00" in words and "Total 3 11.50" in words
+    assert "cash 2 €7.50" in words and "cheque 1 €4.00" in words and "Total 3 €11.50" in words
     assert "77" in words and "1.25" not in words
     assert "/static/billing/print.js" in drawer.content.decode()

@@ -154,3 +154,29 @@ def test_the_receipt_pdf_carries_letterhead_and_the_figures_as_posted(c, ada, bi
     for want in ("Millbrook Electric", "Ada Lovelace", r["receipt_no"], f"€{r['amount']}",
                  "Applied to bills", "Account balance after this payment"):
         assert want in text, (want, text)
+
+
+def test_every_notice_writes_money_and_dates_through_the_formatter(ada, billing_db):
+    """The e-mails (issue 21: "in every page, PDF and e-mail"): subject and both bodies of every
+    kind of notice carry no unformatted amount and no ISO date, and link to the portal (/my/)."""
+    from billing import notices
+    pid = billing_db.value("SELECT MIN(payment_id) FROM payment WHERE account_id = %s",
+                           ada.account_id)
+    bill = billing_db.row("SELECT total_amount, amount_open FROM v_bill_summary "
+                          "WHERE bill_id = %s", ada.bill_ids[2])
+    paid = billing_db.value("SELECT amount FROM payment WHERE payment_id = %s", pid)
+    for kind in notices.SUBJECTS:
+        notice = {"notice_id": 0, "kind": kind, "customer_id": ada.customer_id,
+                  "account_id": ada.account_id, "bill_id": ada.bill_ids[2], "payment_id": pid,
+                  "refund_id": None, "email": ada.email}
+        subject, text, html, _ = notices.render(notice, attachments=False)
+        for part in (subject, text, visible_text(html)):
+            assert not UNFORMATTED.findall(part), (kind, UNFORMATTED.findall(part), part)
+            assert not ISO_DATE.findall(part), (kind, ISO_DATE.findall(part), part)
+        assert "http://localhost:8000/my/" in text and 'href="http://localhost:8000/my/"' in html
+        assert "Millbrook Electric" in text
+        want = {"bill_issued": bill["total_amount"], "final_bill": bill["total_amount"],
+                "due_soon": bill["amount_open"], "overdue_1": bill["amount_open"],
+                "payment_received": paid, "payment_reversed": paid}.get(kind)
+        if want is not None:
+            assert formatting.money(want) in text and formatting.money(want) in html, kind

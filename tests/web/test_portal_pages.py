@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from billing import formatting
 from e2e.portal_data import make_portal_customer
 from portal.models import CustomerLogin
 from portal.services import create_customer_login
@@ -43,12 +44,22 @@ def test_dashboard_shows_balance_due_rebate_overdue_and_the_usage_chart(c, ada, 
     since = v["next_due_date"].strftime("%-d %b %Y")      # the oldest open bill's due date
     assert f"Overdue since {since}:</strong> €49.13" in html
     assert "Lighter bars: estimated readings." in html      # one bar is estimated
+    # the Pay button states the amount the pay form is filled with (the rebated amount)
+    assert re.search(r'class="button pay-link" href="[^"]+">Pay €104\.53</a>', html)
     assert "€105.45" in html and v["next_due_date"].strftime("%-d %b %Y") in html
-    # chart: 3 bars (one estimated), tallest = 290 kWh, with a title and a table fallback
-    assert html.count('class="bar') == 3 and html.count('class="bar estimated"') == 1
+    # chart: 3 bars (one estimated), tallest = 290 kWh on an axis to 300, with a title and a
+    # table fallback; each bar's value over it, its cost (the bill as issued) in the table
+    assert html.count('class="bar') == 3 and len(re.findall(r'class="bar [a-z-]+ estimated"',
+                                                             html)) == 1
     assert "<title id=\"chart-%d-title\">" % ada.account_id in html
-    assert 'height="120" class="bar"' in html                       # the largest period
-    assert "<td class=\"num\">290</td>" in html
+    assert re.findall(r'class="tick">([^<]*)<', html) == ["0", "100", "200", "300"]
+    assert 'height="116" class="bar' in html                        # the largest period
+    assert '<text x="105" y="32" text-anchor="middle" class="value">290</text>' in html
+    assert '<td data-label="Used" class="num">290 kWh</td>' in html
+    for b in billing_db.rows("SELECT issued_total FROM bill WHERE account_id = %s",
+                             ada.account_id):
+        assert f'<td data-label="Cost" class="num">{formatting.money(b["issued_total"])}</td>' \
+            in html
 
 
 def test_the_chart_legend_only_when_a_bar_is_estimated(client, billing_db):
@@ -64,6 +75,38 @@ def test_the_chart_legend_only_when_a_bar_is_estimated(client, billing_db):
     client.force_login(CustomerLogin.objects.get(customer_id=cust.customer_id).user)
     html = client.get(reverse("portal:dashboard")).content.decode()
     assert html.count('class="bar') == 1 and "Lighter bars" not in html
+
+
+def test_dashboard_compares_this_period_the_previous_and_last_year(client, billing_db):
+    """13 periods on the chart (15 billed), August 2025 marked as the same period last year of
+    August 2026; the comparison table's kWh, kWh a day and cost are the views'."""
+    from web.test_bill_explanation import MONTHS, billed
+    kwh = [300, 310, 320, 330, 340, 350, 360, 370, 280, 310, 300, 310, 300, 465, 310]
+    acc, bills = billed(billing_db, kwh, MONTHS)
+    create_customer_login(acc.customer_id, password=PASSWORD)
+    client.force_login(CustomerLogin.objects.get(customer_id=acc.customer_id).user)
+    html = client.get(reverse("portal:dashboard")).content.decode()
+    assert html.count('class="bar ') == 13
+    assert html.count('class="bar last-year"') == 1 and html.count('class="bar this"') == 1
+    assert "Aug 2025: 320 kWh" in re.search(r'class="bar last-year".*?</title>', html).group()
+    assert "Aug 2026: 310 kWh" in re.search(r'class="bar this".*?</title>', html).group()
+    assert re.findall(r'class="tick">([^<]*)<', html) == ["0", "200", "400", "600"]
+    assert re.findall(r'class="value">([^<]*)<', html) == [str(k) for k in kwh[2:]]
+    assert "same period last year" in html and "Lighter bars" not in html
+    rows = re.findall(r'(?s)<tr class="compared-row">(.*?)</tr>', html)
+    assert len(rows) == 3
+    for row, (what, bill_id) in zip(rows, [("This period", bills[14]),
+                                           ("Previous period", bills[13]),
+                                           ("Same period last year", bills[2])]):
+        b = billing_db.row("SELECT period_start, period_end, b.consumption_kwh, b.days_billed, "
+                           "b.issued_total, c.kwh_per_day FROM bill b JOIN v_bill_comparison c USING "
+                           "(bill_id) WHERE bill_id = %s", bill_id)
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"(?s)<t[hd][^>]*>(.*?)</t[hd]>", row)]
+        assert cells == [what, f"{formatting.day(b['period_start'])} – "
+                               f"{formatting.day(b['period_end'])}",
+                         formatting.kwh(b["consumption_kwh"]),
+                         formatting.kwh(b["kwh_per_day"], unit=False),
+                         formatting.money(b["issued_total"])], (what, cells)
 
 
 def test_bill_list_filters_by_year_status_and_account(c, ada):

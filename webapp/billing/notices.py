@@ -11,7 +11,8 @@ in the database, so several senders may run at once), and for each one, in order
 Each mark is its own short transaction right after the SMTP server's answer, so a crash can
 repeat at most the one notice between "accepted by SMTP" and "marked" (its claim expires after
 10 minutes and another run sends it again); every other notice is either marked or unclaimed.
-Nothing here computes money: amounts are printed as the views give them.
+Nothing here computes money: amounts are printed as the views give them, through the one
+formatter (billing.formatting: money, day, when), in the subject, both bodies and the PDFs.
 """
 import logging
 import os
@@ -25,7 +26,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connections
 from django.template.loader import render_to_string
 
-from billing import errors
+from billing import errors, formatting
 from billing.documents import bill_document
 from billing.models import Account, BillSummary, Customer, Payment
 from billing.services import BILLING_ALIAS, call_procedure
@@ -95,6 +96,7 @@ def render(notice, *, attachments=True):
     customer = Customer.objects.filter(customer_id=customer_id).values(
         "customer_no", "full_name").first() or {}
     context = {"notice": notice, "kind": notice["kind"], "portal_url": settings.NOTICES_PORTAL_URL,
+               "utility": settings.BILLING_UTILITY,
                "customer_name": customer.get("full_name", ""),
                "customer_login": SimpleNamespace(customer_no=customer.get("customer_no", ""))}
     attachments = []
@@ -117,7 +119,8 @@ def render(notice, *, attachments=True):
         pdf = _pdf("portal/receipt_print.html", context)
         attachments.append((f"receipt-{payment.receipt_no}.pdf", pdf, "application/pdf"))
     subject = SUBJECTS[notice["kind"]].format(
-        bill_no=getattr(bill, "bill_no", ""), due_date=getattr(bill, "due_date", ""),
+        bill_no=getattr(bill, "bill_no", ""),
+        due_date=formatting.day(getattr(bill, "due_date", "")),
         receipt_no=getattr(payment, "receipt_no", ""))
     text = render_to_string("billing/notices/body.txt", context)
     html = render_to_string("billing/notices/body.html", context)
@@ -129,7 +132,8 @@ def build_message(notice, connection):
     domain = settings.NOTICES_FROM_EMAIL.rpartition("@")[2] or "localhost"
     message_id = make_msgid(f"notice{notice['notice_id']}", domain=domain)
     msg = EmailMultiAlternatives(
-        subject=f"Millbrook Electric: {subject}", body=text, from_email=settings.NOTICES_FROM_EMAIL,
+        subject=f"{settings.BILLING_UTILITY['name']}: {subject}", body=text,
+        from_email=settings.NOTICES_FROM_EMAIL,
         to=[notice["email"]], connection=connection,
         headers={"Message-ID": message_id, "Auto-Submitted": "auto-generated",
                  "X-Auto-Response-Suppress": "All",

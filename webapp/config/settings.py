@@ -213,6 +213,9 @@ BILLING_UTILITY = {
     "web": os.environ.get("BILLING_UTILITY_WEB", "www.millbrook-electric.example"),
     "email": os.environ.get("BILLING_UTILITY_EMAIL", "billing@millbrook-electric.example"),
     "iban": os.environ.get("BILLING_UTILITY_IBAN", "DE00 1234 5678 9012 3456 78"),
+    # an SVG or PNG file, inlined into the bill and the receipt (page, print and PDF)
+    "logo": os.environ.get("BILLING_UTILITY_LOGO",
+                           str(BASE_DIR / "portal" / "static" / "portal" / "logo.svg")),
 }
 
 # --- batch jobs (manage.py run_billing; docs/operations.md) ------------------------------------

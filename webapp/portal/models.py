@@ -58,15 +58,21 @@ class PortalAccount(PortalView):
 
 
 class PortalUsage(PortalView):
-    """db/views/v_portal_usage.sql: the last 12 billed periods of an account."""
+    """db/views/v_portal_usage.sql: the last 13 billed periods of an account, with what each
+    cost as issued and the same period last year of the latest marked."""
     bill_id = models.PositiveIntegerField(primary_key=True)
+    bill_no = models.CharField(max_length=20)
     account_id = models.PositiveIntegerField()
     customer_id = models.PositiveIntegerField()
     period_start = models.DateField()
     period_end = models.DateField()
+    days_billed = models.PositiveIntegerField()
     consumption_kwh = models.DecimalField(**KWH)
+    kwh_per_day = models.DecimalField(max_digits=20, decimal_places=1, null=True)
     estimated = models.BooleanField()
+    issued_total = models.DecimalField(**MONEY)
     period_rank = models.PositiveIntegerField()
+    is_last_year = models.BooleanField()
     max_kwh = models.DecimalField(**KWH)
 
     class Meta(PortalView.Meta):

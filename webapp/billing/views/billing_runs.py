@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from billing import forms, paging, runs, selectors, services
+from billing import formatting, forms, paging, runs, selectors, services
 from billing.errors import BillingError, add_to_form
 from billing import roles
 from billing.roles import ADMIN, READ, RoleRequiredMixin
@@ -296,7 +296,7 @@ class LateFeesView(RoleRequiredMixin, View):
         n = r["bills_charged"]
         messages.success(request, f"Late fees applied as of {form.cleaned_data['as_of']}: "
                                   + ngettext("%(n)d bill charged", "%(n)d bills charged", n)
-                                  % {"n": n} + f", {r['total_fees']} in fees.")
+                                  % {"n": n} + f", {formatting.money(r['total_fees'])} in fees.")
         query = urlencode({"as_of": form.cleaned_data["as_of"], "after": after, "by": actor})
         return redirect(reverse("billing:late_fees_charged") + "?" + query)
 

@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from billing import comparison, corrections, selectors, services
+from billing import comparison, corrections, formatting, selectors, services
 from billing.errors import BillingError, add_to_form
 from billing.forms import ReadingForm
 from billing.roles import ADMIN, READ, RoleRequiredMixin
@@ -113,7 +113,8 @@ class CancelBillView(ObjectFormView):
     def succeed(self, form, result):
         messages.success(self.request, (
             f"Bill {self.bill.bill_no} cancelled: credit note {result['credit_note_no']} for "
-            f"{result['amount_credited']}; balance after {result['balance_after']}. "
+            f"{formatting.money(result['amount_credited'])}; balance after "
+            f"{formatting.money(result['balance_after'])}. "
             "Re-bill the account's days below."))
         return redirect("billing:bill_detail", bill_id=self.bill.bill_id)
 
@@ -161,7 +162,7 @@ class RebillView(ObjectFormView):
             messages.warning(self.request, f"The account was not billed. {why}".strip())
             return redirect("billing:bill_detail", bill_id=self.bill.bill_id)
         new = selectors.get_bill(bill_id=result["bill_id"])
-        messages.success(self.request, f"Bill {new.bill_no} issued (total {new.total_amount}); "
+        messages.success(self.request, f"Bill {new.bill_no} issued (total {formatting.money(new.total_amount)}); "
                                        f"it replaces bill {self.bill.bill_no}.")
         return redirect("billing:bill_detail", bill_id=new.bill_id)
 
@@ -255,8 +256,8 @@ class RefundView(ObjectFormView):
         if result["replayed"]:
             messages.info(self.request, "This refund was made before (not paid back again).")
         else:
-            messages.success(self.request, f"Refund of {result['amount']} recorded; balance "
-                                           f"after {result['balance_after']}.")
+            messages.success(self.request, f"Refund of {formatting.money(result['amount'])} recorded; balance "
+                                           f"after {formatting.money(result['balance_after'])}.")
         return redirect("billing:refund_slip", refund_id=result["refund_id"])
 
 

@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from billing import forms, selectors, services
+from billing import formatting, forms, selectors, services
 from billing.roles import ADMIN, READ, RoleRequiredMixin
 from billing.views.common import ObjectFormView
 
@@ -47,7 +47,7 @@ class CounterPaymentView(ObjectFormView):
                                         f"{result['receipt_no']} (not posted again).")
         else:
             messages.success(self.request, f"Payment posted: receipt {result['receipt_no']}, "
-                                           f"balance after {result['balance_after']}.")
+                                           f"balance after {formatting.money(result['balance_after'])}.")
         return redirect("billing:payment_receipt", payment_id=result["payment_id"])
 
 
@@ -87,7 +87,7 @@ class ReversePaymentView(ObjectFormView):
         self.account = selectors.get_account(account_id=self.payment.account_id)
         self.customer = selectors.get_customer(customer_id=self.account.customer_id)
         self.title = (f"Reverse payment {self.payment.receipt_no} "
-                      f"({self.payment.amount}, {self.payment.method})")
+                      f"({formatting.money(self.payment.amount)}, {self.payment.method})")
 
     def cancel_url(self):
         return reverse("billing:payment_receipt", args=[self.payment.payment_id])
@@ -98,7 +98,7 @@ class ReversePaymentView(ObjectFormView):
 
     def succeed(self, form, result):
         messages.success(self.request, f"Payment {self.payment.receipt_no} reversed; balance "
-                                       f"after {result['balance_after']}.")
+                                       f"after {formatting.money(result['balance_after'])}.")
         return redirect("billing:payment_receipt", payment_id=self.payment.payment_id)
 
 

@@ -2,6 +2,11 @@
 (the e-mailed bill and receipt PDFs of billing.notices pass `payment`/`bill`, `customer_name`
 and `customer_login` only): the receipt as posted of a payment, and the utility's letterhead.
 {% load portal_docs %}{% if not receipt %}{% receipt_of payment as receipt %}{% endif %}"""
+import base64
+import functools
+import logging
+import mimetypes
+
 from django import template
 from django.conf import settings
 
@@ -25,3 +30,23 @@ def receipt_of(payment):
 @register.simple_tag
 def utility_letterhead():
     return settings.BILLING_UTILITY
+
+
+@functools.lru_cache(maxsize=4)
+def _data_uri(path):
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        logging.getLogger("billing.portal").error("the utility's logo %s: %s", path, e)
+        return ""
+    kind = mimetypes.guess_type(path)[0] or "image/png"
+    return f"data:{kind};base64,{base64.b64encode(data).decode()}"
+
+
+@register.simple_tag
+def utility_logo(utility):
+    """The utility's logo (settings.BILLING_UTILITY["logo"], a file) as a data: URI, so that the
+    page, its print and the PDF (WeasyPrint fetches nothing) carry it alike; "" without one."""
+    path = (utility or {}).get("logo")
+    return _data_uri(path) if path else ""
