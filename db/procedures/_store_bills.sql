@@ -14,9 +14,18 @@
 -- Result: none (no result set). Errors: whatever a statement raises (the caller rolls back).
 -- Notices: one bill_issued (final_bill on the closing day) per new bill, one INSERT ... SELECT.
 --
--- Locks, after _compute_bills': the open bills and credit payments of accounts that have
--- unallocated credit, then, as the last thing before the run row's progress, the bill-number
--- counter of the issue year (held to the commit: the numbers are gapless).
+-- Locks, after _compute_bills': first the billing_run row (FOR UPDATE); the open bills and
+-- credit payments of accounts that have unallocated credit; then, as the last thing before the
+-- run row's progress, the bill-number counter of the issue year (held to the commit: the
+-- numbers are gapless).
+--
+-- The run row first: inserting a bill (or an exception) checks its run_id foreign key, which
+-- share-locks the billing_run row to the commit, and the chunk ends by updating that row's
+-- progress. Two sessions working one run, each holding the share lock and asking for the
+-- exclusive one, deadlocked (seen in test_parallel_billing under load, a retry each time and,
+-- five in a row, a failed run). Taken exclusively before the first insert, the run row queues
+-- the chunks' writes one after the other; their reads and pricing (_compute_bills, most of a
+-- chunk) still run side by side.
 --
 -- The counter is taken last because every chunk of every session needs it and holds it until
 -- its commit: sessions working one run (work_billing_run) queue on it, so the shorter it is
@@ -40,6 +49,8 @@ BEGIN
     DECLARE v_last INT UNSIGNED;
     DECLARE v_locked INT;
 
+    -- the run row, before any insert share-locks it (see "Locks" above)
+    SELECT COUNT(*) INTO v_locked FROM billing_run WHERE run_id = p_run_id FOR UPDATE;
     SELECT COUNT(*) INTO v_chunk FROM billing_chunk;
     SELECT COUNT(*), COALESCE(SUM(total), 0) INTO v_bills, v_total
     FROM bc_acct WHERE exception_code IS NULL;
