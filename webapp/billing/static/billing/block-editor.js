@@ -53,6 +53,7 @@
           row.querySelector("input").focus();
           return;
         }
+        clearErrors(row);
         row.remove();
         renumber();
         var next = rows()[Math.min(at, rows().length - 1)];
@@ -61,10 +62,11 @@
       cell.appendChild(button);
     }
 
-    function clearErrors(row) {
+    function clearErrors(row) {        // the mark and the message row under it
       row.classList.remove("row-error");
       row.removeAttribute("aria-invalid");
-      row.querySelectorAll(".errorlist, .row-errors").forEach(function (el) { el.remove(); });
+      var next = row.nextElementSibling;
+      if (next && next.classList.contains("block-row-errors")) { next.remove(); }
     }
 
     rows().forEach(removeButton);
