@@ -240,3 +240,18 @@ def test_the_list_marks_the_version_in_force_and_future_ones(billing_admin_clien
     assert res.count(f"from {future:%-d %b %Y}") == 1 and res.count('class="version-past"') == 1
     # a tariff whose only version starts later has none in force
     assert "in force today" not in new and new.count(f"from {future:%-d %b %Y}") == 1
+
+
+def test_the_version_form_says_what_is_in_force_and_what_comes(billing_admin_client, billing_db):
+    future = TODAY + datetime.timedelta(days=40)
+    make_tariff(billing_db, code="RES", versions=[
+        {"effective_from": "2024-01-01", "fixed_charge": "4.00"},
+        {"effective_from": str(TODAY), "fixed_charge": "5.00"},
+        {"effective_from": str(future)}])
+    make_tariff(billing_db, code="NEW", versions=[])
+    page = text(billing_admin_client.get(reverse("billing:tariff_version_create", args=["RES"])))
+    line = re.search(r'<p class="help" id="versions-now">(.*?)</p>', page).group(1)
+    assert line == (f"In force today: the version from {TODAY} (fixed charge 5.00, tax 0.00 %, "
+                    f"1 block); then from {future:%-d %b %Y}.")
+    page = text(billing_admin_client.get(reverse("billing:tariff_version_create", args=["NEW"])))
+    assert "No version is in force today." in page

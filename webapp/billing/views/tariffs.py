@@ -221,7 +221,12 @@ class TariffVersionCreateView(RoleRequiredMixin, BlockEditorMixin, FormView):
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("blocks", self.blocks_formset())
-        return super().get_context_data(tariff=self.tariff, simulation=self.simulation, **kwargs)
+        versions = selectors.tariff_versions(code=self.tariff.tariff_code)
+        mark_versions(versions, datetime.date.today())
+        return super().get_context_data(
+            tariff=self.tariff, simulation=self.simulation,
+            in_force=next((v for v in versions if v.state == "in_force"), None),
+            future=[v for v in reversed(versions) if v.state == "future"], **kwargs)
 
     def post(self, request, *args, **kwargs):
         answer = self.editor_post(request)
