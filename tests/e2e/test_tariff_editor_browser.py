@@ -47,7 +47,7 @@ def test_block_rows_without_reload_the_row_at_fault_and_removing_a_tariff(
 
     page.goto(live_server.url + "/tariffs/RES/versions/new/")
     page.evaluate("window.__sameDocument = true")
-    assert row_names(page) == [["1", "blocks-0-up_to_kwh", "blocks-0-rate", "", "0.200000"]]
+    assert row_names(page) == [["1", "blocks-0-up_to_kwh", "blocks-0-rate", "", "0.2"]]
     page.fill("#id_blocks-0-up_to_kwh", "100")
     page.fill("#id_blocks-0-rate", "0.10")
     page.click("#add-block")
@@ -99,6 +99,14 @@ def test_block_rows_without_reload_the_row_at_fault_and_removing_a_tariff(
     assert res.locator("tr.version-in_force").inner_text().startswith("2020-01-01")
     assert f"from {LATER:%-d %b %Y}" in res.locator("tr.version-future").inner_text()
     shoot(page, "list")
+
+    # the what-if's proposal uses the same editor: its rows have the same buttons
+    page.goto(live_server.url + "/tariffs/RES/what-if/")
+    assert page.locator("#blocks-table .remove-block").count() == 1
+    page.click("#add-block")
+    assert page.locator("#blocks-table .remove-block").count() == 2
+    shoot(page, "whatif-form")
+    page.goto(live_server.url + "/tariffs/")
 
     # remove TYPO: the list's button, the confirmation page, then the removal
     typo = page.locator("section.card", has=page.locator("h2", has_text="TYPO"))

@@ -100,7 +100,9 @@ class BlockEditorMixin:
     def blocks_formset(self):
         if self.request.method == "POST":
             return forms.BlockFormSet(self.request.POST, prefix="blocks")
-        return forms.BlockFormSet(initial=self.initial_blocks() or [{}], prefix="blocks")
+        return forms.BlockFormSet(initial=[{k: _plain(v) for k, v in row.items()}
+                                           for row in self.initial_blocks()] or [{}],
+                                  prefix="blocks")
 
     def editor_post(self, request):
         if request.POST.get("add_row"):                 # the block editor's "add a row"
@@ -171,6 +173,14 @@ class TariffRemoveView(RoleRequiredMixin, ProcedureFormMixin, FormView):
         messages.success(self.request, f"Tariff {self.tariff.tariff_code} "
                                        f"({self.tariff.tariff_name}) removed.")
         return redirect("billing:tariff_list")
+
+
+def _plain(number):
+    """A stored number as a person writes it, for an input: 100.0000 -> 100, 0.120000 -> 0.12
+    (the same value; the columns' trailing zeros only crowd a narrow input)."""
+    if number is None:
+        return None
+    return number.quantize(1) if number == number.to_integral() else number.normalize()
 
 
 def load_tariff(view, code):
