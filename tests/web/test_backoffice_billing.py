@@ -130,8 +130,10 @@ def test_tariffs_and_a_new_version_with_the_block_editor(billing_admin_client, a
     bad = {**base, "blocks-0-up_to_kwh": "200", "blocks-0-rate": "0.10",
            "blocks-1-up_to_kwh": "100", "blocks-1-rate": "0.20",
            "blocks-2-up_to_kwh": "", "blocks-2-rate": "0.30"}
-    r = billing_admin_client.post(url, bad)
-    assert r.status_code == 200 and "Refused: TARIFF_INVALID_BLOCKS" in r.content.decode()
+    r = billing_admin_client.post(url, bad)       # the form finds the row at fault (issue 22)
+    assert r.status_code == 200
+    assert r.context["blocks"].forms[1].errors["up_to_kwh"] == [
+        "Block 2: the limit must be above block 1\u2019s (200 kWh)."]
     assert billing_db.snapshot() == snapshot
     billing_db.call("bill_account", accounts[0].account_id, LAST, LAST_END, TODAY, 14,
                     "staff:test")

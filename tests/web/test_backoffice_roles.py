@@ -56,6 +56,8 @@ PAGES = [
     ("billing:tariff_list", {}, "get", ALL),
     ("billing:tariff_create", {}, "post", ADMIN_ONLY),
     ("billing:tariff_version_create", {"code": "RES"}, "post", ADMIN_ONLY),
+    ("billing:tariff_remove", {"code": "RES"}, "get", ADMIN_ONLY),
+    ("billing:tariff_remove", {"code": "RES"}, "post", ADMIN_ONLY),
     ("billing:discount_create", {}, "post", ADMIN_ONLY),
     ("billing:tariff_whatif", {"code": "RES"}, "get", REPORTS),
     ("billing:tariff_whatif", {"code": "RES"}, "post", REPORTS),

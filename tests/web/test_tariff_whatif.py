@@ -154,8 +154,12 @@ def test_refusals_are_shown_and_nothing_is_stored(billing_admin_client, billing_
     r = billing_admin_client.post(reverse("billing:tariff_whatif", args=["RES"]), data)
     assert r.status_code == 200
     errors = r.context["form"].errors
-    if field == "blocks":
-        assert errors["__all__"] and "TARIFF_INVALID_BLOCKS" in errors.as_data()["__all__"][0].code
+    if field == "blocks":            # the form finds the row at fault before the procedure
+        row = r.context["blocks"].forms[1]
+        assert row.errors["up_to_kwh"] == [
+            "Block 2: the last block must be open: leave \u201cup to\u201d empty (every kWh "
+            "needs a rate)."]
+        assert 'class="block-row row-error"' in r.content.decode()
     else:
         assert errors[field]
     assert billing_db.value("SELECT COUNT(*) FROM tariff_simulation") == 0

@@ -5,7 +5,7 @@ import datetime
 import re
 
 from django import forms
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
 
 READING_SOURCES = [("field", "Field visit"), ("customer", "Customer read"),
                    ("smart", "Smart meter")]
@@ -183,24 +183,77 @@ CODE_PATTERN = r"[A-Z0-9_-]{1,20}"
 CODE_RE = re.compile(CODE_PATTERN, re.ASCII)
 
 
+def code_problem(code):
+    """What is wrong with a tariff or discount code, in words (None when it follows the rule):
+    the same rule as _check_code_and_name in SQL, said so that a person can fix it."""
+    if code == "":
+        return "Enter a code."
+    if len(code) > 20:
+        return f"At most 20 characters (this one has {len(code)})."
+    if CODE_RE.fullmatch(code):
+        return None
+    if CODE_RE.fullmatch(code.upper()):
+        return f"Use capital letters: \u201c{code.upper()}\u201d, not \u201c{code}\u201d."
+    if any(c.isspace() for c in code):
+        return "No spaces: use \u201c-\u201d or \u201c_\u201d between words."
+    bad = []
+    for c in code:
+        if not CODE_RE.fullmatch(c.upper()) and c not in bad:
+            bad.append(c)
+    shown = ", ".join(f"\u201c{c}\u201d" for c in bad[:5])
+    return (f"{shown} {'is' if len(bad) == 1 else 'are'} not allowed: use only capital letters "
+            "A-Z, digits 0-9, \u201c_\u201d and \u201c-\u201d.")
+
+
+def _validate_code(value):
+    problem = code_problem(value)
+    if problem:
+        raise ValidationError(problem, code="invalid")
+
+
 def _code():
     return forms.CharField(
-        label="Code", strip=True, max_length=20,
-        help_text="1 to 20 capital letters A-Z, digits, “_” or “-”, e.g. RES-2026.",
-        validators=[RegexValidator(f"^{CODE_PATTERN}\\Z", flags=re.ASCII, code="invalid",
-                                   message="Use 1 to 20 capital letters A-Z, digits, “_” or "
-                                           "“-”.")])
+        label="Code", strip=True,
+        widget=forms.TextInput(attrs={"maxlength": "20", "autocapitalize": "characters",
+                                      "spellcheck": "false", "autocomplete": "off",
+                                      "pattern": CODE_PATTERN}),
+        help_text="1 to 20 capital letters A-Z, digits, \u201c_\u201d or \u201c-\u201d, "
+                  "e.g. RES-2026.",
+        validators=[_validate_code])
 
 
-class TariffForm(forms.Form):
+class CodeFormMixin:
+    """A form that creates a tariff or discount: `code_taken(code)` (given by the view, a read
+    of the existing codes) lets the form say on the field that the code exists, before the
+    procedure is called; the procedure's 45003 stays the guard against a concurrent create."""
+    kind = "tariff"
+
+    def __init__(self, *args, code_taken=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.code_taken = code_taken
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if self.code_taken is not None and self.code_taken(code):
+            raise ValidationError(f"A {self.kind} with code {code} exists already: choose "
+                                  "another code.", code="taken")
+        return code
+
+
+class TariffForm(CodeFormMixin, forms.Form):
     code = _code()
     name = forms.CharField(label="Name", strip=True)
 
 
-class DiscountForm(forms.Form):
+class DiscountForm(CodeFormMixin, forms.Form):
+    kind = "discount"
     code = _code()
     name = forms.CharField(label="Name", strip=True)
     pct = _pct("Percent off the energy charge")
+
+
+class TariffRemoveForm(forms.Form):
+    """The confirmation of remove_tariff: nothing to fill in, the button is the confirmation."""
 
 
 class TariffVersionForm(forms.Form):
@@ -240,11 +293,76 @@ class BlockForm(forms.Form):
 
 
 MAX_BLOCKS = 50
+
+
+class BaseBlockFormSet(forms.BaseFormSet):
+    """The rows of the block editor. Besides each row's shape, it finds the row at fault in the
+    order of the rows (empty rows are skipped, as the view skips them), so that the person sees
+    "Block 3: ..." on that row before add_tariff_version is called; the procedure (45031, via
+    `block_row_error`) stays the rule's owner and says the same."""
+
+    def filled(self):
+        """(row number as shown, 1-based; the row's form) of every row with something in it."""
+        out = []
+        for i, f in enumerate(self.forms, start=1):
+            data = getattr(f, "cleaned_data", None) or {}
+            if data.get("up_to_kwh") is not None or data.get("rate") is not None:
+                out.append((i, f))
+        return out
+
+    def full_clean(self):
+        super().full_clean()
+        # every row's message says its row ("Block 3: Enter a number."), in the summary too
+        for n, f in enumerate(self.forms, start=1):
+            for field, errs in list((f._errors or {}).items()):
+                extra = errs.error_class.replace("errorlist", "", 1).strip() or None
+                f._errors[field] = errs.__class__(
+                    [e if e.startswith("Block ") else f"Block {n}: {e}" for e in errs],
+                    error_class=extra)
+
+    def clean(self):
+        if any(self.errors):
+            return
+        rows = self.filled()
+        prev = None                         # (row number, up_to_kwh) of the previous block
+        for k, (n, f) in enumerate(rows):
+            up, rate = f.cleaned_data.get("up_to_kwh"), f.cleaned_data.get("rate")
+            last = k == len(rows) - 1
+            if rate is not None and rate < 0:
+                f.add_error("rate", f"Block {n}: the rate may not be negative.")
+            elif up is None and not last:
+                f.add_error("up_to_kwh", f"Block {n}: only the last block may be open: enter "
+                                         "its limit in kWh.")
+            elif up is not None and up <= 0:
+                f.add_error("up_to_kwh", f"Block {n}: the limit must be above zero.")
+            elif up is not None and prev is not None and up <= prev[1]:
+                f.add_error("up_to_kwh", f"Block {n}: the limit must be above block "
+                                         f"{prev[0]}\u2019s ({prev[1].normalize():f} kWh).")
+            elif up is not None and last:
+                f.add_error("up_to_kwh", f"Block {n}: the last block must be open: leave "
+                                         "\u201cup to\u201d empty (every kWh needs a rate).")
+            if up is not None:
+                prev = (n, up)
+
+
+def block_row_error(blocks, error):
+    """The block row a refusal of the blocks (45031 "block N ...": N counts the blocks sent, that
+    is, the filled rows) is about: puts the message on that row and returns its number as shown,
+    or None when the refusal names no block."""
+    m = re.match(r"block (\d+) (.+)", getattr(error, "message", "") or "")
+    rows = blocks.filled() if m else []
+    if not m or not 1 <= int(m.group(1)) <= len(rows):
+        return None
+    n, form = rows[int(m.group(1)) - 1]
+    form.add_error(None, f"Block {n}: {m.group(2)}.")
+    return n
+
+
 # absolute_max caps the forms Django builds from a posted TOTAL_FORMS (default: max_num + 1000);
 # validate_max refuses more than MAX_BLOCKS.
-BlockFormSet = forms.formset_factory(BlockForm, extra=0, min_num=1, max_num=MAX_BLOCKS,
-                                     absolute_max=MAX_BLOCKS, validate_max=True,
-                                     validate_min=False)
+BlockFormSet = forms.formset_factory(BlockForm, formset=BaseBlockFormSet, extra=0, min_num=1,
+                                     max_num=MAX_BLOCKS, absolute_max=MAX_BLOCKS,
+                                     validate_max=True, validate_min=False)
 
 
 def posted_total_forms(data, prefix="blocks"):

@@ -360,6 +360,20 @@ def get_tariff(*, code):
     return TariffVersion.objects.filter(tariff_code=code).order_by("-effective_from").first()
 
 
+def tariff_versions(*, code):
+    """The versions of tariff `code`, newest first (none for a tariff without versions)."""
+    return list(TariffVersion.objects.filter(tariff_code=code, tariff_version_id__isnull=False)
+                .order_by("-effective_from"))
+
+
+def tariff_code_exists(code):
+    return TariffVersion.objects.filter(tariff_code=code).exists()
+
+
+def discount_code_exists(code):
+    return Discount.objects.filter(code=code).exists()
+
+
 def tariff_latest_blocks(*, code):
     v = get_tariff(code=code)
     if v is None or v.tariff_version_id is None:

@@ -173,6 +173,11 @@ def create_tariff(*, code, name, actor):
     return call_procedure("create_tariff", code, name, actor)
 
 
+def remove_tariff(*, code, actor):
+    """Not in the contract: the back office's removal of a tariff nothing refers to."""
+    return call_procedure("remove_tariff", code, actor)
+
+
 def add_tariff_version(*, tariff_code, effective_from, fixed_charge, tax_rate_pct, late_fee_pct,
                        early_pay_pct, early_pay_days, blocks, actor):
     """`blocks`: a JSON string or a list like [{"up_to_kwh": 100, "rate": Decimal("0.12")}]."""

@@ -108,6 +108,7 @@ urlpatterns = [
          name="preview_discard"),
     path("tariffs/", tariffs.TariffListView.as_view(), name="tariff_list"),
     path("tariffs/new/", tariffs.TariffCreateView.as_view(), name="tariff_create"),
+    path("tariffs/<code:code>/remove/", tariffs.TariffRemoveView.as_view(), name="tariff_remove"),
     path("tariffs/<code:code>/versions/new/", tariffs.TariffVersionCreateView.as_view(),
          name="tariff_version_create"),
     path("tariffs/<code:code>/what-if/", whatif.TariffWhatIfView.as_view(), name="tariff_whatif"),

@@ -1,5 +1,8 @@
-"""Tariffs and discounts: the list, new tariff, new discount, a new version with the block
+"""Tariffs and discounts: the list (the version in force today marked, future ones "from
+<date>"), new tariff, new discount, removing a tariff nothing uses, a new version with the block
 editor."""
+import datetime
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -18,10 +21,25 @@ class TariffListView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         tariffs = selectors.tariffs()
-        for tariff, _ in tariffs:       # a code from before the code rule has no editor link
+        today = datetime.date.today()
+        for tariff, versions in tariffs:  # a code from before the code rule has no editor link
             tariff.linkable = bool(forms.CODE_RE.fullmatch(tariff.tariff_code or ""))
+            mark_versions(versions, today)
         return super().get_context_data(tariffs=tariffs, discounts=selectors.discounts(),
-                                        **kwargs)
+                                        today=today, **kwargs)
+
+
+def mark_versions(versions, today):
+    """Sets `.state` on each version (newest first): "future" (from a day after today),
+    "in_force" (the latest from today or before: the one a bill of today would use) or "past"."""
+    found = False
+    for v in versions:
+        if v.effective_from > today:
+            v.state = "future"
+        elif not found:
+            v.state, found = "in_force", True
+        else:
+            v.state = "past"
 
 
 class TariffCreateView(RoleRequiredMixin, ProcedureFormMixin, FormView):
@@ -30,8 +48,23 @@ class TariffCreateView(RoleRequiredMixin, ProcedureFormMixin, FormView):
     form_class = forms.TariffForm
     extra_context = {"title": "New tariff", "submit": "Create tariff"}
 
+    code_taken = staticmethod(selectors.tariff_code_exists)
+
+    def get_form_kwargs(self):
+        # the form says on the field that the code exists, before the procedure is called
+        return {**super().get_form_kwargs(), "code_taken": self.code_taken}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(cancel_url=reverse("billing:tariff_list"), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            result = self.call(form)
+        except BillingError as error:
+            # a concurrent create of the same code (45003) belongs on the code field too
+            add_to_form(form, error, field="code" if error.code == "CONFLICT" else None)
+            return self.render_to_response(self.get_context_data(form=form, error=error))
+        return self.succeed(form, result)
 
     def call(self, form):
         return services.create_tariff(**form.cleaned_data, actor=self.actor())
@@ -44,6 +77,7 @@ class TariffCreateView(RoleRequiredMixin, ProcedureFormMixin, FormView):
 
 class DiscountCreateView(TariffCreateView):
     form_class = forms.DiscountForm
+    code_taken = staticmethod(selectors.discount_code_exists)
     extra_context = {"title": "New discount", "submit": "Create discount"}
 
     def call(self, form):
@@ -66,7 +100,9 @@ class BlockEditorMixin:
     def blocks_formset(self):
         if self.request.method == "POST":
             return forms.BlockFormSet(self.request.POST, prefix="blocks")
-        return forms.BlockFormSet(initial=self.initial_blocks() or [{}], prefix="blocks")
+        return forms.BlockFormSet(initial=[{k: _plain(v) for k, v in row.items()}
+                                           for row in self.initial_blocks()] or [{}],
+                                  prefix="blocks")
 
     def editor_post(self, request):
         if request.POST.get("add_row"):                 # the block editor's "add a row"
@@ -99,6 +135,52 @@ class BlockEditorMixin:
             if b.cleaned_data and not (b.cleaned_data.get("up_to_kwh") is None
                                        and b.cleaned_data.get("rate") is None)]
         return None
+
+    def refused(self, form, blocks, error):
+        """A refusal of the procedure, shown: on the form (the one error map, add_to_form), and
+        for a refusal of the blocks that names one (45031 "block N ..."), on that row too."""
+        add_to_form(form, error)
+        if error.code == "TARIFF_INVALID_BLOCKS":
+            forms.block_row_error(blocks, error)
+        return self.render_to_response(self.get_context_data(form=form, blocks=blocks,
+                                                             error=error))
+
+
+class TariffRemoveView(RoleRequiredMixin, ProcedureFormMixin, FormView):
+    """Removing a tariff created by mistake (remove_tariff): the GET is the confirmation page
+    (what the tariff has; the button only when it has no version), the POST removes it. The
+    procedure decides under the tariff's lock (45003 when a version, an account or a what-if
+    refers to it, shown above the form)."""
+    roles = ADMIN
+    template_name = "billing/tariff_remove.html"
+    form_class = forms.TariffRemoveForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.test_func():
+            load_tariff(self, kwargs["code"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        versions = selectors.tariff_versions(code=self.tariff.tariff_code)
+        return super().get_context_data(tariff=self.tariff, versions=versions,
+                                        removable=not versions and not self.tariff.accounts,
+                                        cancel_url=reverse("billing:tariff_list"), **kwargs)
+
+    def call(self, form):
+        return services.remove_tariff(code=self.tariff.tariff_code, actor=self.actor())
+
+    def succeed(self, form, result):
+        messages.success(self.request, f"Tariff {self.tariff.tariff_code} "
+                                       f"({self.tariff.tariff_name}) removed.")
+        return redirect("billing:tariff_list")
+
+
+def _plain(number):
+    """A stored number as a person writes it, for an input: 100.0000 -> 100, 0.120000 -> 0.12
+    (the same value; the columns' trailing zeros only crowd a narrow input)."""
+    if number is None:
+        return None
+    return number.quantize(1) if number == number.to_integral() else number.normalize()
 
 
 def load_tariff(view, code):
@@ -149,7 +231,12 @@ class TariffVersionCreateView(RoleRequiredMixin, BlockEditorMixin, FormView):
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("blocks", self.blocks_formset())
-        return super().get_context_data(tariff=self.tariff, simulation=self.simulation, **kwargs)
+        versions = selectors.tariff_versions(code=self.tariff.tariff_code)
+        mark_versions(versions, datetime.date.today())
+        return super().get_context_data(
+            tariff=self.tariff, simulation=self.simulation,
+            in_force=next((v for v in versions if v.state == "in_force"), None),
+            future=[v for v in reversed(versions) if v.state == "future"], **kwargs)
 
     def post(self, request, *args, **kwargs):
         answer = self.editor_post(request)
@@ -161,9 +248,7 @@ class TariffVersionCreateView(RoleRequiredMixin, BlockEditorMixin, FormView):
                                         blocks=self.block_rows,
                                         actor=services.actor_for(request.user))
         except BillingError as error:
-            add_to_form(form, error)
-            return self.render_to_response(self.get_context_data(form=form, blocks=blocks,
-                                                                 error=error))
+            return self.refused(form, blocks, error)
         messages.success(request, f"Tariff {self.tariff.tariff_code}: version from "
                                   f"{form.cleaned_data['effective_from']:%Y-%m-%d} added.")
         return redirect("billing:tariff_list")

@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.views.generic import FormView, View
 
 from billing import csv_export, forms, selectors, services
-from billing.errors import BillingError, add_to_form
+from billing.errors import BillingError
 from billing.roles import REPORTS, RoleRequiredMixin
 from billing.views.tariffs import BlockEditorMixin, load_tariff
 
@@ -119,9 +119,7 @@ class TariffWhatIfView(RoleRequiredMixin, BlockEditorMixin, FormView):
                 date_from=data["from"], date_to=data["to"],
                 actor=services.actor_for(request.user))
         except BillingError as error:
-            add_to_form(form, error)
-            return self.render_to_response(self.get_context_data(form=form, blocks=blocks,
-                                                                 error=error))
+            return self.refused(form, blocks, error)
         return redirect("billing:tariff_whatif_result", code=self.tariff.tariff_code,
                         simulation_id=result["simulation_id"])
 
