@@ -55,6 +55,11 @@ def targets(res):
         out.append(("bank file >= 10x the posting floor at 16 clients",
                     f"{bt['ratio']}x ({bt['per_s']} lines/s over {bt['lines']} / {bt['floor_16_per_s']}/s)",
                     bt["ratio"] >= 10))
+    for nc in res.get("notices", []):
+        out.append((f"bill notices add <= 10% to a billing run ({nc['accounts']} accounts)",
+                    f"{nc['median_ratio']}x = {nc['added_pct']:+} % (median of {nc['ratios']}; server CPU "
+                    f"{nc['cpu_median_ratio']}x; load "
+                    f"{nc['load_before'][0]} -> {nc['load_after'][0]})", nc["pass"]))
     hot = [p for p in res.get("payments", []) if p["hot"]]
     if hot:
         errs = sum(sum(p["post_payment"]["errors"].values()) for p in hot)
@@ -135,6 +140,21 @@ def lines(res):
         L.append(f"  profile of history month {len(hist)} (performance_schema, run {pr['run_seconds']} s), top statements:")
         for st in pr["statements"][:10]:
             L.append(f"    {st['seconds']:>7} s  {st['calls']:>4}x  rows examined {st['rows_examined']:>10}  {st['stmt']}")
+    if res.get("notices"):
+        L.append("")
+        L.append("Bill notices' cost (bench/notices_cost.py: run_billing with / without the chunk's notice "
+                 "statement, two like databases, month by month, order alternating; month 1 warms up)")
+        L.append(f"  {'accounts':>9} {'month':>5} {'order':>7} {'with s':>7} {'without s':>9} {'ratio':>6} "
+                 f"{'CPU with':>8} {'CPU without':>11} {'CPU ratio':>9}")
+        for nc in res["notices"]:
+            for r in nc["months"]:
+                L.append(f"  {nc['accounts']:>9} {r['month']:>5} {r['order']:>7} {r['on']:>7} {r['off']:>9} "
+                         f"{r['ratio']:>6} {r['cpu_on']:>8} {r['cpu_off']:>11} {r['cpu_ratio']!s:>9}"
+                         f"{'  (warm-up)' if r['warm_up'] else ''}")
+            L.append(f"  {nc['accounts']:>9} median {nc['median_ratio']} ({nc['added_pct']:+} %; server CPU "
+                     f"{nc['cpu_median_ratio']}), "
+                     f"{'PASS' if nc['pass'] else 'MISS'} (<= 1.10); load {nc['load_before']} -> "
+                     f"{nc['load_after']}")
     wi = res.get("whatif")
     if wi:
         L.append("")

@@ -5,8 +5,9 @@ Environment:
   BENCH_SECONDS   seconds per payment / web measurement (default 10)
   BENCH_HISTORY   months of bill history made by run_billing before the measured run (default 11)
   BENCH_PY_SAMPLE accounts billed by the Python per-account loop (default 10000)
-  BENCH_SKIP      comma-separated scenarios to skip: scaling, python, whatif, parallel, payments,
-                  batch, web
+  BENCH_SKIP      comma-separated scenarios to skip: scaling, python, whatif, parallel, notices,
+                  payments, batch, web
+  BENCH_NOTICES_REPS  measured months of the notices' cost at each scale (default 3)
   BENCH_WORKERS   worker counts of the parallel billing runs (default 1,2; each on a data set of
                   its own, built like the main one)
   BENCH_KEEP      1: leave the bench server running at the end
@@ -27,6 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import batch  # noqa: E402
 import generate  # noqa: E402
+import notices_cost  # noqa: E402
 import parallel  # noqa: E402
 import payments  # noqa: E402
 import pybill  # noqa: E402
@@ -284,6 +286,11 @@ def main():
         res["billing"]["parallel"] = parallel.run(
             SCALE, WORKERS, lambda n, name: build(n, db=name)[0], billing_floor, MEASURED_MONTH,
             single=single)
+    if "notices" not in SKIP:
+        # the bill notices' cost (issue 23) at 10k and 100k (at most BENCH_SCALE), on data sets
+        # of their own, dropped after
+        res["notices"] = [notices_cost.measure(n, int(os.environ.get("BENCH_NOTICES_REPS", "3")))
+                          for n in sorted({min(10000, SCALE), min(100000, SCALE)})]
     if "payments" not in SKIP:
         s = Sql(main_db)
         accts = [r["account_id"] for r in s.rows("SELECT account_id FROM account WHERE closed_on IS NULL "

@@ -1,8 +1,11 @@
 -- _notice_skip_reason: why a notice of a kind is not e-mailed to a customer, or NULL to send it.
 --
--- The one place of the rule: every writer of the notice table (the billing chunk, the
--- payment procedures through _queue_notice, queue_reminders) puts
--- IF(reason IS NULL, 'pending', 'skipped') and the reason in the row.
+-- The one place of the rule: every writer of the notice table (the payment procedures through
+-- _queue_notice, queue_reminders) puts IF(reason IS NULL, 'pending', 'skipped') and the reason
+-- in the row. One exception: the billing chunk (_store_bills) writes this rule for the bill
+-- kinds inline, as a CASE, because a call per bill cost a billing run about as much as the
+-- notice row itself (docs/notices.md); tests/db/test_notices.py checks that it agrees with this
+-- function on every case. A change here is a change there.
 -- Parameters
 --   p_kind             the notice kind (notice.kind)
 --   p_email            the customer's e-mail (NULL: none)

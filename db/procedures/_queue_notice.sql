@@ -3,7 +3,8 @@
 -- For procedures whose event is one row (a payment, a reversal, a cancelled bill, a refund):
 -- one line before their COMMIT, e.g. CALL _queue_notice('payment_received', v_account_id, NULL,
 -- v_payment_id, NULL). Set-based events (the billing chunk) write their notices with one
--- INSERT ... SELECT of the same shape. The row is 'pending', or 'skipped' with the reason
+-- INSERT ... SELECT of the same shape (the chunk's with the skip rule inline, see
+-- _notice_skip_reason). The row is 'pending', or 'skipped' with the reason
 -- (_notice_skip_reason) when the customer has no e-mail or opted out. A bill kind already
 -- written for that bill (unique bill_id, kind) is left as it is.
 -- Parameters

@@ -12,7 +12,8 @@
 --   p_due_days          1..90 (checked by the caller)
 --   p_actor             recorded on estimated readings and ledger rows
 -- Result: none (no result set). Errors: whatever a statement raises (the caller rolls back).
--- Notices: one bill_issued (final_bill on the closing day) per new bill, one INSERT ... SELECT.
+-- Notices: one bill_issued (final_bill on the closing day) per new bill, one INSERT ... SELECT
+-- (its cost in a run: docs/notices.md, "Cost in a billing run").
 --
 -- Locks, after _compute_bills': first the billing_run row (FOR UPDATE); the open bills and
 -- credit payments of accounts that have unallocated credit; then, as the last thing before the
@@ -107,15 +108,20 @@ BEGIN
         WHERE t.exception_code IS NULL
         ORDER BY t.account_id;
 
+        -- notices: begin (bench/notices_cost.py times the run without the lines up to "notices: end")
         -- the bills' notices (issue 23), in this transaction: final_bill when the period ends
-        -- on the account's closing day, else bill_issued; skipped with the reason per customer
+        -- on the account's closing day (t.final), else bill_issued; skipped with the reason per
+        -- customer. The reason is _notice_skip_reason's rule for the bill kinds written inline:
+        -- a stored function call per row cost about as much as the row's insert (docs/notices.md,
+        -- "Cost in a billing run"); tests/db/test_notices.py checks both agree on every case.
         INSERT INTO notice (kind, customer_id, account_id, bill_id, status, skip_reason)
         SELECT s.kind, s.customer_id, s.account_id, s.bill_id,
                IF(s.reason IS NULL, 'pending', 'skipped'), s.reason
-        FROM (SELECT IF(a.closed_on = t.be, 'final_bill', 'bill_issued') AS kind, c.customer_id,
+        FROM (SELECT IF(t.final = 1, 'final_bill', 'bill_issued') AS kind, a.customer_id,
                      t.account_id, t.bill_id,
-                     _notice_skip_reason(IF(a.closed_on = t.be, 'final_bill', 'bill_issued'),
-                                         c.email, cp.email_bills, cp.email_reminders) AS reason
+                     CASE WHEN c.email IS NULL OR TRIM(c.email) = '' THEN 'no e-mail address'
+                          WHEN cp.email_bills = 0 THEN 'opted out of e-mailed bills'
+                     END AS reason
               -- from the chunk by primary keys only: INSERT ... SELECT share-locks what it reads,
               -- so it must read no account but the chunk's own (locked already)
               FROM bc_acct t
@@ -123,7 +129,10 @@ BEGIN
               STRAIGHT_JOIN customer c FORCE INDEX (PRIMARY) ON c.customer_id = a.customer_id
               LEFT JOIN contact_preference cp FORCE INDEX (PRIMARY) ON cp.customer_id = c.customer_id
               WHERE t.exception_code IS NULL) s
+        -- bill_id order (the bills' own, account_id order): notice_id and uk_notice_bill_kind
+        -- both grow at their right edge
         ORDER BY s.bill_id;
+        -- notices: end
     END IF;
 
     INSERT INTO billing_exception (run_id, account_id, code, detail)

@@ -64,6 +64,40 @@ def test_a_billing_run_writes_one_bill_issued_per_bill(db, clock):
                                             n["account_id"]) for n in rows)
 
 
+def test_the_runs_skip_reasons_are_the_rule_of_notice_skip_reason(db, clock):
+    # the billing chunk writes the rule of _notice_skip_reason inline (one function call per
+    # bill cost about what the notice row costs, docs/notices.md): both must agree on every
+    # case of the bill kinds: e-mail or none, each preference (or no row), closing or not
+    t = make_tariff(db)
+    accs = []
+    for email in ("ann@example.org", None):
+        for prefs in (None, (0, 0), (0, 1), (1, 0), (1, 1)):
+            for closing in (False, True):
+                a = customer_account(db, email=email, tariff=t)
+                if prefs is not None:
+                    db.call("set_contact_preferences", a.customer_id, prefs[0], prefs[1], 0,
+                            "customer:x")
+                db.call("record_reading", a.serial, "2026-01-31", 100, "field", ACTOR)
+                if closing:
+                    db.call("close_account", a.account_id, "2026-01-31", ACTOR)
+                accs.append(a)
+    r = db.call("run_billing", "2026-01-01", "2026-01-31", "2026-02-01", 14, "batch:billing")
+    assert r["bills_created"] == len(accs)
+    rows = db.rows("""
+        SELECT n.account_id, n.kind, n.status, n.skip_reason,
+               _notice_skip_reason(n.kind, c.email, cp.email_bills, cp.email_reminders) AS rule
+          FROM notice n
+          JOIN customer c ON c.customer_id = n.customer_id
+          LEFT JOIN contact_preference cp ON cp.customer_id = c.customer_id
+         ORDER BY n.account_id""")
+    assert [n["account_id"] for n in rows] == [a.account_id for a in accs]
+    assert [n["kind"] for n in rows] == ["bill_issued", "final_bill"] * 10
+    assert all((n["status"], n["skip_reason"]) == ("skipped" if n["rule"] else "pending", n["rule"])
+               for n in rows), rows
+    assert {n["skip_reason"] for n in rows} == {None, "no e-mail address",
+                                               "opted out of e-mailed bills"}
+
+
 def test_the_closing_bill_is_a_final_bill(db, clock):
     acc = customer_account(db)
     db.call("record_reading", acc.serial, "2026-01-31", 100, "field", ACTOR)
