@@ -61,15 +61,20 @@ def test_an_amount_above_what_is_owed_needs_a_confirmation(client, ada, billing_
     url = reverse("portal:pay", args=[ada.account_id])
     r = c.post(url, {**CARD, "amount": "1,000.00", "idempotency_key": "over-1"})
     assert r.status_code == 200
+    # the credit as the database plans it: what the open bills need today (their rebate on
+    # offer taken off: 104.53 of the 105.45 owed) is allocated, the rest stays
     assert r.context["form"].errors["confirm_over"] == [
-        "€1,000.00 is more than the €105.45 you owe. Tick the box to confirm: the rest stays "
-        "on your account as credit."]
+        "€1,000.00 is more than the €105.45 you owe: you will have a credit of €895.47 on your "
+        "account. Tick the box to confirm."]
     assert online_payments(billing_db, ada.account_id) == []
     assert re.search(r'id="pay-button"[^>]*>Pay €1,000\.00</button>', r.content.decode())
     r = c.post(url, {**CARD, "amount": "1,000.00", "confirm_over": "on",
                      "idempotency_key": "over-2"})
     assert r.status_code == 302
     assert online_payments(billing_db, ada.account_id) == [Decimal("1000.00")]
+    # what the posting left is what the sentence said
+    assert billing_db.value("SELECT unallocated FROM v_payments WHERE account_id = %s "
+                            "AND method = 'online'", ada.account_id) == Decimal("895.47")
 
 
 def test_nothing_owed_needs_pay_in_advance(client, billing_db):

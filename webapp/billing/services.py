@@ -314,6 +314,12 @@ def stage_payment_batch(*, batch_ref, lines, actor):
     return call_procedure("stage_payment_batch", batch_ref, json.dumps(lines), actor)
 
 
+def preview_payment(*, account_id, amount, actor):
+    """What a payment would do now (allocated, credit, rebates), nothing written (not in the
+    contract; the portal's pay form)."""
+    return call_procedure("preview_payment", account_id, amount, actor)
+
+
 def post_payment_batch(*, batch_id, actor):
     """Commits one transaction per chunk and posts only pending lines, so a retry of the whole
     CALL here (1213/1205) never posts a line twice."""

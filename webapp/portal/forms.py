@@ -1,4 +1,5 @@
 """Portal forms: they check the shape of the input; every money rule is the procedure's."""
+import logging
 import re
 import uuid
 from decimal import Decimal
@@ -12,6 +13,8 @@ from portal.gateway import Card
 from portal.models import CustomerLogin, PasswordResetRequest
 from portal.payments import check_amount
 
+
+log = logging.getLogger("portal.forms")
 
 class RegistrationForm(forms.Form):
     customer_no = forms.CharField(label="Customer number", max_length=12, strip=True,
@@ -110,13 +113,16 @@ class PaymentForm(forms.Form):
     owed_shown = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=12,
                                     decimal_places=2)
 
-    def __init__(self, *args, owed=None, **kwargs):
+    def __init__(self, *args, owed=None, preview=None, **kwargs):
         """`owed`: what the account owes now (v_portal_account.amount_due), or None (no
         checks). The confirmations compare the amount with what the form showed (`owed_shown`,
         sent back by the page), so that a form sent twice (a double click, a retry after the
         first posting made the account owe nothing) is still answered with its receipt; a post
-        without it is compared with `owed`. Only comparisons, never arithmetic."""
+        without it is compared with `owed`. Only comparisons, never arithmetic. `preview`:
+        amount -> the database's preview_payment row (what would be allocated and what stays as
+        credit), for the confirmation's sentence; None: the sentence without the credit."""
         super().__init__(*args, **kwargs)
+        self.preview = preview
         if owed is not None and self.is_bound:
             shown = self.data.get("owed_shown")
             try:
@@ -144,10 +150,23 @@ class PaymentForm(forms.Form):
                 "You owe nothing now. To pay anyway, choose “Pay in advance”: the money stays "
                 "on your account as credit for your next bills.", code="nothing_owed"))
         elif self.owed > 0 and amount > self.owed and not data.get("confirm_over"):
+            credit = self._credit(amount)
+            rest = (f"you will have a credit of {money(credit)} on your account"
+                    if credit is not None else "the rest stays on your account as credit")
             self.add_error("confirm_over", forms.ValidationError(
-                f"{money(amount)} is more than the {money(self.owed)} you owe. Tick the box to "
-                "confirm: the rest stays on your account as credit.", code="above_owed"))
+                f"{money(amount)} is more than the {money(self.owed)} you owe: {rest}. Tick the "
+                "box to confirm.", code="above_owed"))
         return data
+
+    def _credit(self, amount):
+        """The credit the payment would leave, as the database computes it (None: unknown)."""
+        if self.preview is None:
+            return None
+        try:
+            return self.preview(amount)["credit"]
+        except Exception:  # noqa: BLE001 - only the sentence loses its figure; posting decides
+            log.warning("preview_payment failed", exc_info=True)
+            return None
 
     def clean_card_number(self):
         digits = re.sub(r"[ -]", "", self.cleaned_data["card_number"])

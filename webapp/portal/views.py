@@ -25,6 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView, View
 
 from billing import comparison, paging
+from billing import services as billing_services
 from billing.documents import bill_document
 from billing.errors import BillingError
 from billing.selectors import get_customer
@@ -241,7 +242,10 @@ class PayView(CustomerRequiredMixin, FormView):
                 "owed_shown": a.amount_due}
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "owed": self.get_account().amount_due}
+        account_id, actor = self.get_account().account_id, self.login.actor
+        return {**super().get_form_kwargs(), "owed": self.get_account().amount_due,
+                "preview": lambda amount: billing_services.preview_payment(
+                    account_id=account_id, amount=amount, actor=actor)}
 
     def get_context_data(self, **kwargs):
         account = self.get_account()
