@@ -69,8 +69,10 @@ def test_every_row_is_reported_and_bad_rows_do_not_stop_the_rest(staff_client, m
                            (11, "accepted")]
     page = text(r)
     assert "2 accepted, 1 for review, 6 refused" in page
-    assert "NOT_FOUND: no meter" in page or "NOT_FOUND" in page
-    assert "READING_OUT_OF_RANGE" in page
+    # what happened to each row in words, the error numbers and codes only in the log
+    assert "Not found. no installed meter with serial_no SN-NOPE" in page
+    assert "The reading is out of range" in page
+    assert "NOT_FOUND" not in page and "READING_OUT_OF_RANGE" not in page
     assert "Expected 4 fields (serial, date, value, source), found 2." in page
     assert "read_on: Enter a valid date." in page
     assert "value: Ensure that there are no more than 2 decimal places." in page
@@ -95,7 +97,7 @@ def test_the_check_shows_what_recording_would_do_and_records_nothing(staff_clien
     page = text(r)
     assert "Recording it would give: 2 accepted, 1 for review, 6 refused." in page
     assert "Record these 3 readings" in page
-    assert "READING_OUT_OF_RANGE" in page                   # row 5: before row 3's date
+    assert "The reading is out of range" in page            # row 5: before row 3's date
     # recording then gives exactly what the check said
     recorded = staff_client.post(reverse("billing:reading_upload"), {
         "action": "record", "csv_text": r.context["csv_text"], "file_name": "readings.csv"})

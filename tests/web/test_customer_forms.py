@@ -44,7 +44,7 @@ def test_a_refused_create_shows_the_error_next_to_the_field_and_keeps_the_input(
     assert form.errors["email"] == [
         "A value is missing or not valid. email is not a valid e-mail address: grace-at-example"]
     html = r.content.decode()
-    assert "Refused: INVALID_ARGUMENT" in html
+    assert "Not saved: A value is missing or not valid." in html
     assert 'aria-invalid="true"' in html and 'aria-describedby="id_email_error"' in html
     assert 'value="grace-at-example"' in html and 'value="555-0199"' in html
     assert "1 Harbor Rd\nArlington</textarea>" in html

@@ -75,7 +75,7 @@ def test_a_reading_below_the_previous_one_is_refused_with_the_reason(staff_clien
     assert r.context["form"].errors["value"] == [f"{error.user_message} {error.message}"]
     assert error.message.startswith("value 150.00 is below the latest reading 190.00")
     shown = text(r)
-    assert "Refused: READING_BACKWARDS" in shown and error.message in shown
+    assert "Not saved: The reading is lower than the previous one and is not a rollover." in shown and error.message in shown
     assert 'value="150"' in r.content.decode()          # the input is kept
 
 
@@ -100,7 +100,7 @@ def test_an_unknown_serial_is_refused_above_the_form(staff_client, billing_db, m
     assert (error.errno, error.code) == (45001, "NOT_FOUND")
     assert r.context["form"].non_field_errors() == [
         "Not found. no installed meter with serial_no NOPE-9"]
-    assert "Refused: NOT_FOUND" in text(r)
+    assert "Not saved: Not found." in text(r)
 
 
 def test_the_form_checks_the_shape_of_the_input_without_a_call(staff_client, billing_db, meter):

@@ -72,7 +72,7 @@ def test_a_concurrent_create_refused_by_the_procedure_lands_on_the_code_field(
     assert r.status_code == 200
     err = r.context["form"].errors.as_data()["code"][0]
     assert err.code == "CONFLICT" and "a tariff with code RES exists already" in err.messages[0]
-    assert "Refused: CONFLICT" in text(r)
+    assert "Not saved: This conflicts with something that exists already." in text(r)
 
 
 # --- removing a tariff ------------------------------------------------------------------------
@@ -108,7 +108,7 @@ def test_a_tariff_with_versions_or_accounts_is_not_offered_and_a_post_is_refused
         assert says in page and "cannot be removed" in page and "button danger" not in page
         before = billing_db.snapshot()
         r = billing_admin_client.post(url)                       # forged: the procedure refuses
-        assert r.status_code == 200 and "Refused: CONFLICT" in text(r)
+        assert r.status_code == 200 and "Not saved: This conflicts with something that exists already." in text(r)
         assert billing_db.snapshot() == before
     page = text(billing_admin_client.get(reverse("billing:tariff_list")))
     assert "/remove/" not in page
@@ -182,7 +182,7 @@ def test_a_refusal_of_the_procedure_is_put_on_its_row(billing_admin_client, bill
     before = billing_db.snapshot()
     r = billing_admin_client.post(reverse("billing:tariff_version_create", args=["RES"]),
                                   rows(("200", "0.10"), ("", ""), ("100", "0.20"), ("", "0.3")))
-    assert r.status_code == 200 and "Refused: TARIFF_INVALID_BLOCKS" in text(r)
+    assert r.status_code == 200 and "Not saved: The tariff blocks are not valid: they must be strictly increasing, only the last may be open, and no rate may be negative." in text(r)
     assert marked_rows(r) == [3]
     assert r.context["blocks"].forms[2].non_field_errors() == [
         "Block 3: up_to_kwh is not above the previous block's."]

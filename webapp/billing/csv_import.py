@@ -85,7 +85,7 @@ def _parse(text):
 
 
 def _refusal(error):
-    return f"{error.code}: {error.message}. {error.user_message}"
+    return f"{error.user_message} {error.message}"
 
 
 def import_readings(text, *, actor, record=services.record_reading):

@@ -267,7 +267,7 @@ class LateFeesPreviewView(RoleRequiredMixin, TemplateView):
             rows = services.preview_late_fees(as_of=form.cleaned_data["as_of"],
                                               actor=services.actor_for(request.user))
         except BillingError as error:
-            messages.error(request, f"Refused: {error.code}. {error.user_message} {error.message}")
+            messages.error(request, f"Not done: {error.user_message} {error.message}")
             return redirect("billing:run_list")
         bills = Paginator(rows, 50).get_page(request.GET.get("page"))
         other = request.GET.copy()
@@ -291,7 +291,7 @@ class LateFeesView(RoleRequiredMixin, View):
         try:
             r = services.apply_late_fees(as_of=form.cleaned_data["as_of"], actor=actor)
         except BillingError as error:
-            messages.error(request, f"Refused: {error.code}. {error.user_message} {error.message}")
+            messages.error(request, f"Not done: {error.user_message} {error.message}")
             return redirect("billing:run_list")
         n = r["bills_charged"]
         messages.success(request, f"Late fees applied as of {form.cleaned_data['as_of']}: "

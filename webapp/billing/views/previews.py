@@ -155,7 +155,7 @@ class PreviewDiscardView(RoleRequiredMixin, View):
             services.discard_preview(preview_id=preview_id,
                                      actor=services.actor_for(request.user))
         except BillingError as error:
-            messages.error(request, f"Refused: {error.code}. {error.user_message} {error.message}")
+            messages.error(request, f"Not done: {error.user_message} {error.message}")
         else:
             messages.success(request, f"Preview {preview_id} discarded: nothing was issued.")
         return redirect("billing:run_list")
