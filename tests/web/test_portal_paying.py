@@ -91,20 +91,3 @@ def test_nothing_owed_needs_pay_in_advance(client, billing_db):
                      "idempotency_key": "adv-2"})
     assert r.status_code == 302
     assert online_payments(billing_db, bob.account_id) == [Decimal("50.00")]
-
-
-def test_a_bills_pay_button_states_its_open_amount_and_fills_the_form(client, ada, billing_db):
-    c = login(client, ada)
-    bill = billing_db.row("SELECT bill_id, amount_open FROM v_bill_summary WHERE account_id = %s "
-                          "AND amount_open > 0 ORDER BY due_date, bill_id LIMIT 1", ada.account_id)
-    page = c.get(reverse("portal:bill_detail", args=[bill["bill_id"]])).content.decode()
-    pay_url = reverse("portal:pay", args=[ada.account_id]) + f"?amount={bill['amount_open']}"
-    assert f'href="{pay_url}">Pay €{bill["amount_open"]}</a>' in page
-    form = c.get(pay_url)
-    assert form.context["form"].initial["amount"] == bill["amount_open"]
-    assert re.search(rf'id="pay-button"[^>]*>Pay €{re.escape(str(bill["amount_open"]))}</button>',
-                     form.content.decode())
-    # anything but a plain amount is ignored: the account's amount due
-    for bad in ("-5", "1e3", "abc", "0", "1.005"):
-        r = c.get(reverse("portal:pay", args=[ada.account_id]) + f"?amount={bad}")
-        assert r.context["form"].initial["amount"] == Decimal("104.53")

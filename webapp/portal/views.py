@@ -6,8 +6,6 @@ through portal.payments). The back office's pages of this app are in portal.staf
 customer's login) and portal.reconcile (card charges to reconcile)."""
 import datetime
 import logging
-import re
-from decimal import Decimal
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
@@ -240,9 +238,6 @@ class PayView(CustomerRequiredMixin, FormView):
     def get_initial(self):
         a = self.get_account()
         amount = a.amount_due_with_rebate if a.amount_due_with_rebate is not None else a.amount_due
-        asked = self.request.GET.get("amount", "")
-        if re.fullmatch(r"[0-9]{1,7}(\.[0-9]{1,2})?", asked) and Decimal(asked) > 0:
-            amount = Decimal(asked)       # "Pay €X" on a bill: that bill's open amount
         return {"amount": amount if amount else None, "idempotency_key": new_idempotency_key(),
                 "owed_shown": a.amount_due}
 
