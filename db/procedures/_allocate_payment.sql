@@ -1,6 +1,7 @@
 -- _allocate_payment: allocates a payment's unallocated money to its account's open bills
--- (internal helper of the billing engine and of reverse_payment; post_payment plans and writes
--- its new payment's allocation with the same two helpers).
+-- (internal helper of reverse_payment and cancel_bill; post_payment plans and writes its new
+-- payment's allocation with the same two helpers when a rebate is on offer; the billing engine
+-- applies credit at issue set-based, by the same rule: _apply_credits).
 --
 -- The caller has started the transaction and holds the locks: the account row, then the
 -- account's bills. This helper has no transaction control and returns no result set, so it can

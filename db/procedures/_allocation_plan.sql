@@ -1,5 +1,6 @@
 -- _allocation_plan: how money paid into an account goes to its open bills (internal helper of
--- _allocate_payment and post_payment). Reads, writes nothing.
+-- _allocate_payment, post_payment when a rebate is on offer, and _post_batch_line). Reads,
+-- writes nothing.
 --
 -- The caller has started the transaction and holds the account row's lock. This helper reads
 -- the account's open bills (cancelled_at IS NULL AND amount_paid < total_amount) with a locking

@@ -1,5 +1,5 @@
 -- _apply_allocation: writes an allocation plan made by _allocation_plan (internal helper of
--- _allocate_payment and post_payment).
+-- _allocate_payment, post_payment when a rebate is on offer, and _post_batch_line).
 --
 -- The caller holds the locks (the account, its bills, the payment) inside its transaction and
 -- keeps payment.amount_allocated itself (it adds the plan's sum). One INSERT of

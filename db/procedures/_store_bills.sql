@@ -140,7 +140,7 @@ BEGIN
     FROM bc_acct WHERE exception_code IS NOT NULL;
 
     -- Credit already on the account goes to its open bills at once (issue date as the
-    -- payment date), payment by payment in payment id order: set-based, see _apply_credits
+    -- payment date), as payment by payment in payment id order would place it (_apply_credits)
     IF v_bills > 0 THEN
         CALL _apply_credits(p_issue_date, p_actor);
     END IF;
