@@ -186,7 +186,7 @@ def lines(res):
         for note in w.get("notes", []):
             L.append(f"  note: {note}")
     L.append("")
-    L.append("Targets (issue 7)")
+    L.append("Targets (issues 7, 23 and 24; docs/benchmarks.md, \"Targets\")")
     for name, fig, ok in targets(res):
         L.append(f"  {'PASS' if ok else 'MISS'}  {name}: {fig}")
     ie = res.get("integrity_at_end")
