@@ -36,6 +36,13 @@ def targets(res):
         out.append((f"billing cost per account {hi['accounts']} vs {lo['accounts']} within 15%",
                     f"{growth}x ({round(hi['seconds'] * 1e6 / hi['accounts'])} vs "
                     f"{round(lo['seconds'] * 1e6 / lo['accounts'])} us)", growth <= 1.15))
+    pay = [r for r in scale if (r.get("payments_x16") or {}).get("us_per_payment")]
+    if len(pay) >= 2:
+        lo, hi = pay[0], pay[-1]
+        a, z = lo["payments_x16"]["us_per_payment"], hi["payments_x16"]["us_per_payment"]
+        growth = round(z / a, 2)
+        out.append((f"payment cost {hi['accounts']} vs {lo['accounts']} accounts within 15%",
+                    f"{growth}x ({z} vs {a} us a payment at 16 clients)", growth <= 1.15))
     for p in res.get("payments", []):
         # issue 24 §3 (it replaced issue 7's 75%, which assumed a floor writing one row)
         if p["clients"] == 16 and not p["hot"]:
@@ -100,6 +107,14 @@ def lines(res):
     for r in b.get("scaling", []):
         L.append(f"  {r['accounts']:>9} {r['bills']:>9} {r['bill_lines']:>9} {r['seconds']:>8} "
                  f"{r['bills_per_s']:>9} {round(r['seconds'] / max(r['bills'], 1) * 1e6):>8}")
+    if any(r.get("payments_x16") for r in b.get("scaling", [])):
+        L.append("  post_payment at 16 clients on each data set, right after its measured run:")
+        L.append(f"  {'accounts':>9} {'pay/s':>9} {'us/pay':>8} {'p50 ms':>7} {'p99 ms':>7}")
+        for r in b.get("scaling", []):
+            p = r.get("payments_x16")
+            if p:
+                L.append(f"  {r['accounts']:>9} {p['per_s']:>9} {p['us_per_payment']:>8} "
+                         f"{p['p50_ms']:>7} {p['p99_ms']:>7}")
     if any("preview_seconds" in r for r in b.get("scaling", [])):
         L.append("  preview_billing of the same month just before the run (discarded after), and the")
         L.append("  what-if of that month's bills (simulate_tariff of every tariff), beside the run:")

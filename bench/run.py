@@ -133,6 +133,18 @@ def profile_read(s):
         for r in rows]}
 
 
+def scale_payments(db):
+    """post_payment at 16 clients on the data set's open accounts for SECONDS: pay/s, the wall
+    microseconds a payment costs (1e6 / pay/s) and the latencies."""
+    s = Sql(db)
+    accts = [r["account_id"] for r in s.rows("SELECT account_id FROM account WHERE closed_on IS NULL "
+                                             "ORDER BY account_id")]
+    s.close()
+    r = payments.run(db, "post_payment", 16, SECONDS, accts)
+    return {"per_s": r["per_s"], "us_per_payment": round(1e6 / r["per_s"]) if r["per_s"] else None,
+            "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"], "errors": r["errors"]}
+
+
 def measured_run(db):
     s = Sql(db)
     psecs, pr = generate.preview_month(s, MEASURED_MONTH)
@@ -259,6 +271,10 @@ def main():
             ps, pe, _ = generate.period(MEASURED_MONTH)
             wm = whatif.run(db, run, (ps, pe), None)["month"]
             run["whatif_seconds"], run["whatif_ratio"] = wm["seconds"], wm["ratio_to_run"]
+        if "payments" not in SKIP:
+            # the cost of a payment at this scale (issue 24, "Also"): post_payment at 16 clients
+            # on distinct accounts, right after the measured run, as the payments scenario does
+            run["payments_x16"] = scale_payments(db)
         log(f"{db}: measured run (month {MEASURED_MONTH}): {run}")
         res["billing"]["scaling"].append(run)
         if is_main:
