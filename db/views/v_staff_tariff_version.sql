@@ -7,6 +7,8 @@
 --   early_pay_days, blocks (number of blocks)    all NULL for a tariff without versions
 --   billed_through                               the last day billed on the tariff (NULL: none);
 --                                                a new version must start after it (45030)
+--   removable      1 when remove_tariff would remove it: no version, no account (open or
+--                  closed), no what-if simulation, no dunning days of its own; else 0
 -- One row per version, and one row for a tariff without versions.
 -- Example: SELECT * FROM v_staff_tariff_version ORDER BY tariff_code, effective_from;
 CREATE VIEW v_staff_tariff_version AS
@@ -21,6 +23,11 @@ SELECT t.tariff_id,
               WHERE k.tariff_version_id = v.tariff_version_id) AS UNSIGNED) AS blocks,
        (SELECT MAX(b.period_end) FROM bill b
           JOIN tariff_version bv ON bv.tariff_version_id = b.tariff_version_id
-         WHERE bv.tariff_id = t.tariff_id AND b.cancelled_at IS NULL) AS billed_through
+         WHERE bv.tariff_id = t.tariff_id AND b.cancelled_at IS NULL) AS billed_through,
+       CAST(v.tariff_version_id IS NULL
+            AND NOT EXISTS (SELECT 1 FROM account a WHERE a.tariff_id = t.tariff_id)
+            AND NOT EXISTS (SELECT 1 FROM tariff_simulation s WHERE s.tariff_id = t.tariff_id)
+            AND NOT EXISTS (SELECT 1 FROM dunning_setting d WHERE d.tariff_id = t.tariff_id)
+            AS UNSIGNED) AS removable
   FROM tariff t
   LEFT JOIN tariff_version v ON v.tariff_id = t.tariff_id

@@ -114,6 +114,20 @@ def test_a_tariff_with_versions_or_accounts_is_not_offered_and_a_post_is_refused
     assert "/remove/" not in page
 
 
+def test_a_tariff_whose_accounts_are_all_closed_is_not_offered_for_removal(
+        billing_admin_client, billing_db):
+    # remove_tariff refuses a tariff with closed accounts too: the button must not promise it
+    make_tariff(billing_db, code="OLD", versions=[])
+    acc = make_account(billing_db, tariff_code="OLD", opened_on="2026-01-01")
+    billing_db.call("close_account", acc, "2026-01-31", "staff:test")
+    page = text(billing_admin_client.get(reverse("billing:tariff_list")))
+    assert "0 open accounts" in page and "/remove/" not in page and "It can be removed" not in page
+    url = reverse("billing:tariff_remove", args=["OLD"])
+    page = text(billing_admin_client.get(url))
+    assert "cannot be removed: closed accounts, a what-if simulation or its own dunning days " \
+           "refer to it" in page and "button danger" not in page
+
+
 @pytest.mark.parametrize("role_client", ["staff_client", "manager_client"])
 def test_only_billing_admins_see_and_use_the_removal(request, billing_db, role_client):
     client = request.getfixturevalue(role_client)

@@ -456,6 +456,7 @@ class TariffVersion(ReadOnlyModel):
     early_pay_days = models.SmallIntegerField(null=True)
     blocks = models.PositiveIntegerField()
     billed_through = models.DateField(null=True)
+    removable = models.BooleanField()
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_staff_tariff_version"

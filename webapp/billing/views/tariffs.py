@@ -163,7 +163,7 @@ class TariffRemoveView(RoleRequiredMixin, ProcedureFormMixin, FormView):
     def get_context_data(self, **kwargs):
         versions = selectors.tariff_versions(code=self.tariff.tariff_code)
         return super().get_context_data(tariff=self.tariff, versions=versions,
-                                        removable=not versions and not self.tariff.accounts,
+                                        removable=self.tariff.removable,
                                         cancel_url=reverse("billing:tariff_list"), **kwargs)
 
     def call(self, form):
