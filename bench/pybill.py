@@ -180,10 +180,10 @@ def bill_account(conn, aid, ps, pe, issue, due_days, actor):
         q(f"INSERT INTO {WORK_DB}.py_bill (bill_no, account_id, tariff_version_id, period_start, "
           "period_end, days_billed, period_days, issue_date, due_date, prev_read_on, prev_read_value, "
           "end_reading_id, register_advance, consumption_kwh, estimated, rebate_amount, rebate_date, "
-          "total_amount) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+          "total_amount, issued_total) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
           (f"{issue.year}-{no:06d}", aid, v_be[0], bs, be, D, P, issue,
            issue + dt.timedelta(days=due_days), prev_on, prev_value, end_id, register_advance, C,
-           estimated, rebate, rebate_date, total))
+           estimated, rebate, rebate_date, total, total))     # as issued: the same, before rebates
         bill_id = cur.lastrowid
         for n, ln in enumerate(lines, 1):
             q(f"INSERT INTO {WORK_DB}.py_bill_line (bill_id, line_no, kind, description, "
