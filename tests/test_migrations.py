@@ -10,8 +10,7 @@ from pathlib import Path
 import MySQLdb
 import pytest
 
-from conftest import apply_migrations
-from support import Db, connect_kwargs, with_database
+from helpers.db import Db, apply_migrations, connect_kwargs, with_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "db"))

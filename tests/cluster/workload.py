@@ -27,7 +27,7 @@ from decimal import Decimal as D
 import MySQLdb
 import MySQLdb.cursors
 
-from support import connect_kwargs
+from helpers.db import connect_kwargs
 
 ACTOR = "staff:cluster"
 LOCK = (1213, 1205)

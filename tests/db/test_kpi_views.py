@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from factories import make_metered_account, make_tariff
+from helpers.factories import make_metered_account, make_tariff
 from test_demo_data import run_demo
 
 MONEY = ("not_due", "d1_30", "d31_60", "d61_90", "d90_plus", "total_open")
@@ -16,7 +16,7 @@ MONEY = ("not_due", "d1_30", "d31_60", "d61_90", "d90_plus", "total_open")
 def demo(db_url, _tables):
     """The demo data, loaded once for this module into an emptied billing schema (as the `db`
     fixture empties it); the tests here only read it."""
-    from support import Db
+    from helpers.db import Db
     d = Db(db_url)
     d.execute("SET SESSION innodb_ft_enable_stopword = OFF")     # as tests/conftest.py does
     d.execute("SET FOREIGN_KEY_CHECKS = 0")

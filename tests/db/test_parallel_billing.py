@@ -22,10 +22,9 @@ from pathlib import Path
 import MySQLdb
 import pytest
 
-from billfixtures import wait_for_lock_waits
-from conftest import apply_migrations, truncate_all
-from factories import give_discount, make_discount, make_metered_account, make_tariff
-from support import Db, DbError, connect_kwargs, with_database
+from helpers.db import Db, DbError, apply_migrations, connect_kwargs, truncate_all, with_database
+from helpers.factories import give_discount, make_discount, make_metered_account, make_tariff
+from helpers.races import wait_for_lock_waits
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTOR = "batch:test"
@@ -179,7 +178,7 @@ def build(db):
     read(db, accs[22], "2026-01-20", 100 * 22 + 120)
     db.call("close_account", accs[22].account_id, "2026-01-20", ACTOR)
     # an account without a meter is no candidate
-    from factories import make_account
+    from helpers.factories import make_account
     make_account(db, tariff_code="FLAT", opened_on="2025-12-01")
     return accs
 

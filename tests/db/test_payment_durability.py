@@ -17,10 +17,9 @@ import time
 from decimal import Decimal as D
 from pathlib import Path
 
-from billfixtures import make_bill
-from conftest import apply_migrations
-from factories import ACTOR, make_metered_account, make_tariff
-from support import Db, DbError
+from helpers.bills import make_bill
+from helpers.db import Db, DbError, apply_migrations
+from helpers.factories import ACTOR, make_metered_account, make_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
 THREADS = 4

@@ -19,7 +19,7 @@ WIDTHS = (1280, 390)
 def demo(db_url, _tables):
     """The demo data, loaded once for this module into an emptied billing schema, and a payment
     taken today by the clerk of these tests (their recent work and today's collections)."""
-    from support import Db
+    from helpers.db import Db
     d = Db(db_url)
     d.execute("SET SESSION innodb_ft_enable_stopword = OFF")     # as tests/conftest.py does
     d.execute("SET FOREIGN_KEY_CHECKS = 0")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from e2e.conftest import login_page
-from e2e.portal_data import make_portal_customer
+from helpers.portal_data import make_portal_customer
 from portal.services import create_customer_login
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])

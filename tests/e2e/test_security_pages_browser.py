@@ -10,8 +10,8 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from e2e.conftest import login_page
-from e2e.portal_data import make_portal_customer
-from factories import make_tariff
+from helpers.factories import make_tariff
+from helpers.portal_data import make_portal_customer
 from portal.models import ChargeToReconcile
 from portal.services import create_customer_login
 

@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from e2e.conftest import login_page
-from factories import make_metered_account, make_tariff
+from helpers.factories import make_metered_account, make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 PASSWORD = "Kilowatt-hours-2026"

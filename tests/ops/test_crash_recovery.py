@@ -13,9 +13,8 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import apply_migrations
-from factories import make_metered_account, make_tariff
-from support import Db, DbError
+from helpers.db import Db, DbError, apply_migrations
+from helpers.factories import make_metered_account, make_tariff
 
 from db.test_payment_durability import LOST, _dbserver, _free_port, _wait_gone
 

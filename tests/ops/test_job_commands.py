@@ -9,7 +9,7 @@ from decimal import Decimal as D
 from django.core.management.base import OutputWrapper
 
 from billing.management.jobs import Progress, lock_name  # noqa: F401 - webapp on sys.path
-from factories import make_metered_account, make_tariff
+from helpers.factories import make_metered_account, make_tariff
 from ops.jobhelp import manage, start_manage
 
 # The rules bill only periods that are over, issued today or later (billing-rules.md), and a

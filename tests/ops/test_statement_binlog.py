@@ -9,9 +9,8 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from conftest import apply_migrations
-from factories import make_metered_account, make_tariff
-from support import Db
+from helpers.db import Db, apply_migrations
+from helpers.factories import make_metered_account, make_tariff
 
 from db.test_payment_durability import _dbserver, _free_port
 

@@ -5,8 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from factories import ACTOR, make_customer, make_metered_account, make_tariff
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import ACTOR, make_customer, make_metered_account, make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from factories import make_metered_account, make_tariff
+from helpers.factories import make_metered_account, make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 

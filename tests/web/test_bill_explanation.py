@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from billing import comparison, formatting
-from factories import make_metered_account, make_tariff
+from helpers.factories import make_metered_account, make_tariff
 from portal.models import CustomerLogin
 from portal.services import create_customer_login
 

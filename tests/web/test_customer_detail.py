@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from billing import formatting
-from factories import make_account, make_metered_account, make_tariff
+from helpers.factories import make_account, make_metered_account, make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from factories import make_metered_account, make_tariff
+from helpers.factories import make_metered_account, make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 

@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from billing import formatting
-from e2e.portal_data import make_portal_customer
+from helpers.portal_data import make_portal_customer
 from portal.models import CustomerLogin
 from portal.services import create_customer_login
 

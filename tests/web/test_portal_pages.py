@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from billing import formatting
-from e2e.portal_data import make_portal_customer
+from helpers.portal_data import make_portal_customer
 from portal.models import CustomerLogin
 from portal.services import create_customer_login
 
@@ -64,7 +64,7 @@ def test_dashboard_shows_balance_due_rebate_overdue_and_the_usage_chart(c, ada, 
 
 def test_the_chart_legend_only_when_a_bar_is_estimated(client, billing_db):
     import datetime as dt
-    from e2e.portal_data import make_portal_customer
+    from helpers.portal_data import make_portal_customer
     db = billing_db
     cust = make_portal_customer(db, with_history=False)
     today = db.value("SELECT CURRENT_DATE")
@@ -282,7 +282,7 @@ def test_a_bill_shows_the_account_since_the_previous_bill(client, billing_db):
     """Issue 21: previous balance, payments received (dates, receipts), adjustments, this bill,
     the balance after it; the figures from v_bill_account_summary add up as the ledger does."""
     import datetime as dt
-    from e2e.portal_data import make_portal_customer
+    from helpers.portal_data import make_portal_customer
     db = billing_db
     cust = make_portal_customer(db, with_history=False)
     today = db.value("SELECT CURRENT_DATE")
@@ -323,7 +323,7 @@ def test_a_prorated_bill_reads_in_words_with_the_meter_factor(client, billing_db
     multiplier explained; then the next bill, estimated, and the one after it that corrects it."""
     import datetime as dt
     from billing import formatting
-    from factories import make_metered_account, make_tariff
+    from helpers.factories import make_metered_account, make_tariff
     db = billing_db
     today = db.value("SELECT CURRENT_DATE")
     t = (lambda n: today + dt.timedelta(days=n))

@@ -4,7 +4,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from factories import make_metered_account
+from helpers.factories import make_metered_account
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 URL = reverse("billing:reading_create")

@@ -71,7 +71,7 @@ def page_totals(response):
 def demo(db_url, _tables):
     """The demo data, loaded once for this module into an emptied billing schema (as the `db`
     fixture empties it); the tests here only read it."""
-    from support import Db
+    from helpers.db import Db
     d = Db(db_url)
     d.execute("SET SESSION innodb_ft_enable_stopword = OFF")     # as tests/conftest.py does
     d.execute("SET FOREIGN_KEY_CHECKS = 0")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from billing import forms as billing_forms
 from billing import services
 from billing.errors import BillingError
-from factories import make_account, make_tariff
+from helpers.factories import make_account, make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 TODAY = datetime.date.today()

@@ -1,7 +1,7 @@
 """Portal test data made through the procedures (real bills from bill_account), shared by
 tests/web/test_portal_*.py and the browser tests.
 
-    from e2e.portal_data import make_portal_customer
+    from helpers.portal_data import make_portal_customer
     cust = make_portal_customer(db)      # 3 billed periods ending 6 days ago (see below)
 
 Dates are relative to the server's CURRENT_DATE (t), because "today" decides overdue and
@@ -12,9 +12,8 @@ third is open with an early-payment rebate on offer until t+5.
 """
 import datetime as dt
 
-from factories import Ns, make_metered_account, make_tariff
+from helpers.factories import ACTOR, Ns, make_metered_account, make_tariff
 
-ACTOR = "staff:test"
 VERSION = dict(effective_from="2000-01-01", fixed_charge="5.00", tax_rate_pct="10",
                late_fee_pct="1.5", early_pay_pct="2", early_pay_days=10,
                blocks=[(100, "0.12"), (None, "0.18")])

@@ -1,0 +1,25 @@
+"""The tests' helpers, one module for each kind of thing they hold. Import them by their full name
+(`from helpers.factories import make_metered_account`): pytest.ini puts tests/ on sys.path
+(`pythonpath = tests`), which is how every test, bench/cluster/run.py and tests/cluster find them.
+
+- helpers.db: a connection to the test database (`Db`: call, rows, row, value, execute,
+  snapshot), `DbError`, the session clock (`db.set_clock`, `db.at`), the URL helpers
+  (`connect_kwargs`, `with_database`, from db/dburl.py), and the schema (`apply_migrations`,
+  `new_database`, `billing_tables`, `truncate_all`); the fixtures built on them (`db`,
+  `db_url`, `connect`) are in tests/conftest.py.
+- helpers.factories: master data made through the contract's procedures (`make_tariff`,
+  `make_metered_account`, `make_customer`, `make_account`, `make_meter`, `make_discount`,
+  `give_discount`, `blocks_json`, `ACTOR`).
+- helpers.bills: bills made directly with SQL for the payment tests (`make_bill`) and the reads
+  those tests share (`bill_state`, `allocations`, `balance`, `assert_integrity`).
+- helpers.races: procedure calls made to race for one account lock (`race`,
+  `wait_for_lock_waits`).
+- helpers.billing_model: an independent reference model of billing-rules.md in exact fractions,
+  for the differential (hypothesis) tests; it shares nothing with the SQL.
+- helpers.portal_data: a portal customer with three billed periods relative to today
+  (`make_portal_customer`), for tests/web and tests/e2e.
+
+Helpers of one test folder stay in it: tests/e2e/conftest.py (the browser),
+tests/web/conftest.py (Django's test databases and users), tests/ops/jobhelp.py (manage.py as a
+cron job runs it), tests/static/ (the source scanners), tests/cluster/workload.py.
+"""
