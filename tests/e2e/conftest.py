@@ -7,6 +7,8 @@ Reusable fixtures:
   (tests using it need `django_db(transaction=True, databases=["default", "billing"])`)
 - `browser` (session): one headless Chromium; `page`: a fresh context and page per test, with a
   10 s default timeout; `login_page(page, live_server, username, password, path)` logs in.
+- `staff_login("clara", "clerk")`: makes a staff user in that role's group (password PASSWORD)
+  and logs it into `page` through the staff login form.
 """
 import os
 
@@ -14,6 +16,7 @@ import pytest
 
 from web.conftest import billing_db, django_db_setup, staff_client, staff_user  # noqa: F401
 
+PASSWORD = "Kilowatt-hours-2026"      # of every user the browser tests make, staff or customer
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
@@ -49,3 +52,25 @@ def login_page(page, live_server, username, password, path="/my/login/"):
     page.click("button[type=submit]")
     page.wait_for_load_state()
     return page
+
+
+def make_staff(username, role):
+    """A staff user (password PASSWORD) in the group of `role` (billing/roles.py). Made through
+    get_user_model(), not the `django_user_model` fixture: that one requests `db`, which empties
+    the billing schema (test_home_reports_browser loads its demo data once per module)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD,
+                                                is_staff=True)
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+@pytest.fixture
+def staff_login(page, live_server):
+    """Logs a staff user into the browser: `staff_login(username, role)` makes the user
+    (make_staff) and logs it in on `page` through the staff login form; returns the page."""
+    def login(username, role):
+        make_staff(username, role)
+        return login_page(page, live_server, username, PASSWORD, path="/login/")
+    return login

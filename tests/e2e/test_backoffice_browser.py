@@ -7,21 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from e2e.conftest import login_page
 from helpers.factories import make_metered_account, make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-PASSWORD = "Kilowatt-hours-2026"
-
-
-def staff(django_user_model, username, role):
-    user = django_user_model.objects.create_user(username=username, password=PASSWORD,
-                                                 is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 # The rules bill only periods that are over, issued today or later, and the web app runs on the
@@ -39,9 +29,8 @@ def meters(billing_db):
 
 
 def test_a_clerk_enters_a_reading_and_uploads_a_csv(page, live_server, meters, billing_db,
-                                                    django_user_model, tmp_path):
-    staff(django_user_model, "clerk1", "clerk")
-    login_page(page, live_server, "clerk1", PASSWORD, path="/login/")
+                                                    staff_login, tmp_path):
+    staff_login("clerk1", "clerk")
     page.click("nav >> text=Enter reading")
     page.fill("#id_serial_no", "SN-E-1")
     page.fill("#id_read_on", str(LAST_END))
@@ -69,11 +58,10 @@ def test_a_clerk_enters_a_reading_and_uploads_a_csv(page, live_server, meters, b
 
 
 def test_a_billing_admin_runs_billing_to_completion(page, live_server, meters, billing_db,
-                                                    django_user_model):
+                                                    staff_login):
     for i, value in ((1, 100), (2, 50), (3, 75)):
         billing_db.call("record_reading", f"SN-E-{i}", LAST_END, value, "field", "staff:t")
-    staff(django_user_model, "badmin", "billing_admin")
-    login_page(page, live_server, "badmin", PASSWORD, path="/login/")
+    staff_login("badmin", "billing_admin")
     page.click("nav >> text=Billing runs")
     page.fill("#id_period_start", str(LAST))
     page.fill("#id_period_end", str(LAST_END))
@@ -108,7 +96,7 @@ def shoot(page, name):
 
 
 def test_a_billing_admin_reads_a_run_fixes_its_exception_and_runs_it_again(
-        page, live_server, meters, billing_db, django_user_model):
+        page, live_server, meters, billing_db, staff_login):
     read_on = LAST_END - dt.timedelta(days=10)
     billing_db.call("record_reading", "SN-E-1", read_on, 100, "field", "staff:t")
     billing_db.call("record_reading", "SN-E-2", read_on, 50, "field", "staff:t")
@@ -116,8 +104,7 @@ def test_a_billing_admin_reads_a_run_fixes_its_exception_and_runs_it_again(
     assert billing_db.call("record_reading", "SN-E-2", LAST_END, 5000, "field",
                            "staff:t")["status"] == "review"
     run = billing_db.call("run_billing", LAST, LAST_END, TODAY, 14, "staff:t")
-    staff(django_user_model, "badmin2", "billing_admin")
-    login_page(page, live_server, "badmin2", PASSWORD, path="/login/")
+    staff_login("badmin2", "billing_admin")
     page.goto(f"{live_server.url}/billing/runs/{run['run_id']}/")
     main = page.inner_text("main")
     assert "2 bills, of which 1 estimated" in main
@@ -141,7 +128,7 @@ def test_a_billing_admin_reads_a_run_fixes_its_exception_and_runs_it_again(
 
 
 def test_search_account_sections_and_reversal_confirmation(page, live_server, meters,
-                                                         billing_db, django_user_model):
+                                                         billing_db, staff_login):
     billing_db.call("record_reading", "SN-E-1", LAST_END, 100, "field", "staff:t")
     billing_db.call("run_billing", LAST, LAST_END, TODAY, 14, "staff:t")
     acc = meters[0]
@@ -149,8 +136,7 @@ def test_search_account_sections_and_reversal_confirmation(page, live_server, me
         billing_db.call("post_payment", acc.account_id, "2.00", "cheque", None, f"k-e-{i}",
                         "staff:t")
     pid = billing_db.value("SELECT MAX(payment_id) FROM payment")
-    staff(django_user_model, "badmin3", "billing_admin")
-    login_page(page, live_server, "badmin3", PASSWORD, path="/login/")
+    staff_login("badmin3", "billing_admin")
     page.goto(live_server.url + "/customers/?q=main")       # the service addresses' street
     assert page.locator("table.search-results tbody tr").count() == 3
     shoot(page, "search")
@@ -167,11 +153,10 @@ def test_search_account_sections_and_reversal_confirmation(page, live_server, me
 
 
 def test_the_reading_form_warns_before_review_or_refusal(page, live_server, meters, billing_db,
-                                                        django_user_model):
+                                                        staff_login):
     mid = LAST_END - dt.timedelta(days=20)
     billing_db.call("record_reading", "SN-E-1", mid, 100, "field", "staff:t")
-    staff(django_user_model, "clerk2", "clerk")
-    login_page(page, live_server, "clerk2", PASSWORD, path="/login/")
+    staff_login("clerk2", "clerk")
     page.goto(live_server.url + "/readings/new/?serial_no=SN-E-1")
     page.wait_for_selector("#meter-context:not([hidden]) .meter-text:has-text('typical use')")
     assert f"last reading 100.00 on {mid}" in page.inner_text("#meter-context")
@@ -192,14 +177,13 @@ def test_the_reading_form_warns_before_review_or_refusal(page, live_server, mete
 
 
 def test_a_cash_payment_shows_the_change_and_the_drawer_closes(page, live_server, meters,
-                                                               billing_db, django_user_model):
+                                                               billing_db, staff_login):
     billing_db.call("record_reading", "SN-E-1", LAST_END, 100, "field", "staff:t")
     billing_db.call("run_billing", LAST, LAST_END, TODAY, 14, "staff:t")
     acc = meters[0]
     due = billing_db.value("SELECT balance FROM v_account_balance WHERE account_id = %s",
                            acc.account_id)
-    staff(django_user_model, "clerk3", "clerk")
-    login_page(page, live_server, "clerk3", PASSWORD, path="/login/")
+    staff_login("clerk3", "clerk")
     page.goto(f"{live_server.url}/accounts/{acc.account_id}/pay/")
     assert page.input_value("#id_amount") == str(due)
     assert page.locator("#id_reference").is_hidden()              # cash: no reference

@@ -7,26 +7,16 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 
-from e2e.conftest import login_page
 from helpers.factories import make_metered_account, make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-PASSWORD = "Kilowatt-hours-2026"
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 TODAY = dt.date.today()
 M2_END = TODAY.replace(day=1) - dt.timedelta(days=1)
 M2 = M2_END.replace(day=1)
 M1_END = M2 - dt.timedelta(days=1)
 M1 = M1_END.replace(day=1)
-
-
-def staff(django_user_model, username, role):
-    user = django_user_model.objects.create_user(username=username, password=PASSWORD,
-                                                 is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def shoot(page, name):
@@ -56,10 +46,9 @@ def accounts(billing_db):
 
 
 def test_upload_preview_post_and_refused_lines(page, live_server, accounts, billing_db,
-                                               django_user_model, tmp_path):
+                                               staff_login, tmp_path):
     a, b = accounts
-    staff(django_user_model, "badmin", "billing_admin")
-    login_page(page, live_server, "badmin", PASSWORD, path="/login/")
+    staff_login("badmin", "billing_admin")
     page.click("nav >> text=Bank files")
     assert page.locator("h1").inner_text() == "Bank files"
     shoot(page, "list-empty")
@@ -117,10 +106,9 @@ def test_upload_preview_post_and_refused_lines(page, live_server, accounts, bill
 
 def test_the_bills_table_fits_at_1280_and_scrolls_in_its_box_at_390(page, live_server, accounts,
                                                                     billing_db,
-                                                                    django_user_model):
+                                                                    staff_login):
     a, _ = accounts
-    staff(django_user_model, "clerk1", "clerk")
-    login_page(page, live_server, "clerk1", PASSWORD, path="/login/")
+    staff_login("clerk1", "clerk")
     for path in (f"/accounts/{a.account_id}/", f"/customers/{a.customer_id}/"):
         page.goto(live_server.url + path)
         box = page.locator(".table-scroll:has(caption:text('Bills'))").first
@@ -138,9 +126,8 @@ def test_the_bills_table_fits_at_1280_and_scrolls_in_its_box_at_390(page, live_s
                         full_page=True)
 
 
-def test_favicon_and_the_logged_out_pages(page, live_server, billing_db, django_user_model):
-    staff(django_user_model, "clerk2", "clerk")
-    login_page(page, live_server, "clerk2", PASSWORD, path="/login/")
+def test_favicon_and_the_logged_out_pages(page, live_server, billing_db, staff_login):
+    staff_login("clerk2", "clerk")
     icon = page.locator("link[rel=icon]").get_attribute("href")
     assert page.request.get(live_server.url + icon).status == 200
     page.click("header >> text=Log out")

@@ -7,13 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 
-from e2e.conftest import login_page
+from e2e.conftest import PASSWORD, login_page
 from helpers.factories import make_metered_account, make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-PASSWORD = "Kilowatt-hours-2026"
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 
 # the web app runs on the real clock: the last two full months, billed today
@@ -50,11 +48,8 @@ def estimated(billing_db):
     return a
 
 
-def test_true_down_in_the_browser(page, live_server, estimated, billing_db, django_user_model):
-    user = django_user_model.objects.create_user(username="bea", password=PASSWORD,
-                                                 is_staff=True)
-    user.groups.add(Group.objects.get(name="billing_admin"))
-    login_page(page, live_server, "bea", PASSWORD, path="/login/")
+def test_true_down_in_the_browser(page, live_server, estimated, billing_db, staff_login):
+    staff_login("bea", "billing_admin")
     old_no = billing_db.value("SELECT bill_no FROM bill WHERE bill_id = %s", estimated.est)
     # the actual reading (read today, 120: below the estimate) is refused, with the way out
     page.click("nav >> text=Enter reading")

@@ -5,24 +5,14 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 
-from e2e.conftest import login_page
 from helpers.factories import make_metered_account, make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-PASSWORD = "Kilowatt-hours-2026"
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 TODAY = dt.date.today()
 LAST_END = TODAY.replace(day=1) - dt.timedelta(days=1)
 LAST = LAST_END.replace(day=1)
-
-
-def staff(django_user_model, username, role):
-    user = django_user_model.objects.create_user(username=username, password=PASSWORD,
-                                                 is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def shoot(page, name):
@@ -42,9 +32,8 @@ def account(billing_db):
     return acc
 
 
-def test_a_clerk_exchanges_a_meter(page, live_server, account, billing_db, django_user_model):
-    staff(django_user_model, "clara", "clerk")
-    login_page(page, live_server, "clara", PASSWORD, path="/login/")
+def test_a_clerk_exchanges_a_meter(page, live_server, account, billing_db, staff_login):
+    staff_login("clara", "clerk")
     page.goto(f"{live_server.url}/accounts/{account.account_id}/")
     page.click("text=Exchange meter")
     page.fill("#id_old_final_read", "100")                 # below 120: backwards
@@ -61,9 +50,8 @@ def test_a_clerk_exchanges_a_meter(page, live_server, account, billing_db, djang
 
 
 def test_a_billing_admin_sees_the_close_form(page, live_server, account, billing_db,
-                                             django_user_model):
-    staff(django_user_model, "bea", "billing_admin")
-    login_page(page, live_server, "bea", PASSWORD, path="/login/")
+                                             staff_login):
+    staff_login("bea", "billing_admin")
     page.goto(f"{live_server.url}/accounts/{account.account_id}/")
     page.click("text=Final reading and close")
     assert "Open balance" in page.inner_text("body")

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from e2e.conftest import login_page
+from e2e.conftest import PASSWORD, login_page
 from helpers.portal_data import make_portal_customer
 from portal.services import create_customer_login
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-PASSWORD = "Kilowatt-hours-2026"
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "portal"
 
 

@@ -7,13 +7,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 
-from e2e.conftest import login_page
 from helpers.factories import make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-PASSWORD = "Kilowatt-hours-2026"
 TODAY = dt.date.today()
 LATER = TODAY + dt.timedelta(days=30)
 
@@ -36,14 +33,12 @@ def row_names(page):
 
 
 def test_block_rows_without_reload_the_row_at_fault_and_removing_a_tariff(
-        page, live_server, billing_db, django_user_model):
+        page, live_server, billing_db, staff_login):
     make_tariff(billing_db, code="RES", name="Residential", versions=[dict(
         effective_from="2020-01-01", fixed_charge="5.00", tax_rate_pct="10",
         blocks=[(None, Decimal("0.20"))])])
     make_tariff(billing_db, code="TYPO", name="Created by mistake", versions=[])
-    user = django_user_model.objects.create_user(username="ba", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="billing_admin"))
-    login_page(page, live_server, "ba", PASSWORD, path="/login/")
+    staff_login("ba", "billing_admin")
 
     page.goto(live_server.url + "/tariffs/RES/versions/new/")
     page.evaluate("window.__sameDocument = true")

@@ -8,13 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 
-from e2e.conftest import login_page
 from helpers.factories import make_metered_account, make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-PASSWORD = "Kilowatt-hours-2026"
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 TODAY = dt.date.today()
 LAST_END = TODAY.replace(day=1) - dt.timedelta(days=1)
@@ -35,10 +32,8 @@ def billed(billing_db):
 
 
 def test_the_histogram_is_drawn_from_a_proposal(page, live_server, billed, billing_db,
-                                                django_user_model):
-    user = django_user_model.objects.create_user(username="ba", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="billing_admin"))
-    login_page(page, live_server, "ba", PASSWORD, path="/login/")
+                                                staff_login):
+    staff_login("ba", "billing_admin")
     page.goto(live_server.url + "/tariffs/")
     page.click("text=What if…")
     assert page.input_value("#id_fixed_charge") == "5.00"
