@@ -10,22 +10,21 @@ import pytest
 from playwright.sync_api import expect
 
 from helpers.factories import make_metered_account, make_tariff
+from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 
 
 # The rules bill only periods that are over, issued today or later, and the web app runs on the
-# real clock: the meters are read at the end of the last full month, billed today.
-TODAY = dt.date.today()
-LAST_END = TODAY.replace(day=1) - dt.timedelta(days=1)
-LAST = LAST_END.replace(day=1)
+# real clock: the meters are read at the end of the last full month, billed today (`real`, read
+# when a test runs).
 
 
 @pytest.fixture
 def meters(billing_db):
     make_tariff(billing_db, code="RES")
     return [make_metered_account(billing_db, tariff_code="RES", serial=f"SN-E-{i}",
-                                 opened_on=LAST) for i in (1, 2, 3)]
+                                 opened_on=real.last) for i in (1, 2, 3)]
 
 
 def test_a_clerk_enters_a_reading_and_uploads_a_csv(page, live_server, meters, billing_db,
@@ -33,16 +32,16 @@ def test_a_clerk_enters_a_reading_and_uploads_a_csv(page, live_server, meters, b
     staff_login("clerk1", "clerk")
     page.click("nav >> text=Enter reading")
     page.fill("#id_serial_no", "SN-E-1")
-    page.fill("#id_read_on", str(LAST_END))
+    page.fill("#id_read_on", str(real.last_end))
     page.fill("#id_value", "120")
     page.select_option("#id_source", "field")
     page.click("main button[type=submit]")
     assert "Reading recorded: 120.0000 kWh" in page.locator(".messages").inner_text()
 
     csv_file = tmp_path / "readings.csv"
-    csv_file.write_text(f"serial,date,value,source\nSN-E-2,{LAST_END},80,field\n"
-                        f"SN-E-9,{LAST_END},10,field\nSN-E-3,{LAST_END},oops,field\n"
-                        f"SN-E-3,{LAST_END},90,smart\n")
+    csv_file.write_text(f"serial,date,value,source\nSN-E-2,{real.last_end},80,field\n"
+                        f"SN-E-9,{real.last_end},10,field\nSN-E-3,{real.last_end},oops,field\n"
+                        f"SN-E-3,{real.last_end},90,smart\n")
     page.goto(live_server.url + "/readings/upload/")
     page.set_input_files("#id_file", str(csv_file))
     page.click("button:has-text('Check the file')")
@@ -60,12 +59,12 @@ def test_a_clerk_enters_a_reading_and_uploads_a_csv(page, live_server, meters, b
 def test_a_billing_admin_runs_billing_to_completion(page, live_server, meters, billing_db,
                                                     staff_login):
     for i, value in ((1, 100), (2, 50), (3, 75)):
-        billing_db.call("record_reading", f"SN-E-{i}", LAST_END, value, "field", "staff:t")
+        billing_db.call("record_reading", f"SN-E-{i}", real.last_end, value, "field", "staff:t")
     staff_login("badmin", "billing_admin")
     page.click("nav >> text=Billing runs")
-    page.fill("#id_period_start", str(LAST))
-    page.fill("#id_period_end", str(LAST_END))
-    page.fill("#id_issue_date", str(TODAY))
+    page.fill("#id_period_start", str(real.last))
+    page.fill("#id_period_end", str(real.last_end))
+    page.fill("#id_issue_date", str(real.today))
     page.fill("#id_due_days", "14")
     page.click("button:has-text('Preview run')")       # the first step: a preview
     assert page.locator(".count-bills").inner_text() == "3"
@@ -97,19 +96,19 @@ def shoot(page, name):
 
 def test_a_billing_admin_reads_a_run_fixes_its_exception_and_runs_it_again(
         page, live_server, meters, billing_db, staff_login):
-    read_on = LAST_END - dt.timedelta(days=10)
+    read_on = real.last_end - dt.timedelta(days=10)
     billing_db.call("record_reading", "SN-E-1", read_on, 100, "field", "staff:t")
     billing_db.call("record_reading", "SN-E-2", read_on, 50, "field", "staff:t")
-    billing_db.call("record_reading", "SN-E-1", LAST_END, 200, "field", "staff:t")
-    assert billing_db.call("record_reading", "SN-E-2", LAST_END, 5000, "field",
+    billing_db.call("record_reading", "SN-E-1", real.last_end, 200, "field", "staff:t")
+    assert billing_db.call("record_reading", "SN-E-2", real.last_end, 5000, "field",
                            "staff:t")["status"] == "review"
-    run = billing_db.call("run_billing", LAST, LAST_END, TODAY, 14, "staff:t")
+    run = billing_db.call("run_billing", real.last, real.last_end, real.today, 14, "staff:t")
     staff_login("badmin2", "billing_admin")
     page.goto(f"{live_server.url}/billing/runs/{run['run_id']}/")
     main = page.inner_text("main")
     assert "2 bills, of which 1 estimated" in main
     assert "The reading at the end of the period waits for review." in main
-    assert page.input_value("#id_issue_date") == str(TODAY)
+    assert page.input_value("#id_issue_date") == str(real.today)
     shoot(page, "run-detail")
     page.click("text=Review reading")
     assert page.locator("h1").inner_text().startswith("Reading")
@@ -129,8 +128,8 @@ def test_a_billing_admin_reads_a_run_fixes_its_exception_and_runs_it_again(
 
 def test_search_account_sections_and_reversal_confirmation(page, live_server, meters,
                                                          billing_db, staff_login):
-    billing_db.call("record_reading", "SN-E-1", LAST_END, 100, "field", "staff:t")
-    billing_db.call("run_billing", LAST, LAST_END, TODAY, 14, "staff:t")
+    billing_db.call("record_reading", "SN-E-1", real.last_end, 100, "field", "staff:t")
+    billing_db.call("run_billing", real.last, real.last_end, real.today, 14, "staff:t")
     acc = meters[0]
     for i in range(3):
         billing_db.call("post_payment", acc.account_id, "2.00", "cheque", None, f"k-e-{i}",
@@ -154,13 +153,13 @@ def test_search_account_sections_and_reversal_confirmation(page, live_server, me
 
 def test_the_reading_form_warns_before_review_or_refusal(page, live_server, meters, billing_db,
                                                         staff_login):
-    mid = LAST_END - dt.timedelta(days=20)
+    mid = real.last_end - dt.timedelta(days=20)
     billing_db.call("record_reading", "SN-E-1", mid, 100, "field", "staff:t")
     staff_login("clerk2", "clerk")
     page.goto(live_server.url + "/readings/new/?serial_no=SN-E-1")
     page.wait_for_selector("#meter-context:not([hidden]) .meter-text:has-text('typical use')")
     assert f"last reading 100.00 on {mid}" in page.inner_text("#meter-context")
-    page.fill("#id_read_on", str(LAST_END))
+    page.fill("#id_read_on", str(real.last_end))
     # (the page's script writes the warning on input: wait for it, do not read at once)
     page.fill("#id_value", "50")
     expect(page.locator("#reading-warning")).to_contain_text("below the last reading")
@@ -178,8 +177,8 @@ def test_the_reading_form_warns_before_review_or_refusal(page, live_server, mete
 
 def test_a_cash_payment_shows_the_change_and_the_drawer_closes(page, live_server, meters,
                                                                billing_db, staff_login):
-    billing_db.call("record_reading", "SN-E-1", LAST_END, 100, "field", "staff:t")
-    billing_db.call("run_billing", LAST, LAST_END, TODAY, 14, "staff:t")
+    billing_db.call("record_reading", "SN-E-1", real.last_end, 100, "field", "staff:t")
+    billing_db.call("run_billing", real.last, real.last_end, real.today, 14, "staff:t")
     acc = meters[0]
     due = billing_db.value("SELECT balance FROM v_account_balance WHERE account_id = %s",
                            acc.account_id)

@@ -9,14 +9,10 @@ from pathlib import Path
 import pytest
 
 from helpers.factories import make_metered_account, make_tariff
+from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
-TODAY = dt.date.today()
-M2_END = TODAY.replace(day=1) - dt.timedelta(days=1)
-M2 = M2_END.replace(day=1)
-M1_END = M2 - dt.timedelta(days=1)
-M1 = M1_END.replace(day=1)
 
 
 def shoot(page, name):
@@ -35,13 +31,14 @@ def accounts(billing_db):
     """Two accounts with a bill each (the second a final, estimated-looking long row)."""
     make_tariff(billing_db, code="RES")
     accs = [make_metered_account(billing_db, tariff_code="RES", serial=f"SN-BB-{i}",
-                                 opened_on=M1) for i in (1, 2)]
+                                 opened_on=real.before) for i in (1, 2)]
     for i, a in enumerate(accs, 1):
-        billing_db.call("record_reading", f"SN-BB-{i}", str(M1_END), 1000 * i, "field", "staff:t")
-        billing_db.call("bill_account", a.account_id, str(M1), str(M1_END), str(TODAY), 14,
+        billing_db.call("record_reading", f"SN-BB-{i}", str(real.before_end), 1000 * i, "field",
                         "staff:t")
-        billing_db.call("bill_account", a.account_id, str(M2), str(M2_END), str(TODAY), 14,
-                        "staff:t")
+        billing_db.call("bill_account", a.account_id, str(real.before), str(real.before_end),
+                        str(real.today), 14, "staff:t")
+        billing_db.call("bill_account", a.account_id, str(real.last), str(real.last_end),
+                        str(real.today), 14, "staff:t")
     return accs
 
 
@@ -66,7 +63,7 @@ def test_upload_preview_post_and_refused_lines(page, live_server, accounts, bill
     assert "The first line must be the header" in page.inner_text("#id_file_error")
     shoot(page, "upload-refused")
 
-    paid = f"{TODAY - dt.timedelta(days=1)} 10:00:00"
+    paid = f"{real.today - dt.timedelta(days=1)} 10:00:00"
     good = tmp_path / "lockbox-very-long-file-name-from-the-bank-2026-11-29-000123456789.csv"
     good.write_text("account_no,amount,method,paid_at,key\n"
                     f"{a.account_no},10.00,bank_transfer,{paid},bank-000000000000000000001\n"

@@ -1,18 +1,15 @@
 """Issue 19 in headless Chromium: a clerk exchanges a meter (the form, a refusal on its field,
 then success); a billing admin sees the close form with the open balance. Screenshots of both
 forms at 1280 and 390 px in var/screens/, and no page scrolling sideways."""
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from helpers.factories import make_metered_account, make_tariff
+from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
-TODAY = dt.date.today()
-LAST_END = TODAY.replace(day=1) - dt.timedelta(days=1)
-LAST = LAST_END.replace(day=1)
 
 
 def shoot(page, name):
@@ -27,8 +24,9 @@ def shoot(page, name):
 @pytest.fixture
 def account(billing_db):
     make_tariff(billing_db, code="RES")
-    acc = make_metered_account(billing_db, tariff_code="RES", serial="SN-L-1", opened_on=LAST)
-    billing_db.call("record_reading", "SN-L-1", LAST_END.isoformat(), 120, "field", "staff:test")
+    acc = make_metered_account(billing_db, tariff_code="RES", serial="SN-L-1", opened_on=real.last)
+    billing_db.call("record_reading", "SN-L-1", real.last_end.isoformat(), 120, "field",
+                    "staff:test")
     return acc
 
 

@@ -9,10 +9,13 @@ from decimal import Decimal
 import pytest
 
 from helpers.factories import make_tariff
+from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-TODAY = dt.date.today()
-LATER = TODAY + dt.timedelta(days=30)
+
+
+def later():
+    return real.today + dt.timedelta(days=30)
 
 
 def shoot(page, name):
@@ -66,7 +69,7 @@ def test_block_rows_without_reload_the_row_at_fault_and_removing_a_tariff(
     page.click("#add-block")
     page.fill("#id_blocks-3-rate", "0.30")
     assert page.evaluate("window.__sameDocument === true")     # no reload so far
-    page.fill("#id_effective_from", str(LATER))
+    page.fill("#id_effective_from", str(later()))
     page.click("button:has-text('Add version')")
     page.wait_for_load_state()
 
@@ -84,7 +87,7 @@ def test_block_rows_without_reload_the_row_at_fault_and_removing_a_tariff(
     page.wait_for_url(live_server.url + "/tariffs/")
     blocks = billing_db.rows(
         "SELECT b.block_no, b.up_to_kwh, b.rate FROM tariff_block b JOIN tariff_version v "
-        "USING (tariff_version_id) WHERE v.effective_from = %s ORDER BY b.block_no", LATER)
+        "USING (tariff_version_id) WHERE v.effective_from = %s ORDER BY b.block_no", later())
     assert [(b["up_to_kwh"], b["rate"]) for b in blocks] == [
         (Decimal("100"), Decimal("0.1")), (Decimal("300"), Decimal("0.15")),
         (Decimal("500"), Decimal("0.25")), (None, Decimal("0.3"))]
@@ -92,7 +95,7 @@ def test_block_rows_without_reload_the_row_at_fault_and_removing_a_tariff(
     # the list: the version in force today, the new one from its date
     res = page.locator("section.card", has=page.locator("h2", has_text="RES"))
     assert res.locator("tr.version-in_force").inner_text().startswith("2020-01-01")
-    assert f"from {LATER:%-d %b %Y}" in res.locator("tr.version-future").inner_text()
+    assert f"from {later():%-d %b %Y}" in res.locator("tr.version-future").inner_text()
     shoot(page, "list")
 
     # the what-if's proposal uses the same editor: its rows have the same buttons
