@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from helpers.db import Db, billing_tables, connect_kwargs, new_database, truncate_all
+from helpers.demo import load_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,6 +75,15 @@ def db(db_url, _tables):
     """A connection to an emptied billing schema."""
     d = Db(db_url)
     truncate_all(d, _tables)
+    yield d
+    d.close()
+
+
+@pytest.fixture(scope="module")
+def demo(db_url, _tables):
+    """The demo data (bin/demo-data), loaded once for the module into an emptied billing schema,
+    for tests that only read it (a test that requests `db` empties it again)."""
+    d = load_demo(db_url, _tables)
     yield d
     d.close()
 

@@ -9,14 +9,18 @@ Reusable fixtures:
   10 s default timeout; `login_page(page, live_server, username, password, path)` logs in.
 - `staff_login("clara", "clerk")`: makes a staff user in that role's group (password PASSWORD)
   and logs it into `page` through the staff login form.
+- `screenshots(page, name)`: the page at 1280 and 390 px into var/screens/ for a person to look
+  at, checking that it does not scroll sideways.
 """
 import os
+from pathlib import Path
 
 import pytest
 
 from web.conftest import billing_db, django_db_setup, staff_client, staff_user  # noqa: F401
 
 PASSWORD = "Kilowatt-hours-2026"      # of every user the browser tests make, staff or customer
+SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
@@ -74,3 +78,17 @@ def staff_login(page, live_server):
         make_staff(username, role)
         return login_page(page, live_server, username, PASSWORD, path="/login/")
     return login
+
+
+def screenshots(page, name, max_overflow=1, folder=SCREENS, widths=(1280, 390)):
+    """Full-page screenshots of the page at each width into folder/NAME-WIDTH.png (looked at by
+    people, not compared). With max_overflow (pixels) it asserts that the page scrolls sideways
+    by no more than that; None: no check. The viewport is 1280 x 900 again afterwards."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
+        if max_overflow is not None:
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= max_overflow, f"{name} at {width}px scrolls sideways by {overflow}px"
+    page.set_viewport_size({"width": 1280, "height": 900})

@@ -4,11 +4,11 @@ a billing admin runs billing to completion and watches its progress bar; the iss
 reversal confirmation, search results, the account page's sections) at 1280 and 390 px, with
 screenshots in var/screens/ for a person and no page scrolling sideways."""
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from e2e.conftest import screenshots
 from helpers.factories import make_metered_account, make_tariff
 from helpers.real_clock import real
 
@@ -80,18 +80,8 @@ def test_a_billing_admin_runs_billing_to_completion(page, live_server, meters, b
     assert billing_db.value("SELECT COUNT(*) FROM bill") == 3
 
 
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
-WIDTHS = (1280, 390)
-
-
 def shoot(page, name):
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENS / f"backoffice-{name}-{width}.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 1, f"{name} at {width}px scrolls sideways by {overflow}px"
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshots(page, f"backoffice-{name}")
 
 
 def test_a_billing_admin_reads_a_run_fixes_its_exception_and_runs_it_again(

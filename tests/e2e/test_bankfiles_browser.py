@@ -8,22 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from e2e.conftest import SCREENS, screenshots
 from helpers.factories import make_metered_account, make_tariff
 from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 
 
 def shoot(page, name):
     """Screenshots at 1280 and 390 px; the page never scrolls sideways."""
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENS / f"bankfile-{name}-{width}.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 1, f"{name} at {width}px scrolls sideways by {overflow}px"
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshots(page, f"bankfile-{name}")
 
 
 @pytest.fixture

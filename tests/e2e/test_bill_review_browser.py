@@ -3,28 +3,19 @@ flagged bill, issues; late fees previewed; a customer's bill page (and the staff
 shows why the bill differs, with the usage chart. Every page at 1280 and 390 px, screenshots
 in var/screens/, none scrolling sideways."""
 import re
-from pathlib import Path
 
 import pytest
 
-from e2e.conftest import PASSWORD, login_page
+from e2e.conftest import PASSWORD, login_page, screenshots
 from portal.services import create_customer_login
 from web.test_bill_explanation import MONTHS, billed
 from web.test_bill_review import overdue, world  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
-
 
 def shoot(page, name):
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENS / f"review-{name}-{width}.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 1, f"{name} at {width}px scrolls sideways by {overflow}px"
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshots(page, f"review-{name}")
 
 
 def test_preview_inspect_a_flagged_bill_issue(page, live_server, world, billing_db,  # noqa: F811

@@ -3,16 +3,13 @@ estimate on the reading page and corrects it in one guided flow (cancel the esti
 record the reading, re-bill), then looks at both bills; a refund slip; the customer sees the
 cancelled bill with its credit note and the bill that replaces it. Screenshots at 1280 and 390
 px go to var/screens/ (looked at by people, not compared)."""
-from pathlib import Path
-
 import pytest
 
-from e2e.conftest import PASSWORD, login_page
+from e2e.conftest import PASSWORD, login_page, screenshots
 from helpers.factories import make_metered_account, make_tariff
 from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 
 # the web app runs on the real clock: the last two full months, billed today (`real`, read when
 # a test runs)
@@ -23,11 +20,7 @@ def words(locator):
 
 
 def shoot(page, name):
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENS / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshots(page, name, max_overflow=None)
 
 
 @pytest.fixture

@@ -2,35 +2,22 @@
 the Chart.js charts are drawn (from the project's static files), every chart has its table, the
 pages do not scroll sideways at 1280 and 390 px; screenshots in var/screens/home-*.png and
 var/screens/report-*.png for a person to look at."""
-from pathlib import Path
-
 import pytest
 
-from test_demo_data import run_demo
+from e2e.conftest import SCREENS
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 WIDTHS = (1280, 390)
 
 
 @pytest.fixture(scope="module")
-def demo(db_url, _tables):
-    """The demo data, loaded once for this module into an emptied billing schema, and a payment
-    taken today by the clerk of these tests (their recent work and today's collections)."""
-    from helpers.db import Db
-    d = Db(db_url)
-    d.execute("SET SESSION innodb_ft_enable_stopword = OFF")     # as tests/conftest.py does
-    d.execute("SET FOREIGN_KEY_CHECKS = 0")
-    for t in _tables:
-        d.execute(f"TRUNCATE TABLE `{t}`")
-    d.execute("SET FOREIGN_KEY_CHECKS = 1")
-    out = run_demo(db_url)
-    assert out.returncode == 0, out.stdout + out.stderr
-    account = d.value("SELECT account_id FROM v_aging ORDER BY total_open DESC LIMIT 1")
-    paid_at = d.value("SELECT DATE_FORMAT(NOW() - INTERVAL 1 SECOND, '%Y-%m-%d %H:%i:%s')")
-    d.call("post_payment", account, "12.50", "cash", paid_at, "e2e-home-1", "staff:clerk1")
-    yield d
-    d.close()
+def demo(demo):
+    """The demo data (tests/conftest.py) and a payment taken today by the clerk of these tests
+    (their recent work and today's collections)."""
+    account = demo.value("SELECT account_id FROM v_aging ORDER BY total_open DESC LIMIT 1")
+    paid_at = demo.value("SELECT DATE_FORMAT(NOW() - INTERVAL 1 SECOND, '%Y-%m-%d %H:%i:%s')")
+    demo.call("post_payment", account, "12.50", "cash", paid_at, "e2e-home-1", "staff:clerk1")
+    return demo
 
 
 def shoot(page, name):

@@ -1,24 +1,17 @@
 """Issue 19 in headless Chromium: a clerk exchanges a meter (the form, a refusal on its field,
 then success); a billing admin sees the close form with the open balance. Screenshots of both
 forms at 1280 and 390 px in var/screens/, and no page scrolling sideways."""
-from pathlib import Path
-
 import pytest
 
+from e2e.conftest import screenshots
 from helpers.factories import make_metered_account, make_tariff
 from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 
 
 def shoot(page, name):
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENS / f"lifecycle-{name}-{width}.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshots(page, f"lifecycle-{name}", max_overflow=0)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.conftest import PASSWORD, login_page
+from e2e.conftest import PASSWORD, login_page, screenshots
 from helpers.portal_data import make_portal_customer
 from portal.services import create_customer_login
 
@@ -17,11 +17,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "portal"
 
 def shoot(page, name):
     """Full-page screenshots of the current page at desktop and phone width."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshots(page, name, max_overflow=None, folder=SHOTS)
 
 
 @pytest.fixture

@@ -1,15 +1,13 @@
 """A stalled billing run continued from its page in headless Chromium: the "Not moving?" card at
 1280 and 390 px without sideways scrolling (screenshots in var/screens/), the button, the
 progress page, the completed run."""
-from pathlib import Path
-
 import pytest
 
+from e2e.conftest import SCREENS
 from helpers.factories import make_metered_account, make_tariff
 from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 
 
 def test_continue_a_stalled_run(page, live_server, billing_db, staff_login):

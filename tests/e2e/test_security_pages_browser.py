@@ -3,19 +3,17 @@ amount before any charge, the charges to reconcile with the "settled" action, th
 portal login link with its copy button, the tariff list and the block editor. No page scrolls
 sideways (tables scroll inside their own box); screenshots go to var/screens/ for a person."""
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import PASSWORD, login_page
+from e2e.conftest import PASSWORD, SCREENS, login_page
 from helpers.factories import make_tariff
 from helpers.portal_data import make_portal_customer
 from portal.models import ChargeToReconcile
 from portal.services import create_customer_login
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 WIDTHS = (1280, 390)
 
 

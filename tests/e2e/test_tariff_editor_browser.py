@@ -5,9 +5,11 @@ without versions is removed after its confirmation page. Screenshots at 1280 and
 /tmp/tariffs-*.png; no page scrolls sideways."""
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+from e2e.conftest import screenshots
 from helpers.factories import make_tariff
 from helpers.real_clock import real
 
@@ -19,12 +21,7 @@ def later():
 
 
 def shoot(page, name):
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=f"/tmp/tariffs-{name}-{width}.png", full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, (name, width, overflow)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshots(page, f"tariffs-{name}", max_overflow=0, folder=Path("/tmp"))
 
 
 def row_names(page):

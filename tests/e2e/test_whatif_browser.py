@@ -4,15 +4,14 @@ the proposal's result, the typical levels and the most affected accounts; "Creat
 opens the version form filled with the proposal. At 1280 and 390 px, screenshots in
 var/screens/, and no page scrolls sideways."""
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
+from e2e.conftest import SCREENS
 from helpers.factories import make_metered_account, make_tariff
 from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from helpers.factories import make_metered_account, make_tariff
+from helpers.pages import text
 from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
@@ -24,10 +25,6 @@ def period():
     """The run form's fields: the last full month, issued today."""
     return {"period_start": str(real.last), "period_end": str(real.last_end),
             "issue_date": str(real.today), "due_days": "14"}
-
-
-def text(response):
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Back office, reports (table, chart, CSV) and the audit trail, per customer and globally."""
 import csv
 import io
-import re
 
 import openpyxl
 
@@ -9,12 +8,9 @@ import pytest
 from django.urls import reverse
 
 from helpers.factories import make_metered_account, make_tariff
+from helpers.pages import text
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-
-
-def text(response):
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """A billing run that nobody works any more (the process that started it stopped) is continued
 from its page: "Continue this run" works its chunks left (work_billing_run) in the background;
 nothing is billed twice."""
-import re
 import time
 from datetime import timedelta
 
@@ -9,16 +8,13 @@ import pytest
 from django.urls import reverse
 
 from helpers.factories import make_metered_account, make_tariff
+from helpers.pages import text
 from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 
 # the web app's sessions run on the real clock: a run of the last full month, issued today
 # (`real`, read when a test runs)
-
-
-def text(response):
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 @pytest.fixture
