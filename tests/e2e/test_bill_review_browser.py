@@ -7,18 +7,27 @@ import re
 import pytest
 
 from e2e.conftest import PASSWORD, login_page, screenshots
+from helpers.portal_data import MONTHS, billed
+from helpers.review_data import make_overdue_accounts, make_review_accounts
 from portal.services import create_customer_login
-from web.test_bill_explanation import MONTHS, billed
-from web.test_bill_review import overdue, world  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 
+
+@pytest.fixture
+def world(billing_db):
+    return make_review_accounts(billing_db)
+
+
+@pytest.fixture
+def overdue(billing_db):
+    return make_overdue_accounts(billing_db)
 
 def shoot(page, name):
     screenshots(page, f"review-{name}")
 
 
-def test_preview_inspect_a_flagged_bill_issue(page, live_server, world, billing_db,  # noqa: F811
+def test_preview_inspect_a_flagged_bill_issue(page, live_server, world, billing_db,
                                               staff_login):
     staff_login("badmin", "billing_admin")
     page.click("nav >> text=Billing runs")
@@ -50,7 +59,7 @@ def test_preview_inspect_a_flagged_bill_issue(page, live_server, world, billing_
     shoot(page, "run-after-preview")
 
 
-def test_late_fees_preview_then_apply(page, live_server, overdue, billing_db,  # noqa: F811
+def test_late_fees_preview_then_apply(page, live_server, overdue, billing_db,
                                       staff_login):
     staff_login("badmin2", "billing_admin")
     page.goto(live_server.url + "/billing/runs/")

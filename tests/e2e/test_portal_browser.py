@@ -154,7 +154,7 @@ def test_the_dashboard_chart_at_desktop_and_phone_width(page, live_server, billi
     the comparison of this period, the previous one and last year. At 1280 px the whole chart
     shows; at 390 px it scrolls in its own box, opened at the latest periods, and the page
     does not scroll sideways."""
-    from web.test_bill_explanation import MONTHS, billed
+    from helpers.portal_data import MONTHS, billed
     kwh = [300, 310, 320, 330, 340, 350, 360, 370, 280, 310, 300, 310, 300, 465, 310]
     acc, bills = billed(billing_db, kwh, MONTHS)
     create_customer_login(acc.customer_id, password=PASSWORD)

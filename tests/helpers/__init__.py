@@ -20,11 +20,15 @@
 - helpers.servers: a database server of a test's own, to kill or to start with other options
   (`private_server`, `LOST`).
 - helpers.demo: the demo data of bin/demo-data (`run_demo`, `load_demo`).
-- helpers.pages: the text of a page the web app returned, as a person reads it (`text`).
+- helpers.pages: the text of a page the web app returned, as a person reads it (`text`,
+  `visible_text`, `UNFORMATTED`).
 - helpers.billing_model: an independent reference model of billing-rules.md in exact fractions,
   for the differential (hypothesis) tests; it shares nothing with the SQL.
 - helpers.portal_data: a portal customer with three billed periods relative to today
-  (`make_portal_customer`), for tests/web and tests/e2e.
+  (`make_portal_customer`), and an account billed month by month (`billed`, `MONTHS`), for
+  tests/web and tests/e2e.
+- helpers.review_data: accounts for the billing-run review pages on the real clock
+  (`make_review_accounts`, `make_overdue_accounts`).
 
 Helpers of one test folder stay in it: tests/e2e/conftest.py (the browser, `staff_login`,
 `screenshots`),

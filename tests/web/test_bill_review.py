@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from helpers.factories import make_metered_account, make_tariff
 from helpers.real_clock import real
+from helpers.review_data import make_overdue_accounts, make_review_accounts
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 
@@ -33,28 +33,8 @@ def text(response):
 
 @pytest.fixture
 def world(billing_db):
-    """Five accounts: HIGH (2.5 x the previous total), LOW (a fifth of the kWh), estimated (no
-    reading this month), one whose reading waits for review (an exception), one first bill."""
-    db = billing_db
-    make_tariff(db, code="RES", versions=[{"effective_from": "2000-01-01"}])
-    accs = {}
-    for name, prev_kwh, now_kwh in (("high", 100, 250), ("low", 100, 20), ("est", 100, None),
-                                    ("review", 100, 2000), ("first", None, 50)):
-        acc = make_metered_account(db, tariff_code="RES", dial_digits=6,
-                                   opened_on=real.before if prev_kwh is not None else real.last,
-                                   serial=f"SN-R-{name}")
-        value = 0
-        if prev_kwh is not None:
-            value += prev_kwh
-            db.call("record_reading", acc.serial, real.before_end, value, "field", A)
-            assert db.call("bill_account", acc.account_id, real.before, real.before_end,
-                           real.before_end + timedelta(days=1), 14, A)["bill_id"]
-        if now_kwh is not None:
-            value += now_kwh
-            db.call("record_reading", acc.serial, real.last_end - timedelta(days=1), value,
-                    "field", A)
-        accs[name] = acc
-    return accs
+    """Five accounts to bill last month (helpers/review_data.py)."""
+    return make_review_accounts(billing_db)
 
 
 def preview(client, data=None):
@@ -211,18 +191,7 @@ def test_clerks_and_managers_are_refused(request, role_client, world, billing_db
 @pytest.fixture
 def overdue(billing_db):
     """Two accounts with a bill of early last month, due long ago, unpaid (5 % late fee)."""
-    make_tariff(billing_db, code="FEE", versions=[{"effective_from": "2000-01-01",
-                                                   "fixed_charge": "10.00", "late_fee_pct": "5"}])
-    end = real.last + timedelta(days=9)
-    accs = []
-    for i in (1, 2):
-        a = make_metered_account(billing_db, tariff_code="FEE", serial=f"SN-F-{i}",
-                                 opened_on=real.last)
-        with billing_db.at(end + timedelta(days=1)):
-            billing_db.call("bill_account", a.account_id, real.last, end,
-                            end + timedelta(days=1), 1, A)
-        accs.append(a)
-    return accs
+    return make_overdue_accounts(billing_db)
 
 
 def test_late_fees_are_previewed_then_applied_and_the_bills_charged_listed(

@@ -80,7 +80,7 @@ def test_the_chart_legend_only_when_a_bar_is_estimated(client, billing_db):
 def test_dashboard_compares_this_period_the_previous_and_last_year(client, billing_db):
     """13 periods on the chart (15 billed), August 2025 marked as the same period last year of
     August 2026; the comparison table's kWh, kWh a day and cost are the views'."""
-    from web.test_bill_explanation import MONTHS, billed
+    from helpers.portal_data import MONTHS, billed
     kwh = [300, 310, 320, 330, 340, 350, 360, 370, 280, 310, 300, 310, 300, 465, 310]
     acc, bills = billed(billing_db, kwh, MONTHS)
     create_customer_login(acc.customer_id, password=PASSWORD)
