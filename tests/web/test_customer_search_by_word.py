@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from billing import selectors
-from factories import make_customer
+from helpers.factories import make_customer
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 
