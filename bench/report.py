@@ -12,7 +12,14 @@ def targets(res):
     b = res.get("billing", {})
     run, fl = b.get("run"), b.get("floor")
     big = [r for r in b.get("scaling", []) if r["accounts"] >= 1000000]
-    if big:
+    par = b.get("parallel") or {}
+    best = max(par.get("runs", []), key=lambda r: r["workers"], default=None)
+    if big and best and par.get("accounts", 0) >= 1000000:
+        # issue 24 §1: the run on every core (run_billing --workers N) is the one the 90 s is for
+        secs = best["seconds"]
+        out.append((f"billing 1M accounts < 90 s with {best['workers']} workers", f"{secs} s (measured; "
+                    f"one session: {big[-1]['seconds']} s)", secs < 90))
+    elif big:
         secs = big[-1]["seconds"]
         out.append(("billing 1M accounts < 90 s", f"{secs} s (measured)", secs < 90))
     elif run:
@@ -22,8 +29,6 @@ def targets(res):
     if run and fl:
         out.append(("billing run <= 3x floor", f"{b['ratio']}x ({run['seconds']} s / {fl['seconds']} s)",
                     b["ratio"] <= 3))
-    par = b.get("parallel") or {}
-    best = max(par.get("runs", []), key=lambda r: r["workers"], default=None)
     if best and best.get("ratio_to_single_floor") is not None:
         out.append((f"billing with {best['workers']} workers <= 2x the single-session floor",
                     f"{best['ratio_to_single_floor']}x ({best['seconds']} s / "
