@@ -12,7 +12,14 @@ def targets(res):
     b = res.get("billing", {})
     run, fl = b.get("run"), b.get("floor")
     big = [r for r in b.get("scaling", []) if r["accounts"] >= 1000000]
-    if big:
+    par = b.get("parallel") or {}
+    best = max(par.get("runs", []), key=lambda r: r["workers"], default=None)
+    if big and best and par.get("accounts", 0) >= 1000000:
+        # issue 24 §1: the run on every core (run_billing --workers N) is the one the 90 s is for
+        secs = best["seconds"]
+        out.append((f"billing 1M accounts < 90 s with {best['workers']} workers", f"{secs} s (measured; "
+                    f"one session: {big[-1]['seconds']} s)", secs < 90))
+    elif big:
         secs = big[-1]["seconds"]
         out.append(("billing 1M accounts < 90 s", f"{secs} s (measured)", secs < 90))
     elif run:
@@ -22,8 +29,6 @@ def targets(res):
     if run and fl:
         out.append(("billing run <= 3x floor", f"{b['ratio']}x ({run['seconds']} s / {fl['seconds']} s)",
                     b["ratio"] <= 3))
-    par = b.get("parallel") or {}
-    best = max(par.get("runs", []), key=lambda r: r["workers"], default=None)
     if best and best.get("ratio_to_single_floor") is not None:
         out.append((f"billing with {best['workers']} workers <= 2x the single-session floor",
                     f"{best['ratio_to_single_floor']}x ({best['seconds']} s / "
@@ -74,9 +79,13 @@ def targets(res):
     w = res.get("web")
     if w and w.get("pages"):
         triv = w["pages"].get("trivial")
-        for name in ("dashboard", "bill", "search"):
+        # every measured page but the floors, in the order measured (older result files have
+        # only dashboard, bill and search; a page missing from a file is left out)
+        for name in [n for n in w["pages"] if n not in ("hello", "trivial")]:
             pg = w["pages"].get(name)
-            if pg and triv and pg.get("p95_ms") and triv.get("p95_ms"):
+            if pg and pg.get("failed"):
+                out.append((f"web {name} p95 <= 4x trivial", pg["failed"], False))
+            elif pg and triv and pg.get("p95_ms") and triv.get("p95_ms"):
                 r = round(pg["p95_ms"] / triv["p95_ms"], 2)
                 out.append((f"web {name} p95 <= 4x trivial", f"{r}x ({pg['p95_ms']} / {triv['p95_ms']} ms)",
                             r <= 4))
@@ -194,9 +203,9 @@ def lines(res):
     if w:
         L.append("")
         L.append(f"Web ({w.get('setup')})")
-        L.append(f"  {'page':>10} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6}  url")
+        L.append(f"  {'page':>18} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6}  url")
         for name, pg in w.get("pages", {}).items():
-            L.append(f"  {name:>10} {pg.get('rps')!s:>8} {pg.get('p50_ms')!s:>7} {pg.get('p95_ms')!s:>7} "
+            L.append(f"  {name:>18} {pg.get('rps')!s:>8} {pg.get('p50_ms')!s:>7} {pg.get('p95_ms')!s:>7} "
                      f"{pg.get('errors')!s:>6}  {pg.get('url')}")
         for note in w.get("notes", []):
             L.append(f"  note: {note}")

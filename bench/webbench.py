@@ -5,7 +5,11 @@ that adds /bench/trivial/ (logged in, no billing query) and /bench/hello/ (anony
 own tables go to schema bench_web on the bench server; the billing schema is the main bench
 database. Persistent connections (DJANGO_CONN_MAX_AGE=60) as a deployment would use them.
 Pages: the customer portal dashboard (/my/) and a bill (/my/bills/<id>/) as a customer with a
-year of bills, and the staff customer search (/customers/?q=...) as a staff user.
+year of bills, and the staff customer search (/customers/?q=...) as a staff user (a clerk);
+then every back-office page a working day uses (issue 24 §4), as a billing admin: that
+customer's page, its account, the bill on the staff side, the reading review queue, the latest
+billing run's page, and the first page of each report (billing/urls.py: aging, collections,
+revenue, consumption). Each page's ratio is its p95 over the trivial page's (bench/report.py).
 """
 import json
 import os
@@ -18,7 +22,22 @@ from common import ROOT, Sql, log, url
 
 HERE = ROOT / "bench"
 WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "4"))
+# a page whose first request takes longer than SLOW_SECONDS is timed by a few single requests
+# instead of wrk; one that takes longer than SLOW_TIMEOUT is recorded as failed (both MISS)
+SLOW_SECONDS = 2.0
+SLOW_TIMEOUT = 600
 CONNECTIONS = int(os.environ.get("BENCH_WEB_CONNECTIONS", "8"))
+
+
+# back-office pages without an id in their address: (name in the results, path)
+BACKOFFICE_PAGES = [
+    ("review_queue", "/readings/review/"),
+    ("report_aging", "/reports/aging/"),
+    ("report_collections", "/reports/collections/"),
+    ("report_revenue", "/reports/revenue/"),
+    ("report_consumption", "/reports/consumption/"),
+]
+# and, with an id (set in run()): customer, account, staff_bill, run
 
 
 def _free_port():
@@ -56,6 +75,7 @@ def run(db, seconds):
                     GROUP BY c.customer_id, c.customer_no, a.account_id
                     ORDER BY bills DESC, payments, c.customer_id LIMIT 1""", mid, mid)
     bill_id = b.value("SELECT MAX(bill_id) FROM bill WHERE account_id = %s", cust["account_id"])
+    run_id = b.value("SELECT MAX(run_id) FROM billing_run")
     b.close()
     out = subprocess.run([py, str(HERE / "webfloor" / "setup_users.py"), str(cust["customer_id"]),
                           cust["customer_no"]], env=env, check=True, capture_output=True, text=True)
@@ -64,6 +84,7 @@ def run(db, seconds):
     base = f"http://127.0.0.1:{port}"
     gun = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(WORKERS),
                             "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                            "--timeout", str(SLOW_TIMEOUT + 30),
                             "config.wsgi:application"],
                            env=env, cwd=str(ROOT / "webapp"), stdout=subprocess.DEVNULL,
                            stderr=open(ROOT / "var" / "bench-gunicorn.log", "w"))
@@ -74,6 +95,14 @@ def run(db, seconds):
         "bill": (f"{base}/my/bills/{bill_id}/", sess["customer"]),
         "search": (f"{base}/customers/?q=Smith", sess["staff"]),
     }
+    office = sess.get("office")
+    pages.update({name: (f"{base}{path}", office) for name, path in BACKOFFICE_PAGES if path})
+    for name, path in (("customer", f"/customers/{cust['customer_id']}/"),
+                       ("account", f"/accounts/{cust['account_id']}/"),
+                       ("staff_bill", f"/bills/{bill_id}/"),
+                       ("run", f"/billing/runs/{run_id}/" if run_id else None)):
+        if path:
+            pages[name] = (f"{base}{path}", office)
     res = {"setup": f"gunicorn 23.0.0, {WORKERS} sync workers; wrk, 2 threads, {CONNECTIONS} "
                     f"connections, {seconds:g} s per page; DJANGO_CONN_MAX_AGE=60; customer "
                     f"{cust['customer_no']} with {cust['bills']} bills and {cust['payments']} payments",
@@ -87,12 +116,42 @@ def run(db, seconds):
                 time.sleep(0.2)
         for name, (u, sid) in pages.items():
             req = urllib.request.Request(u, headers={"Cookie": f"{sess['cookie']}={sid}"} if sid else {})
-            with urllib.request.urlopen(req, timeout=30) as r:     # warm-up, and a 200 check
-                body = r.read()
-                if r.status != 200 or (sid and b"login" in r.url.encode()):
-                    raise RuntimeError(f"{name}: {r.status} {r.url}")
+            t0 = time.perf_counter()
+            try:
+                with urllib.request.urlopen(req, timeout=SLOW_TIMEOUT) as r:  # warm-up, 200 check
+                    body = r.read()
+                    if r.status != 200 or (sid and b"login" in r.url.encode()):
+                        raise RuntimeError(f"{name}: {r.status} {r.url}")
+            except OSError as exc:          # a timeout: the page is recorded as failed, not run
+                res["pages"][name] = {"url": u.replace(base, ""), "errors": 1,
+                                      "failed": f"no answer in {SLOW_TIMEOUT} s ({exc})"}
+                res["notes"].append(f"{name}: no answer in {SLOW_TIMEOUT} s")
+                log(f"web {name}: {res['pages'][name]}")
+                continue
+            first_s = time.perf_counter() - t0
+            if first_s > SLOW_SECONDS:
+                # too slow for a load test (wrk's timeout is 10 s): a few single requests
+                times = [first_s]
+                while len(times) < 3 and sum(times) < 60:
+                    t0 = time.perf_counter()
+                    urllib.request.urlopen(req, timeout=SLOW_TIMEOUT).read()
+                    times.append(time.perf_counter() - t0)
+                times.sort()
+                res["pages"][name] = {"url": u.replace(base, ""), "bytes": len(body),
+                                      "rps": round(len(times) / sum(times), 2),
+                                      "p50_ms": round(times[len(times) // 2] * 1000, 1),
+                                      "p95_ms": round(times[-1] * 1000, 1),
+                                      "p99_ms": round(times[-1] * 1000, 1), "errors": 0,
+                                      "single_requests": len(times)}
+                res["notes"].append(f"{name}: {first_s:.1f} s for one request; measured with "
+                                    f"{len(times)} single requests, not wrk (p95 = the slowest)")
+                log(f"web {name}: {res['pages'][name]}")
+                continue
+            warm = time.perf_counter() + 5
             for _ in range(20):
-                urllib.request.urlopen(req, timeout=30).read()
+                urllib.request.urlopen(req, timeout=SLOW_TIMEOUT).read()
+                if time.perf_counter() > warm:
+                    break
             cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{int(seconds)}s", "--timeout", "10s",
                    "-s", str(HERE / "webfloor" / "report.lua")]
             if sid:

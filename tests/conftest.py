@@ -10,16 +10,17 @@ No server means an error, never a skip.
 
 The schema is built once per test session with the same yoyo migrations production uses;
 `db` empties every billing table before its test (TRUNCATE: triggers do not fire, so the
-append-only rules stay in force for everything else).
+append-only rules stay in force for everything else). The helpers behind these fixtures, and
+every other helper of the tests, are in tests/helpers/ (its __init__.py is the map).
 """
 import os
 import subprocess
 from pathlib import Path
 
-import MySQLdb
 import pytest
 
-from support import Db, connect_kwargs, with_database
+from helpers.db import Db, billing_tables, connect_kwargs, new_database, truncate_all
+from helpers.demo import load_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,49 +54,20 @@ def server_url():
     yield out.stdout.strip().splitlines()[-1]
 
 
-def apply_migrations(url):
-    from yoyo import get_backend, read_migrations
-    backend = get_backend(url)
-    try:
-        with backend.lock():
-            backend.apply_migrations(backend.to_apply(read_migrations(str(ROOT / "migrations"))))
-    finally:
-        backend.connection.close()
-
-
 @pytest.fixture(scope="session")
 def db_url(server_url):
     """A new database with the whole schema, for this test session; dropped at the end."""
-    base = MySQLdb.connect(**connect_kwargs(server_url, database=""))
     name = f"{connect_kwargs(server_url).get('db') or 'billing'}_t{os.getpid()}"
-    cur = base.cursor()
-    cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-    cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    url = with_database(server_url, name)
-    apply_migrations(url)
-    yield url
-    cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-    base.close()
+    with new_database(server_url, name) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def _tables(db_url):
     d = Db(db_url)
-    tables = [r["t"] for r in d.rows(
-        "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() "
-        "AND table_type = 'BASE TABLE' AND table_name NOT LIKE '\\_yoyo%'")]
+    tables = billing_tables(d)
     d.close()
     return tables
-
-
-def truncate_all(d, tables):
-    # TRUNCATE re-creates an InnoDB table, and a FULLTEXT index takes the session's stopword
-    # setting when it is created: as in migration 0017, without stopwords
-    d.execute("SET SESSION innodb_ft_enable_stopword = OFF")
-    d.execute("SET FOREIGN_KEY_CHECKS = 0")
-    for t in tables:
-        d.execute(f"TRUNCATE TABLE `{t}`")
-    d.execute("SET FOREIGN_KEY_CHECKS = 1")
 
 
 @pytest.fixture
@@ -103,6 +75,15 @@ def db(db_url, _tables):
     """A connection to an emptied billing schema."""
     d = Db(db_url)
     truncate_all(d, _tables)
+    yield d
+    d.close()
+
+
+@pytest.fixture(scope="module")
+def demo(db_url, _tables):
+    """The demo data (bin/demo-data), loaded once for the module into an emptied billing schema,
+    for tests that only read it (a test that requests `db` empties it again)."""
+    d = load_demo(db_url, _tables)
     yield d
     d.close()
 

@@ -1,8 +1,8 @@
-"""The tests' session clock (tests/support.py): set_clock, at(), and billing calls that run on
+"""The tests' session clock (tests/helpers/db.py): set_clock, at(), and billing calls that run on
 their issue date and come back to the clock before."""
 import datetime as dt
 
-from factories import make_metered_account
+from helpers.factories import make_metered_account
 
 
 def today(db):

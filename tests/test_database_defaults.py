@@ -12,8 +12,7 @@ import os
 import MySQLdb
 import pytest
 
-from conftest import apply_migrations
-from support import Db, DbError, connect_kwargs, with_database
+from helpers.db import Db, DbError, apply_migrations, connect_kwargs, with_database
 
 ACTOR = "staff:defaults"
 DEFAULTS = {

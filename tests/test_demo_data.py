@@ -1,15 +1,7 @@
 """bin/demo-data: loads a year of demo data through the procedures, once."""
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_demo(url, *extra):
-    return subprocess.run([sys.executable, str(ROOT / "bin" / "demo-data"), *extra, url],
-                          capture_output=True, text=True, timeout=300)
+from helpers.demo import run_demo
 
 
 def test_demo_data_loads_a_year_once(db, db_url):

@@ -4,14 +4,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import MySQLdb
 import pytest
 
-from conftest import apply_migrations
-from support import Db, connect_kwargs, with_database
+from helpers.db import Db, apply_migrations, connect_kwargs, with_database
+from helpers.servers import private_server
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "db"))
@@ -226,14 +225,9 @@ def test_a_new_database_collation_re_creates_the_routines(scratch_db):
 
 
 def test_the_binary_log_without_trust_stops_the_deploy_with_what_to_do():
-    from db.test_payment_durability import _dbserver, _free_port
-    base = Path(tempfile.mkdtemp(prefix="billbl-", dir="/tmp"))   # short: socket path limit
-    env = {k: v for k, v in os.environ.items() if k != "BILLING_DATABASE_URL"}
-    env.update(BILLING_DB_DIR=str(base), BILLING_DB_PORT=str(_free_port()),
-               BILLING_DB_NAME="billing", BILLING_DB_BUFFER_POOL="32M",
-               BILLING_DB_EXTRA_ARGS=f"--log-bin={base}/binlog --server-id=1")
-    try:
-        url = _dbserver(env, "start")
+    with private_server("billbl-", buffer_pool="32M",
+                        extra_args="--log-bin={dir}/binlog --server-id=1") as server:
+        url = server.start()
         root = Db(url)
         root.execute("SET GLOBAL log_bin_trust_function_creators = 0")
         root.execute("CREATE USER 'owner'@'localhost' IDENTIFIED BY 'pw'")
@@ -247,9 +241,6 @@ def test_the_binary_log_without_trust_stops_the_deploy_with_what_to_do():
                              capture_output=True, text=True, timeout=300)
         assert out.returncode != 0
         assert deploy.BINLOG_MESSAGE in out.stdout + out.stderr
-    finally:
-        _dbserver(env, "stop")
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_database_matches_the_sql_contract(db_url):

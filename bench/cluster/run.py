@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from cluster.workload import p99, run_load, violations, wait_load  # noqa: E402
 from cluster.conftest import make_accounts  # noqa: E402
-from conftest import apply_migrations  # noqa: E402
+from cluster.workload import p99, run_load, violations, wait_load  # noqa: E402
+from helpers.db import apply_migrations  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS") or 10)
 THREADS = int(os.environ.get("BENCH_THREADS") or 4)
@@ -126,7 +126,7 @@ def stale_reads(nodes, n=200):
     """Posts n payments on node1 and reads each at once on node2: how often is it not there
     yet, without and with wsrep_sync_wait=1?"""
     import MySQLdb
-    from support import Db, connect_kwargs
+    from helpers.db import Db, connect_kwargs
     accounts, _ = make_accounts(nodes[0], n=2, bills=1)
     w = Db(nodes[0])
     out = {}

@@ -20,6 +20,13 @@ staff.set_password("bench-staff-password")
 staff.save()
 from django.contrib.auth.models import Group  # noqa: E402
 staff.groups.add(Group.objects.get_or_create(name="clerk")[0])   # billing/roles.py
+# the back office's other pages (reports, runs, the review queue): a billing admin, whose role
+# reaches every page a working day uses (billing/roles.py)
+office, _ = User.objects.get_or_create(username="bench-office", defaults={"is_staff": True})
+office.is_staff = True
+office.set_password("bench-office-password")
+office.save()
+office.groups.add(Group.objects.get_or_create(name="billing_admin")[0])
 cust, _ = User.objects.get_or_create(username="bench-customer")
 cust.set_password("bench-customer-password")
 cust.save()
@@ -37,4 +44,4 @@ def session_for(user):
 
 
 print(json.dumps({"cookie": settings.SESSION_COOKIE_NAME, "staff": session_for(staff),
-                  "customer": session_for(cust)}))
+                  "office": session_for(office), "customer": session_for(cust)}))

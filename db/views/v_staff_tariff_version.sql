@@ -21,9 +21,13 @@ SELECT t.tariff_id,
        v.early_pay_pct, v.early_pay_days,
        CAST((SELECT COUNT(*) FROM tariff_block k
               WHERE k.tariff_version_id = v.tariff_version_id) AS UNSIGNED) AS blocks,
-       (SELECT MAX(b.period_end) FROM bill b
-          JOIN tariff_version bv ON bv.tariff_version_id = b.tariff_version_id
-         WHERE bv.tariff_id = t.tariff_id AND b.cancelled_at IS NULL) AS billed_through,
+       -- each version's latest bill that is not cancelled, read backwards on ix_bill_version_end
+       -- (a MAX over the tariff's bills with the cancelled filter would read all of them)
+       (SELECT MAX((SELECT b.period_end FROM bill b
+                     WHERE b.tariff_version_id = bv.tariff_version_id AND b.cancelled_at IS NULL
+                     ORDER BY b.period_end DESC LIMIT 1))
+          FROM tariff_version bv
+         WHERE bv.tariff_id = t.tariff_id) AS billed_through,
        CAST(v.tariff_version_id IS NULL
             AND NOT EXISTS (SELECT 1 FROM account a WHERE a.tariff_id = t.tariff_id)
             AND NOT EXISTS (SELECT 1 FROM tariff_simulation s WHERE s.tariff_id = t.tariff_id)

@@ -16,10 +16,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from billfixtures import make_bill
-from conftest import apply_migrations
-from factories import make_metered_account, make_tariff
-from support import Db
+from helpers.bills import make_bill
+from helpers.db import Db, apply_migrations
+from helpers.factories import make_metered_account, make_tariff
 
 ROOT = Path(__file__).resolve().parents[2]
 DIR = Path(os.environ.get("BILLING_CLUSTER_TEST_DIR") or ROOT / "var" / "cluster-test")

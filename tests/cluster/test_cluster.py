@@ -15,7 +15,7 @@ from cluster.conftest import make_accounts
 import MySQLdb
 
 from cluster.workload import check_nodes, run_load, wait_load
-from support import Db, connect_kwargs
+from helpers.db import Db, connect_kwargs
 
 THREADS = 4
 

@@ -27,7 +27,7 @@ from decimal import Decimal as D
 import MySQLdb
 import MySQLdb.cursors
 
-from support import connect_kwargs
+from helpers.db import connect_kwargs, last_result_set
 
 ACTOR = "staff:cluster"
 LOCK = (1213, 1205)
@@ -67,13 +67,7 @@ def _call(conn, proc, *args):
     cur = conn.cursor(MySQLdb.cursors.DictCursor)
     try:
         cur.execute(f"CALL `{proc}`({', '.join(['%s'] * len(args))})", args)
-        last = None
-        while True:
-            if cur.description is not None:
-                last = list(cur.fetchall())
-            if not cur.nextset():
-                break
-        return last[0]
+        return last_result_set(cur)[0]
     finally:
         cur.close()
 

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from factories import ACTOR, blocks_json, make_metered_account, make_tariff
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import ACTOR, blocks_json, make_metered_account, make_tariff
 
 BLOCKS = '[{"up_to_kwh": 100, "rate": 0.12}, {"up_to_kwh": 250.5, "rate": 0.15}, ' \
          '{"up_to_kwh": null, "rate": 0.181234}]'

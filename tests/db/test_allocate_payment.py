@@ -5,8 +5,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from billfixtures import allocations, assert_integrity, bill_state, make_bill
-from factories import ACTOR, make_metered_account, make_tariff
+from helpers.bills import allocations, assert_integrity, bill_state, make_bill
+from helpers.factories import ACTOR, make_metered_account, make_tariff
 
 
 def credit_payment(db, account_id, amount, paid_at="2026-01-10 09:00:00"):

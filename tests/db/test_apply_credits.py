@@ -7,9 +7,9 @@ from decimal import Decimal as D
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from billfixtures import make_bill
-from conftest import truncate_all
-from factories import ACTOR, make_metered_account
+from helpers.bills import make_bill
+from helpers.db import truncate_all
+from helpers.factories import ACTOR, make_metered_account
 
 CLOCK = "2026-03-01 12:00:00"
 ON = "2026-02-20"

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from factories import make_metered_account
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import make_metered_account
 
 ACTOR = "staff:test"
 NOW = "2026-12-31 12:00:00"

@@ -1,8 +1,8 @@
 """assign_discount: lookups, date range, overlapping assignments."""
 import pytest
 
-from factories import ACTOR, give_discount, make_account, make_discount
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import ACTOR, give_discount, make_account, make_discount
 
 
 def test_assigns_a_discount(db):

@@ -13,9 +13,9 @@ from pathlib import Path
 import MySQLdb
 import pytest
 
-from billfixtures import make_bill
-from factories import make_account, make_customer, make_metered_account, make_tariff
-from support import Db, DbError, connect_kwargs
+from helpers.bills import make_bill
+from helpers.db import Db, DbError, connect_kwargs
+from helpers.factories import make_account, make_customer, make_metered_account, make_tariff
 
 AUDITED = ["customer", "account", "account_discount", "meter", "meter_installation",
            "tariff", "tariff_version", "tariff_block", "discount"]

@@ -2,7 +2,7 @@
 commit chunk by chunk and set their chunks' isolation level: setting it inside an open
 transaction is refused by the server (1568), so each ends the caller's transaction first, as a
 START TRANSACTION would."""
-from factories import blocks_json, make_metered_account, make_tariff
+from helpers.factories import blocks_json, make_metered_account, make_tariff
 
 FLAT = dict(effective_from="2025-01-01", fixed_charge="0", tax_rate_pct="0", late_fee_pct="0",
             early_pay_pct="0", early_pay_days=0, blocks=[(None, "0.10")])

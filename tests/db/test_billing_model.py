@@ -7,8 +7,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from billing_model import Version, model_bill
-from factories import give_discount, make_discount, make_metered_account, make_tariff
+from helpers.billing_model import Version, model_bill
+from helpers.factories import give_discount, make_discount, make_metered_account, make_tariff
 
 MONEY = st.decimals(min_value=0, max_value=60, places=2)
 PCT = st.decimals(min_value=0, max_value=30, places=2)
@@ -53,7 +53,7 @@ def scenario(draw):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(s=scenario())
 def test_sql_bill_matches_the_reference_model(db, _tables, s):
-    from conftest import truncate_all
+    from helpers.db import truncate_all
     truncate_all(db, _tables)
     db.set_clock("2029-01-01 00:00:00")
     t = make_tariff(db, code="DIFF", versions=[dict(

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 import pytest
 
-from billfixtures import wait_for_lock_waits
-from factories import make_account, make_metered_account, make_tariff
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import make_account, make_metered_account, make_tariff
+from helpers.races import wait_for_lock_waits
 
 ACTOR = "staff:test"
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from factories import give_discount, make_account, make_metered_account, make_tariff
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import give_discount, make_account, make_metered_account, make_tariff
 
 ACTOR = "staff:test"
 

@@ -7,9 +7,10 @@ from decimal import Decimal as D
 
 import pytest
 
-from billfixtures import assert_integrity, balance, race
-from factories import make_metered_account, make_tariff
-from support import DbError
+from helpers.bills import assert_integrity, balance
+from helpers.db import DbError
+from helpers.factories import make_metered_account, make_tariff
+from helpers.races import race
 
 ACTOR = "staff:billadmin"
 RES = dict(effective_from="2025-01-01", fixed_charge="5.00", tax_rate_pct="10", late_fee_pct="2",

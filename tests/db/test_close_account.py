@@ -1,8 +1,8 @@
 """close_account: dates against the opening and the billed periods; closing twice."""
 import pytest
 
-from factories import ACTOR, make_account, make_metered_account, make_tariff
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import ACTOR, make_account, make_metered_account, make_tariff
 
 
 def insert_bill(db, account_id, period_start, period_end, bill_no, cancelled=False):

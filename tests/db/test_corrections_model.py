@@ -1,6 +1,6 @@
 """Differential test of corrections and refunds: random histories of monthly bills, payments,
 cancels with an immediate rebill, and refunds, against the independent model
-(tests/db/billing_model.py: model_bill for each bill, AccountModel for the money), compared to the
+(tests/helpers/billing_model.py: model_bill for each bill, AccountModel for the money), compared to the
 cent after every step, with v_ledger_integrity empty after every step."""
 from datetime import date, timedelta
 from decimal import Decimal
@@ -8,8 +8,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from billing_model import AccountModel, Version, model_bill
-from factories import make_metered_account, make_tariff
+from helpers.billing_model import AccountModel, Version, model_bill
+from helpers.factories import make_metered_account, make_tariff
 
 VERSION = Version(effective_from=date(2025, 1, 1), fixed="5.00", tax_pct="10", early_pct="2",
                   early_days=10, blocks=[(100, "0.12"), (None, "0.18")])
@@ -29,7 +29,7 @@ month_plan = st.tuples(
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plan=st.lists(month_plan, min_size=1, max_size=4))
 def test_corrections_match_the_model(db, _tables, plan):
-    from conftest import truncate_all
+    from helpers.db import truncate_all
     truncate_all(db, _tables)
 
     def today(d):

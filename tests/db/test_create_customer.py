@@ -1,8 +1,8 @@
 """create_customer: validation, numbering, nothing written after an error."""
 import pytest
 
-from factories import ACTOR, make_customer
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import ACTOR, make_customer
 
 
 def test_creates_a_customer_with_the_next_number(db):

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from factories import ACTOR, make_discount
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import ACTOR, make_discount
 
 
 @pytest.mark.parametrize("pct, stored", [("10", "10.00"), ("0", "0.00"), ("100", "100.00"),

@@ -1,8 +1,8 @@
 """create_tariff: code and name rules, duplicates."""
 import pytest
 
-from factories import ACTOR, make_tariff
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import ACTOR, make_tariff
 
 
 def test_creates_a_tariff(db):

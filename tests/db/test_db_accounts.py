@@ -19,7 +19,7 @@ from pathlib import Path
 import MySQLdb
 import pytest
 
-from support import Db, DbError, connect_kwargs, with_database
+from helpers.db import Db, DbError, connect_kwargs, with_database
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = f"t{os.getpid()}_"

@@ -5,9 +5,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from billfixtures import assert_integrity
-from factories import ACTOR, make_metered_account, make_tariff
-from support import DbError
+from helpers.bills import assert_integrity
+from helpers.db import DbError
+from helpers.factories import ACTOR, make_metered_account, make_tariff
 
 VERSION = [dict(effective_from="2025-01-01", fixed_charge="9.30", tax_rate_pct="10",
                 late_fee_pct="0", early_pay_pct="0", early_pay_days=0,

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from support import DbError
+from helpers.db import DbError
 
 
 @pytest.mark.parametrize("prev, cur, digits, mult, want", [

@@ -5,7 +5,7 @@ inserting stays allowed, changing and deleting what must never change is refused
 """
 import pytest
 
-from support import DbError
+from helpers.db import DbError
 
 IMMUTABLE = 45060
 

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from factories import ACTOR, make_account, make_meter, make_metered_account
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import ACTOR, make_account, make_meter, make_metered_account
 
 
 def test_installs_a_meter_with_its_initial_reading(db):

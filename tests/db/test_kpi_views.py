@@ -6,27 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from factories import make_metered_account, make_tariff
-from test_demo_data import run_demo
+from helpers.factories import make_metered_account, make_tariff
 
 MONEY = ("not_due", "d1_30", "d31_60", "d61_90", "d90_plus", "total_open")
-
-
-@pytest.fixture(scope="module")
-def demo(db_url, _tables):
-    """The demo data, loaded once for this module into an emptied billing schema (as the `db`
-    fixture empties it); the tests here only read it."""
-    from support import Db
-    d = Db(db_url)
-    d.execute("SET SESSION innodb_ft_enable_stopword = OFF")     # as tests/conftest.py does
-    d.execute("SET FOREIGN_KEY_CHECKS = 0")
-    for t in _tables:
-        d.execute(f"TRUNCATE TABLE `{t}`")
-    d.execute("SET FOREIGN_KEY_CHECKS = 1")
-    out = run_demo(db_url)
-    assert out.returncode == 0, out.stdout + out.stderr
-    yield d
-    d.close()
 
 
 def test_report_aging_is_v_aging_with_whom_to_call(demo):

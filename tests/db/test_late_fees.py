@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from factories import make_metered_account, make_tariff, make_tariff_version
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import make_metered_account, make_tariff, make_tariff_version
 
 ACTOR = "staff:test"
 BATCH = "batch:late_fees"

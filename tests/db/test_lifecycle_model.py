@@ -7,8 +7,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from billing_model import Version, model_bill, model_step
-from factories import make_metered_account, make_tariff
+from helpers.billing_model import Version, model_bill, model_step
+from helpers.factories import make_metered_account, make_tariff
 
 MULT = st.sampled_from([Decimal("1"), Decimal("2.5"), Decimal("40")])
 RATE = st.decimals(min_value=0, max_value=Decimal("0.9"), places=6)
@@ -53,7 +53,7 @@ def scenario(draw):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(s=scenario())
 def test_exchange_and_final_bill_match_the_reference_model(db, _tables, s):
-    from conftest import truncate_all
+    from helpers.db import truncate_all
     truncate_all(db, _tables)
     db.set_clock("2029-01-01 00:00:00")
     v = s["version"]

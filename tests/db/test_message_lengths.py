@@ -6,8 +6,8 @@ from the source; this calls the procedures with the longest inputs that reach ea
 """
 import pytest
 
-from factories import ACTOR, make_discount, make_metered_account, give_discount, make_tariff
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import ACTOR, make_discount, make_metered_account, give_discount, make_tariff
 
 LONG = "X" * 100
 LIMIT = 128

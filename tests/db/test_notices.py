@@ -6,9 +6,9 @@ import threading
 
 import pytest
 
-from billfixtures import make_bill
-from factories import ACTOR, make_account, make_customer, make_metered_account, make_tariff
-from support import DbError
+from helpers.bills import make_bill
+from helpers.db import DbError
+from helpers.factories import ACTOR, make_account, make_customer, make_metered_account, make_tariff
 
 BATCH = "batch:reminders"
 

@@ -1,8 +1,8 @@
 """open_account: customer and tariff lookups, required fields, numbering."""
 import pytest
 
-from factories import ACTOR, make_account, make_customer, make_tariff
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import ACTOR, make_account, make_customer, make_tariff
 
 
 def test_opens_an_account_with_the_next_number(db):

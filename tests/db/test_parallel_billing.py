@@ -10,7 +10,6 @@
 - The bill-number counter is taken last in a chunk (_store_bills): a chunk that waits after
   inserting its bills holds no number.
 """
-import os
 import signal
 import subprocess
 import sys
@@ -19,13 +18,11 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-import MySQLdb
 import pytest
 
-from billfixtures import wait_for_lock_waits
-from conftest import apply_migrations, truncate_all
-from factories import give_discount, make_discount, make_metered_account, make_tariff
-from support import Db, DbError, connect_kwargs, with_database
+from helpers.db import Db, DbError, connect_kwargs, new_database, truncate_all
+from helpers.factories import give_discount, make_discount, make_metered_account, make_tariff
+from helpers.races import wait_for_lock_waits
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTOR = "batch:test"
@@ -41,17 +38,8 @@ FLAT = dict(effective_from="2000-01-01", fixed_charge="0.00", tax_rate_pct="0", 
 @pytest.fixture(scope="module")
 def twin_url(db_url):
     """A second database with the whole schema: the same data is built in both."""
-    kw = connect_kwargs(db_url)
-    name = f"{kw['db']}_twin"
-    base = MySQLdb.connect(**connect_kwargs(db_url, database=""))
-    cur = base.cursor()
-    cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-    cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    url = with_database(db_url, name)
-    apply_migrations(url)
-    yield url
-    cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-    base.close()
+    with new_database(db_url, f"{connect_kwargs(db_url)['db']}_twin") as url:
+        yield url
 
 
 @pytest.fixture
@@ -179,7 +167,7 @@ def build(db):
     read(db, accs[22], "2026-01-20", 100 * 22 + 120)
     db.call("close_account", accs[22].account_id, "2026-01-20", ACTOR)
     # an account without a meter is no candidate
-    from factories import make_account
+    from helpers.factories import make_account
     make_account(db, tariff_code="FLAT", opened_on="2025-12-01")
     return accs
 

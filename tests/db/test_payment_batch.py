@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from billfixtures import assert_integrity, make_bill, wait_for_lock_waits
-from conftest import truncate_all
-from factories import ACTOR, make_metered_account
-from support import DbError
+from helpers.bills import assert_integrity, make_bill
+from helpers.db import DbError, truncate_all
+from helpers.factories import ACTOR, make_metered_account
+from helpers.races import wait_for_lock_waits
 
 CLOCK = "2026-03-01 12:00:00"
 BATCH_ACTOR = "batch:lockbox"

@@ -11,9 +11,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from billfixtures import make_bill
-from factories import ACTOR, make_metered_account, make_tariff
-from support import DbError
+from helpers.bills import make_bill
+from helpers.db import DbError
+from helpers.factories import ACTOR, make_metered_account, make_tariff
 
 THREADS = 16
 OPS = 50                       # postings per thread (and some reversals besides)

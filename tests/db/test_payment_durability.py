@@ -7,53 +7,21 @@ ledger credit and its allocations; calls cut off by the crash either left nothin
 payment, and retrying them with the same idempotency key (the client's retry policy) gives one
 payment per key. Then the money invariants hold.
 """
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import threading
 import time
 from decimal import Decimal as D
-from pathlib import Path
 
-from billfixtures import make_bill
-from conftest import apply_migrations
-from factories import ACTOR, make_metered_account, make_tariff
-from support import Db, DbError
+from helpers.bills import make_bill
+from helpers.db import Db, DbError, apply_migrations
+from helpers.factories import ACTOR, make_metered_account, make_tariff
+from helpers.servers import LOST, private_server
 
-ROOT = Path(__file__).resolve().parents[2]
 THREADS = 4
-LOST = (2002, 2006, 2013)          # client errors: can't connect, server gone, connection lost
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _dbserver(env, command):
-    out = subprocess.run([str(ROOT / "bin" / "dbserver"), command], env=env, capture_output=True,
-                         text=True, timeout=120)
-    assert out.returncode == 0, f"bin/dbserver {command}: {out.stdout}{out.stderr}"
-    return out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
-
-
-def _wait_gone(pid, timeout=30):
-    deadline = time.monotonic() + timeout
-    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not Path(f"/proc/{pid}").exists(), f"server {pid} still there after SIGKILL"
 
 
 def test_successful_payments_survive_a_crash():
-    base = Path(tempfile.mkdtemp(prefix="billdur-", dir="/tmp"))   # short: socket path limit
-    env = {k: v for k, v in os.environ.items() if k != "BILLING_DATABASE_URL"}
-    env.update(BILLING_DB_DIR=str(base), BILLING_DB_PORT=str(_free_port()),
-               BILLING_DB_NAME="billing", BILLING_DB_BUFFER_POOL="64M")
-    try:
-        url = _dbserver(env, "start")
+    with private_server("billdur-") as server:
+        url = server.start()
         apply_migrations(url)
         db = Db(url)
         tariff = make_tariff(db)
@@ -95,14 +63,12 @@ def test_successful_payments_survive_a_crash():
         while len(done) < 150 and not errors and time.monotonic() < deadline:
             time.sleep(0.02)                                 # mid-load, whatever the speed
         assert len(done) >= 150 and not errors, errors
-        pid = int((base / "mysqld.pid").read_text())
-        _dbserver(env, "kill")
+        server.kill()
         for th in threads:
             th.join(30)
-        _wait_gone(pid)
         assert len(cut) == THREADS                           # every client ended on the crash
 
-        url = _dbserver(env, "start")                        # crash recovery
+        url = server.start()                                 # crash recovery
         db = Db(url)
         for key, account, amount, pid_, allocated in done:
             p = db.row("SELECT payment_id, account_id, amount, amount_allocated, status "
@@ -127,8 +93,3 @@ def test_successful_payments_survive_a_crash():
         print(f"\n{len(done)} payments confirmed before the crash, all there after it; "
               f"{len(cut)} cut calls retried ({committed} had committed before the crash)")
         db.close()
-    finally:
-        if (base / "mysqld.pid").exists():
-            subprocess.run([str(ROOT / "bin" / "dbserver"), "stop"], env=env,
-                           capture_output=True, timeout=120)
-        shutil.rmtree(base, ignore_errors=True)

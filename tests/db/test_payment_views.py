@@ -4,8 +4,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from billfixtures import make_bill
-from factories import ACTOR, make_metered_account
+from helpers.bills import make_bill
+from helpers.factories import ACTOR, make_metered_account
 
 
 def pay(db, account_id, amount, paid_at, method="cash"):

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from billing_model import Version, model_bill
-from factories import give_discount, make_discount, make_metered_account, make_tariff
-from support import DbError
+from helpers.billing_model import Version, model_bill
+from helpers.db import DbError
+from helpers.factories import give_discount, make_discount, make_metered_account, make_tariff
 
 PREVIEW_TABLES = {"billing_preview", "preview_bill", "preview_line", "preview_exception"}
 BILL_COLUMNS = ("period_start", "period_end", "consumption_kwh", "total_amount", "estimated", "final",
@@ -115,7 +115,7 @@ def data_set(draw):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(s=data_set())
 def test_a_preview_is_exactly_the_run_and_changes_nothing_else(db, _tables, s):
-    from conftest import truncate_all
+    from helpers.db import truncate_all
     truncate_all(db, _tables)
     versions, accounts = s
     db.set_clock("2026-01-01")

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from support import DbError
+from helpers.db import DbError
 from test_late_fees import BATCH, bill, billed_account, clock, fees, pay, tariff  # noqa: F401
 
 ACTOR = "staff:test"

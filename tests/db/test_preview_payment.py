@@ -5,9 +5,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from billfixtures import make_bill
-from factories import ACTOR, make_metered_account
-from support import DbError
+from helpers.bills import make_bill
+from helpers.db import DbError
+from helpers.factories import ACTOR, make_metered_account
 
 CLOCK = "2026-02-20 12:00:00"
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from factories import make_metered_account
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import make_metered_account
 
 ACTOR = "staff:test"
 

@@ -1,6 +1,6 @@
 """record_reading: consumption, rollover, the range and order rules, the high-use check.
 
-Meters are made with tests/factories.py (install_meter: the initial read is the first point).
+Meters are made with tests/helpers/factories.py (install_meter: the initial read is the first point).
 The session's clock is set to TODAY so that "in the future" does not depend on the real date.
 """
 import threading
@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from factories import make_metered_account
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import make_metered_account
 
 TODAY = "2026-12-31"
 ACTOR = "staff:test"

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from factories import ACTOR, make_account, make_tariff, make_tariff_version
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import ACTOR, make_account, make_tariff, make_tariff_version
 
 
 def test_removes_a_tariff_without_versions_and_audits_it(db):

@@ -5,9 +5,10 @@ from decimal import Decimal as D
 
 import pytest
 
-from billfixtures import allocations, assert_integrity, balance, bill_state, make_bill, race
-from factories import ACTOR, make_metered_account
-from support import DbError
+from helpers.bills import allocations, assert_integrity, balance, bill_state, make_bill
+from helpers.db import DbError
+from helpers.factories import ACTOR, make_metered_account
+from helpers.races import race
 
 
 def pay(db, account_id, amount, paid_at="2026-02-01 10:00:00", key=None):

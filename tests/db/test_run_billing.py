@@ -5,8 +5,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from factories import give_discount, make_metered_account, make_tariff
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import give_discount, make_metered_account, make_tariff
 
 ACTOR = "batch:test"
 RES = dict(effective_from="2025-01-01", fixed_charge="5.00", tax_rate_pct="10", late_fee_pct="2",

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from billing_model import Version, model_bill
-from factories import (ACTOR, blocks_json, give_discount, make_discount, make_metered_account,
+from helpers.billing_model import Version, model_bill
+from helpers.factories import (ACTOR, blocks_json, give_discount, make_discount, make_metered_account,
                        make_tariff)
-from support import DbError
+from helpers.db import DbError
 
 MONEY = st.decimals(min_value=0, max_value=60, places=2)
 PCT = st.decimals(min_value=0, max_value=30, places=2)
@@ -95,7 +95,7 @@ def model_simulated_total(bill, proposal, discounts):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(s=scenario())
 def test_simulation_matches_the_model(db, _tables, s):
-    from conftest import truncate_all
+    from helpers.db import truncate_all
     truncate_all(db, _tables)
     db.set_clock("2026-06-01")
     t = make_tariff(db, code="SIM", versions=[as_args(v) for v in s["versions"]])

@@ -3,8 +3,8 @@ unbilled days before bs is not billed (nothing stored) until the earlier days ar
 check comes before READ_NEEDS_REVIEW and NO_TARIFF."""
 from decimal import Decimal as D
 
-from billfixtures import assert_integrity
-from factories import make_metered_account, make_tariff
+from helpers.bills import assert_integrity
+from helpers.factories import make_metered_account, make_tariff
 
 FLAT = dict(effective_from="2025-01-01", fixed_charge="0", tax_rate_pct="0", late_fee_pct="0",
             early_pay_pct="0", early_pay_days=0, blocks=[(None, "0.10")])

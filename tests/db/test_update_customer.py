@@ -1,8 +1,8 @@
 """update_customer: every field replaced, same validation as create_customer."""
 import pytest
 
-from factories import ACTOR, make_customer
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import ACTOR, make_customer
 
 
 def test_replaces_all_fields(db):

@@ -5,8 +5,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from billfixtures import allocations, assert_integrity
-from factories import ACTOR, make_metered_account, make_tariff
+from helpers.bills import allocations, assert_integrity
+from helpers.factories import ACTOR, make_metered_account, make_tariff
 
 
 def receipt(db, pid):

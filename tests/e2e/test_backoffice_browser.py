@@ -4,56 +4,44 @@ a billing admin runs billing to completion and watches its progress bar; the iss
 reversal confirmation, search results, the account page's sections) at 1280 and 390 px, with
 screenshots in var/screens/ for a person and no page scrolling sideways."""
 import datetime as dt
-from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from e2e.conftest import login_page
-from factories import make_metered_account, make_tariff
+from e2e.conftest import screenshots
+from helpers.factories import make_metered_account, make_tariff
+from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-PASSWORD = "Kilowatt-hours-2026"
-
-
-def staff(django_user_model, username, role):
-    user = django_user_model.objects.create_user(username=username, password=PASSWORD,
-                                                 is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 # The rules bill only periods that are over, issued today or later, and the web app runs on the
-# real clock: the meters are read at the end of the last full month, billed today.
-TODAY = dt.date.today()
-LAST_END = TODAY.replace(day=1) - dt.timedelta(days=1)
-LAST = LAST_END.replace(day=1)
+# real clock: the meters are read at the end of the last full month, billed today (`real`, read
+# when a test runs).
 
 
 @pytest.fixture
 def meters(billing_db):
     make_tariff(billing_db, code="RES")
     return [make_metered_account(billing_db, tariff_code="RES", serial=f"SN-E-{i}",
-                                 opened_on=LAST) for i in (1, 2, 3)]
+                                 opened_on=real.last) for i in (1, 2, 3)]
 
 
 def test_a_clerk_enters_a_reading_and_uploads_a_csv(page, live_server, meters, billing_db,
-                                                    django_user_model, tmp_path):
-    staff(django_user_model, "clerk1", "clerk")
-    login_page(page, live_server, "clerk1", PASSWORD, path="/login/")
+                                                    staff_login, tmp_path):
+    staff_login("clerk1", "clerk")
     page.click("nav >> text=Enter reading")
     page.fill("#id_serial_no", "SN-E-1")
-    page.fill("#id_read_on", str(LAST_END))
+    page.fill("#id_read_on", str(real.last_end))
     page.fill("#id_value", "120")
     page.select_option("#id_source", "field")
     page.click("main button[type=submit]")
     assert "Reading recorded: 120.0000 kWh" in page.locator(".messages").inner_text()
 
     csv_file = tmp_path / "readings.csv"
-    csv_file.write_text(f"serial,date,value,source\nSN-E-2,{LAST_END},80,field\n"
-                        f"SN-E-9,{LAST_END},10,field\nSN-E-3,{LAST_END},oops,field\n"
-                        f"SN-E-3,{LAST_END},90,smart\n")
+    csv_file.write_text(f"serial,date,value,source\nSN-E-2,{real.last_end},80,field\n"
+                        f"SN-E-9,{real.last_end},10,field\nSN-E-3,{real.last_end},oops,field\n"
+                        f"SN-E-3,{real.last_end},90,smart\n")
     page.goto(live_server.url + "/readings/upload/")
     page.set_input_files("#id_file", str(csv_file))
     page.click("button:has-text('Check the file')")
@@ -69,15 +57,14 @@ def test_a_clerk_enters_a_reading_and_uploads_a_csv(page, live_server, meters, b
 
 
 def test_a_billing_admin_runs_billing_to_completion(page, live_server, meters, billing_db,
-                                                    django_user_model):
+                                                    staff_login):
     for i, value in ((1, 100), (2, 50), (3, 75)):
-        billing_db.call("record_reading", f"SN-E-{i}", LAST_END, value, "field", "staff:t")
-    staff(django_user_model, "badmin", "billing_admin")
-    login_page(page, live_server, "badmin", PASSWORD, path="/login/")
+        billing_db.call("record_reading", f"SN-E-{i}", real.last_end, value, "field", "staff:t")
+    staff_login("badmin", "billing_admin")
     page.click("nav >> text=Billing runs")
-    page.fill("#id_period_start", str(LAST))
-    page.fill("#id_period_end", str(LAST_END))
-    page.fill("#id_issue_date", str(TODAY))
+    page.fill("#id_period_start", str(real.last))
+    page.fill("#id_period_end", str(real.last_end))
+    page.fill("#id_issue_date", str(real.today))
     page.fill("#id_due_days", "14")
     page.click("button:has-text('Preview run')")       # the first step: a preview
     assert page.locator(".count-bills").inner_text() == "3"
@@ -93,36 +80,25 @@ def test_a_billing_admin_runs_billing_to_completion(page, live_server, meters, b
     assert billing_db.value("SELECT COUNT(*) FROM bill") == 3
 
 
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
-WIDTHS = (1280, 390)
-
-
 def shoot(page, name):
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENS / f"backoffice-{name}-{width}.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 1, f"{name} at {width}px scrolls sideways by {overflow}px"
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshots(page, f"backoffice-{name}")
 
 
 def test_a_billing_admin_reads_a_run_fixes_its_exception_and_runs_it_again(
-        page, live_server, meters, billing_db, django_user_model):
-    read_on = LAST_END - dt.timedelta(days=10)
+        page, live_server, meters, billing_db, staff_login):
+    read_on = real.last_end - dt.timedelta(days=10)
     billing_db.call("record_reading", "SN-E-1", read_on, 100, "field", "staff:t")
     billing_db.call("record_reading", "SN-E-2", read_on, 50, "field", "staff:t")
-    billing_db.call("record_reading", "SN-E-1", LAST_END, 200, "field", "staff:t")
-    assert billing_db.call("record_reading", "SN-E-2", LAST_END, 5000, "field",
+    billing_db.call("record_reading", "SN-E-1", real.last_end, 200, "field", "staff:t")
+    assert billing_db.call("record_reading", "SN-E-2", real.last_end, 5000, "field",
                            "staff:t")["status"] == "review"
-    run = billing_db.call("run_billing", LAST, LAST_END, TODAY, 14, "staff:t")
-    staff(django_user_model, "badmin2", "billing_admin")
-    login_page(page, live_server, "badmin2", PASSWORD, path="/login/")
+    run = billing_db.call("run_billing", real.last, real.last_end, real.today, 14, "staff:t")
+    staff_login("badmin2", "billing_admin")
     page.goto(f"{live_server.url}/billing/runs/{run['run_id']}/")
     main = page.inner_text("main")
     assert "2 bills, of which 1 estimated" in main
     assert "The reading at the end of the period waits for review." in main
-    assert page.input_value("#id_issue_date") == str(TODAY)
+    assert page.input_value("#id_issue_date") == str(real.today)
     shoot(page, "run-detail")
     page.click("text=Review reading")
     assert page.locator("h1").inner_text().startswith("Reading")
@@ -141,16 +117,15 @@ def test_a_billing_admin_reads_a_run_fixes_its_exception_and_runs_it_again(
 
 
 def test_search_account_sections_and_reversal_confirmation(page, live_server, meters,
-                                                         billing_db, django_user_model):
-    billing_db.call("record_reading", "SN-E-1", LAST_END, 100, "field", "staff:t")
-    billing_db.call("run_billing", LAST, LAST_END, TODAY, 14, "staff:t")
+                                                         billing_db, staff_login):
+    billing_db.call("record_reading", "SN-E-1", real.last_end, 100, "field", "staff:t")
+    billing_db.call("run_billing", real.last, real.last_end, real.today, 14, "staff:t")
     acc = meters[0]
     for i in range(3):
         billing_db.call("post_payment", acc.account_id, "2.00", "cheque", None, f"k-e-{i}",
                         "staff:t")
     pid = billing_db.value("SELECT MAX(payment_id) FROM payment")
-    staff(django_user_model, "badmin3", "billing_admin")
-    login_page(page, live_server, "badmin3", PASSWORD, path="/login/")
+    staff_login("badmin3", "billing_admin")
     page.goto(live_server.url + "/customers/?q=main")       # the service addresses' street
     assert page.locator("table.search-results tbody tr").count() == 3
     shoot(page, "search")
@@ -167,15 +142,14 @@ def test_search_account_sections_and_reversal_confirmation(page, live_server, me
 
 
 def test_the_reading_form_warns_before_review_or_refusal(page, live_server, meters, billing_db,
-                                                        django_user_model):
-    mid = LAST_END - dt.timedelta(days=20)
+                                                        staff_login):
+    mid = real.last_end - dt.timedelta(days=20)
     billing_db.call("record_reading", "SN-E-1", mid, 100, "field", "staff:t")
-    staff(django_user_model, "clerk2", "clerk")
-    login_page(page, live_server, "clerk2", PASSWORD, path="/login/")
+    staff_login("clerk2", "clerk")
     page.goto(live_server.url + "/readings/new/?serial_no=SN-E-1")
     page.wait_for_selector("#meter-context:not([hidden]) .meter-text:has-text('typical use')")
     assert f"last reading 100.00 on {mid}" in page.inner_text("#meter-context")
-    page.fill("#id_read_on", str(LAST_END))
+    page.fill("#id_read_on", str(real.last_end))
     # (the page's script writes the warning on input: wait for it, do not read at once)
     page.fill("#id_value", "50")
     expect(page.locator("#reading-warning")).to_contain_text("below the last reading")
@@ -192,14 +166,13 @@ def test_the_reading_form_warns_before_review_or_refusal(page, live_server, mete
 
 
 def test_a_cash_payment_shows_the_change_and_the_drawer_closes(page, live_server, meters,
-                                                               billing_db, django_user_model):
-    billing_db.call("record_reading", "SN-E-1", LAST_END, 100, "field", "staff:t")
-    billing_db.call("run_billing", LAST, LAST_END, TODAY, 14, "staff:t")
+                                                               billing_db, staff_login):
+    billing_db.call("record_reading", "SN-E-1", real.last_end, 100, "field", "staff:t")
+    billing_db.call("run_billing", real.last, real.last_end, real.today, 14, "staff:t")
     acc = meters[0]
     due = billing_db.value("SELECT balance FROM v_account_balance WHERE account_id = %s",
                            acc.account_id)
-    staff(django_user_model, "clerk3", "clerk")
-    login_page(page, live_server, "clerk3", PASSWORD, path="/login/")
+    staff_login("clerk3", "clerk")
     page.goto(f"{live_server.url}/accounts/{acc.account_id}/pay/")
     assert page.input_value("#id_amount") == str(due)
     assert page.locator("#id_reference").is_hidden()              # cash: no reference

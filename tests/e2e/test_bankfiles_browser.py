@@ -7,37 +7,17 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 
-from e2e.conftest import login_page
-from factories import make_metered_account, make_tariff
+from e2e.conftest import SCREENS, screenshots
+from helpers.factories import make_metered_account, make_tariff
+from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-PASSWORD = "Kilowatt-hours-2026"
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
-TODAY = dt.date.today()
-M2_END = TODAY.replace(day=1) - dt.timedelta(days=1)
-M2 = M2_END.replace(day=1)
-M1_END = M2 - dt.timedelta(days=1)
-M1 = M1_END.replace(day=1)
-
-
-def staff(django_user_model, username, role):
-    user = django_user_model.objects.create_user(username=username, password=PASSWORD,
-                                                 is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def shoot(page, name):
     """Screenshots at 1280 and 390 px; the page never scrolls sideways."""
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENS / f"bankfile-{name}-{width}.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 1, f"{name} at {width}px scrolls sideways by {overflow}px"
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshots(page, f"bankfile-{name}")
 
 
 @pytest.fixture
@@ -45,21 +25,21 @@ def accounts(billing_db):
     """Two accounts with a bill each (the second a final, estimated-looking long row)."""
     make_tariff(billing_db, code="RES")
     accs = [make_metered_account(billing_db, tariff_code="RES", serial=f"SN-BB-{i}",
-                                 opened_on=M1) for i in (1, 2)]
+                                 opened_on=real.before) for i in (1, 2)]
     for i, a in enumerate(accs, 1):
-        billing_db.call("record_reading", f"SN-BB-{i}", str(M1_END), 1000 * i, "field", "staff:t")
-        billing_db.call("bill_account", a.account_id, str(M1), str(M1_END), str(TODAY), 14,
+        billing_db.call("record_reading", f"SN-BB-{i}", str(real.before_end), 1000 * i, "field",
                         "staff:t")
-        billing_db.call("bill_account", a.account_id, str(M2), str(M2_END), str(TODAY), 14,
-                        "staff:t")
+        billing_db.call("bill_account", a.account_id, str(real.before), str(real.before_end),
+                        str(real.today), 14, "staff:t")
+        billing_db.call("bill_account", a.account_id, str(real.last), str(real.last_end),
+                        str(real.today), 14, "staff:t")
     return accs
 
 
 def test_upload_preview_post_and_refused_lines(page, live_server, accounts, billing_db,
-                                               django_user_model, tmp_path):
+                                               staff_login, tmp_path):
     a, b = accounts
-    staff(django_user_model, "badmin", "billing_admin")
-    login_page(page, live_server, "badmin", PASSWORD, path="/login/")
+    staff_login("badmin", "billing_admin")
     page.click("nav >> text=Bank files")
     assert page.locator("h1").inner_text() == "Bank files"
     shoot(page, "list-empty")
@@ -77,7 +57,7 @@ def test_upload_preview_post_and_refused_lines(page, live_server, accounts, bill
     assert "The first line must be the header" in page.inner_text("#id_file_error")
     shoot(page, "upload-refused")
 
-    paid = f"{TODAY - dt.timedelta(days=1)} 10:00:00"
+    paid = f"{real.today - dt.timedelta(days=1)} 10:00:00"
     good = tmp_path / "lockbox-very-long-file-name-from-the-bank-2026-11-29-000123456789.csv"
     good.write_text("account_no,amount,method,paid_at,key\n"
                     f"{a.account_no},10.00,bank_transfer,{paid},bank-000000000000000000001\n"
@@ -117,10 +97,9 @@ def test_upload_preview_post_and_refused_lines(page, live_server, accounts, bill
 
 def test_the_bills_table_fits_at_1280_and_scrolls_in_its_box_at_390(page, live_server, accounts,
                                                                     billing_db,
-                                                                    django_user_model):
+                                                                    staff_login):
     a, _ = accounts
-    staff(django_user_model, "clerk1", "clerk")
-    login_page(page, live_server, "clerk1", PASSWORD, path="/login/")
+    staff_login("clerk1", "clerk")
     for path in (f"/accounts/{a.account_id}/", f"/customers/{a.customer_id}/"):
         page.goto(live_server.url + path)
         box = page.locator(".table-scroll:has(caption:text('Bills'))").first
@@ -138,9 +117,8 @@ def test_the_bills_table_fits_at_1280_and_scrolls_in_its_box_at_390(page, live_s
                         full_page=True)
 
 
-def test_favicon_and_the_logged_out_pages(page, live_server, billing_db, django_user_model):
-    staff(django_user_model, "clerk2", "clerk")
-    login_page(page, live_server, "clerk2", PASSWORD, path="/login/")
+def test_favicon_and_the_logged_out_pages(page, live_server, billing_db, staff_login):
+    staff_login("clerk2", "clerk")
     icon = page.locator("link[rel=icon]").get_attribute("href")
     assert page.request.get(live_server.url + icon).status == 200
     page.click("header >> text=Log out")

@@ -3,35 +3,33 @@ flagged bill, issues; late fees previewed; a customer's bill page (and the staff
 shows why the bill differs, with the usage chart. Every page at 1280 and 390 px, screenshots
 in var/screens/, none scrolling sideways."""
 import re
-from pathlib import Path
 
 import pytest
 
-from e2e.conftest import login_page
-from e2e.test_backoffice_browser import PASSWORD, staff
+from e2e.conftest import PASSWORD, login_page, screenshots
+from helpers.portal_data import MONTHS, billed
+from helpers.review_data import make_overdue_accounts, make_review_accounts
 from portal.services import create_customer_login
-from web.test_bill_explanation import MONTHS, billed
-from web.test_bill_review import overdue, world  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 
+@pytest.fixture
+def world(billing_db):
+    return make_review_accounts(billing_db)
+
+
+@pytest.fixture
+def overdue(billing_db):
+    return make_overdue_accounts(billing_db)
 
 def shoot(page, name):
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENS / f"review-{name}-{width}.png"), full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 1, f"{name} at {width}px scrolls sideways by {overflow}px"
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshots(page, f"review-{name}")
 
 
-def test_preview_inspect_a_flagged_bill_issue(page, live_server, world, billing_db,  # noqa: F811
-                                              django_user_model):
-    staff(django_user_model, "badmin", "billing_admin")
-    login_page(page, live_server, "badmin", PASSWORD, path="/login/")
+def test_preview_inspect_a_flagged_bill_issue(page, live_server, world, billing_db,
+                                              staff_login):
+    staff_login("badmin", "billing_admin")
     page.click("nav >> text=Billing runs")
     assert "The period must be over" in page.locator("main").inner_text()
     shoot(page, "run-list")
@@ -61,10 +59,9 @@ def test_preview_inspect_a_flagged_bill_issue(page, live_server, world, billing_
     shoot(page, "run-after-preview")
 
 
-def test_late_fees_preview_then_apply(page, live_server, overdue, billing_db,  # noqa: F811
-                                      django_user_model):
-    staff(django_user_model, "badmin2", "billing_admin")
-    login_page(page, live_server, "badmin2", PASSWORD, path="/login/")
+def test_late_fees_preview_then_apply(page, live_server, overdue, billing_db,
+                                      staff_login):
+    staff_login("badmin2", "billing_admin")
     page.goto(live_server.url + "/billing/runs/")
     page.click("button:has-text('Preview late fees')")
     assert page.locator("h1").inner_text().startswith("Late fees as of")
@@ -77,7 +74,7 @@ def test_late_fees_preview_then_apply(page, live_server, overdue, billing_db,  #
 
 
 def test_a_customers_bill_page_shows_the_explanation(page, live_server, billing_db,
-                                                     django_user_model):
+                                                     staff_login):
     kwh = [300, 310, 320, 330, 340, 350, 360, 370, 280, 310, 300, 310, 300, 465, 310]
     acc, bills = billed(billing_db, kwh, MONTHS)
     create_customer_login(acc.customer_id, password=PASSWORD)
@@ -96,9 +93,8 @@ def test_a_customers_bill_page_shows_the_explanation(page, live_server, billing_
     page.goto(live_server.url + f"/my/bills/{bills[-1]}/print/")
     assert page.locator(".why-sentence").inner_text() == sentence
     # the staff bill page says the same
-    staff(django_user_model, "clerk9", "clerk")
     page.context.clear_cookies()
-    login_page(page, live_server, "clerk9", PASSWORD, path="/login/")
+    staff_login("clerk9", "clerk")
     page.goto(live_server.url + f"/bills/{bills[-1]}/")
     assert page.locator(".why-sentence").inner_text() == sentence
     shoot(page, "staff-bill")

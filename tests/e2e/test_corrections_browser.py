@@ -3,25 +3,16 @@ estimate on the reading page and corrects it in one guided flow (cancel the esti
 record the reading, re-bill), then looks at both bills; a refund slip; the customer sees the
 cancelled bill with its credit note and the bill that replaces it. Screenshots at 1280 and 390
 px go to var/screens/ (looked at by people, not compared)."""
-import datetime as dt
-from pathlib import Path
-
 import pytest
-from django.contrib.auth.models import Group
 
-from e2e.conftest import login_page
-from factories import make_metered_account, make_tariff
+from e2e.conftest import PASSWORD, login_page, screenshots
+from helpers.factories import make_metered_account, make_tariff
+from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-PASSWORD = "Kilowatt-hours-2026"
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 
-# the web app runs on the real clock: the last two full months, billed today
-TODAY = dt.date.today()
-M2_END = TODAY.replace(day=1) - dt.timedelta(days=1)
-M2 = M2_END.replace(day=1)
-M1_END = M2 - dt.timedelta(days=1)
-M1 = M1_END.replace(day=1)
+# the web app runs on the real clock: the last two full months, billed today (`real`, read when
+# a test runs)
 
 
 def words(locator):
@@ -29,37 +20,30 @@ def words(locator):
 
 
 def shoot(page, name):
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENS / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshots(page, name, max_overflow=None)
 
 
 @pytest.fixture
 def estimated(billing_db):
-    """M1 billed on an actual reading of 100, M2 on an estimate above it."""
+    """real.before billed on an actual reading of 100, real.last on an estimate above it."""
     make_tariff(billing_db, code="RES")
-    a = make_metered_account(billing_db, tariff_code="RES", serial="SN-T-1", opened_on=M1)
-    billing_db.call("record_reading", "SN-T-1", str(M1_END), 100, "field", "staff:test")
-    billing_db.call("bill_account", a.account_id, str(M1), str(M1_END), str(TODAY), 14,
-                    "staff:test")
-    a.est = billing_db.call("bill_account", a.account_id, str(M2), str(M2_END), str(TODAY), 14,
-                            "staff:test")["bill_id"]
+    a = make_metered_account(billing_db, tariff_code="RES", serial="SN-T-1", opened_on=real.before)
+    billing_db.call("record_reading", "SN-T-1", str(real.before_end), 100, "field", "staff:test")
+    billing_db.call("bill_account", a.account_id, str(real.before), str(real.before_end),
+                    str(real.today), 14, "staff:test")
+    a.est = billing_db.call("bill_account", a.account_id, str(real.last), str(real.last_end),
+                            str(real.today), 14, "staff:test")["bill_id"]
     assert billing_db.value("SELECT estimated FROM v_bill_summary WHERE bill_id = %s", a.est)
     return a
 
 
-def test_true_down_in_the_browser(page, live_server, estimated, billing_db, django_user_model):
-    user = django_user_model.objects.create_user(username="bea", password=PASSWORD,
-                                                 is_staff=True)
-    user.groups.add(Group.objects.get(name="billing_admin"))
-    login_page(page, live_server, "bea", PASSWORD, path="/login/")
+def test_true_down_in_the_browser(page, live_server, estimated, billing_db, staff_login):
+    staff_login("bea", "billing_admin")
     old_no = billing_db.value("SELECT bill_no FROM bill WHERE bill_id = %s", estimated.est)
     # the actual reading (read today, 120: below the estimate) is refused, with the way out
     page.click("nav >> text=Enter reading")
     page.fill("#id_serial_no", "SN-T-1")
-    page.fill("#id_read_on", str(TODAY))
+    page.fill("#id_read_on", str(real.today))
     page.fill("#id_value", "120")
     # the form's check (issue 22) warns first, below the last (estimated) reading; a first
     # submit with a warning only asks again, the second one goes to the server

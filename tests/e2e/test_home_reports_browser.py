@@ -2,47 +2,22 @@
 the Chart.js charts are drawn (from the project's static files), every chart has its table, the
 pages do not scroll sideways at 1280 and 390 px; screenshots in var/screens/home-*.png and
 var/screens/report-*.png for a person to look at."""
-from pathlib import Path
-
 import pytest
 
-from e2e.conftest import login_page
-from test_demo_data import run_demo
+from e2e.conftest import SCREENS
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-PASSWORD = "Kilowatt-hours-2026"
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 WIDTHS = (1280, 390)
 
 
 @pytest.fixture(scope="module")
-def demo(db_url, _tables):
-    """The demo data, loaded once for this module into an emptied billing schema, and a payment
-    taken today by the clerk of these tests (their recent work and today's collections)."""
-    from support import Db
-    d = Db(db_url)
-    d.execute("SET SESSION innodb_ft_enable_stopword = OFF")     # as tests/conftest.py does
-    d.execute("SET FOREIGN_KEY_CHECKS = 0")
-    for t in _tables:
-        d.execute(f"TRUNCATE TABLE `{t}`")
-    d.execute("SET FOREIGN_KEY_CHECKS = 1")
-    out = run_demo(db_url)
-    assert out.returncode == 0, out.stdout + out.stderr
-    account = d.value("SELECT account_id FROM v_aging ORDER BY total_open DESC LIMIT 1")
-    paid_at = d.value("SELECT DATE_FORMAT(NOW() - INTERVAL 1 SECOND, '%Y-%m-%d %H:%i:%s')")
-    d.call("post_payment", account, "12.50", "cash", paid_at, "e2e-home-1", "staff:clerk1")
-    yield d
-    d.close()
-
-
-def staff(username, role):
-    # not the `django_user_model` fixture: it requests `db`, which would empty the demo
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    user = get_user_model().objects.create_user(username=username, password=PASSWORD,
-                                                is_staff=True)
-    user.groups.add(Group.objects.get_or_create(name=role)[0])
-    return user
+def demo(demo):
+    """The demo data (tests/conftest.py) and a payment taken today by the clerk of these tests
+    (their recent work and today's collections)."""
+    account = demo.value("SELECT account_id FROM v_aging ORDER BY total_open DESC LIMIT 1")
+    paid_at = demo.value("SELECT DATE_FORMAT(NOW() - INTERVAL 1 SECOND, '%Y-%m-%d %H:%i:%s')")
+    demo.call("post_payment", account, "12.50", "cash", paid_at, "e2e-home-1", "staff:clerk1")
+    return demo
 
 
 def shoot(page, name):
@@ -72,11 +47,10 @@ def charts_drawn(page):
                             fig.querySelectorAll('table.chart-table tbody tr').length]; })""")
 
 
-def test_a_manager_home_and_the_reports(page, live_server, demo):
-    staff("mgr1", "manager")
+def test_a_manager_home_and_the_reports(page, live_server, demo, staff_login):
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    login_page(page, live_server, "mgr1", PASSWORD, path="/login/")
+    staff_login("mgr1", "manager")
     page.goto(live_server.url + "/")
     assert page.locator("#kpi-heading").inner_text() == "How collection is going"
     k = demo.row("SELECT * FROM v_kpi_summary")
@@ -105,9 +79,8 @@ def test_a_manager_home_and_the_reports(page, live_server, demo):
     assert errors == []
 
 
-def test_a_billing_admin_home(page, live_server, demo):
-    staff("badmin1", "billing_admin")
-    login_page(page, live_server, "badmin1", PASSWORD, path="/login/")
+def test_a_billing_admin_home(page, live_server, demo, staff_login):
+    staff_login("badmin1", "billing_admin")
     page.goto(live_server.url + "/")
     assert charts_drawn(page) == [["trend-data", 12, 12]]
     for section in ("#collection", "#aging", "#queue", "#today", "#recent"):
@@ -115,9 +88,8 @@ def test_a_billing_admin_home(page, live_server, demo):
     shoot(page, "home-billing-admin")
 
 
-def test_a_clerk_home(page, live_server, demo):
-    staff("clerk1", "clerk")
-    login_page(page, live_server, "clerk1", PASSWORD, path="/login/")
+def test_a_clerk_home(page, live_server, demo, staff_login):
+    staff_login("clerk1", "clerk")
     page.goto(live_server.url + "/")
     assert page.locator("#collection").count() == 0 and charts_drawn(page) == []
     waiting = demo.value("SELECT COUNT(*) FROM meter_reading WHERE status = 'review'")

@@ -1,50 +1,30 @@
 """Issue 19 in headless Chromium: a clerk exchanges a meter (the form, a refusal on its field,
 then success); a billing admin sees the close form with the open balance. Screenshots of both
 forms at 1280 and 390 px in var/screens/, and no page scrolling sideways."""
-import datetime as dt
-from pathlib import Path
-
 import pytest
-from django.contrib.auth.models import Group
 
-from e2e.conftest import login_page
-from factories import make_metered_account, make_tariff
+from e2e.conftest import screenshots
+from helpers.factories import make_metered_account, make_tariff
+from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-PASSWORD = "Kilowatt-hours-2026"
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
-TODAY = dt.date.today()
-LAST_END = TODAY.replace(day=1) - dt.timedelta(days=1)
-LAST = LAST_END.replace(day=1)
-
-
-def staff(django_user_model, username, role):
-    user = django_user_model.objects.create_user(username=username, password=PASSWORD,
-                                                 is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def shoot(page, name):
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENS / f"lifecycle-{name}-{width}.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshots(page, f"lifecycle-{name}", max_overflow=0)
 
 
 @pytest.fixture
 def account(billing_db):
     make_tariff(billing_db, code="RES")
-    acc = make_metered_account(billing_db, tariff_code="RES", serial="SN-L-1", opened_on=LAST)
-    billing_db.call("record_reading", "SN-L-1", LAST_END.isoformat(), 120, "field", "staff:test")
+    acc = make_metered_account(billing_db, tariff_code="RES", serial="SN-L-1", opened_on=real.last)
+    billing_db.call("record_reading", "SN-L-1", real.last_end.isoformat(), 120, "field",
+                    "staff:test")
     return acc
 
 
-def test_a_clerk_exchanges_a_meter(page, live_server, account, billing_db, django_user_model):
-    staff(django_user_model, "clara", "clerk")
-    login_page(page, live_server, "clara", PASSWORD, path="/login/")
+def test_a_clerk_exchanges_a_meter(page, live_server, account, billing_db, staff_login):
+    staff_login("clara", "clerk")
     page.goto(f"{live_server.url}/accounts/{account.account_id}/")
     page.click("text=Exchange meter")
     page.fill("#id_old_final_read", "100")                 # below 120: backwards
@@ -61,9 +41,8 @@ def test_a_clerk_exchanges_a_meter(page, live_server, account, billing_db, djang
 
 
 def test_a_billing_admin_sees_the_close_form(page, live_server, account, billing_db,
-                                             django_user_model):
-    staff(django_user_model, "bea", "billing_admin")
-    login_page(page, live_server, "bea", PASSWORD, path="/login/")
+                                             staff_login):
+    staff_login("bea", "billing_admin")
     page.goto(f"{live_server.url}/accounts/{account.account_id}/")
     page.click("text=Final reading and close")
     assert "Open balance" in page.inner_text("body")

@@ -7,22 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from e2e.conftest import login_page
-from e2e.portal_data import make_portal_customer
+from e2e.conftest import PASSWORD, login_page, screenshots
+from helpers.portal_data import make_portal_customer
 from portal.services import create_customer_login
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-PASSWORD = "Kilowatt-hours-2026"
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "portal"
 
 
 def shoot(page, name):
     """Full-page screenshots of the current page at desktop and phone width."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshots(page, name, max_overflow=None, folder=SHOTS)
 
 
 @pytest.fixture
@@ -159,7 +154,7 @@ def test_the_dashboard_chart_at_desktop_and_phone_width(page, live_server, billi
     the comparison of this period, the previous one and last year. At 1280 px the whole chart
     shows; at 390 px it scrolls in its own box, opened at the latest periods, and the page
     does not scroll sideways."""
-    from web.test_bill_explanation import MONTHS, billed
+    from helpers.portal_data import MONTHS, billed
     kwh = [300, 310, 320, 330, 340, 350, 360, 370, 280, 310, 300, 310, 300, 465, 310]
     acc, bills = billed(billing_db, kwh, MONTHS)
     create_customer_login(acc.customer_id, password=PASSWORD)

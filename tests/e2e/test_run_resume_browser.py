@@ -1,34 +1,24 @@
 """A stalled billing run continued from its page in headless Chromium: the "Not moving?" card at
 1280 and 390 px without sideways scrolling (screenshots in var/screens/), the button, the
 progress page, the completed run."""
-import datetime as dt
-from pathlib import Path
-
 import pytest
-from django.contrib.auth.models import Group
 
-from e2e.conftest import login_page
-from factories import make_metered_account, make_tariff
+from e2e.conftest import SCREENS
+from helpers.factories import make_metered_account, make_tariff
+from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-PASSWORD = "Kilowatt-hours-2026"
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
-TODAY = dt.date.today()
-LAST_END = TODAY.replace(day=1) - dt.timedelta(days=1)
-LAST = LAST_END.replace(day=1)
 
 
-def test_continue_a_stalled_run(page, live_server, billing_db, django_user_model):
+def test_continue_a_stalled_run(page, live_server, billing_db, staff_login):
     make_tariff(billing_db, code="RES")
     for i in range(3):
-        acc = make_metered_account(billing_db, tariff_code="RES", opened_on=LAST)
-        billing_db.call("record_reading", acc.serial, str(LAST_END), 100 + i, "field", "staff:t")
-    run_id = billing_db.call("start_billing_run", str(LAST), str(LAST_END), str(TODAY), 14,
-                             "staff:t")["run_id"]
-    user = django_user_model.objects.create_user(username="badmin", password=PASSWORD,
-                                                 is_staff=True)
-    user.groups.add(Group.objects.get(name="billing_admin"))
-    login_page(page, live_server, "badmin", PASSWORD, path="/login/")
+        acc = make_metered_account(billing_db, tariff_code="RES", opened_on=real.last)
+        billing_db.call("record_reading", acc.serial, str(real.last_end), 100 + i, "field",
+                        "staff:t")
+    run_id = billing_db.call("start_billing_run", str(real.last), str(real.last_end),
+                             str(real.today), 14, "staff:t")["run_id"]
+    staff_login("badmin", "billing_admin")
     page.goto(f"{live_server.url}/billing/runs/{run_id}/")
     SCREENS.mkdir(parents=True, exist_ok=True)
     for width in (1280, 390):

@@ -3,29 +3,18 @@ amount before any charge, the charges to reconcile with the "settled" action, th
 portal login link with its copy button, the tariff list and the block editor. No page scrolls
 sideways (tables scroll inside their own box); screenshots go to var/screens/ for a person."""
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from e2e.conftest import login_page
-from e2e.portal_data import make_portal_customer
-from factories import make_tariff
+from e2e.conftest import PASSWORD, SCREENS, login_page
+from helpers.factories import make_tariff
+from helpers.portal_data import make_portal_customer
 from portal.models import ChargeToReconcile
 from portal.services import create_customer_login
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-PASSWORD = "Kilowatt-hours-2026"
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 WIDTHS = (1280, 390)
-
-
-def staff(django_user_model, username, role):
-    user = django_user_model.objects.create_user(username=username, password=PASSWORD,
-                                                 is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def shoot(page, name, width):
@@ -53,14 +42,13 @@ def test_pay_form_refuses_a_full_width_amount(page, live_server, billing_db):
     assert billing_db.value("SELECT COUNT(*) FROM payment WHERE method = 'online'") == 0
 
 
-def test_reconcile_list_and_settle(page, live_server, billing_db, django_user_model):
+def test_reconcile_list_and_settle(page, live_server, billing_db, staff_login):
     ChargeToReconcile.objects.create(account_id=1, amount=Decimal("7.77"),
                                      reference="0123456789abcdef0123456789abcdef",
                                      transaction_id="SIM-0123456789ab", actor="customer:C0000001",
                                      reason="IDEMPOTENCY_MISMATCH",
                                      detail="idempotency_key was used for another payment")
-    staff(django_user_model, "badmin", "billing_admin")
-    login_page(page, live_server, "badmin", PASSWORD, path="/login/")
+    staff_login("badmin", "billing_admin")
     page.goto(live_server.url + "/my/staff/reconcile/")
     for w in WIDTHS:
         shoot(page, "reconcile-open", w)
@@ -71,10 +59,9 @@ def test_reconcile_list_and_settle(page, live_server, billing_db, django_user_mo
         shoot(page, "reconcile-settled", w)
 
 
-def test_one_time_login_link_page(page, live_server, billing_db, django_user_model):
+def test_one_time_login_link_page(page, live_server, billing_db, staff_login):
     ada = make_portal_customer(billing_db, with_history=False)
-    staff(django_user_model, "clerk1", "clerk")
-    login_page(page, live_server, "clerk1", PASSWORD, path="/login/")
+    staff_login("clerk1", "clerk")
     page.goto(f"{live_server.url}/customers/{ada.customer_id}/")
     page.click("button:has-text('Create a portal login')")
     assert "/my/password/set/" in page.inner_text("#login-link")
@@ -88,10 +75,9 @@ def test_one_time_login_link_page(page, live_server, billing_db, django_user_mod
     assert "shown already" in page.inner_text("main")
 
 
-def test_tariff_list_and_block_editor(page, live_server, billing_db, django_user_model):
+def test_tariff_list_and_block_editor(page, live_server, billing_db, staff_login):
     make_tariff(billing_db, code="RES-2026_1")
-    staff(django_user_model, "badmin", "billing_admin")
-    login_page(page, live_server, "badmin", PASSWORD, path="/login/")
+    staff_login("badmin", "billing_admin")
     page.goto(live_server.url + "/tariffs/new/")
     page.fill("#id_code", "A/B")
     page.fill("#id_name", "Odd")

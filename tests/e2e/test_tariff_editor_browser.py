@@ -5,26 +5,23 @@ without versions is removed after its confirmation page. Screenshots at 1280 and
 /tmp/tariffs-*.png; no page scrolls sideways."""
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 
-from e2e.conftest import login_page
-from factories import make_tariff
+from e2e.conftest import screenshots
+from helpers.factories import make_tariff
+from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-PASSWORD = "Kilowatt-hours-2026"
-TODAY = dt.date.today()
-LATER = TODAY + dt.timedelta(days=30)
+
+
+def later():
+    return real.today + dt.timedelta(days=30)
 
 
 def shoot(page, name):
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=f"/tmp/tariffs-{name}-{width}.png", full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, (name, width, overflow)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshots(page, f"tariffs-{name}", max_overflow=0, folder=Path("/tmp"))
 
 
 def row_names(page):
@@ -36,14 +33,12 @@ def row_names(page):
 
 
 def test_block_rows_without_reload_the_row_at_fault_and_removing_a_tariff(
-        page, live_server, billing_db, django_user_model):
+        page, live_server, billing_db, staff_login):
     make_tariff(billing_db, code="RES", name="Residential", versions=[dict(
         effective_from="2020-01-01", fixed_charge="5.00", tax_rate_pct="10",
         blocks=[(None, Decimal("0.20"))])])
     make_tariff(billing_db, code="TYPO", name="Created by mistake", versions=[])
-    user = django_user_model.objects.create_user(username="ba", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="billing_admin"))
-    login_page(page, live_server, "ba", PASSWORD, path="/login/")
+    staff_login("ba", "billing_admin")
 
     page.goto(live_server.url + "/tariffs/RES/versions/new/")
     page.evaluate("window.__sameDocument = true")
@@ -71,7 +66,7 @@ def test_block_rows_without_reload_the_row_at_fault_and_removing_a_tariff(
     page.click("#add-block")
     page.fill("#id_blocks-3-rate", "0.30")
     assert page.evaluate("window.__sameDocument === true")     # no reload so far
-    page.fill("#id_effective_from", str(LATER))
+    page.fill("#id_effective_from", str(later()))
     page.click("button:has-text('Add version')")
     page.wait_for_load_state()
 
@@ -89,7 +84,7 @@ def test_block_rows_without_reload_the_row_at_fault_and_removing_a_tariff(
     page.wait_for_url(live_server.url + "/tariffs/")
     blocks = billing_db.rows(
         "SELECT b.block_no, b.up_to_kwh, b.rate FROM tariff_block b JOIN tariff_version v "
-        "USING (tariff_version_id) WHERE v.effective_from = %s ORDER BY b.block_no", LATER)
+        "USING (tariff_version_id) WHERE v.effective_from = %s ORDER BY b.block_no", later())
     assert [(b["up_to_kwh"], b["rate"]) for b in blocks] == [
         (Decimal("100"), Decimal("0.1")), (Decimal("300"), Decimal("0.15")),
         (Decimal("500"), Decimal("0.25")), (None, Decimal("0.3"))]
@@ -97,7 +92,7 @@ def test_block_rows_without_reload_the_row_at_fault_and_removing_a_tariff(
     # the list: the version in force today, the new one from its date
     res = page.locator("section.card", has=page.locator("h2", has_text="RES"))
     assert res.locator("tr.version-in_force").inner_text().startswith("2020-01-01")
-    assert f"from {LATER:%-d %b %Y}" in res.locator("tr.version-future").inner_text()
+    assert f"from {later():%-d %b %Y}" in res.locator("tr.version-future").inner_text()
     shoot(page, "list")
 
     # the what-if's proposal uses the same editor: its rows have the same buttons

@@ -3,22 +3,15 @@ the proposal in the block editor (a row added), simulates, and sees the histogra
 the proposal's result, the typical levels and the most affected accounts; "Create this version"
 opens the version form filled with the proposal. At 1280 and 390 px, screenshots in
 var/screens/, and no page scrolls sideways."""
-import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 
-from e2e.conftest import login_page
-from factories import make_metered_account, make_tariff
+from e2e.conftest import SCREENS
+from helpers.factories import make_metered_account, make_tariff
+from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-PASSWORD = "Kilowatt-hours-2026"
-SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
-TODAY = dt.date.today()
-LAST_END = TODAY.replace(day=1) - dt.timedelta(days=1)
-LAST = LAST_END.replace(day=1)
 
 
 @pytest.fixture
@@ -27,18 +20,17 @@ def billed(billing_db):
         effective_from="2020-01-01", fixed_charge="5.00", tax_rate_pct="10",
         blocks=[(Decimal(100), Decimal("0.10")), (None, Decimal("0.20"))])])
     for i, kwh in enumerate((40, 90, 150, 400, 900)):
-        a = make_metered_account(billing_db, tariff_code="RES", serial=f"SN-W-{i}", opened_on=LAST,
-                                 name=f"What If {i}")
-        billing_db.call("record_reading", a.serial, str(LAST_END), kwh, "field", "staff:t")
-    billing_db.call("run_billing", str(LAST), str(LAST_END), str(TODAY), 14, "staff:t")
+        a = make_metered_account(billing_db, tariff_code="RES", serial=f"SN-W-{i}",
+                                 opened_on=real.last, name=f"What If {i}")
+        billing_db.call("record_reading", a.serial, str(real.last_end), kwh, "field", "staff:t")
+    billing_db.call("run_billing", str(real.last), str(real.last_end), str(real.today), 14,
+                    "staff:t")
     assert billing_db.value("SELECT COUNT(*) FROM bill") == 5
 
 
 def test_the_histogram_is_drawn_from_a_proposal(page, live_server, billed, billing_db,
-                                                django_user_model):
-    user = django_user_model.objects.create_user(username="ba", password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="billing_admin"))
-    login_page(page, live_server, "ba", PASSWORD, path="/login/")
+                                                staff_login):
+    staff_login("ba", "billing_admin")
     page.goto(live_server.url + "/tariffs/")
     page.click("text=What if…")
     assert page.input_value("#id_fixed_charge") == "5.00"

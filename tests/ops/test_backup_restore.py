@@ -8,9 +8,9 @@ from pathlib import Path
 import MySQLdb
 import pytest
 
-from factories import make_metered_account, make_tariff
+from helpers.db import Db, connect_kwargs, with_database
+from helpers.factories import make_metered_account, make_tariff
 from ops.jobhelp import manage
-from support import Db, connect_kwargs, with_database
 
 ROOT = Path(__file__).resolve().parents[2]
 OBJECTS = ("SELECT routine_type AS kind, routine_name AS name FROM information_schema.routines "

@@ -5,33 +5,21 @@ invariants hold. (Payments under SIGKILL: tests/db/test_payment_durability.py.)
 
 A private server of this test's own, as in test_payment_durability.py (bin/dbserver with its own
 directory and port), so the other tests' server is never killed."""
-import os
-import shutil
-import subprocess
-import tempfile
 import threading
 import time
-from pathlib import Path
 
-from conftest import apply_migrations
-from factories import make_metered_account, make_tariff
-from support import Db, DbError
+from helpers.db import Db, DbError, apply_migrations
+from helpers.factories import make_metered_account, make_tariff
+from helpers.servers import LOST, private_server
 
-from db.test_payment_durability import LOST, _dbserver, _free_port, _wait_gone
-
-ROOT = Path(__file__).resolve().parents[2]
 ACCOUNTS = 300
 CHUNK = 5
 PERIOD = ("2026-10-01", "2026-10-31", "2026-11-01", 14)
 
 
 def test_a_billing_run_killed_mid_way_is_finished_by_a_rerun():
-    base = Path(tempfile.mkdtemp(prefix="billcrash-", dir="/tmp"))   # short: socket path limit
-    env = {k: v for k, v in os.environ.items() if k != "BILLING_DATABASE_URL"}
-    env.update(BILLING_DB_DIR=str(base), BILLING_DB_PORT=str(_free_port()),
-               BILLING_DB_NAME="billing", BILLING_DB_BUFFER_POOL="64M")
-    try:
-        url = _dbserver(env, "start")
+    with private_server("billcrash-") as server:
+        url = server.start()
         apply_migrations(url)
         db = Db(url)
         tariff = make_tariff(db)
@@ -59,15 +47,13 @@ def test_a_billing_run_killed_mid_way_is_finished_by_a_rerun():
         while done < 60 and worker.is_alive() and time.monotonic() < deadline:
             done = db.value("SELECT COALESCE(MAX(accounts_done), 0) FROM billing_run")
             time.sleep(0.005)
-        pid = int((base / "mysqld.pid").read_text())
-        _dbserver(env, "kill")                                   # some chunks committed
+        server.kill()                                            # some chunks committed
         worker.join(30)
-        _wait_gone(pid)
         db.close()
         assert "result" not in outcome, "the run finished before the kill: make it longer"
         assert outcome["error"].errno in LOST
 
-        url = _dbserver(env, "start")                            # crash recovery
+        url = server.start()                                     # crash recovery
         db = Db(url)
         billed = db.value("SELECT COUNT(*) FROM bill")
         assert 0 < billed < ACCOUNTS                             # whole chunks, no more
@@ -91,8 +77,3 @@ def test_a_billing_run_killed_mid_way_is_finished_by_a_rerun():
         print(f"\n{billed} of {ACCOUNTS} accounts billed before the crash; the re-run billed "
               f"the other {ACCOUNTS - billed}")
         db.close()
-    finally:
-        if (base / "mysqld.pid").exists():
-            subprocess.run([str(ROOT / "bin" / "dbserver"), "stop"], env=env,
-                           capture_output=True, timeout=120)
-        shutil.rmtree(base, ignore_errors=True)

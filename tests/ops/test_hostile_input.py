@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factories import make_discount, make_metered_account, make_tariff
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import make_discount, make_metered_account, make_tariff
 
 CONTRACT_ERRNOS = {45001, 45002, 45003, 45010, 45011, 45020, 45021, 45022, 45023, 45024, 45030,
                    45031, 45040, 45050, 45060}

@@ -3,33 +3,36 @@ apply_late_fees, check_integrity; their output and documented exit codes (0 succ
 exceptions, 2 failure, 3 another run of the period is running)."""
 import io
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal as D
 
 from django.core.management.base import OutputWrapper
 
 from billing.management.jobs import Progress, lock_name  # noqa: F401 - webapp on sys.path
-from factories import make_metered_account, make_tariff
+from helpers.factories import make_metered_account, make_tariff
+from helpers.real_clock import real
 from ops.jobhelp import manage, start_manage
 
+
 # The rules bill only periods that are over, issued today or later (billing-rules.md), and a
-# job's session runs on the real clock: the tests bill the last full month, issued today.
-TODAY = date.today()
-LAST_END = TODAY.replace(day=1) - timedelta(days=1)           # the last full month
-LAST = LAST_END.replace(day=1)
-BEFORE_END = LAST - timedelta(days=1)                         # the month before it
-BEFORE = BEFORE_END.replace(day=1)
-PERIOD = ["--period-start", str(LAST), "--period-end", str(LAST_END), "--issue-date", str(TODAY),
-          "--due-days", "14"]
-RUN = f"{LAST}..{LAST_END}"
+# job's session runs on the real clock: the tests bill the last full month, issued today (`real`,
+# read when a test runs).
+def period():
+    """The job's period arguments: the last full month, issued today."""
+    return ["--period-start", str(real.last), "--period-end", str(real.last_end),
+            "--issue-date", str(real.today), "--due-days", "14"]
+
+
+def run_name():
+    return f"{real.last}..{real.last_end}"
 
 
 def billable(db, n, tariff=None):
     tariff = tariff or make_tariff(db)
     accounts = []
     for i in range(n):
-        acc = make_metered_account(db, tariff_code=tariff, opened_on=LAST, initial_read=100)
-        db.call("record_reading", acc.serial, LAST_END, 200 + i, "field", "staff:test")
+        acc = make_metered_account(db, tariff_code=tariff, opened_on=real.last, initial_read=100)
+        db.call("record_reading", acc.serial, real.last_end, 200 + i, "field", "staff:test")
         accounts.append(acc)
     return accounts
 
@@ -38,19 +41,19 @@ def test_run_billing_bills_and_rerun_is_a_no_op(db):
     accounts = billable(db, 5)
     # one worker bills the chunks in account order, so the numbers follow the accounts (with
     # more, they do within each chunk: test_workers_bill_every_account_once_numbers_gapless)
-    out = manage(db.url, "run_billing", *PERIOD, "--workers", "1")
+    out = manage(db.url, "run_billing", *period(), "--workers", "1")
     assert out.returncode == 0, out.stderr
     assert "5 accounts considered, 5 bills created, 0 skipped, total billed 51.00" in out.stdout
     bills = db.rows("SELECT account_id, bill_no, period_start, period_end, issue_date, due_date "
                     "FROM v_bill_summary ORDER BY bill_no")
     assert [b["account_id"] for b in bills] == [a.account_id for a in accounts]
-    assert [b["bill_no"] for b in bills] == [f"{TODAY.year}-00000{i}" for i in range(1, 6)]
+    assert [b["bill_no"] for b in bills] == [f"{real.today.year}-00000{i}" for i in range(1, 6)]
     assert {(b["period_start"], b["period_end"], b["issue_date"], b["due_date"]) for b in bills} \
-        == {(LAST, LAST_END, TODAY, TODAY + timedelta(days=14))}
+        == {(real.last, real.last_end, real.today, real.today + timedelta(days=14))}
     run = db.row("SELECT status, started_by FROM v_billing_run")
     assert run == {"status": "completed", "started_by": "batch:billing"}
 
-    again = manage(db.url, "run_billing", *PERIOD)
+    again = manage(db.url, "run_billing", *period())
     assert again.returncode == 0, again.stderr
     assert "0 accounts considered, 0 bills created, 0 skipped" in again.stdout
     assert db.value("SELECT COUNT(*) FROM bill") == 5
@@ -59,14 +62,14 @@ def test_run_billing_bills_and_rerun_is_a_no_op(db):
 
 def test_workers_bill_every_account_once_numbers_gapless(db):
     accounts = billable(db, 24)
-    out = manage(db.url, "run_billing", *PERIOD, "--workers", "3", "--chunk-size", "2")
+    out = manage(db.url, "run_billing", *period(), "--workers", "3", "--chunk-size", "2")
     assert out.returncode == 0, out.stderr
     assert "24 accounts, 3 workers" in out.stdout
     assert "24 accounts considered, 24 bills created, 0 skipped" in out.stdout
     assert sorted(r["account_id"] for r in db.rows("SELECT account_id FROM bill")) == \
         [a.account_id for a in accounts]
     nos = [r["bill_no"] for r in db.rows("SELECT bill_no FROM bill ORDER BY bill_no")]
-    assert nos == [f"{TODAY.year}-{i:06d}" for i in range(1, 25)]
+    assert nos == [f"{real.today.year}-{i:06d}" for i in range(1, 25)]
     # each chunk of 2 accounts took two consecutive numbers, in account order
     by_account = [r["bill_no"] for r in db.rows("SELECT bill_no FROM bill ORDER BY account_id")]
     for k in range(0, 24, 2):
@@ -83,11 +86,12 @@ def test_resume_works_a_run_nobody_works(db):
     'running'; --resume RUN_ID bills its chunks with the run's own period and dates."""
     accounts = billable(db, 6)
     db.execute("SET @billing_chunk_size = 2")
-    run_id = db.call("start_billing_run", LAST, LAST_END, TODAY, 14, "staff:test")["run_id"]
+    run_id = db.call("start_billing_run", real.last, real.last_end, real.today, 14,
+                     "staff:test")["run_id"]
     db.execute("SET @billing_chunk_size = NULL")
     out = manage(db.url, "run_billing", "--resume", str(run_id), "--workers", "2")
     assert out.returncode == 0, out.stderr
-    assert f"billing run {run_id} {RUN} resumed, 2 workers" in out.stdout
+    assert f"billing run {run_id} {run_name()} resumed, 2 workers" in out.stdout
     assert "6 accounts considered, 6 bills created, 0 skipped" in out.stdout
     assert db.row("SELECT status, chunks_done FROM billing_run WHERE run_id = %s", run_id) == \
         {"status": "completed", "chunks_done": 3}
@@ -119,20 +123,21 @@ def test_run_billing_defaults_previous_month_issued_today(db):
 
 def test_due_days_from_the_setting(db):
     from ops.jobhelp import job_env
-    out = manage(db.url, "run_billing", "--period-start", LAST,
+    out = manage(db.url, "run_billing", "--period-start", real.last,
                  env=job_env(db.url, BILLING_DUE_DAYS="21"))
     assert out.returncode == 0, out.stderr
     assert db.row("SELECT period_end, due_days FROM v_billing_run") == {
-        "period_end": LAST_END, "due_days": 21}
+        "period_end": real.last_end, "due_days": 21}
 
 
 def test_run_with_exceptions_exits_1_and_lists_them(db):
     billable(db, 2)
-    late = make_tariff(db, versions=[dict(effective_from=LAST + timedelta(days=14), fixed_charge="0",
+    late = make_tariff(db, versions=[dict(effective_from=real.last + timedelta(days=14),
+                                          fixed_charge="0",
                                           tax_rate_pct="0", late_fee_pct="0", early_pay_pct="0",
                                           early_pay_days=0, blocks=[(None, "0.10")])])
     odd = billable(db, 1, tariff=late)[0]
-    out = manage(db.url, "run_billing", *PERIOD)
+    out = manage(db.url, "run_billing", *period())
     assert out.returncode == 1, (out.stdout, out.stderr)
     assert "3 accounts considered, 2 bills created, 1 skipped" in out.stdout
     assert "1 accounts skipped with an exception" in out.stdout
@@ -153,7 +158,7 @@ def test_invalid_period_exits_2_and_writes_nothing(db):
 
 
 def test_unreachable_database_exits_2(db):
-    out = manage("mysql://nobody@127.0.0.1:1/billing", "run_billing", *PERIOD, timeout=60)
+    out = manage("mysql://nobody@127.0.0.1:1/billing", "run_billing", *period(), timeout=60)
     assert out.returncode == 2 and "unreachable" in out.stderr
     out = manage("mysql://nobody@127.0.0.1:1/billing", "check_integrity", timeout=60)
     assert out.returncode == 2
@@ -163,21 +168,21 @@ def test_second_run_of_the_same_period_fails_at_once(db, connect):
     billable(db, 2)
     holder = connect()
     database = db.value("SELECT DATABASE()")
-    name = f"billing_run:{database}:{LAST}:{LAST_END}"
+    name = f"billing_run:{database}:{real.last}:{real.last_end}"
     assert holder.value("SELECT GET_LOCK(%s, 0)", name) == 1   # a run of the month under way
     before = db.snapshot()
     started = time.monotonic()
-    out = manage(db.url, "run_billing", *PERIOD)
+    out = manage(db.url, "run_billing", *period())
     assert out.returncode == 3, (out.stdout, out.stderr)
-    assert f"another run of the period {RUN} is running" in out.stderr
+    assert f"another run of the period {run_name()} is running" in out.stderr
     assert time.monotonic() - started < 20                  # at once: no waiting for the lock
     assert db.snapshot() == before
     # another period is not blocked
-    other = manage(db.url, "run_billing", "--period-start", BEFORE)
+    other = manage(db.url, "run_billing", "--period-start", real.before)
     assert other.returncode == 0, other.stderr
     holder.execute("DO RELEASE_LOCK(%s)", name)
-    assert manage(db.url, "run_billing", *PERIOD).returncode == 0
-    assert db.value("SELECT COUNT(*) FROM bill WHERE period_end = %s", LAST_END) == 2
+    assert manage(db.url, "run_billing", *period()).returncode == 0
+    assert db.value("SELECT COUNT(*) FROM bill WHERE period_end = %s", real.last_end) == 2
 
 
 def test_two_concurrent_runs_one_bills_the_other_is_refused(db, connect):
@@ -185,17 +190,17 @@ def test_two_concurrent_runs_one_bills_the_other_is_refused(db, connect):
     blocker = connect()       # holds the bill number counter: the first run waits in its CALL
     blocker.execute("START TRANSACTION")
     blocker.execute("INSERT INTO number_counter (counter_name, counter_year, last_number) "
-                    "VALUES ('bill', %s, 0)", TODAY.year)
-    first = start_manage(db.url, "run_billing", *PERIOD, "--chunk-size", "1", "--poll", "0.05",
+                    "VALUES ('bill', %s, 0)", real.today.year)
+    first = start_manage(db.url, "run_billing", *period(), "--chunk-size", "1", "--poll", "0.05",
                          "--log-every", "0")
     try:
         deadline = time.monotonic() + 60
         while db.value("SELECT COUNT(*) FROM v_billing_run WHERE status = 'running'") == 0:
             assert time.monotonic() < deadline and first.poll() is None, first.communicate()
             time.sleep(0.05)
-        second = manage(db.url, "run_billing", *PERIOD)
+        second = manage(db.url, "run_billing", *period())
         assert second.returncode == 3, (second.stdout, second.stderr)
-        assert f"another run of the period {RUN} is running" in second.stderr
+        assert f"another run of the period {run_name()} is running" in second.stderr
     finally:
         blocker.execute("ROLLBACK")
     out, err = first.communicate(timeout=120)
@@ -204,8 +209,8 @@ def test_two_concurrent_runs_one_bills_the_other_is_refused(db, connect):
     assert db.rows("SELECT status, accounts_done FROM v_billing_run") == [
         {"status": "completed", "accounts_done": 30}]
     # without a terminal: plain progress lines, then the summary
-    assert f"run {RUN}: 0/30 accounts (0%)\n" in out          # while blocked
-    assert f"run {RUN}: 30/30 accounts (100%)\n" in out and "\r" not in out
+    assert f"run {run_name()}: 0/30 accounts (0%)\n" in out          # while blocked
+    assert f"run {run_name()}: 30/30 accounts (100%)\n" in out and "\r" not in out
     assert "30 accounts considered, 30 bills created, 0 skipped" in out
 
 
@@ -227,12 +232,12 @@ def test_apply_late_fees(db):
     t = make_tariff(db, versions=[dict(
         effective_from="2000-01-01", fixed_charge="0", tax_rate_pct="0", late_fee_pct="10",
         early_pay_pct="0", early_pay_days=0, blocks=[(None, "0.10")])])
-    acc = make_metered_account(db, tariff_code=t, opened_on=BEFORE, initial_read=100)
-    db.call("record_reading", acc.serial, BEFORE_END, 200, "field", "staff:test")
+    acc = make_metered_account(db, tariff_code=t, opened_on=real.before, initial_read=100)
+    db.call("record_reading", acc.serial, real.before_end, 200, "field", "staff:test")
     # a bill of 10.00 issued on the 1st of last month (the test's session bills on that day),
     # due 14 days later: overdue by the 20th of last month, before today
-    db.call("run_billing", BEFORE, BEFORE_END, LAST, 14, "batch:billing")
-    as_of = LAST + timedelta(days=19)
+    db.call("run_billing", real.before, real.before_end, real.last, 14, "batch:billing")
+    as_of = real.last + timedelta(days=19)
     out = manage(db.url, "apply_late_fees", "--as-of", as_of)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == f"late fees as of {as_of}: 1 bills charged, total fees 1.00"
@@ -241,7 +246,7 @@ def test_apply_late_fees(db):
     assert "0 bills charged, total fees 0.00" in again.stdout
     assert db.value("SELECT late_fee FROM v_bill_summary") == D("1.00")
     assert manage(db.url, "apply_late_fees", "--as-of", "soon").returncode == 2
-    later = manage(db.url, "apply_late_fees", "--as-of", TODAY + timedelta(days=1))
+    later = manage(db.url, "apply_late_fees", "--as-of", real.today + timedelta(days=1))
     assert later.returncode == 2 and "INVALID_ARGUMENT" in later.stderr   # not after today
 
 
@@ -249,7 +254,7 @@ def test_check_integrity(db):
     out = manage(db.url, "check_integrity")
     assert out.returncode == 0 and "ok" in out.stdout
     billable(db, 1)
-    assert manage(db.url, "run_billing", *PERIOD).returncode == 0
+    assert manage(db.url, "run_billing", *period()).returncode == 0
     assert manage(db.url, "check_integrity").returncode == 0
     bill = db.row("SELECT bill_id, account_id FROM bill")
     db.execute("INSERT INTO ledger_entry (account_id, entry_type, amount, bill_id, entry_date, "

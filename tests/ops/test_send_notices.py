@@ -16,9 +16,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
-from factories import ACTOR, make_customer, make_metered_account, make_tariff
+from helpers.db import connect_kwargs, with_database
+from helpers.factories import ACTOR, make_customer, make_metered_account, make_tariff
 from ops.jobhelp import job_env, manage, start_manage
-from support import connect_kwargs, with_database
 
 
 class Inbox:

@@ -3,28 +3,17 @@ the schema installs, a billing run and a payment work. Such a server refuses Inn
 READ COMMITTED (error 1665), which run_billing uses elsewhere for its lock-free candidate read
 (db/procedures/run_billing.sql); here it falls back to REPEATABLE READ. A private server of
 this test's own (bin/dbserver with its own directory and port)."""
-import os
-import shutil
-import tempfile
 from decimal import Decimal
-from pathlib import Path
 
-from conftest import apply_migrations
-from factories import make_metered_account, make_tariff
-from support import Db
-
-from db.test_payment_durability import _dbserver, _free_port
+from helpers.db import Db, apply_migrations
+from helpers.factories import make_metered_account, make_tariff
+from helpers.servers import private_server
 
 
 def test_billing_and_payments_on_a_server_with_a_statement_based_binlog():
-    base = Path(tempfile.mkdtemp(prefix="billsbl-", dir="/tmp"))   # short: socket path limit
-    env = {k: v for k, v in os.environ.items() if k != "BILLING_DATABASE_URL"}
-    env.update(BILLING_DB_DIR=str(base), BILLING_DB_PORT=str(_free_port()),
-               BILLING_DB_NAME="billing", BILLING_DB_BUFFER_POOL="64M",
-               BILLING_DB_EXTRA_ARGS=f"--log-bin={base}/binlog --server-id=1 "
-                                     "--binlog-format=STATEMENT")
-    try:
-        url = _dbserver(env, "start")
+    with private_server("billsbl-", extra_args="--log-bin={dir}/binlog --server-id=1 "
+                                              "--binlog-format=STATEMENT") as server:
+        url = server.start()
         db = Db(url)
         assert db.value("SELECT @@GLOBAL.log_bin") == 1
         assert db.value("SELECT @@SESSION.binlog_format") == "STATEMENT"
@@ -46,6 +35,3 @@ def test_billing_and_payments_on_a_server_with_a_statement_based_binlog():
         logs = db.rows("SHOW BINARY LOGS")
         assert logs and sum(int(r["File_size"]) for r in logs) > 10_000
         db.close()
-    finally:
-        _dbserver(env, "stop")
-        shutil.rmtree(base, ignore_errors=True)

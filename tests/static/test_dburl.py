@@ -4,7 +4,7 @@ import re
 import sys
 from pathlib import Path
 
-import support
+import helpers.db
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "db"))
@@ -36,7 +36,7 @@ def test_the_database_can_be_replaced_removed_or_defaulted():
 
 
 def test_the_tests_helpers_are_the_shared_ones():
-    assert support.connect_kwargs is connect_kwargs and support.with_database is with_database
+    assert helpers.db.connect_kwargs is connect_kwargs and helpers.db.with_database is with_database
 
 
 def test_no_other_script_parses_database_urls_itself():

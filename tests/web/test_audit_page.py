@@ -5,13 +5,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from factories import make_metered_account, make_tariff
+from helpers.factories import make_metered_account, make_tariff
+from helpers.pages import text
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-
-
-def text(response):
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 def rows(response):

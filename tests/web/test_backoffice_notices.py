@@ -1,18 +1,14 @@
 """Back office, notices: a customer's notices, the failed-notices list with a retry
 (retry_notice: failed -> pending, due now, attempts from 0), and the collectors' dunning list."""
-import re
 
 import pytest
 from django.urls import reverse
 
-from factories import ACTOR, make_customer, make_metered_account, make_tariff
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import ACTOR, make_customer, make_metered_account, make_tariff
+from helpers.pages import text
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-
-
-def text(response):
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 @pytest.fixture

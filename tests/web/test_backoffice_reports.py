@@ -1,20 +1,16 @@
 """Back office, reports (table, chart, CSV) and the audit trail, per customer and globally."""
 import csv
 import io
-import re
 
 import openpyxl
 
 import pytest
 from django.urls import reverse
 
-from factories import make_metered_account, make_tariff
+from helpers.factories import make_metered_account, make_tariff
+from helpers.pages import text
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-
-
-def text(response):
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 @pytest.fixture

@@ -1,17 +1,13 @@
 """Back office search (issue 22): by phone and address too; results tell two customers of the
 same name apart (service address, status, balance); pages beyond 50."""
-import re
 
 import pytest
 from django.urls import reverse
 
-from factories import make_customer, make_metered_account, make_tariff
+from helpers.factories import make_customer, make_metered_account, make_tariff
+from helpers.pages import text
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-
-
-def text(response):
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 def names(response):

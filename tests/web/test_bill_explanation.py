@@ -11,7 +11,8 @@ import pytest
 from django.urls import reverse
 
 from billing import comparison, formatting
-from factories import make_metered_account, make_tariff
+from helpers.factories import make_tariff
+from helpers.portal_data import MONTHS, billed
 from portal.models import CustomerLogin
 from portal.services import create_customer_login
 
@@ -23,30 +24,6 @@ SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 def text(response):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())).replace(
         "&#x27;", "'")
-
-
-MONTHS = [("2025-06-01", "2025-06-30"), ("2025-07-01", "2025-07-31"), ("2025-08-01", "2025-08-31"),
-          ("2025-09-01", "2025-09-30"), ("2025-10-01", "2025-10-31"), ("2025-11-01", "2025-11-30"),
-          ("2025-12-01", "2025-12-31"), ("2026-01-01", "2026-01-31"), ("2026-02-01", "2026-02-28"),
-          ("2026-03-01", "2026-03-31"), ("2026-04-01", "2026-04-30"), ("2026-05-01", "2026-05-31"),
-          ("2026-06-01", "2026-06-30"), ("2026-07-01", "2026-07-31"), ("2026-08-01", "2026-08-31")]
-
-
-def billed(db, kwh_per_month, months=MONTHS, tariff=None):
-    """An account billed month by month (issued the day after each period) for these kWh;
-    returns (account, [bill_id, ...])."""
-    tariff = tariff or make_tariff(db, versions=[{"effective_from": "2000-01-01", "fixed_charge": "5.00", "tax_rate_pct": "0"}]).code
-    acc = make_metered_account(db, tariff_code=tariff, opened_on=months[0][0], dial_digits=6)
-    value, bills = 0, []
-    for (start, end), kwh in zip(months, kwh_per_month):
-        value += kwh
-        db.call("record_reading", acc.serial, end, value, "field", A)
-        issue = str(__import__("datetime").date.fromisoformat(end)
-                    + __import__("datetime").timedelta(days=1))
-        r = db.call("bill_account", acc.account_id, start, end, issue, 14, A)
-        assert r["bill_id"], (r, start, db.rows("SELECT * FROM v_billing_exceptions"))
-        bills.append(r["bill_id"])
-    return acc, bills
 
 
 def explanation(db, bill_id):

@@ -7,23 +7,23 @@ import csv
 import io
 import re
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
-from factories import make_metered_account, make_tariff
+from helpers.real_clock import real
+from helpers.review_data import make_overdue_accounts, make_review_accounts
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 
 A = "staff:test"
-TODAY = date.today()
-LAST_END = TODAY.replace(day=1) - timedelta(days=1)
-LAST = LAST_END.replace(day=1)
-PREV_END = LAST - timedelta(days=1)
-PREV = PREV_END.replace(day=1)
-PERIOD = {"period_start": str(LAST), "period_end": str(LAST_END), "issue_date": str(TODAY),
-          "due_days": "14"}
+
+
+def period():
+    """The run form's fields: the last full month, issued today."""
+    return {"period_start": str(real.last), "period_end": str(real.last_end),
+            "issue_date": str(real.today), "due_days": "14"}
 
 
 def text(response):
@@ -33,31 +33,12 @@ def text(response):
 
 @pytest.fixture
 def world(billing_db):
-    """Five accounts: HIGH (2.5 x the previous total), LOW (a fifth of the kWh), estimated (no
-    reading this month), one whose reading waits for review (an exception), one first bill."""
-    db = billing_db
-    make_tariff(db, code="RES", versions=[{"effective_from": "2000-01-01"}])
-    accs = {}
-    for name, prev_kwh, now_kwh in (("high", 100, 250), ("low", 100, 20), ("est", 100, None),
-                                    ("review", 100, 2000), ("first", None, 50)):
-        acc = make_metered_account(db, tariff_code="RES", dial_digits=6,
-                                   opened_on=PREV if prev_kwh is not None else LAST,
-                                   serial=f"SN-R-{name}")
-        value = 0
-        if prev_kwh is not None:
-            value += prev_kwh
-            db.call("record_reading", acc.serial, PREV_END, value, "field", A)
-            assert db.call("bill_account", acc.account_id, PREV, PREV_END,
-                           PREV_END + timedelta(days=1), 14, A)["bill_id"]
-        if now_kwh is not None:
-            value += now_kwh
-            db.call("record_reading", acc.serial, LAST_END - timedelta(days=1), value, "field", A)
-        accs[name] = acc
-    return accs
+    """Five accounts to bill last month (helpers/review_data.py)."""
+    return make_review_accounts(billing_db)
 
 
-def preview(client, data=PERIOD):
-    r = client.post(reverse("billing:preview_start"), data)
+def preview(client, data=None):
+    r = client.post(reverse("billing:preview_start"), period() if data is None else data)
     assert r.status_code == 302, text(r)
     return int(re.search(r"/billing/previews/(\d+)/", r["Location"]).group(1))
 
@@ -91,12 +72,12 @@ def test_a_refused_preview_shows_the_servers_error_on_the_form(billing_admin_cli
                                                               billing_db):
     before = billing_db.snapshot()
     r = billing_admin_client.post(reverse("billing:preview_start"),
-                                  {**PERIOD, "issue_date": str(LAST_END)})
+                                  {**period(), "issue_date": str(real.last_end)})
     html = r.content.decode()
     assert r.status_code == 200 and "Not saved: The billing period is not valid" in html and "PERIOD_INVALID" not in html
     assert 'id="id_issue_date_error"' in html or "error-summary" in html
     r = billing_admin_client.post(reverse("billing:preview_start"),
-                                  {**PERIOD, "period_end": str(TODAY)})
+                                  {**period(), "period_end": str(real.today)})
     assert r.status_code == 200 and "Not saved: The billing period is not valid" in r.content.decode()
     assert billing_db.snapshot() == before
 
@@ -106,7 +87,7 @@ def test_preview_page_filters_csv_lines_then_issue_with_the_same_counts(billing_
     c = billing_admin_client
     pid = preview(c)
     v = billing_db.row("SELECT * FROM v_billing_preview WHERE preview_id = %s", pid)
-    assert billing_db.value("SELECT COUNT(*) FROM bill WHERE period_end = %s", LAST_END) == 0
+    assert billing_db.value("SELECT COUNT(*) FROM bill WHERE period_end = %s", real.last_end) == 0
     flags = {r["account_id"]: (r["flag"], r["estimated"]) for r in billing_db.rows(
         "SELECT * FROM v_preview_bills WHERE preview_id = %s", pid)}
     assert flags[world["high"].account_id][0] == "HIGH"
@@ -155,7 +136,8 @@ def test_preview_page_filters_csv_lines_then_issue_with_the_same_counts(billing_
     assert data["run_url"] == reverse("billing:run_detail", args=[data["run_id"]]) + \
         f"?preview={pid}"
     run = billing_db.row("SELECT * FROM v_staff_billing_run WHERE run_id = %s", data["run_id"])
-    assert (run["period_start"], run["period_end"], run["issue_date"]) == (LAST, LAST_END, TODAY)
+    assert (run["period_start"], run["period_end"], run["issue_date"]) == \
+        (real.last, real.last_end, real.today)
     assert run["started_by"] == "staff:bea"
     page = text(c.get(data["run_url"]))
     assert f"The run billed what preview {pid} showed: 4 bills, 1 exception" in page
@@ -187,17 +169,18 @@ def test_discard(billing_admin_client, world, billing_db):
 
 @pytest.mark.parametrize("role_client", ["staff_client", "manager_client"])
 def test_clerks_and_managers_are_refused(request, role_client, world, billing_db):
-    pid = billing_db.call("preview_billing", LAST, LAST_END, TODAY, 14, A)["preview_id"]
+    pid = billing_db.call("preview_billing", real.last, real.last_end, real.today, 14,
+                          A)["preview_id"]
     before = billing_db.snapshot()
     for client in (request.getfixturevalue(role_client),):
-        assert client.post(reverse("billing:preview_start"), PERIOD).status_code == 403
+        assert client.post(reverse("billing:preview_start"), period()).status_code == 403
         for name, args in (("billing:preview_detail", [pid]),
                            ("billing:preview_bill", [pid, world["high"].account_id])):
             assert client.get(reverse(name, args=args)).status_code == 403
         for name in ("billing:preview_issue", "billing:preview_discard"):
             assert client.post(reverse(name, args=[pid])).status_code == 403
         assert client.get(reverse("billing:late_fees_preview"),
-                          {"as_of": str(TODAY)}).status_code == 403
+                          {"as_of": str(real.today)}).status_code == 403
         listing = client.get(reverse("billing:run_list")).content.decode()
         assert "Preview run" not in listing and "/billing/previews/" not in listing
         client.logout()
@@ -208,32 +191,21 @@ def test_clerks_and_managers_are_refused(request, role_client, world, billing_db
 @pytest.fixture
 def overdue(billing_db):
     """Two accounts with a bill of early last month, due long ago, unpaid (5 % late fee)."""
-    make_tariff(billing_db, code="FEE", versions=[{"effective_from": "2000-01-01",
-                                                   "fixed_charge": "10.00", "late_fee_pct": "5"}])
-    end = LAST + timedelta(days=9)
-    accs = []
-    for i in (1, 2):
-        a = make_metered_account(billing_db, tariff_code="FEE", serial=f"SN-F-{i}",
-                                 opened_on=LAST)
-        with billing_db.at(end + timedelta(days=1)):
-            billing_db.call("bill_account", a.account_id, LAST, end, end + timedelta(days=1), 1,
-                            A)
-        accs.append(a)
-    return accs
+    return make_overdue_accounts(billing_db)
 
 
 def test_late_fees_are_previewed_then_applied_and_the_bills_charged_listed(
         billing_admin_client, overdue, billing_db):
     c = billing_admin_client
     before = billing_db.snapshot()
-    r = c.get(reverse("billing:late_fees_preview"), {"as_of": str(TODAY)})
+    r = c.get(reverse("billing:late_fees_preview"), {"as_of": str(real.today)})
     assert billing_db.snapshot() == before                 # nothing charged by looking
-    want = billing_db.call_rows("preview_late_fees", TODAY, A)
+    want = billing_db.call_rows("preview_late_fees", real.today, A)
     page = text(r)
     assert "2 bills would be charged" in page and "Apply these late fees" in page
     for w in want:
         assert w["bill_no"] in page and f"€{w['fee']}" in page
-    r = c.post(reverse("billing:late_fees"), {"as_of": str(TODAY)}, follow=True)
+    r = c.post(reverse("billing:late_fees"), {"as_of": str(real.today)}, follow=True)
     page = text(r)
     assert "2 bills charged" in page
     charged = billing_db.rows("SELECT bill_id, amount FROM ledger_entry WHERE entry_type = "
@@ -242,9 +214,9 @@ def test_late_fees_are_previewed_then_applied_and_the_bills_charged_listed(
                                                               for w in want]
     assert [x.bill_id for x in r.context["charged"]] == [w["bill_id"] for w in want]
     # again: nothing more to charge, and the result page lists none
-    r = c.get(reverse("billing:late_fees_preview"), {"as_of": str(TODAY)})
+    r = c.get(reverse("billing:late_fees_preview"), {"as_of": str(real.today)})
     assert "No bill would be charged" in text(r)
-    r = c.post(reverse("billing:late_fees"), {"as_of": str(TODAY)}, follow=True)
+    r = c.post(reverse("billing:late_fees"), {"as_of": str(real.today)}, follow=True)
     assert "0 bills charged" in text(r) and "No bill charged" in text(r)
 
 
@@ -252,15 +224,15 @@ def test_one_bill_is_one_bill(billing_admin_client, overdue, billing_db):
     billing_db.call("post_payment", overdue[0].account_id, "1000.00", "cash", None, "k-1", A)
     c = billing_admin_client
     assert "1 bill would be charged" in text(c.get(reverse("billing:late_fees_preview"),
-                                                   {"as_of": str(TODAY)}))
-    page = text(c.post(reverse("billing:late_fees"), {"as_of": str(TODAY)}, follow=True))
+                                                   {"as_of": str(real.today)}))
+    page = text(c.post(reverse("billing:late_fees"), {"as_of": str(real.today)}, follow=True))
     assert "1 bill charged," in page and "1 bill charged " in page
     assert "1 bills" not in page
 
 
 def test_a_late_fee_preview_for_a_day_to_come_is_refused(billing_admin_client, overdue):
     r = billing_admin_client.get(reverse("billing:late_fees_preview"),
-                                 {"as_of": str(TODAY + timedelta(days=1))}, follow=True)
+                                 {"as_of": str(real.today + timedelta(days=1))}, follow=True)
     assert "Not done: A value is missing or not valid." in text(r)
     assert "INVALID_ARGUMENT" not in text(r)
 
@@ -271,15 +243,15 @@ def test_a_long_preview_shows_its_progress_then_its_page(billing_admin_client, w
     progress from v_billing_preview), whose link is the preview's page."""
     from billing import services
     from billing.views import previews
-    real = services.preview_billing
+    preview_billing = services.preview_billing
 
     def slow_preview(**kwargs):
         time.sleep(0.5)                          # a large preview, in short
-        return real(**kwargs)
+        return preview_billing(**kwargs)
 
     monkeypatch.setattr(services, "preview_billing", slow_preview)
     monkeypatch.setattr(previews.PreviewStartView, "WAIT", 0.05)
-    r = billing_admin_client.post(reverse("billing:preview_start"), PERIOD)
+    r = billing_admin_client.post(reverse("billing:preview_start"), period())
     assert r.status_code == 302 and r["Location"].startswith("/billing/jobs/")
     page = text(billing_admin_client.get(r["Location"]))
     assert "Preview of a billing run" in page and "A preview issues nothing" in page
@@ -288,4 +260,4 @@ def test_a_long_preview_shows_its_progress_then_its_page(billing_admin_client, w
     assert (data["state"], data["preview_id"], data["accounts_total"], data["bills"]) == (
         "completed", pid, 5, 4)
     assert data["run_url"] == reverse("billing:preview_detail", args=[pid])
-    assert billing_db.value("SELECT COUNT(*) FROM bill WHERE period_end = %s", LAST_END) == 0
+    assert billing_db.value("SELECT COUNT(*) FROM bill WHERE period_end = %s", real.last_end) == 0

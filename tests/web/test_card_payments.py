@@ -16,8 +16,8 @@ from django.db import connections
 from django.urls import reverse
 
 import portal.gateway
-from e2e.portal_data import make_portal_customer
-from support import connect_kwargs
+from helpers.db import connect_kwargs
+from helpers.portal_data import make_portal_customer
 from portal import payments
 from portal.gateway import Card, GatewayResult, SimulatedGateway
 from portal.models import ChargeToReconcile, CustomerLogin

@@ -1,18 +1,13 @@
 """Customer detail: the customer's data, accounts with balance and meter, recent readings."""
-import re
 
 import pytest
 from django.urls import reverse
 
 from billing import formatting
-from factories import make_account, make_metered_account, make_tariff
+from helpers.factories import make_account, make_metered_account, make_tariff
+from helpers.pages import text
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-
-
-def text(response):
-    """The page's text with tags dropped and blanks collapsed, for matching what a person sees."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 @pytest.fixture

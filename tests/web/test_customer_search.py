@@ -5,7 +5,7 @@ its pages show: ?page=)."""
 import pytest
 from django.urls import reverse
 
-from factories import make_customer, make_metered_account, make_tariff
+from helpers.factories import make_customer, make_metered_account, make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 

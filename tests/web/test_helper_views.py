@@ -1,7 +1,7 @@
 """The web app's helper views (db/views/v_customer.sql, v_account.sql, v_meter_reading.sql)."""
 from decimal import Decimal
 
-from factories import make_account, make_customer, make_metered_account, make_tariff
+from helpers.factories import make_account, make_customer, make_metered_account, make_tariff
 
 
 def test_v_customer_counts_accounts_open_or_closed(billing_db):

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from billing import services
-from e2e.portal_data import make_portal_customer
+from helpers.portal_data import make_portal_customer
 from portal.models import CustomerLogin
 from portal.services import create_customer_login
 

@@ -24,8 +24,8 @@ from pypdf import PdfReader
 
 import portal.gateway
 from billing import formatting
-from e2e.portal_data import VERSION
-from factories import make_metered_account, make_tariff
+from helpers.factories import make_metered_account, make_tariff
+from helpers.portal_data import VERSION
 from portal.gateway import SimulatedGateway
 from portal.models import CustomerLogin
 from portal.services import create_customer_login

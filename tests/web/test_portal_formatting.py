@@ -3,7 +3,6 @@ and words everywhere"): one formatter (billing.formatting); a scan of every rend
 finds no unformatted amount, no ISO date, no "(credit)" suffix; no error code reaches a person;
 the 403, 404 and 500 pages are styled and lead back."""
 import datetime as dt
-import html as htmllib
 import re
 from decimal import Decimal as D
 
@@ -12,21 +11,15 @@ from django.test import override_settings
 from django.urls import reverse
 
 from billing import formatting
-from e2e.portal_data import make_portal_customer
+from helpers.pages import UNFORMATTED, visible_text
+from helpers.portal_data import make_portal_customer
 from portal.models import CustomerLogin
 from portal.services import create_customer_login
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 
-# an amount with two decimals that no currency sign precedes and no kWh follows
-UNFORMATTED = re.compile(r"(?<![€\d,.])-?\d[\d,]*\.\d\d(?!\d)(?! ?kWh)(?! per kWh)")
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 CODES = re.compile(r"\b(4[0-9]{4}|[A-Z]{3,}_[A-Z_]+)\b")
-
-
-def visible_text(page):
-    page = re.sub(r"(?s)<(script|style|title)\b.*?</\1>", " ", page)
-    return htmllib.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
-from e2e.portal_data import make_portal_customer
+from helpers.portal_data import make_portal_customer
 from portal.models import CustomerLogin
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])

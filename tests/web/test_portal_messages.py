@@ -3,7 +3,7 @@ else's) and the e-mail preferences on the profile page (set_contact_preferences)
 import pytest
 from django.urls import reverse
 
-from e2e.portal_data import make_portal_customer
+from helpers.portal_data import make_portal_customer
 from portal.models import CustomerLogin
 from portal.services import create_customer_login
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from billing import formatting
-from e2e.portal_data import make_portal_customer
+from helpers.portal_data import make_portal_customer
 from portal.models import CustomerLogin
 from portal.services import create_customer_login
 
@@ -64,7 +64,7 @@ def test_dashboard_shows_balance_due_rebate_overdue_and_the_usage_chart(c, ada, 
 
 def test_the_chart_legend_only_when_a_bar_is_estimated(client, billing_db):
     import datetime as dt
-    from e2e.portal_data import make_portal_customer
+    from helpers.portal_data import make_portal_customer
     db = billing_db
     cust = make_portal_customer(db, with_history=False)
     today = db.value("SELECT CURRENT_DATE")
@@ -80,7 +80,7 @@ def test_the_chart_legend_only_when_a_bar_is_estimated(client, billing_db):
 def test_dashboard_compares_this_period_the_previous_and_last_year(client, billing_db):
     """13 periods on the chart (15 billed), August 2025 marked as the same period last year of
     August 2026; the comparison table's kWh, kWh a day and cost are the views'."""
-    from web.test_bill_explanation import MONTHS, billed
+    from helpers.portal_data import MONTHS, billed
     kwh = [300, 310, 320, 330, 340, 350, 360, 370, 280, 310, 300, 310, 300, 465, 310]
     acc, bills = billed(billing_db, kwh, MONTHS)
     create_customer_login(acc.customer_id, password=PASSWORD)
@@ -282,7 +282,7 @@ def test_a_bill_shows_the_account_since_the_previous_bill(client, billing_db):
     """Issue 21: previous balance, payments received (dates, receipts), adjustments, this bill,
     the balance after it; the figures from v_bill_account_summary add up as the ledger does."""
     import datetime as dt
-    from e2e.portal_data import make_portal_customer
+    from helpers.portal_data import make_portal_customer
     db = billing_db
     cust = make_portal_customer(db, with_history=False)
     today = db.value("SELECT CURRENT_DATE")
@@ -323,7 +323,7 @@ def test_a_prorated_bill_reads_in_words_with_the_meter_factor(client, billing_db
     multiplier explained; then the next bill, estimated, and the one after it that corrects it."""
     import datetime as dt
     from billing import formatting
-    from factories import make_metered_account, make_tariff
+    from helpers.factories import make_metered_account, make_tariff
     db = billing_db
     today = db.value("SELECT CURRENT_DATE")
     t = (lambda n: today + dt.timedelta(days=n))

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 import portal.gateway
-from e2e.portal_data import make_portal_customer
+from helpers.portal_data import make_portal_customer
 from portal.gateway import Card, SimulatedGateway, card_brand, check_card, luhn_ok
 from portal.models import CardPaymentMethod, CustomerLogin
 from portal.services import create_customer_login

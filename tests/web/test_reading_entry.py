@@ -1,17 +1,13 @@
 """Enter a reading: the result (consumption, accepted or review) or the exact reason refused."""
-import re
 
 import pytest
 from django.urls import reverse
 
-from factories import make_metered_account
+from helpers.factories import make_metered_account
+from helpers.pages import text
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 URL = reverse("billing:reading_create")
-
-
-def text(response):
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from test_demo_data import run_demo
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 
@@ -65,23 +64,6 @@ def page_totals(response):
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>",
                                                                    foot, re.S)]
     return dict(zip(heads, cells))
-
-
-@pytest.fixture(scope="module")
-def demo(db_url, _tables):
-    """The demo data, loaded once for this module into an emptied billing schema (as the `db`
-    fixture empties it); the tests here only read it."""
-    from support import Db
-    d = Db(db_url)
-    d.execute("SET SESSION innodb_ft_enable_stopword = OFF")     # as tests/conftest.py does
-    d.execute("SET FOREIGN_KEY_CHECKS = 0")
-    for t in _tables:
-        d.execute(f"TRUNCATE TABLE `{t}`")
-    d.execute("SET FOREIGN_KEY_CHECKS = 1")
-    out = run_demo(db_url)
-    assert out.returncode == 0, out.stdout + out.stderr
-    yield d
-    d.close()
 
 
 @pytest.fixture

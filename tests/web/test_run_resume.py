@@ -1,25 +1,20 @@
 """A billing run that nobody works any more (the process that started it stopped) is continued
 from its page: "Continue this run" works its chunks left (work_billing_run) in the background;
 nothing is billed twice."""
-import re
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
-from factories import make_metered_account, make_tariff
+from helpers.factories import make_metered_account, make_tariff
+from helpers.pages import text
+from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 
 # the web app's sessions run on the real clock: a run of the last full month, issued today
-TODAY = date.today()
-LAST_END = TODAY.replace(day=1) - timedelta(days=1)
-LAST = LAST_END.replace(day=1)
-
-
-def text(response):
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+# (`real`, read when a test runs)
 
 
 @pytest.fixture
@@ -27,11 +22,11 @@ def stalled_run(billing_db):
     """A run started (its chunks stored) that no session works: as after a crash."""
     make_tariff(billing_db, code="RES")
     for i in range(5):
-        acc = make_metered_account(billing_db, tariff_code="RES", opened_on=LAST)
-        billing_db.call("record_reading", acc.serial, LAST_END - timedelta(days=2), 100 + i,
+        acc = make_metered_account(billing_db, tariff_code="RES", opened_on=real.last)
+        billing_db.call("record_reading", acc.serial, real.last_end - timedelta(days=2), 100 + i,
                         "field", "staff:test")
     billing_db.execute("SET @billing_chunk_size = 2")
-    run_id = billing_db.call("start_billing_run", LAST, LAST_END, TODAY, 14,
+    run_id = billing_db.call("start_billing_run", real.last, real.last_end, real.today, 14,
                              "staff:test")["run_id"]
     billing_db.execute("SET @billing_chunk_size = NULL")
     return run_id

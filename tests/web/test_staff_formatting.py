@@ -8,8 +8,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from web.test_portal_formatting import UNFORMATTED, visible_text
-from e2e.portal_data import make_portal_customer
+from helpers.pages import UNFORMATTED, visible_text
+from helpers.portal_data import make_portal_customer
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 

@@ -11,10 +11,10 @@ from django.urls import reverse
 from billing import forms as billing_forms
 from billing import services
 from billing.errors import BillingError
-from factories import make_account, make_tariff
+from helpers.factories import make_account, make_tariff
+from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
-TODAY = datetime.date.today()
 
 
 def text(r):
@@ -239,9 +239,9 @@ def test_the_editor_has_its_script_and_works_without_it(billing_admin_client, bi
 
 # --- the version in force ---------------------------------------------------------------------
 def test_the_list_marks_the_version_in_force_and_future_ones(billing_admin_client, billing_db):
-    future = TODAY + datetime.timedelta(days=40)
+    future = real.today + datetime.timedelta(days=40)
     make_tariff(billing_db, code="RES", versions=[
-        {"effective_from": "2024-01-01"}, {"effective_from": str(TODAY - datetime.timedelta(
+        {"effective_from": "2024-01-01"}, {"effective_from": str(real.today - datetime.timedelta(
             days=10))}, {"effective_from": str(future)}])
     make_tariff(billing_db, code="NEW", versions=[{"effective_from": str(future)}])
     page = text(billing_admin_client.get(reverse("billing:tariff_list")))
@@ -250,22 +250,22 @@ def test_the_list_marks_the_version_in_force_and_future_ones(billing_admin_clien
     res, new = sections["RES"], sections["NEW"]
     assert res.count("in force today") == 1
     in_force = re.search(r'<tr class="version-in_force"><td class="nowrap">([0-9-]+)', res)
-    assert in_force.group(1) == str(TODAY - datetime.timedelta(days=10))
+    assert in_force.group(1) == str(real.today - datetime.timedelta(days=10))
     assert res.count(f"from {future:%-d %b %Y}") == 1 and res.count('class="version-past"') == 1
     # a tariff whose only version starts later has none in force
     assert "in force today" not in new and new.count(f"from {future:%-d %b %Y}") == 1
 
 
 def test_the_version_form_says_what_is_in_force_and_what_comes(billing_admin_client, billing_db):
-    future = TODAY + datetime.timedelta(days=40)
+    future = real.today + datetime.timedelta(days=40)
     make_tariff(billing_db, code="RES", versions=[
         {"effective_from": "2024-01-01", "fixed_charge": "4.00"},
-        {"effective_from": str(TODAY), "fixed_charge": "5.00"},
+        {"effective_from": str(real.today), "fixed_charge": "5.00"},
         {"effective_from": str(future)}])
     make_tariff(billing_db, code="NEW", versions=[])
     page = text(billing_admin_client.get(reverse("billing:tariff_version_create", args=["RES"])))
     line = re.search(r'<p class="help" id="versions-now">(.*?)</p>', page).group(1)
-    assert line == (f"In force today: the version from {TODAY} (fixed charge 5.00, tax 0.00 %, "
-                    f"1 block); then from {future:%-d %b %Y}.")
+    assert line == (f"In force today: the version from {real.today} (fixed charge 5.00, "
+                    f"tax 0.00 %, 1 block); then from {future:%-d %b %Y}.")
     page = text(billing_admin_client.get(reverse("billing:tariff_version_create", args=["NEW"])))
     assert "No version is in force today." in page

@@ -5,8 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from factories import make_tariff
-from support import DbError
+from helpers.db import DbError
+from helpers.factories import make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 BAD_CODES = ["A/B", "..", "a b", "res", "", " ", "X" * 21, "ＲＥＳ", "RES\n1", "R%2FS", "<b>",

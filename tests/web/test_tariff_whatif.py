@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from factories import give_discount, make_discount, make_metered_account, make_tariff
+from helpers.factories import give_discount, make_discount, make_metered_account, make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 

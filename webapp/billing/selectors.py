@@ -23,6 +23,8 @@ log = logging.getLogger("billing.selectors")
 
 SEARCH_LIMIT = 50
 FULLTEXT_MIN_WORD = 3          # innodb_ft_min_token_size, the default of MariaDB and MySQL
+WORD_PAGE_MAX = 20000          # _names_by_word: deepest result read in order (page 400)
+WORD_PREFIX_MAX = 8            # _names_by_word: different words one prefix may start
 _WORD = re.compile(r"\w+")
 NO_SUCH_TABLE = 1146
 
@@ -51,7 +53,14 @@ def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
     v_customer_search and v_account_search, the customer and account tables through views the
     server merges (MATCH needs the base table's FULLTEXT index; v_customer, with its
     account-count subquery, is never merged by MySQL), and v_account, also merged. The page's
-    accounts and balances are read afterwards for its customers only."""
+    accounts and balances are read afterwards for its customers only.
+
+    A query with one word of 3 characters or more (and any shorter ones) finds the names through
+    v_customer_name_word instead of the FULLTEXT index (_names_by_word): the same customers,
+    read in the page's order, so a common name costs a page's worth of index entries and not
+    every match (40,000 "Smith"s in a million customers: a quarter of a second through
+    FULLTEXT). Queries of several such words (and deeper pages than WORD_PAGE_MAX customers)
+    still use the FULLTEXT index."""
     q = (query or "").strip()
     if not q:
         return []
@@ -59,13 +68,19 @@ def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
     long_words = [w for w in words if len(w) >= FULLTEXT_MIN_WORD]
     short_words = [w for w in words if len(w) < FULLTEXT_MIN_WORD]
     name_where, params = [], []
-    if long_words:
-        cond, arg = _words_match("full_name", long_words)
-        name_where.append(cond)
-        params.append(arg)
-    for w in short_words:
-        name_where.append("full_name LIKE %s")
-        params.append("%" + w.replace("_", "\\_") + "%")  # a \w word has no % or backslash
+    by_word = _names_by_word(long_words, short_words, need=int(offset) + int(limit))
+    if by_word is not None:
+        name_where.append("customer_id IN (%s)" % ", ".join(["%s"] * len(by_word))
+                          if by_word else "FALSE")
+        params += by_word
+    else:
+        if long_words:
+            cond, arg = _words_match("full_name", long_words)
+            name_where.append(cond)
+            params.append(arg)
+        for w in short_words:
+            name_where.append("full_name LIKE %s")
+            params.append(_like_part(w))
     keys = []
     if name_where:
         keys.append(f"SELECT customer_id FROM v_customer_search WHERE {' AND '.join(name_where)}")
@@ -99,7 +114,7 @@ def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
         ORDER BY c.full_name, c.customer_no"""
     customers = list(Customer.objects.raw(sql, [*params, int(limit), int(offset)]))
     accounts = list(Account.objects.filter(customer_id__in=[c.customer_id for c in customers]))
-    balances = account_balances(account_ids=[a.account_id for a in accounts])
+    balances = account_balances(account_ids=[a.account_id for a in accounts], only=["balance"])
     by_customer = {}
     for a in accounts:
         a.balance = balances.get(a.account_id)
@@ -107,6 +122,60 @@ def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
     for c in customers:
         c.account_list = sorted(by_customer.get(c.customer_id, []), key=lambda a: a.account_no)
     return customers
+
+
+def _escape_like(word):
+    """A \\w word for a LIKE pattern: it has no % or backslash, only _ to escape."""
+    return word.replace("_", "\\_")
+
+
+def _like_part(word):
+    return "%" + _escape_like(word) + "%"
+
+
+def _names_by_word(long_words, short_words, *, need):
+    """The ids of the first `need` customers in the page's order (full_name, customer_no) whose
+    name has a word starting with the one long word of the query and contains each short word
+    (LIKE '%word%', as on the FULLTEXT path): the customers MATCH (full_name) AGAINST
+    ('+word*' IN BOOLEAN MODE) finds, since v_customer_name_word holds the words InnoDB's
+    FULLTEXT parser makes (migration 0117). None when the query has not exactly one long word,
+    `need` is above WORD_PAGE_MAX, or the prefix starts more than WORD_PREFIX_MAX different
+    words (then the caller asks the FULLTEXT index).
+
+    The different words the prefix starts ("smith": Smith, Smithers) are found one by one in
+    the primary key's order (the first word after the last one found); each word's customers are read in
+    the page's order up to `need`, and the words' lists are merged. Every read is an index range
+    that stops at its LIMIT."""
+    if len(long_words) != 1 or need > WORD_PAGE_MAX:
+        return None
+    prefix = _escape_like(long_words[0]) + "%"
+    words = []
+    with connections["billing"].cursor() as cur:
+        while True:
+            after = " AND word > %s" if words else ""
+            cur.execute(f"SELECT word FROM v_customer_name_word WHERE word LIKE %s{after} "
+                        "ORDER BY word LIMIT 1", [prefix, *words[-1:]])
+            row = cur.fetchone()
+            if row is None:
+                break
+            word = row[0]
+            if len(words) == WORD_PREFIX_MAX:
+                return None
+            words.append(word)
+        if not words:
+            return []
+        short = "".join(" AND full_name LIKE %s" for _ in short_words)
+        parts, params = [], []
+        for word in words:
+            parts.append(f"(SELECT customer_id, full_name, customer_no FROM v_customer_name_word "
+                         f"WHERE word = %s{short} ORDER BY full_name, customer_no LIMIT %s)")
+            params += [word, *(_like_part(w) for w in short_words), int(need)]
+        cur.execute(f"""
+            SELECT customer_id FROM ({" UNION ALL ".join(parts)}) x
+            GROUP BY customer_id, full_name, customer_no
+            ORDER BY full_name, customer_no
+            LIMIT %s""", [*params, int(need)])
+        return [r[0] for r in cur.fetchall()]
 
 
 def exact_number(*, query):
@@ -139,13 +208,18 @@ def customer_accounts(*, customer_id):
     return accounts
 
 
-def account_balances(*, account_ids):
-    """account_id -> AccountBalance, for the given accounts. An absent v_account_balance view
-    (a schema older than the contract) gives {} and a warning instead of an error page."""
+def account_balances(*, account_ids, only=None):
+    """account_id -> AccountBalance, for the given accounts; `only`: the columns to read (the
+    server computes only those of v_account_balance's five sums: the search reads the balance
+    alone). An absent v_account_balance view (a schema older than the contract) gives {} and a
+    warning instead of an error page."""
     if not account_ids:
         return {}
+    qs = AccountBalance.objects.filter(account_id__in=account_ids)
+    if only:
+        qs = qs.only("account_id", *only)
     try:
-        return {b.account_id: b for b in AccountBalance.objects.filter(account_id__in=account_ids)}
+        return {b.account_id: b for b in qs}
     except DatabaseError as exc:
         if exc.args and exc.args[0] == NO_SUCH_TABLE:
             log.warning("v_account_balance is missing: %s", exc)

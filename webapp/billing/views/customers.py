@@ -8,7 +8,7 @@ from django.views.generic import FormView, TemplateView
 from billing import paging, selectors, services
 from billing.forms import CustomerForm, SearchForm
 from billing.roles import DESK, RoleRequiredMixin
-from billing.views.common import ProcedureFormMixin
+from billing.views.common import ProcedureFormMixin, path_for
 
 
 class CustomerSearchView(RoleRequiredMixin, TemplateView):
@@ -39,6 +39,12 @@ class CustomerSearchView(RoleRequiredMixin, TemplateView):
                                                  offset=(page - 1) * limit)
             next_page = page + 1 if len(results) > limit else None
             results = results[:limit]
+            customer_path = path_for("billing:customer_detail")
+            account_path = path_for("billing:account_detail")
+            for c in results:
+                c.path = customer_path(c.customer_id)
+                for a in c.account_list:
+                    a.path = account_path(a.account_id)
         first = (page - 1) * limit + 1
         return super().get_context_data(
             search_form=form or SearchForm(), query=query, results=results, limit=limit,

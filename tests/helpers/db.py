@@ -1,6 +1,7 @@
-"""Test support: connections to the test database and calls of the SQL contract.
+"""Connections to the test database, calls of the SQL contract, the session clock, and the
+schema itself (migrations, emptying, a fresh database).
 
-The tests talk to a real server (see conftest.py for where it comes from). `Db.call` runs one
+The tests talk to a real server (tests/conftest.py says where it comes from). `Db.call` runs one
 procedure of the contract and returns its one-row result as a dict, or raises `DbError` with
 the server's error number.
 
@@ -15,6 +16,10 @@ past move the session clock instead of breaking the rules:
   their issue date, as a billing job of that day would, and come back to the clock before (a
   test that wants another day, e.g. to see a period that is not over refused, says so with
   `db.at`).
+
+The schema: `apply_migrations(url)` runs the production yoyo migrations; `new_database(server_url,
+name)` makes a database with the whole schema for a `with` block and drops it after;
+`billing_tables(db)` names the billing tables and `truncate_all(db, tables)` empties them.
 """
 import contextlib
 import datetime as dt
@@ -24,7 +29,8 @@ from pathlib import Path
 import MySQLdb
 import MySQLdb.cursors
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "db"))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "db"))
 from dburl import connect_kwargs, with_database  # noqa: E402,F401  (the one URL parser; tests import them from here)
 
 
@@ -44,11 +50,23 @@ def _close(cur):
         pass
 
 
+def last_result_set(cur):
+    """Reads every result set of the statement just executed on `cur` (a CALL may return several,
+    then its status) and returns the last one's rows as a list (None if there was none)."""
+    last = None
+    while True:
+        if cur.description is not None:
+            last = list(cur.fetchall())
+        if not cur.nextset():
+            return last
+
+
 # procedure -> position of its issue date argument: these bill on their issue date (see above)
 ISSUE_DATE_ARG = {"run_billing": 2, "bill_account": 3, "preview_billing": 2, "preview_bill_account": 3}
 
 
-def _as_date(x):
+def as_date(x):
+    """x as a datetime.date (a datetime's day, a date, or 'YYYY-MM-DD'); None if it is none."""
     if isinstance(x, dt.datetime):
         return x.date()
     if isinstance(x, dt.date):
@@ -80,7 +98,7 @@ class Db:
             self.execute("SET timestamp = DEFAULT")
             return
         if not isinstance(when, dt.datetime):
-            d = _as_date(when)
+            d = as_date(when)
             when = (dt.datetime.combine(d, dt.time(12, 0)) if d
                     else dt.datetime.fromisoformat(str(when)))
         self.execute("SET timestamp = UNIX_TIMESTAMP(%s)", when.strftime("%Y-%m-%d %H:%M:%S"))
@@ -111,20 +129,14 @@ class Db:
 
     def call_rows(self, proc, *args):
         pos = ISSUE_DATE_ARG.get(proc)
-        if not self._pinned and pos is not None and len(args) > pos and _as_date(args[pos]):
-            with self.at(_as_date(args[pos])):
+        if not self._pinned and pos is not None and len(args) > pos and as_date(args[pos]):
+            with self.at(as_date(args[pos])):
                 return self.call_rows(proc, *args)
         placeholders = ", ".join(["%s"] * len(args))
         cur = self._cursor()
         try:
             cur.execute(f"CALL `{proc}`({placeholders})", args)
-            last = None
-            while True:
-                if cur.description is not None:
-                    last = list(cur.fetchall())
-                if not cur.nextset():
-                    break
-            return last
+            return last_result_set(cur)
         except MySQLdb.Error as e:
             raise DbError(e.args[0], e.args[1] if len(e.args) > 1 else "") from None
         finally:
@@ -160,7 +172,51 @@ class Db:
 
     def snapshot(self):
         """Row counts of every billing table, to prove that a failed call wrote nothing."""
-        tables = [r["t"] for r in self.rows(
-            "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() "
-            "AND table_type = 'BASE TABLE' AND table_name NOT LIKE '\\_yoyo%' ORDER BY table_name")]
-        return {t: self.value(f"SELECT COUNT(*) FROM `{t}`") for t in tables}
+        return {t: self.value(f"SELECT COUNT(*) FROM `{t}`") for t in billing_tables(self)}
+
+
+def billing_tables(d):
+    """The base tables of the connection's schema (yoyo's own left out), by name."""
+    return [r["t"] for r in d.rows(
+        "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() "
+        "AND table_type = 'BASE TABLE' AND table_name NOT LIKE '\\_yoyo%' ORDER BY table_name")]
+
+
+def truncate_all(d, tables):
+    """Empties `tables` on the Db `d` (TRUNCATE: triggers do not fire, so the append-only rules
+    stay in force for everything else)."""
+    # TRUNCATE re-creates an InnoDB table, and a FULLTEXT index takes the session's stopword
+    # setting when it is created: as in migration 0017, without stopwords
+    d.execute("SET SESSION innodb_ft_enable_stopword = OFF")
+    d.execute("SET FOREIGN_KEY_CHECKS = 0")
+    for t in tables:
+        d.execute(f"TRUNCATE TABLE `{t}`")
+    d.execute("SET FOREIGN_KEY_CHECKS = 1")
+
+
+def apply_migrations(url):
+    """Runs the production yoyo migrations (migrations/) on the database of `url`."""
+    from yoyo import get_backend, read_migrations
+    backend = get_backend(url)
+    try:
+        with backend.lock():
+            backend.apply_migrations(backend.to_apply(read_migrations(str(ROOT / "migrations"))))
+    finally:
+        backend.connection.close()
+
+
+@contextlib.contextmanager
+def new_database(server_url, name):
+    """A database `name` on the server of `server_url` (made anew) with the whole schema: yields
+    its URL; the database is dropped when the block ends."""
+    base = MySQLdb.connect(**connect_kwargs(server_url, database=""))
+    cur = base.cursor()
+    try:
+        cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        url = with_database(server_url, name)
+        apply_migrations(url)
+        yield url
+        cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+    finally:
+        base.close()

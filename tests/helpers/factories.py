@@ -1,11 +1,12 @@
-"""Test factories: master data made through the procedures of the contract.
+"""Master data (customers, tariffs, accounts, meters, discounts) made through the procedures of
+the contract.
 
 Every helper CALLs the contract's procedures (never plain INSERTs), so what a test builds is what
 production would have. Keyword arguments with defaults; codes and serials that are not given are
 generated unique. Dates may be `datetime.date` or 'YYYY-MM-DD' strings; money and rates may be
 str, int or Decimal (floats work but are better avoided).
 
-    from factories import make_tariff, make_metered_account
+    from helpers.factories import make_tariff, make_metered_account
 
     make_tariff(db, code="RES", versions=[dict(
         effective_from="2026-01-01", fixed_charge="5.00", tax_rate_pct="10", late_fee_pct="1.5",

@@ -1,8 +1,8 @@
-"""Bills for payment tests, made directly with SQL (no billing run needed), and a way to make
-calls race for the same account lock.
+"""Bills for payment tests, made directly with SQL (no billing run needed), and the reads the
+payment tests share (bill_state, allocations, balance, assert_integrity).
 
-    from factories import make_metered_account
-    from billfixtures import make_bill
+    from helpers.factories import make_metered_account
+    from helpers.bills import make_bill
 
     acc = make_metered_account(db)
     bill_id = make_bill(db, acc.account_id, "110.00", "2026-02-15", tax="10.00",
@@ -14,22 +14,19 @@ year, as the engine numbers them; the account's tariff version; the meter's init
 end reading), an energy line of total - tax and a tax line (lines sum to the total), and the
 ledger debit of the total (entry_type 'bill', dated the issue date). It does not allocate credit
 already on the account (the engine does; tests that want it call _allocate_payment).
-
-race(db, connect, calls, locked_accounts) runs procedure calls that queue on the same account
-lock and then compete (two postings with one idempotency key, two reversals of one payment).
 """
 import datetime as dt
-import threading
-import time
 from decimal import Decimal
 
-from support import DbError
-
-ACTOR = "staff:test"
+from helpers.db import as_date
+from helpers.factories import ACTOR
 
 
 def _date(d):
-    return d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d))
+    day = as_date(d)
+    if day is None:
+        raise ValueError(f"not a date: {d!r}")
+    return day
 
 
 def make_bill(db, account_id, total, due_date, issue_date=None, rebate_amount="0",
@@ -63,7 +60,7 @@ def make_bill(db, account_id, total, due_date, issue_date=None, rebate_amount="0
         "WHERE a.account_id = %s ORDER BY i.meter_installation_id LIMIT 1", pe, account_id)
     if src is None or src["version_id"] is None:
         raise ValueError(f"make_bill: account {account_id} needs a tariff version and a meter "
-                         "(use factories.make_metered_account)")
+                         "(use helpers.factories.make_metered_account)")
     db.execute("SET @billing_actor = %s", actor)
     db.execute("START TRANSACTION")
     try:
@@ -114,47 +111,3 @@ def balance(db, account_id):
 
 def assert_integrity(db):
     assert db.rows("SELECT * FROM v_ledger_integrity") == []
-
-
-def wait_for_lock_waits(db, thread_ids, n, timeout=10):
-    """Waits until n of the given connections are waiting for a row lock."""
-    ids = ",".join(str(int(t)) for t in thread_ids)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        waiting = db.value("SELECT COUNT(*) FROM information_schema.innodb_trx "
-                           f"WHERE trx_state = 'LOCK WAIT' AND trx_mysql_thread_id IN ({ids})")
-        if waiting >= n:
-            return
-        time.sleep(0.15)  # MariaDB refreshes innodb_trx only when unread for 0.1 s
-    raise AssertionError(f"{n} callers did not reach the lock wait")
-
-
-def race(db, connect, calls, locked_accounts):
-    """Makes procedure calls race: holds the locks of `locked_accounts` on a connection of its
-    own, starts each call of `calls` ((procedure, arg, ...) tuples) on its own connection in its
-    own thread, waits until every call is queued on a row lock (so each is past whatever it reads
-    without locks), then lets them go. Returns each call's result dict or DbError, in order."""
-    holder = connect()
-    holder.execute("START TRANSACTION")
-    for a in locked_accounts:
-        holder.row("SELECT account_id FROM account WHERE account_id = %s FOR UPDATE", a)
-    conns = [connect() for _ in calls]
-    conn_ids = [c.value("SELECT CONNECTION_ID()") for c in conns]
-    results = [None] * len(calls)
-
-    def run(i):
-        try:
-            results[i] = conns[i].call(*calls[i])
-        except DbError as e:
-            results[i] = e
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    try:
-        wait_for_lock_waits(db, conn_ids, len(calls))
-    finally:
-        holder.execute("ROLLBACK")
-        for t in threads:
-            t.join(30)
-    return results

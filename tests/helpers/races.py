@@ -1,0 +1,56 @@
+"""Calls that race for the same account lock, on connections of their own.
+
+    from helpers.races import race, wait_for_lock_waits
+
+race(db, connect, calls, locked_accounts) runs procedure calls that queue on the same account
+lock and then compete (two postings with one idempotency key, two reversals of one payment);
+wait_for_lock_waits(db, thread_ids, n) waits until n of those connections wait for a row lock.
+"""
+import threading
+import time
+
+from helpers.db import DbError
+
+
+def wait_for_lock_waits(db, thread_ids, n, timeout=10):
+    """Waits until n of the given connections are waiting for a row lock."""
+    ids = ",".join(str(int(t)) for t in thread_ids)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        waiting = db.value("SELECT COUNT(*) FROM information_schema.innodb_trx "
+                           f"WHERE trx_state = 'LOCK WAIT' AND trx_mysql_thread_id IN ({ids})")
+        if waiting >= n:
+            return
+        time.sleep(0.15)  # MariaDB refreshes innodb_trx only when unread for 0.1 s
+    raise AssertionError(f"{n} callers did not reach the lock wait")
+
+
+def race(db, connect, calls, locked_accounts):
+    """Makes procedure calls race: holds the locks of `locked_accounts` on a connection of its
+    own, starts each call of `calls` ((procedure, arg, ...) tuples) on its own connection in its
+    own thread, waits until every call is queued on a row lock (so each is past whatever it reads
+    without locks), then lets them go. Returns each call's result dict or DbError, in order."""
+    holder = connect()
+    holder.execute("START TRANSACTION")
+    for a in locked_accounts:
+        holder.row("SELECT account_id FROM account WHERE account_id = %s FOR UPDATE", a)
+    conns = [connect() for _ in calls]
+    conn_ids = [c.value("SELECT CONNECTION_ID()") for c in conns]
+    results = [None] * len(calls)
+
+    def run(i):
+        try:
+            results[i] = conns[i].call(*calls[i])
+        except DbError as e:
+            results[i] = e
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    try:
+        wait_for_lock_waits(db, conn_ids, len(calls))
+    finally:
+        holder.execute("ROLLBACK")
+        for t in threads:
+            t.join(30)
+    return results
