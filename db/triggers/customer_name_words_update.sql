@@ -1,8 +1,8 @@
 -- customer_name_words_update: a customer's name words in customer_name_word (migration 0117)
 -- follow a change of the name or of the customer number (billing.selectors.search_customers).
 --
---   The customer's rows are deleted and written again from the new name, the same words as
---   customer_name_words_insert makes. An UPDATE that leaves both columns as they were (compared
+--   The customer's rows are deleted and written again from the new name by
+--   _index_customer_name, as customer_name_words_insert does. An UPDATE that leaves both columns as they were (compared
 --   as bytes: a change of letter case rewrites the rows too) does nothing.
 -- Errors: none of its own.
 -- Example: UPDATE customer SET full_name = 'Ada King' WHERE customer_id = 1;
@@ -14,12 +14,6 @@ BEGIN
        AND CAST(OLD.customer_no AS BINARY) <=> CAST(NEW.customer_no AS BINARY)
        AND OLD.customer_id <=> NEW.customer_id) THEN
         DELETE FROM customer_name_word WHERE customer_id = OLD.customer_id;
-        INSERT INTO customer_name_word (word, full_name, customer_no, customer_id)
-        SELECT w.word, NEW.full_name, NEW.customer_no, NEW.customer_id
-          FROM JSON_TABLE(CONCAT('["', REPLACE(TRIM(REGEXP_REPLACE(NEW.full_name, '[^[:alnum:]_]+', ' ')),
-                                               ' ', '","'), '"]'),
-                          '$[*]' COLUMNS (word VARCHAR(200) PATH '$')) w
-         WHERE CHAR_LENGTH(w.word) BETWEEN 3 AND 84
-        ON DUPLICATE KEY UPDATE customer_id = customer_name_word.customer_id;
+        CALL _index_customer_name(NEW.customer_id, NEW.full_name, NEW.customer_no);
     END IF;
 END
