@@ -8,6 +8,7 @@ import pytest
 
 from helpers.db import DbError
 from helpers.factories import ACTOR, make_account, make_tariff, make_tariff_version
+from helpers.races import wait_for_lock_waits
 
 
 def test_removes_a_tariff_without_versions_and_audits_it(db):
@@ -89,32 +90,45 @@ def _orphans(db):
                     "WHERE t.tariff_id IS NULL")
 
 
+def _second_waits_for_first(db, connect, holding, call):
+    """Runs the statements `holding` in an open transaction on one connection (what a procedure
+    has done before its commit), starts `call(conn)` on a second connection, checks that it
+    queues on the first's row lock, commits the first, and returns what the call returned (or
+    its error number)."""
+    a, b = connect(), connect()
+    for c in (a, b):
+        c.execute("SET SESSION innodb_lock_wait_timeout = 10")
+    a.execute("START TRANSACTION")
+    for sql in holding:
+        a.execute(sql)
+    b_id = b.value("SELECT CONNECTION_ID()")
+    result = {}
+
+    def second():
+        try:
+            result["b"] = call(b)
+        except DbError as e:
+            result["b"] = e.errno
+
+    th = threading.Thread(target=second)
+    th.start()
+    wait_for_lock_waits(db, [b_id], 1)   # b waits for the tariff row
+    a.execute("COMMIT")
+    th.join(15)
+    assert not th.is_alive()
+    return result["b"]
+
+
 def test_a_version_added_while_removing_waits_and_finds_no_tariff(db, connect):
     """remove_tariff holds the tariff row: add_tariff_version waits for it, then finds no tariff
     (45001). The remover wins, nothing is orphaned."""
     make_tariff(db, code="RACE", versions=[])
-    a, b = connect(), connect()
-    for c in (a, b):
-        c.execute("SET SESSION innodb_lock_wait_timeout = 10")
-    # a is inside remove_tariff's transaction: the row locked and deleted, not yet committed
-    a.execute("START TRANSACTION")
-    a.execute("SELECT tariff_id FROM tariff WHERE code = 'RACE' FOR UPDATE")
-    a.execute("DELETE FROM tariff WHERE code = 'RACE'")
-    result = {}
-
-    def add():
-        try:
-            result["b"] = make_tariff_version(b, "RACE", effective_from="2026-01-01")
-        except DbError as e:
-            result["b"] = e.errno
-
-    th = threading.Thread(target=add)
-    th.start()
-    th.join(0.5)
-    assert th.is_alive()                 # b waits for the tariff row
-    a.execute("COMMIT")
-    th.join(15)
-    assert result["b"] == 45001
+    # the first is inside remove_tariff's transaction: the row locked and deleted, not committed
+    added = _second_waits_for_first(db, connect, [
+        "SELECT tariff_id FROM tariff WHERE code = 'RACE' FOR UPDATE",
+        "DELETE FROM tariff WHERE code = 'RACE'"],
+        lambda b: make_tariff_version(b, "RACE", effective_from="2026-01-01"))
+    assert added == 45001
     assert db.value("SELECT COUNT(*) FROM tariff WHERE code = 'RACE'") == 0
     assert _orphans(db) == 0 and db.value("SELECT COUNT(*) FROM tariff_version") == 0
 
@@ -123,30 +137,14 @@ def test_a_removal_while_a_version_is_added_waits_and_is_refused(db, connect):
     """add_tariff_version holds the tariff row: remove_tariff waits for it, then sees the new
     version and refuses (45003). The version wins, the tariff stays."""
     make_tariff(db, code="RACE", versions=[])
-    a, b = connect(), connect()
-    for c in (a, b):
-        c.execute("SET SESSION innodb_lock_wait_timeout = 10")
-    # a is inside add_tariff_version's transaction: the tariff locked, the version inserted
-    a.execute("START TRANSACTION")
-    a.execute("SELECT tariff_id FROM tariff WHERE code = 'RACE' FOR UPDATE")
-    a.execute("INSERT INTO tariff_version (tariff_id, effective_from, fixed_charge, tax_rate_pct,"
-              " late_fee_pct, early_pay_pct, early_pay_days) SELECT tariff_id, '2026-01-01', 0, 0,"
-              " 0, 0, 0 FROM tariff WHERE code = 'RACE'")
-    result = {}
-
-    def remove():
-        try:
-            result["b"] = b.call("remove_tariff", "RACE", ACTOR)
-        except DbError as e:
-            result["b"] = e.errno
-
-    th = threading.Thread(target=remove)
-    th.start()
-    th.join(0.5)
-    assert th.is_alive()                 # b waits for the tariff row
-    a.execute("COMMIT")
-    th.join(15)
-    assert result["b"] == 45003
+    # the first is inside add_tariff_version's transaction: the tariff locked, the version in
+    removed = _second_waits_for_first(db, connect, [
+        "SELECT tariff_id FROM tariff WHERE code = 'RACE' FOR UPDATE",
+        "INSERT INTO tariff_version (tariff_id, effective_from, fixed_charge, tax_rate_pct,"
+        " late_fee_pct, early_pay_pct, early_pay_days) SELECT tariff_id, '2026-01-01', 0, 0,"
+        " 0, 0, 0 FROM tariff WHERE code = 'RACE'"],
+        lambda b: b.call("remove_tariff", "RACE", ACTOR))
+    assert removed == 45003
     assert db.value("SELECT COUNT(*) FROM tariff WHERE code = 'RACE'") == 1
     assert db.value("SELECT COUNT(*) FROM tariff_version") == 1 and _orphans(db) == 0
 

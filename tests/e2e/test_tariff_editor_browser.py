@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from e2e.conftest import screenshots
-from helpers.factories import make_tariff
+from helpers.factories import make_account, make_tariff
 from helpers.real_clock import real
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
@@ -113,3 +113,23 @@ def test_block_rows_without_reload_the_row_at_fault_and_removing_a_tariff(
     page.wait_for_url(live_server.url + "/tariffs/")
     assert "Tariff TYPO (Created by mistake) removed." in page.inner_text("main")
     assert billing_db.value("SELECT COUNT(*) FROM tariff WHERE code = 'TYPO'") == 0
+
+
+def test_a_tariff_with_only_closed_accounts_is_not_offered_for_removal(
+        page, live_server, billing_db, staff_login):
+    # remove_tariff refuses it (an account, open or closed): the list offers no button, and the
+    # confirmation page, reached by its address, says why instead of offering the removal
+    make_tariff(billing_db, code="OLD", name="Closed long ago", versions=[])
+    acc = make_account(billing_db, tariff_code="OLD", opened_on="2026-01-01")
+    billing_db.call("close_account", acc, "2026-01-31", "staff:test")
+    staff_login("ba", "billing_admin")
+    page.goto(live_server.url + "/tariffs/")
+    old = page.locator("section.card", has=page.locator("h2", has_text="OLD"))
+    assert "0 open accounts" in old.inner_text()
+    assert old.locator("a:has-text('Remove')").count() == 0
+    page.goto(live_server.url + "/tariffs/OLD/remove/")
+    says = page.locator("[role=alert]").inner_text()
+    assert "cannot be removed: closed accounts, a what-if simulation or its own dunning days " \
+           "refer to it" in says
+    assert page.locator("button.danger").count() == 0
+    shoot(page, "remove-refused")

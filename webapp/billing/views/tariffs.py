@@ -148,9 +148,10 @@ class BlockEditorMixin:
 
 class TariffRemoveView(RoleRequiredMixin, ProcedureFormMixin, FormView):
     """Removing a tariff created by mistake (remove_tariff): the GET is the confirmation page
-    (what the tariff has; the button only when it has no version), the POST removes it. The
-    procedure decides under the tariff's lock (45003 when a version, an account or a what-if
-    refers to it, shown above the form)."""
+    (the button only when nothing refers to the tariff: v_staff_tariff_version.removable, the
+    procedure's own conditions; else what refers to it), the POST removes it. The procedure
+    decides under the tariff's lock (45003 when a version, an account, a what-if or dunning days
+    refer to it, shown above the form)."""
     roles = ADMIN
     template_name = "billing/tariff_remove.html"
     form_class = forms.TariffRemoveForm
@@ -163,7 +164,6 @@ class TariffRemoveView(RoleRequiredMixin, ProcedureFormMixin, FormView):
     def get_context_data(self, **kwargs):
         versions = selectors.tariff_versions(code=self.tariff.tariff_code)
         return super().get_context_data(tariff=self.tariff, versions=versions,
-                                        removable=self.tariff.removable,
                                         cancel_url=reverse("billing:tariff_list"), **kwargs)
 
     def call(self, form):
