@@ -4,6 +4,7 @@ same name apart (service address, status, balance); pages beyond 50."""
 import pytest
 from django.urls import reverse
 
+from billing.formatting import money
 from helpers.factories import make_customer, make_metered_account, make_tariff
 from helpers.pages import text
 
@@ -38,7 +39,7 @@ def test_two_customers_of_the_same_name_are_told_apart(staff_client, helens, bil
     for acc, address in ((one, "12 Elm Street, Northtown"), (two, "7 Harbour Road, Southport")):
         balance = billing_db.value("SELECT balance FROM v_account_balance WHERE account_id = %s",
                                    acc.account_id)
-        assert f"{acc.account_no} · {address} · open · balance {balance}" in words
+        assert f"{acc.account_no} · {address} · open · balance {money(balance)}" in words
 
 
 def test_by_phone_digits_whatever_the_punctuation(staff_client, helens):
