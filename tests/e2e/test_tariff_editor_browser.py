@@ -91,7 +91,7 @@ def test_block_rows_without_reload_the_row_at_fault_and_removing_a_tariff(
 
     # the list: the version in force today, the new one from its date
     res = page.locator("section.card", has=page.locator("h2", has_text="RES"))
-    assert res.locator("tr.version-in_force").inner_text().startswith("2020-01-01")
+    assert res.locator("tr.version-in_force").inner_text().startswith("1 Jan 2020")
     assert f"from {later():%-d %b %Y}" in res.locator("tr.version-future").inner_text()
     shoot(page, "list")
 

@@ -249,8 +249,8 @@ def test_the_list_marks_the_version_in_force_and_future_ones(billing_admin_clien
                 for sec in page.split('<section class="card"')[1:] if 'id="tariff-' in sec}
     res, new = sections["RES"], sections["NEW"]
     assert res.count("in force today") == 1
-    in_force = re.search(r'<tr class="version-in_force"><td class="nowrap">([0-9-]+)', res)
-    assert in_force.group(1) == str(real.today - datetime.timedelta(days=10))
+    in_force = re.search(r'<tr class="version-in_force"><td class="nowrap">([^<]+?) <span', res)
+    assert in_force.group(1) == f"{real.today - datetime.timedelta(days=10):%-d %b %Y}"
     assert res.count(f"from {future:%-d %b %Y}") == 1 and res.count('class="version-past"') == 1
     # a tariff whose only version starts later has none in force
     assert "in force today" not in new and new.count(f"from {future:%-d %b %Y}") == 1
@@ -265,7 +265,7 @@ def test_the_version_form_says_what_is_in_force_and_what_comes(billing_admin_cli
     make_tariff(billing_db, code="NEW", versions=[])
     page = text(billing_admin_client.get(reverse("billing:tariff_version_create", args=["RES"])))
     line = re.search(r'<p class="help" id="versions-now">(.*?)</p>', page).group(1)
-    assert line == (f"In force today: the version from {real.today} (fixed charge 5.00, "
+    assert line == (f"In force today: the version from {real.today:%-d %b %Y} (fixed charge €5.00, "
                     f"tax 0.00 %, 1 block); then from {future:%-d %b %Y}.")
     page = text(billing_admin_client.get(reverse("billing:tariff_version_create", args=["NEW"])))
     assert "No version is in force today." in page
