@@ -186,7 +186,8 @@ def generate(db, n):
 def pay_history(s, run_id, m):
     """Pays 90% of the bills of a run in full, 12 days after issue (after the rebate date of
     every tariff, before the due date), set-based and consistent: payment (amount_allocated =
-    amount), one allocation, the ledger credit, bill.amount_paid."""
+    amount), one allocation, the ledger credit, bill.amount_paid, the collections report's
+    delta."""
     _, _, issue = period(m)
     paid_at = f"{issue + dt.timedelta(days=12)} 11:00:00"
     s.execute("SET @billing_actor = 'bench:generate'")
@@ -199,6 +200,13 @@ def pay_history(s, run_id, m):
         FROM bill b
         WHERE b.run_id = {int(run_id)} AND b.total_amount > 0 AND (b.account_id + {int(m)}) % 10 <> 0
         ORDER BY b.bill_id""")
+    # the collections report's figures, as post_payment appends them (migration 0121)
+    s.execute(f"""
+        INSERT INTO report_collections_part (day, cashier, method, payments, amount)
+        SELECT DATE(p.paid_at), p.posted_by, p.method, COUNT(*), SUM(p.amount)
+        FROM bill b JOIN payment p ON p.idempotency_key = CONCAT('bench:bill:', b.bill_id)
+        WHERE b.run_id = {int(run_id)}
+        GROUP BY DATE(p.paid_at), p.posted_by, p.method""")
     s.execute(f"""
         INSERT INTO payment_allocation (payment_id, bill_id, amount, created_at)
         SELECT p.payment_id, b.bill_id, p.amount, p.posted_at

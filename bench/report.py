@@ -203,6 +203,11 @@ def lines(res):
     if w:
         L.append("")
         L.append(f"Web ({w.get('setup')})")
+        fo = res.get("fold")
+        if fo:
+            L.append(f"  before the pages, fold_report_deltas folded {fo['collections_deltas']:,} "
+                     f"collections and {fo['revenue_deltas']:,} revenue deltas in {fo['seconds']} s "
+                     "(the 5-minute job's work)")
         L.append(f"  {'page':>18} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6}  url")
         for name, pg in w.get("pages", {}).items():
             L.append(f"  {name:>18} {pg.get('rps')!s:>8} {pg.get('p50_ms')!s:>7} {pg.get('p95_ms')!s:>7} "

@@ -200,10 +200,25 @@ def integrity(db):
     return {"problems": int(n), "seconds": round(secs, 1)}
 
 
+def fold(db):
+    """fold_report_deltas before the pages are measured, as the 5-minute job would have (the
+    postings and the bank file above appended a delta per payment): how many and how long."""
+    s = Sql(db)
+    t = time.perf_counter()
+    r = s.call("fold_report_deltas")
+    secs = time.perf_counter() - t
+    s.close()
+    out = {"revenue_deltas": int(r["revenue_deltas"]),
+           "collections_deltas": int(r["collections_deltas"]), "seconds": round(secs, 2)}
+    log(f"{db}: fold_report_deltas before the pages: {out}")
+    return out
+
+
 def rerun_web():
     """BENCH_ONLY=web: measures the web pages again on the data set of latest.json (same
     server settings; the data set gets the migrations added since, if any) and rewrites the
-    results; the run's other figures stay as they were."""
+    results; the run's other figures stay as they were. BENCH_WEB_PAGES=name,name measures only
+    those pages (and the trivial ones) and keeps the other pages' figures."""
     import webbench
     p = ROOT / "bench" / "results" / "latest.json"
     res = json.loads(p.read_text())
@@ -211,7 +226,17 @@ def rerun_web():
     db = f"bench_s{res['scale']}"
     server.migrate(db)
     added = [m for m in server.migration_files() if m not in res.get("migrations", [])]
-    res["web"] = webbench.run(db, SECONDS)
+    res["fold"] = fold(db)
+    web = webbench.run(db, SECONDS)
+    if os.environ.get("BENCH_WEB_PAGES"):
+        # only some pages measured again: they (and the trivial pages) replace their figures,
+        # the other pages keep theirs
+        kept = res.get("web") or {"pages": {}, "notes": []}
+        kept["pages"].update(web["pages"])
+        kept["notes"] = kept.get("notes", []) + [
+            f"pages measured again: {', '.join(sorted(web['pages']))}"] + web["notes"]
+        web = kept
+    res["web"] = web
     if added:
         res["web"]["notes"].append("migrations applied to the data set before this measurement: "
                                    + ", ".join(added))
@@ -344,6 +369,7 @@ def main():
         log(f"batch of {b['lines']} lines: {b} ({b['verdict']})")
     if "web" not in SKIP:
         import webbench
+        res["fold"] = fold(main_db)
         res["web"] = webbench.run(main_db, SECONDS)
     res["integrity_at_end"] = integrity(main_db)
     log(f"v_ledger_integrity at the end: {res['integrity_at_end']}")

@@ -103,6 +103,12 @@ def run(db, seconds):
                        ("run", f"/billing/runs/{run_id}/" if run_id else None)):
         if path:
             pages[name] = (f"{base}{path}", office)
+    # BENCH_WEB_PAGES=report_revenue,report_collections: only those (and the trivial pages),
+    # to re-measure a few pages on kept data (BENCH_ONLY=web)
+    only = {x.strip() for x in os.environ.get("BENCH_WEB_PAGES", "").split(",") if x.strip()}
+    if only:
+        pages = {k: v for k, v in pages.items() if k in only or k.startswith("trivial")
+                 or k == "hello"}
     res = {"setup": f"gunicorn 23.0.0, {WORKERS} sync workers; wrk, 2 threads, {CONNECTIONS} "
                     f"connections, {seconds:g} s per page; DJANGO_CONN_MAX_AGE=60; customer "
                     f"{cust['customer_no']} with {cust['bills']} bills and {cust['payments']} payments",

@@ -5,7 +5,7 @@
 -- keeps payment.amount_allocated itself (it adds the plan's sum). One INSERT of
 -- payment_allocation rows, one UPDATE of the bills' cached amounts; when the plan grants
 -- rebates, one INSERT of rebate lines (-R) and one of rebate ledger credits (-R, entry_type
--- 'rebate', entry date p_on).
+-- 'rebate', entry date p_on), and one of the revenue report's delta.
 --
 -- Parameters
 --   p_payment_id  the payment the money comes from
@@ -62,5 +62,21 @@ BEGIN
            SET b.amount_paid = b.amount_paid + p.alloc,
                b.total_amount = b.total_amount - p.rebate,
                b.rebate_granted = IF(p.rebate > 0, 1, b.rebate_granted);
+
+        IF p_rebates > 0 THEN
+            -- the revenue report's figures (report_revenue_part, migration 0121): the granted
+            -- rebates by the month and tariff version of their bills (rows this session holds)
+            INSERT INTO report_revenue_part (month_start, tariff_version_id, rebate_amount,
+                                              total_billed)
+            SELECT r.month_start, r.tariff_version_id, -SUM(r.rebate), -SUM(r.rebate)
+              FROM (SELECT b.period_end - INTERVAL (DAYOFMONTH(b.period_end) - 1) DAY AS month_start,
+                           b.tariff_version_id, p.rebate
+                      FROM JSON_TABLE(p_plan, '$[*]' COLUMNS (
+                               bill_id INT UNSIGNED PATH '$.bill_id',
+                               rebate DECIMAL(12,2) PATH '$.rebate')) p
+                      STRAIGHT_JOIN bill b FORCE INDEX (PRIMARY) ON b.bill_id = p.bill_id
+                     WHERE p.rebate > 0 AND b.cancelled_at IS NULL) r
+             GROUP BY r.month_start, r.tariff_version_id;
+        END IF;
     END IF;
 END

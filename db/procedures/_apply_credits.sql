@@ -143,5 +143,16 @@ BEGIN
         UPDATE (SELECT k.payment_id, SUM(k.alloc) AS alloc FROM bc_take k GROUP BY k.payment_id) s
         STRAIGHT_JOIN payment p FORCE INDEX (PRIMARY) ON p.payment_id = s.payment_id
         SET p.amount_allocated = p.amount_allocated + s.alloc;
+
+        -- the revenue report's figures (report_revenue_part, migration 0121): the granted
+        -- rebates by the month and tariff version of their bills (rows this session holds)
+        INSERT INTO report_revenue_part (month_start, tariff_version_id, rebate_amount, total_billed)
+        SELECT r.month_start, r.tariff_version_id, -SUM(r.rebate), -SUM(r.rebate)
+        FROM (SELECT b.period_end - INTERVAL (DAYOFMONTH(b.period_end) - 1) DAY AS month_start,
+                     b.tariff_version_id, k.rebate
+              FROM bc_take k
+              STRAIGHT_JOIN bill b FORCE INDEX (PRIMARY) ON b.bill_id = k.bill_id
+              WHERE k.rebate > 0 AND b.cancelled_at IS NULL) r
+        GROUP BY r.month_start, r.tariff_version_id;
     END IF;
 END

@@ -106,6 +106,9 @@ BEGIN
             SET v_payment_id = LAST_INSERT_ID(), v_outcome = 'posted';
             INSERT INTO ledger_entry (account_id, entry_type, amount, payment_id, entry_date, actor)
             VALUES (v_account_id, 'payment', -v_amount, v_payment_id, DATE(v_paid_at), p_actor);
+            -- the collections report's figures (report_collections_part, migration 0121)
+            INSERT INTO report_collections_part (day, cashier, method, payments, amount)
+            VALUES (DATE(v_paid_at), p_actor, v_method, 1, v_amount);
             CALL _apply_allocation(v_payment_id, v_account_id, v_plan, v_rebates, DATE(v_paid_at), p_actor);
             CALL _queue_notice('payment_received', v_account_id, NULL, v_payment_id, NULL);
             -- where this posting ends in the append-only rows (read by v_receipt), as post_payment

@@ -129,6 +129,25 @@ BEGIN
                b.total_amount = b.total_amount - a.rebate,
                b.rebate_granted = IF(a.rebate > 0, 1, b.rebate_granted);
 
+        -- the reports' figures (migration 0121): the segment's payments by day and method, and
+        -- its granted rebates by the month and tariff version of their bills, as post_payment and
+        -- _apply_allocation append them
+        INSERT INTO report_collections_part (day, cashier, method, payments, amount)
+        SELECT r.day, p_actor, r.method, COUNT(*), SUM(r.amount)
+          FROM (SELECT DATE(w.paid_at) AS day, w.method, w.amount
+                  FROM batch_window w
+                 WHERE w.line_no BETWEEN p_first AND p_last) r
+         GROUP BY r.day, r.method;
+        INSERT INTO report_revenue_part (month_start, tariff_version_id, rebate_amount,
+                                          total_billed)
+        SELECT r.month_start, r.tariff_version_id, -SUM(r.rebate), -SUM(r.rebate)
+          FROM (SELECT b.period_end - INTERVAL (DAYOFMONTH(b.period_end) - 1) DAY AS month_start,
+                       b.tariff_version_id, a.rebate
+                  FROM batch_alloc a
+                  STRAIGHT_JOIN bill b FORCE INDEX (PRIMARY) ON b.bill_id = a.bill_id
+                 WHERE a.rebate > 0 AND b.cancelled_at IS NULL) r
+         GROUP BY r.month_start, r.tariff_version_id;
+
         -- _queue_notice's row for each payment
         INSERT INTO notice (kind, customer_id, account_id, bill_id, payment_id, refund_id,
                             status, skip_reason)

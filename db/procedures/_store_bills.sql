@@ -2,8 +2,8 @@
 -- caller's transaction, which holds the locks _compute_bills took (p_lock = 1): estimated end
 -- readings (and the re-based step of a point after one), bills with gapless numbers per year of
 -- the issue date, their lines, the comparison ("why this bill differs"), ledger debits, the
--- bill notices, the exceptions; then credit on the accounts goes to their open bills; the
--- billing_run row gets the chunk's progress and totals.
+-- bill notices, the revenue report's delta, the exceptions; then credit on the accounts goes to
+-- their open bills; the billing_run row gets the chunk's progress and totals.
 --
 -- Parameters
 --   p_run_id            the billing_run the bills and exceptions belong to
@@ -107,6 +107,26 @@ BEGIN
         FROM bc_acct t
         WHERE t.exception_code IS NULL
         ORDER BY t.account_id;
+
+        -- the revenue report's figures for the chunk's bills (report_revenue_part, migration
+        -- 0121): one row per month and tariff version, read from the work tables
+        INSERT INTO report_revenue_part (month_start, tariff_version_id, bills, consumption_kwh,
+                                          energy_charge, fixed_charge, discount_amount,
+                                          tax_amount, total_billed)
+        SELECT r.month_start, r.version_on_be, COUNT(*), SUM(r.consumption), SUM(r.energy),
+               SUM(r.fixed), SUM(r.discount), SUM(r.tax), SUM(r.total)
+        FROM (SELECT t.be - INTERVAL (DAYOFMONTH(t.be) - 1) DAY AS month_start, t.version_on_be,
+                     t.consumption, t.total, l.energy, l.fixed, l.discount, l.tax
+              FROM bc_acct t
+              JOIN (SELECT price_key,
+                           SUM(IF(kind = 'energy', amount, 0)) AS energy,
+                           SUM(IF(kind = 'fixed', amount, 0)) AS fixed,
+                           SUM(IF(kind = 'discount', amount, 0)) AS discount,
+                           SUM(IF(kind = 'tax', amount, 0)) AS tax
+                    FROM bc_line WHERE variant = 0 GROUP BY price_key) l
+                ON l.price_key = t.account_id
+              WHERE t.exception_code IS NULL) r
+        GROUP BY r.month_start, r.version_on_be;
 
         -- notices: begin (bench/notices_cost.py times the run without the lines up to "notices: end")
         -- the bills' notices (issue 23), in this transaction: final_bill when the period ends

@@ -71,6 +71,17 @@ BEGIN
     JOIN lf_fee f ON f.bill_id = b.bill_id
     SET b.total_amount = b.total_amount + f.fee, b.late_fee_charged = 1;
 
+    -- the revenue report's figures (report_revenue_part, migration 0121): the fees by the
+    -- month and tariff version of their bills
+    INSERT INTO report_revenue_part (month_start, tariff_version_id, late_fee, total_billed)
+    SELECT r.month_start, r.tariff_version_id, SUM(r.fee), SUM(r.fee)
+      FROM (SELECT b.period_end - INTERVAL (DAYOFMONTH(b.period_end) - 1) DAY AS month_start,
+                   b.tariff_version_id, f.fee
+              FROM lf_fee f
+              STRAIGHT_JOIN bill b FORCE INDEX (PRIMARY) ON b.bill_id = f.bill_id
+             WHERE b.cancelled_at IS NULL) r
+     GROUP BY r.month_start, r.tariff_version_id;
+
     INSERT INTO ledger_entry (account_id, entry_type, amount, bill_id, entry_date, actor)
     SELECT account_id, 'late_fee', fee, bill_id, v_as_of, v_actor FROM lf_fee ORDER BY bill_id;
 

@@ -172,6 +172,23 @@ BEGIN
     -- 2. the ledger credit of the bill's current total
     INSERT INTO ledger_entry (account_id, entry_type, amount, bill_id, entry_date, actor)
     VALUES (v_account_id, 'bill_cancel', -v_total, v_bill_id, CURRENT_DATE, v_actor);
+    -- the revenue report's figures (report_revenue_part, migration 0121): the bill leaves its
+    -- month and tariff version with every line it has
+    INSERT INTO report_revenue_part (month_start, tariff_version_id, bills, consumption_kwh,
+                                      energy_charge, fixed_charge, discount_amount, tax_amount,
+                                      late_fee, rebate_amount, total_billed)
+    SELECT b.period_end - INTERVAL (DAYOFMONTH(b.period_end) - 1) DAY, b.tariff_version_id, -1,
+           -b.consumption_kwh, -l.energy, -l.fixed, -l.discount, -l.tax, -l.late_fee,
+           -l.rebate, -b.total_amount
+      FROM bill b
+     CROSS JOIN (SELECT COALESCE(SUM(IF(kind = 'energy', amount, 0)), 0) AS energy,
+                        COALESCE(SUM(IF(kind = 'fixed', amount, 0)), 0) AS fixed,
+                        COALESCE(SUM(IF(kind = 'discount', amount, 0)), 0) AS discount,
+                        COALESCE(SUM(IF(kind = 'tax', amount, 0)), 0) AS tax,
+                        COALESCE(SUM(IF(kind = 'late_fee', amount, 0)), 0) AS late_fee,
+                        COALESCE(SUM(IF(kind IN ('rebate', 'rebate_revoked'), amount, 0)), 0) AS rebate
+                   FROM bill_line WHERE bill_id = v_bill_id) l
+     WHERE b.bill_id = v_bill_id;
 
     -- 3. cancelled, with its credit note (the counter row stays locked until COMMIT: gapless)
     CALL _next_number('credit_note', YEAR(CURRENT_DATE), v_cn);

@@ -201,6 +201,9 @@ BEGIN
             SET v_payment_id = LAST_INSERT_ID(), v_replayed = 0;
             INSERT INTO ledger_entry (account_id, entry_type, amount, payment_id, entry_date, actor)
             VALUES (v_account_id, 'payment', -v_amount, v_payment_id, v_on, v_actor);
+            -- the collections report's figures (report_collections_part, migration 0121)
+            INSERT INTO report_collections_part (day, cashier, method, payments, amount)
+            VALUES (v_on, v_actor, v_method, 1, v_amount);
             IF v_plan IS NOT NULL THEN
                 CALL _apply_allocation(v_payment_id, v_account_id, v_plan, v_rebates, v_on, v_actor);
             ELSEIF v_allocated > 0 AND v_open = 1 THEN

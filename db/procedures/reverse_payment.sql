@@ -144,12 +144,32 @@ BEGIN
            SET b.amount_paid = b.amount_paid - u.net,
                b.total_amount = b.total_amount + u.revoked_amount,
                b.rebate_granted = IF(u.revoked_amount > 0, 0, b.rebate_granted);
+
+        -- the revenue report's figures (report_revenue_part, migration 0121): the revoked
+        -- rebates by the month and tariff version of their bills
+        INSERT INTO report_revenue_part (month_start, tariff_version_id, rebate_amount,
+                                          total_billed)
+        SELECT r.month_start, r.tariff_version_id, SUM(r.revoked_amount), SUM(r.revoked_amount)
+          FROM (SELECT b.period_end - INTERVAL (DAYOFMONTH(b.period_end) - 1) DAY AS month_start,
+                       b.tariff_version_id, u.revoked_amount
+                  FROM JSON_TABLE(v_undo, '$[*]' COLUMNS (
+                           bill_id INT UNSIGNED PATH '$.bill_id',
+                           revoked_amount DECIMAL(12,2) PATH '$.revoked_amount')) u
+                  STRAIGHT_JOIN bill b FORCE INDEX (PRIMARY) ON b.bill_id = u.bill_id
+                 WHERE u.revoked_amount > 0 AND b.cancelled_at IS NULL) r
+         GROUP BY r.month_start, r.tariff_version_id;
     END IF;
 
     UPDATE payment
        SET status = 'reversed', amount_allocated = 0, reversed_at = NOW(),
            reversed_by = v_actor, reversal_reason = v_reason
      WHERE payment_id = v_payment_id;
+    -- the collections report's figures (report_collections_part, migration 0121): the payment
+    -- leaves the payments that stand on its day and joins those reversed later
+    INSERT INTO report_collections_part (day, cashier, method, payments, amount,
+                                          reversed_payments, reversed_amount)
+    SELECT DATE(paid_at), posted_by, method, -1, -amount, 1, amount
+      FROM payment WHERE payment_id = v_payment_id;
 
     IF v_undo IS NOT NULL THEN
         SET v_done = 0;

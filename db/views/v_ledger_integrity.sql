@@ -21,6 +21,11 @@
 --   refund             a refund's parts sum to its amount, and its ledger row debits it once
 --   payment_ledger     a payment's ledger rows sum to -amount (posted) or 0 (reversed)
 --   bill_no_gap        bill numbers of each issue year run 1..n without a gap
+--   report_revenue     the revenue report's kept figures (report_revenue_part, migration 0121) = the sums of the bills not cancelled and their lines, per month
+--                      and tariff version (a writer that forgot its delta; rebuild_report_totals
+--                      mends them)
+--   report_collections the collections report's kept figures = the sums of the payments, per
+--                      day, cashier and method
 -- Example: SELECT check_name, COUNT(*) FROM v_ledger_integrity GROUP BY check_name;
 CREATE VIEW v_ledger_integrity AS
 SELECT 'balance' AS check_name, a.account_id, CAST(NULL AS UNSIGNED) AS bill_id,
@@ -127,3 +132,58 @@ FROM (SELECT SUBSTRING(credit_note_no, 4, 4) AS yr, COUNT(*) AS n,
              MAX(CAST(SUBSTRING(credit_note_no, 9) AS UNSIGNED)) AS top
       FROM bill WHERE credit_note_no IS NOT NULL GROUP BY SUBSTRING(credit_note_no, 4, 4)) g
 WHERE g.n <> g.top
+UNION ALL
+SELECT 'report_revenue', NULL, NULL, NULL,
+       CONCAT(DATE_FORMAT(x.month_start, '%Y-%m'), ' version ', x.tariff_version_id,
+              ': bills ', x.bills, ', kWh ', x.consumption_kwh, ', energy ', x.energy_charge,
+              ', fixed ', x.fixed_charge, ', discount ', x.discount_amount, ', tax ', x.tax_amount,
+              ', late fee ', x.late_fee, ', rebate ', x.rebate_amount, ', total ', x.total_billed,
+              ' more in the bills than in the kept figures')
+FROM (SELECT u.month_start, u.tariff_version_id, SUM(u.bills) AS bills,
+             SUM(u.consumption_kwh) AS consumption_kwh, SUM(u.energy_charge) AS energy_charge,
+             SUM(u.fixed_charge) AS fixed_charge, SUM(u.discount_amount) AS discount_amount,
+             SUM(u.tax_amount) AS tax_amount, SUM(u.late_fee) AS late_fee,
+             SUM(u.rebate_amount) AS rebate_amount, SUM(u.total_billed) AS total_billed
+      FROM (SELECT b.period_end - INTERVAL (DAYOFMONTH(b.period_end) - 1) DAY AS month_start,
+                   b.tariff_version_id, 1 AS bills, b.consumption_kwh,
+                   l.energy AS energy_charge, l.fixed AS fixed_charge,
+                   l.discount AS discount_amount, l.tax AS tax_amount, l.late_fee,
+                   l.rebate AS rebate_amount, b.total_amount AS total_billed
+            FROM bill b
+            JOIN (SELECT bill_id,
+                         SUM(IF(kind = 'energy', amount, 0)) AS energy,
+                         SUM(IF(kind = 'fixed', amount, 0)) AS fixed,
+                         SUM(IF(kind = 'discount', amount, 0)) AS discount,
+                         SUM(IF(kind = 'tax', amount, 0)) AS tax,
+                         SUM(IF(kind = 'late_fee', amount, 0)) AS late_fee,
+                         SUM(IF(kind IN ('rebate', 'rebate_revoked'), amount, 0)) AS rebate
+                  FROM bill_line GROUP BY bill_id) l ON l.bill_id = b.bill_id
+            WHERE b.cancelled_at IS NULL
+            UNION ALL
+            SELECT month_start, tariff_version_id, -bills, -consumption_kwh, -energy_charge,
+                   -fixed_charge, -discount_amount, -tax_amount, -late_fee, -rebate_amount,
+                   -total_billed
+            FROM report_revenue_part) u
+      GROUP BY u.month_start, u.tariff_version_id) x
+WHERE x.bills <> 0 OR x.consumption_kwh <> 0 OR x.energy_charge <> 0 OR x.fixed_charge <> 0
+   OR x.discount_amount <> 0 OR x.tax_amount <> 0 OR x.late_fee <> 0 OR x.rebate_amount <> 0
+   OR x.total_billed <> 0
+UNION ALL
+SELECT 'report_collections', NULL, NULL, NULL,
+       CONCAT(x.day, ' ', x.cashier, ' ', x.method, ': payments ', x.payments, ', amount ',
+              x.amount, ', reversed ', x.reversed_payments, ', reversed amount ',
+              x.reversed_amount, ' more in the payments than in the kept figures')
+FROM (SELECT u.day, u.cashier, u.method, SUM(u.payments) AS payments, SUM(u.amount) AS amount,
+             SUM(u.reversed_payments) AS reversed_payments,
+             SUM(u.reversed_amount) AS reversed_amount
+      FROM (SELECT DATE(p.paid_at) AS day, p.posted_by AS cashier, p.method,
+                   IF(p.status = 'posted', 1, 0) AS payments,
+                   IF(p.status = 'posted', p.amount, 0) AS amount,
+                   IF(p.status = 'reversed', 1, 0) AS reversed_payments,
+                   IF(p.status = 'reversed', p.amount, 0) AS reversed_amount
+            FROM payment p
+            UNION ALL
+            SELECT day, cashier, method, -payments, -amount, -reversed_payments, -reversed_amount
+            FROM report_collections_part) u
+      GROUP BY u.day, u.cashier, u.method) x
+WHERE x.payments <> 0 OR x.amount <> 0 OR x.reversed_payments <> 0 OR x.reversed_amount <> 0

@@ -8,14 +8,19 @@
 --   reversed_payments, reversed_amount  payments of that day reversed later
 -- The rows of a day and method add up to v_collections_daily's row (same payments, split by
 -- cashier).
+--
+-- Read from the kept figures (migration 0121): report_collections_part, the rows
+-- fold_report_deltas folded and the deltas appended since by each posting, bank-file segment
+-- and reversal in its own transaction; exact at every moment.
+-- tests/db/test_report_totals.py checks it against payment.
 -- Example: SELECT * FROM v_report_collections WHERE day BETWEEN '2026-11-01' AND '2026-11-30';
 CREATE VIEW v_report_collections AS
-SELECT DATE(p.paid_at) AS day,
-       p.posted_by AS cashier,
-       p.method,
-       CAST(SUM(p.status = 'posted') AS UNSIGNED) AS payments,
-       CAST(SUM(IF(p.status = 'posted', p.amount, 0)) AS DECIMAL(14,2)) AS amount,
-       CAST(SUM(p.status = 'reversed') AS UNSIGNED) AS reversed_payments,
-       CAST(SUM(IF(p.status = 'reversed', p.amount, 0)) AS DECIMAL(14,2)) AS reversed_amount
-  FROM payment p
- GROUP BY DATE(p.paid_at), p.posted_by, p.method
+SELECT s.day,
+       s.cashier,
+       s.method,
+       CAST(SUM(s.payments) AS UNSIGNED) AS payments,
+       CAST(SUM(s.amount) AS DECIMAL(14,2)) AS amount,
+       CAST(SUM(s.reversed_payments) AS UNSIGNED) AS reversed_payments,
+       CAST(SUM(s.reversed_amount) AS DECIMAL(14,2)) AS reversed_amount
+  FROM report_collections_part s
+ GROUP BY s.day, s.cashier, s.method

@@ -434,6 +434,8 @@ def test_a_key_taken_meanwhile_sends_the_run_one_by_one(db, connect):
     other.execute("INSERT INTO ledger_entry (account_id, entry_type, amount, payment_id, "
                   "entry_date, actor) VALUES (%s, 'payment', -9.00, %s, CURRENT_DATE, 'test')",
                   accs[3], pid)
+    other.execute("INSERT INTO report_collections_part (day, cashier, method, payments, amount) "
+                  "VALUES (CURRENT_DATE, 'test', 'cash', 1, 9.00)")    # as post_payment does
     a = stage(db, [line(nos[0], "10.00", key="t0"), line(nos[1], "11.00", key="taken"),
                    line(nos[2], "12.00", key="t2")])
     poster = connect()

@@ -12,7 +12,8 @@ make_bill inserts what the billing engine would leave behind, consistent with th
 that v_ledger_integrity checks: a bill row (bill_no from the gapless 'bill' series of the issue
 year, as the engine numbers them; the account's tariff version; the meter's initial reading as
 end reading), an energy line of total - tax and a tax line (lines sum to the total), and the
-ledger debit of the total (entry_type 'bill', dated the issue date). It does not allocate credit
+ledger debit of the total (entry_type 'bill', dated the issue date), and the revenue report's
+delta for the bill (report_revenue_part, migration 0121). It does not allocate credit
 already on the account (the engine does; tests that want it call _allocate_payment).
 """
 import datetime as dt
@@ -85,6 +86,9 @@ def make_bill(db, account_id, total, due_date, issue_date=None, rebate_amount="0
         db.execute("INSERT INTO ledger_entry (account_id, entry_type, amount, bill_id, entry_date, "
                    "actor) VALUES (%s, 'bill', %s, %s, %s, %s)",
                    account_id, total, bill_id, issue, actor)
+        db.execute("INSERT INTO report_revenue_part (month_start, tariff_version_id, bills, "
+                   "energy_charge, tax_amount, total_billed) VALUES (%s, %s, 1, %s, %s, %s)",
+                   pe.replace(day=1), src["version_id"], total - tax, tax, total)
         db.execute("COMMIT")
     except Exception:
         db.execute("ROLLBACK")

@@ -343,5 +343,9 @@ def queue_reminders(*, as_of, actor):
     return call_procedure("queue_reminders", as_of, actor)
 
 
+def fold_report_deltas():
+    return call_procedure("fold_report_deltas")
+
+
 def retry_notice(*, notice_id, actor):
     return call_procedure("retry_notice", notice_id, actor)

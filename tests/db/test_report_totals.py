@@ -1,0 +1,191 @@
+"""The reports' kept figures (migration 0121): v_report_revenue, v_report_collections and
+v_collections_daily sum report_revenue_part / report_collections_part; every writer appends its
+delta (folded = 0) in its own transaction; fold_report_deltas replaces a key's committed deltas
+and folded row by one folded row. Checked here against the rows they sum
+(the views' definitions before 0121), on the demo data (a year of billing and payments made by the
+procedures, with rebates, reversals and late fees) and under concurrency. The tests on the demo
+come first: a test that asks for `db` empties the schema the module's demo lives in."""
+import threading
+from decimal import Decimal
+
+from helpers.db import DbError
+from helpers.factories import ACTOR, make_metered_account, make_tariff
+
+# the views as they were before migration 0121: the reference
+REVENUE = """
+SELECT DATE_FORMAT(b.period_end, '%Y-%m') AS period, t.code AS tariff_code, t.name AS tariff_name,
+       COUNT(*) AS bills, SUM(b.consumption_kwh) AS consumption_kwh,
+       SUM(l.energy) AS energy_charge, SUM(l.fixed) AS fixed_charge,
+       SUM(l.discount) AS discount_amount, SUM(l.tax) AS tax_amount, SUM(l.late_fee) AS late_fee,
+       SUM(l.rebate) AS rebate_amount, SUM(b.total_amount) AS total_billed
+  FROM bill b
+  JOIN tariff_version v ON v.tariff_version_id = b.tariff_version_id
+  JOIN tariff t ON t.tariff_id = v.tariff_id
+  JOIN (SELECT bill_id, SUM(IF(kind = 'energy', amount, 0)) AS energy,
+               SUM(IF(kind = 'fixed', amount, 0)) AS fixed,
+               SUM(IF(kind = 'discount', amount, 0)) AS discount,
+               SUM(IF(kind = 'tax', amount, 0)) AS tax,
+               SUM(IF(kind = 'late_fee', amount, 0)) AS late_fee,
+               SUM(IF(kind IN ('rebate', 'rebate_revoked'), amount, 0)) AS rebate
+          FROM bill_line GROUP BY bill_id) l ON l.bill_id = b.bill_id
+ WHERE b.cancelled_at IS NULL
+ GROUP BY DATE_FORMAT(b.period_end, '%Y-%m'), t.code, t.name
+ ORDER BY period, tariff_code"""
+COLLECTIONS = """
+SELECT DATE(p.paid_at) AS day, p.posted_by AS cashier, p.method,
+       SUM(p.status = 'posted') AS payments, SUM(IF(p.status = 'posted', p.amount, 0)) AS amount,
+       SUM(p.status = 'reversed') AS reversed_payments,
+       SUM(IF(p.status = 'reversed', p.amount, 0)) AS reversed_amount
+  FROM payment p GROUP BY DATE(p.paid_at), p.posted_by, p.method ORDER BY day, cashier, method"""
+DAILY = """
+SELECT DATE(p.paid_at) AS day, p.method,
+       SUM(p.status = 'posted') AS payments, SUM(IF(p.status = 'posted', p.amount, 0)) AS amount,
+       SUM(p.status = 'reversed') AS reversed_payments,
+       SUM(IF(p.status = 'reversed', p.amount, 0)) AS reversed_amount
+  FROM payment p GROUP BY DATE(p.paid_at), p.method ORDER BY day, method"""
+
+
+def _norm(rows):
+    """Rows as tuples of plain values (counts as int, amounts as Decimal)."""
+    out = []
+    for r in rows:
+        out.append(tuple(int(v) if isinstance(v, Decimal) and k in (
+            "bills", "payments", "reversed_payments") else v for k, v in r.items()))
+    return out
+
+
+def _views_match_the_rows(d):
+    assert _norm(d.rows("SELECT * FROM v_report_revenue ORDER BY period, tariff_code")) == \
+        _norm(d.rows(REVENUE))
+    assert _norm(d.rows("SELECT * FROM v_report_collections ORDER BY day, cashier, method")) == \
+        _norm(d.rows(COLLECTIONS))
+    assert _norm(d.rows("SELECT * FROM v_collections_daily ORDER BY day, method")) == \
+        _norm(d.rows(DAILY))
+    assert d.rows("SELECT * FROM v_ledger_integrity WHERE check_name LIKE 'report%'") == []
+
+
+def test_the_demo_has_rebates_late_fees_and_reversals(demo):
+    """The scenario below is not vacuous: the demo's year has every writer's change in it."""
+    kinds = {r["kind"] for r in demo.rows("SELECT DISTINCT kind FROM bill_line")}
+    assert {"energy", "fixed", "tax", "rebate", "late_fee"} <= kinds
+    assert demo.value("SELECT COUNT(*) FROM payment WHERE status = 'reversed'") > 0
+    assert demo.value("SELECT COUNT(DISTINCT method) FROM payment") > 1
+
+
+def test_views_equal_the_rows_before_and_after_a_fold(demo):
+    deltas = demo.value("SELECT (SELECT COUNT(*) FROM report_revenue_part WHERE folded = 0)"
+                        " + (SELECT COUNT(*) FROM report_collections_part WHERE folded = 0)")
+    assert deltas > 0                     # the demo's procedures appended them
+    _views_match_the_rows(demo)
+    r = demo.call("fold_report_deltas")
+    assert r["revenue_deltas"] + r["collections_deltas"] == deltas
+    # one folded row per key, no delta left
+    assert demo.row("SELECT SUM(folded = 0) AS deltas, COUNT(*) - COUNT(DISTINCT month_start, "
+                    "tariff_version_id) AS extra FROM report_revenue_part") == {"deltas": 0, "extra": 0}
+    assert demo.row("SELECT SUM(folded = 0) AS deltas, COUNT(*) - COUNT(DISTINCT day, cashier, "
+                    "method) AS extra FROM report_collections_part") == {"deltas": 0, "extra": 0}
+    _views_match_the_rows(demo)
+    assert demo.call("fold_report_deltas") == {"revenue_deltas": 0, "collections_deltas": 0}
+
+
+def test_rebuild_mends_totals_that_drifted(demo):
+    demo.call("fold_report_deltas")
+    demo.execute("UPDATE report_revenue_part SET bills = bills + 1 ORDER BY part_id LIMIT 1")
+    demo.execute("DELETE FROM report_collections_part ORDER BY part_id LIMIT 1")
+    checks = {r["check_name"] for r in demo.rows("SELECT check_name FROM v_ledger_integrity")}
+    assert checks == {"report_revenue", "report_collections"}
+    r = demo.call("rebuild_report_totals")
+    assert r["revenue_rows"] > 0 and r["collections_rows"] > 0
+    _views_match_the_rows(demo)
+    assert demo.rows("SELECT * FROM v_ledger_integrity") == []
+
+
+def test_every_writer_appends_its_delta(db):
+    """A bill cancelled, a payment with a rebate reversed, a bank-file line, a late fee: after
+    each, the views equal the rows (v_ledger_integrity's report checks too)."""
+    db.set_clock("2026-02-01 09:00:00")
+    tariff = make_tariff(db, versions=[{"effective_from": "2000-01-01", "fixed_charge": "5.00",
+                                        "tax_rate_pct": "10", "late_fee_pct": "2",
+                                        "early_pay_pct": "2", "early_pay_days": 10}])
+    acc = make_metered_account(db, tariff_code=tariff.code)
+    db.call("record_reading", acc.serial, "2026-01-31", "120", "field", ACTOR)
+    run = db.call("run_billing", "2026-01-01", "2026-01-31", "2026-02-01", "14", ACTOR)
+    assert run["bills_created"] == 1
+    _views_match_the_rows(db)
+    bill = db.row("SELECT bill_id, total_amount, rebate_amount FROM bill WHERE account_id = %s",
+                  acc.account_id)
+    db.set_clock("2026-02-03 10:00:00")
+    pay = db.call("post_payment", acc.account_id, str(bill["total_amount"]), "card",
+                  "2026-02-03 10:00:00", None, ACTOR)
+    _views_match_the_rows(db)
+    assert db.value("SELECT rebate_granted FROM bill WHERE bill_id = %s", bill["bill_id"]) == 1
+    db.call("reverse_payment", pay["payment_id"], "cheque returned unpaid", "staff:bob")
+    _views_match_the_rows(db)
+    db.set_clock("2026-03-01 09:00:00")
+    assert db.call("apply_late_fees", "2026-03-01", ACTOR)["bills_charged"] == 1
+    _views_match_the_rows(db)
+    db.call("cancel_bill", bill["bill_id"], "wrong reading", "staff:bob")
+    _views_match_the_rows(db)
+    assert db.value("SELECT COUNT(*) FROM v_report_revenue") == 0   # its only bill is cancelled
+    assert db.rows("SELECT * FROM v_ledger_integrity") == []
+
+
+def test_a_fold_skips_what_is_not_committed_and_never_waits(db, connect):
+    db.set_clock("2026-02-03 10:00:00")
+    acc = make_metered_account(db)
+    db.call("post_payment", acc.account_id, "10.00", "cash", "2026-02-03 10:00:00", None, ACTOR)
+    writer = connect()
+    writer.set_clock("2026-02-03 10:00:00")
+    writer.execute("SET autocommit = 0")
+    # a posting half way: its delta is written, its transaction open
+    writer.execute("INSERT INTO report_collections_part (day, cashier, method, payments, amount)"
+                   " VALUES ('2026-02-03', 'staff:open', 'cash', 1, 5.00)")
+    db.execute("SET SESSION innodb_lock_wait_timeout = 1")
+    assert db.call("fold_report_deltas") == {"revenue_deltas": 0, "collections_deltas": 1}
+    writer.execute("COMMIT")
+    assert db.value("SELECT COUNT(*) FROM report_collections_part WHERE folded = 0") == 1
+    assert db.call("fold_report_deltas") == {"revenue_deltas": 0, "collections_deltas": 1}
+    got = db.rows("SELECT cashier, payments, amount FROM report_collections_part ORDER BY cashier")
+    assert [(r["cashier"], r["payments"], r["amount"]) for r in got] == [
+        ("staff:open", 1, Decimal("5.00")), (ACTOR, 1, Decimal("10.00"))]
+
+
+def test_postings_and_folds_side_by_side_stay_exact(db, connect):
+    """Postings on 8 accounts from 4 sessions while another session folds in a loop: no error
+    reaches a posting, nothing is counted twice or lost."""
+    db.set_clock("2026-02-03 10:00:00")
+    accounts = [make_metered_account(db).account_id for _ in range(8)]
+    errors, done = [], threading.Event()
+
+    def post(k):
+        c = connect()
+        c.set_clock("2026-02-03 10:00:00")
+        try:
+            for i in range(25):
+                c.call("post_payment", accounts[(k * 25 + i) % 8], f"{1 + i % 7}.{k}5",
+                       ["cash", "card", "online"][i % 3], "2026-02-03 10:00:00", None,
+                       f"staff:clerk{k}")
+        except DbError as exc:                       # pragma: no cover - reported below
+            errors.append(exc)
+
+    def fold():
+        c = connect()
+        while not done.is_set():
+            c.call("fold_report_deltas")
+
+    folder = threading.Thread(target=fold)
+    folder.start()
+    posters = [threading.Thread(target=post, args=(k,)) for k in range(4)]
+    for t in posters:
+        t.start()
+    for t in posters:
+        t.join()
+    done.set()
+    folder.join()
+    assert errors == []
+    assert db.value("SELECT COUNT(*) FROM payment") == 100
+    _views_match_the_rows(db)
+    db.call("fold_report_deltas")
+    assert db.row("SELECT SUM(payments) AS n, SUM(folded = 0) AS deltas "
+                  "FROM report_collections_part") == {"n": 100, "deltas": 0}
+    _views_match_the_rows(db)
