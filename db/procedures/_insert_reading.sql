@@ -125,4 +125,5 @@ BEGIN
     INSERT INTO meter_reading (meter_id, read_on, value, kind, source, status, consumption_kwh, recorded_by)
     VALUES (v_meter_id, p_read_on, p_value, 'actual', p_source, v_status, v_kwh, p_actor);
     SET p_reading_id = LAST_INSERT_ID(), p_status = v_status, p_kwh = v_kwh;
+    CALL _report_reading(p_reading_id, NULL, NULL);     -- the consumption report's figures
 END

@@ -2,8 +2,8 @@
 -- caller's transaction, which holds the locks _compute_bills took (p_lock = 1): estimated end
 -- readings (and the re-based step of a point after one), bills with gapless numbers per year of
 -- the issue date, their lines, the comparison ("why this bill differs"), ledger debits, the
--- bill notices, the revenue report's delta, the exceptions; then credit on the accounts goes to
--- their open bills; the billing_run row gets the chunk's progress and totals.
+-- bill notices, the revenue and consumption reports' deltas, the exceptions; then credit on the
+-- accounts goes to their open bills; the billing_run row gets the chunk's progress and totals.
 --
 -- Parameters
 --   p_run_id            the billing_run the bills and exceptions belong to
@@ -65,6 +65,24 @@ BEGIN
         JOIN meter_reading r ON r.meter_id = t.meter_id AND r.point_on = t.be
         SET t.end_reading_id = r.reading_id
         WHERE t.exception_code IS NULL AND t.estimated = 1;
+
+        -- the consumption report's figures (report_consumption_part, migration 0122): the
+        -- change of kWh of the accepted actual readings re-based below, as _report_reading
+        -- keys them (month of read_on, the tariff of the meter's installation at the reading)
+        INSERT INTO report_consumption_part (month_start, tariff_id, consumption_kwh)
+        SELECT x.month_start, x.tariff_id, SUM(x.delta)
+        FROM (SELECT r.read_on - INTERVAL (DAYOFMONTH(r.read_on) - 1) DAY AS month_start,
+                     (SELECT a.tariff_id FROM meter_installation mi
+                        JOIN account a ON a.account_id = mi.account_id
+                       WHERE mi.meter_id = r.meter_id AND mi.installed_on <= r.read_on
+                       ORDER BY mi.installed_on DESC LIMIT 1) AS tariff_id,
+                     t.next_step - r.consumption_kwh AS delta
+              FROM bc_acct t
+              STRAIGHT_JOIN meter_reading r FORCE INDEX (PRIMARY) ON r.reading_id = t.next_reading_id
+              WHERE t.exception_code IS NULL AND t.estimated = 1
+                AND r.kind = 'actual' AND r.status = 'accepted') x
+        WHERE x.tariff_id IS NOT NULL AND x.delta <> 0
+        GROUP BY x.month_start, x.tariff_id;
 
         UPDATE meter_reading r
         JOIN bc_acct t ON t.next_reading_id = r.reading_id

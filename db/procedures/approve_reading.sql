@@ -46,6 +46,9 @@ BEGIN
     UPDATE meter_reading
        SET status = 'accepted', reviewed_by = v_actor, reviewed_at = NOW()
      WHERE reading_id = v_reading_id;
+    -- the consumption report's figures (its consumption is what it was in review)
+    CALL _report_reading(v_reading_id, 'review',
+                         (SELECT consumption_kwh FROM meter_reading WHERE reading_id = v_reading_id));
     CALL _audit('reading_approved', 'meter_reading', v_reading_id,
                 (SELECT mi.account_id FROM meter_installation mi
                   JOIN meter_reading r ON r.meter_id = mi.meter_id

@@ -58,6 +58,8 @@ BEGIN
     DECLARE v_dial_digits TINYINT UNSIGNED;
     DECLARE v_multiplier DECIMAL(8,2);
     DECLARE v_next_step DECIMAL(14,4);
+    DECLARE v_next_status VARCHAR(8);
+    DECLARE v_next_old_kwh DECIMAL(14,4);
     DECLARE v_undo JSON;
     DECLARE v_cn INT UNSIGNED;
     DECLARE v_cn_no VARCHAR(16);
@@ -202,7 +204,10 @@ BEGIN
     IF v_meter_id IS NOT NULL THEN
         UPDATE meter_reading SET status = 'void' WHERE reading_id = v_end_reading;
         IF v_next_id IS NOT NULL THEN
+            SELECT status, consumption_kwh INTO v_next_status, v_next_old_kwh
+              FROM meter_reading WHERE reading_id = v_next_id FOR UPDATE;   -- as it is now
             UPDATE meter_reading SET consumption_kwh = v_next_step WHERE reading_id = v_next_id;
+            CALL _report_reading(v_next_id, v_next_status, v_next_old_kwh);  -- the report's kWh
         END IF;
     END IF;
 

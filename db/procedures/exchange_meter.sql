@@ -145,6 +145,7 @@ BEGIN
     INSERT INTO meter_reading (meter_id, read_on, value, kind, source, status, consumption_kwh, recorded_by)
     VALUES (v_old_meter, v_on, v_final, 'actual', 'field', 'accepted', v_kwh, v_actor);
     SET v_final_id = LAST_INSERT_ID();
+    CALL _report_reading(v_final_id, NULL, NULL);        -- the consumption report's figures
     UPDATE meter_installation SET removed_on = v_on
      WHERE meter_id = v_old_meter AND removed_on IS NULL;
 

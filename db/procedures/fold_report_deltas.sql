@@ -1,5 +1,5 @@
--- fold_report_deltas: folds the reports' committed deltas (migration 0121): in
--- report_revenue_part and report_collections_part, the deltas of a key (folded = 0, appended by
+-- fold_report_deltas: folds the reports' committed deltas (migrations 0121, 0122): in
+-- report_revenue_part, report_collections_part and report_consumption_part, the deltas of a key (folded = 0, appended by
 -- the writers) and its folded row (folded = 1) are replaced by one new folded row, their sum.
 -- The report views sum every row of a key, so their figures are the same before and after a
 -- fold; the fold keeps the rows few (about one per key), and the report pages fast. Run by
@@ -16,7 +16,8 @@
 -- fewer deltas than its size.
 --
 -- Parameters: none. It commits a transaction the caller has open.
--- Result (one row): revenue_deltas, collections_deltas (how many deltas were folded).
+-- Result (one row): revenue_deltas, collections_deltas, consumption_deltas (how many deltas
+--   were folded).
 -- Errors: none of its own; a server error rolls the batch back and propagates.
 -- Example: CALL fold_report_deltas();
 CREATE PROCEDURE fold_report_deltas()
@@ -28,12 +29,15 @@ BEGIN
     DECLARE v_collections INT DEFAULT 0;
     DECLARE v_rev_n INT;
     DECLARE v_col_n INT;
+    DECLARE v_consumption INT DEFAULT 0;
+    DECLARE v_con_n INT;
     DECLARE v_locked INT;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
     BEGIN
         ROLLBACK;
         DROP TEMPORARY TABLE IF EXISTS fold_revenue;
         DROP TEMPORARY TABLE IF EXISTS fold_collections;
+        DROP TEMPORARY TABLE IF EXISTS fold_consumption;
         RESIGNAL;
     END;
 
@@ -64,6 +68,17 @@ BEGIN
         amount             DECIMAL(16,2) NOT NULL,
         reversed_payments  BIGINT NOT NULL,
         reversed_amount    DECIMAL(16,2) NOT NULL
+    ) ENGINE=MEMORY;
+    DROP TEMPORARY TABLE IF EXISTS fold_consumption;
+    CREATE TEMPORARY TABLE fold_consumption (
+        part_id            BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+        folded             TINYINT NOT NULL,
+        month_start        DATE NOT NULL,
+        tariff_id          INT UNSIGNED NOT NULL,
+        meters             BIGINT NOT NULL,
+        readings           BIGINT NOT NULL,
+        consumption_kwh    DECIMAL(18,4) NOT NULL,
+        in_review          BIGINT NOT NULL
     ) ENGINE=MEMORY;
 
     fold_loop: LOOP
@@ -132,16 +147,45 @@ BEGIN
               STRAIGHT_JOIN report_collections_part p ON p.part_id = f.part_id;
         END IF;
 
-        SET v_revenue = v_revenue + v_rev_n, v_collections = v_collections + v_col_n;
-        UPDATE report_fold SET folded_at = NOW(), rows_folded = v_revenue + v_collections
+        DELETE FROM fold_consumption;
+        INSERT INTO fold_consumption
+        SELECT part_id, folded, month_start, tariff_id, meters, readings, consumption_kwh,
+               in_review
+          FROM report_consumption_part FORCE INDEX (ix_report_consumption_part_folded)
+         WHERE folded = 0 ORDER BY part_id LIMIT v_batch;
+        SET v_con_n = ROW_COUNT();
+        IF v_con_n > 0 THEN
+            INSERT INTO fold_consumption
+            SELECT p.part_id, p.folded, p.month_start, p.tariff_id, p.meters, p.readings,
+                   p.consumption_kwh, p.in_review
+              FROM (SELECT DISTINCT month_start, tariff_id FROM fold_consumption) k
+              JOIN report_consumption_part p ON p.month_start = k.month_start
+                                            AND p.tariff_id = k.tariff_id
+             WHERE p.folded = 1;
+            INSERT INTO report_consumption_part (folded, month_start, tariff_id, meters, readings,
+                                                 consumption_kwh, in_review)
+            SELECT 1, month_start, tariff_id, SUM(meters), SUM(readings), SUM(consumption_kwh),
+                   SUM(in_review)
+              FROM fold_consumption
+             GROUP BY month_start, tariff_id;
+            DELETE p FROM fold_consumption f
+              STRAIGHT_JOIN report_consumption_part p ON p.part_id = f.part_id;
+        END IF;
+
+        SET v_revenue = v_revenue + v_rev_n, v_collections = v_collections + v_col_n,
+            v_consumption = v_consumption + v_con_n;
+        UPDATE report_fold
+           SET folded_at = NOW(), rows_folded = v_revenue + v_collections + v_consumption
          WHERE fold_id = 1;
         COMMIT;
-        IF v_rev_n < v_batch AND v_col_n < v_batch THEN
+        IF v_rev_n < v_batch AND v_col_n < v_batch AND v_con_n < v_batch THEN
             LEAVE fold_loop;
         END IF;
     END LOOP;
 
     DROP TEMPORARY TABLE IF EXISTS fold_revenue;
     DROP TEMPORARY TABLE IF EXISTS fold_collections;
-    SELECT v_revenue AS revenue_deltas, v_collections AS collections_deltas;
+    DROP TEMPORARY TABLE IF EXISTS fold_consumption;
+    SELECT v_revenue AS revenue_deltas, v_collections AS collections_deltas,
+           v_consumption AS consumption_deltas;
 END

@@ -1,16 +1,17 @@
--- rebuild_report_totals: recomputes the reports' kept figures (migration 0121) from the rows they
--- sum: report_revenue_part from the bills not cancelled and their lines, report_collections_part
--- from the payments, one folded row per key (every delta gone). For after a bulk load that wrote
--- bills or payments with plain SQL (bench/generate.py), or to mend the figures when
--- v_ledger_integrity reports report_revenue or report_collections rows. Normal work never needs
--- it: every routine that changes a bill's money or a payment appends its delta.
+-- rebuild_report_totals: recomputes the reports' kept figures (migrations 0121, 0122) from the
+-- rows they sum: report_revenue_part from the bills not cancelled and their lines,
+-- report_collections_part from the payments, report_consumption_part from the readings, one
+-- folded row per key (every delta gone). For after a bulk load that wrote bills, payments or
+-- readings with plain SQL (bench/generate.py), or to mend the figures when v_ledger_integrity
+-- reports report_revenue, report_collections or report_consumption rows. Normal work never
+-- needs it: every routine that changes the figures appends its delta.
 --
 -- Run it while nothing posts or bills (it reads the rows as of its start, and a posting
 -- committed meanwhile would be counted twice or not at all). It takes the report_fold row, so no
 -- fold runs beside it. Reads every bill, line and payment: about a minute at 1M accounts.
 --
 -- Parameters: none. It commits a transaction the caller has open.
--- Result (one row): revenue_rows, collections_rows (the folded rows written).
+-- Result (one row): revenue_rows, collections_rows, consumption_rows (the folded rows written).
 -- Errors: none of its own; a server error rolls everything back and propagates.
 -- Example: CALL rebuild_report_totals();
 CREATE PROCEDURE rebuild_report_totals()
@@ -20,6 +21,7 @@ BEGIN
     DECLARE v_locked INT;
     DECLARE v_revenue INT;
     DECLARE v_collections INT;
+    DECLARE v_consumption INT;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
     COMMIT;
@@ -61,7 +63,25 @@ BEGIN
      GROUP BY r.day, r.posted_by, r.method;
     SET v_collections = ROW_COUNT();
 
+    DELETE FROM report_consumption_part;
+    INSERT INTO report_consumption_part (folded, month_start, tariff_id, meters, readings,
+                                         consumption_kwh, in_review)
+    SELECT 1, x.month_start, x.tariff_id, COUNT(DISTINCT x.meter_id), SUM(x.status = 'accepted'),
+           SUM(IF(x.status = 'accepted', x.consumption_kwh, 0)), SUM(x.status = 'review')
+      FROM (SELECT r.read_on - INTERVAL (DAYOFMONTH(r.read_on) - 1) DAY AS month_start,
+                   (SELECT a.tariff_id FROM meter_installation mi
+                      JOIN account a ON a.account_id = mi.account_id
+                     WHERE mi.meter_id = r.meter_id AND mi.installed_on <= r.read_on
+                     ORDER BY mi.installed_on DESC LIMIT 1) AS tariff_id,
+                   r.meter_id, r.status, r.consumption_kwh
+              FROM meter_reading r
+             WHERE r.kind = 'actual' AND r.status IN ('accepted', 'review')) x
+     WHERE x.tariff_id IS NOT NULL
+     GROUP BY x.month_start, x.tariff_id;
+    SET v_consumption = ROW_COUNT();
+
     UPDATE report_fold SET folded_at = NOW(), rows_folded = 0 WHERE fold_id = 1;
     COMMIT;
-    SELECT v_revenue AS revenue_rows, v_collections AS collections_rows;
+    SELECT v_revenue AS revenue_rows, v_collections AS collections_rows,
+           v_consumption AS consumption_rows;
 END

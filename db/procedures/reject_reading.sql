@@ -98,6 +98,10 @@ BEGIN
     UPDATE meter_reading
        SET status = 'rejected', reject_reason = v_reason, reviewed_by = v_actor, reviewed_at = NOW()
      WHERE reading_id = v_reading_id;
+    -- the consumption report's figures (a reading in review or an accepted one; its
+    -- consumption is unchanged)
+    CALL _report_reading(v_reading_id, v_status,
+                         (SELECT consumption_kwh FROM meter_reading WHERE reading_id = v_reading_id));
     CALL _audit('reading_rejected', 'meter_reading', v_reading_id,
                 (SELECT mi.account_id FROM meter_installation mi
                   JOIN meter_reading r ON r.meter_id = mi.meter_id

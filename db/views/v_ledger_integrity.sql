@@ -26,6 +26,9 @@
 --                      mends them)
 --   report_collections the collections report's kept figures = the sums of the payments, per
 --                      day, cashier and method
+--   report_consumption the consumption report's kept figures (report_consumption_part,
+--                      migration 0122) = the counts and sums of the actual readings accepted or
+--                      in review, per month and tariff (meters counted distinct)
 -- Example: SELECT check_name, COUNT(*) FROM v_ledger_integrity GROUP BY check_name;
 CREATE VIEW v_ledger_integrity AS
 SELECT 'balance' AS check_name, a.account_id, CAST(NULL AS UNSIGNED) AS bill_id,
@@ -187,3 +190,29 @@ FROM (SELECT u.day, u.cashier, u.method, SUM(u.payments) AS payments, SUM(u.amou
             FROM report_collections_part) u
       GROUP BY u.day, u.cashier, u.method) x
 WHERE x.payments <> 0 OR x.amount <> 0 OR x.reversed_payments <> 0 OR x.reversed_amount <> 0
+UNION ALL
+SELECT 'report_consumption', NULL, NULL, NULL,
+       CONCAT(DATE_FORMAT(x.month_start, '%Y-%m'), ' tariff ', x.tariff_id, ': meters ',
+              x.meters, ', readings ', x.readings, ', kWh ', x.consumption_kwh, ', in review ',
+              x.in_review, ' more in the readings than in the kept figures')
+FROM (SELECT u.month_start, u.tariff_id, SUM(u.meters) AS meters, SUM(u.readings) AS readings,
+             SUM(u.consumption_kwh) AS consumption_kwh, SUM(u.in_review) AS in_review
+      FROM (SELECT y.month_start, y.tariff_id, COUNT(DISTINCT y.meter_id) AS meters,
+                   SUM(y.status = 'accepted') AS readings,
+                   SUM(IF(y.status = 'accepted', y.consumption_kwh, 0)) AS consumption_kwh,
+                   SUM(y.status = 'review') AS in_review
+            FROM (SELECT r.read_on - INTERVAL (DAYOFMONTH(r.read_on) - 1) DAY AS month_start,
+                         (SELECT a.tariff_id FROM meter_installation mi
+                            JOIN account a ON a.account_id = mi.account_id
+                           WHERE mi.meter_id = r.meter_id AND mi.installed_on <= r.read_on
+                           ORDER BY mi.installed_on DESC LIMIT 1) AS tariff_id,
+                         r.meter_id, r.status, r.consumption_kwh
+                  FROM meter_reading r
+                  WHERE r.kind = 'actual' AND r.status IN ('accepted', 'review')) y
+            WHERE y.tariff_id IS NOT NULL
+            GROUP BY y.month_start, y.tariff_id
+            UNION ALL
+            SELECT month_start, tariff_id, -meters, -readings, -consumption_kwh, -in_review
+            FROM report_consumption_part) u
+      GROUP BY u.month_start, u.tariff_id) x
+WHERE x.meters <> 0 OR x.readings <> 0 OR x.consumption_kwh <> 0 OR x.in_review <> 0

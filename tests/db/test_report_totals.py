@@ -1,5 +1,6 @@
-"""The reports' kept figures (migration 0121): v_report_revenue, v_report_collections and
-v_collections_daily sum report_revenue_part / report_collections_part; every writer appends its
+"""The reports' kept figures (migrations 0121, 0122): v_report_revenue, v_report_collections,
+v_collections_daily and v_report_consumption sum report_revenue_part / report_collections_part /
+report_consumption_part; every writer appends its
 delta (folded = 0) in its own transaction; fold_report_deltas replaces a key's committed deltas
 and folded row by one folded row. Checked here against the rows they sum
 (the views' definitions before 0121), on the demo data (a year of billing and payments made by the
@@ -37,6 +38,20 @@ SELECT DATE(p.paid_at) AS day, p.posted_by AS cashier, p.method,
        SUM(p.status = 'reversed') AS reversed_payments,
        SUM(IF(p.status = 'reversed', p.amount, 0)) AS reversed_amount
   FROM payment p GROUP BY DATE(p.paid_at), p.posted_by, p.method ORDER BY day, cashier, method"""
+# the consumption view's rule: the meter's installation on or before the reading gives the tariff
+CONSUMPTION = """
+SELECT DATE_FORMAT(x.read_on, '%Y-%m') AS month, t.code AS tariff_code,
+       COUNT(DISTINCT x.meter_id) AS meters, SUM(x.status = 'accepted') AS readings,
+       SUM(IF(x.status = 'accepted', x.consumption_kwh, 0)) AS consumption_kwh,
+       SUM(x.status = 'review') AS in_review,
+       MAX(DATE_FORMAT(x.read_on, '%Y-%m') = DATE_FORMAT(CURRENT_DATE, '%Y-%m')) AS partial_month
+  FROM (SELECT r.*, (SELECT a.tariff_id FROM meter_installation mi
+                       JOIN account a ON a.account_id = mi.account_id
+                      WHERE mi.meter_id = r.meter_id AND mi.installed_on <= r.read_on
+                      ORDER BY mi.installed_on DESC LIMIT 1) AS tariff_id
+          FROM meter_reading r WHERE r.kind = 'actual' AND r.status IN ('accepted', 'review')) x
+  JOIN tariff t ON t.tariff_id = x.tariff_id
+ GROUP BY DATE_FORMAT(x.read_on, '%Y-%m'), t.code ORDER BY month, tariff_code"""
 DAILY = """
 SELECT DATE(p.paid_at) AS day, p.method,
        SUM(p.status = 'posted') AS payments, SUM(IF(p.status = 'posted', p.amount, 0)) AS amount,
@@ -50,7 +65,8 @@ def _norm(rows):
     out = []
     for r in rows:
         out.append(tuple(int(v) if isinstance(v, Decimal) and k in (
-            "bills", "payments", "reversed_payments") else v for k, v in r.items()))
+            "bills", "payments", "reversed_payments", "meters", "readings", "in_review",
+            "partial_month") else v for k, v in r.items()))
     return out
 
 
@@ -61,6 +77,8 @@ def _views_match_the_rows(d):
         _norm(d.rows(COLLECTIONS))
     assert _norm(d.rows("SELECT * FROM v_collections_daily ORDER BY day, method")) == \
         _norm(d.rows(DAILY))
+    assert _norm(d.rows("SELECT * FROM v_report_consumption ORDER BY month, tariff_code")) == \
+        _norm(d.rows(CONSUMPTION))
     assert d.rows("SELECT * FROM v_ledger_integrity WHERE check_name LIKE 'report%'") == []
 
 
@@ -70,32 +88,37 @@ def test_the_demo_has_rebates_late_fees_and_reversals(demo):
     assert {"energy", "fixed", "tax", "rebate", "late_fee"} <= kinds
     assert demo.value("SELECT COUNT(*) FROM payment WHERE status = 'reversed'") > 0
     assert demo.value("SELECT COUNT(DISTINCT method) FROM payment") > 1
+    assert demo.value("SELECT COUNT(*) FROM meter_reading WHERE status = 'review'") > 0
+    assert demo.value("SELECT COUNT(*) FROM meter_reading WHERE kind = 'estimated'") > 0
 
 
 def test_views_equal_the_rows_before_and_after_a_fold(demo):
     deltas = demo.value("SELECT (SELECT COUNT(*) FROM report_revenue_part WHERE folded = 0)"
-                        " + (SELECT COUNT(*) FROM report_collections_part WHERE folded = 0)")
+                        " + (SELECT COUNT(*) FROM report_collections_part WHERE folded = 0)"
+                        " + (SELECT COUNT(*) FROM report_consumption_part WHERE folded = 0)")
     assert deltas > 0                     # the demo's procedures appended them
     _views_match_the_rows(demo)
     r = demo.call("fold_report_deltas")
-    assert r["revenue_deltas"] + r["collections_deltas"] == deltas
+    assert r["revenue_deltas"] + r["collections_deltas"] + r["consumption_deltas"] == deltas
     # one folded row per key, no delta left
     assert demo.row("SELECT SUM(folded = 0) AS deltas, COUNT(*) - COUNT(DISTINCT month_start, "
                     "tariff_version_id) AS extra FROM report_revenue_part") == {"deltas": 0, "extra": 0}
     assert demo.row("SELECT SUM(folded = 0) AS deltas, COUNT(*) - COUNT(DISTINCT day, cashier, "
                     "method) AS extra FROM report_collections_part") == {"deltas": 0, "extra": 0}
     _views_match_the_rows(demo)
-    assert demo.call("fold_report_deltas") == {"revenue_deltas": 0, "collections_deltas": 0}
+    assert demo.call("fold_report_deltas") == {"revenue_deltas": 0, "collections_deltas": 0,
+                                               "consumption_deltas": 0}
 
 
 def test_rebuild_mends_totals_that_drifted(demo):
     demo.call("fold_report_deltas")
     demo.execute("UPDATE report_revenue_part SET bills = bills + 1 ORDER BY part_id LIMIT 1")
     demo.execute("DELETE FROM report_collections_part ORDER BY part_id LIMIT 1")
+    demo.execute("UPDATE report_consumption_part SET meters = meters - 1 ORDER BY part_id LIMIT 1")
     checks = {r["check_name"] for r in demo.rows("SELECT check_name FROM v_ledger_integrity")}
-    assert checks == {"report_revenue", "report_collections"}
+    assert checks == {"report_revenue", "report_collections", "report_consumption"}
     r = demo.call("rebuild_report_totals")
-    assert r["revenue_rows"] > 0 and r["collections_rows"] > 0
+    assert r["revenue_rows"] > 0 and r["collections_rows"] > 0 and r["consumption_rows"] > 0
     _views_match_the_rows(demo)
     assert demo.rows("SELECT * FROM v_ledger_integrity") == []
 
@@ -127,6 +150,27 @@ def test_every_writer_appends_its_delta(db):
     db.call("cancel_bill", bill["bill_id"], "wrong reading", "staff:bob")
     _views_match_the_rows(db)
     assert db.value("SELECT COUNT(*) FROM v_report_revenue") == 0   # its only bill is cancelled
+    # readings: one accepted then rejected (a misread), one in review then approved, another
+    # in review then rejected; the meter exchanged (its final reading counts)
+    db.set_clock("2026-06-30 09:00:00")
+    ok = db.call("record_reading", acc.serial, "2026-03-31", "240", "field", ACTOR)
+    assert ok["status"] == "accepted"
+    _views_match_the_rows(db)
+    db.call("reject_reading", ok["reading_id"], "misread", "staff:bob")
+    _views_match_the_rows(db)
+    high = db.call("record_reading", acc.serial, "2026-04-30", "2400", "field", ACTOR)
+    assert high["status"] == "review"
+    _views_match_the_rows(db)
+    db.call("approve_reading", high["reading_id"], "staff:boss")
+    _views_match_the_rows(db)
+    higher = db.call("record_reading", acc.serial, "2026-05-31", "24000", "field", ACTOR)
+    assert higher["status"] == "review"
+    _views_match_the_rows(db)
+    db.call("reject_reading", higher["reading_id"], "typo", "staff:bob")
+    _views_match_the_rows(db)
+    db.call("exchange_meter", acc.account_id, "2026-06-15", "2500", "SN-NEW-1", "5", "1", "0",
+            ACTOR)
+    _views_match_the_rows(db)
     assert db.rows("SELECT * FROM v_ledger_integrity") == []
 
 
@@ -141,10 +185,12 @@ def test_a_fold_skips_what_is_not_committed_and_never_waits(db, connect):
     writer.execute("INSERT INTO report_collections_part (day, cashier, method, payments, amount)"
                    " VALUES ('2026-02-03', 'staff:open', 'cash', 1, 5.00)")
     db.execute("SET SESSION innodb_lock_wait_timeout = 1")
-    assert db.call("fold_report_deltas") == {"revenue_deltas": 0, "collections_deltas": 1}
+    assert db.call("fold_report_deltas") == {"revenue_deltas": 0, "collections_deltas": 1,
+                                             "consumption_deltas": 0}
     writer.execute("COMMIT")
     assert db.value("SELECT COUNT(*) FROM report_collections_part WHERE folded = 0") == 1
-    assert db.call("fold_report_deltas") == {"revenue_deltas": 0, "collections_deltas": 1}
+    assert db.call("fold_report_deltas") == {"revenue_deltas": 0, "collections_deltas": 1,
+                                             "consumption_deltas": 0}
     got = db.rows("SELECT cashier, payments, amount FROM report_collections_part ORDER BY cashier")
     assert [(r["cashier"], r["payments"], r["amount"]) for r in got] == [
         ("staff:open", 1, Decimal("5.00")), (ACTOR, 1, Decimal("10.00"))]

@@ -5,11 +5,15 @@ from django.core.paginator import Paginator
 PER_PAGE = 20
 
 
-def page(request, rows, param, *, per_page=PER_PAGE, default=1):
+def page(request, rows, param, *, per_page=PER_PAGE, default=1, count=None):
     """The page of `rows` (a queryset: LIMIT/OFFSET and a COUNT, never every row) named by the
-    query parameter `param` (`default` when absent: a number or "last"). The Page gets `.param`
-    and `.query` (the other parameters, for the links)."""
+    query parameter `param` (`default` when absent: a number or "last"). `count`: the number of
+    rows when the caller has it already (a report's totals query counts them too), so that no
+    second COUNT reads the view. The Page gets `.param` and `.query` (the other parameters, for
+    the links)."""
     paginator = Paginator(rows, per_page)
+    if count is not None:
+        paginator.count = count           # Paginator.count is a cached property
     number = request.GET.get(param, default)
     if number == "last":
         number = paginator.num_pages

@@ -6,7 +6,7 @@ Every report is the rows of one view (db/views/v_report_*.sql, v_aging's v_repor
 - filters (dates or months, tariff, method, cashier: those that apply), kept in the links;
 - a totals row: SUM over the filtered view, computed by the database (one aggregate query;
   never added up in Python);
-- pages of 50 rows (LIMIT/OFFSET and a COUNT);
+- pages of 50 rows (LIMIT/OFFSET; the count comes with the totals, one read of the view);
 - `?format=csv` and `?format=xlsx`: every filtered row (not only the page), same columns;
 - a chart drawn by Chart.js (vendored under static/billing/vendor/chartjs/) from figures the
   database summed, with the same figures in a table beside it (the chart's text alternative).
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import Max, Sum
+from django.db.models import Count, Max, Sum
 from django.urls import reverse
 from django.views.generic import TemplateView
 
@@ -156,8 +156,10 @@ class ReportView(RoleRequiredMixin, TemplateView):
             yield [c.export(v) for c, v in zip(self.columns, values)]
 
     def totals(self, qs):
+        """The totals row's sums and the number of rows, in one aggregate query (the view is read
+        once for both; the pager takes the count from here)."""
         sums = [c.key for c in self.columns if c.total]
-        return qs.aggregate(**{k: Sum(k) for k in sums}) if sums else {}
+        return qs.aggregate(row_count=Count("*"), **{k: Sum(k) for k in sums})
 
     def get(self, request, *args, **kwargs):
         form = self.filter_form()
@@ -169,8 +171,8 @@ class ReportView(RoleRequiredMixin, TemplateView):
             return xlsx_response(self.name, self.header(), self.export_rows(qs),
                                  kinds=[c.kind if c.kind in ("money", "kwh", "date") else None
                                         for c in self.columns], title=self.title)
-        page = paging.page(request, qs, "page", per_page=PER_PAGE)
         totals = self.totals(qs)
+        page = paging.page(request, qs, "page", per_page=PER_PAGE, count=totals.pop("row_count"))
         rows = [[{"text": c.show(getattr(r, c.key)), "num": c.numeric, "nowrap": c.nowrap,
                   "href": self.link(r, c)} for c in self.columns] for r in page.object_list]
         total_row = None
