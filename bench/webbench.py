@@ -7,8 +7,8 @@ database. Persistent connections (DJANGO_CONN_MAX_AGE=60) as a deployment would 
 Pages: the customer portal dashboard (/my/) and a bill (/my/bills/<id>/) as a customer with a
 year of bills, and the staff customer search (/customers/?q=...) as a staff user (a clerk);
 then every back-office page a working day uses (issue 24 §4), as a billing admin: that
-customer's page, its account, the bill on the staff side, the reading review queue, the latest
-billing run's page, and the first page of each report (billing/urls.py: aging, collections,
+customer's page, its account, the bill on the staff side, the reading review queue (its first
+page), the tariffs page, the latest billing run's page, and the first page of each report (billing/urls.py: aging, collections,
 revenue, consumption). Each page's ratio is its p95 over the trivial page's (bench/report.py).
 """
 import json
@@ -32,6 +32,7 @@ CONNECTIONS = int(os.environ.get("BENCH_WEB_CONNECTIONS", "8"))
 # back-office pages without an id in their address: (name in the results, path)
 BACKOFFICE_PAGES = [
     ("review_queue", "/readings/review/"),
+    ("tariffs", "/tariffs/"),
     ("report_aging", "/reports/aging/"),
     ("report_collections", "/reports/collections/"),
     ("report_revenue", "/reports/revenue/"),

@@ -2,7 +2,8 @@
 -- office, not part of the contract; see docs/backoffice.md).
 --
 -- Columns
---   tariff_id, tariff_code, tariff_name, accounts (open accounts on the tariff)
+--   tariff_id, tariff_code, tariff_name, accounts (open accounts on the tariff: closed_on NULL;
+--                  read from tariff_open_account, migration 0120)
 --   tariff_version_id, effective_from, fixed_charge, tax_rate_pct, late_fee_pct, early_pay_pct,
 --   early_pay_days, blocks (number of blocks)    all NULL for a tariff without versions
 --   billed_through                               the last day billed on the tariff (NULL: none);
@@ -15,8 +16,9 @@ CREATE VIEW v_staff_tariff_version AS
 SELECT t.tariff_id,
        t.code AS tariff_code,
        t.name AS tariff_name,
-       CAST((SELECT COUNT(*) FROM account a
-              WHERE a.tariff_id = t.tariff_id AND a.closed_on IS NULL) AS UNSIGNED) AS accounts,
+       -- kept by the account_open_count_* triggers (counting the accounts took 0.7 s at 1M)
+       CAST(COALESCE((SELECT o.open_accounts FROM tariff_open_account o
+                       WHERE o.tariff_id = t.tariff_id), 0) AS UNSIGNED) AS accounts,
        v.tariff_version_id, v.effective_from, v.fixed_charge, v.tax_rate_pct, v.late_fee_pct,
        v.early_pay_pct, v.early_pay_days,
        CAST((SELECT COUNT(*) FROM tariff_block k

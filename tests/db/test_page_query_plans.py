@@ -26,3 +26,18 @@ def test_one_name_word_is_read_in_the_search_pages_order(db):
     [row] = plan(db, "SELECT word FROM v_customer_name_word WHERE word LIKE 'smi%' "
                      "ORDER BY word LIMIT 1")
     assert row["key"] == "PRIMARY" and "filesort" not in (row["Extra"] or "")
+
+
+def test_the_review_queue_reads_a_pages_ids_and_its_count_from_the_index(db):
+    """The review queue (billing.selectors.review_queue): a page's ids, a deep page's too, in
+    the queue's order (read_on, reading_id) and the count of readings in review come from
+    ix_reading_status (status, read_on, reading_id, meter_id) alone: no sort, no table row, no
+    join (migration 0119); the page's rows are then read by id."""
+    for sql in ("SELECT reading_id FROM v_staff_review_queue ORDER BY read_on, reading_id "
+                "LIMIT 25 OFFSET 1975", "SELECT COUNT(*) FROM v_staff_review_queue"):
+        [row] = [r for r in plan(db, sql) if r["select_type"] != "DEPENDENT SUBQUERY"
+                 and r["select_type"] != "SUBQUERY"]
+        assert row["table"] == "r" and row["key"] == "ix_reading_status", sql
+        assert "Using index" in (row["Extra"] or "") and "filesort" not in row["Extra"], sql
+    rows = plan(db, "SELECT * FROM v_staff_review_queue WHERE reading_id IN (1, 2, 3)")
+    assert rows[0]["table"] == "r" and rows[0]["type"] in ("range", "ref", "eq_ref", "const")

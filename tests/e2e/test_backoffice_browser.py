@@ -185,3 +185,42 @@ def test_a_cash_payment_shows_the_change_and_the_drawer_closes(page, live_server
     page.click("text=Drawer close")
     assert "Drawer close staff:clerk3" in page.inner_text("h1")
     shoot(page, "drawer-close")
+
+
+def test_a_clerk_works_through_a_paged_review_queue(page, live_server, meters, billing_db,
+                                                    staff_login, monkeypatch):
+    """The queue 2 a page (25 in the app): the pager; an approval on page 2 comes back to page
+    2, with the next reading moved up; a rejection; at 1280 and 390 px."""
+    from billing.views.readings import ReviewQueueView
+    monkeypatch.setattr(ReviewQueueView, "PER_PAGE", 2)
+    first = real.last + dt.timedelta(days=9)
+    ids = []
+    meters = meters + [make_metered_account(billing_db, tariff_code="RES", serial="SN-E-4",
+                                            opened_on=real.last)]
+    for n, m in enumerate(meters):
+        billing_db.call("record_reading", m.serial, first, 100, "field", "staff:t")
+        r = billing_db.call("record_reading", m.serial, first + dt.timedelta(days=5 + n), 5000,
+                            "field", "staff:t")
+        assert r["status"] == "review"
+        ids.append(r["reading_id"])
+    staff_login("clerk9", "clerk")
+    page.goto(live_server.url + "/readings/review/")
+    assert "readings 1–2 of 4" in page.inner_text("main")
+    page.click("nav.pager >> text=Next page")
+    assert page.url.endswith("?page=2#queue")
+    rows = page.locator("table.review-queue tbody tr")
+    expect(rows).to_have_count(2)
+    assert "Page 2 of 2" in page.locator("nav.pager").inner_text()
+    shoot(page, "review-queue-page-2")
+    page.click(f"#reading-{ids[2]} button:has-text('Approve')")         # on page 2
+    assert f"Reading {ids[2]} accepted." in page.locator(".messages").inner_text()
+    assert page.url.endswith("/readings/review/?page=2")                # back on page 2
+    expect(rows).to_have_count(1)
+    assert rows.first.get_attribute("id") == f"reading-{ids[3]}"
+    page.fill(f"#reason-{ids[3]}", "dial misread")
+    page.click(f"#reading-{ids[3]} button:has-text('Reject')")
+    assert f"Reading {ids[3]} rejected." in page.locator(".messages").inner_text()
+    # page 2 is gone: the last page, page 1, with the two readings left
+    expect(rows).to_have_count(2)
+    assert "2 readings" in page.inner_text("h1") and page.locator("nav.pager").count() == 0
+    shoot(page, "review-queue-after")

@@ -245,3 +245,62 @@ def test_the_queue_shows_usual_use_previous_readings_and_a_reason_box(staff_clie
     assert "2026-01-31: 100.00" in row and "2026-01-01: 0.00" in row
     assert f'<textarea id="reason-{queue[0]}" name="reason"' in row
     assert "Reason for rejecting" in row
+
+
+@pytest.fixture
+def long_queue(billing_db, monkeypatch):
+    """Five readings in review on five meters, two of them on the same day; two a page."""
+    from billing.views.readings import ReviewQueueView
+    monkeypatch.setattr(ReviewQueueView, "PER_PAGE", 2)
+    make_tariff(billing_db, code="RES")
+    ids = []
+    for n, day in enumerate(["2026-02-20", "2026-02-10", "2026-02-14", "2026-02-14",
+                             "2026-02-25"]):
+        serial = f"SN-Q-{n}"
+        make_metered_account(billing_db, tariff_code="RES", serial=serial, opened_on="2026-01-01")
+        billing_db.call("record_reading", serial, "2026-01-31", 100, "field", "staff:test")
+        r = billing_db.call("record_reading", serial, day, 900, "field", "staff:test")
+        assert r["status"] == "review"
+        ids.append(r["reading_id"])
+    # the queue's order: oldest first, then by reading id
+    return [ids[1], ids[2], ids[3], ids[0], ids[4]]
+
+
+def rows_of(response):
+    return re.findall(r'<tr id="reading-(\d+)"', response.content.decode())
+
+
+def test_the_queue_is_paged_oldest_first_and_every_reading_is_on_a_page(staff_client,
+                                                                        long_queue):
+    url = reverse("billing:review_queue")
+    pages = [staff_client.get(url, {"page": n}) for n in (1, 2, 3)]
+    assert [[int(i) for i in rows_of(p)] for p in pages] == [long_queue[:2], long_queue[2:4],
+                                                              long_queue[4:]]
+    first = text(pages[0])
+    assert "5 readings" in first and "readings 1–2 of 5" in first and "Page 1 of 3" in first
+    assert 'href="?page=2#queue"' in pages[0].content.decode()
+    # a page past the last shows the last (a decision may have emptied it)
+    assert rows_of(staff_client.get(url, {"page": 9})) == rows_of(pages[2])
+    # a decision taken on page 2 sends the page's number back, and comes back to that page
+    assert '<input type="hidden" name="page" value="2">' in pages[1].content.decode()
+    assert 'name="page"' not in pages[0].content.decode()
+    r = staff_client.post(reverse("billing:reading_approve", args=[long_queue[2]]),
+                          {"page": "2"})
+    assert r.status_code == 302 and r.url == f"{url}?page=2"
+    page2 = staff_client.get(r.url)
+    assert [int(i) for i in rows_of(page2)] == [long_queue[3], long_queue[4]]
+    assert f"Reading {long_queue[2]} accepted." in text(page2) and "4 readings" in text(page2)
+    # anything but a page number goes back to the first page
+    for junk in ("1", "0", "-2", "2#x", "²", "", "//evil.example"):
+        r = staff_client.post(reverse("billing:reading_reject", args=[long_queue[4]]),
+                              {"page": junk, "reason": ""})
+        assert r.url == url, junk
+
+
+def test_the_queue_reads_a_page_in_four_queries(staff_client, long_queue):
+    """The count, the page's ids, its rows and their previous readings; nothing per row."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+    with CaptureQueriesContext(connections["billing"]) as billing:
+        staff_client.get(reverse("billing:review_queue"), {"page": 2})
+    assert len(billing.captured_queries) == 4

@@ -94,6 +94,29 @@ class MeterReading(ReadOnlyModel):
         ordering = ["-read_on", "-reading_id"]
 
 
+class ReviewQueueReading(ReadOnlyModel):
+    """A reading waiting in review, with its account and the meter's usual use
+    (db/views/v_staff_review_queue.sql)."""
+    reading_id = models.PositiveIntegerField(primary_key=True)
+    meter_id = models.PositiveIntegerField()
+    serial_no = models.CharField(max_length=40)
+    read_on = models.DateField()
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    consumption_kwh = models.DecimalField(**KWH)
+    source = models.CharField(max_length=10)
+    recorded_by = models.CharField(max_length=100)
+    recorded_at = models.DateTimeField()
+    account_id = models.PositiveIntegerField(null=True)
+    account_no = models.CharField(max_length=12, null=True)
+    history_days = models.IntegerField(null=True)
+    history_kwh = models.DecimalField(**KWH, null=True)
+    daily_kwh = models.DecimalField(**KWH, null=True)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_review_queue"
+        ordering = ["read_on", "reading_id"]
+
+
 # --- contract views (../shared/spec/sql-api.md, "Views") --------------------------------------
 class AccountBalance(ReadOnlyModel):
     account_id = models.PositiveIntegerField(primary_key=True)

@@ -5,6 +5,7 @@ Each function takes keyword-only arguments and returns model instances or plain 
 import datetime
 import logging
 import re
+from typing import NamedTuple
 
 from django.db import DatabaseError, connections
 from django.db.models import Q
@@ -14,7 +15,8 @@ from billing.models import PaymentBatch, PaymentBatchAccount, PaymentBatchLine
 from billing.models import (Account, AccountBalance, AccountDiscount, Aging, AuditEntry,
                             BillingException, BillingRun, BillSummary, CollectionsDaily,
                             ConsumptionReport, Customer, Discount, MeterContext, MeterReading,
-                            Payment, RevenueReport, Reversal, ReversalBill, StatementEntry,
+                            Payment, RevenueReport, Reversal, ReversalBill, ReviewQueueReading,
+                            StatementEntry,
                             TariffBlock, TariffSimulation, TariffSimulationAccount,
                             TariffSimulationBlock, TariffSimulationBucket, TariffSimulationTypical,
                             TariffVersion)
@@ -377,29 +379,43 @@ def get_refund(*, refund_id):
     return Refund.objects.filter(refund_id=refund_id).first()
 
 
-def review_queue(*, limit=200):
-    """Readings waiting for review, oldest first, each with `.account` (v_account), `.usual`
-    (v_staff_meter_context: the typical daily use of the accepted history) and `.previous`
-    (the meter's 3 readings before it, newest first) set."""
-    readings = list(MeterReading.objects.filter(status="review").order_by("read_on", "reading_id")
-                    [:limit])
-    accounts = {a.account_id: a for a in Account.objects.filter(
-        account_id__in={r.account_id for r in readings if r.account_id})}
-    meter_ids = {r.meter_id for r in readings}
-    contexts = {m.meter_id: m for m in MeterContext.objects.filter(meter_id__in=meter_ids)}
-    history = {}
-    for p in MeterReading.objects.filter(meter_id__in=meter_ids).order_by("-read_on"):
-        history.setdefault(p.meter_id, []).append(p)
-    for r in readings:
-        r.account = accounts.get(r.account_id)
-        # the usual use the high-use rule compared with (accepted points before it)
-        r.usual = contexts.get(r.meter_id)
-        r.previous = [p for p in history.get(r.meter_id, []) if p.read_on < r.read_on][:3]
-    return readings
+def review_queue():
+    """The ids of the readings waiting for review, oldest first (read_on, reading_id), as a
+    queryset to page (billing.paging): a page's ids and the count come from the index alone
+    (db/views/v_staff_review_queue.sql); review_queue_rows reads the rows of one page."""
+    return ReviewQueueReading.objects.order_by("read_on", "reading_id").values_list(
+        "reading_id", flat=True)
+
+
+class PreviousPoint(NamedTuple):
+    read_on: datetime.date
+    value: object
+    status: str
 
 
 def review_queue_size():
-    return MeterReading.objects.filter(status="review").count()
+    return review_queue().count()
+
+
+def review_queue_rows(*, reading_ids, previous=True):
+    """The readings `reading_ids` of the review queue, in its order, each with its account
+    (`.account_id`, `.account_no`), the meter's usual use (`.daily_kwh`, `.history_kwh`,
+    `.history_days`: the history the high-use rule compared with) and, with `previous`,
+    `.previous` (the meter's 3 points before it, newest first, as PreviousPoint). One query,
+    and one for the previous points."""
+    readings = list(ReviewQueueReading.objects.filter(reading_id__in=list(reading_ids))
+                    .order_by("read_on", "reading_id"))
+    if not previous:
+        return readings
+    history = {}
+    for meter_id, *point in (MeterReading.objects
+                             .filter(meter_id__in={r.meter_id for r in readings})
+                             .order_by("meter_id", "-read_on")
+                             .values_list("meter_id", "read_on", "value", "status")):
+        history.setdefault(meter_id, []).append(PreviousPoint(*point))
+    for r in readings:
+        r.previous = [p for p in history.get(r.meter_id, []) if p.read_on < r.read_on][:3]
+    return readings
 
 
 def tariffs():

@@ -56,7 +56,8 @@ class HomeView(RoleRequiredMixin, TemplateView):
         return {
             "actor": actor,
             "queue_size": selectors.review_queue_size(),
-            "queue": selectors.review_queue(limit=HOME_QUEUE),
+            "queue": selectors.review_queue_rows(
+                reading_ids=selectors.review_queue()[:HOME_QUEUE], previous=False),
             "today_mine": mine, "today_all": everyone,
             "recent": recent,
         }

@@ -1,19 +1,21 @@
 """Meter readings: entry of one, its page, CSV upload, the review queue with approve/reject."""
 import datetime
 import logging
+import re
 
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from billing import csv_import, forms, selectors, services
+from billing import csv_import, forms, paging, selectors, services
 from billing.csv_export import table_csv_response
 from billing.errors import BillingError
 from billing.forms import ReadingForm
 from billing.roles import ADMIN, DESK, READ, RoleRequiredMixin, can
-from billing.views.common import ProcedureFormMixin
+from billing.views.common import ProcedureFormMixin, path_for
 
 audit_log = logging.getLogger("billing.audit")
 
@@ -143,16 +145,29 @@ class ReadingUploadRefusedView(RoleRequiredMixin, View):
 
 
 class ReviewQueueView(RoleRequiredMixin, TemplateView):
+    """The readings waiting in review, oldest first, PER_PAGE a page (?page=N; "Page N of M"),
+    each with its account, the meter's usual use and previous readings, approve and reject.
+    A decision comes back to the page it was taken on (the rows after it move up)."""
     roles = READ
     template_name = "billing/review_queue.html"
+    PER_PAGE = 25
 
     def get_context_data(self, **kwargs):
-        readings = selectors.review_queue()
-        for r in readings:
+        page = paging.page(self.request, selectors.review_queue(), "page",
+                           per_page=self.PER_PAGE)
+        readings = selectors.review_queue_rows(reading_ids=page.object_list)
+        paths = {name: path_for(f"billing:{name}")
+                 for name in ("reading_detail", "account_detail", "reading_approve",
+                              "reading_reject")}
+        for r in readings:          # what {% review_queue_rows %} writes (templatetags)
             r.own = entered_by_self(self.request.user, r)
-        return super().get_context_data(readings=readings,
+            r.path = paths["reading_detail"](r.reading_id)
+            r.account_path = r.account_id and paths["account_detail"](r.account_id)
+            r.approve_path = paths["reading_approve"](r.reading_id)
+            r.reject_path = paths["reading_reject"](r.reading_id)
+        return super().get_context_data(readings=readings, page=page,
                                         can_approve_own=can(self.request.user, ADMIN),
-                                        total=selectors.review_queue_size(),
+                                        total=page.paginator.count,
                                         reason_form=forms.ReasonForm(), **kwargs)
 
 
@@ -168,7 +183,12 @@ class _ReviewActionView(RoleRequiredMixin, View):
         else:
             if result is not None:
                 messages.success(request, f"Reading {reading_id} {result['status']}.")
-        return redirect("billing:review_queue")
+        url = reverse("billing:review_queue")
+        page = request.POST.get("page", "")
+        # back to the reviewer's page (a number the queue's pager made; anything else: the first)
+        if re.fullmatch(r"[1-9][0-9]{0,8}", page) and page != "1":
+            url += f"?page={page}"
+        return redirect(url)
 
 
 def entered_by_self(user, reading):
