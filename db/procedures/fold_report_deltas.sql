@@ -38,6 +38,8 @@ BEGIN
         DROP TEMPORARY TABLE IF EXISTS fold_revenue;
         DROP TEMPORARY TABLE IF EXISTS fold_collections;
         DROP TEMPORARY TABLE IF EXISTS fold_consumption;
+        DROP TEMPORARY TABLE IF EXISTS fold_keys;
+        DROP TEMPORARY TABLE IF EXISTS fold_collection_keys;
         RESIGNAL;
     END;
 
@@ -68,6 +70,21 @@ BEGIN
         amount             DECIMAL(16,2) NOT NULL,
         reversed_payments  BIGINT NOT NULL,
         reversed_amount    DECIMAL(16,2) NOT NULL
+    ) ENGINE=MEMORY;
+    -- the keys of a batch, apart: MySQL cannot open a temporary table twice in one statement
+    -- (an INSERT INTO fold_revenue ... FROM fold_revenue)
+    DROP TEMPORARY TABLE IF EXISTS fold_keys;
+    CREATE TEMPORARY TABLE fold_keys (
+        month_start        DATE NOT NULL,
+        key_id             INT UNSIGNED NOT NULL,
+        PRIMARY KEY (month_start, key_id)
+    ) ENGINE=MEMORY;
+    DROP TEMPORARY TABLE IF EXISTS fold_collection_keys;
+    CREATE TEMPORARY TABLE fold_collection_keys (
+        day                DATE NOT NULL,
+        cashier            VARCHAR(100) NOT NULL,
+        method             VARCHAR(16) NOT NULL,
+        PRIMARY KEY (day, cashier, method)
     ) ENGINE=MEMORY;
     DROP TEMPORARY TABLE IF EXISTS fold_consumption;
     CREATE TEMPORARY TABLE fold_consumption (
@@ -101,13 +118,16 @@ BEGIN
          WHERE folded = 0 ORDER BY part_id LIMIT v_batch;
         SET v_rev_n = ROW_COUNT();
         IF v_rev_n > 0 THEN
+            DELETE FROM fold_keys;
+            INSERT INTO fold_keys (month_start, key_id)
+            SELECT DISTINCT month_start, tariff_version_id FROM fold_revenue;
             INSERT INTO fold_revenue
             SELECT p.part_id, p.folded, p.month_start, p.tariff_version_id, p.bills,
                    p.consumption_kwh, p.energy_charge, p.fixed_charge, p.discount_amount,
                    p.tax_amount, p.late_fee, p.rebate_amount, p.total_billed
-              FROM (SELECT DISTINCT month_start, tariff_version_id FROM fold_revenue) k
+              FROM fold_keys k
               JOIN report_revenue_part p ON p.month_start = k.month_start
-                                        AND p.tariff_version_id = k.tariff_version_id
+                                        AND p.tariff_version_id = k.key_id
              WHERE p.folded = 1;
             INSERT INTO report_revenue_part (folded, month_start, tariff_version_id, bills,
                                              consumption_kwh, energy_charge, fixed_charge,
@@ -130,10 +150,13 @@ BEGIN
          WHERE folded = 0 ORDER BY part_id LIMIT v_batch;
         SET v_col_n = ROW_COUNT();
         IF v_col_n > 0 THEN
+            DELETE FROM fold_collection_keys;
+            INSERT INTO fold_collection_keys (day, cashier, method)
+            SELECT DISTINCT day, cashier, method FROM fold_collections;
             INSERT INTO fold_collections
             SELECT p.part_id, p.folded, p.day, p.cashier, p.method, p.payments, p.amount,
                    p.reversed_payments, p.reversed_amount
-              FROM (SELECT DISTINCT day, cashier, method FROM fold_collections) k
+              FROM fold_collection_keys k
               JOIN report_collections_part p ON p.day = k.day AND p.cashier = k.cashier
                                             AND p.method = k.method
              WHERE p.folded = 1;
@@ -155,12 +178,15 @@ BEGIN
          WHERE folded = 0 ORDER BY part_id LIMIT v_batch;
         SET v_con_n = ROW_COUNT();
         IF v_con_n > 0 THEN
+            DELETE FROM fold_keys;
+            INSERT INTO fold_keys (month_start, key_id)
+            SELECT DISTINCT month_start, tariff_id FROM fold_consumption;
             INSERT INTO fold_consumption
             SELECT p.part_id, p.folded, p.month_start, p.tariff_id, p.meters, p.readings,
                    p.consumption_kwh, p.in_review
-              FROM (SELECT DISTINCT month_start, tariff_id FROM fold_consumption) k
+              FROM fold_keys k
               JOIN report_consumption_part p ON p.month_start = k.month_start
-                                            AND p.tariff_id = k.tariff_id
+                                            AND p.tariff_id = k.key_id
              WHERE p.folded = 1;
             INSERT INTO report_consumption_part (folded, month_start, tariff_id, meters, readings,
                                                  consumption_kwh, in_review)
@@ -186,6 +212,8 @@ BEGIN
     DROP TEMPORARY TABLE IF EXISTS fold_revenue;
     DROP TEMPORARY TABLE IF EXISTS fold_collections;
     DROP TEMPORARY TABLE IF EXISTS fold_consumption;
+    DROP TEMPORARY TABLE IF EXISTS fold_keys;
+    DROP TEMPORARY TABLE IF EXISTS fold_collection_keys;
     SELECT v_revenue AS revenue_deltas, v_collections AS collections_deltas,
            v_consumption AS consumption_deltas;
 END

@@ -223,10 +223,13 @@ BEGIN
     CALL _price_bills();
     INSERT INTO tariff_simulation_typical (simulation_id, consumption_kwh, period_days, total_now,
                                            total_proposed)
-    SELECT v_sim, p.price_key, 30, n.total, p.total
+    -- one row per consumption, the two variants side by side (not a join of bc_price with
+    -- itself: MySQL cannot open a temporary table twice in one statement)
+    SELECT v_sim, p.price_key, 30, MAX(IF(p.variant = 0, p.total, NULL)),
+           MAX(IF(p.variant = 1, p.total, NULL))
     FROM bc_price p
-    LEFT JOIN bc_price n ON n.price_key = p.price_key AND n.variant = 0
-    WHERE p.variant = 1;
+    GROUP BY p.price_key
+    HAVING SUM(p.variant = 1) > 0;
 
     -- Per account: the sums of its bills, the change and its bucket; then the summary.
     INSERT INTO tariff_simulation_account (simulation_id, account_id, bills, consumption_kwh,

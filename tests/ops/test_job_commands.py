@@ -1,5 +1,5 @@
 """The batch-job commands as cron runs them (a subprocess, no terminal): run_billing,
-apply_late_fees, check_integrity; their output and documented exit codes (0 success, 1 done with
+apply_late_fees, check_integrity, fold_report_deltas; their output and documented exit codes (0 success, 1 done with
 exceptions, 2 failure, 3 another run of the period is running)."""
 import io
 import time
@@ -265,3 +265,22 @@ def test_check_integrity(db):
     assert "broken invariants" in out.stdout
     assert f"check_name=bill_ledger account_id={bill['account_id']} bill_id={bill['bill_id']}" \
         in out.stdout
+
+
+def test_fold_report_deltas(db):
+    """The 5-minute job: folds the billing run's and the readings' deltas, says how many; the
+    report views read the same figures before and after; an unreachable database exits 2."""
+    billable(db, 2)
+    assert manage(db.url, "run_billing", *period()).returncode == 0
+    before = (db.rows("SELECT * FROM v_report_revenue"),
+              db.rows("SELECT * FROM v_report_consumption"))
+    deltas = db.value("SELECT COUNT(*) FROM report_revenue_part WHERE folded = 0")
+    assert deltas > 0
+    out = manage(db.url, "fold_report_deltas")
+    assert out.returncode == 0, out.stderr
+    assert f"report deltas folded: {deltas} revenue, 0 collections, 2 consumption" in out.stdout
+    assert db.value("SELECT COUNT(*) FROM report_revenue_part WHERE folded = 0") == 0
+    assert (db.rows("SELECT * FROM v_report_revenue"),
+            db.rows("SELECT * FROM v_report_consumption")) == before
+    out = manage("mysql://nobody@127.0.0.1:1/billing", "fold_report_deltas", timeout=60)
+    assert out.returncode == 2 and "fold_report_deltas failed" in out.stderr

@@ -243,3 +243,28 @@ def one_server_constructs(sql):
         if re.search(pattern, c, re.I | re.S):
             out.append(f"{what} (not on {lacking})")
     return out
+
+
+_TEMP_CREATE = re.compile(r"\bCREATE\s+TEMPORARY\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.I)
+_TEMP_DDL = re.compile(r"^\s*(CREATE|DROP)\s+TEMPORARY\s+TABLE\b", re.I)
+
+
+def temporary_tables(sources):
+    """The names of the temporary tables the given (where, sql) sources create."""
+    return {m.group(1).lower() for _, sql in sources for m in _TEMP_CREATE.finditer(clean(sql))}
+
+
+def temporary_table_reopened(sql, names):
+    """The temporary tables of `names` that one statement of `sql` refers to more than once.
+    MySQL 8.4 cannot open a TEMPORARY table twice in one statement ("Can't reopen table", an
+    INSERT INTO tmp ... SELECT ... FROM tmp included); MariaDB can since 10.2, so only a scan
+    finds it here. A name followed by a dot (a qualified column) is not a reference."""
+    found = []
+    for stmt in clean(sql).split(";"):
+        if _TEMP_DDL.match(stmt):
+            continue
+        for name in names:
+            refs = re.findall(rf"(?<![\w.]){re.escape(name)}\b(?!\s*\.)", stmt, re.I)
+            if len(refs) > 1:
+                found.append(name)
+    return sorted(set(found))

@@ -4,7 +4,8 @@ No server needed. They scan every SQL file (db/**.sql, migrations/*.sql) and eve
 the Python code (bench, bin, db, migrations, tests, webapp) for:
 - a reserved word of MySQL 8.4 or MariaDB 10.11 used as a bare identifier (keywords.py);
 - a construct only one of the servers has (sqlscan.ONE_SERVER_ONLY; docs/routines.md lists them);
-- a SIGNAL message that can be longer than MySQL's 128 characters (messages.py).
+- a SIGNAL message that can be longer than MySQL's 128 characters (messages.py);
+- a statement that opens one TEMPORARY table twice (MySQL's "Can't reopen table").
 Each checker is first shown to catch a known bad sample, so a passing scan is not a blind one.
 """
 from static import keywords, messages, sqlscan
@@ -65,6 +66,32 @@ def test_no_construct_only_one_server_has():
     bad = [f"{where}: {what}" for where, sql in sqlscan.sql_sources()
            for what in sqlscan.one_server_constructs(sql)]
     assert not bad, "syntax only one server has (docs/routines.md):\n" + "\n".join(bad)
+
+
+def test_the_temporary_table_scanner_catches_a_second_reference():
+    names = {"fold_keys", "work"}
+    bad = ["INSERT INTO work SELECT k.a FROM work k",
+           "INSERT INTO work SELECT x.a FROM (SELECT DISTINCT a FROM work) x JOIN t ON t.a = x.a",
+           "SELECT * FROM work w1 JOIN work w2 ON w1.a = w2.a",
+           "DELETE FROM t WHERE a IN (SELECT a FROM WORK) AND b IN (SELECT b FROM work)"]
+    for sql in bad:
+        assert sqlscan.temporary_table_reopened(sql, names) == ["work"], sql
+    ok = ["CREATE TEMPORARY TABLE work (a INT); DROP TEMPORARY TABLE IF EXISTS work",
+          "INSERT INTO work SELECT a FROM fold_keys; DELETE FROM work",
+          "UPDATE work w JOIN t ON t.a = w.a SET w.b = t.b -- work twice in a comment: work",
+          "SELECT work.a FROM work", "SELECT 'work', a FROM work"]
+    for sql in ok:
+        assert sqlscan.temporary_table_reopened(sql, names) == [], sql
+
+
+def test_no_statement_opens_a_temporary_table_twice():
+    sources = list(sqlscan.sql_sources())
+    names = sqlscan.temporary_tables(sources)
+    assert {"bc_acct", "bc_line", "fold_revenue"} <= names
+    bad = [f"{where}: {name}" for where, sql in sources
+           for name in sqlscan.temporary_table_reopened(sql, names)]
+    assert not bad, ("a statement refers to a TEMPORARY table twice (MySQL 8.4: \"Can't reopen "
+                     "table\"; copy it into a second temporary table):\n" + "\n".join(bad))
 
 
 def test_the_message_scanner_computes_worst_cases():
