@@ -206,7 +206,8 @@ def lines(res):
         fo = res.get("fold")
         if fo:
             L.append(f"  before the pages, fold_report_deltas folded {fo['collections_deltas']:,} "
-                     f"collections and {fo['revenue_deltas']:,} revenue deltas in {fo['seconds']} s "
+                     f"collections, {fo['revenue_deltas']:,} revenue and "
+                     f"{fo.get('consumption_deltas', 0):,} consumption deltas in {fo['seconds']} s "
                      "(the 5-minute job's work)")
         L.append(f"  {'page':>18} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6}  url")
         for name, pg in w.get("pages", {}).items():

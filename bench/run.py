@@ -209,7 +209,8 @@ def fold(db):
     secs = time.perf_counter() - t
     s.close()
     out = {"revenue_deltas": int(r["revenue_deltas"]),
-           "collections_deltas": int(r["collections_deltas"]), "seconds": round(secs, 2)}
+           "collections_deltas": int(r["collections_deltas"]),
+           "consumption_deltas": int(r["consumption_deltas"]), "seconds": round(secs, 2)}
     log(f"{db}: fold_report_deltas before the pages: {out}")
     return out
 
@@ -233,7 +234,9 @@ def rerun_web():
         # the other pages keep theirs
         kept = res.get("web") or {"pages": {}, "notes": []}
         kept["pages"].update(web["pages"])
-        kept["notes"] = kept.get("notes", []) + [
+        # a re-measured page's old note goes with its old figures
+        kept["notes"] = [n for n in kept.get("notes", [])
+                         if not any(n.startswith(f"{name}:") for name in web["pages"])] + [
             f"pages measured again: {', '.join(sorted(web['pages']))}"] + web["notes"]
         web = kept
     res["web"] = web

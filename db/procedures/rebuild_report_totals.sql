@@ -69,14 +69,17 @@ BEGIN
     SELECT 1, x.month_start, x.tariff_id, COUNT(DISTINCT x.meter_id), SUM(x.status = 'accepted'),
            SUM(IF(x.status = 'accepted', x.consumption_kwh, 0)), SUM(x.status = 'review')
       FROM (SELECT r.read_on - INTERVAL (DAYOFMONTH(r.read_on) - 1) DAY AS month_start,
-                   (SELECT a.tariff_id FROM meter_installation mi
-                      JOIN account a ON a.account_id = mi.account_id
-                     WHERE mi.meter_id = r.meter_id AND mi.installed_on <= r.read_on
-                     ORDER BY mi.installed_on DESC LIMIT 1) AS tariff_id,
-                   r.meter_id, r.status, r.consumption_kwh
+                   a.tariff_id, r.meter_id, r.status, r.consumption_kwh
               FROM meter_reading r
+              -- the installation on or before the reading (each until the next one)
+              JOIN (SELECT meter_id, account_id, installed_on,
+                           LEAD(installed_on) OVER (PARTITION BY meter_id
+                                                    ORDER BY installed_on) AS next_on
+                    FROM meter_installation) w
+                ON w.meter_id = r.meter_id AND w.installed_on <= r.read_on
+               AND (w.next_on IS NULL OR r.read_on < w.next_on)
+              JOIN account a ON a.account_id = w.account_id
              WHERE r.kind = 'actual' AND r.status IN ('accepted', 'review')) x
-     WHERE x.tariff_id IS NOT NULL
      GROUP BY x.month_start, x.tariff_id;
     SET v_consumption = ROW_COUNT();
 

@@ -7,7 +7,8 @@
 -- The bills are read from ix_bill_open_cover alone (open_due_date is due_date while money is
 -- open, NULL once paid up or cancelled: a generated column of migration 0001; the index is
 -- migration 0093's), grouped by account, and only then joined to account for its number: at 1M
--- accounts 4 s instead of 16.
+-- accounts 4 s instead of 16. A LEFT JOIN (every bill has its account: the foreign key), so that
+-- MariaDB leaves the account out of a query that reads no column of it (table elimination).
 -- Example: SELECT SUM(d90_plus) FROM v_aging;
 CREATE VIEW v_aging AS
 SELECT g.account_id, a.account_no, g.not_due, g.d1_30, g.d31_60, g.d61_90, g.d90_plus, g.total_open
@@ -25,4 +26,4 @@ FROM (SELECT b.account_id,
       FROM bill b
       WHERE b.open_due_date IS NOT NULL
       GROUP BY b.account_id) g
-JOIN account a ON a.account_id = g.account_id
+LEFT JOIN account a ON a.account_id = g.account_id
