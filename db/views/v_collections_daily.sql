@@ -8,7 +8,8 @@
 -- figures of a past day drop when one of its payments is reversed; a day whose payments were all
 -- reversed shows payments = 0 and amount = 0.00 (docs/payments.md).
 -- Read from the kept figures of the collections report (migration 0121; v_report_collections'
--- sources, summed over cashiers): exact at every moment, without reading every payment.
+-- sources, summed over cashiers): exact at every moment, without reading every payment; a day
+-- and method whose figures add up to no payment has no row.
 -- Example: SELECT * FROM v_collections_daily WHERE day BETWEEN '2026-03-01' AND '2026-03-31';
 CREATE VIEW v_collections_daily AS
 SELECT s.day,
@@ -19,3 +20,4 @@ SELECT s.day,
        CAST(SUM(s.reversed_amount) AS DECIMAL(14,2)) AS reversed_amount
   FROM report_collections_part s
  GROUP BY s.day, s.method
+HAVING SUM(s.payments) + SUM(s.reversed_payments) > 0

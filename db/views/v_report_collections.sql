@@ -11,7 +11,8 @@
 --
 -- Read from the kept figures (migration 0121): report_collections_part, the rows
 -- fold_report_deltas folded and the deltas appended since by each posting, bank-file segment
--- and reversal in its own transaction; exact at every moment.
+-- and reversal in its own transaction; exact at every moment. A key whose figures add up to no
+-- payment at all has no row (as a day without payments had none).
 -- tests/db/test_report_totals.py checks it against payment.
 -- Example: SELECT * FROM v_report_collections WHERE day BETWEEN '2026-11-01' AND '2026-11-30';
 CREATE VIEW v_report_collections AS
@@ -24,3 +25,4 @@ SELECT s.day,
        CAST(SUM(s.reversed_amount) AS DECIMAL(14,2)) AS reversed_amount
   FROM report_collections_part s
  GROUP BY s.day, s.cashier, s.method
+HAVING SUM(s.payments) + SUM(s.reversed_payments) > 0

@@ -235,3 +235,37 @@ def test_postings_and_folds_side_by_side_stay_exact(db, connect):
     assert db.row("SELECT SUM(payments) AS n, SUM(folded = 0) AS deltas "
                   "FROM report_collections_part") == {"n": 100, "deltas": 0}
     _views_match_the_rows(db)
+
+
+def test_a_fold_of_more_than_one_batch(db):
+    """60,001 deltas (more than a batch of 50,000, with 100-character cashiers: a MEMORY work
+    table of that many rows is full at 16 MB) fold in two batches to one row per key."""
+    db.set_clock("2026-02-03 10:00:00")
+    acc = make_metered_account(db)
+    db.call("post_payment", acc.account_id, "10.00", "cash", "2026-02-03 10:00:00", None, ACTOR)
+    cashier = "batch:" + "x" * 94
+    # pairs that cancel out, so that the figures stay those of the payment
+    db.execute("INSERT INTO report_collections_part (day, cashier, method, payments, amount) "
+               "SELECT DATE '2026-01-01' + INTERVAL (n MOD 30) DAY, %s, 'card', s.sgn, s.sgn * 1.25 "
+               "FROM (SELECT a.d + 10 * b.d + 100 * c.d + 1000 * e.d + 10000 * f.d AS n "
+               "      FROM (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 "
+               "            UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 "
+               "            UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) a, "
+               "           (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 "
+               "            UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 "
+               "            UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) b, "
+               "           (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 "
+               "            UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 "
+               "            UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) c, "
+               "           (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 "
+               "            UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 "
+               "            UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) e, "
+               "           (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2) f) k "
+               "CROSS JOIN (SELECT 1 AS sgn UNION ALL SELECT -1) s",
+               cashier)
+    assert db.value("SELECT COUNT(*) FROM report_collections_part WHERE folded = 0") == 60001
+    r = db.call("fold_report_deltas")
+    assert r["collections_deltas"] == 60001
+    assert db.row("SELECT COUNT(*) AS n, SUM(folded = 0) AS deltas, SUM(payments) AS payments "
+                  "FROM report_collections_part") == {"n": 31, "deltas": 0, "payments": 1}
+    _views_match_the_rows(db)
