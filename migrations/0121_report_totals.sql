@@ -19,8 +19,10 @@
 -- beside a deltas table: the views need no UNION, which would turn the payment method's ENUM
 -- into a string (and its order, cash before card, into the alphabet's).
 --
--- Parts carry no foreign key: a foreign key check share-locks the parent row for the rest of a
--- posting's transaction.
+-- Parts carry no foreign key (a foreign key check share-locks the parent row for the rest of a
+-- posting's transaction) and no secondary index: a delta is one index entry, the primary key's.
+-- The tables stay small (about a row per key once folded), so the fold and the views read them
+-- whole.
 --
 -- Existing data is folded in here, from the same rules the views applied before.
 CREATE TABLE report_revenue_part (
@@ -38,8 +40,6 @@ CREATE TABLE report_revenue_part (
     rebate_amount      DECIMAL(16,2) NOT NULL DEFAULT 0 COMMENT 'rebate and rebate_revoked lines',
     total_billed       DECIMAL(16,2) NOT NULL DEFAULT 0 COMMENT 'the bills'' current totals',
     PRIMARY KEY (part_id),
-    KEY ix_report_revenue_part_folded (folded, part_id),
-    KEY ix_report_revenue_part_key (month_start, tariff_version_id),
     CONSTRAINT ck_report_revenue_part_month CHECK (DAYOFMONTH(month_start) = 1),
     CONSTRAINT ck_report_revenue_part_folded CHECK (folded IN (0, 1))
 ) ENGINE=InnoDB;
@@ -55,8 +55,6 @@ CREATE TABLE report_collections_part (
     reversed_payments  BIGINT NOT NULL DEFAULT 0 COMMENT 'payments of that day reversed later',
     reversed_amount    DECIMAL(16,2) NOT NULL DEFAULT 0,
     PRIMARY KEY (part_id),
-    KEY ix_report_collections_part_folded (folded, part_id),
-    KEY ix_report_collections_part_key (day, cashier, method),
     CONSTRAINT ck_report_collections_part_folded CHECK (folded IN (0, 1))
 ) ENGINE=InnoDB;
 

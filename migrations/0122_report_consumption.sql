@@ -23,8 +23,6 @@ CREATE TABLE report_consumption_part (
     consumption_kwh    DECIMAL(18,4) NOT NULL DEFAULT 0 COMMENT 'their consumption',
     in_review          BIGINT NOT NULL DEFAULT 0 COMMENT 'actual readings waiting in review',
     PRIMARY KEY (part_id),
-    KEY ix_report_consumption_part_folded (folded, part_id),
-    KEY ix_report_consumption_part_key (month_start, tariff_id),
     CONSTRAINT ck_report_consumption_part_month CHECK (DAYOFMONTH(month_start) = 1),
     CONSTRAINT ck_report_consumption_part_folded CHECK (folded IN (0, 1))
 ) ENGINE=InnoDB;

@@ -116,7 +116,7 @@ BEGIN
         SELECT part_id, folded, month_start, tariff_version_id, bills, consumption_kwh,
                energy_charge, fixed_charge, discount_amount, tax_amount, late_fee,
                rebate_amount, total_billed
-          FROM report_revenue_part FORCE INDEX (ix_report_revenue_part_folded)
+          FROM report_revenue_part
          WHERE folded = 0 ORDER BY part_id LIMIT v_batch;
         SET v_rev_n = ROW_COUNT();
         IF v_rev_n > 0 THEN
@@ -148,7 +148,7 @@ BEGIN
         INSERT INTO fold_collections
         SELECT part_id, folded, day, cashier, method, payments, amount, reversed_payments,
                reversed_amount
-          FROM report_collections_part FORCE INDEX (ix_report_collections_part_folded)
+          FROM report_collections_part
          WHERE folded = 0 ORDER BY part_id LIMIT v_batch;
         SET v_col_n = ROW_COUNT();
         IF v_col_n > 0 THEN
@@ -176,7 +176,7 @@ BEGIN
         INSERT INTO fold_consumption
         SELECT part_id, folded, month_start, tariff_id, meters, readings, consumption_kwh,
                in_review
-          FROM report_consumption_part FORCE INDEX (ix_report_consumption_part_folded)
+          FROM report_consumption_part
          WHERE folded = 0 ORDER BY part_id LIMIT v_batch;
         SET v_con_n = ROW_COUNT();
         IF v_con_n > 0 THEN
