@@ -21,14 +21,15 @@
 --   refund             a refund's parts sum to its amount, and its ledger row debits it once
 --   payment_ledger     a payment's ledger rows sum to -amount (posted) or 0 (reversed)
 --   bill_no_gap        bill numbers of each issue year run 1..n without a gap
---   report_revenue     the revenue report's kept figures (report_revenue_part, migration 0121) = the sums of the bills not cancelled and their lines, per month
---                      and tariff version (a writer that forgot its delta; rebuild_report_totals
---                      mends them)
---   report_collections the collections report's kept figures = the sums of the payments, per
---                      day, cashier and method
+--   report_revenue     the revenue report's kept figures (report_revenue_part, migration 0121)
+--                      = v_report_revenue_recount (the bills not cancelled and their lines), per
+--                      month and tariff version (a writer that forgot its delta;
+--                      rebuild_report_totals mends them)
+--   report_collections the collections report's kept figures = v_report_collections_recount
+--                      (the payments), per day, cashier and method
 --   report_consumption the consumption report's kept figures (report_consumption_part,
---                      migration 0122) = the counts and sums of the actual readings accepted or
---                      in review, per month and tariff (meters counted distinct)
+--                      migration 0122) = v_report_consumption_recount (the actual readings
+--                      accepted or in review), per month and tariff
 -- Example: SELECT check_name, COUNT(*) FROM v_ledger_integrity GROUP BY check_name;
 CREATE VIEW v_ledger_integrity AS
 SELECT 'balance' AS check_name, a.account_id, CAST(NULL AS UNSIGNED) AS bill_id,
@@ -147,21 +148,10 @@ FROM (SELECT u.month_start, u.tariff_version_id, SUM(u.bills) AS bills,
              SUM(u.fixed_charge) AS fixed_charge, SUM(u.discount_amount) AS discount_amount,
              SUM(u.tax_amount) AS tax_amount, SUM(u.late_fee) AS late_fee,
              SUM(u.rebate_amount) AS rebate_amount, SUM(u.total_billed) AS total_billed
-      FROM (SELECT b.period_end - INTERVAL (DAYOFMONTH(b.period_end) - 1) DAY AS month_start,
-                   b.tariff_version_id, 1 AS bills, b.consumption_kwh,
-                   l.energy AS energy_charge, l.fixed AS fixed_charge,
-                   l.discount AS discount_amount, l.tax AS tax_amount, l.late_fee,
-                   l.rebate AS rebate_amount, b.total_amount AS total_billed
-            FROM bill b
-            JOIN (SELECT bill_id,
-                         SUM(IF(kind = 'energy', amount, 0)) AS energy,
-                         SUM(IF(kind = 'fixed', amount, 0)) AS fixed,
-                         SUM(IF(kind = 'discount', amount, 0)) AS discount,
-                         SUM(IF(kind = 'tax', amount, 0)) AS tax,
-                         SUM(IF(kind = 'late_fee', amount, 0)) AS late_fee,
-                         SUM(IF(kind IN ('rebate', 'rebate_revoked'), amount, 0)) AS rebate
-                  FROM bill_line GROUP BY bill_id) l ON l.bill_id = b.bill_id
-            WHERE b.cancelled_at IS NULL
+      FROM (SELECT month_start, tariff_version_id, bills, consumption_kwh, energy_charge,
+                   fixed_charge, discount_amount, tax_amount, late_fee, rebate_amount,
+                   total_billed
+            FROM v_report_revenue_recount
             UNION ALL
             SELECT month_start, tariff_version_id, -bills, -consumption_kwh, -energy_charge,
                    -fixed_charge, -discount_amount, -tax_amount, -late_fee, -rebate_amount,
@@ -179,12 +169,8 @@ SELECT 'report_collections', NULL, NULL, NULL,
 FROM (SELECT u.day, u.cashier, u.method, SUM(u.payments) AS payments, SUM(u.amount) AS amount,
              SUM(u.reversed_payments) AS reversed_payments,
              SUM(u.reversed_amount) AS reversed_amount
-      FROM (SELECT DATE(p.paid_at) AS day, p.posted_by AS cashier, p.method,
-                   IF(p.status = 'posted', 1, 0) AS payments,
-                   IF(p.status = 'posted', p.amount, 0) AS amount,
-                   IF(p.status = 'reversed', 1, 0) AS reversed_payments,
-                   IF(p.status = 'reversed', p.amount, 0) AS reversed_amount
-            FROM payment p
+      FROM (SELECT day, cashier, method, payments, amount, reversed_payments, reversed_amount
+            FROM v_report_collections_recount
             UNION ALL
             SELECT day, cashier, method, -payments, -amount, -reversed_payments, -reversed_amount
             FROM report_collections_part) u
@@ -197,24 +183,8 @@ SELECT 'report_consumption', NULL, NULL, NULL,
               x.in_review, ' more in the readings than in the kept figures')
 FROM (SELECT u.month_start, u.tariff_id, SUM(u.meters) AS meters, SUM(u.readings) AS readings,
              SUM(u.consumption_kwh) AS consumption_kwh, SUM(u.in_review) AS in_review
-      FROM (SELECT y.month_start, y.tariff_id, COUNT(DISTINCT y.meter_id) AS meters,
-                   SUM(y.status = 'accepted') AS readings,
-                   SUM(IF(y.status = 'accepted', y.consumption_kwh, 0)) AS consumption_kwh,
-                   SUM(y.status = 'review') AS in_review
-            FROM (SELECT r.read_on - INTERVAL (DAYOFMONTH(r.read_on) - 1) DAY AS month_start,
-                         a.tariff_id, r.meter_id, r.status, r.consumption_kwh
-                  FROM meter_reading r
-                  -- the installation on or before the reading: each installation of the meter
-                  -- until the next one (a join, not a subquery per reading: 30 s, not 78, at 1M)
-                  JOIN (SELECT meter_id, account_id, installed_on,
-                               LEAD(installed_on) OVER (PARTITION BY meter_id
-                                                        ORDER BY installed_on) AS next_on
-                        FROM meter_installation) w
-                    ON w.meter_id = r.meter_id AND w.installed_on <= r.read_on
-                   AND (w.next_on IS NULL OR r.read_on < w.next_on)
-                  JOIN account a ON a.account_id = w.account_id
-                  WHERE r.kind = 'actual' AND r.status IN ('accepted', 'review')) y
-            GROUP BY y.month_start, y.tariff_id
+      FROM (SELECT month_start, tariff_id, meters, readings, consumption_kwh, in_review
+            FROM v_report_consumption_recount
             UNION ALL
             SELECT month_start, tariff_id, -meters, -readings, -consumption_kwh, -in_review
             FROM report_consumption_part) u
