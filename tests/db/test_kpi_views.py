@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from helpers.factories import make_metered_account, make_tariff
+from helpers.report_figures import views_match_the_rows
 
 MONEY = ("not_due", "d1_30", "d31_60", "d61_90", "d90_plus", "total_open")
 
@@ -96,6 +97,50 @@ def test_report_consumption_marks_the_current_month(demo):
     rows = demo.rows("SELECT month, partial_month FROM v_report_consumption")
     this = demo.value("SELECT DATE_FORMAT(CURRENT_DATE, '%Y-%m')")
     assert rows and all(r["partial_month"] == (r["month"] == this) for r in rows)
+
+
+# the reports' kept figures (migrations 0121, 0122; tests/db/test_report_totals.py for the
+# writers one by one and concurrency), on the demo year: before the first test that asks for `db`,
+# which empties the demo's schema
+def test_the_demo_has_rebates_late_fees_and_reversals(demo):
+    """The scenario below is not vacuous: the demo's year has every writer's change in it."""
+    kinds = {r["kind"] for r in demo.rows("SELECT DISTINCT kind FROM bill_line")}
+    assert {"energy", "fixed", "tax", "rebate", "late_fee"} <= kinds
+    assert demo.value("SELECT COUNT(*) FROM payment WHERE status = 'reversed'") > 0
+    assert demo.value("SELECT COUNT(DISTINCT method) FROM payment") > 1
+    assert demo.value("SELECT COUNT(*) FROM meter_reading WHERE status = 'review'") > 0
+    assert demo.value("SELECT COUNT(*) FROM meter_reading WHERE kind = 'estimated'") > 0
+
+
+def test_views_equal_the_rows_before_and_after_a_fold(demo):
+    deltas = demo.value("SELECT (SELECT COUNT(*) FROM report_revenue_part WHERE folded = 0)"
+                        " + (SELECT COUNT(*) FROM report_collections_part WHERE folded = 0)"
+                        " + (SELECT COUNT(*) FROM report_consumption_part WHERE folded = 0)")
+    assert deltas > 0                     # the demo's procedures appended them
+    views_match_the_rows(demo)
+    r = demo.call("fold_report_deltas")
+    assert r["revenue_deltas"] + r["collections_deltas"] + r["consumption_deltas"] == deltas
+    # one folded row per key, no delta left
+    assert demo.row("SELECT SUM(folded = 0) AS deltas, COUNT(*) - COUNT(DISTINCT month_start, "
+                    "tariff_version_id) AS extra FROM report_revenue_part") == {"deltas": 0, "extra": 0}
+    assert demo.row("SELECT SUM(folded = 0) AS deltas, COUNT(*) - COUNT(DISTINCT day, cashier, "
+                    "method) AS extra FROM report_collections_part") == {"deltas": 0, "extra": 0}
+    views_match_the_rows(demo)
+    assert demo.call("fold_report_deltas") == {"revenue_deltas": 0, "collections_deltas": 0,
+                                               "consumption_deltas": 0}
+
+
+def test_rebuild_mends_totals_that_drifted(demo):
+    demo.call("fold_report_deltas")
+    demo.execute("UPDATE report_revenue_part SET bills = bills + 1 ORDER BY part_id LIMIT 1")
+    demo.execute("DELETE FROM report_collections_part ORDER BY part_id LIMIT 1")
+    demo.execute("UPDATE report_consumption_part SET meters = meters - 1 ORDER BY part_id LIMIT 1")
+    checks = {r["check_name"] for r in demo.rows("SELECT check_name FROM v_ledger_integrity")}
+    assert checks == {"report_revenue", "report_collections", "report_consumption"}
+    r = demo.call("rebuild_report_totals")
+    assert r["revenue_rows"] > 0 and r["collections_rows"] > 0 and r["consumption_rows"] > 0
+    views_match_the_rows(demo)
+    assert demo.rows("SELECT * FROM v_ledger_integrity") == []
 
 
 def test_kpi_collections_today_per_cashier_and_all(db):

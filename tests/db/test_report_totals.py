@@ -1,126 +1,18 @@
 """The reports' kept figures (migrations 0121, 0122): v_report_revenue, v_report_collections,
-v_collections_daily and v_report_consumption sum report_revenue_part / report_collections_part /
-report_consumption_part; every writer appends its
-delta (folded = 0) in its own transaction; fold_report_deltas replaces a key's committed deltas
-and folded row by one folded row. Checked here against the rows they sum
-(the views' definitions before 0121), on the demo data (a year of billing and payments made by the
-procedures, with rebates, reversals and late fees) and under concurrency. The tests on the demo
-come first: a test that asks for `db` empties the schema the module's demo lives in."""
+v_collections_daily and v_report_consumption sum report_revenue_part, report_collections_part and
+report_consumption_part; every writer appends its delta (folded = 0) in its own transaction;
+fold_report_deltas replaces a key's committed deltas and folded row by one folded row.
+
+Checked against the rows they sum (helpers.report_figures: the views' definitions before 0121)
+after every writer, beside an open writer, under concurrency and across fold batches here; on the
+demo year (rebates, reversals, late fees) in test_kpi_views.py, which loads the demo once for all
+the report tests."""
 import threading
 from decimal import Decimal
 
 from helpers.db import DbError
 from helpers.factories import ACTOR, make_metered_account, make_tariff
-
-# the views as they were before migration 0121: the reference
-REVENUE = """
-SELECT DATE_FORMAT(b.period_end, '%Y-%m') AS period, t.code AS tariff_code, t.name AS tariff_name,
-       COUNT(*) AS bills, SUM(b.consumption_kwh) AS consumption_kwh,
-       SUM(l.energy) AS energy_charge, SUM(l.fixed) AS fixed_charge,
-       SUM(l.discount) AS discount_amount, SUM(l.tax) AS tax_amount, SUM(l.late_fee) AS late_fee,
-       SUM(l.rebate) AS rebate_amount, SUM(b.total_amount) AS total_billed
-  FROM bill b
-  JOIN tariff_version v ON v.tariff_version_id = b.tariff_version_id
-  JOIN tariff t ON t.tariff_id = v.tariff_id
-  JOIN (SELECT bill_id, SUM(IF(kind = 'energy', amount, 0)) AS energy,
-               SUM(IF(kind = 'fixed', amount, 0)) AS fixed,
-               SUM(IF(kind = 'discount', amount, 0)) AS discount,
-               SUM(IF(kind = 'tax', amount, 0)) AS tax,
-               SUM(IF(kind = 'late_fee', amount, 0)) AS late_fee,
-               SUM(IF(kind IN ('rebate', 'rebate_revoked'), amount, 0)) AS rebate
-          FROM bill_line GROUP BY bill_id) l ON l.bill_id = b.bill_id
- WHERE b.cancelled_at IS NULL
- GROUP BY DATE_FORMAT(b.period_end, '%Y-%m'), t.code, t.name
- ORDER BY period, tariff_code"""
-COLLECTIONS = """
-SELECT DATE(p.paid_at) AS day, p.posted_by AS cashier, p.method,
-       SUM(p.status = 'posted') AS payments, SUM(IF(p.status = 'posted', p.amount, 0)) AS amount,
-       SUM(p.status = 'reversed') AS reversed_payments,
-       SUM(IF(p.status = 'reversed', p.amount, 0)) AS reversed_amount
-  FROM payment p GROUP BY DATE(p.paid_at), p.posted_by, p.method ORDER BY day, cashier, method"""
-# the consumption view's rule: the meter's installation on or before the reading gives the tariff
-CONSUMPTION = """
-SELECT DATE_FORMAT(x.read_on, '%Y-%m') AS month, t.code AS tariff_code,
-       COUNT(DISTINCT x.meter_id) AS meters, SUM(x.status = 'accepted') AS readings,
-       SUM(IF(x.status = 'accepted', x.consumption_kwh, 0)) AS consumption_kwh,
-       SUM(x.status = 'review') AS in_review,
-       MAX(DATE_FORMAT(x.read_on, '%Y-%m') = DATE_FORMAT(CURRENT_DATE, '%Y-%m')) AS partial_month
-  FROM (SELECT r.*, (SELECT a.tariff_id FROM meter_installation mi
-                       JOIN account a ON a.account_id = mi.account_id
-                      WHERE mi.meter_id = r.meter_id AND mi.installed_on <= r.read_on
-                      ORDER BY mi.installed_on DESC LIMIT 1) AS tariff_id
-          FROM meter_reading r WHERE r.kind = 'actual' AND r.status IN ('accepted', 'review')) x
-  JOIN tariff t ON t.tariff_id = x.tariff_id
- GROUP BY DATE_FORMAT(x.read_on, '%Y-%m'), t.code ORDER BY month, tariff_code"""
-DAILY = """
-SELECT DATE(p.paid_at) AS day, p.method,
-       SUM(p.status = 'posted') AS payments, SUM(IF(p.status = 'posted', p.amount, 0)) AS amount,
-       SUM(p.status = 'reversed') AS reversed_payments,
-       SUM(IF(p.status = 'reversed', p.amount, 0)) AS reversed_amount
-  FROM payment p GROUP BY DATE(p.paid_at), p.method ORDER BY day, method"""
-
-
-def _norm(rows):
-    """Rows as tuples of plain values (counts as int, amounts as Decimal)."""
-    out = []
-    for r in rows:
-        out.append(tuple(int(v) if isinstance(v, Decimal) and k in (
-            "bills", "payments", "reversed_payments", "meters", "readings", "in_review",
-            "partial_month") else v for k, v in r.items()))
-    return out
-
-
-def _views_match_the_rows(d):
-    assert _norm(d.rows("SELECT * FROM v_report_revenue ORDER BY period, tariff_code")) == \
-        _norm(d.rows(REVENUE))
-    assert _norm(d.rows("SELECT * FROM v_report_collections ORDER BY day, cashier, method")) == \
-        _norm(d.rows(COLLECTIONS))
-    assert _norm(d.rows("SELECT * FROM v_collections_daily ORDER BY day, method")) == \
-        _norm(d.rows(DAILY))
-    assert _norm(d.rows("SELECT * FROM v_report_consumption ORDER BY month, tariff_code")) == \
-        _norm(d.rows(CONSUMPTION))
-    assert d.rows("SELECT * FROM v_ledger_integrity WHERE check_name LIKE 'report%'") == []
-
-
-def test_the_demo_has_rebates_late_fees_and_reversals(demo):
-    """The scenario below is not vacuous: the demo's year has every writer's change in it."""
-    kinds = {r["kind"] for r in demo.rows("SELECT DISTINCT kind FROM bill_line")}
-    assert {"energy", "fixed", "tax", "rebate", "late_fee"} <= kinds
-    assert demo.value("SELECT COUNT(*) FROM payment WHERE status = 'reversed'") > 0
-    assert demo.value("SELECT COUNT(DISTINCT method) FROM payment") > 1
-    assert demo.value("SELECT COUNT(*) FROM meter_reading WHERE status = 'review'") > 0
-    assert demo.value("SELECT COUNT(*) FROM meter_reading WHERE kind = 'estimated'") > 0
-
-
-def test_views_equal_the_rows_before_and_after_a_fold(demo):
-    deltas = demo.value("SELECT (SELECT COUNT(*) FROM report_revenue_part WHERE folded = 0)"
-                        " + (SELECT COUNT(*) FROM report_collections_part WHERE folded = 0)"
-                        " + (SELECT COUNT(*) FROM report_consumption_part WHERE folded = 0)")
-    assert deltas > 0                     # the demo's procedures appended them
-    _views_match_the_rows(demo)
-    r = demo.call("fold_report_deltas")
-    assert r["revenue_deltas"] + r["collections_deltas"] + r["consumption_deltas"] == deltas
-    # one folded row per key, no delta left
-    assert demo.row("SELECT SUM(folded = 0) AS deltas, COUNT(*) - COUNT(DISTINCT month_start, "
-                    "tariff_version_id) AS extra FROM report_revenue_part") == {"deltas": 0, "extra": 0}
-    assert demo.row("SELECT SUM(folded = 0) AS deltas, COUNT(*) - COUNT(DISTINCT day, cashier, "
-                    "method) AS extra FROM report_collections_part") == {"deltas": 0, "extra": 0}
-    _views_match_the_rows(demo)
-    assert demo.call("fold_report_deltas") == {"revenue_deltas": 0, "collections_deltas": 0,
-                                               "consumption_deltas": 0}
-
-
-def test_rebuild_mends_totals_that_drifted(demo):
-    demo.call("fold_report_deltas")
-    demo.execute("UPDATE report_revenue_part SET bills = bills + 1 ORDER BY part_id LIMIT 1")
-    demo.execute("DELETE FROM report_collections_part ORDER BY part_id LIMIT 1")
-    demo.execute("UPDATE report_consumption_part SET meters = meters - 1 ORDER BY part_id LIMIT 1")
-    checks = {r["check_name"] for r in demo.rows("SELECT check_name FROM v_ledger_integrity")}
-    assert checks == {"report_revenue", "report_collections", "report_consumption"}
-    r = demo.call("rebuild_report_totals")
-    assert r["revenue_rows"] > 0 and r["collections_rows"] > 0 and r["consumption_rows"] > 0
-    _views_match_the_rows(demo)
-    assert demo.rows("SELECT * FROM v_ledger_integrity") == []
+from helpers.report_figures import views_match_the_rows
 
 
 def test_every_writer_appends_its_delta(db):
@@ -134,43 +26,43 @@ def test_every_writer_appends_its_delta(db):
     db.call("record_reading", acc.serial, "2026-01-31", "120", "field", ACTOR)
     run = db.call("run_billing", "2026-01-01", "2026-01-31", "2026-02-01", "14", ACTOR)
     assert run["bills_created"] == 1
-    _views_match_the_rows(db)
+    views_match_the_rows(db)
     bill = db.row("SELECT bill_id, total_amount, rebate_amount FROM bill WHERE account_id = %s",
                   acc.account_id)
     db.set_clock("2026-02-03 10:00:00")
     pay = db.call("post_payment", acc.account_id, str(bill["total_amount"]), "card",
                   "2026-02-03 10:00:00", None, ACTOR)
-    _views_match_the_rows(db)
+    views_match_the_rows(db)
     assert db.value("SELECT rebate_granted FROM bill WHERE bill_id = %s", bill["bill_id"]) == 1
     db.call("reverse_payment", pay["payment_id"], "cheque returned unpaid", "staff:bob")
-    _views_match_the_rows(db)
+    views_match_the_rows(db)
     db.set_clock("2026-03-01 09:00:00")
     assert db.call("apply_late_fees", "2026-03-01", ACTOR)["bills_charged"] == 1
-    _views_match_the_rows(db)
+    views_match_the_rows(db)
     db.call("cancel_bill", bill["bill_id"], "wrong reading", "staff:bob")
-    _views_match_the_rows(db)
+    views_match_the_rows(db)
     assert db.value("SELECT COUNT(*) FROM v_report_revenue") == 0   # its only bill is cancelled
     # readings: one accepted then rejected (a misread), one in review then approved, another
     # in review then rejected; the meter exchanged (its final reading counts)
     db.set_clock("2026-06-30 09:00:00")
     ok = db.call("record_reading", acc.serial, "2026-03-31", "240", "field", ACTOR)
     assert ok["status"] == "accepted"
-    _views_match_the_rows(db)
+    views_match_the_rows(db)
     db.call("reject_reading", ok["reading_id"], "misread", "staff:bob")
-    _views_match_the_rows(db)
+    views_match_the_rows(db)
     high = db.call("record_reading", acc.serial, "2026-04-30", "2400", "field", ACTOR)
     assert high["status"] == "review"
-    _views_match_the_rows(db)
+    views_match_the_rows(db)
     db.call("approve_reading", high["reading_id"], "staff:boss")
-    _views_match_the_rows(db)
+    views_match_the_rows(db)
     higher = db.call("record_reading", acc.serial, "2026-05-31", "24000", "field", ACTOR)
     assert higher["status"] == "review"
-    _views_match_the_rows(db)
+    views_match_the_rows(db)
     db.call("reject_reading", higher["reading_id"], "typo", "staff:bob")
-    _views_match_the_rows(db)
+    views_match_the_rows(db)
     db.call("exchange_meter", acc.account_id, "2026-06-15", "2500", "SN-NEW-1", "5", "1", "0",
             ACTOR)
-    _views_match_the_rows(db)
+    views_match_the_rows(db)
     assert db.rows("SELECT * FROM v_ledger_integrity") == []
 
 
@@ -230,11 +122,11 @@ def test_postings_and_folds_side_by_side_stay_exact(db, connect):
     folder.join()
     assert errors == []
     assert db.value("SELECT COUNT(*) FROM payment") == 100
-    _views_match_the_rows(db)
+    views_match_the_rows(db)
     db.call("fold_report_deltas")
     assert db.row("SELECT SUM(payments) AS n, SUM(folded = 0) AS deltas "
                   "FROM report_collections_part") == {"n": 100, "deltas": 0}
-    _views_match_the_rows(db)
+    views_match_the_rows(db)
 
 
 def test_a_fold_of_more_than_one_batch(db):
@@ -268,4 +160,4 @@ def test_a_fold_of_more_than_one_batch(db):
     assert r["collections_deltas"] == 60001
     assert db.row("SELECT COUNT(*) AS n, SUM(folded = 0) AS deltas, SUM(payments) AS payments "
                   "FROM report_collections_part") == {"n": 31, "deltas": 0, "payments": 1}
-    _views_match_the_rows(db)
+    views_match_the_rows(db)
