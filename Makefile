@@ -28,8 +28,10 @@ run: demo
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop; bin/dbserver stop stops the database)"
 	@bin/webapp-serve runserver 127.0.0.1:8000
 
+# the suite but the cluster's, in two halves side by side (bin/test-all); with PYTEST_ARGS, one
+# pytest process with them
 test: deps
-	@$(PY) -m pytest --ignore=tests/cluster $(PYTEST_ARGS)
+	@$(PY) bin/test-all $(PYTEST_ARGS)
 
 # The 3-node Galera cluster behind HAProxy (bin/dbcluster, docs/cluster.md): its own tests, on a
 # cluster of their own under var/cluster-test, and its measurements (figures: docs/cluster.md).
