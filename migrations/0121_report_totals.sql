@@ -63,7 +63,6 @@ CREATE TABLE report_collections_part (
 CREATE TABLE report_fold (
     fold_id            TINYINT UNSIGNED NOT NULL,
     folded_at          DATETIME NULL COMMENT 'end of the last fold',
-    rows_folded        BIGINT NOT NULL DEFAULT 0 COMMENT 'deltas the last fold folded',
     PRIMARY KEY (fold_id),
     CONSTRAINT ck_report_fold_one CHECK (fold_id = 1)
 ) ENGINE=InnoDB;

@@ -16,7 +16,8 @@
 -- The caller holds the chunk's accounts (and its new bills); this locks the credit accounts'
 -- open bills, then their credit payments (the contract's order: account, bills, payments).
 -- Rows are written in the order the payment-by-payment loop wrote them: by account, payment
--- id, then the bills' order.
+-- id, then the bills' order. The granted rebates go into the revenue report's delta
+-- (report_revenue_part, migration 0121), one row per month and tariff version.
 --
 -- Parameters
 --   p_on     the issue date: the payment date for the rebate rule, the rebates' ledger date

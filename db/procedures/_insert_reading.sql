@@ -1,6 +1,7 @@
 -- _insert_reading: the body of record_reading (billing-rules.md, "Consumption"), inside the
 -- caller's transaction: every check of record_reading in its order, the meter locked, the
--- reading stored with its consumption and status. Shared by record_reading (which commits) and
+-- reading stored with its consumption and status, and counted in the consumption report's
+-- figures (_report_reading). Shared by record_reading (which commits) and
 -- preview_readings (which rolls every row back): so a preview of a file of readings answers
 -- exactly what recording it would, row after row, the earlier rows of a meter included.
 --

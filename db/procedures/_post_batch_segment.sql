@@ -7,7 +7,9 @@
 -- decides). Such a line's outcome depends on no other line of the chunk, so the segment is
 -- posted in a dozen statements whatever its length, each writing the rows that post_payment
 -- called line by line in line order would write, in that order: payments, ledger entries,
--- allocations, rebate lines, bill totals, notices, posting positions, audit events, outcomes.
+-- allocations, rebate lines, bill totals, the reports' deltas (the segment's payments by day and
+-- method, its rebates by month and tariff version: migration 0121), notices, posting positions,
+-- audit events, outcomes.
 -- The allocation is _allocation_plan's rule for each line at once (a window partitioned by
 -- line): open bills by due_date, bill_id; needed = open - the rebate available on the payment
 -- day; alloc = min(what is left, needed); the rebate granted when alloc = needed.

@@ -8,8 +8,10 @@
 --   the month of read_on and the tariff of the account the meter was installed on at the reading
 --   (its latest installation on or before read_on). Nothing is written when nothing changed
 --   (an estimate, an initial reading, a void one).
---   Its reads take no lock (SELECT ... INTO, then INSERT ... VALUES): an INSERT ... SELECT or a
---   SET with a subquery would share-lock the account row, which a billing chunk, a posting or
+--   Locks: the meter's other counted readings of the month are read with LOCK IN SHARE MODE (the
+--   latest committed rows: the caller's snapshot may be older than its meter lock); every other
+--   read is a plain SELECT ... INTO, and the delta an INSERT ... VALUES: an INSERT ... SELECT or
+--   a SET with a subquery would share-lock the account row, which a billing chunk, a posting or
 --   an exchange may hold.
 --
 -- Parameters

@@ -3,7 +3,8 @@
 -- A bill with due_date < p_as_of, money open (total_amount > amount_paid), not cancelled and
 -- no late fee yet gets ROUND(open * late_fee_pct / 100, 2) (late_fee_pct of the tariff version
 -- in force on the bill's period end), when that is above zero: a 'late_fee' bill line, the
--- bill's total rises by it, and a ledger debit dated p_as_of. Running it again charges
+-- bill's total rises by it, a ledger debit dated p_as_of, and the fees in the revenue report's
+-- delta (report_revenue_part, migration 0121). Running it again charges
 -- nothing twice (bill.late_fee_charged). Set-based, one transaction. The selection (which bills,
 -- which fee) is _late_fee_candidates, shared with preview_late_fees: on the same data the
 -- preview lists exactly the bills and fees charged here.

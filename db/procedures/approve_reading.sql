@@ -2,7 +2,8 @@
 --
 -- The reading becomes 'accepted' (a point like any other: usable as a bill's end reading and
 -- part of the high-use history); reviewed_by and reviewed_at record who and when. Its value
--- and consumption stay as recorded. The meter row is locked first, as in record_reading.
+-- and consumption stay as recorded. The meter row is locked first, as in record_reading. The
+-- consumption report's figures move from "in review" to its readings (_report_reading).
 --
 -- Parameters
 --   p_reading_id  the reading, required

@@ -6,7 +6,8 @@
 --   1. every payment's net allocation to the bill, when above zero, is undone by an allocation of
 --      the opposite sign (the money is that payment's unallocated credit again);
 --   2. the ledger is credited the bill's current total (after a granted rebate and a late fee),
---      entry type 'bill_cancel', dated today;
+--      entry type 'bill_cancel', dated today; the bill and every line of it leave the revenue
+--      report (a negative delta in report_revenue_part, migration 0121);
 --   3. the bill is cancelled (cancelled_at/by, cancel_reason) with a credit-note number
 --      CN-YYYY-NNNNNN, gapless per year of today (_next_number 'credit_note');
 --   4. when the bill's end reading is an estimate, it becomes 'void' (no point any more), and the

@@ -5,6 +5,7 @@
 -- consumption is the step from the old meter's latest point, rollover and multiplier applied),
 -- the old installation removed on exchanged_on, and the new meter installed the same day with
 -- its initial read (kind 'initial', consumption 0). Billing then spans both meters (_bill_chunk).
+-- The final read counts in the consumption report (_report_reading).
 -- Where the rules are silent: exchanged_on must lie after the last day already billed on the
 -- account (a billed period keeps the meter it was billed on: cancel that bill first).
 --

@@ -202,9 +202,7 @@ BEGIN
 
         SET v_revenue = v_revenue + v_rev_n, v_collections = v_collections + v_col_n,
             v_consumption = v_consumption + v_con_n;
-        UPDATE report_fold
-           SET folded_at = NOW(), rows_folded = v_revenue + v_collections + v_consumption
-         WHERE fold_id = 1;
+        UPDATE report_fold SET folded_at = NOW() WHERE fold_id = 1;
         COMMIT;
         IF v_rev_n < v_batch AND v_col_n < v_batch AND v_con_n < v_batch THEN
             LEAVE fold_loop;

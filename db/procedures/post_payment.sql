@@ -34,7 +34,8 @@
 -- Statements of a new posting (issue 24 §3: each statement of a stored program costs; no nested
 -- CALL, no JSON on the usual path): one locking read of the account and its open bills (through
 -- bill.open_account_id) that also sums what they need and counts the rebates on offer; the
--- payment (amount_allocated = min(amount, that sum)); its ledger credit; the allocation and
+-- payment (amount_allocated = min(amount, that sum)); its ledger credit; the collections
+-- report's delta (report_collections_part, migration 0121); the allocation and
 -- the bill's amount paid (one bill: two single-row statements; several: an INSERT ... SELECT
 -- and an UPDATE with the plan as a window running sum); a plain read of the account's previous
 -- posting (its balance_after and last entry), the last allocation id and the notice's skip

@@ -8,7 +8,8 @@
 -- leaves the high-use history, and its date is free for a new reading (point_on becomes NULL).
 -- Only the meter's latest point can be rejected, so the consumption stored on every other point
 -- (the step from the point before it) stays right. The row is kept, with reject_reason,
--- reviewed_by and reviewed_at. The meter row is locked first, as in record_reading.
+-- reviewed_by and reviewed_at. The meter row is locked first, as in record_reading. The reading
+-- leaves the consumption report's figures (_report_reading).
 --
 -- Parameters
 --   p_reading_id  the reading, required

@@ -12,7 +12,9 @@
 -- carry then goes to the reopened bills at once (_allocate_payment, payment id order, today as
 -- the payment date), as the billing engine does when it issues a bill: an account never shows
 -- open bills and unallocated credit side by side. A payment_reversed notice is written in the
--- same transaction (_queue_notice).
+-- same transaction (_queue_notice), and the reports' deltas: the payment moves to its day's
+-- reversed payments (report_collections_part), a revoked rebate back into its bill's month
+-- (report_revenue_part; migration 0121).
 --
 -- Parameters
 --   p_payment_id  the payment to reverse

@@ -16,8 +16,10 @@ from helpers.report_figures import views_match_the_rows
 
 
 def test_every_writer_appends_its_delta(db):
-    """A bill cancelled, a payment with a rebate reversed, a bank-file line, a late fee: after
-    each, the views equal the rows (v_ledger_integrity's report checks too)."""
+    """A billing run, a payment with a rebate and its reversal, a late fee, a cancelled bill, then
+    readings accepted, rejected, in review, approved and rejected, and a meter exchange: after
+    each, the views equal the rows (v_ledger_integrity's report checks too). Bank files: the
+    integrity checks of test_payment_batch.py."""
     db.set_clock("2026-02-01 09:00:00")
     tariff = make_tariff(db, versions=[{"effective_from": "2000-01-01", "fixed_charge": "5.00",
                                         "tax_rate_pct": "10", "late_fee_pct": "2",
