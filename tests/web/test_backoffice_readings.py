@@ -7,6 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from billing import formatting
+
 from helpers.factories import make_metered_account, make_tariff
 from helpers.pages import text
 
@@ -240,9 +242,10 @@ def test_the_queue_shows_usual_use_previous_readings_and_a_reason_box(staff_clie
     row = row[:row.index("</tr>")]
     m = billing_db.row("SELECT daily_kwh, history_kwh, history_days FROM v_staff_meter_context "
                        "WHERE serial_no = 'SN-R-1'")
-    assert f"{m['daily_kwh']} kWh a day" in row
-    assert f"{m['history_kwh']:.2f} kWh over {m['history_days']} days" in row
-    assert "2026-01-31: 100.00" in row and "2026-01-01: 0.00" in row
+    # kWh and dates as the one formatter writes them
+    assert f"{formatting.kwh(m['daily_kwh'])} a day" in row
+    assert f"{formatting.kwh(m['history_kwh'])} over {m['history_days']} days" in row
+    assert "31 Jan 2026: 100.00" in row and "1 Jan 2026: 0.00" in row
     assert f'<textarea id="reason-{queue[0]}" name="reason"' in row
     assert "Reason for rejecting" in row
 

@@ -10,10 +10,11 @@ status), `.own` (the user entered it), and the paths `.path`, `.account_path`, `
 context `can.desk` (the decision column), `can_approve_own`, `page.number` (sent back with a
 decision, so that the reviewer stays on their page) and `csrf_token`."""
 from django import template
-from django.template.defaultfilters import floatformat
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+
+from billing import formatting
 
 register = template.Library()
 
@@ -24,15 +25,20 @@ def _text(value):
 
 
 def _day(value):
-    """As {{ value|date:"Y-m-d" }} writes a date."""
-    return value.isoformat() if value is not None else ""
+    """As {{ value|day }} writes a date: the one formatter's style (billing.formatting)."""
+    return conditional_escape(formatting.day(value))
+
+
+def _kwh(value, unit=True):
+    """As {{ value|kwh }} writes an amount of energy."""
+    return conditional_escape(formatting.kwh(value, unit))
 
 
 def _usual(r):
     if r.daily_kwh is None:
         return '<span class="help">no history</span>'
-    return (f'{_text(r.daily_kwh)} kWh a day<span class="help">'
-            f'{_text(floatformat(r.history_kwh, 2))} kWh over {_text(r.history_days)} days</span>')
+    return (f'{_kwh(r.daily_kwh)} a day<span class="help">'
+            f'{_kwh(r.history_kwh)} over {_text(r.history_days)} days</span>')
 
 
 def _previous(r):
@@ -78,7 +84,7 @@ def _row(r, *, desk, can_approve_own, hidden):
             f'      <td>{_text(r.serial_no)}</td>\n'
             f'      <td>{account}</td>\n'
             f'      <td class="num">{_text(r.value)}</td>'
-            f'<td class="num">{_text(r.consumption_kwh)}</td>\n'
+            f'<td class="num">{_kwh(r.consumption_kwh, False)}</td>\n'
             f'      <td class="usual">{_usual(r)}</td>\n'
             f'      <td class="previous">{_previous(r)}</td>\n'
             f'      <td>{_text(r.source)}<span class="help">by {_text(r.recorded_by)}</span></td>\n'
