@@ -8,7 +8,9 @@
 --   accounts    accounts with money open in that bucket (an account with bills in two buckets
 --               counts in both; the same as the rows of v_aging with that column <> 0)
 --   amount      the money open in it (= SUM of that column of v_aging)
--- Days past due = today - due_date, as in v_aging. Open bills only (bill.open_due_date, an index).
+-- Days past due = today - due_date, as in v_aging. Open bills only: bill.open_account_id is
+-- account_id while money is open, else NULL; the bills come from ix_bill_open_cover (migration
+-- 0127) alone.
 -- Example: SELECT bucket, accounts, amount FROM v_kpi_aging_buckets ORDER BY bucket_no;
 CREATE VIEW v_kpi_aging_buckets AS
 SELECT k.bucket_no, k.bucket,
@@ -19,12 +21,13 @@ SELECT k.bucket_no, k.bucket,
         UNION ALL SELECT 4, 'd90_plus') k
   LEFT JOIN (SELECT x.bucket_no, COUNT(DISTINCT x.account_id) AS accounts,
                     SUM(x.open_amount) AS amount
-               FROM (SELECT b.account_id, b.total_amount - b.amount_paid AS open_amount,
+               FROM (SELECT b.open_account_id AS account_id,
+                            b.total_amount - b.amount_paid AS open_amount,
                             CASE WHEN b.open_due_date >= CURRENT_DATE THEN 0
                                  WHEN DATEDIFF(CURRENT_DATE, b.open_due_date) <= 30 THEN 1
                                  WHEN DATEDIFF(CURRENT_DATE, b.open_due_date) <= 60 THEN 2
                                  WHEN DATEDIFF(CURRENT_DATE, b.open_due_date) <= 90 THEN 3
                                  ELSE 4 END AS bucket_no
                        FROM bill b
-                      WHERE b.open_due_date IS NOT NULL) x
+                      WHERE b.open_account_id IS NOT NULL) x
               GROUP BY x.bucket_no) o ON o.bucket_no = k.bucket_no

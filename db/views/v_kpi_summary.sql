@@ -21,7 +21,8 @@
 --                                          later bill (v_billing_exceptions.resolved = 0)
 -- Speed (1M accounts): four passes, each one index range and no table row: the bills issued
 -- from 90 days ago to the end of this month on bill (issue_date, cancelled_at, total_amount);
--- the open bills on bill (open_due_date, account_id, total_amount, amount_paid); this month's
+-- the open bills on bill (open_account_id, open_due_date, total_amount, amount_paid) (migration
+-- 0127; open_account_id is account_id while money is open, else NULL); this month's
 -- payments on payment (paid_at, status, amount) (covering indexes of migration 0093); the
 -- readings in review on ix_reading_status; then the unresolved exceptions.
 -- Example: SELECT billed_this_month, collected_this_month, dso_days FROM v_kpi_summary;
@@ -68,10 +69,10 @@ SELECT CURRENT_DATE AS as_of,
                             + INTERVAL 1 MONTH
            AND pa.status = 'posted') p
   JOIN (SELECT SUM(ob.total_amount - ob.amount_paid) AS open_amount,
-               COUNT(DISTINCT ob.account_id) AS accounts_open,
+               COUNT(DISTINCT ob.open_account_id) AS accounts_open,
                SUM(IF(ob.open_due_date < CURRENT_DATE, ob.total_amount - ob.amount_paid, 0))
                    AS overdue_amount,
-               COUNT(DISTINCT IF(ob.open_due_date < CURRENT_DATE, ob.account_id, NULL))
+               COUNT(DISTINCT IF(ob.open_due_date < CURRENT_DATE, ob.open_account_id, NULL))
                    AS accounts_overdue
           FROM bill ob
-         WHERE ob.open_due_date IS NOT NULL) o
+         WHERE ob.open_account_id IS NOT NULL) o

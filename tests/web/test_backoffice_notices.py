@@ -76,3 +76,31 @@ def test_dunning_list(staff_client, billed, billing_db):
     assert [(x.account_id, x.level, str(x.amount_overdue), x.phone) for x in rows] == [
         (ann.account_id, "overdue_2", "100.00", "555-0101")]
     assert ann.account_no in text(r) and "overdue_2" in text(r)
+
+
+def test_dunning_list_pages_every_account(staff_client, billed, billing_db, monkeypatch):
+    """The list is paged (it used to stop at the first 1,000 accounts): every overdue account is
+    on some page, in the view's order, and the heading counts and sums all of them, not the
+    page's."""
+    from billing.views import notices
+    monkeypatch.setattr(notices, "DUNNING_PAGE", 1)
+    ann, bob = billed
+    billing_db.set_clock("2026-02-05")
+    billing_db.call("post_payment", bob.account_id, "40.00", "card", None, "k-bob-part", ACTOR)
+    billing_db.set_clock("2026-03-01")
+    billing_db.call("queue_reminders", "2026-03-01", "batch:reminders")
+    billing_db.set_clock(None)
+    expected = [(r["account_id"], str(r["amount_overdue"])) for r in billing_db.rows(
+        "SELECT account_id, amount_overdue FROM v_dunning "
+        "ORDER BY level_no DESC, amount_overdue DESC, account_id")]
+    assert sorted(expected) == sorted([(ann.account_id, "100.00"), (bob.account_id, "60.00")])
+    seen = []
+    for number in (1, 2):
+        r = staff_client.get(reverse("billing:dunning"), {"page": number})
+        page = r.context["rows"]
+        assert page.paginator.count == 2 and len(page.object_list) == 1
+        seen += [(x.account_id, str(x.amount_overdue)) for x in page]
+        body = text(r)
+        assert "2 accounts with €160.00 overdue" in body, body
+        assert f"Page {number} of 2" in body
+    assert seen == expected

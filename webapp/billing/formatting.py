@@ -84,6 +84,13 @@ def rate(value):
     return f"{d.quantize(Decimal('0.0001')):,.4f} per kWh"
 
 
+def count(value):
+    """A whole number of things with thousands separated: 1,234."""
+    if value is None or value == "":
+        return ""
+    return f"{int(value):,}"
+
+
 def day(value):
     """A date as 29 Nov 2026 (a datetime: its date)."""
     if value is None or value == "":

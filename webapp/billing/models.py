@@ -583,7 +583,9 @@ class AgingReport(ReadOnlyModel):
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_report_aging"
-        ordering = ["-total_open", "account_no"]
+        # ties by account id (account numbers are given in id order by open_account): a sort
+        # on account_no would join every account before the LIMIT (4.8 s at 1M, against 1.4 s)
+        ordering = ["-total_open", "account_id"]
 
 
 class CollectionsReport(ReadOnlyModel):
@@ -735,7 +737,7 @@ class Dunning(ReadOnlyModel):
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_dunning"
-        ordering = ["-level_no", "-amount_overdue", "account_no"]
+        ordering = ["-level_no", "-amount_overdue", "account_id"]   # as AgingReport's
 
 
 # --- the bill as a document (issue 21): read by the portal's bill and the notices' PDF ---

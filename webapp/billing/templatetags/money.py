@@ -14,6 +14,7 @@ register.filter("amount", formatting.plain_amount)
 register.filter("kwh", formatting.kwh)
 register.filter("rate", formatting.rate)
 register.filter("day", formatting.day)
+register.filter("count", formatting.count)
 register.filter("when", formatting.when)
 
 

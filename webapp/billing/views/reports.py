@@ -62,7 +62,7 @@ class Col:
         if self.kind == "kwh":
             return formatting.kwh(value, unit=False)
         if self.kind == "count":
-            return f"{value:,}"
+            return formatting.count(value)
         if self.kind == "date":
             return formatting.day(value)
         return self.export(value)
