@@ -6,10 +6,13 @@ own tables go to schema bench_web on the bench server; the billing schema is the
 database. Persistent connections (DJANGO_CONN_MAX_AGE=60) as a deployment would use them.
 Pages: the customer portal dashboard (/my/) and a bill (/my/bills/<id>/) as a customer with a
 year of bills, and the staff customer search (/customers/?q=...) as a staff user (a clerk);
-then every back-office page a working day uses (issue 24 §4), as a billing admin: that
-customer's page, its account, the bill on the staff side, the reading review queue (its first
-page), the tariffs page, the latest billing run's page, and the first page of each report (billing/urls.py: aging, collections,
-revenue, consumption). Each page's ratio is its p95 over the trivial page's (bench/report.py).
+then every back-office page a working day uses (issue 24 §4), as a billing admin: the home
+page with its figures, that customer's page, its account, its audit trail, the bill on the
+staff side, the reading review queue (its first page), the tariffs page, the latest billing
+run's page, the first page of each report (billing/urls.py: aging, collections, revenue,
+consumption), the dunning list, the day's collections, the drawer close, the bank files, the
+failed notices and the whole audit trail. Each page's ratio is its p95 over the trivial page's
+(bench/report.py).
 """
 import json
 import os
@@ -31,14 +34,21 @@ CONNECTIONS = int(os.environ.get("BENCH_WEB_CONNECTIONS", "8"))
 
 # back-office pages without an id in their address: (name in the results, path)
 BACKOFFICE_PAGES = [
+    ("home", "/"),
     ("review_queue", "/readings/review/"),
     ("tariffs", "/tariffs/"),
     ("report_aging", "/reports/aging/"),
     ("report_collections", "/reports/collections/"),
     ("report_revenue", "/reports/revenue/"),
     ("report_consumption", "/reports/consumption/"),
+    ("dunning", "/dunning/"),
+    ("collections_today", "/payments/today/"),
+    ("drawer", "/payments/drawer/"),
+    ("bank_files", "/payments/bank-files/"),
+    ("notices", "/notices/"),
+    ("audit", "/audit/"),
 ]
-# and, with an id (set in run()): customer, account, staff_bill, run
+# and, with an id (set in run()): customer, account, staff_bill, run, customer_audit
 
 
 def _free_port():
@@ -101,7 +111,8 @@ def run(db, seconds):
     for name, path in (("customer", f"/customers/{cust['customer_id']}/"),
                        ("account", f"/accounts/{cust['account_id']}/"),
                        ("staff_bill", f"/bills/{bill_id}/"),
-                       ("run", f"/billing/runs/{run_id}/" if run_id else None)):
+                       ("run", f"/billing/runs/{run_id}/" if run_id else None),
+                       ("customer_audit", f"/customers/{cust['customer_id']}/audit/")):
         if path:
             pages[name] = (f"{base}{path}", office)
     # BENCH_WEB_PAGES=report_revenue,report_collections: only those (and the trivial pages),
