@@ -104,3 +104,20 @@ def test_dunning_list_pages_every_account(staff_client, billed, billing_db, monk
         assert "2 accounts with €160.00 overdue" in body, body
         assert f"Page {number} of 2" in body
     assert seen == expected
+
+
+def test_notice_list_pages_every_notice(staff_client, billed, billing_db, monkeypatch):
+    """The list is paged (it used to stop at its first 200): every notice of the status is on
+    some page, newest first, and the pager counts them all."""
+    from billing.views import notices
+    monkeypatch.setattr(notices, "PAGE", 1)
+    expected = [r["notice_id"] for r in billing_db.rows(
+        "SELECT notice_id FROM v_notices ORDER BY created_at DESC, notice_id DESC")]
+    assert len(expected) == 2                      # the two bills' notices
+    seen = []
+    for number in (1, 2):
+        r = staff_client.get(reverse("billing:notice_list"), {"status": "all", "page": number})
+        assert r.context["page"].paginator.count == 2
+        seen += [n.notice_id for n in r.context["notices"]]
+        assert f"Page {number} of 2" in text(r)
+    assert seen == expected
