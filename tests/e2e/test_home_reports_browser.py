@@ -98,3 +98,26 @@ def test_a_clerk_home(page, live_server, demo, staff_login):
     assert "€12.50" in page.locator("#today-mine").inner_text()
     assert "payment posted" in page.locator("#recent").inner_text()
     shoot(page, "home-clerk")
+
+
+def test_the_collectors_lists(page, live_server, demo, staff_login):
+    """The dunning list and the notices (paged since 2026-11-30): the heading counts every
+    overdue account, the first page shows the view's first rows, and neither page scrolls
+    sideways."""
+    staff_login("mgr1", "manager")
+    page.goto(live_server.url + "/dunning/")
+    n = demo.value("SELECT COUNT(*) FROM v_dunning")
+    assert n > 0
+    rows = page.locator("table tbody tr")
+    assert rows.count() == min(n, 50)
+    first = demo.value("SELECT account_no FROM v_dunning "
+                       "ORDER BY level_no DESC, amount_overdue DESC, account_id LIMIT 1")
+    assert rows.first.locator("td").first.inner_text() == first
+    assert f"{n:,} account" in page.locator("main").inner_text()
+    shoot(page, "dunning")
+    page.goto(live_server.url + "/notices/?status=all")
+    total = demo.value("SELECT COUNT(*) FROM v_notices")
+    assert page.locator("table tbody tr").count() == min(total, 50)
+    if total > 50:
+        assert f"({total:,} in all)" in page.locator("nav.pager").inner_text()
+    shoot(page, "notices")
