@@ -588,7 +588,8 @@ def payments_of_day(*, day, cashier=None):
 # the list's columns: v_staff_payment_batch computes each column with its own subquery over the
 # batch's lines, and a merged view computes only the columns selected; the flag counts (unknown
 # and closed accounts: an account lookup per line) are for a batch's own page. At 1M accounts a
-# 100,000-line batch costs the list 0.14 s this way instead of 0.40 s.
+# 100,000-line batch costs the list 0.14 s this way instead of 0.55 s (most of the 0.14 s is
+# amount_posted: a payment row per posted line).
 BATCH_LIST_COLUMNS = ("batch_id", "batch_ref", "status", "created_by", "created_at", "lines",
                       "pending", "posted", "replayed", "refused", "amount_posted")
 
