@@ -11,7 +11,8 @@
 -- Read from the kept figures (migration 0121: report_collections_part, the day's rows of
 -- v_report_collections, exact at every moment), not from the payments: counting today's
 -- payments read each one's row for posted_by, 0.58 s at 1M accounts with a day of 261,287
--- payments (bank files); the kept rows are about one per day, cashier and method.
+-- payments (bank files); today's kept rows are one range of ix_report_collections_part_day
+-- (migration 0124), about a row per cashier and method once folded.
 -- Example: SELECT payments, amount FROM v_kpi_collections_today WHERE cashier = 'staff:clara';
 CREATE VIEW v_kpi_collections_today AS
 SELECT s.cashier,

@@ -98,6 +98,28 @@ def test_kpi_collections_today_reads_the_kept_figures_and_leaves_out_reversed(db
     assert not reads_payments(db, "v_kpi_collections_today")
 
 
+def test_a_days_figures_are_one_range_of_the_day_index(db):
+    """Each branch of the collections view and the home page's view read the day's kept rows
+    through ix_report_collections_part_day (migration 0124); the ROLLUP the view was grouped
+    every day kept before the day was picked (no index could serve it)."""
+    make_tariff(db, code="RES")
+    a = make_metered_account(db, tariff_code="RES", serial="SN-CC-4", opened_on="2026-01-01")
+    db.set_clock("2026-11-21")
+    for n, day in enumerate(("2026-11-18", "2026-11-19", "2026-11-20", "2026-11-21")):
+        db.call("post_payment", a.account_id, "5.00", "cash", f"{day} 10:00:00", f"k{n}",
+                "staff:ann")
+    db.call("fold_report_deltas")
+    for sql in ("EXPLAIN SELECT * FROM v_staff_collections_cashier WHERE day = '2026-11-20'",
+                "EXPLAIN SELECT * FROM v_staff_collections_cashier WHERE day = '2026-11-20' "
+                "AND cashier = 'staff:ann'",
+                "EXPLAIN SELECT * FROM v_kpi_collections_today"):
+        reads = [r for r in db.rows(sql) if r["table"] == "s"]      # report_collections_part
+        assert len(reads) >= 1 and all(
+            r["key"] == "ix_report_collections_part_day" for r in reads), (sql, reads)
+    # and no row for every day together (the ROLLUP's)
+    assert db.rows("SELECT * FROM v_staff_collections_cashier WHERE day IS NULL") == []
+
+
 def test_the_drawer_has_an_index_of_cashier_then_paid_at(db):
     cols = db.value("SELECT GROUP_CONCAT(column_name ORDER BY seq_in_index) "
                     "FROM information_schema.statistics WHERE table_schema = DATABASE() "
