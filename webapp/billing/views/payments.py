@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from billing import formatting, forms, selectors, services
+from billing import formatting, forms, paging, selectors, services
 from billing.roles import ADMIN, READ, RoleRequiredMixin
 from billing.views.common import ObjectFormView
 
@@ -104,42 +104,60 @@ class ReversePaymentView(ObjectFormView):
 
 class CollectionsTodayView(RoleRequiredMixin, TemplateView):
     """The day's collections by method (v_collections_daily), per cashier and method with
-    subtotals and the day's total (v_staff_collections_cashier), and its payments (?day=)."""
+    subtotals and the day's total (v_staff_collections_cashier), and its payments (?day=), in
+    pages of PER_PAGE (?page=): a day of bank files has hundreds of thousands of them. Every
+    figure is the database's (kept figures, migration 0121); the pager's count is the day's
+    total row's payments_taken, so no COUNT reads the day's payments."""
     roles = READ
     template_name = "billing/collections_day.html"
+    PER_PAGE = 50
 
     def get_context_data(self, **kwargs):
         day = _day(self.request)
-        payments = selectors.payments_of_day(day=day)
-        accounts = selectors.accounts_by_id(account_ids=[p.account_id for p in payments])
-        references = selectors.payment_references(payment_ids=[p.payment_id for p in payments])
-        for p in payments:
-            p.account = accounts.get(p.account_id)
-            p.reference = references.get(p.payment_id)
+        by_cashier = selectors.collections_by_cashier(day=day)
+        total = next((r for r in by_cashier if r["cashier"] is None), None)
+        payments = paging.page(self.request, selectors.payments_of_day(day=day), "page",
+                               per_page=self.PER_PAGE,
+                               count=total["payments_taken"] if total else 0)
+        _annotate(payments, accounts=True)
         return super().get_context_data(
             day=day, by_method=selectors.collections_of_day(day=day), payments=payments,
-            by_cashier=selectors.collections_by_cashier(day=day), **kwargs)
+            by_cashier=by_cashier, **kwargs)
 
 
 class DrawerCloseView(RoleRequiredMixin, TemplateView):
     """A printable drawer close: one cashier's collections of a day per method with the total
-    (v_staff_collections_cashier) and the payments behind them, with room for the counted
-    amounts and signatures. ?day= (default today) &cashier= (default the user)."""
+    (v_staff_collections_cashier: the kept figures) and the payments behind them, with room for
+    the counted amounts and signatures. ?day= (default today) &cashier= (default the user).
+    The payments come in pages of PER_PAGE (?page=; a bank file's "cashier" has 100,000 in a
+    day), read by the range of ix_payment_cashier_paid (migration 0123)."""
     roles = READ
     template_name = "billing/drawer_close.html"
+    PER_PAGE = 200
 
     def get_context_data(self, **kwargs):
         day = _day(self.request)
         cashier = self.request.GET.get("cashier") or services.actor_for(self.request.user)
-        rows = [r for r in selectors.collections_by_cashier(day=day) if r["cashier"] == cashier]
-        payments = [p for p in selectors.payments_of_day(day=day) if p.posted_by == cashier]
-        references = selectors.payment_references(payment_ids=[p.payment_id for p in payments])
-        for p in payments:
-            p.reference = references.get(p.payment_id)
+        rows = selectors.collections_by_cashier(day=day, cashier=cashier)
+        total = next((r for r in rows if r["method"] is None), None)
+        payments = paging.page(self.request, selectors.payments_of_day(day=day, cashier=cashier),
+                               "page", per_page=self.PER_PAGE,
+                               count=total["payments_taken"] if total else 0)
+        _annotate(payments)
         return super().get_context_data(
             day=day, cashier=cashier, methods=[r for r in rows if r["method"] is not None],
-            total=next((r for r in rows if r["method"] is None), None), payments=payments,
-            **kwargs)
+            total=total, payments=payments, **kwargs)
+
+
+def _annotate(page, *, accounts=False):
+    """Give each payment of a page its reference (and its account): one query each for the page."""
+    page.object_list = payments = list(page.object_list)
+    references = selectors.payment_references(payment_ids=[p.payment_id for p in payments])
+    by_id = selectors.accounts_by_id(account_ids=[p.account_id for p in payments]) if accounts else {}
+    for p in payments:
+        p.reference = references.get(p.payment_id)
+        if accounts:
+            p.account = by_id.get(p.account_id)
 
 
 def _day(request):

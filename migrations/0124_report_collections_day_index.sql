@@ -1,0 +1,11 @@
+-- The kept collections figures by day (issue 24 §4): the collections page, the drawer close and
+-- the home page read one day of report_collections_part (db/views/v_staff_collections_cashier,
+-- v_kpi_collections_today), the collections report and v_collections_daily a range of days.
+-- Migration 0121 gave the table no secondary index (it stays small once folded, about a row per
+-- day, cashier and method), but that is still a row per key of every day since the start: three
+-- years of 20 cashiers and 5 methods are 109,500 rows, and a day's read scanned them all (25-40 ms
+-- with the day pushed down into each grouping; 1.4 s for the ROLLUP over every day the view was
+-- before). With ix_report_collections_part_day (day) a day is one short range: about 1 ms.
+-- Cost: one more index entry (a DATE and the primary key) for each delta a posting, a reversal
+-- or a bank-file segment appends, and for each row fold_report_deltas writes or deletes.
+ALTER TABLE report_collections_part ADD INDEX ix_report_collections_part_day (day);
