@@ -43,7 +43,7 @@ BACKOFFICE_PAGES = [
     ("report_consumption", "/reports/consumption/"),
     ("dunning", "/dunning/"),
     ("collections_today", "/payments/today/"),
-    ("drawer", "/payments/drawer/"),
+    ("drawer", "/payments/drawer/?cashier=bench:payments"),     # a busy drawer: the bench's postings
     ("bank_files", "/payments/bank-files/"),
     ("notices", "/notices/"),
     ("audit", "/audit/"),
