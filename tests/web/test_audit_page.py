@@ -107,3 +107,44 @@ def test_pages_through_the_trail(manager_client, trail, billing_db):
     assert {r[2] for r in rows(first)} == {"web_test_event"}
     assert [r[2] for r in rows(second)][:10] == ["web_test_event"] * 10
     assert "insert" in {r[2] for r in rows(second)[10:]}
+
+
+def _handler_reads(connection):
+    with connection.cursor() as cur:
+        cur.execute("SHOW SESSION STATUS LIKE 'Handler_read%%'")
+        return sum(int(value) for _, value in cur.fetchall())
+
+
+def test_a_customer_or_an_account_is_read_by_index_with_the_same_rows(manager_client, trail,
+                                                                      billing_db):
+    """Issue 24 §4: the customer's trail (and the account filter) read the customer's rows, not
+    the whole trail (v_audit_log computes customer_id per row: 10-21 s at 1M accounts), and
+    show exactly the rows of v_audit_log's own filter."""
+    from django.db import connections
+
+    from billing import selectors
+    from billing.models import AuditEntry
+
+    a, b = trail
+    billing_db.execute(                                     # 20,000 rows of account b
+        "INSERT INTO audit_log (table_name, row_key, account_id, action, actor, db_user) "
+        "WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 199) "
+        "SELECT 'payment', CAST(x.i * 200 + y.i AS CHAR), %s, 'payment_posted', 'staff:bulk', "
+        "'x' FROM n x CROSS JOIN n y WHERE x.i < 100", b.account_id)
+    billing_db.execute("ANALYZE TABLE audit_log")
+    conn = connections["billing"]
+    for filters in ({"customer_id": a.customer_id}, {"account_id": a.account_id},
+                    {"customer_id": a.customer_id, "account_id": a.account_id},
+                    {"customer_id": a.customer_id, "what": "customer"}):
+        before = _handler_reads(conn)
+        got = selectors.audit_entries(**filters, limit=51)
+        assert _handler_reads(conn) - before < 2000, filters
+        plain = {k: v for k, v in filters.items() if k != "what"}
+        want = [e for e in AuditEntry.objects.filter(**plain)[:51]
+                if "what" not in filters or filters["what"] in (e.action, e.table_name)]
+        assert [e.audit_id for e in got] == [e.audit_id for e in want] and got, filters
+    page = rows(manager_client.get(reverse("billing:customer_audit", args=[a.customer_id])))
+    assert {r[2] for r in page} >= {"insert", "update", "payment_posted", "payment_reversed"}
+    assert "staff:bulk" not in {r[0].split()[0] for r in page}
+    hot = rows(manager_client.get(reverse("billing:audit"), {"account": b.account_no}))
+    assert len(hot) == 50 and {r[0].split()[0] for r in hot} == {"staff:bulk"}

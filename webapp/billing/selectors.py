@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from django.db import DatabaseError, connections
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from billing.models import PaymentBatch, PaymentBatchAccount, PaymentBatchLine
 
@@ -632,10 +633,15 @@ def audit_entries(*, customer_id=None, account_id=None, who=None, what=None, dat
     (keyset paging: no COUNT over the trail). who: the start of the application actor or of the
     database user; what: an action (insert, payment_reversed, ...) or a table name."""
     q = AuditEntry.objects.all()
+    # v_audit_log computes customer_id and account_id per row (a filter on them alone reads
+    # the whole trail); v_audit_subject reaches the customer's or account's rows by index, and
+    # v_audit_log's own filter still decides which of them are shown
     if customer_id is not None:
-        q = q.filter(customer_id=customer_id)
+        q = q.filter(customer_id=customer_id, audit_id__in=RawSQL(
+            "SELECT audit_id FROM v_audit_subject WHERE customer_id = %s", (customer_id,)))
     if account_id is not None:
-        q = q.filter(account_id=account_id)
+        q = q.filter(account_id=account_id, audit_id__in=RawSQL(
+            "SELECT audit_id FROM v_audit_subject WHERE account_id = %s", (account_id,)))
     if who:
         q = q.filter(Q(actor__startswith=who) | Q(db_user__startswith=who))
     if what:
