@@ -14,7 +14,9 @@
 -- Result (one row): audit_id
 -- Errors: 45002 an action outside portal_/web_, a bad object, key or actor, detail that is not
 --   a JSON object. When p_object is customer or account, p_key must name an existing one
---   (45001 otherwise), and the row is filed under that account (customer: none).
+--   (45001 otherwise), and the row is filed under that account (customer: none); its key is
+--   stored as the id's plain digits ('007' as '7'), the text the triggers write, by which
+--   v_audit_subject finds the customer's rows.
 -- Example:
 --   CALL record_audit_event('portal_login_issued', 'customer', '7',
 --                           '{"username": "C0000007"}', 'staff:ann');
@@ -76,6 +78,9 @@ BEGIN
         END IF;
     END IF;
 
+    IF v_object IN ('customer', 'account') THEN
+        SET v_key = CAST(CAST(v_key AS UNSIGNED) AS CHAR);
+    END IF;
     CALL _audit(v_action, v_object, v_key, v_account_id, v_detail, v_actor);
     SELECT LAST_INSERT_ID() AS audit_id;
 END

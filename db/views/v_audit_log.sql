@@ -17,7 +17,12 @@
 --   customer_id              the customer it concerns: the customer itself, or the customer of
 --                            that account; NULL for tariffs, discounts, meters never installed
 --                            and run-wide events (billing runs, late-fee runs)
--- Example: SELECT * FROM v_audit_log WHERE customer_id = 7 ORDER BY audit_id DESC LIMIT 50;
+-- customer_id and account_id are computed per row: a filter on them alone reads the whole
+-- trail (8-20 s at 1M accounts). Narrow it with v_audit_subject, which reaches a customer's or
+-- an account's rows by index, and keep this view's filter (it decides: the same rows).
+-- Example: SELECT * FROM v_audit_log WHERE customer_id = 7 AND audit_id IN
+--            (SELECT audit_id FROM v_audit_subject WHERE customer_id = 7)
+--          ORDER BY audit_id DESC LIMIT 50;
 --          SELECT * FROM v_audit_log WHERE action = 'payment_reversed' AND account_id = 3;
 CREATE VIEW v_audit_log AS
 SELECT l.audit_id, l.changed_at, l.actor, l.db_user, l.table_name, l.row_key, l.action,

@@ -8,7 +8,8 @@ import re
 from typing import NamedTuple
 
 from django.db import DatabaseError, connections
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 
 from billing.models import PaymentBatch, PaymentBatchAccount, PaymentBatchLine
 
@@ -643,27 +644,65 @@ def consumption(*, limit=400):
     return list(ConsumptionReport.objects.all()[:limit])
 
 
+AUDIT_ID_END = 2 ** 64 - 1     # above every audit_id (BIGINT UNSIGNED)
+
+
 def audit_entries(*, customer_id=None, account_id=None, who=None, what=None, date_from=None,
                   date_to=None, before=None, limit=200):
     """The newest `limit` audit rows matching every filter given, older than audit_id `before`
     (keyset paging: no COUNT over the trail). who: the start of the application actor or of the
     database user; what: an action (insert, payment_reversed, ...) or a table name."""
     q = AuditEntry.objects.all()
+    # v_audit_log computes customer_id and account_id per row (a filter on them alone reads
+    # the whole trail); v_audit_subject reaches the customer's or account's rows by index, and
+    # v_audit_log's own filter still decides which of them are shown
     if customer_id is not None:
-        q = q.filter(customer_id=customer_id)
+        q = q.filter(customer_id=customer_id, audit_id__in=RawSQL(
+            "SELECT audit_id FROM v_audit_subject WHERE customer_id = %s", (customer_id,)))
     if account_id is not None:
-        q = q.filter(account_id=account_id)
-    if who:
-        q = q.filter(Q(actor__startswith=who) | Q(db_user__startswith=who))
-    if what:
-        q = q.filter(Q(action=what) | Q(table_name=what))
+        q = q.filter(account_id=account_id, audit_id__in=RawSQL(
+            "SELECT audit_id FROM v_audit_subject WHERE account_id = %s", (account_id,)))
     if date_from is not None:
         q = q.filter(changed_at__gte=date_from)
     if date_to is not None:
         q = q.filter(changed_at__lt=date_to + datetime.timedelta(days=1))
+    # a bound on audit_id on the first page too (unless a window's dates are read instead,
+    # below: the bound made the server read the trail from the top, 0.7 s a year back): with
+    # it the server reads a table's or an action's rows newest first from (table_name,
+    # audit_id) or (action, audit_id) and stops at `limit`; without it, it guessed the
+    # matches were spread over the trail and read it backwards (0.7 s for the newest 50
+    # account rows at 1M accounts)
     if before is not None:
         q = q.filter(audit_id__lt=before)
-    return list(q[:limit])
+    elif date_to is None:
+        q = q.filter(audit_id__lt=AUDIT_ID_END)
+    # who and what match one of two columns: an OR of two columns reads every match (or the
+    # trail) before it can sort, so each column is a branch of its own, read newest first by
+    # its index (ix_audit_actor, ix_audit_db_user, ix_audit_action, ix_audit_table), and the
+    # page is the newest `limit` of the branches' (the same rows as the OR). A prefix is
+    # matched with LIKE BINARY (which decides: case and accents count, as before) and the
+    # collation's LIKE (which an index can read); the name itself (staff:ann, the usual
+    # search) is a branch of its own, read in audit_id order, apart from longer names
+    # (staff:anna), which the index can only give unordered.
+    branches = [q]
+    if who:
+        branches = [b.filter(**{f"{column}__startswith": who}).filter(like)
+                    for b in branches for column in ("actor", "db_user")
+                    for like in (Q(**{column: who}),
+                                 Q(**{f"{column}__istartswith": who}) & ~Q(**{column: who}))]
+    if what:
+        branches = [b.filter(**{column: what})
+                    for b in branches for column in ("action", "table_name")]
+    # a window that ends in the past (date_to) is read by its dates (ix_audit_time) and its
+    # rows sorted: ordered by audit_id (the primary key) the server would read the trail back
+    # from its newest row to the window (1.0-1.2 s for a month a year ago at 1M accounts: 35 ms
+    # sorted; all of a year ago and before, 870k rows: 1.1-1.5 s, 0.16 s sorted); `audit_id +
+    # 0` is the same order that the primary key cannot give
+    newest = (F("audit_id") + 0).desc() if date_to is not None else "-audit_id"
+    if len(branches) == 1:
+        return list(q.order_by(newest)[:limit])
+    first, *rest = (b.order_by(newest)[:limit] for b in branches)
+    return list(first.union(*rest).order_by("-audit_id")[:limit])
 
 
 def accounts_by_id(*, account_ids):
