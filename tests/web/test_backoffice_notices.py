@@ -64,13 +64,18 @@ def test_a_customers_notices(staff_client, billed, billing_db):
         staff_client.get(reverse("billing:customer_detail", args=[ann.customer_id])).content.decode()
 
 
+def bob_pays_then_reminders(db, bob, amount):
+    """Bob pays `amount` of his 100.00 on 2026-02-05; the reminders of 2026-03-01 are queued."""
+    db.set_clock("2026-02-05")
+    db.call("post_payment", bob.account_id, amount, "card", None, f"k-bob-{amount}", ACTOR)
+    db.set_clock("2026-03-01")
+    db.call("queue_reminders", "2026-03-01", "batch:reminders")
+    db.set_clock(None)
+
+
 def test_dunning_list(staff_client, billed, billing_db):
     ann, bob = billed
-    billing_db.set_clock("2026-02-05")
-    billing_db.call("post_payment", bob.account_id, "100.00", "card", None, "k-bob", ACTOR)
-    billing_db.set_clock("2026-03-01")
-    billing_db.call("queue_reminders", "2026-03-01", "batch:reminders")
-    billing_db.set_clock(None)
+    bob_pays_then_reminders(billing_db, bob, "100.00")
     r = staff_client.get(reverse("billing:dunning"))
     rows = r.context["rows"]
     assert [(x.account_id, x.level, str(x.amount_overdue), x.phone) for x in rows] == [
@@ -85,11 +90,7 @@ def test_dunning_list_pages_every_account(staff_client, billed, billing_db, monk
     from billing.views import notices
     monkeypatch.setattr(notices, "DUNNING_PAGE", 1)
     ann, bob = billed
-    billing_db.set_clock("2026-02-05")
-    billing_db.call("post_payment", bob.account_id, "40.00", "card", None, "k-bob-part", ACTOR)
-    billing_db.set_clock("2026-03-01")
-    billing_db.call("queue_reminders", "2026-03-01", "batch:reminders")
-    billing_db.set_clock(None)
+    bob_pays_then_reminders(billing_db, bob, "40.00")
     expected = [(r["account_id"], str(r["amount_overdue"])) for r in billing_db.rows(
         "SELECT account_id, amount_overdue FROM v_dunning "
         "ORDER BY level_no DESC, amount_overdue DESC, account_id")]

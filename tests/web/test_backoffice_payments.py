@@ -99,7 +99,7 @@ def test_the_days_collections(staff_client, acc, billing_db):
     billing_db.call("post_payment", acc.account_id, "1.25", "card", None, "k-c3", "staff:test")
     r = staff_client.get(reverse("billing:collections_day") + f"?day={today}")
     page = text(r)
-    assert f"Collections of {today}" in page
+    assert f"Collections of {today.day} {today:%b %Y}" in page         # through formatting.day
     assert "cash 2 €7.50" in page and "card 1 €1.25" in page
     assert page.count(acc.account_no) == 3
     other = staff_client.get(reverse("billing:collections_day")

@@ -44,3 +44,15 @@ def test_no_staff_page_shows_an_unformatted_amount(billing_admin_client, billing
                       ada.account_id)
     assert f"Credit €{credit:,.2f}" in account
     assert "€1,500.00" in visible_text(c.get(urls[2]).content.decode())
+
+
+def test_counts_have_thousands_separated():
+    """Counts of things (payments of a day, accounts overdue, a pager's rows) go through
+    formatting.count: a bank-file day has 261,287 payments, not 261287."""
+    from django.template import Context, Template
+
+    from billing import formatting
+    assert [formatting.count(v) for v in (0, 7, 1000, 261287, None)] == \
+        ["0", "7", "1,000", "261,287", ""]
+    html = Template("{% load money %}{{ n|count }}").render(Context({"n": 1234567}))
+    assert html == "1,234,567"
