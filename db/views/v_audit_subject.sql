@@ -18,10 +18,14 @@
 -- write, CAST(id AS CHAR), which record_audit_event also writes for customer and account).
 -- Rows of customers and accounts that no longer exist are not reached (the audit page serves
 -- existing ones only).
--- Example: SELECT * FROM v_audit_log
---           WHERE customer_id = 7
---             AND audit_id IN (SELECT audit_id FROM v_audit_subject WHERE customer_id = 7)
+-- Example: SELECT DISTINCT audit_id FROM v_audit_subject WHERE customer_id = 7
+--           ORDER BY audit_id DESC LIMIT 500;     -- then, with those ids:
+--          SELECT * FROM v_audit_log WHERE customer_id = 7 AND audit_id IN (...)
 --           ORDER BY audit_id DESC LIMIT 51;
+--   (As one statement, audit_id IN (SELECT audit_id FROM v_audit_subject ...), the server may
+--   read the whole trail backwards when the statistics of ix_audit_account say an account has
+--   many rows, as they did right after the 1M bench's bulk load: 15-21 s. The audit page reads
+--   the ids first; webapp/billing/selectors.py, audit_entries.)
 CREATE VIEW v_audit_subject AS
 -- events of the customer's accounts (payments, reversals, readings, one-account runs, ...)
 SELECT l.audit_id, a.account_id, a.customer_id
