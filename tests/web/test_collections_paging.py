@@ -139,3 +139,46 @@ def test_the_bank_files_list_reads_only_the_columns_it_shows(billing_admin_clien
     sql = " ".join(q["sql"] for q in queries.captured_queries)
     assert "v_staff_payment_batch" in sql
     assert "unknown_account_lines" not in sql and "closed_account_lines" not in sql
+
+
+def csv_rows(response):
+    import csv
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(body.splitlines()))
+
+
+def test_every_payment_of_the_day_or_of_a_drawer_downloads_as_csv(
+        staff_client, day_of_payments, billing_db, monkeypatch):
+    """The pages print one page of payments; the CSV holds every one of them, in the pages'
+    order, read a chunk at a time (here 2, with payments of the same second across chunks)."""
+    from billing import selectors
+
+    monkeypatch.setattr(selectors, "PAYMENTS_EXPORT_CHUNK", 2)
+    monkeypatch.setattr(payment_views.DrawerCloseView, "PER_PAGE", 2)
+    with billing_db.at("2026-11-21 12:00:00"):
+        for n in range(3):                                  # three payments of the same second
+            billing_db.call("post_payment", day_of_payments.account_id, "1.00", "cheque",
+                            f"{DAY} 12:00:00", f"k-tie-{n}", "staff:clara")
+    url = reverse("billing:collections_day")
+    rows = csv_rows(staff_client.get(url, {"day": DAY, "format": "csv"}))
+    assert rows[0] == ["Receipt", "Paid at", "Account", "Cashier", "Method", "Reference",
+                       "Amount", "Status"]
+    assert [r[0] for r in rows[1:]] == receipts_of(billing_db) and len(rows) == 11
+    want = billing_db.rows("SELECT receipt_no, paid_at, posted_by, method, amount, status "
+                           "FROM v_payments WHERE DATE(paid_at) = %s ORDER BY paid_at, payment_id",
+                           DAY)
+    account_no = billing_db.value("SELECT account_no FROM account WHERE account_id = %s",
+                                  day_of_payments.account_id)
+    assert rows[1:] == [[w["receipt_no"], str(w["paid_at"]), account_no, w["posted_by"],
+                         w["method"], "", str(w["amount"]), w["status"]] for w in want]
+    drawer = reverse("billing:drawer_close")
+    clara = csv_rows(staff_client.get(drawer, {"day": DAY, "format": "csv"}))
+    assert [r[0] for r in clara[1:]] == receipts_of(billing_db, "staff:clara")
+    assert len(clara) == 9 and {r[3] for r in clara[1:]} == {"staff:clara"}
+    dan = csv_rows(staff_client.get(drawer, {"day": DAY, "cashier": "staff:dan", "format": "csv"}))
+    assert [r[0] for r in dan[1:]] == receipts_of(billing_db, "staff:dan")
+    page = text(staff_client.get(drawer, {"day": DAY}))
+    assert "8 payments: a printout holds the page shown. Download all of them (CSV)" in page
+    none = csv_rows(staff_client.get(url, {"day": "2026-11-18", "format": "csv"}))
+    assert len(none) == 1

@@ -1,5 +1,6 @@
 """Payments at the counter, receipts, reversals and the day's collections."""
 import datetime
+import re
 import uuid
 
 from django.contrib import messages
@@ -8,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from billing import formatting, forms, paging, selectors, services
+from billing import csv_export, formatting, forms, paging, selectors, services
 from billing.roles import ADMIN, READ, RoleRequiredMixin
 from billing.views.common import ObjectFormView
 
@@ -112,6 +113,11 @@ class CollectionsTodayView(RoleRequiredMixin, TemplateView):
     template_name = "billing/collections_day.html"
     PER_PAGE = 50
 
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return _payments_csv(f"payments-{_day(request):%Y-%m-%d}", day=_day(request))
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         day = _day(self.request)
         by_cashier = selectors.collections_by_cashier(day=day)
@@ -135,9 +141,20 @@ class DrawerCloseView(RoleRequiredMixin, TemplateView):
     template_name = "billing/drawer_close.html"
     PER_PAGE = 200
 
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            cashier = self._cashier()
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "-", cashier)
+            return _payments_csv(f"drawer-{name}-{_day(request):%Y-%m-%d}",
+                                 day=_day(request), cashier=cashier)
+        return super().get(request, *args, **kwargs)
+
+    def _cashier(self):
+        return self.request.GET.get("cashier") or services.actor_for(self.request.user)
+
     def get_context_data(self, **kwargs):
         day = _day(self.request)
-        cashier = self.request.GET.get("cashier") or services.actor_for(self.request.user)
+        cashier = self._cashier()
         rows = selectors.collections_by_cashier(day=day, cashier=cashier)
         total = next((r for r in rows if r["method"] is None), None)
         payments = paging.page(self.request, selectors.payments_of_day(day=day, cashier=cashier),
@@ -147,6 +164,17 @@ class DrawerCloseView(RoleRequiredMixin, TemplateView):
         return super().get_context_data(
             day=day, cashier=cashier, methods=[r for r in rows if r["method"] is not None],
             total=total, payments=payments, **kwargs)
+
+
+PAYMENTS_CSV_HEADER = ("Receipt", "Paid at", "Account", "Cashier", "Method", "Reference",
+                       "Amount", "Status")
+
+
+def _payments_csv(name, *, day, cashier=None):
+    """Every payment of the day (of one cashier), not only the page: the printout of a drawer
+    with more payments than a page, or a day of bank files, as a spreadsheet (streamed)."""
+    return csv_export.table_csv_stream(
+        name, PAYMENTS_CSV_HEADER, selectors.payments_of_day_export(day=day, cashier=cashier))
 
 
 def _annotate(page, *, accounts=False):
