@@ -107,6 +107,39 @@ def test_dunning_list_pages_every_account(staff_client, billed, billing_db, monk
     assert seen == expected
 
 
+def test_the_dunning_heading_is_the_aggregate_of_the_list(staff_client, billed, billing_db):
+    """v_staff_dunning_total (the heading and the pager's count) gives what COUNT and SUM over
+    v_dunning give: with nothing overdue yet, with part of a bill paid, a bill paid off, an
+    account with two overdue bills and a bill cancelled."""
+    ann, bob = billed
+
+    def both():
+        total = billing_db.row("SELECT accounts, overdue FROM v_staff_dunning_total")
+        over = billing_db.row("SELECT COUNT(*) AS accounts, "
+                              "CAST(COALESCE(SUM(amount_overdue), 0) AS DECIMAL(14,2)) AS overdue "
+                              "FROM v_dunning")
+        return (total["accounts"], str(total["overdue"])), (over["accounts"], str(over["overdue"]))
+
+    billing_db.set_clock("2026-02-10")                     # not due before 2026-02-15
+    assert both() == ((0, "0.00"), (0, "0.00"))
+    billing_db.call("post_payment", bob.account_id, "30.00", "card", None, "k-dt-1", ACTOR)
+    billing_db.set_clock("2026-03-01")
+    mine, theirs = both()
+    assert mine == theirs == (2, "170.00")
+    billing_db.call("record_reading", ann.serial, "2026-02-28", 1500, "field", ACTOR)
+    feb = billing_db.call("bill_account", ann.account_id, "2026-02-01", "2026-02-28",
+                          "2026-03-01", 1, ACTOR)["bill_id"]
+    billing_db.set_clock("2026-03-05")                     # Ann's February bill is due too
+    mine, theirs = both()
+    assert mine == theirs and mine[0] == 2
+    billing_db.call("cancel_bill", feb, "wrong reading", ACTOR)
+    assert both()[0] == both()[1] == (2, "170.00")
+    billing_db.call("post_payment", bob.account_id, "70.00", "card", None, "k-dt-2", ACTOR)
+    assert both()[0] == both()[1] == (1, "100.00")
+    billing_db.set_clock(None)
+    assert "1 account with €100.00 overdue" in text(staff_client.get(reverse("billing:dunning")))
+
+
 def test_notice_list_pages_every_notice(staff_client, billed, billing_db, monkeypatch):
     """The list is paged (it used to stop at its first 200): every notice of the status is on
     some page, newest first, and the pager counts them all."""

@@ -802,6 +802,14 @@ def payment_references(*, payment_ids):
         return dict(cur.fetchall())
 
 
+def dunning_totals():
+    """{"accounts": n, "overdue": money} of the dunning list (v_staff_dunning_total)."""
+    with connections["billing"].cursor() as cur:
+        cur.execute("SELECT accounts, overdue FROM v_staff_dunning_total")
+        accounts, overdue = cur.fetchone()
+    return {"accounts": accounts, "overdue": overdue}
+
+
 def collections_by_cashier(*, day, cashier=None):
     """The day's rows of v_staff_collections_cashier as dicts, each cashier's methods then its
     subtotal (method None), the day's total last (cashier None). With `cashier`: that cashier's

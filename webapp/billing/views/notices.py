@@ -1,7 +1,6 @@
 """Back office for the customer notices (issue 23; docs/notices.md): a customer's notices, the
 failed notices with a retry (retry_notice), and the collectors' dunning list (v_dunning)."""
 from django.contrib import messages
-from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views import View
@@ -62,14 +61,15 @@ class RetryNoticeView(RoleRequiredMixin, View):
 class DunningView(RoleRequiredMixin, TemplateView):
     """The collectors' list: accounts with money overdue, highest dunning level first, then the
     biggest amount, DUNNING_PAGE a page (every account reachable by the pager; it showed the
-    first 1,000 and no more). The number of accounts and the money overdue come from one
-    aggregate over the view, which also gives the pager its count."""
+    first 1,000 and no more). The number of accounts and the money overdue come from
+    v_staff_dunning_total (the same figures as an aggregate over v_dunning, without its
+    dunning levels), which also gives the pager its count."""
     roles = READ
     template_name = "billing/dunning.html"
 
     def get_context_data(self, **kwargs):
         qs = Dunning.objects.all()
-        totals = qs.aggregate(accounts=Count("*"), overdue=Sum("amount_overdue"))
+        totals = selectors.dunning_totals()
         rows = paging.page(self.request, qs, "page", per_page=DUNNING_PAGE,
                            count=totals["accounts"])
         return super().get_context_data(rows=rows, totals=totals, **kwargs)
