@@ -48,3 +48,12 @@ def test_a_clerk_pages_through_the_days_payments_and_her_drawer(page, live_serve
     page.click("#payments >> text=Next page")
     assert page.locator("#payments tbody tr").count() == 1
     assert "Total 3 €11.50" in words(page, "table.drawer")
+    # the printout holds the page shown; every payment of the drawer comes as a CSV
+    assert "A printout holds the page shown. Download all 3 payments (CSV)" in words(page, "#payments")
+    with page.expect_download() as download:
+        page.click("#payments >> text=Download all 3 payments (CSV)")
+    with open(download.value.path(), encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    assert lines[0] == "Receipt,Paid at,Account,Cashier,Method,Reference,Amount,Status"
+    assert [line.split(",")[3] for line in lines[1:]] == ["staff:clerk5"] * 3
+    assert [line.split(",")[6] for line in lines[1:]] == ["5.00", "2.50", "4.00"]

@@ -179,6 +179,6 @@ def test_every_payment_of_the_day_or_of_a_drawer_downloads_as_csv(
     dan = csv_rows(staff_client.get(drawer, {"day": DAY, "cashier": "staff:dan", "format": "csv"}))
     assert [r[0] for r in dan[1:]] == receipts_of(billing_db, "staff:dan")
     page = text(staff_client.get(drawer, {"day": DAY}))
-    assert "8 payments: a printout holds the page shown. Download all of them (CSV)" in page
+    assert "A printout holds the page shown. Download all 8 payments (CSV)" in page
     none = csv_rows(staff_client.get(url, {"day": "2026-11-18", "format": "csv"}))
     assert len(none) == 1
