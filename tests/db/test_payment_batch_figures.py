@@ -382,3 +382,29 @@ def test_the_migration_fills_the_figures_of_batches_already_there(db):
     db.execute(backfill.rstrip(";"))
     assert {x: assert_kept(db, x) for x in want} == want
     assert_integrity(db)
+
+
+def test_the_list_reads_the_batch_rows_only(db):
+    """The bank files list's read (billing.selectors.payment_batches: BATCH_LIST_COLUMNS, newest
+    first, a page of 50) and its count read the rows of payment_batch, not the lines of the
+    batches: the rows read (the session's Handler_read_* counters, which MySQL and MariaDB both
+    keep) stay a handful with 3,000 lines staged and posted."""
+    db.set_clock(CLOCK)
+    ids, nos = accounts(db, 3, bill="5000.00")
+    for f in range(3):
+        a = stage(db, [line(nos[i % 3], "1.00", f"L{f}-{i}") for i in range(1000)],
+                  ref=f"big-{f}")
+        if f < 2:
+            post(db, a["batch_id"])
+    cols = ("batch_id, batch_ref, status, created_by, created_at, `lines`, pending, posted, "
+            "replayed, refused, amount_posted")
+    for sql in (f"SELECT {cols} FROM v_staff_payment_batch ORDER BY batch_id DESC LIMIT 50",
+                "SELECT COUNT(*) FROM v_staff_payment_batch"):
+        db.execute("FLUSH STATUS")
+        rows = db.rows(sql)
+        reads = sum(int(r["Value"]) for r in db.rows("SHOW SESSION STATUS LIKE 'Handler_read%%'"))
+        assert reads <= 10, (sql, reads)
+        assert len(rows) in (1, 3)
+    assert [(r["lines"], r["posted"], r["pending"]) for r in db.rows(
+        f"SELECT {cols} FROM v_staff_payment_batch ORDER BY batch_id DESC LIMIT 50")] == \
+        [(1000, 0, 1000), (1000, 1000, 0), (1000, 1000, 0)]
