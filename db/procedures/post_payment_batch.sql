@@ -38,6 +38,9 @@
 -- the chunk's transaction. Runs and single lines are posted in line order, so payment ids,
 -- receipt numbers, ledger entries, notices and audit events follow line order, as posting
 -- line by line would order them (ids may have gaps: receipt numbers allow them).
+-- The batch's kept figures (payment_batch.pending_count, posted_count, replayed_count,
+-- refused_count, amount_posted: migration 0129) are updated by one statement at the end of each
+-- chunk, from the chunk's lines, in the chunk's transaction (on the batch row it holds).
 -- @payment_batch_chunk (1 to 10000, default 1000) sets the chunk size; tests use it.
 CREATE PROCEDURE post_payment_batch(IN p_batch_id LONGTEXT,
                                     IN p_actor LONGTEXT)
@@ -198,6 +201,23 @@ BEGIN
             END IF;
             SET v_line = (SELECT MIN(line_no) FROM batch_window WHERE line_no > v_line);
         END WHILE;
+        -- the batch's kept figures (migration 0129): the chunk's lines, all pending when the
+        -- chunk began (read under the batch row's lock), leave pending for their outcomes
+        UPDATE payment_batch b
+          JOIN (SELECT COALESCE(SUM(l.outcome = 'posted'), 0) AS posted,
+                       COALESCE(SUM(l.outcome = 'replayed'), 0) AS replayed,
+                       COALESCE(SUM(l.outcome = 'refused'), 0) AS refused,
+                       COALESCE(SUM(p.amount), 0) AS amount_posted
+                  FROM batch_window w
+                  STRAIGHT_JOIN payment_batch_line l FORCE INDEX (PRIMARY)
+                    ON l.batch_id = v_batch_id AND l.line_no = w.line_no
+                  LEFT JOIN payment p ON p.payment_id = l.payment_id AND l.outcome = 'posted') s
+           SET b.pending_count = b.pending_count - s.posted - s.replayed - s.refused,
+               b.posted_count = b.posted_count + s.posted,
+               b.replayed_count = b.replayed_count + s.replayed,
+               b.refused_count = b.refused_count + s.refused,
+               b.amount_posted = b.amount_posted + s.amount_posted
+         WHERE b.batch_id = v_batch_id;
         COMMIT;
     END LOOP;
 

@@ -15,7 +15,9 @@
 --   45002 batch_ref NULL, blank or longer than 100 characters; actor empty; p_lines not a JSON
 --         array of objects; a value longer than 1000 characters
 -- Set-based: one INSERT ... SELECT over JSON_TABLE; line numbers continue the batch's
--- (the batch row is locked, so two calls appending to one batch queue, never interleave).
+-- (the batch row is locked, so two calls appending to one batch queue, never interleave); one
+-- UPDATE adds the new lines to the batch's kept figures (line_count, pending_count,
+-- amount_total, bad_amount_count, no_key_count: migration 0129).
 -- Example:
 --   CALL stage_payment_batch('lockbox-2026-11-29.csv',
 --        '[{"account_no":"A00000007","amount":"120.50","method":"bank_transfer",
@@ -92,6 +94,18 @@ BEGIN
                paid_at VARCHAR(1000) PATH '$.paid_at',
                k VARCHAR(1000) PATH '$.key')) j;
     SET v_count = v_last + ROW_COUNT();
+    -- the batch's kept figures (migration 0129), from the lines just appended (the row is ours)
+    UPDATE payment_batch b
+      JOIN (SELECT COUNT(*) AS n, COALESCE(SUM(amount), 0) AS amount_total,
+                   COALESCE(SUM(amount IS NULL), 0) AS bad_amount,
+                   COALESCE(SUM(idempotency_key IS NULL), 0) AS no_key
+              FROM payment_batch_line
+             WHERE batch_id = v_batch_id AND line_no > v_last) s
+       SET b.line_count = b.line_count + s.n, b.pending_count = b.pending_count + s.n,
+           b.amount_total = b.amount_total + s.amount_total,
+           b.bad_amount_count = b.bad_amount_count + s.bad_amount,
+           b.no_key_count = b.no_key_count + s.no_key
+     WHERE b.batch_id = v_batch_id;
     CALL _audit('payment_batch_staged', 'payment_batch', v_batch_id, NULL,
                 JSON_OBJECT('batch_ref', v_batch_ref, 'lines_added', v_count - v_last,
                             'lines', v_count), v_actor);

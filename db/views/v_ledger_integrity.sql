@@ -30,6 +30,8 @@
 --   report_consumption the consumption report's kept figures (report_consumption_part,
 --                      migration 0122) = v_report_consumption_recount (the actual readings
 --                      accepted or in review), per month and tariff
+--   payment_batch      a payment batch's kept figures (payment_batch.line_count ...
+--                      no_key_count, migration 0129) = v_staff_payment_batch_recount (its lines)
 -- Example: SELECT check_name, COUNT(*) FROM v_ledger_integrity GROUP BY check_name;
 CREATE VIEW v_ledger_integrity AS
 SELECT 'balance' AS check_name, a.account_id, CAST(NULL AS UNSIGNED) AS bill_id,
@@ -190,3 +192,18 @@ FROM (SELECT u.month_start, u.tariff_id, SUM(u.meters) AS meters, SUM(u.readings
             FROM report_consumption_part) u
       GROUP BY u.month_start, u.tariff_id) x
 WHERE x.meters <> 0 OR x.readings <> 0 OR x.consumption_kwh <> 0 OR x.in_review <> 0
+UNION ALL
+SELECT 'payment_batch', NULL, NULL, NULL,
+       CONCAT('batch ', b.batch_id, ' keeps lines ', b.line_count, ', pending ', b.pending_count,
+              ', posted ', b.posted_count, ', replayed ', b.replayed_count, ', refused ',
+              b.refused_count, ', amount ', b.amount_total, ', posted ', b.amount_posted,
+              ', bad amounts ', b.bad_amount_count, ', no key ', b.no_key_count,
+              '; its lines say ', r.`lines`, ', ', r.pending, ', ', r.posted, ', ', r.replayed,
+              ', ', r.refused, ', ', r.amount_total, ', ', r.amount_posted, ', ',
+              r.bad_amount_lines, ', ', r.no_key_lines)
+FROM payment_batch b
+JOIN v_staff_payment_batch_recount r ON r.batch_id = b.batch_id
+WHERE b.line_count <> r.`lines` OR b.pending_count <> r.pending OR b.posted_count <> r.posted
+   OR b.replayed_count <> r.replayed OR b.refused_count <> r.refused
+   OR b.amount_total <> r.amount_total OR b.amount_posted <> r.amount_posted
+   OR b.bad_amount_count <> r.bad_amount_lines OR b.no_key_count <> r.no_key_lines
