@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from billing import formatting
 from helpers.factories import make_metered_account, make_tariff
 from helpers.pages import text
 
@@ -152,3 +153,56 @@ def test_v_audit_log_links_each_change_to_its_customer(billed, billing_db):
     assert mine == {"customer", "account", "meter", "meter_installation"}
     assert billing_db.value("SELECT COUNT(*) FROM v_audit_log WHERE table_name = 'tariff' "
                             "AND customer_id IS NULL") == 1
+
+
+def test_aging_totals_unfiltered_come_from_their_own_view_with_the_same_figures(
+        manager_client, billing_db):
+    """The aging report's totals row without a filter is v_staff_aging_total's (the open bills
+    summed directly), with a filter the view's rows summed: both are COUNT and SUM over
+    v_report_aging, with bills in every bucket, a partial payment, a bill paid off, a cancelled
+    bill and two tariffs."""
+    db = billing_db
+    make_tariff(db, code="RES", name="Residential")
+    make_tariff(db, code="BIZ", name="Business")
+    accounts = [make_metered_account(db, tariff_code=code, serial=f"SN-AT-{n}",
+                                     opened_on="2025-06-01")
+                for n, code in enumerate(("RES", "RES", "BIZ"))]
+    for month, (start, end, issue) in enumerate((("2025-06-01", "2025-06-30", "2025-07-01"),
+                                                 ("2025-07-01", "2025-07-31", "2025-08-01"),
+                                                 ("2025-08-01", "2025-08-31", "2025-09-01"),
+                                                 ("2025-09-01", "2025-09-30", "2025-10-01"),
+                                                 ("2025-10-01", "2025-10-31", "2025-11-01"))):
+        db.set_clock(issue)
+        for n, a in enumerate(accounts):
+            db.call("record_reading", a.serial, end, 100 * (month + 1) * (n + 1), "field",
+                    "staff:test")
+        db.call("run_billing", start, end, issue, 14, "staff:test")
+    db.set_clock("2025-11-05")
+    db.call("post_payment", accounts[0].account_id, "5.00", "cash", None, "k-at-1", "staff:test")
+    db.call("post_payment", accounts[1].account_id, "100000.00", "cash", None, "k-at-2",
+            "staff:test")                                   # everything paid, credit left
+    last = db.value("SELECT MAX(bill_id) FROM bill WHERE account_id = %s", accounts[2].account_id)
+    db.call("cancel_bill", last, "wrong reading", "staff:test")
+    db.set_clock("2025-11-20")                              # buckets: not due .. over 90 days
+
+    def over_view(where=""):
+        return db.row("SELECT COUNT(*) AS accounts, SUM(not_due) AS not_due, SUM(d1_30) AS d1_30,"
+                      " SUM(d31_60) AS d31_60, SUM(d61_90) AS d61_90, SUM(d90_plus) AS d90_plus,"
+                      " SUM(total_open) AS total_open FROM v_report_aging " + where)
+
+    mine = db.row("SELECT * FROM v_staff_aging_total")
+    theirs = over_view()
+    assert {k: str(v) for k, v in mine.items()} == {k: str(v) for k, v in theirs.items()}
+    assert mine["accounts"] == 2 and all(mine[k] > 0 for k in ("d1_30", "d31_60", "d61_90",
+                                                               "d90_plus"))
+    db.set_clock(None)
+    url = reverse("billing:report_aging")
+    for query, where in (({}, ""), ({"tariff": "BIZ"}, "WHERE tariff_code = 'BIZ'"),
+                         ({"overdue_only": "on"}, "WHERE overdue > 0")):
+        want = over_view(where)
+        page = manager_client.get(url, query)
+        n = want["accounts"]
+        assert page.context["page"].paginator.count == n, query
+        totals = text(page)
+        assert f"All accounts ({n:,} row{'s' if n != 1 else ''})" in totals, query
+        assert formatting.money(want["total_open"]) in totals, query
