@@ -69,3 +69,27 @@ def test_the_customer_page_has_breadcrumbs_sections_and_pages(staff_client, busy
     assert 'class="breadcrumbs"' in html and "Page 1 of 2 (25 in all)" in words
     assert html.count('id="bills-heading"') == 1
     assert 'href="?payments=2#payments-heading"' in html
+
+
+def test_a_section_that_fits_one_page_is_not_counted_apart(staff_client, busy, billing_db):
+    """The first page of a section reads one row more than it shows: a section of fewer rows
+    (one bill, one reading) is counted from its page, with no COUNT query; the payments (25,
+    more than a page) are still counted, and every page shows the right rows."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("billing:account_detail", args=[busy.account_id])
+    with CaptureQueriesContext(connections["billing"]) as queries:
+        words = text(staff_client.get(url))
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(*) AS `__count`" in q["sql"]]
+    assert any("v_payments" in q for q in counts) and any("v_staff_statement" in q for q in counts)
+    assert not any("v_bill_summary" in q or "v_meter_reading" in q for q in counts), counts
+    assert "Page 1 of 2 (25 in all)" in words
+    receipts = [r["receipt_no"] for r in billing_db.rows(
+        "SELECT receipt_no FROM v_payments WHERE account_id = %s ORDER BY payment_id DESC",
+        busy.account_id)]
+    shown = []
+    for number in (1, 2):
+        html = staff_client.get(url, {"payments": number}).content.decode()
+        shown += re.findall(r"R\d{4}-\d+", section(html, "payments-heading"))
+    assert shown == receipts
