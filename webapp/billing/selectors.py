@@ -592,7 +592,7 @@ def payments_of_day_export(*, day, cashier=None, chunk=None):
     account number, cashier, method, reference, amount, status. Read a chunk at a time after
     the last (paid_at, payment_id) seen (an index range each, like the page), with the chunk's
     account numbers and references, so a day of 300,000 payments is never one query's result
-    in memory (at 1M accounts: 30 MB in 13 s, the first line at once)."""
+    in memory (at 1M accounts: 377,429 payments, 30 MB, in 8 s; the first line at once)."""
     chunk = chunk or PAYMENTS_EXPORT_CHUNK
     q = payments_of_day(day=day, cashier=cashier).values_list(
         "payment_id", "receipt_no", "paid_at", "account_id", "posted_by", "method", "amount",
