@@ -116,6 +116,15 @@ def _handler_reads(connection):
         return sum(int(value) for _, value in cur.fetchall())
 
 
+def _bulk_rows(db, account_id):
+    """20,000 audit rows of one account (a posting each, by staff:bulk), statistics analyzed."""
+    db.execute("INSERT INTO audit_log (table_name, row_key, account_id, action, actor, db_user) "
+               "WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 199) "
+               "SELECT 'payment', CAST(x.i * 200 + y.i AS CHAR), %s, 'payment_posted', "
+               "'staff:bulk', 'x' FROM n x CROSS JOIN n y WHERE x.i < 100", account_id)
+    db.execute("ANALYZE TABLE audit_log")
+
+
 def test_a_customer_or_an_account_is_read_by_index_with_the_same_rows(manager_client, trail,
                                                                       billing_db):
     """Issue 24 §4: the customer's trail (and the account filter) read the customer's rows, not
@@ -127,12 +136,7 @@ def test_a_customer_or_an_account_is_read_by_index_with_the_same_rows(manager_cl
     from billing.models import AuditEntry
 
     a, b = trail
-    billing_db.execute(                                     # 20,000 rows of account b
-        "INSERT INTO audit_log (table_name, row_key, account_id, action, actor, db_user) "
-        "WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 199) "
-        "SELECT 'payment', CAST(x.i * 200 + y.i AS CHAR), %s, 'payment_posted', 'staff:bulk', "
-        "'x' FROM n x CROSS JOIN n y WHERE x.i < 100", b.account_id)
-    billing_db.execute("ANALYZE TABLE audit_log")
+    _bulk_rows(billing_db, b.account_id)                   # 20,000 rows of account b
     conn = connections["billing"]
     for filters in ({"customer_id": a.customer_id}, {"account_id": a.account_id},
                     {"customer_id": a.customer_id, "account_id": a.account_id},
@@ -234,12 +238,7 @@ def test_a_customers_trail_does_not_depend_on_the_statistics(manager_client, tra
     from billing import selectors
 
     a, b = trail
-    billing_db.execute(                                     # 20,000 newer rows of account b
-        "INSERT INTO audit_log (table_name, row_key, account_id, action, actor, db_user) "
-        "WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 199) "
-        "SELECT 'payment', CAST(x.i * 200 + y.i AS CHAR), %s, 'payment_posted', 'staff:bulk', "
-        "'x' FROM n x CROSS JOIN n y WHERE x.i < 100", b.account_id)
-    billing_db.execute("ANALYZE TABLE audit_log")
+    _bulk_rows(billing_db, b.account_id)                   # 20,000 newer rows of account b
     conn = connections["billing"]
     want = {f: [e.audit_id for e in selectors.audit_entries(**{f: v}, limit=51)]
             for f, v in (("customer_id", a.customer_id), ("account_id", a.account_id))}

@@ -178,6 +178,8 @@ def test_every_payment_of_the_day_or_of_a_drawer_downloads_as_csv(
     assert len(clara) == 9 and {r[3] for r in clara[1:]} == {"staff:clara"}
     dan = csv_rows(staff_client.get(drawer, {"day": DAY, "cashier": "staff:dan", "format": "csv"}))
     assert [r[0] for r in dan[1:]] == receipts_of(billing_db, "staff:dan")
+    one_page = text(staff_client.get(drawer, {"day": DAY, "cashier": "staff:dan"}))
+    assert "Download these payments (CSV)" in one_page and "printout" not in one_page
     page = text(staff_client.get(drawer, {"day": DAY}))
     assert "A printout holds the page shown. Download all 8 payments (CSV)" in page
     none = csv_rows(staff_client.get(url, {"day": "2026-11-18", "format": "csv"}))

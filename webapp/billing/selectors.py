@@ -676,8 +676,9 @@ def consumption(*, limit=400):
 
 AUDIT_ID_END = 2 ** 64 - 1     # above every audit_id (BIGINT UNSIGNED)
 # how many of a customer's or an account's audit ids are read at a time (v_audit_subject), and
-# at most: a list of literal ids is read by the primary key whatever the statistics say, and
-# MySQL's range optimizer gives up on a list much longer than this (range_optimizer_max_mem_size)
+# at most: a list of literal ids is read by the primary key whatever the statistics say, as
+# long as the range optimizer keeps it (MySQL gives up on a list beyond
+# range_optimizer_max_mem_size; a few thousand ids stay well under it)
 AUDIT_SUBJECT_BATCH = 500
 AUDIT_SUBJECT_BATCH_MAX = 4000
 
