@@ -56,14 +56,15 @@ BEGIN
     SET v_run = LAST_INSERT_ID();
 
     -- the candidates, numbered into chunks in account_id order: chunk size 1% of them, 1 to
-    -- 10,000 (a chunk size of 0 would make no chunk at all)
+    -- 10,000 (a chunk size of 0 would make no chunk at all). Counted first (the table's own
+    -- figure) rather than by a second window over every row (0.2 s at 1M accounts)
+    SELECT COUNT(*) INTO v_total FROM run_candidates;
     INSERT INTO billing_run_candidate (run_id, chunk_no, account_id)
     SELECT v_run,
            (ROW_NUMBER() OVER (ORDER BY account_id) - 1)
-               DIV COALESCE(v_chunk_size, LEAST(10000, GREATEST(1, CEILING(COUNT(*) OVER () / 100)))),
+               DIV COALESCE(v_chunk_size, LEAST(10000, GREATEST(1, CEILING(v_total / 100)))),
            account_id
     FROM run_candidates;
-    SET v_total = ROW_COUNT();
 
     INSERT INTO billing_run_chunk (run_id, chunk_no, first_account_id, last_account_id, accounts)
     SELECT run_id, chunk_no, MIN(account_id), MAX(account_id), COUNT(*)

@@ -93,7 +93,11 @@ def test_a_bill_ending_on_the_exchange_day_ends_on_the_new_initial_read(db):
     a = make_metered_account(db, tariff_code="XCH", opened_on="2026-01-01", serial="OLD-A",
                              dial_digits=5, multiplier=1, initial_read=0)
     r = db.call("exchange_meter", a.account_id, "2026-01-31", 80, "NEW-B", 5, 1, 500, ACTOR)
-    db.call("run_billing", "2026-01-01", "2026-01-31", "2026-02-01", 20, ACTOR)
+    # both installations are on the meter on the period's last day: one candidate, one bill
+    preview = db.call("preview_billing", "2026-01-01", "2026-01-31", "2026-02-01", 20, ACTOR)
+    assert (preview["accounts_considered"], preview["bills"]) == (1, 1)
+    run = db.call("run_billing", "2026-01-01", "2026-01-31", "2026-02-01", 20, ACTOR)
+    assert (run["accounts_considered"], run["bills_created"]) == (1, 1)
     b = bill_of(db, a.account_id, "2026-01-31")
     end = db.row("SELECT meter_id, kind, value FROM meter_reading WHERE reading_id = "
                  "(SELECT end_reading_id FROM bill WHERE bill_id = %s)", b["bill_id"])
