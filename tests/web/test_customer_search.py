@@ -105,3 +105,42 @@ def test_no_match_says_so_and_an_empty_query_shows_no_results(staff_client, peop
 def test_results_show_the_account_count(staff_client, people):
     r, _ = search(staff_client, "Ada Lovelace")
     assert [c.accounts for c in r.context["results"]] == [1]
+
+
+def test_a_search_the_server_stops_at_its_time_limit_says_why(staff_client, billing_db,
+                                                              monkeypatch):
+    """A word in nearly every address (a town's name at 1M customers: 8 s, every match read and
+    sorted before the page is chosen) is stopped by the server after SEARCH_SECONDS (MariaDB's
+    max_statement_time, MySQL's MAX_EXECUTION_TIME): the page says what to do instead of
+    waiting. Here 10,000 addresses and a limit of a millisecond; under the usual limit the same
+    search lists them."""
+    from billing import selectors
+    billing_db.execute(
+        "INSERT INTO customer (customer_no, full_name, address) "
+        "WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99) "
+        "SELECT CONCAT('T', x.i * 100 + y.i), CONCAT('Person ', x.i * 100 + y.i), "
+        "CONCAT(x.i * 100 + y.i, ' Elm Street, Springfield') FROM n x CROSS JOIN n y")
+    monkeypatch.setattr(selectors, "SEARCH_SECONDS", 0.001)
+    r, names = search(staff_client, "springfield")
+    page = r.content.decode()
+    assert names == [] and "Too many customers match" in page
+    assert "stopped after 0.001 seconds" in page and "No customer found" not in page
+    monkeypatch.undo()
+    r, names = search(staff_client, "springfield")
+    assert len(names) == 50 and r.context["next_page"] == 2
+    assert "Too many customers match" not in r.content.decode()
+
+
+def test_the_time_limit_is_written_for_the_server_it_runs_on(billing_db, monkeypatch):
+    """MariaDB takes SET STATEMENT max_statement_time (seconds) FOR the statement, MySQL an
+    optimizer hint in the SELECT (milliseconds, at least 1)."""
+    from django.db import connections
+
+    from billing import selectors
+    conn = connections["billing"]
+    monkeypatch.setitem(conn.__dict__, "mysql_is_mariadb", True)      # a cached_property
+    assert (selectors._within("\n SELECT 1 FROM t", 2.5, "billing")
+            == "SET STATEMENT max_statement_time = 2.5 FOR SELECT 1 FROM t")
+    monkeypatch.setitem(conn.__dict__, "mysql_is_mariadb", False)
+    assert (selectors._within("SELECT 1 FROM (SELECT 2) x", 0.0001, "billing")
+            == "SELECT /*+ MAX_EXECUTION_TIME(1) */ 1 FROM (SELECT 2) x")

@@ -42,6 +42,15 @@ ERRORS = {
 
 UNKNOWN_CODE = "BILLING_ERROR"
 
+# The server's own numbers (not the contract's) for a statement stopped at its time limit:
+# MariaDB's max_statement_time (ER_STATEMENT_TIMEOUT) and MySQL's MAX_EXECUTION_TIME hint
+# (ER_QUERY_TIMEOUT). The staff search runs under such a limit (selectors.SearchTooBroad).
+STATEMENT_TIMEOUT_ERRNOS = (1969, 3024)
+SEARCH_TOO_BROAD = ("The search stopped after {seconds:g} seconds: these words are in too many "
+                    "names or addresses. Add a word (more of the name, the house number or the "
+                    "street), or search by the exact customer number, account number, e-mail "
+                    "address, phone number or meter serial.")
+
 # Bank files (billing/bank_import.py): why an uploaded file as a whole is refused before anything
 # is staged. code -> sentence (str.format fields filled in by the caller).
 FILE_ERRORS = {

@@ -7,9 +7,10 @@ import logging
 import re
 from typing import NamedTuple
 
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, OperationalError, connections
 from django.db.models import F, Q
 
+from billing.errors import STATEMENT_TIMEOUT_ERRNOS
 from billing.models import PaymentBatch, PaymentBatchAccount, PaymentBatchLine
 
 from billing.models import (Account, AccountBalance, AccountDiscount, Aging, AuditEntry,
@@ -27,8 +28,32 @@ SEARCH_LIMIT = 50
 FULLTEXT_MIN_WORD = 3          # innodb_ft_min_token_size, the default of MariaDB and MySQL
 WORD_PAGE_MAX = 20000          # _names_by_word: deepest result read in order (page 400)
 WORD_PREFIX_MAX = 8            # _names_by_word: different words one prefix may start
+SEARCH_SECONDS = 3             # the search's time on the server before it gives up (SearchTooBroad)
 _WORD = re.compile(r"\w+")
 NO_SUCH_TABLE = 1146
+
+
+class SearchTooBroad(Exception):
+    """The staff search's query was stopped by the server after SEARCH_SECONDS: a word of it is
+    in too many names or addresses for the FULLTEXT indexes to answer in time (every customer
+    that matches is read before the page is chosen; at 1M customers a town's name or "Street"
+    took 8 s). `seconds` is the limit it ran under."""
+
+    def __init__(self, seconds):
+        super().__init__(f"the search stopped after {seconds} s")
+        self.seconds = seconds
+
+
+def _within(sql, seconds, alias):
+    """One SELECT, `sql`, with a time limit on the server of database `alias`: MariaDB's
+    SET STATEMENT max_statement_time (seconds) or MySQL's MAX_EXECUTION_TIME hint
+    (milliseconds). Past it the server stops the statement with an error of
+    STATEMENT_TIMEOUT_ERRNOS."""
+    sql = sql.strip()
+    if connections[alias].mysql_is_mariadb:
+        return f"SET STATEMENT max_statement_time = {seconds:g} FOR {sql}"
+    hint = f"SELECT /*+ MAX_EXECUTION_TIME({max(1, round(seconds * 1000))}) */"
+    return re.sub(r"^SELECT\b", hint, sql, count=1)
 
 
 def _words_match(column, long_words):
@@ -114,7 +139,15 @@ def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
               ORDER BY n.full_name, n.customer_no
               LIMIT %s OFFSET %s) t ON t.customer_id = c.customer_id
         ORDER BY c.full_name, c.customer_no"""
-    customers = list(Customer.objects.raw(sql, [*params, int(limit), int(offset)]))
+    alias = Customer.objects.db
+    try:
+        customers = list(Customer.objects.raw(_within(sql, SEARCH_SECONDS, alias),
+                                              [*params, int(limit), int(offset)]))
+    except OperationalError as e:
+        if e.args and e.args[0] in STATEMENT_TIMEOUT_ERRNOS:
+            log.warning("staff search %r stopped after %s s", q, SEARCH_SECONDS)
+            raise SearchTooBroad(SEARCH_SECONDS) from None
+        raise
     accounts = list(Account.objects.filter(customer_id__in=[c.customer_id for c in customers]))
     balances = account_balances(account_ids=[a.account_id for a in accounts], only=["balance"])
     by_customer = {}

@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from billing import paging, selectors, services
+from billing import errors, paging, selectors, services
 from billing.forms import CustomerForm, SearchForm
 from billing.roles import DESK, RoleRequiredMixin
 from billing.views.common import ProcedureFormMixin, path_for
@@ -32,11 +32,15 @@ class CustomerSearchView(RoleRequiredMixin, TemplateView):
         except ValueError:
             page = 1
         limit = selectors.SEARCH_LIMIT
-        results = next_page = None
+        results = next_page = too_broad = None
         if query:
             # one more than a page tells whether there is a next one
-            results = selectors.search_customers(query=query, limit=limit + 1,
-                                                 offset=(page - 1) * limit)
+            try:
+                results = selectors.search_customers(query=query, limit=limit + 1,
+                                                     offset=(page - 1) * limit)
+            except selectors.SearchTooBroad as e:
+                results = []
+                too_broad = errors.SEARCH_TOO_BROAD.format(seconds=e.seconds)
             next_page = page + 1 if len(results) > limit else None
             results = results[:limit]
             customer_path = path_for("billing:customer_detail")
@@ -49,7 +53,7 @@ class CustomerSearchView(RoleRequiredMixin, TemplateView):
         return super().get_context_data(
             search_form=form or SearchForm(), query=query, results=results, limit=limit,
             page=page, next_page=next_page, prev_page=page - 1 if page > 1 else None,
-            first=first, last=first + len(results or []) - 1, **kwargs)
+            first=first, last=first + len(results or []) - 1, too_broad=too_broad, **kwargs)
 
 
 class CustomerDetailView(RoleRequiredMixin, TemplateView):
