@@ -221,24 +221,20 @@ BEGIN
         COMMIT;
     END LOOP;
 
+    -- the batch's end, its audit event and the answer read the kept figures of its row
+    -- (migration 0129; v_ledger_integrity's payment_batch check recounts them from the lines),
+    -- not its lines again (0.14 s for 100,000 lines)
     START TRANSACTION;
     UPDATE payment_batch SET status = 'posted', posted_by = v_actor, posted_at = NOW()
-     WHERE batch_id = v_batch_id AND status = 'open'
-       AND NOT EXISTS (SELECT 1 FROM payment_batch_line
-                        WHERE batch_id = v_batch_id AND outcome = 'pending');
+     WHERE batch_id = v_batch_id AND status = 'open' AND pending_count = 0;
     CALL _audit('payment_batch_posted', 'payment_batch', v_batch_id, NULL,
-                (SELECT JSON_OBJECT('posted', SUM(outcome = 'posted'),
-                                    'replayed', SUM(outcome = 'replayed'),
-                                    'refused', SUM(outcome = 'refused'))
-                   FROM payment_batch_line WHERE batch_id = v_batch_id), v_actor);
+                (SELECT JSON_OBJECT('posted', posted_count, 'replayed', replayed_count,
+                                    'refused', refused_count)
+                   FROM payment_batch WHERE batch_id = v_batch_id), v_actor);
     COMMIT;
 
-    SELECT v_batch_id AS batch_id,
-           COALESCE(SUM(l.outcome = 'posted'), 0) AS posted,
-           COALESCE(SUM(l.outcome = 'replayed'), 0) AS replayed,
-           COALESCE(SUM(l.outcome = 'refused'), 0) AS refused,
-           CAST(COALESCE(SUM(IF(l.outcome = 'posted', p.amount, 0)), 0) AS DECIMAL(14,2)) AS amount_posted
-      FROM payment_batch_line l
-      LEFT JOIN payment p ON p.payment_id = l.payment_id
-     WHERE l.batch_id = v_batch_id;
+    SELECT batch_id, posted_count AS posted, replayed_count AS replayed,
+           refused_count AS refused, amount_posted
+      FROM payment_batch
+     WHERE batch_id = v_batch_id;
 END
