@@ -403,12 +403,12 @@ def _statements_run(db, call, patience=60):
     That figure is the server-wide query id of the session's last statement, not a count of the
     session's own (another session's 100 statements raise it by 100), so a statement any other
     session begins meanwhile (the other half of `make test` on the same server) lands in the
-    difference. A count is kept only when no other session began a statement around it: the
-    Com_ counters of every session grew by exactly this session's own, which are the five SHOWs
-    around the call and the call's statements, less the first two SHOWs that each read counts
-    already including themselves (so the global growth is the session's less 2). Otherwise
-    `call` runs again (`call` must leave the account as it found it for the count: callers post
-    payments of the same shape), for up to `patience` seconds."""
+    difference. A count is kept only when no other session began a statement around it, which
+    the Com_ counters tell (a SHOW's figures include itself): this session's grew by the call's
+    statements and the five SHOWs after its first read, every session's (from the second SHOW
+    to the fifth) by the call's statements and three SHOWs, so the two differ by exactly 2 when
+    no other session ran anything. Otherwise `call` runs again (callers post payments of the
+    same shape, whose count is the same), for up to `patience` seconds."""
     deadline = time.monotonic() + patience
     while time.monotonic() < deadline:
         session_before = _com_statements(db, "SESSION")

@@ -145,7 +145,8 @@ def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
                                               [*params, int(limit), int(offset)]))
     except OperationalError as e:
         if e.args and e.args[0] in STATEMENT_TIMEOUT_ERRNOS:
-            log.warning("staff search %r stopped after %s s", q, SEARCH_SECONDS)
+            log.warning("a staff search of %d word(s) stopped after %s s", len(words),
+                        SEARCH_SECONDS)                  # not the words: they may name people
             raise SearchTooBroad(SEARCH_SECONDS) from None
         raise
     accounts = list(Account.objects.filter(customer_id__in=[c.customer_id for c in customers]))
