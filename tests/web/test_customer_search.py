@@ -144,3 +144,15 @@ def test_the_time_limit_is_written_for_the_server_it_runs_on(billing_db, monkeyp
     monkeypatch.setitem(conn.__dict__, "mysql_is_mariadb", False)
     assert (selectors._within("SELECT 1 FROM (SELECT 2) x", 0.0001, "billing")
             == "SELECT /*+ MAX_EXECUTION_TIME(1) */ 1 FROM (SELECT 2) x")
+
+
+def test_a_query_longer_than_the_field_is_refused_with_a_reason(staff_client, people):
+    """The search field takes 200 characters (every word of a query is a FULLTEXT term or a
+    LIKE over the names): a longer query, typed past the browser's limit or sent by hand, is not
+    run, and the page says why."""
+    r = staff_client.get(reverse("billing:customer_search"), {"q": "ada " * 50 + "x"})
+    page = r.content.decode()
+    assert r.status_code == 200 and r.context["results"] is None
+    assert "at most 200 characters (it has 201)" in page and 'maxlength="200"' in page
+    r, names = search(staff_client, ("ada " * 50)[:200])
+    assert names == ["Ada Lovelace", "Carol Adams"]

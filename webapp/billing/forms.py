@@ -47,7 +47,7 @@ class ReadingForm(forms.Form):
 class SearchForm(forms.Form):
     q = forms.CharField(label="Name, address, phone, e-mail, customer no., account no. or "
                               "meter serial",
-                        required=False, strip=True,
+                        required=False, strip=True, max_length=200,
                         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
 
 
