@@ -28,6 +28,21 @@ def test_one_name_word_is_read_in_the_search_pages_order(db):
     assert row["key"] == "PRIMARY" and "filesort" not in (row["Extra"] or "")
 
 
+def test_one_address_word_is_read_in_the_search_pages_order(db):
+    """The staff search by one address word (billing.selectors._addresses_by_word): the word's
+    customers come from customer_address_word's primary key in the page's order, grouped as they
+    come (a customer has a row per address with the word), so the LIMIT stops the read: no
+    temporary table, no sort of every match (migration 0130)."""
+    [row] = plan(db, "SELECT customer_id, full_name, customer_no FROM v_customer_address_word "
+                     "WHERE word = 'springfield' GROUP BY full_name, customer_no, customer_id "
+                     "ORDER BY full_name, customer_no, customer_id LIMIT 51")
+    assert row["key"] == "PRIMARY" and "Using index" in (row["Extra"] or "")
+    assert "filesort" not in row["Extra"] and "temporary" not in row["Extra"]
+    [row] = plan(db, "SELECT word FROM v_customer_address_word WHERE word LIKE 'spr%' "
+                     "ORDER BY word LIMIT 1")
+    assert row["key"] == "PRIMARY" and "filesort" not in (row["Extra"] or "")
+
+
 def test_the_review_queue_reads_a_pages_ids_and_its_count_from_the_index(db):
     """The review queue (billing.selectors.review_queue): a page's ids, a deep page's too, in
     the queue's order (read_on, reading_id) and the count of readings in review come from

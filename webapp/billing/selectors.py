@@ -83,11 +83,13 @@ def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
     accounts and balances are read afterwards for its customers only.
 
     A query with one word of 3 characters or more (and any shorter ones) finds the names through
-    v_customer_name_word instead of the FULLTEXT index (_names_by_word): the same customers,
-    read in the page's order, so a common name costs a page's worth of index entries and not
-    every match (40,000 "Smith"s in a million customers: a quarter of a second through
-    FULLTEXT). Queries of several such words (and deeper pages than WORD_PAGE_MAX customers)
-    still use the FULLTEXT index."""
+    v_customer_name_word (_names_by_word) and the addresses through v_customer_address_word
+    (_addresses_by_word) instead of the FULLTEXT indexes: the same customers, read in the
+    page's order, so a common name or address word costs a page's worth of index entries and
+    not every match (40,000 "Smith"s in a million customers: a quarter of a second through
+    FULLTEXT; a town that every address has, 8 s). Queries of several such words (and deeper
+    pages than WORD_PAGE_MAX customers) still use the FULLTEXT indexes, under the time limit
+    SEARCH_SECONDS."""
     q = (query or "").strip()
     if not q:
         return []
@@ -111,7 +113,14 @@ def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
     keys = []
     if name_where:
         keys.append(f"SELECT customer_id FROM v_customer_search WHERE {' AND '.join(name_where)}")
-    if long_words:
+    by_address = (_addresses_by_word(long_words, need=int(offset) + int(limit))
+                  if long_words else None)
+    if by_address is not None:
+        keys.append("SELECT customer_id FROM v_customer_search WHERE "
+                    + ("customer_id IN (%s)" % ", ".join(["%s"] * len(by_address))
+                       if by_address else "FALSE"))
+        params += by_address
+    elif long_words:
         for view, column in (("v_customer_search", "address"),
                              ("v_account_search", "service_address")):
             cond, arg = _words_match(column, long_words)
@@ -176,12 +185,31 @@ def _names_by_word(long_words, short_words, *, need):
     ('+word*' IN BOOLEAN MODE) finds, since v_customer_name_word holds the words InnoDB's
     FULLTEXT parser makes (migration 0117). None when the query has not exactly one long word,
     `need` is above WORD_PAGE_MAX, or the prefix starts more than WORD_PREFIX_MAX different
-    words (then the caller asks the FULLTEXT index).
+    words (then the caller asks the FULLTEXT index)."""
+    short = "".join(" AND full_name LIKE %s" for _ in short_words)
+    return _ids_by_word("v_customer_name_word", long_words, need=need, where=short,
+                        params=[_like_part(w) for w in short_words])
+
+
+def _addresses_by_word(long_words, *, need):
+    """The ids of the first `need` customers in the page's order whose postal address, or the
+    service address of one of whose accounts, has a word starting with the one long word of
+    the query: the customers the FULLTEXT indexes of both addresses find for '+word*'
+    (v_customer_address_word, migration 0130, holds the same words). None as for
+    _names_by_word."""
+    return _ids_by_word("v_customer_address_word", long_words, need=need)
+
+
+def _ids_by_word(view, long_words, *, need, where="", params=()):
+    """The reader behind _names_by_word and _addresses_by_word: `view` has the columns word,
+    full_name, customer_no and customer_id, and its table's primary key starts (word,
+    full_name, customer_no, customer_id). `where` (with `params`) narrows each word's rows.
 
     The different words the prefix starts ("smith": Smith, Smithers) are found one by one in
-    the primary key's order (the first word after the last one found); each word's customers are read in
-    the page's order up to `need`, and the words' lists are merged. Every read is an index range
-    that stops at its LIMIT."""
+    the primary key's order (the first word after the last one found); each word's customers
+    are read in the page's order up to `need` (grouped: a customer has a row per address with
+    the word), and the words' lists are merged. Every read is an index range that stops at its
+    LIMIT."""
     if len(long_words) != 1 or need > WORD_PAGE_MAX:
         return None
     prefix = _escape_like(long_words[0]) + "%"
@@ -189,7 +217,7 @@ def _names_by_word(long_words, short_words, *, need):
     with connections["billing"].cursor() as cur:
         while True:
             after = " AND word > %s" if words else ""
-            cur.execute(f"SELECT word FROM v_customer_name_word WHERE word LIKE %s{after} "
+            cur.execute(f"SELECT word FROM {view} WHERE word LIKE %s{after} "
                         "ORDER BY word LIMIT 1", [prefix, *words[-1:]])
             row = cur.fetchone()
             if row is None:
@@ -200,17 +228,17 @@ def _names_by_word(long_words, short_words, *, need):
             words.append(word)
         if not words:
             return []
-        short = "".join(" AND full_name LIKE %s" for _ in short_words)
-        parts, params = [], []
+        parts, part_params = [], []
         for word in words:
-            parts.append(f"(SELECT customer_id, full_name, customer_no FROM v_customer_name_word "
-                         f"WHERE word = %s{short} ORDER BY full_name, customer_no LIMIT %s)")
-            params += [word, *(_like_part(w) for w in short_words), int(need)]
+            parts.append(f"(SELECT customer_id, full_name, customer_no FROM {view} "
+                         f"WHERE word = %s{where} GROUP BY full_name, customer_no, customer_id "
+                         f"ORDER BY full_name, customer_no, customer_id LIMIT %s)")
+            part_params += [word, *params, int(need)]
         cur.execute(f"""
             SELECT customer_id FROM ({" UNION ALL ".join(parts)}) x
             GROUP BY customer_id, full_name, customer_no
             ORDER BY full_name, customer_no
-            LIMIT %s""", [*params, int(need)])
+            LIMIT %s""", [*part_params, int(need)])
         return [r[0] for r in cur.fetchall()]
 
 
