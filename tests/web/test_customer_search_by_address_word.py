@@ -53,8 +53,11 @@ def addressed(billing_db):
 @pytest.mark.parametrize("q", ["springfield", "SPRING", "spr", "elm", "elmwood", "street",
                                "james", "square", "muller", "müllerweg", "connell", "dublin",
                                "hauptstraße", "zurich", "main_road", "main", "123", "123456",
-                               "box", "oak", "rear", "park", "nowhere", "elm x", "st elm"])
-def test_one_word_finds_what_the_fulltext_indexes_find(staff_client, monkeypatch, addressed, q):
+                               "box", "oak", "rear", "park", "nowhere", "elm x", "st elm",
+                               "elm street", "street elm", "elm spring", "springfield elm",
+                               "elm elm", "main street", "oak springfield", "elm dublin",
+                               "james's square london", "person", "person elm", "12 elm"])
+def test_address_words_find_what_the_fulltext_indexes_find(staff_client, monkeypatch, addressed, q):
     by_word, fulltext = both_paths(staff_client, monkeypatch, q)
     assert by_word == fulltext
 
@@ -63,6 +66,14 @@ def test_a_customer_with_the_word_in_several_addresses_is_listed_once(staff_clie
     """Person A: "Springfield" in the postal address and in an account's service address."""
     names, _ = search(staff_client, "springfield")
     assert names == ["Person A", "Person B", "Person F", "Person H"]
+
+
+def test_several_words_must_be_in_one_address(staff_client, addressed):
+    """Person D: "Dublin" in the postal address, "Elmwood" in an account's service address:
+    as FULLTEXT, which matches each address on its own, "elm dublin" finds no one."""
+    assert search(staff_client, "elm dublin")[0] == []
+    assert search(staff_client, "elmwood park")[0] == ["Person D"]
+    assert search(staff_client, "dublin connell")[0] == ["Person D"]
 
 
 def test_a_common_address_word_does_not_ask_the_fulltext_indexes(staff_client, addressed):

@@ -2,6 +2,7 @@
 
 Each function takes keyword-only arguments and returns model instances or plain values.
 """
+import contextlib
 import datetime
 import logging
 import re
@@ -28,6 +29,7 @@ SEARCH_LIMIT = 50
 FULLTEXT_MIN_WORD = 3          # innodb_ft_min_token_size, the default of MariaDB and MySQL
 WORD_PAGE_MAX = 20000          # _names_by_word: deepest result read in order (page 400)
 WORD_PREFIX_MAX = 8            # _names_by_word: different words one prefix may start
+WORD_COUNT_CAP = 5000          # _ids_by_words: rows of a prefix counted to choose the driver
 SEARCH_SECONDS = 3             # the search's time on the server before it gives up (SearchTooBroad)
 _WORD = re.compile(r"\w+")
 NO_SUCH_TABLE = 1146
@@ -82,14 +84,16 @@ def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
     account-count subquery, is never merged by MySQL), and v_account, also merged. The page's
     accounts and balances are read afterwards for its customers only.
 
-    A query with one word of 3 characters or more (and any shorter ones) finds the names through
+    A query with words of 3 characters or more (and any shorter ones) finds the names through
     v_customer_name_word (_names_by_word) and the addresses through v_customer_address_word
     (_addresses_by_word) instead of the FULLTEXT indexes: the same customers, read in the
     page's order, so a common name or address word costs a page's worth of index entries and
     not every match (40,000 "Smith"s in a million customers: a quarter of a second through
-    FULLTEXT; a town that every address has, 8 s). Queries of several such words (and deeper
-    pages than WORD_PAGE_MAX customers) still use the FULLTEXT indexes, under the time limit
-    SEARCH_SECONDS."""
+    FULLTEXT; a town that every address has, 8 s). Queries of several such words are read that
+    way too, every word in one name or one address, driven by the word with the fewest rows.
+    Pages deeper than WORD_PAGE_MAX customers, and prefixes that start more than
+    WORD_PREFIX_MAX words, still use the FULLTEXT indexes. Every statement that reads the rows
+    runs under the time limit SEARCH_SECONDS (SearchTooBroad past it)."""
     q = (query or "").strip()
     if not q:
         return []
@@ -148,16 +152,9 @@ def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
               ORDER BY n.full_name, n.customer_no
               LIMIT %s OFFSET %s) t ON t.customer_id = c.customer_id
         ORDER BY c.full_name, c.customer_no"""
-    alias = Customer.objects.db
-    try:
-        customers = list(Customer.objects.raw(_within(sql, SEARCH_SECONDS, alias),
+    with _search_time_limit():
+        customers = list(Customer.objects.raw(_within(sql, SEARCH_SECONDS, Customer.objects.db),
                                               [*params, int(limit), int(offset)]))
-    except OperationalError as e:
-        if e.args and e.args[0] in STATEMENT_TIMEOUT_ERRNOS:
-            log.warning("a staff search of %d word(s) stopped after %s s", len(words),
-                        SEARCH_SECONDS)                  # not the words: they may name people
-            raise SearchTooBroad(SEARCH_SECONDS) from None
-        raise
     accounts = list(Account.objects.filter(customer_id__in=[c.customer_id for c in customers]))
     balances = account_balances(account_ids=[a.account_id for a in accounts], only=["balance"])
     by_customer = {}
@@ -180,66 +177,104 @@ def _like_part(word):
 
 def _names_by_word(long_words, short_words, *, need):
     """The ids of the first `need` customers in the page's order (full_name, customer_no) whose
-    name has a word starting with the one long word of the query and contains each short word
-    (LIKE '%word%', as on the FULLTEXT path): the customers MATCH (full_name) AGAINST
-    ('+word*' IN BOOLEAN MODE) finds, since v_customer_name_word holds the words InnoDB's
-    FULLTEXT parser makes (migration 0117). None when the query has not exactly one long word,
-    `need` is above WORD_PAGE_MAX, or the prefix starts more than WORD_PREFIX_MAX different
-    words (then the caller asks the FULLTEXT index)."""
-    short = "".join(" AND full_name LIKE %s" for _ in short_words)
-    return _ids_by_word("v_customer_name_word", long_words, need=need, where=short,
-                        params=[_like_part(w) for w in short_words])
+    name has, for every long word of the query, a word starting with it and contains each short
+    word (LIKE '%word%', as on the FULLTEXT path): the customers MATCH (full_name) AGAINST
+    ('+word1* +word2* ...' IN BOOLEAN MODE) finds, since v_customer_name_word holds the words
+    InnoDB's FULLTEXT parser makes (migration 0117). None when the query has no long word,
+    `need` is above WORD_PAGE_MAX, or a prefix starts more than WORD_PREFIX_MAX different words
+    (then the caller asks the FULLTEXT index)."""
+    short = "".join(" AND d.full_name LIKE %s" for _ in short_words)
+    return _ids_by_words("v_customer_name_word", long_words, need=need, where=short,
+                         params=[_like_part(w) for w in short_words], same=("customer_id",))
 
 
 def _addresses_by_word(long_words, *, need):
     """The ids of the first `need` customers in the page's order whose postal address, or the
-    service address of one of whose accounts, has a word starting with the one long word of
-    the query: the customers the FULLTEXT indexes of both addresses find for '+word*'
-    (v_customer_address_word, migration 0130, holds the same words). None as for
-    _names_by_word."""
-    return _ids_by_word("v_customer_address_word", long_words, need=need)
+    service address of one of whose accounts, has for every long word of the query a word
+    starting with it: the customers the FULLTEXT indexes of both addresses find for '+word1*
+    +word2* ...' (v_customer_address_word, migration 0130, holds the same words, with the
+    address they are in). None when `need` is above WORD_PAGE_MAX or a prefix starts more than
+    WORD_PREFIX_MAX different words."""
+    return _ids_by_words("v_customer_address_word", long_words, need=need,
+                         same=("customer_id", "account_id"))
 
 
-def _ids_by_word(view, long_words, *, need, where="", params=()):
+def _ids_by_words(view, long_words, *, need, same, where="", params=()):
     """The reader behind _names_by_word and _addresses_by_word: `view` has the columns word,
-    full_name, customer_no and customer_id, and its table's primary key starts (word,
-    full_name, customer_no, customer_id). `where` (with `params`) narrows each word's rows.
+    full_name, customer_no, customer_id and those of `same` (the columns that name one name or
+    one address: every word of the query must be in the same one), and its table's primary key
+    starts (word, full_name, customer_no, customer_id). `where` (with `params`) narrows the rows
+    read, as `d`.
 
-    The different words the prefix starts ("smith": Smith, Smithers) are found one by one in
-    the primary key's order (the first word after the last one found); each word's customers
-    are read in the page's order up to `need` (grouped: a customer has a row per address with
-    the word), and the words' lists are merged. Every read is an index range that stops at its
-    LIMIT."""
-    if len(long_words) != 1 or need > WORD_PAGE_MAX:
+    The different words each prefix starts ("smith": Smith, Smithers) are found one by one in
+    the primary key's order (the first word after the last one found). With several prefixes,
+    the one with the fewest rows (counted up to WORD_COUNT_CAP) drives, and each of its rows is
+    kept when the same name or address (`same`) has a word starting with every other prefix (an
+    index lookup each). The driver's words are each read in the page's order up to
+    `need` customers (grouped: a customer has a row per address with the word), and their lists
+    are merged. Every read is an index range that stops at its LIMIT; the reads of the rows
+    run under the search's time limit (SearchTooBroad past it)."""
+    if not long_words or need > WORD_PAGE_MAX:
         return None
-    prefix = _escape_like(long_words[0]) + "%"
-    words = []
-    with connections["billing"].cursor() as cur:
-        while True:
-            after = " AND word > %s" if words else ""
-            cur.execute(f"SELECT word FROM {view} WHERE word LIKE %s{after} "
-                        "ORDER BY word LIMIT 1", [prefix, *words[-1:]])
-            row = cur.fetchone()
-            if row is None:
-                break
-            word = row[0]
-            if len(words) == WORD_PREFIX_MAX:
-                return None
-            words.append(word)
-        if not words:
-            return []
+    alias = Customer.objects.db
+    prefixes = [_escape_like(w) + "%" for w in long_words]
+    with connections[alias].cursor() as cur:
+        forms = []
+        for prefix in prefixes:
+            words = []
+            while True:
+                after = " AND word > %s" if words else ""
+                cur.execute(f"SELECT word FROM {view} WHERE word LIKE %s{after} "
+                            "ORDER BY word LIMIT 1", [prefix, *words[-1:]])
+                row = cur.fetchone()
+                if row is None:
+                    break
+                if len(words) == WORD_PREFIX_MAX:
+                    return None
+                words.append(row[0])
+            if not words:
+                return []
+            forms.append(words)
+        driver = 0
+        if len(prefixes) > 1:
+            counts = []
+            for prefix in prefixes:
+                cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {view} WHERE word LIKE %s "
+                            "LIMIT %s) x", [prefix, WORD_COUNT_CAP])
+                counts.append(cur.fetchone()[0])
+            driver = counts.index(min(counts))
+        others = [p for i, p in enumerate(prefixes) if i != driver]
+        one = " AND ".join(f"o.{c} = d.{c}" for c in same)
+        exists = "".join(f" AND EXISTS (SELECT 1 FROM {view} o WHERE {one} AND o.word LIKE %s)"
+                         for _ in others)
         parts, part_params = [], []
-        for word in words:
-            parts.append(f"(SELECT customer_id, full_name, customer_no FROM {view} "
-                         f"WHERE word = %s{where} GROUP BY full_name, customer_no, customer_id "
-                         f"ORDER BY full_name, customer_no, customer_id LIMIT %s)")
-            part_params += [word, *params, int(need)]
-        cur.execute(f"""
+        for word in forms[driver]:
+            parts.append(f"(SELECT d.customer_id, d.full_name, d.customer_no FROM {view} d "
+                         f"WHERE d.word = %s{where}{exists} "
+                         f"GROUP BY d.full_name, d.customer_no, d.customer_id "
+                         f"ORDER BY d.full_name, d.customer_no, d.customer_id LIMIT %s)")
+            part_params += [word, *params, *others, int(need)]
+        sql = f"""
             SELECT customer_id FROM ({" UNION ALL ".join(parts)}) x
             GROUP BY customer_id, full_name, customer_no
             ORDER BY full_name, customer_no
-            LIMIT %s""", [*part_params, int(need)])
+            LIMIT %s"""
+        with _search_time_limit():
+            cur.execute(_within(sql, SEARCH_SECONDS, alias), [*part_params, int(need)])
         return [r[0] for r in cur.fetchall()]
+
+
+@contextlib.contextmanager
+def _search_time_limit():
+    """Turns the server's stop of a statement run under the search's time limit (_within with
+    SEARCH_SECONDS) into SearchTooBroad."""
+    try:
+        yield
+    except OperationalError as e:
+        if e.args and e.args[0] in STATEMENT_TIMEOUT_ERRNOS:
+            log.warning("a staff search stopped after %s s", SEARCH_SECONDS)   # not its words:
+            raise SearchTooBroad(SEARCH_SECONDS) from None                     # they name people
+        raise
 
 
 def exact_number(*, query):
