@@ -8,7 +8,7 @@ import logging
 import re
 from typing import NamedTuple
 
-from django.db import DatabaseError, OperationalError, connections
+from django.db import DatabaseError, connections
 from django.db.models import F, Q
 
 from billing.errors import STATEMENT_TIMEOUT_ERRNOS
@@ -270,7 +270,7 @@ def _search_time_limit():
     SEARCH_SECONDS) into SearchTooBroad."""
     try:
         yield
-    except OperationalError as e:
+    except DatabaseError as e:           # 1969, 3024: OperationalError; 188: InternalError
         if e.args and e.args[0] in STATEMENT_TIMEOUT_ERRNOS:
             log.warning("a staff search stopped after %s s", SEARCH_SECONDS)   # not its words:
             raise SearchTooBroad(SEARCH_SECONDS) from None                     # they name people
