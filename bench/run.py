@@ -233,6 +233,12 @@ def rerun_web():
         # only some pages measured again: they (and the trivial pages) replace their figures,
         # the other pages keep theirs
         kept = res.get("web") or {"pages": {}, "notes": []}
+        # a page not measured again keeps the trivial page of its own pass as its floor (the
+        # ratio compares figures of one pass, not this pass's floor with an older page)
+        old_floor = (kept["pages"].get("trivial") or {}).get("p95_ms")
+        for name, pg in kept["pages"].items():
+            if name not in web["pages"] and old_floor and "trivial_p95_ms" not in pg:
+                pg["trivial_p95_ms"] = old_floor
         kept["pages"].update(web["pages"])
         # a re-measured page's old note goes with its old figures
         kept["notes"] = [n for n in kept.get("notes", [])

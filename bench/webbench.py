@@ -123,6 +123,11 @@ def run(db, seconds):
         "dashboard": (f"{base}/my/", sess["customer"]),
         "bill": (f"{base}/my/bills/{bill_id}/", sess["customer"]),
         "search": (f"{base}/customers/?q=Smith", sess["staff"]),
+        # the generator gives every address "<n> Elm Street, Springfield": a word of every
+        # address, and two of them (customer_address_word, migration 0130); a full name
+        "search_address": (f"{base}/customers/?q=Springfield", sess["staff"]),
+        "search_street": (f"{base}/customers/?q=Elm+Street", sess["staff"]),
+        "search_full_name": (f"{base}/customers/?q=Ben+Scott", sess["staff"]),
     }
     office = sess.get("office")
     pages.update({name: (f"{base}{path}", office) for name, path in BACKOFFICE_PAGES if path})
