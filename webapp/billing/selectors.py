@@ -27,8 +27,8 @@ log = logging.getLogger("billing.selectors")
 
 SEARCH_LIMIT = 50
 FULLTEXT_MIN_WORD = 3          # innodb_ft_min_token_size, the default of MariaDB and MySQL
-WORD_PAGE_MAX = 20000          # _names_by_word: deepest result read in order (page 400)
-WORD_PREFIX_MAX = 8            # _names_by_word: different words one prefix may start
+WORD_PAGE_MAX = 20000          # _ids_by_words: deepest result read in order (page 400)
+WORD_PREFIX_MAX = 8            # _ids_by_words: different words one prefix may start
 WORD_COUNT_CAP = 5000          # _ids_by_words: rows of a prefix counted to choose the driver
 SEARCH_SECONDS = 3             # the search's time on the server before it gives up (SearchTooBroad)
 _WORD = re.compile(r"\w+")
@@ -36,10 +36,10 @@ NO_SUCH_TABLE = 1146
 
 
 class SearchTooBroad(Exception):
-    """The staff search's query was stopped by the server after SEARCH_SECONDS: a word of it is
-    in too many names or addresses for the FULLTEXT indexes to answer in time (every customer
-    that matches is read before the page is chosen; at 1M customers a town's name or "Street"
-    took 8 s). `seconds` is the limit it ran under."""
+    """A statement of the staff search was stopped by the server after SEARCH_SECONDS: its words
+    are in too many names or addresses to answer in time (through FULLTEXT every customer that
+    matches is read before the page is chosen: at 1M customers a town's name took 8 s).
+    `seconds` is the limit it ran under."""
 
     def __init__(self, seconds):
         super().__init__(f"the search stopped after {seconds} s")
