@@ -1,10 +1,11 @@
 -- Staff search by a word of an address (issue 24 §4; billing.selectors.search_customers): one
 -- row per word of every customer's postal address and of every account's service address, with
 -- the customer's name and number beside the word, kept by the triggers
--- customer_address_words_insert/_update and account_address_words_insert/_update/_delete. As
--- customer_name_word (migration 0117) does for names, the customers with an address word come
--- out of the primary key already in the search page's order (full_name, customer_no), so a
--- word that nearly every address has (a town, "Street") costs a page's worth of index entries.
+-- customer_address_words_insert/_update/_delete, account_address_words_insert/_update/_delete
+-- and (a new name or number) customer_name_words_update. As customer_name_word (migration
+-- 0117) does for names, the customers with an address word come out of the primary key already
+-- in the search page's order (full_name, customer_no), so a word that nearly every address has
+-- (a town, "Street") costs a page's worth of index entries.
 -- The FULLTEXT indexes ft_customer_address and ft_account_service_address answer the same
 -- question but give every match unordered: at 1M customers "Springfield" took 8 s to fetch and
 -- sort.

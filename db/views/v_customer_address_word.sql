@@ -4,10 +4,10 @@
 -- contract).
 --
 -- A plain projection of the table customer_address_word (migration 0130, kept by the triggers
--- customer_address_words_* and account_address_words_*), ALGORITHM = MERGE: the server reads
--- the table's primary key (word, full_name, customer_no, customer_id, account_id) itself, so the
--- customers with one word come out in the search page's order and a LIMIT stops the read. The
--- web app's account has SELECT on views only.
+-- customer_address_words_*, account_address_words_* and customer_name_words_update),
+-- ALGORITHM = MERGE: the server reads the table's primary key (word, full_name, customer_no,
+-- customer_id, account_id) itself, so the customers with one word come out in the search page's
+-- order and a LIMIT stops the read. The web app's account has SELECT on views only.
 --
 -- Columns
 --   word          a word of the address (letters, digits, underscores; 3 to 84 characters)

@@ -6,7 +6,6 @@ shows them. Checked after staging in several calls, posting in chunks and segmen
 outcome, two batches posted at once, a failure in the middle of a chunk, a reversal; drift is
 listed by v_ledger_integrity."""
 import re
-import threading
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from helpers.bills import assert_integrity, make_bill
 from helpers.db import DbError
 from helpers.factories import ACTOR, make_metered_account
+from helpers.races import run_together
 
 ROOT = Path(__file__).resolve().parents[2]
 CLOCK = "2026-03-01 12:00:00"
@@ -228,32 +228,21 @@ def test_two_batches_posted_at_once_by_two_sessions(db, connect):
                   + [line(closed, "1.00", "b1-closed"), line(nos[0], "20.00", "b1-0")], ref="b1")
     second = stage(db, [line(no, "28.00" if i % 4 else "bad", f"b2-{i}")
                         for i, no in reversed(list(enumerate(nos)))], ref="b2")
-    errors, results = [], {}
+    results = {}
 
     def batch(name, batch_id):
         c = connect()
         c.set_clock(CLOCK)
         c.execute("SET @payment_batch_chunk = 4")
-        try:
-            results[name] = post(c, batch_id)
-        except Exception as e:  # noqa: BLE001 (reported by the assertion below)
-            errors.append(e)
+        results[name] = post(c, batch_id)
 
     def payer():
         c = connect()
         c.set_clock(CLOCK)
         for k in range(10):
-            try:
-                c.call("post_payment", ids[k * 3], "5.00", "cash", None, f"pp-{k}", ACTOR)
-            except Exception as e:  # noqa: BLE001
-                errors.append(e)
-    threads = [threading.Thread(target=batch, args=("b1", first["batch_id"])),
-               threading.Thread(target=batch, args=("b2", second["batch_id"])),
-               threading.Thread(target=payer)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+            c.call("post_payment", ids[k * 3], "5.00", "cash", None, f"pp-{k}", ACTOR)
+    errors = run_together(lambda: batch("b1", first["batch_id"]),
+                          lambda: batch("b2", second["batch_id"]), payer)
     assert errors == []
     one, two = assert_kept(db, first["batch_id"]), assert_kept(db, second["batch_id"])
     assert (one["posted"], one["replayed"], one["refused"], one["amount_posted"]) == \

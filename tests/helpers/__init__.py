@@ -13,7 +13,7 @@
 - helpers.bills: bills made directly with SQL for the payment tests (`make_bill`) and the reads
   those tests share (`bill_state`, `allocations`, `balance`, `assert_integrity`).
 - helpers.races: procedure calls made to race for one account lock (`race`,
-  `wait_for_lock_waits`).
+  `wait_for_lock_waits`), and functions run at once in threads of their own (`run_together`).
 - helpers.real_clock: today and the last full months on the real clock (`real.today`,
   `real.last`, `real.last_end`, `real.before`, `real.before_end`), read when a test runs, for
   the tests through the web app and the job commands.

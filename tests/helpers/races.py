@@ -4,7 +4,9 @@
 
 race(db, connect, calls, locked_accounts) runs procedure calls that queue on the same account
 lock and then compete (two postings with one idempotency key, two reversals of one payment);
-wait_for_lock_waits(db, thread_ids, n) waits until n of those connections wait for a row lock.
+wait_for_lock_waits(db, thread_ids, n) waits until n of those connections wait for a row lock;
+run_together(*work) runs functions at once, each in a thread of its own (sessions posting
+batches and payments side by side), and returns what they raised.
 """
 import threading
 import time
@@ -54,3 +56,22 @@ def race(db, connect, calls, locked_accounts):
         for t in threads:
             t.join(30)
     return results
+
+
+def run_together(*work):
+    """Runs each function of `work` in a thread of its own, all at once, and waits for them;
+    returns the exceptions they raised ([] when none did), for the test to assert on."""
+    errors = []
+
+    def run(f):
+        try:
+            f()
+        except Exception as e:  # noqa: BLE001 (returned to the caller)
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(f,)) for f in work]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors

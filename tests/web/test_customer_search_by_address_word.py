@@ -6,10 +6,10 @@ switched off (WORD_PAGE_MAX = 0), the FULLTEXT path."""
 import pytest
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from billing import selectors
 from helpers.factories import make_account, make_customer, make_tariff
+from web.searchhelp import both_paths, search
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 
@@ -18,21 +18,6 @@ ADDRESSES = ["12 Elm Street, Springfield", "3 St James's Square, London", "Flat 
              "Springfield Rd 9", "9 elm street", None]
 SERVICE = ["44 Oak Avenue, Springfield", "Unit 5 (rear), Elmwood Park", "Springfield",
            "12 Main Street"]
-
-
-def search(client, q, page=None):
-    params = {"q": q} if page is None else {"q": q, "page": page}
-    r = client.get(reverse("billing:customer_search"), params)
-    assert r.status_code == 200
-    return [c.full_name for c in r.context["results"]], r
-
-
-def both_paths(client, monkeypatch, q, page=1):
-    by_word, _ = search(client, q, page)
-    with monkeypatch.context() as m:
-        m.setattr(selectors, "WORD_PAGE_MAX", 0)
-        fulltext, _ = search(client, q, page)
-    return by_word, fulltext
 
 
 @pytest.fixture

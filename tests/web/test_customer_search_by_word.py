@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from billing import selectors
 from helpers.factories import make_customer
+from web.searchhelp import both_paths, search
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 
@@ -16,21 +17,6 @@ NAMES = ["Sean O'Brien", "Anna Smith-Jones", "J.Brown", "Ed Al_Sayed", "Zoë Mü
          "Hans MULLER", "x(Foo)bar", "Ann D'Arcy", "Li«Wei»", "Kim 123abc", "Ann’Lee",
          "Bo/Baz", "Tom&Jerry", "ÅSA Öberg", "Smith Smith", "Smithers Jones", "Ann Smith",
          "Jo Smithson", "Mary Smith", "Al Smith", "Blacksmith Ann"]
-
-
-def search(client, q, page=None):
-    params = {"q": q} if page is None else {"q": q, "page": page}
-    r = client.get(reverse("billing:customer_search"), params)
-    assert r.status_code == 200
-    return [c.full_name for c in r.context["results"]], r
-
-
-def both_paths(client, monkeypatch, q, page=1):
-    by_word, _ = search(client, q, page)
-    with monkeypatch.context() as m:
-        m.setattr(selectors, "WORD_PAGE_MAX", 0)
-        fulltext, _ = search(client, q, page)
-    return by_word, fulltext
 
 
 @pytest.fixture

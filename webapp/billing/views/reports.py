@@ -243,14 +243,11 @@ class AgingReportView(ReportView):
         report sums its rows."""
         if qs.query.where:
             return super().totals(qs)
-        alias = router.db_for_read(AgingReport)
-        with connections[alias].cursor() as cur:
-            cur.execute("SELECT accounts, not_due, d1_30, d31_60, d61_90, d90_plus, total_open "
-                        "FROM v_staff_aging_total")
+        keys = [k for k, _ in BUCKETS] + ["total_open"]
+        with connections[router.db_for_read(AgingReport)].cursor() as cur:
+            cur.execute(f"SELECT accounts, {', '.join(keys)} FROM v_staff_aging_total")
             accounts, *sums = cur.fetchone()
-        return {"row_count": accounts,
-                **dict(zip(("not_due", "d1_30", "d31_60", "d61_90", "d90_plus", "total_open"),
-                           sums))}
+        return {"row_count": accounts, **dict(zip(keys, sums))}
 
     def link(self, row, col):
         if col.key in ("account_no", "customer_name"):
