@@ -13,14 +13,17 @@
 --                       exception row too (bill_account); 0: they are left out silently
 --                       (run_billing, whose candidates were chosen just before, so these are
 --                       accounts another run billed in the meantime)
--- Result: none (no result set). Progress and totals are added to the billing_run row.
+--   p_bills             OUT: bills created
+--   p_total             OUT: their totals as issued
+-- Result: none (no result set). The caller keeps the run's progress (_store_bills, "Locks").
 -- Errors: whatever a statement raises (the caller rolls back).
 -- The caller has created billing_chunk (account_id PRIMARY KEY), started a transaction and
 -- commits or rolls back afterwards. preview_billing calls _compute_bills the same way, without
 -- the locks, and keeps the result instead of storing it.
 CREATE PROCEDURE _bill_chunk(IN p_run_id INT UNSIGNED, IN p_period_start DATE, IN p_period_end DATE,
                              IN p_issue_date DATE, IN p_due_days INT, IN p_actor VARCHAR(100),
-                             IN p_explain_ineligible TINYINT)
+                             IN p_explain_ineligible TINYINT,
+                             OUT p_bills INT UNSIGNED, OUT p_total DECIMAL(14,2))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
 BEGIN
@@ -32,5 +35,6 @@ BEGIN
         SELECT p_run_id, account_id, code, detail FROM bc_ineligible;
     END IF;
 
-    CALL _store_bills(p_run_id, p_period_start, p_period_end, p_issue_date, p_due_days, p_actor);
+    CALL _store_bills(p_run_id, p_period_start, p_period_end, p_issue_date, p_due_days, p_actor,
+                      p_bills, p_total);
 END

@@ -4,12 +4,15 @@
 -- Any number of sessions may work one run at once. Each chunk is one transaction:
 --   1. claim: the first 'pending' chunk of the run by chunk_no, SELECT ... FOR UPDATE SKIP
 --      LOCKED (a chunk another session is billing is locked, so it is skipped, not waited for);
---   2. its accounts (billing_run_candidate) into the temporary table billing_chunk, and
---      CALL _bill_chunk (the same engine as ever: bills, lines, ledger, exceptions, progress);
---   3. the chunk row 'done' (with its bills, when, by whom), chunks_done + 1 on the run row; the
---      transaction whose chunk makes chunks_done = chunks_total completes the run
---      (_finish_billing_run: status 'completed', audit billing_run_finished);
---   4. COMMIT.
+--   2. the run row, shared (LOCK IN SHARE MODE) to the commit: a run that is no longer
+--      'running' (failed) is left at once;
+--   3. its accounts (billing_run_candidate) into the temporary table billing_chunk, and
+--      CALL _bill_chunk (the same engine as ever: bills, lines, ledger, exceptions);
+--   4. the chunk row 'done', with its progress (accounts, bills, their total; when, by whom);
+--   5. COMMIT.
+-- When no chunk is left to claim and none is pending any more, the run is complete:
+-- _finish_billing_run, in a transaction of its own, writes the sums of the chunks on the run
+-- row, status 'completed' and the audit row billing_run_finished.
 -- Why no lease or timeout is needed: the claim is the row lock of the very transaction that
 -- bills the chunk, and nothing about it is stored. If the session ends before its COMMIT (the
 -- connection is killed, the server loses it, the server crashes), the server rolls the
@@ -19,14 +22,22 @@
 -- while its CALL runs does not end the session: MariaDB and MySQL notice a vanished client only
 -- when they write to it, so the session finishes the CALL, chunk after chunk, then fails to
 -- send the result. Nothing is lost either way.)
--- Which session completes the run: chunks_done is raised under the run row's lock, which every
--- chunk's transaction holds from _bill_chunk's progress update to its COMMIT, so the increments
--- are serial and exactly one transaction sees chunks_done reach chunks_total; a chunk rolled
--- back never counts. Locks of a chunk, in order: its chunk row, its candidate rows (shared),
--- then _bill_chunk's (accounts, meters, tariffs shared, the bill-number counter, bills,
--- payments, the run row). Workers bill disjoint accounts; they queue on the bill-number counter
--- (bill numbers stay gapless per year: a rolled-back chunk gives its numbers back before the
--- next chunk takes them) and briefly on the run row.
+-- Which session completes the run: every session that finds no chunk to claim looks whether
+-- any chunk is still pending (a chunk being billed is, until its commit). The session that
+-- committed the last chunk finds none, and so may a session that looked at the same moment:
+-- _finish_billing_run completes the run only while it is 'running', under the run row's lock,
+-- so one of them does it and writes the one audit row; the other finds it completed. A session
+-- that dies between its last chunk's commit and the completion leaves a run whose chunks are
+-- all done: the next work_billing_run call completes it. Until then, and while the run runs,
+-- v_billing_run adds the done chunks up.
+-- The progress is on the chunk rows and not on the run row (since migration 0131): every bill
+-- inserted share-locks the run row (its foreign key), so a chunk that added its figures to it
+-- needed it exclusively while the other sessions' chunks held it shared, and the chunks' stores
+-- queued one behind the other. Locks of a chunk, in order: its chunk row, the run row (shared),
+-- its candidate rows (shared), then _bill_chunk's (accounts, meters, tariffs shared, bills,
+-- payments, the bill-number counter). Workers bill disjoint accounts; they queue only on the
+-- bill-number counter (bill numbers stay gapless per year: a rolled-back chunk gives its numbers
+-- back before the next chunk takes them).
 --
 -- Isolation: each chunk's transaction is READ COMMITTED (REPEATABLE READ where the binary log
 -- is statement-based). _bill_chunk makes its decisions under the locks it takes first (the
@@ -38,13 +49,15 @@
 -- table, or a chunk that is a large part of a table) that is every row of it, which two workers
 -- then hold together and each waits for the other's to lock its own meters: a deadlock at
 -- every chunk (seen with 4 workers on 50 accounts). Under READ COMMITTED those reads lock
--- nothing, and workers meet only on the counter and the run row.
+-- nothing, and workers meet only on the counter.
 --
 -- A chunk that deadlocks (1213) or times out on a lock (1205) is rolled back and claimed again,
 -- 5 attempts in all (if another session took it meanwhile, this one goes on with the next).
 -- Any other failure in a chunk (or the 5th lock error) rolls that chunk back, marks the run
--- 'failed' (audit billing_run_failed) and is raised again: committed chunks stay billed, no
--- session claims more chunks of a failed run, and a new run of the period bills the rest.
+-- 'failed' (_finish_billing_run: the sums of the chunks committed, audit billing_run_failed)
+-- and is raised again: committed chunks stay billed, the chunks other sessions are billing
+-- commit first (they hold the run row shared), no session bills more chunks of a failed run,
+-- and a new run of the period bills the rest.
 --
 -- Parameters
 --   p_run_id   the run (must exist; the callers check it)
@@ -69,7 +82,8 @@ BEGIN
     DECLARE v_retry INT UNSIGNED DEFAULT NULL;   -- the chunk to claim again after a lock error
     DECLARE v_attempt TINYINT DEFAULT 1;
     DECLARE v_bills INT UNSIGNED;
-    DECLARE v_last TINYINT;
+    DECLARE v_total DECIMAL(14,2);
+    DECLARE v_pending INT UNSIGNED;
     DECLARE v_in_chunk TINYINT DEFAULT 0;
     -- a server that writes a statement-based binary log refuses InnoDB writes under READ
     -- COMMITTED (1665): there the chunks stay REPEATABLE READ
@@ -80,14 +94,8 @@ BEGIN
         ROLLBACK;
         DROP TEMPORARY TABLE IF EXISTS billing_chunk;
         IF v_in_chunk THEN
-            UPDATE billing_run SET status = 'failed', finished_at = NOW()
-            WHERE run_id = p_run_id AND status = 'running';
-            IF ROW_COUNT() > 0 THEN
-                CALL _audit('billing_run_failed', 'billing_run', p_run_id, NULL,
-                            (SELECT JSON_OBJECT('bills_created', bills_created,
-                                                'total_billed', total_billed)
-                               FROM billing_run WHERE run_id = p_run_id), p_actor);
-            END IF;
+            START TRANSACTION;
+            CALL _finish_billing_run(p_run_id, 'failed', p_actor);
             COMMIT;
         END IF;
         RESIGNAL;
@@ -103,14 +111,6 @@ BEGIN
 
     -- One iteration per chunk: each chunk is its own transaction, so this is a loop.
     chunk_loop: LOOP
-        -- (autocommit, outside the chunk's transaction; a SELECT ... INTO is a consistent
-        -- read, where SET v = (SELECT ...) would share-lock the run row and queue behind the
-        -- chunk that holds it)
-        SET v_status = NULL;
-        SELECT status INTO v_status FROM billing_run WHERE run_id = p_run_id;
-        IF NOT (v_status <=> 'running') THEN
-            LEAVE chunk_loop;
-        END IF;
         BEGIN
             DECLARE EXIT HANDLER FOR 1213, 1205
             BEGIN
@@ -146,6 +146,14 @@ BEGIN
                 COMMIT;                          -- every chunk is done or being billed
                 LEAVE chunk_loop;
             END IF;
+            -- the run row shared, to the commit (see "Which session completes the run")
+            SET v_status = NULL;
+            SELECT status INTO v_status FROM billing_run WHERE run_id = p_run_id
+            LOCK IN SHARE MODE;
+            IF NOT (v_status <=> 'running') THEN
+                ROLLBACK;                        -- failed: no more chunks of it
+                LEAVE chunk_loop;
+            END IF;
             SET v_in_chunk = 1;
 
             DELETE FROM billing_chunk;
@@ -153,25 +161,26 @@ BEGIN
             SELECT account_id FROM billing_run_candidate
             WHERE run_id = p_run_id AND chunk_no = v_chunk;
             CALL _bill_chunk(p_run_id, v_period_start, v_period_end, v_issue_date, v_due_days,
-                             p_actor, 0);
-            -- the chunk's bills: the accounts of the engine's work table that _store_bills
-            -- billed (no exception), read from memory while this chunk holds the counter
-            SELECT COUNT(*) INTO v_bills FROM bc_acct WHERE exception_code IS NULL;
+                             p_actor, 0, v_bills, v_total);
 
             UPDATE billing_run_chunk
-            SET status = 'done', bills_created = v_bills, done_at = NOW(), done_by = p_actor,
-                done_connection = CONNECTION_ID()
+            SET status = 'done', bills_created = v_bills, total_billed = v_total, done_at = NOW(),
+                done_by = p_actor, done_connection = CONNECTION_ID()
             WHERE run_id = p_run_id AND chunk_no = v_chunk;
-            UPDATE billing_run SET chunks_done = chunks_done + 1 WHERE run_id = p_run_id;
-            SELECT chunks_done = chunks_total AND status = 'running' INTO v_last
-            FROM billing_run WHERE run_id = p_run_id FOR UPDATE;
-            IF v_last THEN
-                CALL _finish_billing_run(p_run_id, p_actor);
-            END IF;
             COMMIT;
             SET v_in_chunk = 0, v_attempt = 1;
             SET p_chunks = p_chunks + 1, p_bills = p_bills + v_bills;
         END;
     END LOOP;
     DROP TEMPORARY TABLE IF EXISTS billing_chunk;
+
+    -- no chunk left to claim: if none is pending either, the run is complete (a consistent
+    -- read: a chunk being billed is pending until its commit)
+    SELECT COUNT(*) INTO v_pending FROM billing_run_chunk
+    WHERE run_id = p_run_id AND status = 'pending';
+    IF v_pending = 0 THEN
+        START TRANSACTION;
+        CALL _finish_billing_run(p_run_id, 'completed', p_actor);
+        COMMIT;
+    END IF;
 END

@@ -7,7 +7,7 @@
 -- cancelled) for a period overlapping [bs, be] (billing-rules.md). The chunks (chunk_no 0, 1,
 -- ... in account_id order) have 1% of the candidates each, 1 to 10,000 (@billing_chunk_size
 -- overrides it for the session; below 1 means the default): the steps in which progress
--- (billing_run.accounts_done) moves, and the unit a worker claims (_bill_run_chunks).
+-- (v_billing_run.accounts_done) moves, and the unit a worker claims (_bill_run_chunks).
 -- Everything is one transaction: the run row with accounts_total and chunks_total, its
 -- candidates (billing_run_candidate), its chunks (billing_run_chunk, all 'pending') and the
 -- audit row billing_run_started; a run without candidates is completed at once (and audited
@@ -80,7 +80,7 @@ BEGIN
                             'accounts_total', v_total), p_actor);
     IF v_chunks = 0 THEN
         -- nothing to bill: the run is complete now (no worker will ever finish a chunk of it)
-        CALL _finish_billing_run(v_run, p_actor);
+        CALL _finish_billing_run(v_run, 'completed', p_actor);
     END IF;
     COMMIT;
     DROP TEMPORARY TABLE IF EXISTS run_candidates;

@@ -3,7 +3,8 @@
 -- readings (and the re-based step of a point after one), bills with gapless numbers per year of
 -- the issue date, their lines, the comparison ("why this bill differs"), ledger debits, the
 -- bill notices, the revenue and consumption reports' deltas, the exceptions; then credit on the
--- accounts goes to their open bills; the billing_run row gets the chunk's progress and totals.
+-- accounts goes to their open bills. The chunk's figures go back to the caller, which writes
+-- them where it keeps the run's progress (its chunk row, or bill_account's one-account run row).
 --
 -- Parameters
 --   p_run_id            the billing_run the bills and exceptions belong to
@@ -11,22 +12,20 @@
 --   p_issue_date        issue date; due date = issue date + p_due_days
 --   p_due_days          1..90 (checked by the caller)
 --   p_actor             recorded on estimated readings and ledger rows
+--   p_bills             OUT: bills created
+--   p_total             OUT: their totals as issued
 -- Result: none (no result set). Errors: whatever a statement raises (the caller rolls back).
 -- Notices: one bill_issued (final_bill on the closing day) per new bill, one INSERT ... SELECT
 -- (its cost in a run: docs/notices.md, "Cost in a billing run").
 --
--- Locks, after _compute_bills': first the billing_run row (FOR UPDATE); the open bills and
--- credit payments of accounts that have unallocated credit; then, as the last thing before the
--- run row's progress, the bill-number counter of the issue year (held to the commit: the
--- numbers are gapless).
---
--- The run row first: inserting a bill (or an exception) checks its run_id foreign key, which
--- share-locks the billing_run row to the commit, and the chunk ends by updating that row's
--- progress. Two sessions working one run, each holding the share lock and asking for the
--- exclusive one, deadlocked (seen in test_parallel_billing under load, a retry each time and,
--- five in a row, a failed run). Taken exclusively before the first insert, the run row queues
--- the chunks' writes one after the other; their reads and pricing (_compute_bills, most of a
--- chunk) still run side by side.
+-- Locks, after _compute_bills': the open bills and credit payments of accounts that have
+-- unallocated credit; then, as the last thing, the bill-number counter of the issue year (held
+-- to the commit: the numbers are gapless). The billing_run row is not written here: each bill
+-- and exception inserted share-locks it (their run_id foreign key), which the chunks of other
+-- sessions working the same run hold at the same time, so its progress is the caller's (since
+-- migration 0131 the chunk row's: two sessions that each held the share lock and asked for the
+-- exclusive one to add their progress deadlocked, and taking it exclusively first made the
+-- chunks' stores queue one behind the other).
 --
 -- The counter is taken last because every chunk of every session needs it and holds it until
 -- its commit: sessions working one run (work_billing_run) queue on it, so the shorter it is
@@ -35,24 +34,20 @@
 -- insert one, and it replaces it before it commits; no real number starts with '~'); all the
 -- rows that refer to the bills (lines, comparison, ledger, notices, allocations) refer to
 -- bill_id, never to bill_no. Then, under the counter's lock, one UPDATE gives the chunk's bills
--- their numbers, in account_id order: what is serialized is that UPDATE, the progress update and
--- the commit, not the inserts of bills, lines, ledger entries and notices.
+-- their numbers, in account_id order: what is serialized is that UPDATE, the caller's progress
+-- and the commit, not the inserts of bills, lines, ledger entries and notices.
 CREATE PROCEDURE _store_bills(IN p_run_id INT UNSIGNED, IN p_period_start DATE, IN p_period_end DATE,
-                              IN p_issue_date DATE, IN p_due_days INT, IN p_actor VARCHAR(100))
+                              IN p_issue_date DATE, IN p_due_days INT, IN p_actor VARCHAR(100),
+                              OUT p_bills INT UNSIGNED, OUT p_total DECIMAL(14,2))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
 BEGIN
     DECLARE v_P INT DEFAULT DATEDIFF(p_period_end, p_period_start) + 1;
     DECLARE v_year SMALLINT DEFAULT YEAR(p_issue_date);
-    DECLARE v_chunk INT DEFAULT 0;
     DECLARE v_bills INT DEFAULT 0;
     DECLARE v_total DECIMAL(14,2) DEFAULT 0;
     DECLARE v_last INT UNSIGNED;
-    DECLARE v_locked INT;
 
-    -- the run row, before any insert share-locks it (see "Locks" above)
-    SELECT COUNT(*) INTO v_locked FROM billing_run WHERE run_id = p_run_id FOR UPDATE;
-    SELECT COUNT(*) INTO v_chunk FROM billing_chunk;
     SELECT COUNT(*), COALESCE(SUM(total), 0) INTO v_bills, v_total
     FROM bc_acct WHERE exception_code IS NULL;
 
@@ -61,8 +56,12 @@ BEGIN
         SELECT meter_id, be, end_value, 'estimated', 'system', 'accepted', advance * multiplier, p_actor
         FROM bc_acct WHERE exception_code IS NULL AND estimated = 1;
 
+        -- Every join of a real table here goes from the chunk's work table to the chunk's own
+        -- rows by a unique key (STRAIGHT_JOIN): an UPDATE locks the rows it reads in the other
+        -- table, and a scan of it would wait for the rows other sessions' chunks are writing
         UPDATE bc_acct t
-        JOIN meter_reading r ON r.meter_id = t.meter_id AND r.point_on = t.be
+        STRAIGHT_JOIN meter_reading r FORCE INDEX (uk_reading_point)
+            ON r.meter_id = t.meter_id AND r.point_on = t.be
         SET t.end_reading_id = r.reading_id
         WHERE t.exception_code IS NULL AND t.estimated = 1;
 
@@ -84,8 +83,8 @@ BEGIN
         WHERE x.tariff_id IS NOT NULL AND x.delta <> 0
         GROUP BY x.month_start, x.tariff_id;
 
-        UPDATE meter_reading r
-        JOIN bc_acct t ON t.next_reading_id = r.reading_id
+        UPDATE bc_acct t
+        STRAIGHT_JOIN meter_reading r FORCE INDEX (PRIMARY) ON r.reading_id = t.next_reading_id
         SET r.consumption_kwh = t.next_step
         WHERE t.exception_code IS NULL AND t.estimated = 1;
 
@@ -103,7 +102,8 @@ BEGIN
         ORDER BY t.account_id;
 
         UPDATE bc_acct t
-        JOIN bill b ON b.account_id = t.account_id AND b.period_end = t.be AND b.active_flag = 1
+        STRAIGHT_JOIN bill b FORCE INDEX (uk_bill_account_period)
+            ON b.account_id = t.account_id AND b.period_end = t.be AND b.active_flag = 1
         SET t.bill_id = b.bill_id
         WHERE t.exception_code IS NULL;
 
@@ -209,10 +209,5 @@ BEGIN
         SET b.bill_no = CONCAT(v_year, '-', LPAD(v_last + n.seq, GREATEST(6, LENGTH(v_last + n.seq)), '0'));
     END IF;
 
-    UPDATE billing_run
-    SET accounts_done = LEAST(accounts_total, accounts_done + v_chunk),
-        bills_created = bills_created + v_bills,
-        accounts_skipped = accounts_skipped + (v_chunk - v_bills),
-        total_billed = total_billed + v_total
-    WHERE run_id = p_run_id;
+    SET p_bills = v_bills, p_total = v_total;
 END

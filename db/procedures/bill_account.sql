@@ -41,6 +41,8 @@ BEGIN
     DECLARE v_actor VARCHAR(100) DEFAULT _arg_text(p_actor, 'actor', 100);
     DECLARE v_run INT UNSIGNED DEFAULT NULL;
     DECLARE v_bill INT UNSIGNED DEFAULT NULL;
+    DECLARE v_bills INT UNSIGNED;
+    DECLARE v_total DECIMAL(14,2);
     DECLARE v_attempt TINYINT;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
     BEGIN
@@ -75,8 +77,12 @@ BEGIN
             INSERT INTO billing_run (period_start, period_end, issue_date, due_days, accounts_total, started_by)
             VALUES (v_period_start, v_period_end, v_issue_date, v_due_days, 1, v_actor);
             SET v_run = LAST_INSERT_ID();
-            CALL _bill_chunk(v_run, v_period_start, v_period_end, v_issue_date, v_due_days, v_actor, 1);
-            UPDATE billing_run SET status = 'completed', finished_at = NOW() WHERE run_id = v_run;
+            CALL _bill_chunk(v_run, v_period_start, v_period_end, v_issue_date, v_due_days, v_actor, 1,
+                             v_bills, v_total);
+            UPDATE billing_run
+            SET status = 'completed', finished_at = NOW(), accounts_done = 1,
+                bills_created = v_bills, accounts_skipped = 1 - v_bills, total_billed = v_total
+            WHERE run_id = v_run;
             SET v_bill = (SELECT bill_id FROM bill WHERE run_id = v_run AND account_id = v_account_id);
             -- a one-account run starts and ends in this transaction: one audit row
             CALL _audit('account_billed', 'billing_run', v_run, v_account_id,

@@ -347,7 +347,7 @@ def test_a_locked_account_holds_up_only_its_own_chunk(db, connect):
     # the first chunk is billed and committed while the second waits for account 3
     assert [r["account_id"] for r in db.rows("SELECT account_id FROM bill ORDER BY account_id")] == \
         [accs[0].account_id, accs[1].account_id]
-    assert db.value("SELECT accounts_done FROM billing_run") == 2
+    assert db.value("SELECT accounts_done FROM v_billing_run") == 2
     holder.execute("COMMIT")
     th.join(timeout=60)
 
@@ -367,7 +367,7 @@ def test_progress_moves_in_steps_of_at_most_one_percent(db, connect):
 
     th, out = _start(runner, "run_billing", RUN_ARGS)
     wait_for_lock_waits(db, [out["conn_id"]], 1)
-    assert db.row("SELECT accounts_done, accounts_total FROM billing_run") == {
+    assert db.row("SELECT accounts_done, accounts_total FROM v_billing_run") == {
         "accounts_done": 100, "accounts_total": 120}
     holder.execute("COMMIT")
     th.join(timeout=60)

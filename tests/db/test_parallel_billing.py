@@ -319,13 +319,33 @@ def kill_session(db, conn_id):
     assert not session_alive(db, conn_id)
 
 
-def test_a_worker_killed_holding_bill_numbers_leaves_its_chunk_to_another(db, connect):
-    accs, run_id = _small_run(db)
-    # The test holds the run row: every chunk stops at its progress update, the last step of
-    # _bill_chunk, after its bills are numbered and inserted.
+GATE = ("CREATE TRIGGER test_chunk_gate BEFORE UPDATE ON billing_run_chunk FOR EACH ROW BEGIN "
+        "DECLARE g INT; SELECT last_number INTO g FROM number_counter "
+        "WHERE counter_name = 'test_gate' AND counter_year = 2000 FOR UPDATE; END")
+
+
+@pytest.fixture
+def chunk_gate(db, connect):
+    """Every chunk stops at its progress (the update of its chunk row, the last step before its
+    commit, after its bills are inserted and numbered) while the returned session holds the
+    gate: a row of number_counter that nothing else uses, locked by a test trigger."""
+    db.execute("INSERT INTO number_counter (counter_name, counter_year, last_number) "
+               "VALUES ('test_gate', 2000, 0)")
+    db.execute(GATE)
     holder = connect()
     holder.execute("START TRANSACTION")
-    holder.rows("SELECT * FROM billing_run WHERE run_id = %s FOR UPDATE", run_id)
+    holder.value("SELECT last_number FROM number_counter WHERE counter_name = 'test_gate' "
+                 "AND counter_year = 2000 FOR UPDATE")   # the whole key: that row, no gap
+    try:
+        yield holder
+    finally:
+        holder.execute("ROLLBACK")
+        db.execute("DROP TRIGGER IF EXISTS test_chunk_gate")
+
+
+def test_a_worker_killed_holding_bill_numbers_leaves_its_chunk_to_another(db, connect, chunk_gate):
+    accs, run_id = _small_run(db)
+    holder = chunk_gate
 
     doomed, doomed_id = spawn_worker(db.url, run_id)
     wait_for_lock_waits(db, [doomed_id], 1)                  # chunk 0 billed, numbers 1-2 taken
@@ -347,7 +367,7 @@ def test_a_worker_killed_holding_bill_numbers_leaves_its_chunk_to_another(db, co
     assert session_alive(db, doomed_id)
     kill_session(db, doomed_id)
 
-    holder.execute("COMMIT")
+    holder.execute("COMMIT")                                 # the gate opens
     th.join(timeout=60)
     assert not th.is_alive()
     # the helper billed every chunk, the killed worker's among them, and completed the run
@@ -561,3 +581,87 @@ def test_a_chunk_waiting_after_its_bills_are_inserted_does_not_hold_the_bill_num
     assert db.value("SELECT amount_allocated FROM payment WHERE payment_id = %s",
                     pay["payment_id"]) == Decimal("3.00")
     assert db.rows("SELECT * FROM v_ledger_integrity") == []
+
+
+# ---------------------------------------------------------------- progress on the chunk rows
+
+def progress(db, run_id):
+    return db.row("SELECT status, accounts_total, accounts_done, bills_created, accounts_skipped, "
+                  "total_billed FROM v_billing_run WHERE run_id = %s", run_id)
+
+
+def test_a_chunk_waiting_mid_store_does_not_stop_the_other_sessions_chunks(db, connect):
+    """The run row is not a queue (migration 0131): while one session's chunk waits after
+    inserting its bills, another session bills and commits the other chunks; the run's progress
+    adds up the chunks committed, and the run completes with the waiting chunk."""
+    accs, run_id = _small_run(db)
+    with db.at("2026-01-20"):                                # credit waiting for the new bill
+        pay = db.call("post_payment", accs[1].account_id, "3.00", "cash", None, "credit-1", ACTOR)
+    holder = connect()
+    holder.execute("START TRANSACTION")
+    holder.rows("SELECT * FROM payment WHERE payment_id = %s FOR UPDATE", pay["payment_id"])
+
+    worker = connect()
+    worker.set_clock("2026-02-01")
+    worker_id = worker.value("SELECT CONNECTION_ID()")
+    out = {}
+    th = threading.Thread(target=lambda: out.update(r=worker.call("work_billing_run", run_id,
+                                                                  ACTOR)))
+    th.start()
+    try:
+        wait_for_lock_waits(db, [worker_id], 1)              # chunk 0: bills in, waits to allocate
+        other = connect()
+        other.set_clock("2026-02-01")
+        r = other.call("work_billing_run", run_id, "batch:other")
+        assert (r["chunks_done"], r["bills_created"]) == (2, 4)  # chunks 1 and 2, not waiting
+        # still running (chunk 0 is pending); its progress is the two chunks committed
+        p = progress(db, run_id)
+        assert (p["status"], p["accounts_total"], p["accounts_done"], p["bills_created"],
+                p["accounts_skipped"]) == ("running", 6, 4, 4, 0)
+        assert p["total_billed"] == Decimal("41.40")          # (102 + ... + 105) kWh x 0.10
+        assert db.value("SELECT accounts_done FROM v_staff_billing_run WHERE run_id = %s",
+                        run_id) == 4
+    finally:
+        holder.execute("COMMIT")
+        th.join(timeout=60)
+    assert not th.is_alive()
+    assert (out["r"]["chunks_done"], out["r"]["bills_created"]) == (1, 2)
+    run = assert_run_complete(db, run_id)                    # by the session of chunk 0
+    assert (run["accounts_done"], run["bills_created"], run["accounts_skipped"],
+            run["total_billed"]) == (6, 6, 0, Decimal("61.50"))
+    assert progress(db, run_id)["total_billed"] == Decimal("61.50")
+    assert db.value("SELECT actor FROM audit_log WHERE action = 'billing_run_finished' "
+                    "AND row_key = %s", str(run_id)) == ACTOR
+    assert_bill_numbers(db, run_id)
+    assert db.rows("SELECT * FROM v_ledger_integrity") == []
+
+
+def test_a_run_whose_completion_was_lost_is_completed_by_the_next_call(db):
+    """A session that dies after committing the last chunk and before completing the run (here:
+    its completion fails) leaves every chunk done and the run running, with its progress; the
+    next work_billing_run completes it, with the sums of the chunks and one audit row."""
+    accs, run_id = _small_run(db, n=5)
+    db.execute("CREATE TRIGGER test_lose_completion BEFORE UPDATE ON billing_run FOR EACH ROW "
+               "BEGIN IF NEW.status = 'completed' THEN SIGNAL SQLSTATE '45000' "
+               "SET MYSQL_ERRNO = 45999, MESSAGE_TEXT = 'lost'; END IF; END")
+    try:
+        with pytest.raises(DbError) as e:
+            with db.at(JAN[2]):
+                db.call("work_billing_run", run_id, ACTOR)
+        assert e.value.errno == 45999
+    finally:
+        db.execute("DROP TRIGGER IF EXISTS test_lose_completion")
+    assert db.value("SELECT COUNT(*) FROM billing_run_chunk WHERE run_id = %s "
+                    "AND status = 'done'", run_id) == 3
+    p = progress(db, run_id)
+    assert (p["status"], p["accounts_done"], p["bills_created"], p["total_billed"]) == (
+        "running", 5, 5, Decimal("51.00"))
+    with db.at(JAN[2]):
+        w = db.call("work_billing_run", run_id, "batch:later")
+    assert (w["chunks_done"], w["bills_created"]) == (0, 0)
+    run = assert_run_complete(db, run_id)
+    assert (run["accounts_done"], run["bills_created"], run["accounts_skipped"],
+            run["total_billed"]) == (5, 5, 0, Decimal("51.00"))
+    assert db.value("SELECT actor FROM audit_log WHERE action = 'billing_run_finished' "
+                    "AND row_key = %s", str(run_id)) == "batch:later"
+    assert_bill_numbers(db, run_id)

@@ -45,7 +45,7 @@ def test_a_billing_run_killed_mid_way_is_finished_by_a_rerun():
         deadline = time.monotonic() + 60
         done = 0
         while done < 60 and worker.is_alive() and time.monotonic() < deadline:
-            done = db.value("SELECT COALESCE(MAX(accounts_done), 0) FROM billing_run")
+            done = db.value("SELECT COALESCE(MAX(accounts_done), 0) FROM v_billing_run")
             time.sleep(0.005)
         server.kill()                                            # some chunks committed
         worker.join(30)

@@ -3,8 +3,9 @@
 run_billing takes long (it bills every account, committing every chunk), so the page does not
 wait for it: `start()` runs the procedure in a thread with its own database connection (Django's
 connections are per thread; the thread closes its connections at the end) and returns a `Job`.
-The run commits its billing_run row first and updates accounts_done after every chunk, so the
-progress is read from v_staff_billing_run by a small JSON endpoint that the page polls.
+The run commits its billing_run row first and every chunk its progress, so the progress
+(accounts_done, the chunks committed) is read from v_staff_billing_run by a small JSON endpoint
+that the page polls.
 
 Jobs live in this process's memory (enough for `runserver` and one worker; the runs themselves
 are in the database, and the list of runs shows them whatever happened to the process). Only one
