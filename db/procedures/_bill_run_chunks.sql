@@ -146,7 +146,8 @@ BEGIN
                 COMMIT;                          -- every chunk is done or being billed
                 LEAVE chunk_loop;
             END IF;
-            -- the run row shared, to the commit (see "Which session completes the run")
+            -- the run row shared, to the commit: a session that marks the run failed waits for
+            -- this chunk (_finish_billing_run), and a chunk claimed after it sees 'failed'
             SET v_status = NULL;
             SELECT status INTO v_status FROM billing_run WHERE run_id = p_run_id
             LOCK IN SHARE MODE;
