@@ -38,13 +38,14 @@ BEGIN
     FROM bc_acct t
     WHERE t.exception_code IS NULL;
 
+    CALL _number_bill_lines();
     INSERT INTO preview_line (preview_id, account_id, line_no, kind, description, quantity_kwh,
                               rate, amount)
-    SELECT p_preview_id, l.price_key, ROW_NUMBER() OVER (PARTITION BY l.price_key ORDER BY l.seq),
+    SELECT p_preview_id, n.price_key, n.line_no,
            l.kind, l.description, l.quantity_kwh, l.rate, l.amount
-    FROM bc_line l
-    JOIN bc_acct t ON t.account_id = l.price_key AND t.exception_code IS NULL
-    WHERE l.variant = 0;
+    FROM bc_line_no n
+    JOIN bc_line l ON l.price_key = n.price_key AND l.variant = 0 AND l.seq = n.seq
+    JOIN bc_acct t ON t.account_id = n.price_key AND t.exception_code IS NULL;
 
     INSERT INTO preview_exception (preview_id, account_id, code, detail)
     SELECT p_preview_id, account_id, exception_code, exception_detail

@@ -107,13 +107,14 @@ BEGIN
         SET t.bill_id = b.bill_id
         WHERE t.exception_code IS NULL;
 
+        CALL _number_bill_lines();
         INSERT INTO bill_line (bill_id, line_no, kind, description, tariff_version_id, block_no,
                                quantity_kwh, rate, amount)
-        SELECT t.bill_id, ROW_NUMBER() OVER (PARTITION BY l.price_key ORDER BY l.seq),
+        SELECT t.bill_id, n.line_no,
                l.kind, l.description, l.tariff_version_id, l.block_no, l.quantity_kwh, l.rate, l.amount
-        FROM bc_line l
-        JOIN bc_acct t ON t.account_id = l.price_key AND t.exception_code IS NULL
-        WHERE l.variant = 0;
+        FROM bc_line_no n
+        JOIN bc_line l ON l.price_key = n.price_key AND l.variant = 0 AND l.seq = n.seq
+        JOIN bc_acct t ON t.account_id = n.price_key AND t.exception_code IS NULL;
 
         INSERT INTO bill_comparison (bill_id, prev_bill_id, usage_effect, other_effect, last_year_bill_id)
         SELECT t.bill_id, t.prev_bill_id, t.usage_effect, t.other_effect, t.last_year_bill_id
