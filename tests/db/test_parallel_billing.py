@@ -9,6 +9,9 @@
 - Unknown run -> 45001; a completed run -> 0 chunks; a run without candidates completes at start.
 - The bill-number counter is taken last in a chunk (_store_bills): a chunk that waits after
   inserting its bills holds no number.
+- The run row is no queue (progress on the chunk rows, migration 0131): a chunk waiting after
+  inserting its bills does not stop another session's chunks; the progress adds up the chunks
+  committed; a run whose completion was lost is completed by the next call.
 """
 import signal
 import subprocess
@@ -503,20 +506,26 @@ def test_start_then_one_worker_is_run_billing(db):
     assert [r["account_id"] for r in db.rows("SELECT account_id FROM bill ORDER BY bill_no")] == ids
 
 
-def test_a_failing_chunk_fails_the_run_and_others_stop_claiming(db, connect):
-    accs, run_id = _small_run(db)
-    victim = accs[2].account_id                                 # chunk 1
-    db.execute(
-        "CREATE TRIGGER test_fail_bill BEFORE INSERT ON bill FOR EACH ROW BEGIN "
-        f"IF NEW.account_id = {victim} THEN SIGNAL SQLSTATE '45000' "
-        "SET MYSQL_ERRNO = 45999, MESSAGE_TEXT = 'injected'; END IF; END")
+def work_failing(db, run_id, trigger):
+    """work_billing_run with a test trigger (`CREATE TRIGGER name ...`, signalling 45999) in
+    place: the call must fail with it. The trigger is dropped afterwards."""
+    db.execute(trigger)
     try:
         with pytest.raises(DbError) as e:
             with db.at(JAN[2]):
                 db.call("work_billing_run", run_id, ACTOR)
         assert e.value.errno == 45999
     finally:
-        db.execute("DROP TRIGGER IF EXISTS test_fail_bill")
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger.split()[2]}")
+
+
+def test_a_failing_chunk_fails_the_run_and_others_stop_claiming(db, connect):
+    accs, run_id = _small_run(db)
+    victim = accs[2].account_id                                 # chunk 1
+    work_failing(db, run_id,
+                 "CREATE TRIGGER test_fail_bill BEFORE INSERT ON bill FOR EACH ROW BEGIN "
+                 f"IF NEW.account_id = {victim} THEN SIGNAL SQLSTATE '45000' "
+                 "SET MYSQL_ERRNO = 45999, MESSAGE_TEXT = 'injected'; END IF; END")
     run = db.row("SELECT * FROM billing_run WHERE run_id = %s", run_id)
     assert (run["status"], run["chunks_done"], run["bills_created"]) == ("failed", 1, 2)
     assert db.value("SELECT COUNT(*) FROM audit_log WHERE action = 'billing_run_failed'") == 1
@@ -537,16 +546,13 @@ def test_contract_has_start_and_work_billing_run(db_url):
 
 # ---------------------------------------------------------------- the counter, held briefly
 
-def test_a_chunk_waiting_after_its_bills_are_inserted_does_not_hold_the_bill_numbers(db, connect):
-    """_store_bills takes the bill-number counter as its last step: a chunk that waits after
-    inserting its bills (here: to allocate the credit of a payment the test holds) has not taken
-    the counter yet, so other sessions are not queued behind it for their numbers. Then its bills
-    are numbered in account order, gapless."""
+def _chunk_waiting_for_a_payment(db, connect):
+    """A run of 3 chunks of 2 and a worker whose chunk 0 has inserted its bills and waits to
+    allocate the credit of a payment the returned holder locks. Returns (accounts, run_id, the
+    payment, the holder, the worker's thread and its result dict)."""
     accs, run_id = _small_run(db)
     with db.at("2026-01-20"):                                # credit waiting for the new bill
         pay = db.call("post_payment", accs[1].account_id, "3.00", "cash", None, "credit-1", ACTOR)
-    db.execute("INSERT INTO number_counter (counter_name, counter_year, last_number) "
-               "VALUES ('bill', 2026, 0)")
     holder = connect()
     holder.execute("START TRANSACTION")
     holder.rows("SELECT * FROM payment WHERE payment_id = %s FOR UPDATE", pay["payment_id"])
@@ -564,6 +570,22 @@ def test_a_chunk_waiting_after_its_bills_are_inserted_does_not_hold_the_bill_num
                         "JOIN information_schema.innodb_locks l ON l.lock_trx_id = t.trx_id "
                         "WHERE t.trx_mysql_thread_id = %s AND l.lock_table LIKE '%%`payment`'",
                         worker_id) == 1
+    except BaseException:
+        holder.execute("COMMIT")
+        th.join(timeout=60)
+        raise
+    return accs, run_id, pay, holder, th, out
+
+
+def test_a_chunk_waiting_after_its_bills_are_inserted_does_not_hold_the_bill_numbers(db, connect):
+    """_store_bills takes the bill-number counter as its last step: a chunk that waits after
+    inserting its bills (here: to allocate the credit of a payment the test holds) has not taken
+    the counter yet, so other sessions are not queued behind it for their numbers. Then its bills
+    are numbered in account order, gapless."""
+    db.execute("INSERT INTO number_counter (counter_name, counter_year, last_number) "
+               "VALUES ('bill', 2026, 0)")
+    accs, run_id, pay, holder, th, out = _chunk_waiting_for_a_payment(db, connect)
+    try:
         probe = connect()
         probe.execute("START TRANSACTION")
         # the counter is free: NOWAIT would fail at once (1205) if the chunk held it
@@ -594,22 +616,8 @@ def test_a_chunk_waiting_mid_store_does_not_stop_the_other_sessions_chunks(db, c
     """The run row is not a queue (migration 0131): while one session's chunk waits after
     inserting its bills, another session bills and commits the other chunks; the run's progress
     adds up the chunks committed, and the run completes with the waiting chunk."""
-    accs, run_id = _small_run(db)
-    with db.at("2026-01-20"):                                # credit waiting for the new bill
-        pay = db.call("post_payment", accs[1].account_id, "3.00", "cash", None, "credit-1", ACTOR)
-    holder = connect()
-    holder.execute("START TRANSACTION")
-    holder.rows("SELECT * FROM payment WHERE payment_id = %s FOR UPDATE", pay["payment_id"])
-
-    worker = connect()
-    worker.set_clock("2026-02-01")
-    worker_id = worker.value("SELECT CONNECTION_ID()")
-    out = {}
-    th = threading.Thread(target=lambda: out.update(r=worker.call("work_billing_run", run_id,
-                                                                  ACTOR)))
-    th.start()
+    _, run_id, pay, holder, th, out = _chunk_waiting_for_a_payment(db, connect)
     try:
-        wait_for_lock_waits(db, [worker_id], 1)              # chunk 0: bills in, waits to allocate
         other = connect()
         other.set_clock("2026-02-01")
         r = other.call("work_billing_run", run_id, "batch:other")
@@ -632,6 +640,8 @@ def test_a_chunk_waiting_mid_store_does_not_stop_the_other_sessions_chunks(db, c
     assert progress(db, run_id)["total_billed"] == Decimal("61.50")
     assert db.value("SELECT actor FROM audit_log WHERE action = 'billing_run_finished' "
                     "AND row_key = %s", str(run_id)) == ACTOR
+    assert db.value("SELECT amount_allocated FROM payment WHERE payment_id = %s",
+                    pay["payment_id"]) == Decimal("3.00")
     assert_bill_numbers(db, run_id)
     assert db.rows("SELECT * FROM v_ledger_integrity") == []
 
@@ -640,17 +650,11 @@ def test_a_run_whose_completion_was_lost_is_completed_by_the_next_call(db):
     """A session that dies after committing the last chunk and before completing the run (here:
     its completion fails) leaves every chunk done and the run running, with its progress; the
     next work_billing_run completes it, with the sums of the chunks and one audit row."""
-    accs, run_id = _small_run(db, n=5)
-    db.execute("CREATE TRIGGER test_lose_completion BEFORE UPDATE ON billing_run FOR EACH ROW "
-               "BEGIN IF NEW.status = 'completed' THEN SIGNAL SQLSTATE '45000' "
-               "SET MYSQL_ERRNO = 45999, MESSAGE_TEXT = 'lost'; END IF; END")
-    try:
-        with pytest.raises(DbError) as e:
-            with db.at(JAN[2]):
-                db.call("work_billing_run", run_id, ACTOR)
-        assert e.value.errno == 45999
-    finally:
-        db.execute("DROP TRIGGER IF EXISTS test_lose_completion")
+    _, run_id = _small_run(db, n=5)
+    work_failing(db, run_id,
+                 "CREATE TRIGGER test_lose_completion BEFORE UPDATE ON billing_run FOR EACH ROW "
+                 "BEGIN IF NEW.status = 'completed' THEN SIGNAL SQLSTATE '45000' "
+                 "SET MYSQL_ERRNO = 45999, MESSAGE_TEXT = 'lost'; END IF; END")
     assert db.value("SELECT COUNT(*) FROM billing_run_chunk WHERE run_id = %s "
                     "AND status = 'done'", run_id) == 3
     p = progress(db, run_id)
