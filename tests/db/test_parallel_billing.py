@@ -559,6 +559,7 @@ def _chunk_waiting_for_a_payment(db, connect):
 
     worker = connect()
     worker.set_clock("2026-02-01")
+    worker.execute("SET SESSION innodb_lock_wait_timeout = 300")   # it waits as long as held
     worker_id = worker.value("SELECT CONNECTION_ID()")
     out = {}
     th = threading.Thread(target=lambda: out.update(r=worker.call("work_billing_run", run_id,
@@ -620,6 +621,9 @@ def test_a_chunk_waiting_mid_store_does_not_stop_the_other_sessions_chunks(db, c
     try:
         other = connect()
         other.set_clock("2026-02-01")
+        # it has nothing to wait for (until migration 0131 it waited for the run row, which
+        # chunk 0 held, and failed the run after five lock timeouts)
+        other.execute("SET SESSION innodb_lock_wait_timeout = 3")
         r = other.call("work_billing_run", run_id, "batch:other")
         assert (r["chunks_done"], r["bills_created"]) == (2, 4)  # chunks 1 and 2, not waiting
         # still running (chunk 0 is pending); its progress is the two chunks committed
