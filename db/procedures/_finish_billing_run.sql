@@ -1,6 +1,6 @@
 -- _finish_billing_run: ends a billing run that is 'running': 'completed' once every chunk is
 -- done, or 'failed'. The run row gets its final figures, the sums of its done chunks
--- (billing_run_chunk, migration 0131), and the audit row billing_run_finished or
+-- (v_billing_run_progress, migration 0131), and the audit row billing_run_finished or
 -- billing_run_failed. Internal helper of _open_billing_run (a run without candidates) and of
 -- _bill_run_chunks (after the commit of a run's last chunk; a failed chunk).
 --
@@ -28,10 +28,12 @@ BEGIN
     DECLARE v_ended INT;
 
     SELECT status INTO v_status FROM billing_run WHERE run_id = p_run_id FOR UPDATE;
-    SELECT COUNT(*), COALESCE(SUM(accounts), 0), COALESCE(SUM(bills_created), 0),
-           COALESCE(SUM(total_billed), 0)
+    -- the chunks done, as v_billing_run shows them while the run runs (its one row, or none
+    -- when no chunk is done: the sums make it one row of zeros)
+    SELECT COALESCE(SUM(chunks_done), 0), COALESCE(SUM(accounts_done), 0),
+           COALESCE(SUM(bills_created), 0), COALESCE(SUM(total_billed), 0)
       INTO v_chunks, v_accounts, v_bills, v_total
-      FROM billing_run_chunk WHERE run_id = p_run_id AND status = 'done';
+      FROM v_billing_run_progress WHERE run_id = p_run_id;
 
     UPDATE billing_run
     SET status = p_status, finished_at = NOW(), chunks_done = v_chunks,
