@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
+from billing import formatting
 from e2e.conftest import screenshots
 from helpers.factories import make_metered_account, make_tariff
 from helpers.real_clock import real
@@ -148,7 +149,7 @@ def test_the_reading_form_warns_before_review_or_refusal(page, live_server, mete
     staff_login("clerk2", "clerk")
     page.goto(live_server.url + "/readings/new/?serial_no=SN-E-1")
     page.wait_for_selector("#meter-context:not([hidden]) .meter-text:has-text('typical use')")
-    assert f"last reading 100.00 on {mid}" in page.inner_text("#meter-context")
+    assert f"last reading 100.00 on {formatting.day(mid)}" in page.inner_text("#meter-context")
     page.fill("#id_read_on", str(real.last_end))
     # (the page's script writes the warning on input: wait for it, do not read at once)
     page.fill("#id_value", "50")

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from billing import formatting, runs
 from helpers.factories import make_metered_account, make_tariff
 from helpers.pages import text
 from helpers.real_clock import real
@@ -63,8 +64,16 @@ def test_a_billing_run_runs_in_the_background_and_reports_progress(billing_admin
     assert run["started_by"] == "staff:bea" and run["status"] == "completed"
     progress = billing_admin_client.get(reverse("billing:run_progress", args=[run["run_id"]]))
     assert progress.json()["accounts_done"] == 2 and progress.json()["status"] == "completed"
+    assert data["accounts_done_text"] == progress.json()["accounts_total_text"] == "2"
     listing = text(billing_admin_client.get(reverse("billing:run_list")))
-    assert f"{real.last} – {real.last_end}" in listing and str(run["total_billed"]) in listing
+    assert f"{formatting.day(real.last)} – {formatting.day(real.last_end)}" in listing and str(run["total_billed"]) in listing
+
+
+def test_the_progress_bar_shows_counts_as_the_pages_do():
+    """progress.js puts these texts in the page: thousands separated, as the |count filter."""
+    assert runs.progress_counts(20000, 1000000) == {
+        "accounts_done": 20000, "accounts_total": 1000000,
+        "accounts_done_text": "20,000", "accounts_total_text": "1,000,000"}
 
 
 def test_an_invalid_period_is_shown_on_the_form_and_nothing_runs(billing_admin_client,
@@ -154,7 +163,7 @@ def test_tariffs_and_a_new_version_with_the_block_editor(billing_admin_client, a
         "AND v.effective_from = %s ORDER BY block_no", real.today)
     assert [(b["up_to_kwh"], str(b["rate"])) for b in blocks] == [
         (200, "0.100000"), (300, "0.200000"), (None, "0.300000")]
-    assert str(real.today) in text(billing_admin_client.get(reverse("billing:tariff_list")))
+    assert formatting.day(real.today) in text(billing_admin_client.get(reverse("billing:tariff_list")))
 
 
 def test_a_new_tariff_goes_to_its_first_version(billing_admin_client, billing_db):

@@ -121,8 +121,8 @@ def test_a_billing_admin_closes_with_the_final_reading_then_the_final_bill_is_li
                                   follow=True)
     assert r.redirect_chain[-1][0] == url
     shown = text(r)
-    assert "closed (last day 2026-02-20)" in shown and "Final reading 160 recorded" in shown
-    assert "next billing run of the period that contains 2026-02-20" in shown
+    assert "closed (last day 20 Feb 2026)" in shown and "Final reading 160 recorded" in shown
+    assert "next billing run of the period that contains 20 Feb 2026" in shown
     assert billing_db.value("SELECT closed_on FROM account WHERE account_id = %s",
                             ada.account_id).isoformat() == "2026-02-20"
     reading = billing_db.row("SELECT value, source, status FROM meter_reading "
@@ -173,7 +173,7 @@ def test_when_close_fails_after_the_reading_the_page_says_the_reading_stays(
                                   {"final_read": "160", "closed_on": "2026-02-20"})
     assert r.status_code == 200
     shown = text(r)
-    assert "The final reading 160 dated 2026-02-20 was recorded" in shown
+    assert "The final reading 160 dated 20 Feb 2026 was recorded" in shown
     assert "and stays; the account is still open" in shown
     assert billing_db.value("SELECT COUNT(*) FROM meter_reading WHERE read_on = '2026-02-20'") == 1
     assert billing_db.value("SELECT closed_on FROM account WHERE account_id = %s",

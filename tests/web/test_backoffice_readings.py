@@ -226,7 +226,7 @@ def test_the_entry_form_shows_the_meters_last_reading_and_typical_use(staff_clie
     m = billing_db.row("SELECT * FROM v_staff_meter_context WHERE serial_no = 'SN-R-1'")
     # the history: the initial read (2026-01-01) to 2026-03-02, 60 days, 400 kWh
     assert (m["history_kwh"], m["history_days"], str(m["daily_kwh"])) == (400, 60, "6.67")
-    assert f"last reading 400.00 on 2026-03-02; typical use {m['daily_kwh']} kWh a day" in page
+    assert f"last reading 400.00 on 2 Mar 2026; typical use {m['daily_kwh']} kWh a day" in page
     data = staff_client.get(reverse("billing:meter_context"), {"serial_no": "SN-R-1"}).json()
     assert data["found"] and data["last_register"] == "400.00" and data["capacity"] == str(
         m["capacity"]) and data["history_kwh"] == str(m["history_kwh"])

@@ -44,16 +44,16 @@ def test_shows_the_customer_accounts_balances_meters_and_readings(staff_client, 
                           "WHERE account_id = %s", ada.account_id)
     assert str(want["balance"]) == "6.00"
     assert accounts[0].balance.balance == want["balance"]
-    assert (f"{ada.account_no} open RES Residential 1 Analytical Way 2026-01-01 SN-ADA-1"
+    assert (f"{ada.account_no} open RES Residential 1 Analytical Way 1 Jan 2026 SN-ADA-1"
             in page)
     assert " €6.00 " in page and f" {formatting.money(want['overdue_amount'])} " in page
-    assert "closed since 2026-03-31" in page and "2 Engine Row" in page
+    assert "closed since 31 Mar 2026" in page and "2 Engine Row" in page
     # readings newest first, with consumption
     assert [(str(x.read_on), str(x.consumption_kwh), x.kind)
             for x in r.context["readings"]] == [
         ("2026-02-28", "80.0000", "actual"), ("2026-01-31", "100.0000", "actual"),
         ("2026-01-01", "0.0000", "initial")]
-    assert "2026-02-28 SN-ADA-1 180 80 actual customer accepted" in page
+    assert "28 Feb 2026 SN-ADA-1 180 80 actual customer accepted" in page
     assert reverse("billing:customer_edit", args=[ada.customer_id]) in r.content.decode()
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db import connections
 
-from billing import selectors, services
+from billing import formatting, selectors, services
 from billing.errors import BillingError
 
 log = logging.getLogger("billing.runs")
@@ -167,6 +167,14 @@ def _work(job):
         connections.close_all()           # this thread's connections only
 
 
+def progress_counts(done, total):
+    """The progress bar's figures: the numbers, and their text as the pages show counts
+    (billing/progress.js puts the text in the page)."""
+    return {"accounts_done": done, "accounts_total": total,
+            "accounts_done_text": formatting.count(done),
+            "accounts_total_text": formatting.count(total)}
+
+
 def status(job):
     """The job's progress as a JSON-able dict."""
     if job.kind == "preview":
@@ -177,7 +185,7 @@ def status(job):
             "accounts_done": None, "accounts_total": None, "run_status": None,
             "error": job.failure, "preview_id": job.preview_id}
     if run is not None:
-        data.update(accounts_done=run.accounts_done, accounts_total=run.accounts_total,
+        data.update(progress_counts(run.accounts_done, run.accounts_total),
                     run_status=run.status, bills_created=run.bills_created,
                     accounts_skipped=run.accounts_skipped, total_billed=str(run.total_billed),
                     exceptions=run.exceptions)
@@ -192,7 +200,7 @@ def _preview_status(job):
             "accounts_done": None, "accounts_total": None, "run_status": None,
             "error": job.failure}
     if preview is not None:
-        data.update(accounts_done=preview.accounts_done,
-                    accounts_total=preview.accounts_considered, run_status=preview.status,
+        data.update(progress_counts(preview.accounts_done, preview.accounts_considered),
+                    run_status=preview.status,
                     bills=preview.bills, exceptions=preview.exceptions)
     return data

@@ -244,8 +244,7 @@ class BillingRunProgressView(RoleRequiredMixin, View):
         if run is None:
             raise Http404("No such run")
         return JsonResponse({"run_id": run.run_id, "status": run.status,
-                             "accounts_done": run.accounts_done,
-                             "accounts_total": run.accounts_total,
+                             **runs.progress_counts(run.accounts_done, run.accounts_total),
                              "bills_created": run.bills_created,
                              "accounts_skipped": run.accounts_skipped,
                              "total_billed": str(run.total_billed),

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from billing import selectors, services
+from billing import formatting, selectors, services
 from billing.errors import BillingError, add_to_form
 from billing.roles import ADMIN, DESK
 from billing.views.common import ObjectFormView
@@ -111,7 +111,7 @@ class ExchangeMeterView(ObjectFormView):
             return self.render_to_response(self.get_context_data(form=form, error=error))
         return self.done(
             f"Meter {self.account.serial_no} removed with a final read of "
-            f"{form.cleaned_data['old_final_read']} on {form.cleaned_data['exchanged_on']:%Y-%m-%d}; "
+            f"{form.cleaned_data['old_final_read']} on {formatting.day(form.cleaned_data['exchanged_on'])}; "
             f"meter {form.cleaned_data['new_serial_no'].strip()} installed "
             f"(reading #{result['final_reading_id']}).")
 
@@ -166,14 +166,14 @@ class CloseAccountView(ObjectFormView):
         except BillingError as error:
             text = plain(error)
             if reading is not None:
-                text += (f" The final reading {value} dated {closed_on:%Y-%m-%d} was recorded "
+                text += (f" The final reading {value} dated {formatting.day(closed_on)} was recorded "
                          f"(reading #{reading['reading_id']}, {reading['status']}) and stays; the "
                          "account is still open. Correct the problem and close again with the "
                          "final reading left empty.")
             add_to_form(form, error, field="closed_on" if error.field == "closed_on" else "",
                         text=text)
             return self.render_to_response(self.get_context_data(form=form, error=error))
-        text = f"Account {self.account.account_no} closed (last day {closed_on:%Y-%m-%d})."
+        text = f"Account {self.account.account_no} closed (last day {formatting.day(closed_on)})."
         if reading is not None:
             text += f" Final reading {value} recorded."
         messages.success(self.request, text)

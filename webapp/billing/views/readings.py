@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from billing import csv_import, forms, paging, selectors, services
+from billing import csv_import, formatting, forms, paging, selectors, services
 from billing.csv_export import table_csv_response
 from billing.errors import BillingError
 from billing.forms import ReadingForm
@@ -65,7 +65,8 @@ class MeterContextView(RoleRequiredMixin, View):
             "serial_no": m.serial_no, "dial_digits": m.dial_digits, "multiplier": m.multiplier,
             "capacity": m.capacity, "last_read_on": m.last_read_on, "last_register": m.last_register,
             "last_status": m.last_status, "history_days": m.history_days,
-            "history_kwh": m.history_kwh, "daily_kwh": m.daily_kwh}.items()}})
+            "history_kwh": m.history_kwh, "daily_kwh": m.daily_kwh,
+            "last_read_on_text": formatting.day(m.last_read_on)}.items()}})
 
 
 class ReadingDetailView(RoleRequiredMixin, TemplateView):

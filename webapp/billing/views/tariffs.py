@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from billing import forms, selectors, services
+from billing import formatting, forms, selectors, services
 from billing.errors import BillingError, add_to_form
 from billing.roles import ADMIN, READ, RoleRequiredMixin
 from billing.views.common import ProcedureFormMixin
@@ -250,5 +250,5 @@ class TariffVersionCreateView(RoleRequiredMixin, BlockEditorMixin, FormView):
         except BillingError as error:
             return self.refused(form, blocks, error)
         messages.success(request, f"Tariff {self.tariff.tariff_code}: version from "
-                                  f"{form.cleaned_data['effective_from']:%Y-%m-%d} added.")
+                                  f"{formatting.day(form.cleaned_data['effective_from'])} added.")
         return redirect("billing:tariff_list")

@@ -11,8 +11,8 @@
       bar.max = Math.max(total, 1);
       bar.value = done || 0;
       if (total === 0 && (s.state === "completed" || s.status === "completed")) { bar.value = bar.max; }
-      box.querySelector(".progress-total").textContent = total;
-      box.querySelector(".progress-done").textContent = done || 0;
+      box.querySelector(".progress-total").textContent = s.accounts_total_text;
+      box.querySelector(".progress-done").textContent = s.accounts_done_text || "0";
     }
     var state = s.state || s.status;
     box.querySelector(".progress-state").textContent = state;

@@ -34,7 +34,7 @@
     }
     panel.querySelector(".meter-text").textContent =
       "Meter " + meter.serial_no + ": last reading " + meter.last_register + " on " +
-      meter.last_read_on + (meter.last_status === "review" ? " (in review)" : "") +
+      meter.last_read_on_text + (meter.last_status === "review" ? " (in review)" : "") +
       "; typical use " + (meter.daily_kwh === null ? "not known yet (no history)"
                                                    : meter.daily_kwh + " kWh a day") + ".";
     check();
@@ -48,7 +48,7 @@
     var cap = parseInt(meter.capacity, 10) * 100, last = cents(meter.last_register);
     if (v >= cap) { return ["refused", "The value is at or over the dial's capacity (" + meter.capacity + ")."]; }
     if (d > form.dataset.today) { return ["refused", "The date is in the future."]; }
-    if (d <= meter.last_read_on) { return ["refused", "The date is not after the last reading (" + meter.last_read_on + ")."]; }
+    if (d <= meter.last_read_on) { return ["refused", "The date is not after the last reading (" + meter.last_read_on_text + ")."]; }
     var step;
     if (v >= last) { step = v - last; }
     else if (cap - last + v <= cap / 10) { step = cap - last + v; }
