@@ -7,12 +7,14 @@
 -- Parameters
 --   p_account_id     the account
 --   p_discount_code  the discount's code
---   p_valid_from     required: the first day the discount applies
+--   p_valid_from     required: the first day the discount applies; on a closed account not
+--                    after its last day (the days it was served can still be corrected)
 --   p_valid_to       the last day it applies (inclusive), not before valid_from; NULL: open-ended
 --   p_actor          who acts, required
 -- Result: one row (account_discount_id).
 -- Errors: 45001 NOT_FOUND (no such account or discount code); 45002 INVALID_ARGUMENT (no
---         valid_from, valid_to before valid_from, no actor); 45003 CONFLICT (the discount is
+--         valid_from, valid_to before valid_from, valid_from after a closed account's last day,
+--         no actor); 45003 CONFLICT (the discount is
 --         assigned to the account already for a range that overlaps this one).
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
 -- typed locals (the _arg_* functions) at the top of the body, before anything is read or
@@ -36,6 +38,7 @@ BEGIN
     DECLARE v_valid_to DATE DEFAULT _arg_date(p_valid_to, 'valid_to');
     DECLARE v_actor VARCHAR(255) DEFAULT _arg_text(p_actor, 'actor', 255);
     DECLARE v_found INT UNSIGNED;
+    DECLARE v_closed DATE;
     DECLARE v_discount_id INT UNSIGNED;
     DECLARE v_overlap INT;
     DECLARE v_id INT UNSIGNED;
@@ -61,9 +64,14 @@ BEGIN
     SET @billing_actor = v_actor;
     START TRANSACTION;
     -- the account row first (lock order); it also serializes assignments to the account
-    SELECT account_id INTO v_found FROM account WHERE account_id = v_account_id FOR UPDATE;
+    SELECT account_id, closed_on INTO v_found, v_closed
+      FROM account WHERE account_id = v_account_id FOR UPDATE;
     IF v_found IS NULL THEN
         CALL _fail(45001, CONCAT('no account with id ', v_account_id));
+    END IF;
+    IF v_valid_from > v_closed THEN
+        CALL _fail(45002, CONCAT('valid_from ', v_valid_from,
+                                  ' is after the account was closed (', v_closed, ')'));
     END IF;
     SELECT discount_id INTO v_discount_id FROM discount
      WHERE code = TRIM(v_discount_code) LOCK IN SHARE MODE;

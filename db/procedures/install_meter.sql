@@ -10,14 +10,19 @@
 --   p_serial_no     required; trimmed, 1..40 characters, unique
 --   p_dial_digits   required: 1..9 (the register counts up to 10^dial_digits - 1)
 --   p_multiplier    the CT ratio, above zero, at most 2 decimals (so consumption stays exact); NULL means 1
---   p_installed_on  required: not before the account was opened, not after it was closed
+--   p_installed_on  required: not before the account was opened, not after it was closed, not
+--                   after today (the initial read is a reading), not before the day the
+--                   account's previous meter was removed nor on or before the day it was
+--                   installed (an account's installations never overlap; the removal day
+--                   itself is an exchange)
 --   p_initial_read  required: the register value at installation, 0 <= value < 10^dial_digits,
 --                   at most two decimals
 --   p_actor         who acts, required
 -- Result: one row (meter_id).
 -- Errors: 45001 NOT_FOUND (no such account); 45002 INVALID_ARGUMENT (bad serial, dial digits,
---         multiplier, date or initial read, no actor); 45003 CONFLICT (the serial exists, or
---         the account has an active meter).
+--         multiplier, date or initial read, no actor; installed_on in the future, after the
+--         account was closed, or not after its previous meter: billing reads one meter a
+--         day); 45003 CONFLICT (the serial exists, or the account has an active meter).
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
 -- typed locals (the _arg_* functions) at the top of the body, before anything is read or
 -- written: a wrong type, a value too long, too big or too precise, or a date that is no
@@ -51,6 +56,8 @@ BEGIN
     DECLARE v_opened DATE;
     DECLARE v_closed DATE;
     DECLARE v_count INT;
+    DECLARE v_last_removed DATE;
+    DECLARE v_last_installed DATE;
     DECLARE v_duplicate BOOLEAN DEFAULT FALSE;
     DECLARE v_meter_id INT UNSIGNED;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
@@ -67,6 +74,10 @@ BEGIN
     CALL _check_meter_fields('', v_serial, v_dial_digits, v_multiplier, v_initial_read);
     IF v_installed_on IS NULL THEN
         CALL _fail(45002, 'installed_on is required');
+    END IF;
+    IF v_installed_on > CURRENT_DATE THEN
+        CALL _fail(45002, CONCAT('installed_on ', v_installed_on, ' is in the future (today is ',
+                                  CURRENT_DATE, ')'));
     END IF;
 
     SET @billing_actor = v_actor;
@@ -89,6 +100,15 @@ BEGIN
      WHERE account_id = v_account_id AND removed_on IS NULL;
     IF v_count > 0 THEN
         CALL _fail(45003, CONCAT('account ', v_account_id, ' has an active meter already'));
+    END IF;
+    -- an earlier meter of the account (removed: none is active): the new one starts on the day
+    -- it was removed or later, and after the day it was installed (one meter a day to bill)
+    SELECT MAX(removed_on), MAX(installed_on) INTO v_last_removed, v_last_installed
+      FROM meter_installation WHERE account_id = v_account_id;
+    IF v_installed_on < v_last_removed OR v_installed_on <= v_last_installed THEN
+        CALL _fail(45002, CONCAT('installed_on ', v_installed_on, ' is not after the account''s ',
+                                  'previous meter (installed ', v_last_installed, ', removed ',
+                                  v_last_removed, ')'));
     END IF;
     SELECT COUNT(*) INTO v_count FROM meter WHERE serial_no = v_serial;
     IF v_count > 0 THEN

@@ -9,12 +9,14 @@
 -- Parameters
 --   p_notice_id   the notice
 --   p_sender      who reports (as given to claim_notices)
---   p_status      'sent' or 'failed'
+--   p_status      'sent' or 'failed' (exactly, lower case)
 --   p_message_id  the Message-ID of the sent mail (for 'sent'; at most 255 characters)
 --   p_error       what went wrong (for 'failed'; cut at 1000 characters)
 -- Result (one row): notice_id, status (the notice's status after the call)
 -- Errors: 45001 no such notice; 45002 bad status, empty sender; 45003 the notice is 'skipped'
---   or 'failed' for good (there is nothing to mark).
+--   or 'failed' for good, or it is pending and not claimed (there is nothing to mark: a
+--   notice is marked after claim_notices handed it to a sender; the claim of another sender,
+--   after this one's expired, still counts: the mail this sender reports did go out).
 -- Locks: the notice row. Each call is its own short transaction: the sender marks a notice as
 -- soon as the SMTP server answered it (docs/notices.md).
 -- Example: CALL mark_notice(42, 'mail1:4242', 'sent', '<1.2@billing.example>', NULL);
@@ -34,12 +36,13 @@ BEGIN
     DECLARE v_error LONGTEXT DEFAULT p_error;
     DECLARE v_current VARCHAR(20);
     DECLARE v_attempts INT;
+    DECLARE v_claimed_at DATETIME;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
     IF v_sender IS NULL OR TRIM(v_sender) = '' THEN
         CALL _fail(45002, 'sender is required');
     END IF;
-    IF v_status IS NULL OR v_status NOT IN ('sent', 'failed') THEN
+    IF v_status IS NULL OR CAST(v_status AS BINARY) NOT IN ('sent', 'failed') THEN
         CALL _fail(45002, CONCAT('status must be sent or failed, not ',
                                   COALESCE(CONCAT('''', LEFT(v_status, 20), ''''), 'NULL')));
     END IF;
@@ -48,13 +51,17 @@ BEGIN
     END IF;
 
     START TRANSACTION;
-    SELECT status, attempts INTO v_current, v_attempts
+    SELECT status, attempts, claimed_at INTO v_current, v_attempts, v_claimed_at
       FROM notice WHERE notice_id = v_notice_id FOR UPDATE;
     IF v_current IS NULL THEN
         CALL _fail(45001, CONCAT('no notice with id ', v_notice_id));
     END IF;
     IF v_current IN ('skipped', 'failed') THEN
         CALL _fail(45003, CONCAT('notice ', v_notice_id, ' is ', v_current, ': nothing to mark'));
+    END IF;
+    IF v_current = 'pending' AND v_claimed_at IS NULL THEN
+        CALL _fail(45003, CONCAT('notice ', v_notice_id,
+                                  ' is not claimed: claim it with claim_notices first'));
     END IF;
     IF v_current = 'pending' AND v_status = 'sent' THEN
         UPDATE notice

@@ -4,7 +4,7 @@
 --   p_account_id       the account paid into
 --   p_amount           the amount: above 0, at most 1,000,000.00, at most two decimals (declared
 --                      with more decimals than money so that a third decimal is seen and refused)
---   p_method           cash, card, cheque, bank_transfer or online
+--   p_method           cash, card, cheque, bank_transfer or online (exactly, lower case)
 --   p_paid_at          when the customer paid; NULL means now. DATE(paid_at) is the payment date
 --                      of the rebate rule and of the ledger entry; not after now (the session's
 --                      NOW()) and not before the day the account opened
@@ -117,7 +117,7 @@ BEGIN
 
     -- arguments that need no lock (one test for the usual case, then each rule in order)
     IF v_amount IS NULL OR v_amount <= 0 OR v_amount > 1000000 OR v_amount <> ROUND(v_amount, 2)
-       OR v_method IS NULL OR v_method NOT IN ('cash', 'card', 'cheque', 'bank_transfer', 'online')
+       OR v_method IS NULL OR CAST(v_method AS BINARY) NOT IN ('cash', 'card', 'cheque', 'bank_transfer', 'online')
        OR v_actor IS NULL OR TRIM(v_actor) = ''
        OR (v_idempotency_key IS NOT NULL AND TRIM(v_idempotency_key) = '')
        OR v_account_id IS NULL OR v_paid_at > v_posted_at THEN
@@ -125,7 +125,7 @@ BEGIN
             CALL _fail(45020, CONCAT('amount must be above 0, at most 1000000.00 and have at most two decimals, not ',
                                       COALESCE(v_amount, 'NULL')));
         END IF;
-        IF v_method IS NULL OR v_method NOT IN ('cash', 'card', 'cheque', 'bank_transfer', 'online') THEN
+        IF v_method IS NULL OR CAST(v_method AS BINARY) NOT IN ('cash', 'card', 'cheque', 'bank_transfer', 'online') THEN
             CALL _fail(45002, CONCAT('method must be cash, card, cheque, bank_transfer or online, not ',
                                       COALESCE(CONCAT('''', LEFT(v_method, 40), ''''), 'NULL')));
         END IF;

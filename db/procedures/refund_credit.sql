@@ -14,7 +14,7 @@
 -- Parameters (LONGTEXT, whatever the caller sends; converted by the _arg_* functions at the top)
 --   p_account_id       the account
 --   p_amount           above 0, at most 1,000,000.00, at most two decimals
---   p_method           cheque, bank_transfer or card
+--   p_method           cheque, bank_transfer or card (exactly, lower case)
 --   p_idempotency_key  the caller's key (1..100 characters, not blank); NULL means the procedure
 --                      makes one ('auto:' + a UUID), i.e. no replay protection
 --   p_actor            who acts (staff:<username>, batch:<job>)
@@ -66,7 +66,7 @@ BEGIN
         CALL _fail(45020, CONCAT('amount must be above 0, at most 1000000.00 and have at most two decimals, not ',
                                   COALESCE(v_amount, 'NULL')));
     END IF;
-    IF v_method IS NULL OR v_method NOT IN ('cheque', 'bank_transfer', 'card') THEN
+    IF v_method IS NULL OR CAST(v_method AS BINARY) NOT IN ('cheque', 'bank_transfer', 'card') THEN
         CALL _fail(45002, CONCAT('method must be cheque, bank_transfer or card, not ',
                                   COALESCE(CONCAT('''', LEFT(v_method, 40), ''''), 'NULL')));
     END IF;

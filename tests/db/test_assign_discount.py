@@ -77,6 +77,19 @@ def test_invalid_arguments_are_45002_and_write_nothing(db, args):
     assert db.snapshot() == before
 
 
+def test_a_closed_account_takes_discounts_for_its_days_of_service_only(db):
+    acc = make_account(db, opened_on="2026-01-01")
+    make_discount(db, code="SENIOR")
+    db.call("close_account", acc, "2026-03-31", ACTOR)
+    before = db.snapshot()
+    with pytest.raises(DbError) as e:
+        db.call("assign_discount", acc, "SENIOR", "2026-04-01", None, ACTOR)
+    assert e.value.errno == 45002 and "closed" in e.value.message
+    assert db.snapshot() == before
+    # its last day or before: a correction of the days it was served (a re-bill reads it)
+    db.call("assign_discount", acc, "SENIOR", "2026-03-31", None, ACTOR)
+
+
 def test_factory_gives_a_new_discount(db):
     acc = make_account(db)
     ids = {give_discount(db, acc, pct="5"), give_discount(db, acc, pct="7.5")}

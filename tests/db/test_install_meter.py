@@ -86,6 +86,50 @@ def test_installing_after_the_account_closed_is_45002(db):
     assert db.snapshot() == before
 
 
+def test_a_meter_cannot_overlap_the_accounts_earlier_meter(db):
+    """An account's installations never overlap (billing reads one meter a day): a meter of a
+    closed account dated inside its old meter's service was taken, and every later billing of
+    the account failed with a raw duplicate key (1062). The removal day itself is an exchange."""
+    acc = make_metered_account(db, opened_on="2026-03-01")           # meter from 2026-03-01
+    db.call("record_reading", acc.serial, "2026-03-15", 150, "field", ACTOR)
+    db.call("close_account", acc.account_id, "2026-03-31", ACTOR)     # meter removed 03-31
+    before = db.snapshot()
+    for day in ("2026-03-01", "2026-03-05", "2026-03-30"):
+        with pytest.raises(DbError) as e:
+            db.call("install_meter", acc.account_id, "SN-LATE", 5, 1, day, 0, ACTOR)
+        assert e.value.errno == 45002 and "previous meter" in e.value.message, day
+    assert db.snapshot() == before
+    # on the day the old one was removed (as an exchange on the last day): billing still works
+    db.call("install_meter", acc.account_id, "SN-LAST-DAY", 5, 1, "2026-03-31", 0, ACTOR)
+    bill = db.call("bill_account", acc.account_id, "2026-03-01", "2026-03-31",
+                   db.value("SELECT CURRENT_DATE"), 14, ACTOR)
+    why = db.rows("SELECT code, detail FROM billing_exception WHERE run_id = %s", bill["run_id"])
+    assert bill["bill_id"] is not None, why
+
+
+def test_a_meter_installed_and_removed_on_one_day_leaves_that_day_taken(db):
+    acc = make_metered_account(db, opened_on="2026-01-01", installed_on="2026-02-01")
+    db.execute("UPDATE meter_installation SET removed_on = '2026-02-01' WHERE meter_id = %s",
+               acc.meter_id)
+    before = db.snapshot()
+    with pytest.raises(DbError) as e:
+        db.call("install_meter", acc.account_id, "SN-SAME-DAY", 5, 1, "2026-02-01", 0, ACTOR)
+    assert e.value.errno == 45002
+    assert db.snapshot() == before
+
+
+def test_a_meter_installed_in_the_future_is_45002(db):
+    """The initial read is a reading, and readings are not dated after today."""
+    acc = make_account(db, opened_on="2026-01-01")
+    tomorrow = db.value("SELECT CURRENT_DATE + INTERVAL 1 DAY")
+    before = db.snapshot()
+    with pytest.raises(DbError) as e:
+        db.call("install_meter", acc, "SN-SOON", 5, 1, tomorrow, 0, ACTOR)
+    assert e.value.errno == 45002 and "future" in e.value.message
+    assert db.snapshot() == before
+    db.call("install_meter", acc, "SN-TODAY", 5, 1, db.value("SELECT CURRENT_DATE"), 0, ACTOR)
+
+
 def test_unknown_account_is_45001(db):
     make_account(db)
     before = db.snapshot()

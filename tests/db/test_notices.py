@@ -353,6 +353,9 @@ def test_mark_errors(db, clock):
     nid = notices(db)[0]["notice_id"]
     for args, errno in (((999999, "s", "sent", "<x>", None), 45001),
                         ((nid, "s", "done", "<x>", None), 45002),
+                        ((nid, "s", "SENT", "<x>", None), 45002),      # exactly, lower case
+                        ((nid, "s", "sent ", "<x>", None), 45002),
+                        ((nid, "s", "sent", "<x>", None), 45003),      # not claimed yet
                         ((nid, "", "sent", "<x>", None), 45002),
                         (("x", "s", "sent", "<x>", None), 45002)):
         with pytest.raises(DbError) as e:

@@ -217,6 +217,8 @@ def test_amount_limits_accepted(db, acc, amount):
     (dict(method=None), 45002),
     (dict(method="bitcoin"), 45002),
     (dict(method=""), 45002),
+    (dict(method="CASH"), 45002),              # exactly, lower case (as post_payment_batch)
+    (dict(method="cash "), 45002),
     (dict(actor=None), 45002),
     (dict(actor=""), 45002),
     (dict(actor="   "), 45002),

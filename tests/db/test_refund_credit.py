@@ -127,6 +127,8 @@ def test_replay_is_byte_exact_and_a_namespace_of_its_own(db, acc):
     ("own", "abc", "cheque", "k", ACTOR, 45002),                 # not a number (_arg_decimal)
     ("own", "1.00", "cash", "k", ACTOR, 45002),
     ("own", "1.00", "online", "k", ACTOR, 45002),
+    ("own", "1.00", "CHEQUE", "k", ACTOR, 45002),                # exactly, lower case
+    ("own", "1.00", "cheque ", "k", ACTOR, 45002),
     ("own", "1.00", None, "k", ACTOR, 45002),
     ("own", "1.00", "cheque", "", ACTOR, 45002),
     ("own", "1.00", "cheque", "x" * 101, ACTOR, 45002),

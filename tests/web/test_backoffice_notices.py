@@ -29,7 +29,9 @@ def billed(billing_db):
 
 def fail_for_good(db, notice_id):
     for _ in range(6):
-        db.execute("UPDATE notice SET next_attempt_at = NOW() WHERE notice_id = %s", notice_id)
+        # due and claimed by sender "s", as claim_notices would hand it out
+        db.execute("UPDATE notice SET next_attempt_at = NOW(), claimed_by = 's', "
+                   "claimed_at = NOW() WHERE notice_id = %s", notice_id)
         db.call("mark_notice", notice_id, "s", "failed", None, "550 mailbox unavailable")
 
 
