@@ -43,6 +43,7 @@ def test_failed_list_and_retry(staff_client, billed, billing_db):
     r = staff_client.get(reverse("billing:notice_list"))
     assert [n.notice_id for n in r.context["notices"]] == [n_ann]
     assert "550 mailbox unavailable" in text(r) and "Retry" in text(r)
+    assert ann.customer_no in text(r)                 # whom it was for: the number staff know
     r = staff_client.post(reverse("billing:notice_retry", args=[n_ann]), {"next": "/notices/"})
     assert r.status_code == 302
     row = billing_db.row("SELECT status, attempts, next_attempt_at <= NOW() AS due FROM notice "

@@ -1,7 +1,8 @@
 """The dashboard's consumption chart (issue 21): a kWh axis with round ticks, each bar's value
 and cost, this period and the same period last year marked, and the three-way comparison. It
 formats its numbers and dates itself (for speed): they must read exactly as the template filters
-floatformat:0 and date:"j M Y" would show them."""
+floatformat:0 (with thousands separated, as the axis and the table write kWh) and date:"j M Y"
+would show them."""
 import datetime
 import re
 from decimal import Decimal
@@ -17,12 +18,12 @@ from portal.templatetags.portal_chart import (_day, _kwh, _month, axis_ticks, us
 
 @given(st.decimals(min_value=0, max_value=Decimal("999999999999.9999"), places=4))
 def test_kwh_reads_as_floatformat_0(value):
-    assert _kwh(value) == floatformat(value, 0)
+    assert _kwh(value) == f"{int(floatformat(value, 0)):,}"
 
 
 def test_kwh_rounds_half_up_like_floatformat():
     for v in ["0", "0.4999", "0.5", "1.5", "2.5", "12345.5", "99.9999", "1000000.5000"]:
-        assert _kwh(Decimal(v)) == floatformat(Decimal(v), 0)
+        assert _kwh(Decimal(v)) == f"{int(floatformat(Decimal(v), 0)):,}"
 
 
 def test_dates_read_as_the_date_filter():

@@ -162,6 +162,8 @@ def test_bill_page_shows_every_line_readings_and_due_date(c, ada, billing_db):
     assert "badge-review estimated\">estimated" in html
     b = r.context["bill"]
     assert b.due_date.strftime("%-d %b %Y") in html and "€49.13" in html
+    # past its due date with money open: the page says so, as the bill list does
+    assert "Overdue</strong>: it was due by " + b.due_date.strftime("%-d %b %Y") in html
     assert 'href="%s"' % reverse("portal:bill_pdf", args=[estimated]) in html
 
 

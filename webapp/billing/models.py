@@ -704,6 +704,7 @@ class Notice(ReadOnlyModel):
     message_id = models.CharField(max_length=255, null=True)
     bill_no = models.CharField(max_length=16, null=True)
     email = models.CharField(max_length=254, null=True)
+    customer_no = models.CharField(max_length=20, null=True)
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_notices"

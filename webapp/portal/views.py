@@ -183,7 +183,8 @@ class BillDetailView(BillMixin, TemplateView):
         bill = context["bill"]          # a cancelled bill links to the bill that replaces it
         replaced_by = bill.replaced_by_bill_id and selectors.bill(
             customer_id=self.customer_id, bill_id=bill.replaced_by_bill_id)
-        return super().get_context_data(**context, replaced_by=replaced_by, **kwargs)
+        return super().get_context_data(**context, replaced_by=replaced_by,
+                                        today=datetime.date.today(), **kwargs)
 
 
 class BillPrintView(BillMixin, TemplateView):

@@ -45,7 +45,7 @@ def _previous(r):
     if not r.previous:
         return "—"
     items = "".join(
-        f'<li class="nowrap">{_day(p.read_on)}: {_text(p.value)}'
+        f'<li class="nowrap">{_day(p.read_on)}: {_kwh(p.value, False)}'
         + (f' <span class="help">({_text(p.status)})</span>' if p.status != "accepted" else "")
         + "</li>" for p in r.previous)
     return f'<ul class="plain">{items}</ul>'
@@ -83,7 +83,7 @@ def _row(r, *, desk, can_approve_own, hidden):
             f'      <td class="nowrap"><a href="{_text(r.path)}">{_day(r.read_on)}</a></td>\n'
             f'      <td>{_text(r.serial_no)}</td>\n'
             f'      <td>{account}</td>\n'
-            f'      <td class="num">{_text(r.value)}</td>'
+            f'      <td class="num">{_kwh(r.value, False)}</td>'
             f'<td class="num">{_kwh(r.consumption_kwh, False)}</td>\n'
             f'      <td class="usual">{_usual(r)}</td>\n'
             f'      <td class="previous">{_previous(r)}</td>\n'

@@ -32,11 +32,11 @@ BASE_Y = TOP + HEIGHT
 FILL = {"this": "#0b4f8a", "last-year": "#c4640f", "other": "#7f9fbf"}
 
 
-# What the template filters floatformat:0 and date:"M" / "j M Y" give for these values, without
-# their per-call cost (localisation lookups and format parsing). kWh of a period are never
-# negative.
+# What the template filters floatformat:0 (thousands separated, as the axis and the table
+# write kWh) and date:"M" / "j M Y" give for these values, without their per-call cost
+# (localisation lookups and format parsing). kWh of a period are never negative.
 def _kwh(value):
-    return f"{Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP):f}"
+    return f"{Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP):,f}"
 
 
 def _month(day):
