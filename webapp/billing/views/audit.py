@@ -7,6 +7,7 @@ from django.http import Http404
 from django.views.generic import TemplateView
 
 from billing import selectors
+from billing.forms import PlainIntegerField
 from billing.models import Account
 from billing.roles import REPORTS, RoleRequiredMixin
 
@@ -32,7 +33,7 @@ class AuditFilterForm(forms.Form):
                                 widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To",
                               widget=forms.DateInput(attrs={"type": "date"}))
-    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    before = PlainIntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def clean_account(self):
         number = self.cleaned_data["account"].strip()
