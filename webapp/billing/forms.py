@@ -121,6 +121,39 @@ class SearchForm(forms.Form):
                         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
 
 
+# --- days in a page's query string --------------------------------------------------------------
+# The days the billing database takes (its _arg_date: 1900-01-01..2999-12-31). A filter's day
+# outside them is said on the page and never read: the day after 9999-12-31 is no Python date,
+# and the pages filter "before the next day" (selectors.payments_of_day, audit_entries).
+FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
+
+
+class DayField(forms.DateField):
+    """A day of a page's filter (GET): a date from FIRST_DAY to LAST_DAY, else a field error."""
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+            from billing.formatting import day
+            raise ValidationError(f"Give a day from {day(FIRST_DAY)} to {day(LAST_DAY)}.",
+                                  code="out_of_range")
+
+
+class DayForm(forms.Form):
+    """?day= of the day's collections and the drawer close (empty: today)."""
+    day = DayField(label="Day", required=False)
+
+
+def day_of(query):
+    """The ?day= of a page's query (default today) and the DayForm that read it: when the day is
+    not a day (malformed, or outside FIRST_DAY..LAST_DAY) the page shows today and the form's
+    error says why."""
+    form = DayForm(query)
+    day = form.cleaned_data.get("day") if form.is_valid() else None
+    return day or datetime.date.today(), form
+
+
 # --- back office (docs/backoffice.md) ---------------------------------------------------------
 def _date(label, **kw):
     return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **kw)
