@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 
+from billing import formatting
+
 READING_SOURCES = [("field", "Field visit"), ("customer", "Customer read"),
                    ("smart", "Smart meter")]
 
@@ -135,9 +137,8 @@ class DayField(forms.DateField):
     def validate(self, value):
         super().validate(value)
         if value is not None and not FIRST_DAY <= value <= LAST_DAY:
-            from billing.formatting import day
-            raise ValidationError(f"Give a day from {day(FIRST_DAY)} to {day(LAST_DAY)}.",
-                                  code="out_of_range")
+            raise ValidationError(f"Give a day from {formatting.day(FIRST_DAY)} to "
+                                  f"{formatting.day(LAST_DAY)}.", code="out_of_range")
 
 
 class DayForm(forms.Form):
