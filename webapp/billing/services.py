@@ -22,9 +22,10 @@ back entirely, and callers of procedures that must not run twice pass the same i
 (post_payment) on every attempt. A multi-transaction procedure (SELF_RETRYING: run_billing,
 bill_account, work_billing_run) retries its own chunks inside; a 1213/1205 that reaches Python
 has exhausted those attempts and is re-raised as is, never retried here (a second CALL of
-run_billing would open a second billing run), and never Busy (its committed chunks stay). The other multi-transaction procedures do no
-harm when called again, so this module retries them as a whole: post_payment_batch commits
-chunk by chunk and a second call posts only the lines still pending; preview_billing,
+run_billing would open a second billing run), and never Busy (its committed chunks stay). The
+other multi-transaction procedures do no harm when called again, so this module retries them as
+a whole: post_payment_batch commits chunk by chunk and a second call posts only the lines still
+pending (its Busy means the posting stopped: the bank file's page says so); preview_billing,
 preview_bill_account and simulate_tariff change no money (a preview or simulation that failed
 is marked failed and the retry makes a new one; both are discarded after 7 days).
 
