@@ -38,7 +38,8 @@ def django_db_setup(db_url, django_db_blocker):
     from django.core.management import call_command
     from django.db import connections
 
-    billing = database_settings(db_url, isolation_level="repeatable read")
+    billing = database_settings(db_url, isolation_level="repeatable read",
+                                lock_wait_timeout=settings.BILLING_LOCK_WAIT_TIMEOUT)
     web_name = billing["NAME"] + "_web"
     server = MySQLdb.connect(**server_kwargs(db_url))
     cur = server.cursor()

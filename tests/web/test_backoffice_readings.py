@@ -307,3 +307,20 @@ def test_the_queue_reads_a_page_in_four_queries(staff_client, long_queue):
     with CaptureQueriesContext(connections["billing"]) as billing:
         staff_client.get(reverse("billing:review_queue"), {"page": 2})
     assert len(billing.captured_queries) == 4
+
+
+def test_the_refused_rows_uploaded_again_read_as_they_did(staff_client, meters, billing_db):
+    """The refused rows' CSV defuses formulas ("'-5", "'=SN-X"); uploaded again it reads the same
+    serials and values (csv_export.unquote_cell), so each row is refused for the same reason."""
+    content = ("serial,date,value,source\n"
+               "=SN-X,2026-01-31,100,field\n"
+               "SN-R-1,2026-01-31,-5,field\n")
+    first = upload(staff_client, content)
+    refused = staff_client.get(reverse("billing:reading_upload_refused")).content.decode()
+    assert "'=SN-X" in refused and "'-5" in refused
+    again = check(staff_client, refused, name="again.csv")
+    before = [(r.serial_no, r.value, r.outcome, r.detail) for r in first.context["results"]]
+    after = [(r.serial_no, r.value, r.outcome, r.detail) for r in again.context["results"]]
+    assert after == before
+    assert [r[:2] for r in after] == [("=SN-X", "100"), ("SN-R-1", "-5")]
+    assert "out of range" in after[1][3]

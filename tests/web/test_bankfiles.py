@@ -337,3 +337,31 @@ def test_a_line_without_an_account_number_is_flagged_and_refused(billing_admin_c
     billing_admin_client.post(reverse("billing:bankfile_post", args=[batch_id]))
     t = text(billing_admin_client.get(detail + "?outcome=refused"))
     assert "Not found." in t and "account_no is required" in t
+
+
+def test_the_refused_lines_uploaded_again_are_the_same_lines(billing_admin_client, accs,
+                                                             billing_db):
+    """The refused CSV defuses formulas ("'-2.00", "'=k2"); uploaded again (as
+    docs/backoffice.md says it may be, after fixing) it gives back the same accounts, amounts
+    and keys: the upload undoes exactly the export's "'" (csv_export.unquote_cell)."""
+    a, b = accs
+    content = (HEADER + f"{a.account_no},-2.00,cash,2026-11-28,-k1\r\n"
+               + "=A1,3.00,cash,2026-11-28,=k2\r\n"
+               + f"{b.account_no},+4.00,by pigeon,2026-11-28,+k3\r\n"
+               + f"{b.account_no},5.00,by pigeon,,@k4\r\n"
+               + f"{b.account_no},6.00,by pigeon,,'k5\r\n")
+    upload(billing_admin_client, content)
+    first = billing_db.value("SELECT batch_id FROM payment_batch")
+    billing_admin_client.post(reverse("billing:bankfile_post", args=[first]))
+    refused = billing_admin_client.get(reverse("billing:bankfile_refused_csv", args=[first]))
+    text_ = refused.content.decode()
+    assert "'-2.00" in text_ and "'=k2" in text_ and "'+k3" in text_ and "'@k4" in text_
+    again = upload(billing_admin_client, text_, name="again.csv")
+    assert again.status_code == 302
+    second = billing_db.value("SELECT MAX(batch_id) FROM payment_batch")
+    columns = ("line_no, account_no, amount, method, paid_at, idempotency_key")
+    lines = [billing_db.rows(f"SELECT {columns} FROM v_payment_batch_lines WHERE batch_id = %s "
+                             "ORDER BY line_no", batch) for batch in (first, second)]
+    assert lines[1] == lines[0] and len(lines[0]) == 5
+    assert [line["idempotency_key"] for line in lines[1]] == ["-k1", "=k2", "+k3", "@k4", "'k5"]
+    assert lines[1][0]["amount"] == "-2.00" and lines[1][1]["account_no"] == "=A1"

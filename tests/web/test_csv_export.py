@@ -40,3 +40,17 @@ def test_every_csv_export_uses_the_helper():
     writers = [p.relative_to(root).as_posix() for p in root.rglob("*.py")
                if "csv.writer" in p.read_text() or "csv.DictWriter" in p.read_text()]
     assert writers == ["billing/csv_export.py"]
+
+
+def test_unquote_cell_undoes_exactly_what_safe_cell_adds():
+    from billing.csv_export import DANGEROUS_FIRST, safe_cell, unquote_cell
+    texts = ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "plain", "", "1.00",
+             "'abc", "'", "a'=b", "-", "=", "'1"]
+    for t in texts:
+        if not t.startswith("'"):
+            assert unquote_cell(safe_cell(t)) == t, t
+    for first in DANGEROUS_FIRST:
+        assert unquote_cell("'" + first + "x") == first + "x"
+    # only the export's own quote goes: anything else stays as typed
+    for t in ("'abc", "'", "''=x", "'1", "x'-y", " '=x"):
+        assert unquote_cell(t) == t, t

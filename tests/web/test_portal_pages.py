@@ -269,6 +269,27 @@ def test_profile_updates_contact_details_through_update_customer(c, ada, billing
     assert 'value="not-an-email"' in r.content.decode()
 
 
+def test_the_profile_says_what_the_database_checks(c, ada, billing_db):
+    """The refusals' sentences say what is checked (lengths; any characters are taken and shown
+    escaped), not "letters only" or "digits only" while "<b>Bob</b>" passes."""
+    url = reverse("portal:profile")
+    base = {"full_name": "Ada King", "email": "ada@king.example", "phone": "", "address": ""}
+    before = billing_db.snapshot()
+    r = c.post(url, {**base, "full_name": "x" * 5000})
+    assert r.context["form"].errors["full_name"] == [
+        "Enter your full name (at most 200 characters)."]
+    r = c.post(url, {**base, "phone": "5" * 41})
+    assert r.context["form"].errors["phone"] == [
+        "Enter a phone number of at most 40 characters."]
+    assert billing_db.snapshot() == before
+    r = c.post(url, {**base, "full_name": "<b>Bob</b>", "phone": "555 <script>"})
+    assert r.status_code == 302
+    assert billing_db.row("SELECT full_name, phone FROM customer WHERE customer_id = %s",
+                          ada.customer_id) == {"full_name": "<b>Bob</b>", "phone": "555 <script>"}
+    page = c.get(url).content.decode()
+    assert "<b>Bob</b>" not in page and "&lt;b&gt;Bob&lt;/b&gt;" in page
+
+
 def test_password_change(c, ada):
     r = c.post(reverse("portal:password_change"), {
         "old_password": PASSWORD, "new_password1": "An0ther-long-phrase",

@@ -5,7 +5,10 @@ separated, a header line `account_no,amount,method,paid_at,key` (in that order, 
 further columns after these five are allowed and ignored, so a downloaded file of refused lines
 can be fixed and uploaded again), then one payment per line. An empty cell is "not given"
 (NULL): an empty paid_at is the posting's now, an empty key makes the payment unprotected
-against a second arrival. Blank lines are skipped.
+against a second arrival. Blank lines are skipped. A cell that begins with `'` and then one of
+the characters our CSV export defuses (`=`, `+`, `-`, `@`, tab, CR) is read without that `'`
+(csv_export.unquote_cell): a downloaded file of refused lines, uploaded again, gives the same
+keys, amounts and accounts.
 
 Only the file's shape is checked here (size, encoding, header, number of fields, value length):
 what a line means (account, amount, method, date, key) is judged by posting, exactly as
@@ -17,6 +20,7 @@ to the same open batch).
 import csv
 import io
 
+from billing.csv_export import unquote_cell
 from billing.errors import FILE_ERRORS
 
 COLUMNS = ("account_no", "amount", "method", "paid_at", "key")
@@ -73,7 +77,7 @@ def read_lines(raw):
                 wrong.append(reader.line_num)
                 lines.append(None)
                 continue
-            values = [c.strip() for c in cells[:len(COLUMNS)]]
+            values = [unquote_cell(c.strip()) for c in cells[:len(COLUMNS)]]
             if any(len(v) > MAX_VALUE for v in values):
                 long_.append(reader.line_num)
             lines.append({k: (v if v != "" else None) for k, v in zip(COLUMNS, values)})

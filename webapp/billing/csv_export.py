@@ -6,6 +6,10 @@ of those characters is written with a leading `'`, which spreadsheets show as te
 (int, Decimal, float), dates and None are written as they are, so a negative amount stays the
 number -3.00. Text from the database (account numbers, tariff codes, names) is text, even when it
 looks like a number.
+
+A file written here may come back as an upload (a bank file's or a reading upload's refused
+lines, fixed and uploaded again): the importers read each cell through `unquote_cell`, which
+undoes exactly that `'` (before one of DANGEROUS_FIRST) and nothing else.
 """
 import csv
 import datetime
@@ -24,6 +28,15 @@ def safe_cell(value):
         return value
     text = str(value)
     return "'" + text if text.startswith(DANGEROUS_FIRST) else text
+
+
+def unquote_cell(text):
+    """The text of a cell as it was before safe_cell: a leading `'` followed by one of
+    DANGEROUS_FIRST is safe_cell's and is dropped ("'-2" -> "-2", "'=cmd" -> "=cmd"); any other
+    text is returned as it is ("'abc", "'" and "''=x" stay)."""
+    if text.startswith("'") and text[1:].startswith(DANGEROUS_FIRST):
+        return text[1:]
+    return text
 
 
 def csv_response(name, columns, rows):

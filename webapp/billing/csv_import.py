@@ -6,13 +6,16 @@ decimals, a known source: the same ReadingForm as the single-reading page) and t
 its own call of the procedure, so one bad row never stops the rest and rows that were recorded
 stay recorded. Each row's outcome is `accepted` or `review` (with the consumption) or `refused`
 with the reason: the form's message for a malformed row, the contract's code and the server's
-message for a row the procedure refused.
+message for a row the procedure refused. Cells are read as the bank files' are
+(csv_export.unquote_cell): the refused rows' download, fixed and uploaded again, reads as the
+rows did.
 """
 import csv
 import io
 from dataclasses import dataclass
 
 from billing import errors, services
+from billing.csv_export import unquote_cell
 from billing.errors import BillingError
 from billing.forms import ReadingForm
 
@@ -70,11 +73,13 @@ def _parse(text):
             yield line, cells, None, (f"More than {MAX_ROWS} rows: the rest of the file was "
                                       "not read.")
             return
+        # a cell of our own refused-rows CSV comes back without the export's "'" (csv_export)
+        cells = [unquote_cell(c.strip()) for c in cells]
         if len(cells) != 4:
             yield line, cells, None, (f"Expected 4 fields (serial, date, value, source), found "
                                       f"{len(cells)}.")
             continue
-        serial, date, value, source = (c.strip() for c in cells)
+        serial, date, value, source = cells
         form = ReadingForm({"serial_no": serial, "read_on": date, "value": value,
                             "source": source.lower()})
         if not form.is_valid():

@@ -5,6 +5,9 @@ contract (../shared/spec/sql-api.md, "Errors") and a MESSAGE_TEXT that names the
 object. `ERRORS` maps each errno to its contract name (the code) and a sentence for a person;
 `error_for()` turns an errno and the server's text into an instance of the matching
 `BillingError` subclass. Views catch `BillingError` and show `user_message` and `message`.
+Two of the server's own numbers, a lock wait timeout and a deadlock that outlasted services'
+attempts (`BUSY_ERRNOS`), become `Busy`, a BillingError too: the account is busy, nothing was
+done, try again.
 """
 
 # errno -> (code, user message). The codes and numbers are the contract's; keep them exact.
@@ -53,6 +56,17 @@ SEARCH_TOO_BROAD = ("The search stopped after {seconds:g} seconds: these words a
                     "names or addresses. Add a word (more of the name, the house number or the "
                     "street), or search by the exact customer number, account number, e-mail "
                     "address, phone number or meter serial.")
+
+# The server's own numbers (not the contract's) for a call that did not get its row locks: a lock
+# wait timeout (1205: another session held the row longer than innodb_lock_wait_timeout, for the
+# web's sessions settings.BILLING_LOCK_WAIT_TIMEOUT) or a deadlock (1213). services retries such
+# a call (RETRY_ERRNOS, MAX_ATTEMPTS); when every attempt met one, call_procedure raises `Busy`.
+# Each attempt was rolled back whole (every procedure: EXIT HANDLER ... ROLLBACK; RESIGNAL), so
+# nothing was done. Every procedure locks the account row first, hence the sentence.
+BUSY_ERRNOS = {1213: "deadlock", 1205: "lock wait timeout"}
+BUSY = ("BUSY", "The account is busy: another payment, a refund or a billing run holds it. Try "
+                "again in a minute.")
+BUSY_DETAIL = "Nothing was saved or posted."
 
 # Bank files (billing/bank_import.py): why an uploaded file as a whole is refused before anything
 # is staged. code -> sentence (str.format fields filled in by the caller).
@@ -116,6 +130,20 @@ class BillNotCancellable(BillingError): pass      # noqa: E701
 class Immutable(BillingError): pass               # noqa: E701
 
 
+class Busy(BillingError):
+    """A call whose every attempt waited in vain for a row lock (BUSY_ERRNOS): `errno` 1205 or
+    1213, `message` BUSY_DETAIL (nothing was done), `server_message` the server's text (logged
+    by services)."""
+
+    def __init__(self, errno, server_message):
+        super().__init__(BUSY[0], BUSY_DETAIL, errno)
+        self.server_message = server_message
+
+    @property
+    def user_message(self):
+        return BUSY[1]
+
+
 CLASSES = {
     "NOT_FOUND": NotFound,
     "INVALID_ARGUMENT": InvalidArgument,
@@ -163,7 +191,10 @@ def add_to_form(form, error, *, field=None, text=None):
 
 
 def error_for(errno, message):
-    """The BillingError instance for a contract errno and the server's message text."""
+    """The BillingError instance for a contract errno and the server's message text (for a
+    BUSY_ERRNOS number: Busy)."""
     errno = normalize_errno(errno)
+    if errno in BUSY_ERRNOS:
+        return Busy(errno, message)
     code = ERRORS.get(errno, (UNKNOWN_CODE,))[0]
     return CLASSES.get(code, BillingError)(code, message, errno)

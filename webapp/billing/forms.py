@@ -3,12 +3,84 @@
 the field it names (see views.ProcedureFormMixin)."""
 import datetime
 import re
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from billing import formatting
+
 READING_SOURCES = [("field", "Field visit"), ("customer", "Customer read"),
                    ("smart", "Smart meter")]
+
+
+# --- numbers as a person types them -------------------------------------------------------------
+# Django's DecimalField and IntegerField read whatever Python's Decimal() and int() read: an
+# exponent ("1e5" is 100000, "2.6e2" is 260), any script's digits (full-width "１２",
+# Arabic-Indic "١٢"), "1_000". A number field of these forms reads only a plain number typed on
+# a keyboard: ASCII digits 0-9, a point and decimals, thousands commas ("1,000.00"), spaces
+# around, a minus sign (the procedures say what may be negative). The portal's amount
+# (portal.forms.AmountField) is read by the same parse_plain_number.
+_PLAIN_NUMBER = re.compile(r"(-?)((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)", re.ASCII)
+PLAIN_NUMBER_MAX = 40           # characters; the longest field (DECIMAL(14,4)) needs 20
+NOT_PLAIN = ("Type the number with the digits 0-9 and a point, e.g. 1250.50 or 1,250.50 (no "
+             "exponent such as 1e5, no other digits).")
+
+
+def parse_plain_number(text, *, signed=True):
+    """The Decimal that `text` spells as a plain number ("12.5", " 12.50 ", "1,000.00", "-3" when
+    `signed`), or None when it is anything else (empty, "1e5", "１２", "1_000", "NaN", "12.")."""
+    text = str(text).strip()
+    m = _PLAIN_NUMBER.fullmatch(text) if len(text) <= PLAIN_NUMBER_MAX else None
+    if m is None or (m.group(1) and not signed):
+        return None
+    return Decimal(text.replace(",", ""))
+
+
+def _python_would_read(text):
+    """True when Python reads `text` as a number that is not plain (an exponent, NaN, "1_000",
+    other digits than 0-9): the field says how to type it, rather than "Enter a number"."""
+    if any(c.isdigit() and not c.isascii() for c in text):
+        return True
+    try:
+        Decimal(text.replace(",", ""))
+    except (InvalidOperation, ValueError):
+        return False
+    return True
+
+
+def _read_plain(field, value):
+    """What a PlainDecimalField or PlainIntegerField reads (see above): None when empty, else the
+    Decimal, or a ValidationError said in words."""
+    if value in field.empty_values:
+        return None
+    number = parse_plain_number(value)
+    if number is None:
+        if _python_would_read(str(value).strip()):
+            raise ValidationError(NOT_PLAIN, code="not_plain")
+        raise ValidationError(field.error_messages["invalid"], code="invalid")
+    return number
+
+
+class PlainDecimalField(forms.DecimalField):
+    """A DecimalField that reads only plain numbers (parse_plain_number); its limits
+    (max_digits, decimal_places, min_value, max_value) and their messages are Django's."""
+
+    def to_python(self, value):
+        return _read_plain(self, value)
+
+
+class PlainIntegerField(forms.IntegerField):
+    """An IntegerField that reads only plain whole numbers ("6", "6.0"; "6.5": "Enter a whole
+    number."); its limits and their messages are Django's."""
+
+    def to_python(self, value):
+        number = _read_plain(self, value)
+        if number is None:
+            return None
+        if number != number.to_integral_value():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(number)
 
 
 class CustomerForm(forms.Form):
@@ -33,10 +105,10 @@ class ReadingForm(forms.Form):
                                                               "spellcheck": "false"}))
     read_on = forms.DateField(label="Date read", widget=forms.DateInput(attrs={"type": "date"}),
                               initial=datetime.date.today)
-    value = forms.DecimalField(label="Register value (kWh on the dial)", max_digits=12,
-                               decimal_places=2,
-                               widget=forms.NumberInput(attrs={"step": "0.01",
-                                                               "inputmode": "decimal"}))
+    value = PlainDecimalField(label="Register value (kWh on the dial)", max_digits=12,
+                              decimal_places=2,
+                              widget=forms.NumberInput(attrs={"step": "0.01",
+                                                              "inputmode": "decimal"}))
     source = forms.ChoiceField(label="Source", choices=READING_SOURCES, initial="field")
 
     # record_reading's parameters are named p_serial_no, p_read_on, p_value, p_source
@@ -51,21 +123,53 @@ class SearchForm(forms.Form):
                         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
 
 
+# --- days in a page's query string --------------------------------------------------------------
+# The days the billing database takes (its _arg_date: 1900-01-01..2999-12-31). A filter's day
+# outside them is said on the page and never read: the day after 9999-12-31 is no Python date,
+# and the pages filter "before the next day" (selectors.payments_of_day, audit_entries).
+FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
+
+
+class DayField(forms.DateField):
+    """A day of a page's filter (GET): a date from FIRST_DAY to LAST_DAY, else a field error."""
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+            raise ValidationError(f"Give a day from {formatting.day(FIRST_DAY)} to "
+                                  f"{formatting.day(LAST_DAY)}.", code="out_of_range")
+
+
+class DayForm(forms.Form):
+    """?day= of the day's collections and the drawer close (empty: today)."""
+    day = DayField(label="Day", required=False)
+
+
+def day_of(query):
+    """The ?day= of a page's query (default today) and the DayForm that read it: when the day is
+    not a day (malformed, or outside FIRST_DAY..LAST_DAY) the page shows today and the form's
+    error says why."""
+    form = DayForm(query)
+    day = form.cleaned_data.get("day") if form.is_valid() else None
+    return day or datetime.date.today(), form
+
+
 # --- back office (docs/backoffice.md) ---------------------------------------------------------
 def _date(label, **kw):
     return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **kw)
 
 
 def _money(label, **kw):
-    return forms.DecimalField(label=label, max_digits=12, decimal_places=2,
-                              widget=forms.NumberInput(attrs={"step": "0.01",
-                                                              "inputmode": "decimal"}), **kw)
+    return PlainDecimalField(label=label, max_digits=12, decimal_places=2,
+                             widget=forms.NumberInput(attrs={"step": "0.01",
+                                                             "inputmode": "decimal"}), **kw)
 
 
 def _pct(label, **kw):
-    return forms.DecimalField(label=label, max_digits=5, decimal_places=2,
-                              widget=forms.NumberInput(attrs={"step": "0.01",
-                                                              "inputmode": "decimal"}), **kw)
+    return PlainDecimalField(label=label, max_digits=5, decimal_places=2,
+                             widget=forms.NumberInput(attrs={"step": "0.01",
+                                                             "inputmode": "decimal"}), **kw)
 
 
 class OpenAccountForm(forms.Form):
@@ -84,12 +188,12 @@ class InstallMeterForm(forms.Form):
     serial_no = forms.CharField(label="Meter serial number", strip=True,
                                 widget=forms.TextInput(attrs={"autocomplete": "off",
                                                               "spellcheck": "false"}))
-    dial_digits = forms.IntegerField(label="Dial digits", initial=6)
-    multiplier = forms.DecimalField(label="Multiplier (CT ratio)", max_digits=8, decimal_places=2,
-                                    initial=1)
+    dial_digits = PlainIntegerField(label="Dial digits", initial=6)
+    multiplier = PlainDecimalField(label="Multiplier (CT ratio)", max_digits=8, decimal_places=2,
+                                   initial=1)
     installed_on = _date("Installed on", initial=datetime.date.today)
-    initial_read = forms.DecimalField(label="Initial register value", max_digits=12,
-                                      decimal_places=2, initial=0)
+    initial_read = PlainDecimalField(label="Initial register value", max_digits=12,
+                                     decimal_places=2, initial=0)
 
 
 class AssignDiscountForm(forms.Form):
@@ -161,15 +265,15 @@ class BillingPeriodForm(forms.Form):
     issue_date = _date("Issue date", initial=datetime.date.today,
                        help_text="Today or later, never in the past (bills issued in the past "
                                  "would be overdue at once).")
-    due_days = forms.IntegerField(label="Days until due", initial=14,
-                                  help_text="1 to 90 days after the issue date.")
+    due_days = PlainIntegerField(label="Days until due", initial=14,
+                                 help_text="1 to 90 days after the issue date.")
 
 
 class RerunForm(forms.Form):
     """Running a period again: the bills get a fresh issue date (today by default; the rules
     refuse one before today), never the first run's."""
     issue_date = _date("Issue date", initial=datetime.date.today)
-    due_days = forms.IntegerField(label="Days until due", initial=14)
+    due_days = PlainIntegerField(label="Days until due", initial=14)
 
 
 class LateFeesForm(forms.Form):
@@ -262,7 +366,7 @@ class TariffVersionForm(forms.Form):
     tax_rate_pct = _pct("Tax rate %")
     late_fee_pct = _pct("Late fee %", initial=0)
     early_pay_pct = _pct("Early-payment rebate %", initial=0)
-    early_pay_days = forms.IntegerField(label="Early-payment days", initial=0)
+    early_pay_days = PlainIntegerField(label="Early-payment days", initial=0)
 
 
 class TariffWhatIfForm(forms.Form):
@@ -279,11 +383,11 @@ TariffWhatIfForm.base_fields["to"] = _date("to")
 
 
 class BlockForm(forms.Form):
-    up_to_kwh = forms.DecimalField(label="Up to kWh (empty: open last block)", required=False,
-                                   max_digits=14, decimal_places=4,
-                                   widget=forms.NumberInput(attrs={"step": "any"}))
-    rate = forms.DecimalField(label="Rate per kWh", max_digits=12, decimal_places=6,
-                              required=False, widget=forms.NumberInput(attrs={"step": "any"}))
+    up_to_kwh = PlainDecimalField(label="Up to kWh (empty: open last block)", required=False,
+                                  max_digits=14, decimal_places=4,
+                                  widget=forms.NumberInput(attrs={"step": "any"}))
+    rate = PlainDecimalField(label="Rate per kWh", max_digits=12, decimal_places=6,
+                             required=False, widget=forms.NumberInput(attrs={"step": "any"}))
 
     def clean(self):
         data = super().clean()

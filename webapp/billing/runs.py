@@ -3,6 +3,8 @@
 run_billing takes long (it bills every account, committing every chunk), so the page does not
 wait for it: `start()` runs the procedure in a thread with its own database connection (Django's
 connections are per thread; the thread closes its connections at the end) and returns a `Job`.
+That connection waits for row locks as long as the server says, like the job commands'
+(services.use_server_lock_wait), not the pages' settings.BILLING_LOCK_WAIT_TIMEOUT.
 The run commits its billing_run row first and every chunk its progress, so the progress
 (accounts_done, the chunks committed) is read from v_staff_billing_run by a small JSON endpoint
 that the page polls.
@@ -134,6 +136,8 @@ def start_preview(*, period_start, period_end, issue_date, due_days, actor):
 
 def _work(job):
     try:
+        # the batch work's lock wait (the server's), not the pages' short one (settings)
+        services.use_server_lock_wait()
         if job.kind == "resume":
             # until a call bills nothing; then the run is done, or another session finishes it
             while services.work_billing_run(run_id=job.run_id, actor=job.actor)["chunks_done"]:

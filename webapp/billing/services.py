@@ -8,8 +8,10 @@ transaction: it commits on success and rolls back on error, so it must never run
 call_procedure refuses to.
 
 Errors: a contract error (MYSQL_ERRNO 45001..45060) becomes a `billing.errors.BillingError`
-subclass (see errors.py). Any other database error is re-raised as is (it is a bug or an outage,
-not a user's mistake).
+subclass (see errors.py). A deadlock or lock wait timeout still there after the attempts (below)
+becomes `errors.Busy` in call_procedure (execute_call re-raises the database's error): the
+account is busy, nothing was done. Any other database error is re-raised as is (it is a bug or
+an outage, not a user's mistake).
 
 Retries, one layer (docs/payments.md, "Who retries"): the owner of a transaction retries it,
 nobody else. A single-transaction procedure (post_payment, reverse_payment, apply_late_fees,
@@ -19,15 +21,20 @@ MAX_ATTEMPTS times with a short growing backoff. A retry is safe: the failed cal
 back entirely, and callers of procedures that must not run twice pass the same idempotency key
 (post_payment) on every attempt. A multi-transaction procedure (SELF_RETRYING: run_billing,
 bill_account, work_billing_run) retries its own chunks inside; a 1213/1205 that reaches Python
-has exhausted those attempts and is re-raised, never retried here (a second CALL of
-run_billing would open a second billing run). The other multi-transaction procedures do no
-harm when called again, so this module retries them as a whole: post_payment_batch commits
-chunk by chunk and a second call posts only the lines still pending; preview_billing,
+has exhausted those attempts and is re-raised as is, never retried here (a second CALL of
+run_billing would open a second billing run), and never Busy (its committed chunks stay). The
+other multi-transaction procedures do no harm when called again, so this module retries them as
+a whole: post_payment_batch commits chunk by chunk and a second call posts only the lines still
+pending (its Busy means the posting stopped: the bank file's page says so); preview_billing,
 preview_bill_account and simulate_tariff change no money (a preview or simulation that failed
 is marked failed and the retry makes a new one; both are discarded after 7 days).
 
 By the contract, every procedure's last argument is `p_actor` (`staff:<username>`, ...); it is
 logged with the procedure name.
+
+How long an attempt waits for a lock is the session's innodb_lock_wait_timeout: for the web,
+settings.BILLING_LOCK_WAIT_TIMEOUT (the connection's init_command); the batch work sets the
+server's own back (use_server_lock_wait).
 
 The per-procedure functions below are one line each, keyword-only, named and ordered as in
 ../shared/spec/sql-api.md. No arithmetic on money happens here: amounts go to the database as
@@ -49,7 +56,7 @@ from billing import errors
 log = logging.getLogger("billing.services")
 
 BILLING_ALIAS = "billing"
-RETRY_ERRNOS = {1213: "deadlock", 1205: "lock wait timeout"}
+RETRY_ERRNOS = errors.BUSY_ERRNOS            # 1213 deadlock, 1205 lock wait timeout
 MAX_ATTEMPTS = 3
 # Procedures that commit more than one transaction and retry their own chunks (their headers
 # say "retried inside"): never retried here.
@@ -142,14 +149,37 @@ def execute_call(connection, name, args, *, sleep=time.sleep, all_rows=False):
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _call_billing(name, args, *, all_rows=False):
+    """execute_call on the billing connection; a deadlock or lock wait timeout that outlasted
+    its attempts becomes errors.Busy (not for SELF_RETRYING procedures: their chunks committed
+    before it stay, so "nothing was done" would be wrong; they re-raise the database's error)."""
+    try:
+        return execute_call(connections[BILLING_ALIAS], name, args, all_rows=all_rows)
+    except (DjangoDbError, MySQLdb.Error) as exc:
+        errno = _errno(exc)
+        if errno in RETRY_ERRNOS and name not in SELF_RETRYING:
+            raise errors.error_for(errno, _message(exc)) from exc
+        raise
+
+
 def call_procedure(name, *args):
     """CALL name(args) on the billing database; the procedure's one-row result as a dict."""
-    return execute_call(connections[BILLING_ALIAS], name, args)
+    return _call_billing(name, args)
 
 
 def call_procedure_rows(name, *args):
     """CALL name(args) on the billing database; every row of its last result set (dicts)."""
-    return execute_call(connections[BILLING_ALIAS], name, args, all_rows=True)
+    return _call_billing(name, args, all_rows=True)
+
+
+def use_server_lock_wait():
+    """This thread's billing session waits for a row lock as long as the server says
+    (innodb_lock_wait_timeout = DEFAULT: the global value, 50 s unless the DBA set another), not
+    the web's settings.BILLING_LOCK_WAIT_TIMEOUT: for the batch work (a billing run, in a job
+    command or in a page's thread, and the other job commands), which waits behind the counter's
+    short transactions and retries its own chunks."""
+    with connections[BILLING_ALIAS].cursor() as cursor:
+        cursor.execute("SET SESSION innodb_lock_wait_timeout = DEFAULT")
 
 
 # --- master data ------------------------------------------------------------------------------

@@ -43,3 +43,8 @@ class RequestLogMiddleware:
             return response
         finally:
             _context.reset(token)
+
+
+def current_request_id():
+    """The id of the request being answered ("-" outside one): the 500 page shows it."""
+    return _context.get()[1]

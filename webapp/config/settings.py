@@ -12,6 +12,8 @@ DJANGO_TIME_ZONE          default UTC; see USE_TZ below
 DJANGO_LOG_LEVEL          level of the `billing` logger (default INFO)
 DJANGO_LOG_FILE           also write the log (with 500 tracebacks) to this file (default: stderr only)
 BILLING_DUE_DAYS          days from issue to due date of `manage.py run_billing` (default 14)
+BILLING_LOCK_WAIT_TIMEOUT seconds the web's billing sessions wait for a row lock (default 10; the
+                          batch jobs keep the server's own: see DATABASES below)
 BILLING_TRUSTED_PROXIES   reverse proxies in front that append to X-Forwarded-For (default 0;
                           1 behind deploy/nginx under gunicorn): config/clientip.py
 
@@ -102,11 +104,19 @@ BILLING_DATABASE_URL = os.environ.get("BILLING_DATABASE_URL") or private_server_
 BILLING_WEB_DATABASE_URL = (os.environ.get("BILLING_WEB_DATABASE_URL")
                             or with_database(BILLING_DATABASE_URL, "billing_web"))
 _conn_max_age = int(os.environ.get("DJANGO_CONN_MAX_AGE", "0"))
+# A row lock held by another session (a payment, a refund, a billing run's chunk on the same
+# account) is waited for at most BILLING_LOCK_WAIT_TIMEOUT seconds by the web's sessions, not the
+# server's 50: services tries a call MAX_ATTEMPTS (3) times, so a clerk hears "the account is
+# busy" (errors.Busy) after about 30 s instead of a 500 after 150 s. The batch work (manage.py
+# run_billing and the other job commands, the billing run a page starts in a thread) sets its
+# sessions back to the server's wait (services.use_server_lock_wait): it retries its own chunks.
+BILLING_LOCK_WAIT_TIMEOUT = int(os.environ.get("BILLING_LOCK_WAIT_TIMEOUT", "10"))
 DATABASES = {
     "default": database_settings(BILLING_WEB_DATABASE_URL),
     # Procedures are called in autocommit (Django's default; never ATOMIC_REQUESTS, never inside
     # transaction.atomic): each procedure is its own transaction and commits it.
-    "billing": database_settings(BILLING_DATABASE_URL, isolation_level="repeatable read"),
+    "billing": database_settings(BILLING_DATABASE_URL, isolation_level="repeatable read",
+                                 lock_wait_timeout=BILLING_LOCK_WAIT_TIMEOUT),
 }
 # Optional: the report pages (models with report_view = True) read from a server of their own,
 # e.g. the cluster's read port (docs/cluster.md). Unset: they read from `billing`.

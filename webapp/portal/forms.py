@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 
+from billing.forms import parse_plain_number
 from billing.models import Customer
 from portal.gateway import Card
 from portal.models import CustomerLogin, PasswordResetRequest
@@ -62,15 +63,11 @@ def new_idempotency_key():
     return uuid.uuid4().hex
 
 
-# ASCII digits only (Python's Decimal and \d take any Unicode digit, e.g. full-width "１２"),
-# optional thousands commas ("1,000.00"), at most two decimals.
-_AMOUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{1,2})?", re.ASCII)
-
-
 class AmountField(forms.CharField):
     """A payment amount within the contract's limits (portal.payments.check_amount): above zero,
-    at most 1,000,000.00, at most two decimals; ASCII digits, "1,000.00" accepted. Checked here,
-    before any charge."""
+    at most 1,000,000.00, at most two decimals; a plain number as the staff forms read it
+    (billing.forms.parse_plain_number: ASCII digits 0-9, "1,000.00" accepted; no exponent, no
+    other digits), without a sign. Checked here, before any charge."""
     default_error_messages = {
         "invalid": "Enter an amount like 84.17 or 1,000.00 (digits 0-9, at most two decimals).",
         "limits": "The amount must be above zero and at most 1,000,000.00.",
@@ -80,9 +77,10 @@ class AmountField(forms.CharField):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
-        if len(value) > 20 or not _AMOUNT.fullmatch(value):
+        amount = parse_plain_number(value, signed=False) if len(value) <= 20 else None
+        if amount is None or amount.as_tuple().exponent < -2:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        amount = Decimal(value.replace(",", "")).quantize(Decimal("0.01"))
+        amount = amount.quantize(Decimal("0.01"))
         if not check_amount(amount):
             raise forms.ValidationError(self.error_messages["limits"], code="limits")
         return amount

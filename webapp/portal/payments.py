@@ -15,8 +15,9 @@ Steps and rules (issue 16, docs/payments.md "Card payments"):
      -> refund the charge -> `refunded` (if the refund fails: `to_reconcile`);
    - 45022 IDEMPOTENCY_MISMATCH: a payment already holds this reference -> never refund (the
      money may be that payment's) -> `to_reconcile`;
-   - anything else (a deadlock after the retries, a lost connection 2006/2013, a timeout, any
-     non-contract error): the outcome is unknown -> `to_reconcile`, never refunded.
+   - anything else (a deadlock or lock wait timeout after the retries, `billing.errors.Busy`;
+     a lost connection 2006/2013, a timeout, any non-contract error): the outcome is unknown ->
+     `to_reconcile`, never refunded.
    `to_reconcile` writes a `ChargeToReconcile` row (staff settle it in the back office) and logs
    an error; it is never silent.
 """
@@ -25,7 +26,7 @@ import logging
 from decimal import Decimal, InvalidOperation
 
 from billing import services as billing_services
-from billing.errors import BillingError
+from billing.errors import BillingError, Busy
 from portal.gateway import get_gateway
 from portal.models import CardPaymentMethod, ChargeToReconcile
 
@@ -102,6 +103,8 @@ def pay_by_card(*, account_id, account_open, amount, reference, card, actor, gat
         posted = billing_services.post_payment(
             account_id=account_id, amount=amount, method="online", paid_at=None,
             idempotency_key=reference, actor=actor)
+    except Busy as busy:          # 1213/1205 after services' attempts: staff settle it
+        return _to_reconcile(**common, reason=busy.errno, detail=busy.server_message)
     except BillingError as error:
         if error.errno == IDEMPOTENCY_MISMATCH:
             # a payment holds this reference already: its money may be this charge's

@@ -38,10 +38,13 @@ log = logging.getLogger("billing.portal")
 
 
 # One plain sentence per field a refusal can be about; the rest take the contract's sentence.
+# Each says what the database checks (db/procedures/_check_customer_fields.sql: a name is
+# required, at most 200 characters; an e-mail has one @ and a dot in its domain; a phone at most
+# 40 characters, an address 500), nothing more: any characters are accepted, and shown escaped.
 FIELD_SENTENCES = {
     "email": "Enter an e-mail address like name@example.org.",
-    "phone": "Enter a phone number using digits, spaces and + - ( ) only.",
-    "full_name": "Enter your full name (letters, spaces, hyphens and apostrophes).",
+    "phone": "Enter a phone number of at most 40 characters.",
+    "full_name": "Enter your full name (at most 200 characters).",
     "address": "Enter your postal address (at most 500 characters).",
     "amount": "Enter an amount above zero and at most 1,000,000.00.",
 }

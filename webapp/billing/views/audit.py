@@ -7,6 +7,7 @@ from django.http import Http404
 from django.views.generic import TemplateView
 
 from billing import selectors
+from billing.forms import DayField, PlainIntegerField
 from billing.models import Account
 from billing.roles import REPORTS, RoleRequiredMixin
 
@@ -28,11 +29,9 @@ class AuditFilterForm(forms.Form):
                            help_text="an action (payment_reversed) or a table (customer)",
                            widget=forms.TextInput(attrs={"list": "audit-actions"}))
     account = forms.CharField(required=False, max_length=12, label="Account no.")
-    date_from = forms.DateField(required=False, label="From",
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To",
-                              widget=forms.DateInput(attrs={"type": "date"}))
-    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    date_from = DayField(required=False, label="From")
+    date_to = DayField(required=False, label="To")
+    before = PlainIntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def clean_account(self):
         number = self.cleaned_data["account"].strip()

@@ -23,7 +23,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from billing import bank_import, csv_export, formatting, paging, selectors, services
-from billing.errors import FILE_ERRORS, BillingError, error_for
+from billing.errors import FILE_ERRORS, BillingError, Busy, error_for
 from billing.roles import ADMIN, REPORTS, RoleRequiredMixin
 
 log = logging.getLogger("billing.bankfiles")
@@ -148,16 +148,16 @@ class BankFilePostView(RoleRequiredMixin, View):
         try:
             result = services.post_payment_batch(batch_id=batch_id,
                                                   actor=services.actor_for(request.user))
-        except BillingError as error:
-            messages.error(request, f"Not posted: {error.user_message} {error.message}")
-            return redirect("billing:bankfile_detail", batch_id=batch_id)
-        except (DatabaseError, MySQLdb.Error):
-            # a deadlock or lock wait timeout after services' attempts, or an outage: the chunks
-            # committed before it stay posted, the rest stays pending (post_payment_batch)
+        except (Busy, DatabaseError, MySQLdb.Error):
+            # a deadlock or lock wait timeout after services' attempts (Busy), or an outage: the
+            # chunks committed before it stay posted, the rest stays pending (post_payment_batch)
             log.exception("post_payment_batch %s failed", batch_id)
             messages.error(request, "The posting stopped before the end (the database did not "
                                     "answer in time). Lines posted so far stay posted; post "
                                     "the batch again to post the rest.")
+            return redirect("billing:bankfile_detail", batch_id=batch_id)
+        except BillingError as error:
+            messages.error(request, f"Not posted: {error.user_message} {error.message}")
             return redirect("billing:bankfile_detail", batch_id=batch_id)
         done_now = before.pending - selectors.get_payment_batch(batch_id=batch_id).pending
         if done_now == 0:

@@ -6,7 +6,6 @@ counter with their printed slip. Cancel, re-bill, true-down and refund are billi
 actions; every staff role reads."""
 import datetime
 import uuid
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
@@ -17,7 +16,7 @@ from django.views.generic import FormView, TemplateView
 
 from billing import comparison, corrections, formatting, selectors, services
 from billing.errors import BillingError, add_to_form
-from billing.forms import ReadingForm
+from billing.forms import PlainDecimalField, PlainIntegerField, ReadingForm, parse_plain_number
 from billing.roles import ADMIN, READ, RoleRequiredMixin
 from billing.views.common import ObjectFormView
 
@@ -32,16 +31,16 @@ class CancelBillForm(forms.Form):
 class RebillForm(forms.Form):
     issue_date = forms.DateField(label="Issue date", initial=datetime.date.today,
                                  widget=forms.DateInput(attrs={"type": "date"}))
-    due_days = forms.IntegerField(label="Days until due", min_value=1, max_value=90)
+    due_days = PlainIntegerField(label="Days until due", min_value=1, max_value=90)
 
 
 REFUND_METHODS = [("cheque", "Cheque"), ("bank_transfer", "Bank transfer"), ("card", "Card")]
 
 
 class RefundForm(forms.Form):
-    amount = forms.DecimalField(label="Amount to pay back", max_digits=12, decimal_places=2,
-                                widget=forms.NumberInput(attrs={"step": "0.01",
-                                                                "inputmode": "decimal"}))
+    amount = PlainDecimalField(label="Amount to pay back", max_digits=12, decimal_places=2,
+                               widget=forms.NumberInput(attrs={"step": "0.01",
+                                                               "inputmode": "decimal"}))
     method = forms.ChoiceField(label="Paid back by", choices=REFUND_METHODS, initial="cheque")
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
@@ -183,11 +182,9 @@ class TrueDownView(RoleRequiredMixin, FormView):
         form = kwargs.get("form")
         bill = None
         data = form.data if form is not None and form.is_bound else self.get_initial()
-        try:
-            value = Decimal(str(data.get("value")))
-        except InvalidOperation:        # no usable value yet: nothing to explain
-            value = None
-        if value is not None and value.is_finite():
+        # read as the form reads it (None: no usable value yet, nothing to explain)
+        value = parse_plain_number(data.get("value") or "")
+        if value is not None:
             bill = corrections.estimate_in_the_way(serial_no=data.get("serial_no") or "",
                                                    value=value)
         return super().get_context_data(bill=bill, **kwargs)

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from billing import formatting, selectors, services
 from billing.errors import BillingError, add_to_form
+from billing.forms import PlainDecimalField, PlainIntegerField
 from billing.roles import ADMIN, DESK
 from billing.views.common import ObjectFormView
 
@@ -20,9 +21,9 @@ def _date(label, **kw):
 
 
 def _register(label, **kw):
-    return forms.DecimalField(label=label, max_digits=12, decimal_places=2,
-                              widget=forms.NumberInput(attrs={"step": "0.01",
-                                                              "inputmode": "decimal"}), **kw)
+    return PlainDecimalField(label=label, max_digits=12, decimal_places=2,
+                             widget=forms.NumberInput(attrs={"step": "0.01",
+                                                             "inputmode": "decimal"}), **kw)
 
 
 class ExchangeMeterForm(forms.Form):
@@ -35,9 +36,9 @@ class ExchangeMeterForm(forms.Form):
     new_serial_no = forms.CharField(label="New meter serial number", strip=True,
                                     widget=forms.TextInput(attrs={"autocomplete": "off",
                                                                   "spellcheck": "false"}))
-    new_dial_digits = forms.IntegerField(label="New meter dial digits", initial=6)
-    new_multiplier = forms.DecimalField(label="New meter multiplier (CT ratio)", max_digits=8,
-                                        decimal_places=2, initial=1)
+    new_dial_digits = PlainIntegerField(label="New meter dial digits", initial=6)
+    new_multiplier = PlainDecimalField(label="New meter multiplier (CT ratio)", max_digits=8,
+                                       decimal_places=2, initial=1)
     new_initial_read = _register("New meter initial read", initial=0)
 
     def clean_exchanged_on(self):

@@ -1,5 +1,4 @@
 """Payments at the counter, receipts, reversals and the day's collections."""
-import datetime
 import re
 import uuid
 
@@ -108,18 +107,20 @@ class CollectionsTodayView(RoleRequiredMixin, TemplateView):
     subtotals and the day's total (v_staff_collections_cashier), and its payments (?day=), in
     pages of PER_PAGE (?page=): a day of bank files has hundreds of thousands of them. Every
     figure is the database's (kept figures, migration 0121); the pager's count is the day's
-    total row's payments_taken, so no COUNT reads the day's payments."""
+    total row's payments_taken, so no COUNT reads the day's payments. A ?day= that is no day
+    (forms.day_of) is said next to the day's field and today is shown (no CSV of another day)."""
     roles = READ
     template_name = "billing/collections_day.html"
     PER_PAGE = 50
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
-            return _payments_csv(f"payments-{_day(request):%Y-%m-%d}", day=_day(request))
+        self.day, self.day_form = forms.day_of(request.GET)
+        if request.GET.get("format") == "csv" and self.day_form.is_valid():
+            return _payments_csv(f"payments-{self.day:%Y-%m-%d}", day=self.day)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        day = _day(self.request)
+        day = self.day
         by_cashier = selectors.collections_by_cashier(day=day)
         total = next((r for r in by_cashier if r["cashier"] is None), None)
         payments = paging.page(self.request, selectors.payments_of_day(day=day), "page",
@@ -128,13 +129,14 @@ class CollectionsTodayView(RoleRequiredMixin, TemplateView):
         _annotate(payments, accounts=True)
         return super().get_context_data(
             day=day, by_method=selectors.collections_of_day(day=day), payments=payments,
-            by_cashier=by_cashier, **kwargs)
+            by_cashier=by_cashier, day_form=self.day_form, **kwargs)
 
 
 class DrawerCloseView(RoleRequiredMixin, TemplateView):
     """A printable drawer close: one cashier's collections of a day per method with the total
     (v_staff_collections_cashier: the kept figures) and the payments behind them, with room for
-    the counted amounts and signatures. ?day= (default today) &cashier= (default the user).
+    the counted amounts and signatures. ?day= (default today; one that is no day is said on the
+    page, as on the day's collections) &cashier= (default the user).
     The payments come in pages of PER_PAGE (?page=; a bank file's "cashier" has 100,000 in a
     day), read by the range of ix_payment_cashier_paid (migration 0123)."""
     roles = READ
@@ -142,18 +144,19 @@ class DrawerCloseView(RoleRequiredMixin, TemplateView):
     PER_PAGE = 200
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
+        self.day, self.day_form = forms.day_of(request.GET)
+        if request.GET.get("format") == "csv" and self.day_form.is_valid():
             cashier = self._cashier()
             name = re.sub(r"[^A-Za-z0-9_.-]+", "-", cashier)
-            return _payments_csv(f"drawer-{name}-{_day(request):%Y-%m-%d}",
-                                 day=_day(request), cashier=cashier)
+            return _payments_csv(f"drawer-{name}-{self.day:%Y-%m-%d}", day=self.day,
+                                 cashier=cashier)
         return super().get(request, *args, **kwargs)
 
     def _cashier(self):
         return self.request.GET.get("cashier") or services.actor_for(self.request.user)
 
     def get_context_data(self, **kwargs):
-        day = _day(self.request)
+        day = self.day
         cashier = self._cashier()
         rows = selectors.collections_by_cashier(day=day, cashier=cashier)
         total = next((r for r in rows if r["method"] is None), None)
@@ -163,7 +166,7 @@ class DrawerCloseView(RoleRequiredMixin, TemplateView):
         _annotate(payments)
         return super().get_context_data(
             day=day, cashier=cashier, methods=[r for r in rows if r["method"] is not None],
-            total=total, payments=payments, **kwargs)
+            total=total, payments=payments, day_form=self.day_form, **kwargs)
 
 
 PAYMENTS_CSV_HEADER = ("Receipt", "Paid at", "Account", "Cashier", "Method", "Reference",
@@ -187,9 +190,3 @@ def _annotate(page, *, accounts=False):
         if accounts:
             p.account = by_id.get(p.account_id)
 
-
-def _day(request):
-    try:
-        return datetime.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        return datetime.date.today()

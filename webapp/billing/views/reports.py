@@ -23,7 +23,7 @@ from django.views.generic import TemplateView
 
 from billing import formatting, paging
 from billing.csv_export import table_csv_response
-from billing.forms import PAYMENT_METHODS
+from billing.forms import PAYMENT_METHODS, DayField
 from billing.models import (AgingReport, CollectionsReport, ConsumptionReport, RevenueReport,
                             TariffVersion)
 from billing.roles import REPORTS, RoleRequiredMixin
@@ -81,10 +81,8 @@ def tariff_choices():
 
 class ReportFilterForm(forms.Form):
     """Every filter a report may have; each report keeps only its own (ReportView.filters)."""
-    date_from = forms.DateField(label="From", required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DayField(label="From", required=False)
+    date_to = DayField(label="To", required=False)
     month_from = forms.CharField(label="From month", required=False, validators=[MONTH],
                                  widget=forms.TextInput(attrs={"type": "month",
                                                                "placeholder": "YYYY-MM"}))

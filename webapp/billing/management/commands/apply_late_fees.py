@@ -24,6 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         as_of = jobs.parse_date(o["as_of"], "--as-of") if o["as_of"] else None
         try:
+            services.use_server_lock_wait()          # a batch job: the server's lock wait
             if as_of is None:
                 as_of = jobs.value("SELECT CURRENT_DATE")
             r = services.apply_late_fees(as_of=as_of, actor=o["actor"])

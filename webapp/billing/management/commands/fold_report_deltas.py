@@ -22,6 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o):
         try:
+            services.use_server_lock_wait()          # a batch job: the server's lock wait
             r = services.fold_report_deltas()
         except Exception as exc:  # noqa: BLE001 - an outage or a bug: exit 2 with the reason
             raise jobs.failure(f"fold_report_deltas failed: {exc}") from exc

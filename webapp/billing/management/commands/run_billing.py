@@ -89,6 +89,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o):
         try:
+            # a batch job: the server's lock wait, not the web's (settings.DATABASES)
+            services.use_server_lock_wait()
             today = jobs.value("SELECT CURRENT_DATE")
         except Exception as exc:  # noqa: BLE001 - an outage: exit 2 with the reason
             raise jobs.failure(f"billing database unreachable: {exc}") from exc
@@ -157,6 +159,7 @@ class Command(BaseCommand):
 
         def work():
             try:
+                services.use_server_lock_wait()          # this thread's own connection
                 while True:             # until a call bills nothing: no chunk left to claim
                     r = services.work_billing_run(run_id=run_id, actor=o["actor"])
                     if not r["chunks_done"]:

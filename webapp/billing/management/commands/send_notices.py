@@ -11,7 +11,7 @@ is down (docs/operations.md).
 """
 from django.core.management.base import BaseCommand
 
-from billing import notices
+from billing import notices, services
 from billing.errors import BillingError
 from billing.management import jobs
 
@@ -28,6 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o):
         try:
+            services.use_server_lock_wait()          # a batch job: the server's lock wait
             counts = notices.send_due(sender=o["sender"], limit=o["limit"], batches=o["batches"])
         except BillingError as exc:
             raise jobs.failure(f"send_notices refused: {exc.code} ({exc.errno}): "
