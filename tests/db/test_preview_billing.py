@@ -211,7 +211,8 @@ def test_flags_high_low_zero_and_none(db):
         accs[flag] = make_metered_account(db, tariff_code="FLAG", opened_on="2026-01-01")
         with db.at("2026-01-31"):
             db.call("record_reading", accs[flag].serial, "2026-01-31", 100, "field", "staff:t")
-    first = make_metered_account(db, tariff_code="FLAG", opened_on="2026-02-01")
+    with db.at("2026-02-01"):                 # a meter is installed on a day that has come
+        first = make_metered_account(db, tariff_code="FLAG", opened_on="2026-02-01")
     run(db, JAN, date(2026, 2, 1))
     with db.at("2026-02-28"):
         for flag, use in uses.items():
