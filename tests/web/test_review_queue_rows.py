@@ -19,8 +19,7 @@ from billing.views.common import path_for
 LOOP = """{% load money %}  {% for r in readings %}
     <tr id="reading-{{ r.reading_id }}">
       <td class="nowrap"><a href="{% url 'billing:reading_detail' r.reading_id %}">{{ r.read_on|day }}</a></td>
-      <td>{{ r.serial_no }}</td>
-      <td>{% if r.account_no %}<a href="{% url 'billing:account_detail' r.account_id %}">{{ r.account_no }}</a>{% endif %}</td>
+      <td>{{ r.serial_no }}{% if r.account_no %}<span class="help"><a href="{% url 'billing:account_detail' r.account_id %}">{{ r.account_no }}</a></span>{% endif %}</td>
       <td class="num">{{ r.value|kwh:False }}</td><td class="num">{{ r.consumption_kwh|kwh:False }}</td>
       <td class="usual">{% if r.daily_kwh is not None %}{{ r.daily_kwh|kwh }} a day<span class="help">{{ r.history_kwh|kwh }} over {{ r.history_days }} days</span>{% else %}<span class="help">no history</span>{% endif %}</td>
       <td class="previous">{% if r.previous %}<ul class="plain">{% for p in r.previous %}<li class="nowrap">{{ p.read_on|day }}: {{ p.value|kwh:False }}{% if p.status != "accepted" %} <span class="help">({{ p.status }})</span>{% endif %}</li>{% endfor %}</ul>{% else %}—{% endif %}</td>

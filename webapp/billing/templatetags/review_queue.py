@@ -76,13 +76,12 @@ def _decision(r, *, can_approve_own, hidden):
 
 
 def _row(r, *, desk, can_approve_own, hidden):
-    account = (f'<a href="{_text(r.account_path)}">{_text(r.account_no)}</a>'
-               if r.account_no else "")
+    account = (f'<span class="help"><a href="{_text(r.account_path)}">{_text(r.account_no)}</a>'
+               f'</span>' if r.account_no else "")
     decision = _decision(r, can_approve_own=can_approve_own, hidden=hidden) if desk else ""
     return (f'<tr id="reading-{_text(r.reading_id)}">\n'
             f'      <td class="nowrap"><a href="{_text(r.path)}">{_day(r.read_on)}</a></td>\n'
-            f'      <td>{_text(r.serial_no)}</td>\n'
-            f'      <td>{account}</td>\n'
+            f'      <td>{_text(r.serial_no)}{account}</td>\n'
             f'      <td class="num">{_kwh(r.value, False)}</td>'
             f'<td class="num">{_kwh(r.consumption_kwh, False)}</td>\n'
             f'      <td class="usual">{_usual(r)}</td>\n'
