@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 
-from billing.forms import parse_plain_number
+from billing.forms import PlainDecimalField, parse_plain_number
 from billing.models import Customer
 from portal.gateway import Card
 from portal.models import CustomerLogin, PasswordResetRequest
@@ -21,7 +21,8 @@ class RegistrationForm(forms.Form):
     customer_no = forms.CharField(label="Customer number", max_length=12, strip=True,
                                   widget=forms.TextInput(attrs={"autocomplete": "username"}))
     account_no = forms.CharField(label="Account number", max_length=12, strip=True)
-    last_bill_amount = forms.DecimalField(
+    # read as the staff forms read numbers (billing.forms: ASCII digits, no exponent)
+    last_bill_amount = PlainDecimalField(
         label="Amount of your last bill", max_digits=12, decimal_places=2,
         help_text="The total of your latest bill for this account, e.g. 84.17.",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
@@ -57,6 +58,18 @@ class BillFilterForm(forms.Form):
         self.fields["year"].choices = [("", "Any")] + [(y, y) for y in years]
         self.fields["account"].choices = [("", "All")] + [
             (a.account_id, a.account_no) for a in accounts]
+
+
+class ShownAmountField(PlainDecimalField):
+    """The hidden figure a page wrote for itself (the pay form's `owed_shown`), read as a plain
+    number (parse_plain_number); anything else counts as not sent (None), never as an error the
+    person cannot see or fix."""
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except forms.ValidationError:
+            return None
 
 
 def new_idempotency_key():
@@ -108,8 +121,8 @@ class PaymentForm(forms.Form):
         label="Pay in advance: keep the money on my account as credit for my next bills",
         required=False)
 
-    owed_shown = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=12,
-                                    decimal_places=2)
+    owed_shown = ShownAmountField(widget=forms.HiddenInput, required=False, max_digits=12,
+                                  decimal_places=2)
 
     def __init__(self, *args, owed=None, preview=None, **kwargs):
         """`owed`: what the account owes now (v_portal_account.amount_due), or None (no
@@ -122,13 +135,10 @@ class PaymentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.preview = preview
         if owed is not None and self.is_bound:
-            shown = self.data.get("owed_shown")
-            try:
-                owed = Decimal(shown) if shown not in (None, "") else owed
-            except ArithmeticError:
-                pass
-            if not owed.is_finite():
-                owed = Decimal("0")
+            # what the page showed, when it is a plain number as the page writes it; else (not
+            # sent, "1e5", other digits) what is owed now
+            shown = parse_plain_number(self.data.get("owed_shown") or "")
+            owed = shown if shown is not None else owed
         self.owed = owed
         if owed is None:
             del self.fields["confirm_over"], self.fields["pay_in_advance"]
@@ -168,19 +178,19 @@ class PaymentForm(forms.Form):
 
     def clean_card_number(self):
         digits = re.sub(r"[ -]", "", self.cleaned_data["card_number"])
-        if not re.fullmatch(r"\d{12,19}", digits):
+        if not re.fullmatch(r"[0-9]{12,19}", digits):
             raise forms.ValidationError("Enter the 12 to 19 digits of the card number.")
         return digits
 
     def clean_card_expiry(self):
         v = self.cleaned_data["card_expiry"]
-        if not re.fullmatch(r"(0[1-9]|1[0-2])/\d\d", v):
+        if not re.fullmatch(r"(0[1-9]|1[0-2])/[0-9][0-9]", v):
             raise forms.ValidationError("Enter the expiry as MM/YY, e.g. 09/28.")
         return v
 
     def clean_card_cvc(self):
         v = self.cleaned_data["card_cvc"]
-        if not re.fullmatch(r"\d{3,4}", v):
+        if not re.fullmatch(r"[0-9]{3,4}", v):
             raise forms.ValidationError("Enter the 3 or 4 digits on the back of the card.")
         return v
 
