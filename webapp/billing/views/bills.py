@@ -83,11 +83,21 @@ class BillDetailView(RoleRequiredMixin, TemplateView):
 
 class CancelBillView(ObjectFormView):
     """GET: what the cancel does (credit note, the payments' money back to credit, the estimate
-    voided), and the reason. POST: cancel_bill."""
+    voided), and the reason. POST: cancel_bill. A bill cancelled already (the page is reachable
+    by its address) says when, by whom and its credit note, and offers no cancel: a POST goes
+    back to the bill's page with that sentence instead of calling cancel_bill again."""
     roles = ADMIN
     form_class = CancelBillForm
     template_name = "billing/bill_cancel.html"
     submit = "Cancel the bill"
+
+    def post(self, request, *args, **kwargs):
+        if self.bill.cancelled_at is not None:
+            messages.info(request, f"Bill {self.bill.bill_no} was cancelled already on "
+                                   f"{formatting.when(self.bill.cancelled_at)} (credit note "
+                                   f"{self.bill.credit_note_no}): nothing was done.")
+            return redirect("billing:bill_detail", bill_id=self.bill.bill_id)
+        return super().post(request, *args, **kwargs)
 
     def load(self):
         self.bill = _bill_or_404(self.kwargs["bill_id"])
@@ -99,6 +109,12 @@ class CancelBillView(ObjectFormView):
         return reverse("billing:bill_detail", args=[self.bill.bill_id])
 
     def get_context_data(self, **kwargs):
+        if self.bill.cancelled_at is not None:
+            return super().get_context_data(
+                bill=self.bill, cancelled=True,
+                replaced_by=(self.bill.replaced_by_bill_id
+                             and selectors.get_bill(bill_id=self.bill.replaced_by_bill_id)),
+                **kwargs)
         return super().get_context_data(
             bill=self.bill, paid_by=[a for a in selectors.bill_allocations(bill_id=self.bill.bill_id)
                                      if a.allocated > 0],
