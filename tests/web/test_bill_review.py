@@ -230,11 +230,39 @@ def test_one_bill_is_one_bill(billing_admin_client, overdue, billing_db):
     assert "1 bills" not in page
 
 
-def test_a_late_fee_preview_for_a_day_to_come_is_refused(billing_admin_client, overdue):
-    r = billing_admin_client.get(reverse("billing:late_fees_preview"),
-                                 {"as_of": str(real.today + timedelta(days=1))}, follow=True)
-    assert "Not done: A value is missing or not valid." in text(r)
-    assert "INVALID_ARGUMENT" not in text(r)
+@pytest.mark.parametrize("as_of", ["tomorrow", "2099-01-01"])
+def test_a_late_fee_preview_for_a_day_to_come_is_refused_on_the_field(billing_admin_client,
+                                                                      overdue, billing_db, as_of):
+    """It went back to the runs page with the error in the top banner only and the field reset
+    to today. Now the runs page answers with the refusal on the "As of" field, the typed day
+    kept; nothing is charged."""
+    typed = str(real.today + timedelta(days=1)) if as_of == "tomorrow" else as_of
+    before = billing_db.snapshot()
+    r = billing_admin_client.get(reverse("billing:late_fees_preview"), {"as_of": typed})
+    assert r.status_code == 200 and r.templates[0].name == "billing/run_list.html"
+    form = r.context["late_fee_form"]
+    assert list(form.errors) == ["as_of"] and len(form.errors["as_of"]) == 1
+    html = r.content.decode()
+    assert f'name="as_of" value="{typed}"' in html
+    assert "INVALID_ARGUMENT" not in text(r) and "Not done" not in text(r)
+    assert not list(r.context["messages"])                  # on the field, not in a banner
+    r = billing_admin_client.post(reverse("billing:late_fees"), {"as_of": typed})
+    assert r.status_code == 200 and list(r.context["late_fee_form"].errors) == ["as_of"]
+    assert f'name="as_of" value="{typed}"' in r.content.decode()
+    assert billing_db.snapshot() == before
+
+
+@pytest.mark.parametrize("typed, says", [
+    ("9999-12-31", "Give a day from 1 Jan 1900 to 31 Dec 2999."),
+    ("2026-02-30", "Enter a valid date."),
+    ("", "This field is required.")])
+def test_a_late_fee_day_that_is_no_day_is_said_on_the_field(billing_admin_client, overdue,
+                                                            typed, says):
+    """As every query-string day (DayField): the runs page, the message on the field."""
+    r = billing_admin_client.get(reverse("billing:late_fees_preview"), {"as_of": typed})
+    assert r.status_code == 200
+    assert r.context["late_fee_form"].errors["as_of"] == [says]
+    assert f'name="as_of" value="{typed}"' in r.content.decode() or typed == ""
 
 
 def test_a_long_preview_shows_its_progress_then_its_page(billing_admin_client, world,

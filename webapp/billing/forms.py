@@ -277,8 +277,11 @@ class RerunForm(forms.Form):
 
 
 class LateFeesForm(forms.Form):
-    as_of = _date("As of", initial=datetime.date.today,
-                  help_text="Today or an earlier day: bills due before it with money open.")
+    """The late fees' day (?as_of= of the preview, as_of of the POST that applies them): a day
+    as every query-string day is read (DayField); "not after today" is apply_late_fees' rule,
+    and its refusal comes back on this field."""
+    as_of = DayField(label="As of", initial=datetime.date.today,
+                     help_text="Today or an earlier day: bills due before it with money open.")
 
 
 # Tariff and discount codes: 1-20 of A-Z, 0-9, "_" and "-" (the same check is in SQL); they are

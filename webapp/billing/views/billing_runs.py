@@ -64,10 +64,20 @@ class BillingRunListView(RoleRequiredMixin, TemplateView):
             "period_start": start, "period_end": end, "issue_date": datetime.date.today(),
             "due_days": 14})
         previews = roles.can(self.request.user, ADMIN) and selectors.recent_previews()
+        late_fee_form = kwargs.pop("late_fee_form", None) or forms.LateFeesForm()
         return super().get_context_data(runs=selectors.billing_runs(), form=form,
                                         previews=previews or [],
                                         last_month_run=billed_by,
-                                        late_fee_form=forms.LateFeesForm(), **kwargs)
+                                        late_fee_form=late_fee_form, **kwargs)
+
+    @classmethod
+    def with_late_fee_form(cls, request, late_fee_form):
+        """The runs page again, its late-fee form as sent, with the error on its field (the
+        typed day kept)."""
+        view = cls(request=request, args=(), kwargs={})
+        response = view.render_to_response(view.get_context_data(late_fee_form=late_fee_form))
+        response.status_code = 200
+        return response
 
 
 class BillingRunStartView(RoleRequiredMixin, View):
@@ -260,14 +270,13 @@ class LateFeesPreviewView(RoleRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         form = forms.LateFeesForm(request.GET)
         if not form.is_valid():
-            messages.error(request, "Late fees: give the date (as of).")
-            return redirect("billing:run_list")
+            return BillingRunListView.with_late_fee_form(request, form)
         try:
             rows = services.preview_late_fees(as_of=form.cleaned_data["as_of"],
                                               actor=services.actor_for(request.user))
         except BillingError as error:
-            messages.error(request, f"Not done: {error.user_message} {error.message}")
-            return redirect("billing:run_list")
+            add_to_form(form, error)
+            return BillingRunListView.with_late_fee_form(request, form)
         bills = Paginator(rows, 50).get_page(request.GET.get("page"))
         other = request.GET.copy()
         other.pop("page", None)
@@ -283,17 +292,17 @@ class LateFeesView(RoleRequiredMixin, View):
     def post(self, request):
         form = forms.LateFeesForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Late fees: give the date (as of).")
-            return redirect("billing:run_list")
+            return BillingRunListView.with_late_fee_form(request, form)
         actor = services.actor_for(request.user)
         after = selectors.latest_late_fee_entry()
         try:
             r = services.apply_late_fees(as_of=form.cleaned_data["as_of"], actor=actor)
         except BillingError as error:
-            messages.error(request, f"Not done: {error.user_message} {error.message}")
-            return redirect("billing:run_list")
+            add_to_form(form, error)
+            return BillingRunListView.with_late_fee_form(request, form)
         n = r["bills_charged"]
-        messages.success(request, f"Late fees applied as of {form.cleaned_data['as_of']}: "
+        messages.success(request, f"Late fees applied as of "
+                                  f"{formatting.day(form.cleaned_data['as_of'])}: "
                                   + ngettext("%(n)d bill charged", "%(n)d bills charged", n)
                                   % {"n": n} + f", {formatting.money(r['total_fees'])} in fees.")
         query = urlencode({"as_of": form.cleaned_data["as_of"], "after": after, "by": actor})
