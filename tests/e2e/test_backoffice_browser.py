@@ -53,7 +53,8 @@ def test_a_clerk_enters_a_reading_and_uploads_a_csv(page, live_server, meters, b
     page.click("button:has-text('Record these 2 readings')")
     assert page.locator(".upload-summary").inner_text() == "2 accepted, 0 for review, 2 refused."
     assert page.locator("tr.outcome-refused").count() == 2
-    assert "Not found." in page.locator("tr.outcome-refused").first.inner_text()
+    assert "No meter with serial number SN-E-9 is installed on an account." in \
+        page.locator("tr.outcome-refused").first.inner_text()
     assert billing_db.value("SELECT COUNT(*) FROM meter_reading WHERE kind = 'actual'") == 3
 
 

@@ -12,6 +12,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from billing import formatting
+
 from helpers.real_clock import real
 from helpers.review_data import make_overdue_accounts, make_review_accounts
 
@@ -74,11 +76,19 @@ def test_a_refused_preview_shows_the_servers_error_on_the_form(billing_admin_cli
     r = billing_admin_client.post(reverse("billing:preview_start"),
                                   {**period(), "issue_date": str(real.last_end)})
     html = r.content.decode()
-    assert r.status_code == 200 and "Not saved: The billing period is not valid" in html and "PERIOD_INVALID" not in html
-    assert 'id="id_issue_date_error"' in html or "error-summary" in html
+    assert r.status_code == 200 and "PERIOD_INVALID" not in html
+    assert r.context["form"].errors["issue_date"] == [
+        f"The issue date cannot be before today ({formatting.day(real.today)}): bills issued in "
+        "the past would be overdue at once."]
+    assert 'id="id_issue_date_error"' in html and "Not saved</h2>" in html
+    # it read "period_end 2026-11-30 is not before today" under the contract's sentence
     r = billing_admin_client.post(reverse("billing:preview_start"),
                                   {**period(), "period_end": str(real.today)})
-    assert r.status_code == 200 and "Not saved: The billing period is not valid" in r.content.decode()
+    assert r.status_code == 200 and r.context["form"].errors["period_end"] == [
+        f"The period is not over yet: its last day must be before today "
+        f"({formatting.day(real.today)})."]
+    assert "period_end" not in text(r) and str(real.today) not in text(r).replace(
+        f'value="{real.today}"', "")
     assert billing_db.snapshot() == before
 
 
@@ -241,7 +251,8 @@ def test_a_late_fee_preview_for_a_day_to_come_is_refused_on_the_field(billing_ad
     r = billing_admin_client.get(reverse("billing:late_fees_preview"), {"as_of": typed})
     assert r.status_code == 200 and r.templates[0].name == "billing/run_list.html"
     form = r.context["late_fee_form"]
-    assert list(form.errors) == ["as_of"] and len(form.errors["as_of"]) == 1
+    assert form.errors == {"as_of": [
+        f"The day cannot be after today ({formatting.day(real.today)})."]}
     html = r.content.decode()
     assert f'name="as_of" value="{typed}"' in html
     assert "INVALID_ARGUMENT" not in text(r) and "Not done" not in text(r)

@@ -454,14 +454,15 @@ class BaseBlockFormSet(forms.BaseFormSet):
 
 def block_row_error(blocks, error):
     """The block row a refusal of the blocks (45031 "block N ...": N counts the blocks sent, that
-    is, the filled rows) is about: puts the message on that row and returns its number as shown,
-    or None when the refusal names no block."""
+    is, the filled rows) is about: puts the error map's sentence for it on that row, numbered as
+    the row is shown, and returns that number; None when the refusal names no block."""
+    from billing.errors import error_for
     m = re.match(r"block (\d+) (.+)", getattr(error, "message", "") or "")
     rows = blocks.filled() if m else []
     if not m or not 1 <= int(m.group(1)) <= len(rows):
         return None
     n, form = rows[int(m.group(1)) - 1]
-    form.add_error(None, f"Block {n}: {m.group(2)}.")
+    form.add_error(None, error_for(error.errno, f"block {n} {m.group(2)}").sentence)
     return n
 
 

@@ -161,7 +161,7 @@ def _work(job):
         job.state = "completed"
     except BillingError as error:
         job.error = error
-        job.failure = f"Not done: {error.user_message} {error.message}"
+        job.failure = error.sentence
         job.state = "failed"
     except Exception as exc:  # noqa: BLE001 - reported on the page and in the log
         log.exception("billing %s %s failed", job.kind, job.token)

@@ -6,8 +6,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from billing import forms, paging, selectors, services
+from billing import formatting, forms, paging, selectors, services
 from billing.roles import ADMIN, READ, RoleRequiredMixin
+from billing.views.billing_runs import EXCEPTION_WORDS, exception_sentence
 from billing.views.common import ObjectFormView
 
 
@@ -36,6 +37,10 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
                  for name, qs in rows.items()}
         for e in pages["statement"]:
             e.entry_words = LEDGER_WORDS.get(e.entry_type, e.entry_type)
+        exceptions = selectors.account_exceptions(account_id=aid)
+        for x in exceptions:        # in words, as on the run's page; its days as days
+            x.words = EXCEPTION_WORDS.get(x.code, (x.code, ""))[0]
+            x.detail_words = formatting.days_in(x.detail)
         return super().get_context_data(
             account=account, customer=selectors.get_customer(customer_id=account.customer_id),
             balance=selectors.account_balance(account_id=aid),
@@ -43,7 +48,7 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
             readings=pages["readings"],
             refunds=selectors.account_refunds(account_id=aid),
             discounts=selectors.account_discounts(account_id=aid),
-            exceptions=selectors.account_exceptions(account_id=aid), **kwargs)
+            exceptions=exceptions, **kwargs)
 
 
 class OpenAccountView(ObjectFormView):
@@ -126,8 +131,8 @@ class BillAccountView(ObjectFormView):
 
     def succeed(self, form, result):
         if result["bill_id"] is None:
-            exc = selectors.account_exceptions(account_id=self.account.account_id, limit=1)
-            why = f" {exc[0].code}: {exc[0].detail}" if exc else ""
-            messages.warning(self.request, f"The account was not billed.{why}")
+            why = [exception_sentence(x.code, x.detail)
+                   for x in selectors.run_exceptions(run_id=result["run_id"])]
+            messages.warning(self.request, why[0] if why else "The account was not billed.")
             return redirect("billing:account_detail", account_id=self.account.account_id)
         return self.done("Bill created.")

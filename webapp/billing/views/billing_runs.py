@@ -44,6 +44,17 @@ EXCEPTION_WORDS = {
 }
 
 
+def exception_sentence(code, detail):
+    """Why one account was not billed, in one sentence for a message: what happened, the
+    database's detail when it tells more (which days, which reading; its days as days), and what
+    resolves it."""
+    words, remedy = EXCEPTION_WORDS.get(code, (None, ""))
+    if words is None:
+        return f"The account was not billed: {formatting.days_in(detail)}."
+    more = f" ({formatting.days_in(detail)})" if detail and code != "ALREADY_BILLED" else ""
+    return f"The account was not billed. {words.rstrip('.')}{more}. {remedy}".strip()
+
+
 def _runnable_period():
     """The start form's default period: last month, unless a run billed it already (then none:
     the admin picks one rather than running a billed month again by accident)."""
@@ -73,7 +84,9 @@ class BillingRunListView(RoleRequiredMixin, TemplateView):
     @classmethod
     def with_late_fee_form(cls, request, late_fee_form):
         """The runs page again, its late-fee form as sent, with the error on its field (the
-        typed day kept)."""
+        typed day kept); the field has the focus, so the browser shows it (the late fees are
+        below the start form)."""
+        late_fee_form.fields["as_of"].widget.attrs["autofocus"] = True
         view = cls(request=request, args=(), kwargs={})
         response = view.render_to_response(view.get_context_data(late_fee_form=late_fee_form))
         response.status_code = 200

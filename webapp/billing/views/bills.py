@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from billing import comparison, corrections, formatting, selectors, services
-from billing.errors import BillingError, add_to_form
+from billing.errors import BillingError
 from billing.forms import PlainDecimalField, PlainIntegerField, ReadingForm, parse_plain_number
 from billing.roles import ADMIN, READ, RoleRequiredMixin
+from billing.views.billing_runs import exception_sentence
 from billing.views.common import ObjectFormView
 
 
@@ -172,9 +173,9 @@ class RebillView(ObjectFormView):
 
     def succeed(self, form, result):
         if result["bill_id"] is None:
-            why = "; ".join(f"{x.code}: {x.detail}"
-                            for x in selectors.run_exceptions(run_id=result["run_id"]))
-            messages.warning(self.request, f"The account was not billed. {why}".strip())
+            why = [exception_sentence(x.code, x.detail)
+                   for x in selectors.run_exceptions(run_id=result["run_id"])]
+            messages.warning(self.request, why[0] if why else "The account was not billed.")
             return redirect("billing:bill_detail", bill_id=self.bill.bill_id)
         new = selectors.get_bill(bill_id=result["bill_id"])
         messages.success(self.request, f"Bill {new.bill_no} issued (total {formatting.money(new.total_amount)}); "
@@ -224,17 +225,13 @@ class TrueDownView(RoleRequiredMixin, FormView):
 
 class RefundView(ObjectFormView):
     """A refund of the account's credit at the counter (billing admins): refund_credit with a key
-    made when the form was shown (a double submit pays back once), then the printed slip."""
+    made when the form was shown (a double submit pays back once), then the printed slip. Its
+    refusals (45024 above the credit, 45022 the form used for another amount, 45020) read as the
+    error map's sentences (billing.errors.REFUSALS)."""
     roles = ADMIN
     form_class = RefundForm
     template_name = "billing/refund_form.html"
     submit = "Pay back"
-    SENTENCES = {
-        45024: "That is more than the credit on the account: pay back at most the credit shown.",
-        45022: "This refund form was used already for another amount or account: open the "
-               "refund page again to start a new refund.",
-        45020: "Enter an amount above zero, at most 1,000,000.00, with at most two decimals.",
-    }
 
     def load(self):
         super().load()
@@ -251,19 +248,6 @@ class RefundView(ObjectFormView):
     def call(self, form):
         return services.refund_credit(account_id=self.account.account_id, **form.cleaned_data,
                                       actor=self.actor())
-
-    def form_valid(self, form):
-        try:
-            result = self.call(form)
-        except BillingError as error:
-            sentence = self.SENTENCES.get(error.errno)
-            if sentence is None:
-                add_to_form(form, error)
-            else:
-                form.add_error("amount" if error.errno != 45022 else None,
-                               forms.ValidationError(sentence, code=error.code))
-            return self.render_to_response(self.get_context_data(form=form, error=error))
-        return self.succeed(form, result)
 
     def succeed(self, form, result):
         if result["replayed"]:

@@ -142,7 +142,7 @@ class PreviewIssueView(RoleRequiredMixin, View):
             return redirect("billing:run_job", token=str(busy))
         job.thread.join(BillingRunStartView.WAIT_FOR_QUICK_REFUSAL)
         if job.state == "failed" and job.error is not None and job.run_id is None:
-            messages.error(request, f"Not issued. {job.failure}")
+            messages.error(request, f"Not issued: {job.failure}")
             return redirect("billing:preview_detail", preview_id=preview.preview_id)
         return redirect("billing:run_job", token=job.token)
 
@@ -155,7 +155,7 @@ class PreviewDiscardView(RoleRequiredMixin, View):
             services.discard_preview(preview_id=preview_id,
                                      actor=services.actor_for(request.user))
         except BillingError as error:
-            messages.error(request, f"Not done: {error.user_message} {error.message}")
+            messages.error(request, f"Not discarded: {error.sentence}")
         else:
             messages.success(request, f"Preview {preview_id} discarded: nothing was issued.")
         return redirect("billing:run_list")
