@@ -300,3 +300,57 @@ def test_a_long_preview_shows_its_progress_then_its_page(billing_admin_client, w
         "completed", pid, 5, 4)
     assert data["run_url"] == reverse("billing:preview_detail", args=[pid])
     assert billing_db.value("SELECT COUNT(*) FROM bill WHERE period_end = %s", real.last_end) == 0
+    # the job page, reloaded once done, and its JSON say what the preview found, in one text
+    assert data["progress_text"] == "5 accounts considered: 4 bills, 1 exception"
+    page = text(billing_admin_client.get(r["Location"]))
+    assert "Accounts previewed" in page and \
+        "5 accounts considered: 4 bills, 1 exception · completed" in page
+
+
+# --- what a run did, said on its progress line; a preview of no bill offers nothing to issue ----
+def test_the_progress_line_says_what_happened():
+    from billing.runs import progress_text
+    assert progress_text(done=120, total=300, state="running") == "120 of 300 accounts"
+    assert progress_text(done=0, total=None, state="running") == "0 of ? accounts"
+    assert progress_text(done=3, total=3, state="completed", billed=0, skipped=3) == \
+        "3 accounts considered: 0 billed, 3 skipped"
+    assert progress_text(done=1, total=1, state="completed", billed=1, skipped=0) == \
+        "1 account considered: 1 billed, 0 skipped"
+    assert progress_text(done=2500, total=2500, state="completed", billed=2498, skipped=2,
+                         preview=True) == "2,500 accounts considered: 2,498 bills, 2 exceptions"
+    assert progress_text(done=2, total=5, state="failed", billed=0, skipped=0) == \
+        "2 of 5 accounts"
+
+
+def test_a_run_that_billed_nobody_says_so_on_its_progress_line(billing_admin_client, world,
+                                                                billing_db):
+    """The job page read "Accounts billed … 1 of 1 accounts · completed" with a full bar for a
+    run that issued no bill (its one account skipped)."""
+    first = billing_db.call("run_billing", real.last, real.last_end, real.today, 14, A)
+    assert (first["bills_created"], first["accounts_skipped"]) == (4, 1)   # "review" waits
+    r = billing_admin_client.post(reverse("billing:run_rerun", args=[first["run_id"]]),
+                                  {"issue_date": str(real.today), "due_days": "14"})
+    assert r.status_code == 302 and r["Location"].startswith("/billing/jobs/")
+    data = wait_for_job(billing_admin_client, r["Location"] + "status.json")
+    assert (data["state"], data["bills_created"], data["accounts_skipped"]) == ("completed", 0, 1)
+    assert data["progress_text"] == "1 account considered: 0 billed, 1 skipped"
+    page = text(billing_admin_client.get(r["Location"]))
+    assert "1 account considered: 0 billed, 1 skipped · completed" in page
+    assert "Accounts billed" not in page and "Accounts worked through" in page
+    progress = billing_admin_client.get(reverse("billing:run_progress",
+                                                args=[data["run_id"]])).json()
+    assert progress["progress_text"] == data["progress_text"]
+
+
+def test_a_preview_of_no_bill_offers_nothing_to_issue(billing_admin_client, world, billing_db):
+    billing_db.call("run_billing", real.last, real.last_end, real.today, 14, A)
+    pid = preview(billing_admin_client)             # the one account left waits for review
+    page = text(billing_admin_client.get(reverse("billing:preview_detail", args=[pid])))
+    assert "Issue these bills" not in page and "Discard" in page
+    assert "Nothing to issue: no account would be billed. Resolve the exception below, then " \
+        "preview the period again." in page
+    runs_before = billing_db.value("SELECT COUNT(*) FROM billing_run")
+    r = billing_admin_client.post(reverse("billing:preview_issue", args=[pid]), follow=True)
+    assert r.redirect_chain[-1][0] == reverse("billing:preview_detail", args=[pid])
+    assert "Nothing to issue: this preview has no bill." in text(r)
+    assert billing_db.value("SELECT COUNT(*) FROM billing_run") == runs_before

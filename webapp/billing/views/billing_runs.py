@@ -184,7 +184,8 @@ class BillingJobView(RoleRequiredMixin, TemplateView):
         return super().get_context_data(
             job=job, status=status,
             run_url=job_result_url(job, status),
-            progress_label="Accounts previewed" if job.kind == "preview" else None,
+            progress_label=("Accounts previewed" if job.kind == "preview"
+                            else "Accounts worked through"),
             done_text="See the preview" if job.kind == "preview" else None, **kwargs)
 
 
@@ -235,6 +236,9 @@ class BillingRunDetailView(RoleRequiredMixin, TemplateView):
             initial={"issue_date": datetime.date.today(), "due_days": run.due_days})
         preview, differences = self.preview_comparison(run)
         return super().get_context_data(
+            progress_text=runs.progress_text(done=run.accounts_done, total=run.accounts_total,
+                                             state=run.status, billed=run.bills_created,
+                                             skipped=run.accounts_skipped),
             preview=preview, preview_differences=differences,
             run=run, exceptions=exceptions, rerun_form=rerun_form,
             skipped_by_reason=[(code, words, n) for code, (words, n) in sorted(by_code.items())],
@@ -268,6 +272,10 @@ class BillingRunProgressView(RoleRequiredMixin, View):
             raise Http404("No such run")
         return JsonResponse({"run_id": run.run_id, "status": run.status,
                              **runs.progress_counts(run.accounts_done, run.accounts_total),
+                             "progress_text": runs.progress_text(
+                                 done=run.accounts_done, total=run.accounts_total,
+                                 state=run.status, billed=run.bills_created,
+                                 skipped=run.accounts_skipped),
                              "bills_created": run.bills_created,
                              "accounts_skipped": run.accounts_skipped,
                              "total_billed": str(run.total_billed),

@@ -127,11 +127,18 @@ class PreviewBillView(RoleRequiredMixin, TemplateView):
 
 class PreviewIssueView(RoleRequiredMixin, View):
     """POST "Issue these bills": the real run for the preview's arguments, started in the
-    background the way every run starts (billing.runs); the run's results count."""
+    background the way every run starts (billing.runs); the run's results count. A preview of
+    no bill has nothing to issue (the page offers no button): it says so and starts nothing."""
     roles = ADMIN
 
     def post(self, request, preview_id):
         preview = _preview_or_404(preview_id)
+        if not preview.bills:
+            # the page offers no "Issue these bills" then: a run would issue what the preview
+            # did not show, or nothing
+            messages.info(request, "Nothing to issue: this preview has no bill. Resolve its "
+                                   "exceptions, then preview the period again.")
+            return redirect("billing:preview_detail", preview_id=preview.preview_id)
         try:
             job = runs.start(period_start=preview.period_start, period_end=preview.period_end,
                              issue_date=preview.issue_date, due_days=preview.due_days,
