@@ -47,6 +47,7 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
             statement=pages["statement"], bills=pages["bills"], payments=pages["payments"],
             readings=pages["readings"],
             refunds=selectors.account_refunds(account_id=aid),
+            final_bill=selectors.final_bill(account_id=aid) if account.closed_on else None,
             discounts=selectors.account_discounts(account_id=aid),
             exceptions=exceptions, **kwargs)
 
@@ -107,6 +108,21 @@ class AssignDiscountView(ObjectFormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "discounts": selectors.discounts()}
+
+    def get_initial(self):
+        # a closed account takes days up to its last one (assign_discount): start there
+        if self.account.closed_on:
+            return {"valid_from": self.account.closed_on}
+        return super().get_initial()
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if self.account.closed_on:
+            form.fields["valid_from"].help_text = (
+                f"The account is closed: a day up to its last day, "
+                f"{formatting.day(self.account.closed_on)}, for a bill of those days not "
+                "issued yet or issued again.")
+        return form
 
     def call(self, form):
         return services.assign_discount(account_id=self.account.account_id, **form.cleaned_data,

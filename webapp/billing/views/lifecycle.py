@@ -58,7 +58,8 @@ class CloseAccountForm(forms.Form):
 
 class ExchangeMeterView(ObjectFormView):
     """Clerks and billing admins: the old meter's final read and the new meter, in one call of
-    exchange_meter."""
+    exchange_meter. An account without a meter (none installed yet, or closed) gets no form:
+    the page says why and, for an open account, links "Install a meter"."""
     roles = DESK
     form_class = ExchangeMeterForm
     template_name = "billing/lifecycle/exchange_meter.html"
@@ -70,13 +71,22 @@ class ExchangeMeterView(ObjectFormView):
         self.latest = (selectors.meter_context(serial_no=self.account.serial_no)
                        if self.account.serial_no else None)
 
+    def exchangeable(self):
+        """An open account with a meter installed: what exchange_meter accepts (a closed
+        account's meter was removed on its last day)."""
+        return self.account.status == "open" and bool(self.account.serial_no)
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(latest=self.latest, **kwargs)
+        return super().get_context_data(latest=self.latest, exchangeable=self.exchangeable(),
+                                        **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.exchangeable():
+            # the page offers no form then: say why there (no call, nothing to refuse twice)
+            return redirect(request.path)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        if self.account.status != "open" or not self.account.serial_no:
-            form.add_error(None, "This account has no active meter to exchange.")
-            return self.render_to_response(self.get_context_data(form=form))
         try:
             result = services.exchange_meter(account_id=self.account.account_id,
                                              **form.cleaned_data, actor=self.actor())
