@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from billing import formatting
@@ -81,6 +82,24 @@ class PlainIntegerField(forms.IntegerField):
         if number != number.to_integral_value():
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return int(number)
+
+
+class StaffAuthenticationForm(AuthenticationForm):
+    """The staff login. A customer's portal login (a CustomerLogin, no staff role) is refused
+    here with a sentence that points to the customers' login: it used to log in and land on a
+    403 at the staff start page, whose "Back to the start page" led to it again. Refused after
+    the password matched, so it is no failed log-in (django-axes counts none)."""
+    error_messages = {**AuthenticationForm.error_messages,
+                      "customer_login": "This is the staff login: a customer's login does not "
+                                        "open it. Log in to your electricity account at the "
+                                        "customers' login page."}
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        from billing.roles import roles_of
+        if getattr(user, "customer_login", None) is not None and not roles_of(user):
+            self.wrong_side = True
+            raise ValidationError(self.error_messages["customer_login"], code="customer_login")
 
 
 class CustomerForm(forms.Form):

@@ -5,7 +5,7 @@ import uuid
 from decimal import Decimal
 
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 
 from billing.forms import PlainDecimalField, parse_plain_number
@@ -16,6 +16,22 @@ from portal.payments import check_amount
 
 
 log = logging.getLogger("portal.forms")
+
+class CustomerAuthenticationForm(AuthenticationForm):
+    """The customers' login. A login without a customer account (a staff login) is refused here
+    with a pointer to the staff login: it used to log in and land on a 403 at /my/, whose "Back
+    to your account" led to it again. Refused after the password matched: no failed log-in."""
+    error_messages = {**AuthenticationForm.error_messages,
+                      "not_customer": "This is the login for customers' electricity accounts: "
+                                      "a staff login does not open it. Staff log in at the "
+                                      "staff login page."}
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if getattr(user, "customer_login", None) is None:
+            self.wrong_side = True
+            raise forms.ValidationError(self.error_messages["not_customer"], code="not_customer")
+
 
 class RegistrationForm(forms.Form):
     customer_no = forms.CharField(label="Customer number", max_length=12, strip=True,
