@@ -11,7 +11,6 @@ from billing import formatting, kpi, selectors
 from billing.forms import SearchForm
 from billing.roles import DESK, REPORTS, RoleRequiredMixin, can
 from billing.services import actor_for
-from billing.views.audit import _values
 from billing.views.reports import BUCKETS, chart_spec
 
 HOME_QUEUE = 5          # readings of the review queue listed on a clerk's home
@@ -45,7 +44,7 @@ def work_words(entry):
     closed an account or removed a meter says so."""
     if entry.action in ("insert", "update", "delete"):
         if entry.action == "update":
-            old, new = _values(entry.old_values) or {}, _values(entry.new_values) or {}
+            old, new = entry.before, entry.detail
             if entry.table_name == "account" and new.get("closed_on") and not old.get("closed_on"):
                 return "Account closed"
             if entry.table_name == "meter_installation" and new.get("removed_on") \
