@@ -53,7 +53,8 @@ def test_a_clerk_enters_a_reading_and_uploads_a_csv(page, live_server, meters, b
     page.click("button:has-text('Record these 2 readings')")
     assert page.locator(".upload-summary").inner_text() == "2 accepted, 0 for review, 2 refused."
     assert page.locator("tr.outcome-refused").count() == 2
-    assert "Not found." in page.locator("tr.outcome-refused").first.inner_text()
+    assert "No meter with serial number SN-E-9 is installed on an account." in \
+        page.locator("tr.outcome-refused").first.inner_text()
     assert billing_db.value("SELECT COUNT(*) FROM meter_reading WHERE kind = 'actual'") == 3
 
 
@@ -73,7 +74,8 @@ def test_a_billing_admin_runs_billing_to_completion(page, live_server, meters, b
     page.wait_for_selector("progress")
     page.wait_for_selector(".progress-done-link:not([hidden])")
     assert page.locator(".progress-state").inner_text() == "completed"
-    assert page.locator(".progress-text").inner_text().startswith("3 of 3 accounts")
+    assert page.locator(".progress-text").inner_text() == \
+        "3 accounts considered: 3 billed, 0 skipped · completed"
     bar = page.locator("progress")
     assert bar.evaluate("b => [b.value, b.max]") == [3, 3]
     page.click("text=See the run's results")
@@ -105,6 +107,16 @@ def test_a_billing_admin_reads_a_run_fixes_its_exception_and_runs_it_again(
     assert page.locator("h1").inner_text().startswith("Reading")
     page.goto(live_server.url + "/readings/review/")
     shoot(page, "review-queue")
+    # run again before the reading is approved: it bills nobody, and the progress line (written
+    # by progress.js from the status JSON) says so rather than "1 of 1 accounts" and a full bar
+    page.goto(f"{live_server.url}/billing/runs/{run['run_id']}/")
+    page.click("button:has-text('Run this period again')")
+    page.wait_for_selector(".progress-done-link:not([hidden])")
+    assert page.locator(".progress-text").inner_text() == \
+        "1 account considered: 0 billed, 1 skipped · completed"
+    assert page.locator("label[for=run-progress-bar]").inner_text() == "Accounts worked through"
+    shoot(page, "run-job-nobody-billed")
+    page.goto(live_server.url + "/readings/review/")
     page.click("button:has-text('Approve')")
     page.goto(f"{live_server.url}/billing/runs/{run['run_id']}/")
     page.click("button:has-text('Run this period again')")

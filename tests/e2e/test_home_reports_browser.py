@@ -2,6 +2,8 @@
 the Chart.js charts are drawn (from the project's static files), every chart has its table, the
 pages do not scroll sideways at 1280 and 390 px; screenshots in var/screens/home-*.png and
 var/screens/report-*.png for a person to look at."""
+import re
+
 import pytest
 
 from e2e.conftest import SCREENS
@@ -96,7 +98,9 @@ def test_a_clerk_home(page, live_server, demo, staff_login):
     assert page.locator("#queue-heading").inner_text() == (
         f"Review queue: {waiting} reading{'s' if waiting != 1 else ''} waiting")
     assert "€12.50" in page.locator("#today-mine").inner_text()
-    assert "payment posted" in page.locator("#recent").inner_text()
+    # in words, with the receipt's and the account's numbers (was "payment posted, account 309")
+    recent = page.locator("#recent").inner_text()
+    assert re.search(r"Payment posted, receipt R\d{4}-\d+, account A\d{7}", recent), recent
     shoot(page, "home-clerk")
 
 

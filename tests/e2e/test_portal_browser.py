@@ -148,6 +148,32 @@ def test_the_bills_list_and_a_bill_fit_a_phone(page, live_server, ada, billing_d
     shoot(page, "bill-account-summary")
 
 
+def test_the_payments_list_fits_a_phone(page, live_server, ada, billing_db):
+    """At 390 px the payments list is stacked cards like the bills list (data-label): it scrolled
+    sideways in its box and the Amount column was out of sight."""
+    payment = billing_db.call("post_payment", ada.account_id, "12.34", "cash", None,
+                              "fits-a-phone", "staff:test")["payment_id"]
+    billing_db.call("reverse_payment", payment, "Cheque returned unpaid by the bank on 28 Nov "
+                    "(insufficient funds, second presentation refused)", "staff:test")
+    login_page(page, live_server, ada.customer_no, PASSWORD)
+    page.goto(live_server.url + "/my/payments/")
+    page.set_viewport_size({"width": 390, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box = page.locator(".table-scroll").first
+    assert box.evaluate("b => b.scrollWidth - b.clientWidth") <= 1     # no scrolling inside
+    rows = page.locator("table.payment-list tbody tr")
+    assert rows.count() == 2
+    for i in range(rows.count()):
+        for label in ("Receipt", "Paid", "Amount", "Status"):
+            cell = rows.nth(i).locator(f"td[data-label={label}]")
+            assert cell.is_visible(), label
+            b = cell.bounding_box()
+            assert b["x"] >= 0 and b["x"] + b["width"] <= 390, (label, b)
+    assert "€12.34" in rows.first.locator("td[data-label=Amount]").inner_text()
+    assert "Cheque returned unpaid" in rows.first.locator("td[data-label=Status]").inner_text()
+    shoot(page, "payments-list")
+
+
 def test_the_dashboard_chart_at_desktop_and_phone_width(page, live_server, billing_db):
     """Issue 21: the usage chart has a kWh axis with values, each bar's kWh over it, the latest
     period and the same period last year marked, each period's cost in the table beneath, and

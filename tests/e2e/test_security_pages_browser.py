@@ -91,3 +91,39 @@ def test_tariff_list_and_block_editor(page, live_server, billing_db, staff_login
     page.click("text=Add a version")
     for w in WIDTHS:
         shoot(page, "block-editor", w)
+
+
+def test_error_pages_of_their_side_and_logins_at_the_wrong_door(page, live_server, billing_db,
+                                                                staff_login):
+    """A manager's 403 is the back office's page with Log out (it was the portal's, with no way
+    out); a customer at the staff login is told where to log in; staff at the portal's login
+    likewise (each used to log in and land on a 403 that led back to itself)."""
+    staff_login("mona", "manager")
+    page.goto(live_server.url + "/readings/new/")
+    assert page.locator("a.brand").inner_text() == "Electricity billing"
+    assert page.locator("h1").inner_text() == "You cannot open this page"
+    for w in WIDTHS:
+        shoot(page, "error-403-staff", w)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.click("main button:has-text('Log out')")
+    page.wait_for_url("**/logged-out/")
+    page.goto(live_server.url + "/no/such/page/")
+    assert page.locator("h1").inner_text() == "Page not found"
+    for w in WIDTHS:
+        shoot(page, "error-404-staff", w)
+    ada = make_portal_customer(billing_db)
+    create_customer_login(ada.customer_id, password=PASSWORD)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login_page(page, live_server, ada.customer_no, PASSWORD, path="/login/")
+    assert "a customer's login does not open it" in page.inner_text("main")
+    for w in WIDTHS:
+        shoot(page, "login-customer-at-staff-door", w)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.click("text=log in to their electricity account here")
+    page.wait_for_url("**/my/login/")
+    page.fill("#id_username", "mona")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    assert "a staff login does not open it" in page.inner_text("main")
+    for w in WIDTHS:
+        shoot(page, "login-staff-at-customer-door", w)

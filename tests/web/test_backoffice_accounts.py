@@ -90,7 +90,9 @@ def test_closing_an_account_before_it_opened_is_refused_next_to_the_date(staff_c
                           {"closed_on": "2025-12-01"})
     assert r.status_code == 200
     page = r.content.decode()
-    assert "Not saved: A value is missing or not valid." in page
+    assert r.context["form"].errors["closed_on"] == [
+        "The last day of service cannot be before the account was opened (1 Jan 2026)."]
+    assert "Not saved</h2>" in page and "closed_on" not in text(r)
     assert 'id="id_closed_on_error"' in page and 'value="2025-12-01"' in page
     assert billing_db.snapshot() == snapshot
     r = staff_client.post(reverse("billing:account_close", args=[ada.account_id]),
@@ -108,7 +110,9 @@ def test_installing_a_meter_and_a_duplicate_serial(staff_client, ada, billing_db
             "installed_on": "2026-01-01", "initial_read": "0"}
     snapshot = billing_db.snapshot()
     r = staff_client.post(url, form)
-    assert r.status_code == 200 and "Not saved: This conflicts with something that exists already." in r.content.decode()
+    assert r.status_code == 200 and r.context["form"].errors["serial_no"] == [
+        "A meter with serial number SN-ADA-1 exists already."]
+    assert "Not saved</h2>" in r.content.decode()
     assert billing_db.snapshot() == snapshot
     r = staff_client.post(url, {**form, "serial_no": "SN-ADA-2"})
     assert r.status_code == 302

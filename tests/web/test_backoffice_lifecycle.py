@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from billing import errors, services
+from billing import errors, formatting, services
 from helpers.factories import make_metered_account, make_tariff
 from helpers.pages import text
 
@@ -55,9 +55,11 @@ def test_a_clerk_exchanges_the_meter(staff_client, ada, billing_db):
 
 @pytest.mark.parametrize("change, field, words", [
     ({"new_serial_no": "SN-ADA-1"}, "new_serial_no",
-     "A meter with this serial number exists already."),
-    ({"old_final_read": "100000"}, "old_final_read", "The final read of the old meter 100000"),
-    ({"exchanged_on": "2026-01-20"}, "exchanged_on", "The exchange date 2026-01-20 is not after"),
+     "A meter with serial number SN-ADA-1 exists already."),
+    ({"old_final_read": "100000"}, "old_final_read",
+     "The final read of the old meter must be below 100,000, the dial capacity of the meter."),
+    ({"exchanged_on": "2026-01-20"}, "exchanged_on",
+     "The account is billed up to 31 Jan 2026: exchange the meter on a later day."),
     ({"exchanged_on": "2099-01-01"}, "exchanged_on", "The exchange date cannot be after today."),
 ])
 def test_an_exchange_refusal_is_a_sentence_on_its_field(staff_client, ada, billing_db, change,
@@ -146,7 +148,8 @@ def test_closing_without_a_reading_and_a_refusal_on_the_date(billing_admin_clien
     r = billing_admin_client.post(url, {"final_read": "", "closed_on": "2026-01-15"})
     assert r.status_code == 200
     error = re.search(r'id="id_closed_on_error">(.*?)</ul>', r.content.decode(), re.S)
-    assert error and "The last day of service 2026-01-15 is before" in error.group(1)
+    assert error and ("The account is billed up to 31 Jan 2026: the last day of service "
+                      "cannot be before that.") in error.group(1)
     assert billing_db.snapshot() == snapshot
     r = billing_admin_client.post(url, {"final_read": "", "closed_on": "2026-02-10"})
     assert r.status_code == 302
@@ -188,3 +191,68 @@ def test_a_final_reading_in_review_says_the_final_bill_waits(billing_admin_clien
     status = billing_db.value("SELECT status FROM meter_reading WHERE read_on = '2026-02-20'")
     assert status == "review"
     assert "the final bill waits until the reading is approved or rejected" in text(r)
+
+
+# --- only the actions that make sense (what the procedures accept) ---------------------------
+def actions(client, account_id):
+    page = client.get(reverse("billing:account_detail", args=[account_id])).content.decode()
+    head = page[page.index('id="account-heading"'):page.index('<dl class="details">')]
+    return re.findall(r'<a class="button[^"]*"[^>]*>([^<]+)</a>', head)
+
+
+def test_a_closed_account_offers_a_discount_and_a_bill_only_until_its_final_bill(
+        billing_admin_client, ada, billing_db):
+    """assign_discount takes only days up to a closed account's last day, and bill_account
+    bills its final period: offered while that bill is not issued. They were offered on every
+    closed account (the final bill issued, the discount refused)."""
+    assert actions(billing_admin_client, ada.account_id) == [
+        "Take a payment", "Exchange meter", "Final reading and close", "Assign a discount",
+        "Bill this account"]
+    billing_db.call("close_account", ada.account_id, "2026-02-20", "staff:test")
+    assert actions(billing_admin_client, ada.account_id) == [
+        "Take a payment", "Assign a discount", "Bill the final period"]
+    form = billing_admin_client.get(reverse("billing:discount_assign", args=[ada.account_id]))
+    assert form.context["form"].initial["valid_from"] == datetime.date(2026, 2, 20)
+    assert "The account is closed: a day up to its last day, 20 Feb 2026" in text(form)
+    assert billing_db.call("bill_account", ada.account_id, "2026-02-01", "2026-02-28",
+                           datetime.date.today().isoformat(), 14, "staff:test")["bill_id"]
+    billing_db.call("post_payment", ada.account_id, billing_db.value(
+        "SELECT balance FROM v_account_balance WHERE account_id = %s", ada.account_id), "cash",
+        None, "k-final", "staff:test")
+    assert actions(billing_admin_client, ada.account_id) == []     # paid up, final bill out
+
+
+def test_the_exchange_page_of_an_account_without_a_meter_offers_no_form(staff_client, ada,
+                                                                        billing_db):
+    bare = billing_db.call("open_account", ada.customer_id, "RES", "2 Side St", "2026-01-01",
+                           "staff:test")["account_id"]
+    url = reverse("billing:meter_exchange", args=[bare])
+    r = staff_client.get(url)
+    assert r.status_code == 200 and "Exchange meter" not in actions(staff_client, bare)
+    page = r.content.decode()
+    assert 'name="old_final_read"' not in page and "Exchange meter</button>" not in page
+    assert "No meter is installed on this account, so there is none to exchange" in text(r)
+    assert reverse("billing:meter_install", args=[bare]) in page
+    snapshot = billing_db.snapshot()
+    r = staff_client.post(url, {**EXCHANGE, "new_serial_no": "SN-NEW-9"})
+    assert r.status_code == 302 and r["Location"] == url
+    assert billing_db.snapshot() == snapshot
+    # a closed account: its meter was removed on its last day
+    billing_db.call("close_account", ada.account_id, "2026-02-20", "staff:test")
+    r = staff_client.get(reverse("billing:meter_exchange", args=[ada.account_id]))
+    assert "This account is closed since 20 Feb 2026: its meter was removed on its last day" \
+        in text(r)
+    assert 'name="old_final_read"' not in r.content.decode()
+    assert reverse("billing:meter_install", args=[ada.account_id]) not in r.content.decode()
+
+
+def test_a_portal_login_is_offered_only_to_a_customer_without_one(staff_client, ada):
+    from portal.services import create_customer_login
+    url = reverse("billing:customer_detail", args=[ada.customer_id])
+    page = text(staff_client.get(url))
+    assert "Create a portal login" in page and "Portal login none" in page
+    create_customer_login(ada.customer_id, created_by="staff:test", base_url="http://x/")
+    page = text(staff_client.get(url))
+    assert "Create a portal login" not in page
+    assert (f"Portal login yes, since {formatting.day(datetime.date.today())} (made by "
+            "staff:test); the customer has not set a password yet") in page

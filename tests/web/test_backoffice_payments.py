@@ -58,8 +58,16 @@ def test_a_refused_payment_shows_the_reason_and_writes_nothing(staff_client, acc
     snapshot = billing_db.snapshot()
     r = staff_client.post(url, {"amount": "2000000.00", "method": "cash",
                                 "idempotency_key": "counter:x1"})
-    assert r.status_code == 200 and "Not saved: The amount must be above zero, at most 1,000,000.00, with at most two decimals." in r.content.decode()
+    sentence = "Enter an amount above zero and at most 1,000,000.00, with at most two decimals."
+    assert r.status_code == 200 and r.context["form"].errors["amount"] == [sentence]
     assert 'id="id_amount_error"' in r.content.decode()
+    # -5 read "…amount must be above 0, at most 1000000.00 and have at most two decimals, not
+    # -5.0000000000" under the contract's sentence: now the one sentence, once, on the field
+    r = staff_client.post(url, {"amount": "-5", "method": "cash", "idempotency_key": "counter:x0"})
+    page = r.content.decode()
+    assert r.context["form"].errors["amount"] == [sentence] and page.count(sentence) == 1
+    assert "0000000000" not in page and "1000000.00" not in page and "Not saved</h2>" in page
+    assert billing_db.snapshot() == snapshot
     # a closed account accepts payments while money is open (billing-rules.md, Payments):
     # its January bill is paid off first, then nothing is open
     open_ = billing_db.value("SELECT SUM(amount_open) FROM v_bill_summary WHERE account_id = %s",
@@ -69,7 +77,7 @@ def test_a_refused_payment_shows_the_reason_and_writes_nothing(staff_client, acc
     snapshot = billing_db.snapshot()
     r = staff_client.post(url, {"amount": "1.00", "method": "cash",
                                 "idempotency_key": "counter:x2"})
-    assert r.status_code == 200 and "Not saved: The account is closed and has nothing left to pay." in r.content.decode()
+    assert r.status_code == 200 and "Not saved: The account was closed on 10 Feb 2026 and owes nothing: there is nothing to pay." in text(r)
     assert billing_db.snapshot() == snapshot
 
 
@@ -89,7 +97,7 @@ def test_a_billing_admin_reverses_a_payment_with_a_reason(billing_admin_client, 
     assert row == {"status": "reversed", "reversed_by": "staff:bea",
                    "reversal_reason": "cheque bounced"}
     r = billing_admin_client.post(url, {"reason": "again"})
-    assert r.status_code == 200 and "Not saved: The payment was reversed before." in r.content.decode()
+    assert r.status_code == 200 and "Not saved: This payment was reversed before." in text(r)
 
 
 def test_the_days_collections(staff_client, acc, billing_db):

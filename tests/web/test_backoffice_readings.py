@@ -10,7 +10,7 @@ from django.urls import reverse
 from billing import formatting
 
 from helpers.factories import make_metered_account, make_tariff
-from helpers.pages import text
+from helpers.pages import text, visible_text
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 
@@ -69,9 +69,11 @@ def test_every_row_is_reported_and_bad_rows_do_not_stop_the_rest(staff_client, m
     page = text(r)
     assert "2 accepted, 1 for review, 6 refused" in page
     # what happened to each row in words, the error numbers and codes only in the log
-    assert "Not found. no installed meter with serial_no SN-NOPE" in page
-    assert "The reading is out of range" in page
+    assert "No meter with serial number SN-NOPE is installed on an account." in page
+    assert "The reading date must be after the meter's latest reading (28 Feb 2026)." in \
+        visible_text(r.content.decode())
     assert "NOT_FOUND" not in page and "READING_OUT_OF_RANGE" not in page
+    assert "serial_no" not in page and "read_on 2026" not in page
     assert "Expected 4 fields (serial, date, value, source), found 2." in page
     assert "read_on: Enter a valid date." in page
     assert "value: Ensure that there are no more than 2 decimal places." in page
@@ -96,7 +98,8 @@ def test_the_check_shows_what_recording_would_do_and_records_nothing(staff_clien
     page = text(r)
     assert "Recording it would give: 2 accepted, 1 for review, 6 refused." in page
     assert "Record these 3 readings" in page
-    assert "The reading is out of range" in page            # row 5: before row 3's date
+    assert "The reading date must be after the meter's latest reading (28 Feb 2026)." in \
+        visible_text(r.content.decode())                    # row 5: before row 3's date
     # recording then gives exactly what the check said
     recorded = staff_client.post(reverse("billing:reading_upload"), {
         "action": "record", "csv_text": r.context["csv_text"], "file_name": "readings.csv"})
@@ -182,7 +185,9 @@ def test_approve_and_reject_with_a_reason(staff_client, queue, billing_db):
     assert got[first]["status"] == "accepted" and got[first]["reviewed_by"] == "staff:clara"
     assert got[second]["status"] == "rejected" and got[second]["reject_reason"] == "dial misread"
     r = staff_client.post(reverse("billing:reading_approve", args=[first]), follow=True)
-    assert "refused: CONFLICT" in text(r)
+    assert (f"Reading {first} was not changed: This reading is accepted already, not in "
+            "review.") in text(r)
+    assert "CONFLICT" not in text(r)
     assert "The queue is empty." in text(staff_client.get(reverse("billing:review_queue")))
 
 
@@ -323,4 +328,4 @@ def test_the_refused_rows_uploaded_again_read_as_they_did(staff_client, meters, 
     after = [(r.serial_no, r.value, r.outcome, r.detail) for r in again.context["results"]]
     assert after == before
     assert [r[:2] for r in after] == [("=SN-X", "100"), ("SN-R-1", "-5")]
-    assert "out of range" in after[1][3]
+    assert after[1][3] == "The reading cannot be negative."

@@ -12,6 +12,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from billing import formatting
+
 from helpers.real_clock import real
 from helpers.review_data import make_overdue_accounts, make_review_accounts
 
@@ -74,11 +76,19 @@ def test_a_refused_preview_shows_the_servers_error_on_the_form(billing_admin_cli
     r = billing_admin_client.post(reverse("billing:preview_start"),
                                   {**period(), "issue_date": str(real.last_end)})
     html = r.content.decode()
-    assert r.status_code == 200 and "Not saved: The billing period is not valid" in html and "PERIOD_INVALID" not in html
-    assert 'id="id_issue_date_error"' in html or "error-summary" in html
+    assert r.status_code == 200 and "PERIOD_INVALID" not in html
+    assert r.context["form"].errors["issue_date"] == [
+        f"The issue date cannot be before today ({formatting.day(real.today)}): bills issued in "
+        "the past would be overdue at once."]
+    assert 'id="id_issue_date_error"' in html and "Not saved</h2>" in html
+    # it read "period_end 2026-11-30 is not before today" under the contract's sentence
     r = billing_admin_client.post(reverse("billing:preview_start"),
                                   {**period(), "period_end": str(real.today)})
-    assert r.status_code == 200 and "Not saved: The billing period is not valid" in r.content.decode()
+    assert r.status_code == 200 and r.context["form"].errors["period_end"] == [
+        f"The period is not over yet: its last day must be before today "
+        f"({formatting.day(real.today)})."]
+    assert "period_end" not in text(r) and str(real.today) not in text(r).replace(
+        f'value="{real.today}"', "")
     assert billing_db.snapshot() == before
 
 
@@ -230,11 +240,40 @@ def test_one_bill_is_one_bill(billing_admin_client, overdue, billing_db):
     assert "1 bills" not in page
 
 
-def test_a_late_fee_preview_for_a_day_to_come_is_refused(billing_admin_client, overdue):
-    r = billing_admin_client.get(reverse("billing:late_fees_preview"),
-                                 {"as_of": str(real.today + timedelta(days=1))}, follow=True)
-    assert "Not done: A value is missing or not valid." in text(r)
-    assert "INVALID_ARGUMENT" not in text(r)
+@pytest.mark.parametrize("as_of", ["tomorrow", "2099-01-01"])
+def test_a_late_fee_preview_for_a_day_to_come_is_refused_on_the_field(billing_admin_client,
+                                                                      overdue, billing_db, as_of):
+    """It went back to the runs page with the error in the top banner only and the field reset
+    to today. Now the runs page answers with the refusal on the "As of" field, the typed day
+    kept; nothing is charged."""
+    typed = str(real.today + timedelta(days=1)) if as_of == "tomorrow" else as_of
+    before = billing_db.snapshot()
+    r = billing_admin_client.get(reverse("billing:late_fees_preview"), {"as_of": typed})
+    assert r.status_code == 200 and r.templates[0].name == "billing/run_list.html"
+    form = r.context["late_fee_form"]
+    assert form.errors == {"as_of": [
+        f"The day cannot be after today ({formatting.day(real.today)})."]}
+    html = r.content.decode()
+    assert f'name="as_of" value="{typed}"' in html
+    assert "INVALID_ARGUMENT" not in text(r) and "Not done" not in text(r)
+    assert not list(r.context["messages"])                  # on the field, not in a banner
+    r = billing_admin_client.post(reverse("billing:late_fees"), {"as_of": typed})
+    assert r.status_code == 200 and list(r.context["late_fee_form"].errors) == ["as_of"]
+    assert f'name="as_of" value="{typed}"' in r.content.decode()
+    assert billing_db.snapshot() == before
+
+
+@pytest.mark.parametrize("typed, says", [
+    ("9999-12-31", "Give a day from 1 Jan 1900 to 31 Dec 2999."),
+    ("2026-02-30", "Enter a valid date."),
+    ("", "This field is required.")])
+def test_a_late_fee_day_that_is_no_day_is_said_on_the_field(billing_admin_client, overdue,
+                                                            typed, says):
+    """As every query-string day (DayField): the runs page, the message on the field."""
+    r = billing_admin_client.get(reverse("billing:late_fees_preview"), {"as_of": typed})
+    assert r.status_code == 200
+    assert r.context["late_fee_form"].errors["as_of"] == [says]
+    assert f'name="as_of" value="{typed}"' in r.content.decode() or typed == ""
 
 
 def test_a_long_preview_shows_its_progress_then_its_page(billing_admin_client, world,
@@ -261,3 +300,57 @@ def test_a_long_preview_shows_its_progress_then_its_page(billing_admin_client, w
         "completed", pid, 5, 4)
     assert data["run_url"] == reverse("billing:preview_detail", args=[pid])
     assert billing_db.value("SELECT COUNT(*) FROM bill WHERE period_end = %s", real.last_end) == 0
+    # the job page, reloaded once done, and its JSON say what the preview found, in one text
+    assert data["progress_text"] == "5 accounts considered: 4 bills, 1 exception"
+    page = text(billing_admin_client.get(r["Location"]))
+    assert "Accounts previewed" in page and \
+        "5 accounts considered: 4 bills, 1 exception · completed" in page
+
+
+# --- what a run did, said on its progress line; a preview of no bill offers nothing to issue ----
+def test_the_progress_line_says_what_happened():
+    from billing.runs import progress_text
+    assert progress_text(done=120, total=300, state="running") == "120 of 300 accounts"
+    assert progress_text(done=0, total=None, state="running") == "0 of ? accounts"
+    assert progress_text(done=3, total=3, state="completed", billed=0, skipped=3) == \
+        "3 accounts considered: 0 billed, 3 skipped"
+    assert progress_text(done=1, total=1, state="completed", billed=1, skipped=0) == \
+        "1 account considered: 1 billed, 0 skipped"
+    assert progress_text(done=2500, total=2500, state="completed", billed=2498, skipped=2,
+                         preview=True) == "2,500 accounts considered: 2,498 bills, 2 exceptions"
+    assert progress_text(done=2, total=5, state="failed", billed=0, skipped=0) == \
+        "2 of 5 accounts"
+
+
+def test_a_run_that_billed_nobody_says_so_on_its_progress_line(billing_admin_client, world,
+                                                                billing_db):
+    """The job page read "Accounts billed … 1 of 1 accounts · completed" with a full bar for a
+    run that issued no bill (its one account skipped)."""
+    first = billing_db.call("run_billing", real.last, real.last_end, real.today, 14, A)
+    assert (first["bills_created"], first["accounts_skipped"]) == (4, 1)   # "review" waits
+    r = billing_admin_client.post(reverse("billing:run_rerun", args=[first["run_id"]]),
+                                  {"issue_date": str(real.today), "due_days": "14"})
+    assert r.status_code == 302 and r["Location"].startswith("/billing/jobs/")
+    data = wait_for_job(billing_admin_client, r["Location"] + "status.json")
+    assert (data["state"], data["bills_created"], data["accounts_skipped"]) == ("completed", 0, 1)
+    assert data["progress_text"] == "1 account considered: 0 billed, 1 skipped"
+    page = text(billing_admin_client.get(r["Location"]))
+    assert "1 account considered: 0 billed, 1 skipped · completed" in page
+    assert "Accounts billed" not in page and "Accounts worked through" in page
+    progress = billing_admin_client.get(reverse("billing:run_progress",
+                                                args=[data["run_id"]])).json()
+    assert progress["progress_text"] == data["progress_text"]
+
+
+def test_a_preview_of_no_bill_offers_nothing_to_issue(billing_admin_client, world, billing_db):
+    billing_db.call("run_billing", real.last, real.last_end, real.today, 14, A)
+    pid = preview(billing_admin_client)             # the one account left waits for review
+    page = text(billing_admin_client.get(reverse("billing:preview_detail", args=[pid])))
+    assert "Issue these bills" not in page and "Discard" in page
+    assert "Nothing to issue: no account would be billed. Resolve the exception below, then " \
+        "preview the period again." in page
+    runs_before = billing_db.value("SELECT COUNT(*) FROM billing_run")
+    r = billing_admin_client.post(reverse("billing:preview_issue", args=[pid]), follow=True)
+    assert r.redirect_chain[-1][0] == reverse("billing:preview_detail", args=[pid])
+    assert "Nothing to issue: this preview has no bill." in text(r)
+    assert billing_db.value("SELECT COUNT(*) FROM billing_run") == runs_before

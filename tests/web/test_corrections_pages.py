@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from billing import formatting
 from helpers.factories import make_metered_account, make_tariff
 from helpers.pages import text
 
@@ -107,6 +108,35 @@ def test_a_billing_admin_cancels_with_a_confirmation_then_rebills(billing_admin_
     assert billing_db.rows("SELECT * FROM v_ledger_integrity") == []
 
 
+def test_the_cancel_page_of_a_cancelled_bill_says_so_and_offers_no_cancel(billing_admin_client,
+                                                                           acc, billing_db):
+    """The cancel page is reachable by its address after the cancel: it said "Nothing was paid
+    on it", warned about a later bill and offered "Cancel the bill", whose refusal came back
+    twice. Now: cancelled already, when, by whom, the credit note; no form."""
+    cn = billing_db.call("cancel_bill", acc.feb, "estimate too high", "staff:test")
+    url = reverse("billing:bill_cancel", args=[acc.feb])
+    r = billing_admin_client.get(url)
+    page = text(r)
+    feb = bill(billing_db, acc.feb)
+    assert r.status_code == 200
+    assert f"Bill {feb['bill_no']} is cancelled already" in page
+    assert f"by staff:test: estimate too high. Credit note {cn['credit_note_no']}" in page
+    assert "Its days are not billed again yet" in page
+    assert "Nothing was paid on it" not in page and "later bill" not in page
+    html = r.content.decode()
+    assert "Cancel the bill" not in html and "<form method=\"post\" novalidate" not in html
+    assert reverse("billing:bill_detail", args=[acc.feb]) in html
+    # a POST (an old tab, a second click) calls nothing and says it once
+    snapshot = billing_db.snapshot()
+    r = billing_admin_client.post(url, {"reason": "again"}, follow=True)
+    assert billing_db.snapshot() == snapshot
+    assert r.redirect_chain[-1][0] == reverse("billing:bill_detail", args=[acc.feb])
+    shown = [str(m) for m in r.context["messages"]]
+    assert shown == [f"Bill {feb['bill_no']} was cancelled already on "
+                     f"{formatting.when(feb['cancelled_at'])} (credit note "
+                     f"{cn['credit_note_no']}): nothing was done."]
+
+
 def test_the_true_down_flow_from_the_reading_page(billing_admin_client, acc, billing_db):
     entry = {"serial_no": "SN-C-1", "read_on": "2026-03-05", "value": "150", "source": "field"}
     for query in ("", "?value=x&serial_no=SN-C-1", "?value=NaN&serial_no=SN-C-1"):
@@ -114,7 +144,8 @@ def test_the_true_down_flow_from_the_reading_page(billing_admin_client, acc, bil
     r = billing_admin_client.post(reverse("billing:reading_create"), entry)
     page = text(r)
     feb = bill(billing_db, acc.feb)
-    assert r.status_code == 200 and "Not saved: The reading is lower than the previous one" in page
+    assert r.status_code == 200 and r.context["form"].errors["value"] == [
+        "The reading, 150, is below the meter's latest reading, 190.32, and is not a rollover."]
     assert "READING_BACKWARDS" not in page
     assert "The reading is below an estimate" in page and feb["bill_no"] in page
     link = re.search(r'href="(' + re.escape(reverse("billing:true_down")) + r'\?[^"]+)"',

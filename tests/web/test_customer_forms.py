@@ -41,10 +41,11 @@ def test_a_refused_create_shows_the_error_next_to_the_field_and_keeps_the_input(
     form = r.context["form"]
     error = r.context["error"]
     assert (error.errno, error.code) == (45002, "INVALID_ARGUMENT")
-    assert form.errors["email"] == [
-        "A value is missing or not valid. email is not a valid e-mail address: grace-at-example"]
+    assert form.errors["email"] == ["Enter an e-mail address like name@example.org."]
     html = r.content.decode()
-    assert "Not saved: A value is missing or not valid." in html
+    assert "Not saved</h2>" in html and "see the message next to the field" in html
+    assert html.count("Enter an e-mail address like name@example.org.") == 1     # said once
+    assert "email is not" not in html and "A value is missing" not in html
     assert 'aria-invalid="true"' in html and 'aria-describedby="id_email_error"' in html
     assert 'value="grace-at-example"' in html and 'value="555-0199"' in html
     assert "1 Harbor Rd\nArlington</textarea>" in html
@@ -54,7 +55,7 @@ def test_a_rule_only_the_procedure_knows_is_shown_on_its_field(staff_client, bil
     # a 201-character name: the procedure refuses it (the form has no length rule of its own)
     r = staff_client.post(reverse("billing:customer_create"), {**GOOD, "full_name": "x" * 201})
     assert r.context["form"].errors["full_name"] == [
-        "A value is missing or not valid. full_name is longer than 200 characters"]
+        "The full name may have at most 200 characters."]
     assert billing_db.value("SELECT COUNT(*) FROM customer") == 0
 
 
@@ -100,8 +101,7 @@ def test_a_refused_edit_keeps_the_input_and_changes_nothing(staff_client, billin
     assert r.status_code == 200
     assert billing_db.snapshot() == before
     assert billing_db.value("SELECT full_name FROM customer") == "Grace Hopper"
-    assert r.context["form"].errors["email"] == [
-        "A value is missing or not valid. email is not a valid e-mail address: no@pe"]
+    assert r.context["form"].errors["email"] == ["Enter an e-mail address like name@example.org."]
     assert 'value="no@pe"' in r.content.decode()
 
 

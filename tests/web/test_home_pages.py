@@ -79,7 +79,8 @@ def test_a_manager_sees_how_collection_is_going(manager_client, month_of_work, b
     assert 'id="queue"' not in html and 'id="today"' not in html and 'id="recent"' not in html
 
 
-def test_a_clerk_sees_the_queue_today_and_their_recent_work(staff_client, month_of_work):
+def test_a_clerk_sees_the_queue_today_and_their_recent_work(staff_client, month_of_work,
+                                                            billing_db):
     r = staff_client.get(reverse("billing:home"))
     assert r.status_code == 200
     html = r.content.decode()
@@ -89,8 +90,36 @@ def test_a_clerk_sees_the_queue_today_and_their_recent_work(staff_client, month_
     assert "€5.00 1 payment" in block(r, "today-mine")          # clara's own
     assert "€12.25 2 payments" in block(r, "today-all")         # everybody's, from SQL
     recent = block(r, "recent")
-    assert "payment posted" in recent and f"account {month_of_work[1].account_id}" in recent
+    b = month_of_work[1]
+    payment_id, receipt = billing_db.row("SELECT payment_id, receipt_no FROM v_payments WHERE "
+                                         "account_id = %s AND amount = 5.00",
+                                         b.account_id).values()
+    # the words and the numbers staff know, not "payment posted, account 2"
+    assert f"Payment posted, receipt {receipt} , account {b.account_no}" in recent
+    assert f"account {b.account_id} " not in recent + " "
     assert "Nothing recorded" not in recent
+    html = r.content.decode()
+    assert reverse("billing:payment_receipt", args=[payment_id]) in html
+
+
+def test_recent_work_in_words_with_customer_and_account_numbers(staff_client, billing_db):
+    """A clerk's day: a new customer, an account opened, a meter installed, a payment, the
+    account closed; each in words, with the customer's or the account's number (linked). It
+    read "insert customer, customer 1", "insert account, account 1", "update account, ..."."""
+    db, me = billing_db, "staff:clara"
+    make_tariff(db, code="RES")
+    c = db.call("create_customer", "Ada Words", None, None, None, me)
+    a = db.call("open_account", c["customer_id"], "RES", "1 Main St", "2026-01-01", me)
+    db.call("install_meter", a["account_id"], "SN-W-1", 5, 1, "2026-01-01", 0, me)
+    db.call("close_account", a["account_id"], "2026-01-31", me)
+    r = staff_client.get(reverse("billing:home"))
+    items = [re.sub(r"^.*?: ", "", i) for i in re.findall(
+        r"<li>(.*?)</li>", r.content.decode().split('id="recent"')[1].split("</section>")[0])]
+    items = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", i)).strip() for i in items]
+    acc = f"account {a['account_no']}"
+    assert items == [f"Account closed, {acc}", f"Meter removed, {acc}",
+                     f"Meter installed, {acc}", f"Meter added, {acc}",
+                     f"Account opened, {acc}", f"New customer, customer {c['customer_no']}"]
 
 
 def test_a_billing_admin_sees_both(billing_admin_client, month_of_work):

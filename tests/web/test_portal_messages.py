@@ -64,3 +64,16 @@ def test_preferences_on_the_profile_page(c, ada, billing_db):
     assert r.context["prefs_form"].initial == {"email_bills": False, "email_reminders": True,
                                                "paperless": True}
     assert "Your e-mail preferences were saved." in r.content.decode()
+
+
+def test_opening_the_preferences_address_leads_to_the_profile(c, ada, billing_db, client):
+    """GET /my/profile/preferences/ (typed, bookmarked, the browser going back) answered a bare
+    405 page: it leads to the profile page, where the form is, and changes nothing."""
+    before = billing_db.row("SELECT COUNT(*) AS n FROM contact_preference")
+    r = c.get(reverse("portal:preferences"))
+    assert r.status_code == 302 and r["Location"] == reverse("portal:profile")
+    assert c.get(r["Location"]).status_code == 200
+    assert billing_db.row("SELECT COUNT(*) AS n FROM contact_preference") == before
+    client.logout()
+    r = client.get(reverse("portal:preferences"))          # anonymous: to the portal's login
+    assert r.status_code == 302 and r["Location"].startswith(reverse("portal:login"))

@@ -1,10 +1,14 @@
 """Enter a reading: the result (consumption, accepted or review) or the exact reason refused."""
 
+import re
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
+from billing import formatting
 from helpers.factories import make_metered_account
-from helpers.pages import text
+from helpers.pages import text, visible_text
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 URL = reverse("billing:reading_create")
@@ -68,10 +72,16 @@ def test_a_reading_below_the_previous_one_is_refused_with_the_reason(staff_clien
     r = refused(staff_client, billing_db, value="150")
     error = r.context["error"]
     assert (error.errno, error.code) == (45010, "READING_BACKWARDS")
-    assert r.context["form"].errors["value"] == [f"{error.user_message} {error.message}"]
     assert error.message.startswith("value 150.00 is below the latest reading 190.00")
-    shown = text(r)
-    assert "Not saved: The reading is lower than the previous one and is not a rollover." in shown and error.message in shown
+    # one sentence, on the field, with the figures the server gave (no parameter name, no
+    # server number format), shown once
+    sentence = ("The reading, 150, is below the meter's latest reading, 190, and is not a "
+                "rollover.")
+    assert r.context["form"].errors["value"] == [sentence]
+    shown = re.sub(r"\s+", " ", visible_text(r.content.decode()))
+    assert shown.count(sentence) == 1 and error.message not in shown
+    assert "Not saved Register value (kWh on the dial) : see the message next to the field." \
+        in shown
     assert 'value="150"' in r.content.decode()          # the input is kept
 
 
@@ -81,7 +91,9 @@ def test_a_reading_dated_in_the_future_is_refused(staff_client, billing_db, mete
     error = r.context["error"]
     assert (error.errno, error.code) == (45011, "READING_OUT_OF_RANGE")
     assert error.message.startswith(f"read_on {tomorrow} is in the future")
-    assert r.context["form"].errors["read_on"] == [f"{error.user_message} {error.message}"]
+    today = formatting.day(tomorrow - timedelta(days=1))
+    assert r.context["form"].errors["read_on"] == [
+        f"The reading date cannot be after today ({today})."]
 
 
 def test_a_reading_at_the_dial_capacity_is_refused(staff_client, billing_db, meter):
@@ -90,13 +102,17 @@ def test_a_reading_at_the_dial_capacity_is_refused(staff_client, billing_db, met
     assert "capacity" in r.context["form"].errors["value"][0]
 
 
-def test_an_unknown_serial_is_refused_above_the_form(staff_client, billing_db, meter):
+def test_an_unknown_serial_is_refused_on_the_serial_field_once(staff_client, billing_db, meter):
+    """It was "Not saved: Not found." above the form and "Not found. no installed meter with
+    serial_no NOPE-9" under it: twice, at the top, not on the serial field."""
     r = refused(staff_client, billing_db, serial_no="NOPE-9")
     error = r.context["error"]
     assert (error.errno, error.code) == (45001, "NOT_FOUND")
-    assert r.context["form"].non_field_errors() == [
-        "Not found. no installed meter with serial_no NOPE-9"]
-    assert "Not saved: Not found." in text(r)
+    assert r.context["form"].non_field_errors() == []
+    sentence = "No meter with serial number NOPE-9 is installed on an account."
+    assert r.context["form"].errors["serial_no"] == [sentence]
+    shown = visible_text(r.content.decode())
+    assert shown.count(sentence) == 1 and "Not found" not in shown and "serial_no" not in shown
 
 
 def test_the_form_checks_the_shape_of_the_input_without_a_call(staff_client, billing_db, meter):

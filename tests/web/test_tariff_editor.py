@@ -71,8 +71,10 @@ def test_a_concurrent_create_refused_by_the_procedure_lands_on_the_code_field(
     r = billing_admin_client.post(reverse("billing:tariff_create"), {"code": "RES", "name": "x"})
     assert r.status_code == 200
     err = r.context["form"].errors.as_data()["code"][0]
-    assert err.code == "CONFLICT" and "a tariff with code RES exists already" in err.messages[0]
-    assert "Not saved: This conflicts with something that exists already." in text(r)
+    assert err.code == "CONFLICT"
+    assert err.messages == ["A tariff with code RES exists already: choose another code."]
+    assert "<h2>Not saved</h2>" in text(r)
+    assert text(r).count("A tariff with code RES exists already: choose another code.") == 1
 
 
 # --- removing a tariff ------------------------------------------------------------------------
@@ -108,7 +110,9 @@ def test_a_tariff_with_versions_or_accounts_is_not_offered_and_a_post_is_refused
         assert says in page and "cannot be removed" in page and "button danger" not in page
         before = billing_db.snapshot()
         r = billing_admin_client.post(url)                       # forged: the procedure refuses
-        assert r.status_code == 200 and "Not saved: This conflicts with something that exists already." in text(r)
+        assert r.status_code == 200 and "Not saved: Tariff " in text(r)
+        assert ("a tariff with versions cannot be removed" if code == "RES" else
+                "open or closed: it cannot be removed") in text(r)
         assert billing_db.snapshot() == before
     page = text(billing_admin_client.get(reverse("billing:tariff_list")))
     assert "/remove/" not in page
@@ -190,16 +194,18 @@ def test_a_refusal_of_the_procedure_is_put_on_its_row(billing_admin_client, bill
                                                       monkeypatch):
     """With the form's own check out of the way, add_tariff_version refuses the blocks (45031,
     "block 2 ...": the second block sent, here the third row, since the empty row is not sent):
-    the page shows the contract's error and marks that row."""
+    the page shows the error map's sentence on that row, once (the editor's summary links to
+    it), and marks the row."""
     monkeypatch.setattr(billing_forms.BaseBlockFormSet, "clean", lambda self: None)
     make_tariff(billing_db, code="RES", versions=[])
     before = billing_db.snapshot()
     r = billing_admin_client.post(reverse("billing:tariff_version_create", args=["RES"]),
                                   rows(("200", "0.10"), ("", ""), ("100", "0.20"), ("", "0.3")))
-    assert r.status_code == 200 and "Not saved: The tariff blocks are not valid: they must be strictly increasing, only the last may be open, and no rate may be negative." in text(r)
+    assert r.status_code == 200 and r.context["form"].errors == {}
     assert marked_rows(r) == [3]
-    assert r.context["blocks"].forms[2].non_field_errors() == [
-        "Block 3: up_to_kwh is not above the previous block's."]
+    sentence = "Block 3: the limit must be above the previous block\u2019s."
+    assert r.context["blocks"].forms[2].non_field_errors() == [sentence.replace("\u2019", "'")]
+    assert "up_to_kwh is" not in text(r) and "Not saved" not in text(r)
     assert billing_db.snapshot() == before
 
 

@@ -90,7 +90,7 @@ def _parse(text):
 
 
 def _refusal(error):
-    return f"{error.user_message} {error.message}"
+    return error.sentence
 
 
 def import_readings(text, *, actor, record=services.record_reading):

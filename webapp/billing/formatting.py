@@ -9,7 +9,8 @@ value is computed here, only written out.
   decimals the value has, no needless trailing zeros.
 - rate(Decimal("0.122")) -> "0.1220 per kWh" (four decimals, as the tariffs are priced; in the
   currency of the amounts around it).
-- day(date) -> "29 Nov 2026"; when(datetime) -> "29 Nov 2026, 14:05": one date style, never ISO.
+- day(date) -> "29 Nov 2026"; when(datetime) -> "29 Nov 2026, 14:05": one date style, never ISO;
+  days_in(text): the ISO days in a text of the database's written the same way.
 Template filters of the same names: {% load money %} (billing/templatetags/money.py).
 """
 import datetime
@@ -98,6 +99,17 @@ def day(value):
     if isinstance(value, str):
         value = datetime.date.fromisoformat(value[:10])
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def days_in(text):
+    """A text of the database's (an exception's detail, a refusal) with its ISO days written as
+    days and "a..b" ranges as "a – b": "the days from 2026-09-01 to 2026-09-30" -> "the days
+    from 1 Sep 2026 to 30 Sep 2026"."""
+    if not text:
+        return ""
+    text = re.sub(r"\b(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})\b",
+                  lambda m: f"{day(m.group(1))} \u2013 {day(m.group(2))}", text)
+    return re.sub(r"\b\d{4}-\d{2}-\d{2}\b", lambda m: day(m.group(0)), text)
 
 
 def when(value):

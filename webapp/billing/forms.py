@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from billing import formatting
@@ -81,6 +82,24 @@ class PlainIntegerField(forms.IntegerField):
         if number != number.to_integral_value():
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return int(number)
+
+
+class StaffAuthenticationForm(AuthenticationForm):
+    """The staff login. A customer's portal login (a CustomerLogin, no staff role) is refused
+    here with a sentence that points to the customers' login: it used to log in and land on a
+    403 at the staff start page, whose "Back to the start page" led to it again. Refused after
+    the password matched, so it is no failed log-in (django-axes counts none)."""
+    error_messages = {**AuthenticationForm.error_messages,
+                      "customer_login": "This is the staff login: a customer's login does not "
+                                        "open it. Log in to your electricity account at the "
+                                        "customers' login page."}
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        from billing.roles import roles_of
+        if getattr(user, "customer_login", None) is not None and not roles_of(user):
+            self.wrong_side = True
+            raise ValidationError(self.error_messages["customer_login"], code="customer_login")
 
 
 class CustomerForm(forms.Form):
@@ -277,8 +296,11 @@ class RerunForm(forms.Form):
 
 
 class LateFeesForm(forms.Form):
-    as_of = _date("As of", initial=datetime.date.today,
-                  help_text="Today or an earlier day: bills due before it with money open.")
+    """The late fees' day (?as_of= of the preview, as_of of the POST that applies them): a day
+    as every query-string day is read (DayField); "not after today" is apply_late_fees' rule,
+    and its refusal comes back on this field."""
+    as_of = DayField(label="As of", initial=datetime.date.today,
+                     help_text="Today or an earlier day: bills due before it with money open.")
 
 
 # Tariff and discount codes: 1-20 of A-Z, 0-9, "_" and "-" (the same check is in SQL); they are
@@ -451,14 +473,15 @@ class BaseBlockFormSet(forms.BaseFormSet):
 
 def block_row_error(blocks, error):
     """The block row a refusal of the blocks (45031 "block N ...": N counts the blocks sent, that
-    is, the filled rows) is about: puts the message on that row and returns its number as shown,
-    or None when the refusal names no block."""
+    is, the filled rows) is about: puts the error map's sentence for it on that row, numbered as
+    the row is shown, and returns that number; None when the refusal names no block."""
+    from billing.errors import error_for
     m = re.match(r"block (\d+) (.+)", getattr(error, "message", "") or "")
     rows = blocks.filled() if m else []
     if not m or not 1 <= int(m.group(1)) <= len(rows):
         return None
     n, form = rows[int(m.group(1)) - 1]
-    form.add_error(None, f"Block {n}: {m.group(2)}.")
+    form.add_error(None, error_for(error.errno, f"block {n} {m.group(2)}").sentence)
     return n
 
 

@@ -3,7 +3,7 @@ row of a view under db/views/ (v_kpi_summary, v_kpi_aging_buckets, v_kpi_monthly
 v_kpi_collections_today, v_audit_log); nothing is added up here."""
 from django.db import connections
 
-from billing.models import AuditEntry
+from billing.models import Account, AuditEntry, BillSummary, Customer, Payment
 
 
 def _rows(sql, params=()):
@@ -39,5 +39,29 @@ def collections_today(*, cashier):
 
 
 def recent_work(*, actor, limit=10):
-    """The actor's latest changes in the audit trail, newest first (ix_audit_actor)."""
-    return list(AuditEntry.objects.filter(actor=actor).order_by("-audit_id")[:limit])
+    """The actor's latest changes in the audit trail, newest first (ix_audit_actor), each with
+    the numbers staff know beside v_audit_log's ids: `account_no`, `customer_no`, and for a
+    payment's or a bill's row its `receipt_no` or `bill_no` (None where there is none); one
+    read of each view by primary key for the page's rows, nothing per row."""
+    entries = list(AuditEntry.objects.filter(actor=actor).order_by("-audit_id")[:limit])
+
+    def keys(table):
+        return {int(e.row_key) for e in entries if e.table_name == table and e.row_key.isdigit()}
+
+    accounts = dict(Account.objects.filter(account_id__in={e.account_id for e in entries
+                                                            if e.account_id})
+                    .values_list("account_id", "account_no"))
+    customers = dict(Customer.objects.filter(customer_id__in={e.customer_id for e in entries
+                                                               if e.customer_id})
+                     .values_list("customer_id", "customer_no"))
+    receipts = dict(Payment.objects.filter(payment_id__in=keys("payment"))
+                    .values_list("payment_id", "receipt_no"))
+    bills = dict(BillSummary.objects.filter(bill_id__in=keys("bill"))
+                 .values_list("bill_id", "bill_no"))
+    for e in entries:
+        key = int(e.row_key) if e.row_key.isdigit() else None
+        e.account_no = accounts.get(e.account_id)
+        e.customer_no = customers.get(e.customer_id)
+        e.receipt_no = receipts.get(key) if e.table_name == "payment" else None
+        e.bill_no = bills.get(key) if e.table_name == "bill" else None
+    return entries

@@ -625,8 +625,17 @@ class AuditEntry(ReadOnlyModel):
     @property
     def detail(self):
         """new_values as a dict (an event's detail: counts, amounts, reasons); {} when none."""
+        return self._dict(self.new_values)
+
+    @property
+    def before(self):
+        """old_values as a dict (a row's values before an update or a delete); {} when none."""
+        return self._dict(self.old_values)
+
+    @staticmethod
+    def _dict(text):
         try:
-            value = json.loads(self.new_values) if self.new_values else {}
+            value = json.loads(text) if text else {}
         except ValueError:
             return {}
         return value if isinstance(value, dict) else {}

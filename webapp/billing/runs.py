@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import connections
+from django.utils.translation import ngettext
 
 from billing import formatting, selectors, services
 from billing.errors import BillingError
@@ -161,7 +162,7 @@ def _work(job):
         job.state = "completed"
     except BillingError as error:
         job.error = error
-        job.failure = f"Not done: {error.user_message} {error.message}"
+        job.failure = error.sentence
         job.state = "failed"
     except Exception as exc:  # noqa: BLE001 - reported on the page and in the log
         log.exception("billing %s %s failed", job.kind, job.token)
@@ -179,6 +180,28 @@ def progress_counts(done, total):
             "accounts_total_text": formatting.count(total)}
 
 
+def progress_text(*, done, total, state, billed=None, skipped=None, preview=False):
+    """The words of the progress line (its state follows them), the same on the page and in
+    the JSON that billing/progress.js puts in the page: while a run works, how far it got, "120
+    of 300 accounts"; once it completed, what happened, "3 accounts considered: 0 billed, 3
+    skipped" (a preview: "3 accounts considered: 0 bills, 3 exceptions"). A full bar alone said
+    "billed" for a run that billed nobody."""
+    if state == "completed" and total is not None and billed is not None:
+        considered = ngettext("%(n)s account considered", "%(n)s accounts considered",
+                              total) % {"n": formatting.count(total)}
+        if preview:
+            what = (ngettext("%(n)s bill", "%(n)s bills", billed)
+                    % {"n": formatting.count(billed)} + ", "
+                    + ngettext("%(n)s exception", "%(n)s exceptions", skipped or 0)
+                    % {"n": formatting.count(skipped or 0)})
+        else:
+            what = (f"{formatting.count(billed)} billed, "
+                    f"{formatting.count(skipped or 0)} skipped")
+        return f"{considered}: {what}"
+    total_text = formatting.count(total) if total is not None else "?"
+    return f"{formatting.count(done or 0)} of {total_text} accounts"
+
+
 def status(job):
     """The job's progress as a JSON-able dict."""
     if job.kind == "preview":
@@ -193,6 +216,9 @@ def status(job):
                     run_status=run.status, bills_created=run.bills_created,
                     accounts_skipped=run.accounts_skipped, total_billed=str(run.total_billed),
                     exceptions=run.exceptions)
+    data["progress_text"] = progress_text(
+        done=data["accounts_done"], total=data["accounts_total"], state=job.state,
+        billed=data.get("bills_created"), skipped=data.get("accounts_skipped"))
     return data
 
 
@@ -207,4 +233,7 @@ def _preview_status(job):
         data.update(progress_counts(preview.accounts_done, preview.accounts_considered),
                     run_status=preview.status,
                     bills=preview.bills, exceptions=preview.exceptions)
+    data["progress_text"] = progress_text(
+        done=data["accounts_done"], total=data["accounts_total"], state=job.state,
+        billed=data.get("bills"), skipped=data.get("exceptions"), preview=True)
     return data

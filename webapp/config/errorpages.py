@@ -1,20 +1,76 @@
-"""The 500 page of the URL that failed: the staff's (billing/500.html) for the back office, the
-portal's (500.html) under the portal's path. Django's own handler renders 500.html for every URL,
-so a clerk's server error showed the portal's header and "Back to your account".
+"""The error pages of the URL that failed: the staff's for the back office, the portal's under
+the portal's path (/my/, but not its back-office pages under /my/staff/). Django's own handlers
+render 403.html, 404.html and 500.html for every URL, so a clerk's error showed the portal's
+header, "Back to your account" and the customer phone line.
 
-Rendered like Django's own: a template without a request context (no context processors, no
-database: the error may be the database's), given only the request id that the response carries
-as X-Request-ID (config.logcontext), for staff to quote when they report it."""
-from django.http import HttpResponseServerError
+- 500 (`server_error`): rendered like Django's own, a template without a request context (no
+  context processors, no database: the error may be the database's), given only the request id
+  that the response carries as X-Request-ID (config.logcontext), for staff to quote.
+- 403 and 404 (`permission_denied`, `page_not_found`): with the request context, because what
+  the page offers depends on who asks (`who_asks`): the way back goes where that user can go (a
+  customer's account, the staff start page, or, for a login without a staff role, nowhere but
+  out), never to a page that answers 403 again; a 403 offers "Log out" (a customer logged in at
+  the staff side, or staff at the portal, can change login without hunting for the button).
+"""
+from django.http import HttpResponseForbidden, HttpResponseNotFound, HttpResponseServerError
 from django.template import loader
+from django.urls import reverse
 from django.views.decorators.csrf import requires_csrf_token
 
 from config.logcontext import current_request_id
 
+PORTAL_STAFF_PATH = "staff/"     # the portal app's back-office pages (portal/staff.py, reconcile)
+
+
+def is_portal_path(path):
+    """True for the customers' pages: under /my/, except the back office's /my/staff/."""
+    from config.urls import PORTAL_PATH
+    portal = "/" + PORTAL_PATH
+    return path.startswith(portal) and not path.startswith(portal + PORTAL_STAFF_PATH)
+
+
+def who_asks(request):
+    """What the error page may offer the user of `request`: `kind` ("customer": a portal login;
+    "staff": a login with a staff role; "other": logged in with neither; "anonymous"), `name`
+    (the customer number or the user name), `home` (the start page this user can open: the
+    account for a customer, the staff start page for staff, the login page of the URL's side
+    for anyone else, never a page that answers 403), `logout` (the logout URL of the user's
+    side, None when anonymous)."""
+    from billing.roles import roles_of
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        login_page = "portal:login" if is_portal_path(request.path) else "login"
+        return {"kind": "anonymous", "name": "", "home": reverse(login_page), "logout": None}
+    login = getattr(user, "customer_login", None)     # none: RelatedObjectDoesNotExist
+    if login is not None and not roles_of(user):
+        return {"kind": "customer", "name": login.customer_no, "home": reverse("portal:dashboard"),
+                "logout": reverse("portal:logout")}
+    if roles_of(user):
+        return {"kind": "staff", "name": user.get_username(), "home": reverse("billing:home"),
+                "logout": reverse("logout")}
+    return {"kind": "other", "name": user.get_username(), "home": None,
+            "logout": reverse("logout")}
+
+
+def _render(request, name, status_class):
+    side = "portal" if is_portal_path(request.path) else "staff"
+    template = name if side == "portal" else f"billing/{name}"
+    context = {"who": who_asks(request), "side": side}
+    return status_class(loader.render_to_string(template, context, request=request))
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    return _render(request, "403.html", HttpResponseForbidden)
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    return _render(request, "404.html", HttpResponseNotFound)
+
 
 @requires_csrf_token
 def server_error(request):
-    from config.urls import PORTAL_PATH
-    portal = request.path.startswith("/" + PORTAL_PATH)
+    portal = is_portal_path(request.path)
     template = loader.get_template("500.html" if portal else "billing/500.html")
     return HttpResponseServerError(template.render({"request_id": current_request_id()}))

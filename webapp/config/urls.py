@@ -4,12 +4,13 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView, TemplateView
 
+from billing.views.login import StaffLoginView
 from config.hardening import healthz
 
 PORTAL_PATH = "my/"             # the customers' portal; everything else is the back office
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", StaffLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("logged-out/", TemplateView.as_view(template_name="billing/logged_out.html"),
          name="logged_out"),
@@ -20,5 +21,7 @@ urlpatterns = [
     path("", include("billing.urls")),
 ]
 
-# a server error answers with the page of the side it happened on (staff or portal)
+# an error answers with the page of the side it happened on (staff or portal; config.errorpages)
+handler403 = "config.errorpages.permission_denied"
+handler404 = "config.errorpages.page_not_found"
 handler500 = "config.errorpages.server_error"

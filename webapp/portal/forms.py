@@ -5,10 +5,10 @@ import uuid
 from decimal import Decimal
 
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 
-from billing.forms import parse_plain_number
+from billing.forms import PlainDecimalField, parse_plain_number
 from billing.models import Customer
 from portal.gateway import Card
 from portal.models import CustomerLogin, PasswordResetRequest
@@ -17,11 +17,28 @@ from portal.payments import check_amount
 
 log = logging.getLogger("portal.forms")
 
+class CustomerAuthenticationForm(AuthenticationForm):
+    """The customers' login. A login without a customer account (a staff login) is refused here
+    with a pointer to the staff login: it used to log in and land on a 403 at /my/, whose "Back
+    to your account" led to it again. Refused after the password matched: no failed log-in."""
+    error_messages = {**AuthenticationForm.error_messages,
+                      "not_customer": "This is the login for customers' electricity accounts: "
+                                      "a staff login does not open it. Staff log in at the "
+                                      "staff login page."}
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if getattr(user, "customer_login", None) is None:
+            self.wrong_side = True
+            raise forms.ValidationError(self.error_messages["not_customer"], code="not_customer")
+
+
 class RegistrationForm(forms.Form):
     customer_no = forms.CharField(label="Customer number", max_length=12, strip=True,
                                   widget=forms.TextInput(attrs={"autocomplete": "username"}))
     account_no = forms.CharField(label="Account number", max_length=12, strip=True)
-    last_bill_amount = forms.DecimalField(
+    # read as the staff forms read numbers (billing.forms: ASCII digits, no exponent)
+    last_bill_amount = PlainDecimalField(
         label="Amount of your last bill", max_digits=12, decimal_places=2,
         help_text="The total of your latest bill for this account, e.g. 84.17.",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
@@ -57,6 +74,18 @@ class BillFilterForm(forms.Form):
         self.fields["year"].choices = [("", "Any")] + [(y, y) for y in years]
         self.fields["account"].choices = [("", "All")] + [
             (a.account_id, a.account_no) for a in accounts]
+
+
+class ShownAmountField(PlainDecimalField):
+    """The hidden figure a page wrote for itself (the pay form's `owed_shown`), read as a plain
+    number (parse_plain_number); anything else counts as not sent (None), never as an error the
+    person cannot see or fix."""
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except forms.ValidationError:
+            return None
 
 
 def new_idempotency_key():
@@ -108,8 +137,8 @@ class PaymentForm(forms.Form):
         label="Pay in advance: keep the money on my account as credit for my next bills",
         required=False)
 
-    owed_shown = forms.DecimalField(widget=forms.HiddenInput, required=False, max_digits=12,
-                                    decimal_places=2)
+    owed_shown = ShownAmountField(widget=forms.HiddenInput, required=False, max_digits=12,
+                                  decimal_places=2)
 
     def __init__(self, *args, owed=None, preview=None, **kwargs):
         """`owed`: what the account owes now (v_portal_account.amount_due), or None (no
@@ -122,13 +151,10 @@ class PaymentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.preview = preview
         if owed is not None and self.is_bound:
-            shown = self.data.get("owed_shown")
-            try:
-                owed = Decimal(shown) if shown not in (None, "") else owed
-            except ArithmeticError:
-                pass
-            if not owed.is_finite():
-                owed = Decimal("0")
+            # what the page showed, when it is a plain number as the page writes it; else (not
+            # sent, "1e5", other digits) what is owed now
+            shown = parse_plain_number(self.data.get("owed_shown") or "")
+            owed = shown if shown is not None else owed
         self.owed = owed
         if owed is None:
             del self.fields["confirm_over"], self.fields["pay_in_advance"]
@@ -168,19 +194,19 @@ class PaymentForm(forms.Form):
 
     def clean_card_number(self):
         digits = re.sub(r"[ -]", "", self.cleaned_data["card_number"])
-        if not re.fullmatch(r"\d{12,19}", digits):
+        if not re.fullmatch(r"[0-9]{12,19}", digits):
             raise forms.ValidationError("Enter the 12 to 19 digits of the card number.")
         return digits
 
     def clean_card_expiry(self):
         v = self.cleaned_data["card_expiry"]
-        if not re.fullmatch(r"(0[1-9]|1[0-2])/\d\d", v):
+        if not re.fullmatch(r"(0[1-9]|1[0-2])/[0-9][0-9]", v):
             raise forms.ValidationError("Enter the expiry as MM/YY, e.g. 09/28.")
         return v
 
     def clean_card_cvc(self):
         v = self.cleaned_data["card_cvc"]
-        if not re.fullmatch(r"\d{3,4}", v):
+        if not re.fullmatch(r"[0-9]{3,4}", v):
             raise forms.ValidationError("Enter the 3 or 4 digits on the back of the card.")
         return v
 

@@ -50,8 +50,8 @@ class GatewayResult:
 
 
 def luhn_ok(number: str) -> bool:
-    """The Luhn check digit of a card number (digits only) is right."""
-    if not number.isdigit():
+    """The Luhn check digit of a card number (ASCII digits 0-9 only) is right."""
+    if not (number.isascii() and number.isdigit()):
         return False
     total = 0
     for i, ch in enumerate(reversed(number)):
@@ -82,6 +82,8 @@ def check_card(card: Card, today: datetime.date) -> tuple[str, str] | None:
     if not luhn_ok(card.number) or not 12 <= len(card.number) <= 19:
         return "number", "The card number is not valid: check the digits."
     try:
+        if not card.expiry.isascii():
+            raise ValueError(card.expiry)
         month, year = card.expiry.split("/")
         month, year = int(month), 2000 + int(year)
     except ValueError:
@@ -91,7 +93,7 @@ def check_card(card: Card, today: datetime.date) -> tuple[str, str] | None:
     if (year, month) < (today.year, today.month):
         return "expiry", "This card has expired: use another card."
     want = 4 if card_brand(card.number) == "American Express" else 3
-    if not (card.cvc.isdigit() and len(card.cvc) == want):
+    if not (card.cvc.isascii() and card.cvc.isdigit() and len(card.cvc) == want):
         return "cvc", f"Enter the {want}-digit security code of the card."
     return None
 

@@ -4,6 +4,8 @@ e-mail preferences shown on the profile page (issue 23; docs/notices.md).
 Reads: billing.models.Notice (v_notices) and ContactPreferences (v_contact_preferences), always
 filtered by the logged-in customer. Writes: set_contact_preferences through billing.services.
 """
+import logging
+
 from django import forms
 from django.contrib import messages as flash
 from django.http import Http404
@@ -14,6 +16,8 @@ from billing import notices, services
 from billing.errors import BillingError
 from billing.models import ContactPreferences, Notice
 from portal.views import CustomerRequiredMixin
+
+log = logging.getLogger("billing.portal")
 
 KIND_LABELS = {
     "bill_issued": "Bill ready", "final_bill": "Final bill", "payment_received": "Payment received",
@@ -71,8 +75,13 @@ class MessageDetailView(CustomerRequiredMixin, TemplateView):
 
 
 class PreferencesView(CustomerRequiredMixin, FormView):
-    """POST only, from the profile page's second form."""
-    http_method_names = ["post"]
+    """POST from the profile page's second form. A GET (the address typed, a bookmark, the
+    browser going back to it) is sent to the profile page, where the form is: a bare 405 page
+    led nowhere."""
+    http_method_names = ["get", "post"]
+
+    def get(self, request, *args, **kwargs):
+        return redirect("portal:profile")
 
     def get_form(self, form_class=None):
         return PreferencesForm.for_customer(self.customer_id, data=self.request.POST)
@@ -85,7 +94,12 @@ class PreferencesView(CustomerRequiredMixin, FormView):
                 email_reminders=int(d["email_reminders"]), paperless=int(d["paperless"]),
                 actor=self.login.actor)
         except BillingError as error:
-            flash.error(self.request, f"Your preferences were not saved: {error.message}")
+            # the customer reads a sentence, never the server's text (portal.views'
+            # refusal_to_form logs it the same way)
+            log.warning("preferences refused errno=%s code=%s: %s", error.errno, error.code,
+                        error.message)
+            flash.error(self.request, "Your preferences were not saved: "
+                                      f"{error.user_message} Please try again.")
         else:
             flash.success(self.request, "Your e-mail preferences were saved.")
         return redirect("portal:profile")

@@ -30,8 +30,8 @@ from billing.documents import bill_document
 from billing.errors import BillingError
 from billing.selectors import get_customer
 from portal import payments, selectors, services
-from portal.forms import (BillFilterForm, ContactForm, PaymentForm, RegistrationForm,
-                          new_idempotency_key)
+from portal.forms import (BillFilterForm, ContactForm, CustomerAuthenticationForm, PaymentForm,
+                          RegistrationForm, new_idempotency_key)
 from portal.models import CustomerLogin
 
 log = logging.getLogger("billing.portal")
@@ -77,11 +77,18 @@ class CustomerRequiredMixin(AccessMixin):
 
 # --- access -------------------------------------------------------------------------------------
 class PortalLoginView(auth_views.LoginView):
+    """The customers' login (CustomerAuthenticationForm: a staff login is refused with a pointer
+    to the staff login). A user logged in already goes to their side's start page: a staff
+    login to the staff start page, not to /my/, which answers 403."""
     template_name = "portal/login.html"
+    authentication_form = CustomerAuthenticationForm
     redirect_authenticated_user = True
     next_page = reverse_lazy("portal:dashboard")
 
     def get_default_redirect_url(self):
+        user = self.request.user
+        if user.is_authenticated and getattr(user, "customer_login", None) is None:
+            return reverse("billing:home")
         return reverse("portal:dashboard")
 
 

@@ -6,8 +6,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from billing import forms, paging, selectors, services
+from billing import formatting, forms, paging, selectors, services
 from billing.roles import ADMIN, READ, RoleRequiredMixin
+from billing.views.billing_runs import EXCEPTION_WORDS, exception_sentence
 from billing.views.common import ObjectFormView
 
 
@@ -36,14 +37,19 @@ class AccountDetailView(RoleRequiredMixin, TemplateView):
                  for name, qs in rows.items()}
         for e in pages["statement"]:
             e.entry_words = LEDGER_WORDS.get(e.entry_type, e.entry_type)
+        exceptions = selectors.account_exceptions(account_id=aid)
+        for x in exceptions:        # in words, as on the run's page; its days as days
+            x.words = EXCEPTION_WORDS.get(x.code, (x.code, ""))[0]
+            x.detail_words = formatting.days_in(x.detail)
         return super().get_context_data(
             account=account, customer=selectors.get_customer(customer_id=account.customer_id),
             balance=selectors.account_balance(account_id=aid),
             statement=pages["statement"], bills=pages["bills"], payments=pages["payments"],
             readings=pages["readings"],
             refunds=selectors.account_refunds(account_id=aid),
+            final_bill=selectors.final_bill(account_id=aid) if account.closed_on else None,
             discounts=selectors.account_discounts(account_id=aid),
-            exceptions=selectors.account_exceptions(account_id=aid), **kwargs)
+            exceptions=exceptions, **kwargs)
 
 
 class OpenAccountView(ObjectFormView):
@@ -103,6 +109,21 @@ class AssignDiscountView(ObjectFormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "discounts": selectors.discounts()}
 
+    def get_initial(self):
+        # a closed account takes days up to its last one (assign_discount): start there
+        if self.account.closed_on:
+            return {"valid_from": self.account.closed_on}
+        return super().get_initial()
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if self.account.closed_on:
+            form.fields["valid_from"].help_text = (
+                f"The account is closed: a day up to its last day, "
+                f"{formatting.day(self.account.closed_on)}, for a bill of those days not "
+                "issued yet or issued again.")
+        return form
+
     def call(self, form):
         return services.assign_discount(account_id=self.account.account_id, **form.cleaned_data,
                                         actor=self.actor())
@@ -126,8 +147,8 @@ class BillAccountView(ObjectFormView):
 
     def succeed(self, form, result):
         if result["bill_id"] is None:
-            exc = selectors.account_exceptions(account_id=self.account.account_id, limit=1)
-            why = f" {exc[0].code}: {exc[0].detail}" if exc else ""
-            messages.warning(self.request, f"The account was not billed.{why}")
+            why = [exception_sentence(x.code, x.detail)
+                   for x in selectors.run_exceptions(run_id=result["run_id"])]
+            messages.warning(self.request, why[0] if why else "The account was not billed.")
             return redirect("billing:account_detail", account_id=self.account.account_id)
         return self.done("Bill created.")

@@ -101,7 +101,7 @@ class BankFileUploadView(RoleRequiredMixin, FormView):
                                                         actor=actor)["batch_id"]
             except BillingError as error:
                 form.add_error("file", forms.ValidationError(
-                    f"{error.user_message} {error.message}"
+                    error.sentence
                     + (f" The lines before were staged as batch {batch_id}." if batch_id else ""),
                     code=error.code))
                 return self.form_invalid(form)
@@ -157,7 +157,7 @@ class BankFilePostView(RoleRequiredMixin, View):
                                     "the batch again to post the rest.")
             return redirect("billing:bankfile_detail", batch_id=batch_id)
         except BillingError as error:
-            messages.error(request, f"Not posted: {error.user_message} {error.message}")
+            messages.error(request, f"Not posted: {error.sentence}")
             return redirect("billing:bankfile_detail", batch_id=batch_id)
         done_now = before.pending - selectors.get_payment_batch(batch_id=batch_id).pending
         if done_now == 0:

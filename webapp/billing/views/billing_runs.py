@@ -44,6 +44,17 @@ EXCEPTION_WORDS = {
 }
 
 
+def exception_sentence(code, detail):
+    """Why one account was not billed, in one sentence for a message: what happened, the
+    database's detail when it tells more (which days, which reading; its days as days), and what
+    resolves it."""
+    words, remedy = EXCEPTION_WORDS.get(code, (None, ""))
+    if words is None:
+        return f"The account was not billed: {formatting.days_in(detail)}."
+    more = f" ({formatting.days_in(detail)})" if detail and code != "ALREADY_BILLED" else ""
+    return f"The account was not billed. {words.rstrip('.')}{more}. {remedy}".strip()
+
+
 def _runnable_period():
     """The start form's default period: last month, unless a run billed it already (then none:
     the admin picks one rather than running a billed month again by accident)."""
@@ -64,10 +75,22 @@ class BillingRunListView(RoleRequiredMixin, TemplateView):
             "period_start": start, "period_end": end, "issue_date": datetime.date.today(),
             "due_days": 14})
         previews = roles.can(self.request.user, ADMIN) and selectors.recent_previews()
+        late_fee_form = kwargs.pop("late_fee_form", None) or forms.LateFeesForm()
         return super().get_context_data(runs=selectors.billing_runs(), form=form,
                                         previews=previews or [],
                                         last_month_run=billed_by,
-                                        late_fee_form=forms.LateFeesForm(), **kwargs)
+                                        late_fee_form=late_fee_form, **kwargs)
+
+    @classmethod
+    def with_late_fee_form(cls, request, late_fee_form):
+        """The runs page again, its late-fee form as sent, with the error on its field (the
+        typed day kept); the field has the focus, so the browser shows it (the late fees are
+        below the start form)."""
+        late_fee_form.fields["as_of"].widget.attrs["autofocus"] = True
+        view = cls(request=request, args=(), kwargs={})
+        response = view.render_to_response(view.get_context_data(late_fee_form=late_fee_form))
+        response.status_code = 200
+        return response
 
 
 class BillingRunStartView(RoleRequiredMixin, View):
@@ -161,7 +184,8 @@ class BillingJobView(RoleRequiredMixin, TemplateView):
         return super().get_context_data(
             job=job, status=status,
             run_url=job_result_url(job, status),
-            progress_label="Accounts previewed" if job.kind == "preview" else None,
+            progress_label=("Accounts previewed" if job.kind == "preview"
+                            else "Accounts worked through"),
             done_text="See the preview" if job.kind == "preview" else None, **kwargs)
 
 
@@ -212,6 +236,9 @@ class BillingRunDetailView(RoleRequiredMixin, TemplateView):
             initial={"issue_date": datetime.date.today(), "due_days": run.due_days})
         preview, differences = self.preview_comparison(run)
         return super().get_context_data(
+            progress_text=runs.progress_text(done=run.accounts_done, total=run.accounts_total,
+                                             state=run.status, billed=run.bills_created,
+                                             skipped=run.accounts_skipped),
             preview=preview, preview_differences=differences,
             run=run, exceptions=exceptions, rerun_form=rerun_form,
             skipped_by_reason=[(code, words, n) for code, (words, n) in sorted(by_code.items())],
@@ -245,6 +272,10 @@ class BillingRunProgressView(RoleRequiredMixin, View):
             raise Http404("No such run")
         return JsonResponse({"run_id": run.run_id, "status": run.status,
                              **runs.progress_counts(run.accounts_done, run.accounts_total),
+                             "progress_text": runs.progress_text(
+                                 done=run.accounts_done, total=run.accounts_total,
+                                 state=run.status, billed=run.bills_created,
+                                 skipped=run.accounts_skipped),
                              "bills_created": run.bills_created,
                              "accounts_skipped": run.accounts_skipped,
                              "total_billed": str(run.total_billed),
@@ -260,14 +291,13 @@ class LateFeesPreviewView(RoleRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         form = forms.LateFeesForm(request.GET)
         if not form.is_valid():
-            messages.error(request, "Late fees: give the date (as of).")
-            return redirect("billing:run_list")
+            return BillingRunListView.with_late_fee_form(request, form)
         try:
             rows = services.preview_late_fees(as_of=form.cleaned_data["as_of"],
                                               actor=services.actor_for(request.user))
         except BillingError as error:
-            messages.error(request, f"Not done: {error.user_message} {error.message}")
-            return redirect("billing:run_list")
+            add_to_form(form, error)
+            return BillingRunListView.with_late_fee_form(request, form)
         bills = Paginator(rows, 50).get_page(request.GET.get("page"))
         other = request.GET.copy()
         other.pop("page", None)
@@ -283,17 +313,17 @@ class LateFeesView(RoleRequiredMixin, View):
     def post(self, request):
         form = forms.LateFeesForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Late fees: give the date (as of).")
-            return redirect("billing:run_list")
+            return BillingRunListView.with_late_fee_form(request, form)
         actor = services.actor_for(request.user)
         after = selectors.latest_late_fee_entry()
         try:
             r = services.apply_late_fees(as_of=form.cleaned_data["as_of"], actor=actor)
         except BillingError as error:
-            messages.error(request, f"Not done: {error.user_message} {error.message}")
-            return redirect("billing:run_list")
+            add_to_form(form, error)
+            return BillingRunListView.with_late_fee_form(request, form)
         n = r["bills_charged"]
-        messages.success(request, f"Late fees applied as of {form.cleaned_data['as_of']}: "
+        messages.success(request, f"Late fees applied as of "
+                                  f"{formatting.day(form.cleaned_data['as_of'])}: "
                                   + ngettext("%(n)d bill charged", "%(n)d bills charged", n)
                                   % {"n": n} + f", {formatting.money(r['total_fees'])} in fees.")
         query = urlencode({"as_of": form.cleaned_data["as_of"], "after": after, "by": actor})

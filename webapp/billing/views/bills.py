@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from billing import comparison, corrections, formatting, selectors, services
-from billing.errors import BillingError, add_to_form
+from billing.errors import BillingError
 from billing.forms import PlainDecimalField, PlainIntegerField, ReadingForm, parse_plain_number
 from billing.roles import ADMIN, READ, RoleRequiredMixin
+from billing.views.billing_runs import exception_sentence
 from billing.views.common import ObjectFormView
 
 
@@ -83,11 +84,21 @@ class BillDetailView(RoleRequiredMixin, TemplateView):
 
 class CancelBillView(ObjectFormView):
     """GET: what the cancel does (credit note, the payments' money back to credit, the estimate
-    voided), and the reason. POST: cancel_bill."""
+    voided), and the reason. POST: cancel_bill. A bill cancelled already (the page is reachable
+    by its address) says when, by whom and its credit note, and offers no cancel: a POST goes
+    back to the bill's page with that sentence instead of calling cancel_bill again."""
     roles = ADMIN
     form_class = CancelBillForm
     template_name = "billing/bill_cancel.html"
     submit = "Cancel the bill"
+
+    def post(self, request, *args, **kwargs):
+        if self.bill.cancelled_at is not None:
+            messages.info(request, f"Bill {self.bill.bill_no} was cancelled already on "
+                                   f"{formatting.when(self.bill.cancelled_at)} (credit note "
+                                   f"{self.bill.credit_note_no}): nothing was done.")
+            return redirect("billing:bill_detail", bill_id=self.bill.bill_id)
+        return super().post(request, *args, **kwargs)
 
     def load(self):
         self.bill = _bill_or_404(self.kwargs["bill_id"])
@@ -99,6 +110,12 @@ class CancelBillView(ObjectFormView):
         return reverse("billing:bill_detail", args=[self.bill.bill_id])
 
     def get_context_data(self, **kwargs):
+        if self.bill.cancelled_at is not None:
+            return super().get_context_data(
+                bill=self.bill, cancelled=True,
+                replaced_by=(self.bill.replaced_by_bill_id
+                             and selectors.get_bill(bill_id=self.bill.replaced_by_bill_id)),
+                **kwargs)
         return super().get_context_data(
             bill=self.bill, paid_by=[a for a in selectors.bill_allocations(bill_id=self.bill.bill_id)
                                      if a.allocated > 0],
@@ -156,9 +173,9 @@ class RebillView(ObjectFormView):
 
     def succeed(self, form, result):
         if result["bill_id"] is None:
-            why = "; ".join(f"{x.code}: {x.detail}"
-                            for x in selectors.run_exceptions(run_id=result["run_id"]))
-            messages.warning(self.request, f"The account was not billed. {why}".strip())
+            why = [exception_sentence(x.code, x.detail)
+                   for x in selectors.run_exceptions(run_id=result["run_id"])]
+            messages.warning(self.request, why[0] if why else "The account was not billed.")
             return redirect("billing:bill_detail", bill_id=self.bill.bill_id)
         new = selectors.get_bill(bill_id=result["bill_id"])
         messages.success(self.request, f"Bill {new.bill_no} issued (total {formatting.money(new.total_amount)}); "
@@ -208,17 +225,13 @@ class TrueDownView(RoleRequiredMixin, FormView):
 
 class RefundView(ObjectFormView):
     """A refund of the account's credit at the counter (billing admins): refund_credit with a key
-    made when the form was shown (a double submit pays back once), then the printed slip."""
+    made when the form was shown (a double submit pays back once), then the printed slip. Its
+    refusals (45024 above the credit, 45022 the form used for another amount, 45020) read as the
+    error map's sentences (billing.errors.REFUSALS)."""
     roles = ADMIN
     form_class = RefundForm
     template_name = "billing/refund_form.html"
     submit = "Pay back"
-    SENTENCES = {
-        45024: "That is more than the credit on the account: pay back at most the credit shown.",
-        45022: "This refund form was used already for another amount or account: open the "
-               "refund page again to start a new refund.",
-        45020: "Enter an amount above zero, at most 1,000,000.00, with at most two decimals.",
-    }
 
     def load(self):
         super().load()
@@ -235,19 +248,6 @@ class RefundView(ObjectFormView):
     def call(self, form):
         return services.refund_credit(account_id=self.account.account_id, **form.cleaned_data,
                                       actor=self.actor())
-
-    def form_valid(self, form):
-        try:
-            result = self.call(form)
-        except BillingError as error:
-            sentence = self.SENTENCES.get(error.errno)
-            if sentence is None:
-                add_to_form(form, error)
-            else:
-                form.add_error("amount" if error.errno != 45022 else None,
-                               forms.ValidationError(sentence, code=error.code))
-            return self.render_to_response(self.get_context_data(form=form, error=error))
-        return self.succeed(form, result)
 
     def succeed(self, form, result):
         if result["replayed"]:

@@ -15,6 +15,50 @@ from billing.views.reports import BUCKETS, chart_spec
 
 HOME_QUEUE = 5          # readings of the review queue listed on a clerk's home
 
+# One's own work in the audit trail, in words: an event by its action, a row's change by
+# (action, table). Anything else: its action and table, underscores as spaces.
+WORK_WORDS = {
+    "payment_posted": "Payment posted", "payment_replayed": "Payment sent again, posted once",
+    "payment_reversed": "Payment reversed", "refund_issued": "Credit refunded",
+    "bill_cancelled": "Bill cancelled", "account_billed": "Account billed",
+    "billing_run_started": "Billing run started", "billing_run_finished": "Billing run finished",
+    "billing_run_failed": "Billing run failed", "late_fees_applied": "Late fees applied",
+    "reading_approved": "Reading approved", "reading_rejected": "Reading rejected",
+    "meter_exchanged": "Meter exchanged", "portal_login_issued": "Portal login created",
+    "payment_batch_staged": "Bank file uploaded", "payment_batch_posted": "Bank file posted",
+    "web_readings_uploaded": "Readings file recorded", "tariff_removed": "Tariff removed",
+    ("insert", "customer"): "New customer", ("update", "customer"): "Customer details changed",
+    ("insert", "account"): "Account opened", ("update", "account"): "Account changed",
+    ("insert", "meter"): "Meter added", ("insert", "meter_installation"): "Meter installed",
+    ("update", "meter_installation"): "Meter installation changed",
+    ("insert", "account_discount"): "Discount assigned",
+    ("update", "account_discount"): "Discount assignment changed",
+    ("insert", "discount"): "Discount created", ("insert", "tariff"): "Tariff created",
+    ("insert", "tariff_version"): "Tariff version added",
+    ("insert", "tariff_block"): "Tariff block added",
+}
+
+
+def work_words(entry):
+    """What one audit row of one's own work was, in words (WORK_WORDS); a change of a row that
+    closed an account or removed a meter says so."""
+    if entry.action in ("insert", "update", "delete"):
+        if entry.action == "update":
+            old, new = entry.before, entry.detail
+            if entry.table_name == "account" and new.get("closed_on") and not old.get("closed_on"):
+                return "Account closed"
+            if entry.table_name == "meter_installation" and new.get("removed_on") \
+                    and not old.get("removed_on"):
+                return "Meter removed"
+        words = WORK_WORDS.get((entry.action, entry.table_name))
+    else:
+        words = WORK_WORDS.get(entry.action)
+    if words is None:
+        words = f"{entry.action} {entry.table_name}" if entry.action in (
+            "insert", "update", "delete") else entry.action
+        words = words.replace("_", " ").capitalize()
+    return words
+
 
 class HomeView(RoleRequiredMixin, TemplateView):
     template_name = "billing/home.html"
@@ -49,10 +93,8 @@ class HomeView(RoleRequiredMixin, TemplateView):
     def desk_figures(self, actor):
         mine, everyone = kpi.collections_today(cashier=actor)
         recent = kpi.recent_work(actor=actor)
-        for e in recent:          # "payment_posted" -> "payment posted"; "insert" -> "insert customer"
-            e.what = e.action.replace("_", " ")
-            if e.action in ("insert", "update", "delete"):
-                e.what += " " + e.table_name.replace("_", " ")
+        for e in recent:          # "payment_posted" -> "Payment posted"; "insert account" -> "Account opened"
+            e.what = work_words(e)
         return {
             "actor": actor,
             "queue_size": selectors.review_queue_size(),

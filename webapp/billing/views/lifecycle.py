@@ -1,7 +1,7 @@
 """An account's lifecycle at the counter (issue 19): exchange its meter, close it with its final
 reading. Each form calls the procedures of the contract (exchange_meter; record_reading then
 close_account) through billing.services; refusals go onto the field they concern through
-billing.errors.add_to_form, as plain sentences."""
+billing.errors.add_to_form, as the error map's sentences."""
 import datetime
 
 from django import forms
@@ -56,30 +56,10 @@ class CloseAccountForm(forms.Form):
                       help_text="Not after today.")
 
 
-# the words a person reads for a parameter named first in a server message
-LABELS = {"old_final_read": "The final read of the old meter",
-          "exchanged_on": "The exchange date",
-          "new_serial_no": "The new serial number",
-          "new_dial_digits": "The number of dial digits",
-          "new_multiplier": "The multiplier",
-          "new_initial_read": "The initial read of the new meter",
-          "closed_on": "The last day of service",
-          "value": "The final reading",
-          "read_on": "The reading date"}
-
-
-def plain(error, field=None):
-    """The server's message as a sentence: its first word (the parameter) in words."""
-    head, _, rest = (error.message or "").partition(" ")
-    label = LABELS.get(field or error.field) if head == (field or error.field) else None
-    text = f"{label} {rest}" if label else (error.message or error.user_message)
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith(".") else text + "."
-
-
 class ExchangeMeterView(ObjectFormView):
     """Clerks and billing admins: the old meter's final read and the new meter, in one call of
-    exchange_meter."""
+    exchange_meter. An account without a meter (none installed yet, or closed) gets no form:
+    the page says why and, for an open account, links "Install a meter"."""
     roles = DESK
     form_class = ExchangeMeterForm
     template_name = "billing/lifecycle/exchange_meter.html"
@@ -91,24 +71,29 @@ class ExchangeMeterView(ObjectFormView):
         self.latest = (selectors.meter_context(serial_no=self.account.serial_no)
                        if self.account.serial_no else None)
 
+    def exchangeable(self):
+        """An open account with a meter installed: what exchange_meter accepts (a closed
+        account's meter was removed on its last day)."""
+        return self.account.status == "open" and bool(self.account.serial_no)
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(latest=self.latest, **kwargs)
+        return super().get_context_data(latest=self.latest, exchangeable=self.exchangeable(),
+                                        **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.exchangeable():
+            # the page offers no form then: say why there (no call, nothing to refuse twice)
+            return redirect(request.path)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        if self.account.status != "open" or not self.account.serial_no:
-            form.add_error(None, "This account has no active meter to exchange.")
-            return self.render_to_response(self.get_context_data(form=form))
         try:
             result = services.exchange_meter(account_id=self.account.account_id,
                                              **form.cleaned_data, actor=self.actor())
         except BillingError as error:
-            if error.errno == 45003:
-                add_to_form(form, error, field="new_serial_no",
-                            text="A meter with this serial number exists already.")
-            elif error.errno == 45001:
-                add_to_form(form, error, text="This account has no active meter to exchange.")
-            else:
-                add_to_form(form, error, text=plain(error))
+            # the serial a 45003 is about is the new meter's
+            add_to_form(form, error, field="new_serial_no"
+                        if error.refusal_field == "serial_no" else None)
             return self.render_to_response(self.get_context_data(form=form, error=error))
         return self.done(
             f"Meter {self.account.serial_no} removed with a final read of "
@@ -156,23 +141,23 @@ class CloseAccountView(ObjectFormView):
                                                   read_on=closed_on, value=value,
                                                   source="field", actor=self.actor())
             except BillingError as error:
-                field = {"value": "final_read", "read_on": "closed_on"}.get(error.field)
+                field = {"value": "final_read", "read_on": "closed_on"}.get(error.refusal_field)
                 add_to_form(form, error, field=field or "final_read",
-                            text=plain(error) + " Nothing was recorded and the account is "
-                                                "still open.")
+                            text=error.sentence + " Nothing was recorded and the account is "
+                                                  "still open.")
                 return self.render_to_response(self.get_context_data(form=form, error=error))
         try:
             services.close_account(account_id=self.account.account_id, closed_on=closed_on,
                                    actor=self.actor())
         except BillingError as error:
-            text = plain(error)
+            text = error.sentence
             if reading is not None:
                 text += (f" The final reading {value} dated {formatting.day(closed_on)} was recorded "
                          f"(reading #{reading['reading_id']}, {reading['status']}) and stays; the "
                          "account is still open. Correct the problem and close again with the "
                          "final reading left empty.")
-            add_to_form(form, error, field="closed_on" if error.field == "closed_on" else "",
-                        text=text)
+            add_to_form(form, error, field="closed_on" if error.refusal_field == "closed_on"
+                        else "", text=text)
             return self.render_to_response(self.get_context_data(form=form, error=error))
         text = f"Account {self.account.account_no} closed (last day {formatting.day(closed_on)})."
         if reading is not None:

@@ -52,7 +52,7 @@ class RetryNoticeView(RoleRequiredMixin, View):
         try:
             services.retry_notice(notice_id=notice_id, actor=services.actor_for(request.user))
         except BillingError as error:
-            messages.error(request, f"Notice {notice_id} was not retried: {error.message}")
+            messages.error(request, f"Notice {notice_id} was not retried: {error.sentence}")
         else:
             messages.success(request, f"Notice {notice_id} will be sent again within a minute.")
         return redirect(request.POST.get("next") or "billing:notice_list")

@@ -127,11 +127,18 @@ class PreviewBillView(RoleRequiredMixin, TemplateView):
 
 class PreviewIssueView(RoleRequiredMixin, View):
     """POST "Issue these bills": the real run for the preview's arguments, started in the
-    background the way every run starts (billing.runs); the run's results count."""
+    background the way every run starts (billing.runs); the run's results count. A preview of
+    no bill has nothing to issue (the page offers no button): it says so and starts nothing."""
     roles = ADMIN
 
     def post(self, request, preview_id):
         preview = _preview_or_404(preview_id)
+        if not preview.bills:
+            # the page offers no "Issue these bills" then: a run would issue what the preview
+            # did not show, or nothing
+            messages.info(request, "Nothing to issue: this preview has no bill. Resolve its "
+                                   "exceptions, then preview the period again.")
+            return redirect("billing:preview_detail", preview_id=preview.preview_id)
         try:
             job = runs.start(period_start=preview.period_start, period_end=preview.period_end,
                              issue_date=preview.issue_date, due_days=preview.due_days,
@@ -142,7 +149,7 @@ class PreviewIssueView(RoleRequiredMixin, View):
             return redirect("billing:run_job", token=str(busy))
         job.thread.join(BillingRunStartView.WAIT_FOR_QUICK_REFUSAL)
         if job.state == "failed" and job.error is not None and job.run_id is None:
-            messages.error(request, f"Not issued. {job.failure}")
+            messages.error(request, f"Not issued: {job.failure}")
             return redirect("billing:preview_detail", preview_id=preview.preview_id)
         return redirect("billing:run_job", token=job.token)
 
@@ -155,7 +162,7 @@ class PreviewDiscardView(RoleRequiredMixin, View):
             services.discard_preview(preview_id=preview_id,
                                      actor=services.actor_for(request.user))
         except BillingError as error:
-            messages.error(request, f"Not done: {error.user_message} {error.message}")
+            messages.error(request, f"Not discarded: {error.sentence}")
         else:
             messages.success(request, f"Preview {preview_id} discarded: nothing was issued.")
         return redirect("billing:run_list")

@@ -179,8 +179,7 @@ class _ReviewActionView(RoleRequiredMixin, View):
         try:
             result = self.call(request, reading_id)
         except BillingError as error:
-            messages.error(request, f"Reading {reading_id}: refused: {error.code}. "
-                                    f"{error.user_message} {error.message}")
+            messages.error(request, f"Reading {reading_id} was not changed: {error.sentence}")
         else:
             if result is not None:
                 messages.success(request, f"Reading {reading_id} {result['status']}.")

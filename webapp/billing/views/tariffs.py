@@ -137,11 +137,11 @@ class BlockEditorMixin:
         return None
 
     def refused(self, form, blocks, error):
-        """A refusal of the procedure, shown: on the form (the one error map, add_to_form), and
-        for a refusal of the blocks that names one (45031 "block N ..."), on that row too."""
-        add_to_form(form, error)
-        if error.code == "TARIFF_INVALID_BLOCKS":
-            forms.block_row_error(blocks, error)
+        """A refusal of the procedure, shown once: a refusal of the blocks that names one (45031
+        "block N ...") on that row (the editor's summary links to it), anything else on the form
+        (the one error map, add_to_form)."""
+        if error.code != "TARIFF_INVALID_BLOCKS" or forms.block_row_error(blocks, error) is None:
+            add_to_form(form, error)
         return self.render_to_response(self.get_context_data(form=form, blocks=blocks,
                                                              error=error))
 

@@ -1,4 +1,7 @@
-// Polls a billing run's JSON status and keeps its <progress> bar and text up to date.
+// Polls a billing run's (or a preview's) JSON status and keeps its <progress> bar and its line
+// up to date. The line's words are the server's (runs.progress_text: "120 of 300 accounts"
+// while it works, "3 accounts considered: 0 billed, 3 skipped" once completed), as the page
+// first rendered them; the state follows them.
 (function () {
   "use strict";
   var box = document.querySelector(".run-progress");
@@ -7,14 +10,12 @@
   var bar = box.querySelector("progress");
   function show(s) {
     var done = s.accounts_done, total = s.accounts_total;
+    var state = s.state || s.status;
     if (total !== null && total !== undefined) {
       bar.max = Math.max(total, 1);
-      bar.value = done || 0;
-      if (total === 0 && (s.state === "completed" || s.status === "completed")) { bar.value = bar.max; }
-      box.querySelector(".progress-total").textContent = s.accounts_total_text;
-      box.querySelector(".progress-done").textContent = s.accounts_done_text || "0";
+      bar.value = state === "completed" ? bar.max : (done || 0);
     }
-    var state = s.state || s.status;
+    if (s.progress_text) { box.querySelector(".progress-words").textContent = s.progress_text; }
     box.querySelector(".progress-state").textContent = state;
     var err = box.querySelector(".progress-error");
     if (s.error) { err.textContent = s.error; err.hidden = false; }

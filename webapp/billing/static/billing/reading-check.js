@@ -15,6 +15,8 @@
   var value = form.querySelector("#id_value");
   var meter = null;
   var confirmed = false;
+  // the serial the server refused (its sentence is under the field): not said again here
+  var refusedSerial = document.getElementById("id_serial_no_error") ? serial.value.trim() : null;
 
   function cents(text) {
     if (text === null || text === undefined || text === "") { return null; }
@@ -28,6 +30,7 @@
     meter = m && m.found ? m : null;
     panel.hidden = false;
     if (!meter) {
+      panel.hidden = serial.value.trim() === refusedSerial;
       panel.querySelector(".meter-text").textContent = serial.value.trim()
         ? "No meter " + serial.value.trim() + " is installed on an account." : "";
       return check();
