@@ -34,6 +34,22 @@ sys.path.insert(0, str(ROOT / "db"))
 from dburl import connect_kwargs, with_database  # noqa: E402,F401  (the one URL parser; tests import them from here)
 
 
+@contextlib.contextmanager
+def holding_account_lock(url, account_id):
+    """Another session holds the account's row lock (what every procedure that writes money on
+    the account locks first) until the block ends, then rolls back."""
+    conn = MySQLdb.connect(**{**connect_kwargs(url), "autocommit": True})
+    try:
+        cur = conn.cursor()
+        cur.execute("START TRANSACTION")
+        cur.execute("SELECT account_id FROM account WHERE account_id = %s FOR UPDATE",
+                    (account_id,))
+        yield
+    finally:
+        conn.rollback()
+        conn.close()
+
+
 class DbError(Exception):
     def __init__(self, errno, message):
         super().__init__(f"{errno}: {message}")

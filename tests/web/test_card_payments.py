@@ -5,7 +5,6 @@ Branches: the amount is checked before any charge; a declined card posts nothing
 replayed; a contract refusal after the charge refunds it; 45022 IDEMPOTENCY_MISMATCH is never
 refunded and goes to reconcile; a deadlock/lock timeout after the retries and a lost connection
 go to reconcile, never refunded; the gateway binds a reference to one account and amount."""
-import contextlib
 import threading
 import time
 from decimal import Decimal
@@ -16,7 +15,7 @@ from django.db import connections
 from django.urls import reverse
 
 import portal.gateway
-from helpers.db import connect_kwargs
+from helpers.db import connect_kwargs, holding_account_lock
 from helpers.portal_data import make_portal_customer
 from portal import payments
 from portal.gateway import Card, GatewayResult, SimulatedGateway
@@ -81,21 +80,6 @@ def pay(**kw):
 
 def raw_connection(url):
     return MySQLdb.connect(**{**connect_kwargs(url), "autocommit": True})
-
-
-@contextlib.contextmanager
-def hold_account_lock(url, account_id):
-    """Another session holds the account's row lock (what post_payment locks first)."""
-    conn = raw_connection(url)
-    try:
-        cur = conn.cursor()
-        cur.execute("START TRANSACTION")
-        cur.execute("SELECT account_id FROM account WHERE account_id = %s FOR UPDATE",
-                    (account_id,))
-        yield
-    finally:
-        conn.rollback()
-        conn.close()
 
 
 def payments_of(db, account_id):
@@ -219,7 +203,7 @@ def test_the_simulated_gateway_binds_a_reference_to_one_account_and_amount(billi
 def test_a_lock_timeout_after_the_retries_goes_to_reconcile(ada, gw, billing_db, db_url):
     """Another session holds the account row: post_payment times out (1205) on every attempt
     of services' retry; the charge is recorded to reconcile, never refunded."""
-    with hold_account_lock(db_url, ada.account_id):
+    with holding_account_lock(db_url, ada.account_id):
         with connections["billing"].cursor() as cur:
             cur.execute("SET SESSION innodb_lock_wait_timeout = 1")
         try:
@@ -234,7 +218,7 @@ def test_a_lock_timeout_after_the_retries_goes_to_reconcile(ada, gw, billing_db,
 def test_a_lost_connection_goes_to_reconcile(ada, gw, billing_db, db_url):
     """The billing connection is killed while post_payment waits for a lock: the outcome is
     unknown to the web app, so the charge is recorded to reconcile, never refunded."""
-    with hold_account_lock(db_url, ada.account_id):
+    with holding_account_lock(db_url, ada.account_id):
         with connections["billing"].cursor() as cur:
             cur.execute("SELECT CONNECTION_ID()")
             victim = cur.fetchone()[0]

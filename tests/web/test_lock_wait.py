@@ -3,13 +3,11 @@
 are spent the clerk reads that the account is busy and nothing was posted (errors.Busy through
 the one error map), never a 500 after 150 s. The batch work keeps the server's wait
 (services.use_server_lock_wait)."""
-import contextlib
 import io
 import threading
 import time
 from decimal import Decimal
 
-import MySQLdb
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -18,7 +16,7 @@ from django.urls import reverse
 
 from billing import errors, runs, services
 from config.dburl import database_settings
-from helpers.db import connect_kwargs
+from helpers.db import holding_account_lock
 from helpers.factories import make_metered_account, make_tariff
 from helpers.pages import text
 from helpers.real_clock import real
@@ -52,21 +50,6 @@ def short_wait(monkeypatch, fresh_billing_connection):
                         options["init_command"])
 
 
-@contextlib.contextmanager
-def holding_account(db_url, account_id):
-    """Another session holds the account's row lock (what every procedure locks first)."""
-    conn = MySQLdb.connect(**{**connect_kwargs(db_url), "autocommit": True})
-    try:
-        cur = conn.cursor()
-        cur.execute("START TRANSACTION")
-        cur.execute("SELECT account_id FROM account WHERE account_id = %s FOR UPDATE",
-                    (account_id,))
-        yield
-    finally:
-        conn.rollback()
-        conn.close()
-
-
 @pytest.fixture
 def acc(billing_db):
     make_tariff(billing_db, code="RES")
@@ -95,7 +78,7 @@ def test_a_payment_on_a_held_account_says_busy_and_posts_nothing(staff_client, a
     url = reverse("billing:payment_create", args=[acc.account_id])
     before = billing_db.snapshot()
     data = {"amount": "5.00", "method": "cash", "idempotency_key": "counter:busy-1"}
-    with holding_account(db_url, acc.account_id):
+    with holding_account_lock(db_url, acc.account_id):
         started = time.monotonic()
         r = staff_client.post(url, data)
         took = time.monotonic() - started
@@ -117,7 +100,7 @@ def test_a_refund_on_a_held_account_says_busy(billing_admin_client, acc, billing
                                               short_wait):
     billing_db.call("post_payment", acc.account_id, "50.00", "cash", None, "k-l2", "staff:test")
     before = billing_db.snapshot()
-    with holding_account(db_url, acc.account_id):
+    with holding_account_lock(db_url, acc.account_id):
         r = billing_admin_client.post(reverse("billing:refund_create", args=[acc.account_id]),
                                       {"amount": "1.00", "method": "cheque",
                                        "idempotency_key": "refund:busy-2"})
