@@ -346,7 +346,7 @@ def _shown(name, value):
     if name.startswith("reg_"):
         return formatting.kwh(value, unit=False)
     if name.startswith("n_"):
-        return f"{int(value):,}"
+        return formatting.count(value)
     if name == "what":
         return {"up_to_kwh": "limit"}.get(value, value)
     return value

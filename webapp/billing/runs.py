@@ -172,14 +172,6 @@ def _work(job):
         connections.close_all()           # this thread's connections only
 
 
-def progress_counts(done, total):
-    """The progress bar's figures: the numbers, and their text as the pages show counts
-    (billing/progress.js puts the text in the page)."""
-    return {"accounts_done": done, "accounts_total": total,
-            "accounts_done_text": formatting.count(done),
-            "accounts_total_text": formatting.count(total)}
-
-
 def progress_text(*, done, total, state, billed=None, skipped=None, preview=False):
     """The words of the progress line (its state follows them), the same on the page and in
     the JSON that billing/progress.js puts in the page: while a run works, how far it got, "120
@@ -212,7 +204,7 @@ def status(job):
             "accounts_done": None, "accounts_total": None, "run_status": None,
             "error": job.failure, "preview_id": job.preview_id}
     if run is not None:
-        data.update(progress_counts(run.accounts_done, run.accounts_total),
+        data.update(accounts_done=run.accounts_done, accounts_total=run.accounts_total,
                     run_status=run.status, bills_created=run.bills_created,
                     accounts_skipped=run.accounts_skipped, total_billed=str(run.total_billed),
                     exceptions=run.exceptions)
@@ -230,8 +222,8 @@ def _preview_status(job):
             "accounts_done": None, "accounts_total": None, "run_status": None,
             "error": job.failure}
     if preview is not None:
-        data.update(progress_counts(preview.accounts_done, preview.accounts_considered),
-                    run_status=preview.status,
+        data.update(accounts_done=preview.accounts_done,
+                    accounts_total=preview.accounts_considered, run_status=preview.status,
                     bills=preview.bills, exceptions=preview.exceptions)
     data["progress_text"] = progress_text(
         done=data["accounts_done"], total=data["accounts_total"], state=job.state,

@@ -271,7 +271,8 @@ class BillingRunProgressView(RoleRequiredMixin, View):
         if run is None:
             raise Http404("No such run")
         return JsonResponse({"run_id": run.run_id, "status": run.status,
-                             **runs.progress_counts(run.accounts_done, run.accounts_total),
+                             "accounts_done": run.accounts_done,
+                             "accounts_total": run.accounts_total,
                              "progress_text": runs.progress_text(
                                  done=run.accounts_done, total=run.accounts_total,
                                  state=run.status, billed=run.bills_created,
