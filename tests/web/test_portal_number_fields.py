@@ -3,6 +3,8 @@ self-registration's amount of the last bill and the pay form's hidden `owed_show
 DecimalFields, which read "1e5" as 100000 and full-width or Arabic-Indic digits as digits; the
 card's number, expiry and security code were matched with \\d, which takes any script's
 digits. Now ASCII digits only, everywhere a number is typed or sent back."""
+import re
+
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
@@ -135,3 +137,22 @@ def test_the_gateways_card_check_takes_ascii_digits_only():
                            holder="A"), today)[0] == "expiry"
     assert check_card(Card(number=ok.number, expiry="12/30", cvc="123".translate(FULL_WIDTH),
                            holder="A"), today)[0] == "cvc"
+
+
+def test_a_refused_payment_does_not_write_the_card_number_back(client, ada, billing_db, gateway):
+    """The form that comes back after a refusal (here a mistyped expiry) keeps the amount and
+    the name, but not the card number or the security code: neither is in the page's HTML; the
+    field's help says to type the number again."""
+    c = login(client, ada)
+    r = c.post(reverse("portal:pay", args=[ada.account_id]),
+               {**CARD, "card_expiry": "13/30", "amount": "10.00", "idempotency_key": "echo-1"})
+    assert r.status_code == 200 and "card_expiry" in r.context["form"].errors
+    html = r.content.decode()
+    digits = CARD["card_number"].replace(" ", "")
+    assert digits not in html.replace(" ", "")
+    for name in ("card_number", "card_cvc"):
+        tag = re.search(r'<input[^>]*name="%s"[^>]*>' % name, html).group(0)
+        assert "value=" not in tag, tag
+    assert 'value="10.00"' in html and CARD["card_holder"] in html
+    assert "card number is not shown again" in html
+    assert gateway._results == {}

@@ -115,6 +115,16 @@ class AmountField(forms.CharField):
         return amount
 
 
+class CardNumberInput(forms.TextInput):
+    """The card number's input: never written back into a page. After a refused or failed
+    payment (a declined card, a mistyped field) the form comes back with the number blank, as
+    the security code does, so the full number is not in the page's HTML, the browser's cache
+    or a screenshot of it; the customer types it again (the field's help says so)."""
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, None, attrs)
+
+
 class PaymentForm(forms.Form):
     amount = AmountField(label="Amount to pay", strip=True,
                          widget=forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 20,
@@ -122,7 +132,7 @@ class PaymentForm(forms.Form):
     card_holder = forms.CharField(label="Name on the card", max_length=100, strip=True,
                                   widget=forms.TextInput(attrs={"autocomplete": "cc-name"}))
     card_number = forms.CharField(label="Card number", max_length=23, strip=True,
-                                  widget=forms.TextInput(attrs={"autocomplete": "cc-number",
+                                  widget=CardNumberInput(attrs={"autocomplete": "cc-number",
                                                                 "inputmode": "numeric"}))
     card_expiry = forms.CharField(label="Expiry (MM/YY)", max_length=5, strip=True,
                                   widget=forms.TextInput(attrs={"autocomplete": "cc-exp",
@@ -150,6 +160,11 @@ class PaymentForm(forms.Form):
         credit), for the confirmation's sentence; None: the sentence without the credit."""
         super().__init__(*args, **kwargs)
         self.preview = preview
+        if self.is_bound:
+            # the form comes back only when the payment did not go through: the number is blank
+            # (CardNumberInput), and this says why
+            self.fields["card_number"].help_text = (
+                "For your security the card number is not shown again: please type it again.")
         if owed is not None and self.is_bound:
             # what the page showed, when it is a plain number as the page writes it; else (not
             # sent, "1e5", other digits) what is owed now
