@@ -133,6 +133,26 @@ def test_an_upload_that_is_not_text_is_refused_as_a_whole(staff_client, meters, 
     assert billing_db.snapshot() == snapshot
 
 
+@pytest.mark.parametrize("raw", [
+    b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00",          # an .xlsx (a zip)
+    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<\x00>>",             # a PDF
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",                        # an image
+    b"SN-R-1,2026-03-31,600,field\n\x00\x00\x00\x00",                  # text, then zeros
+])
+def test_a_binary_file_is_refused_as_a_whole_not_line_by_line(staff_client, meters, billing_db,
+                                                               raw):
+    """cp1252 decodes nearly any bytes: a binary file was read as text and each of its lines
+    refused on its own (or a first line recorded). Now a control character no CSV holds refuses
+    the file before any call."""
+    snapshot = billing_db.snapshot()
+    r = staff_client.post(reverse("billing:reading_upload"),
+                          {"file": SimpleUploadedFile("x.csv", raw, "text/csv")})
+    html = r.content.decode()
+    assert r.status_code == 200 and "not a text (CSV) file" in html
+    assert "must be saved as CSV" in html
+    assert billing_db.snapshot() == snapshot
+
+
 def test_an_empty_file_is_a_form_error(staff_client, meters, billing_db):
     r = staff_client.post(reverse("billing:reading_upload"),
                           {"file": SimpleUploadedFile("x.csv", b"", "text/csv")})

@@ -12,6 +12,7 @@ rows did.
 """
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 from billing import errors, services
@@ -41,15 +42,27 @@ class UploadError(ValueError):
     """The file as a whole cannot be read (not text, too large)."""
 
 
+# control characters no CSV text holds (tab, line feed and carriage return excepted): cp1252
+# decodes nearly any bytes, so a spreadsheet (a zip), a PDF or an image would otherwise be read
+# as text and every line refused one by one
+_BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def decode(raw):
+    """The uploaded bytes as text: UTF-8 (with or without its byte-order mark), else cp1252 (a
+    spreadsheet's "CSV" on Windows). UploadError when the file is too large or is not text."""
     if len(raw) > MAX_BYTES:
         raise UploadError(f"The file is larger than {MAX_BYTES // 1024 // 1024} MB.")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return raw.decode(encoding)
+            text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UploadError("The file is not a text (CSV) file.")
+        if not _BINARY.search(text):
+            return text
+        break
+    raise UploadError("The file is not a text (CSV) file. A spreadsheet must be saved as CSV "
+                      "before it is uploaded.")
 
 
 def _refused(line, cells, reason):
