@@ -171,7 +171,7 @@ def test_the_counter_form_prefills_the_amount_due_and_keeps_the_reference(staff_
     assert billing_db.value("SELECT reference FROM v_staff_payment_reference WHERE payment_id = %s",
                             pid) == "TRF 2026/778"
     day = text(staff_client.get(reverse("billing:collections_day")))
-    assert "bank_transfer TRF 2026/778 €3.00" in day
+    assert "bank transfer TRF 2026/778 €3.00" in day          # the method in words
 
 
 def test_collections_per_cashier_with_totals_and_the_drawer_close(staff_client, acc, billing_db):

@@ -85,6 +85,29 @@ def rate(value):
     return f"{d.quantize(Decimal('0.0001')):,.4f} per kWh"
 
 
+# the database's code words as staff read them (payment methods, notice kinds, dunning levels,
+# bill line kinds); a word not here is shown with its underscores as spaces
+WORDS = {
+    "bank_transfer": "bank transfer",
+    "bill_issued": "bill issued", "final_bill": "final bill",
+    "payment_received": "payment received", "payment_reversed": "payment reversed",
+    "bill_cancelled": "bill cancelled", "refund_paid": "refund paid",
+    "due_soon": "due soon", "overdue_1": "first reminder", "overdue_2": "second reminder",
+    "final_notice": "final notice", "none": "none",
+    "rebate_revoked": "rebate taken back", "late_fee": "late fee",
+    "payment_reversal": "payment reversal",
+}
+
+
+def words(value):
+    """A code word of the database (bank_transfer, overdue_1, rebate_revoked) in words (bank
+    transfer, first reminder, rebate taken back); filters and links keep the code word."""
+    if value is None or value == "":
+        return ""
+    value = str(value)
+    return WORDS.get(value, value.replace("_", " "))
+
+
 def count(value):
     """A whole number of things with thousands separated: 1,234."""
     if value is None or value == "":

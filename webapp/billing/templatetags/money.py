@@ -16,6 +16,7 @@ register.filter("rate", formatting.rate)
 register.filter("day", formatting.day)
 register.filter("count", formatting.count)
 register.filter("when", formatting.when)
+register.filter("words", formatting.words)
 
 
 @register.filter
