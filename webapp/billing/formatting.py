@@ -63,18 +63,32 @@ def money(value, credit=True):
     return f"{currency()}{plain_amount(d)}"
 
 
-def kwh(value, unit=True):
-    """A quantity of energy without needless decimals: 2,360 kWh; 45.1613 kWh."""
+def kwh(value, unit=True, places=None):
+    """A quantity of energy without needless decimals: 2,360 kWh; 45.1613 kWh. `places`: that
+    many decimals instead (a table's column, kwh_places), never fewer than the value has."""
     d = _decimal(value)
     if d is None:
         return ""
-    if d == d.to_integral_value():
+    if places is not None:
+        text = f"{d:,.{max(places, _places(d))}f}"
+    elif d == d.to_integral_value():
         text = f"{int(d):,}"
     else:
         whole, _, frac = f"{d:f}".partition(".")
         sign = "-" if whole.startswith("-") else ""
         text = f"{sign}{abs(int(whole)):,}.{frac.rstrip('0')}"
     return f"{text} kWh" if unit else text
+
+
+def _places(d):
+    """The decimals a Decimal needs to be written exactly (2360.5000 -> 1)."""
+    return len(f"{d:f}".partition(".")[2].rstrip("0"))
+
+
+def kwh_places(values):
+    """The decimals a column of quantities needs so that each is written exactly and all line
+    up: 2,360.00 above 45.16 (the column of kwh(..., places=) )."""
+    return max((_places(d) for d in map(_decimal, values) if d is not None), default=0)
 
 
 def rate(value):

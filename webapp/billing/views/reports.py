@@ -54,14 +54,14 @@ class Col:
             return "yes" if value else "no"
         return value
 
-    def show(self, value):
-        """The text of the cell on the page."""
+    def show(self, value, places=None):
+        """The text of the cell on the page (`places`: a kwh column's decimals, kwh_places)."""
         if value is None:
             return ""
         if self.kind == "money":
             return formatting.money(value, credit=False)
         if self.kind == "kwh":
-            return formatting.kwh(value, unit=False)
+            return formatting.kwh(value, unit=False, places=places)
         if self.kind == "count":
             return formatting.count(value)
         if self.kind == "date":
@@ -172,13 +172,19 @@ class ReportView(RoleRequiredMixin, TemplateView):
                                         for c in self.columns], title=self.title)
         totals = self.totals(qs)
         page = paging.page(request, qs, "page", per_page=PER_PAGE, count=totals.pop("row_count"))
-        rows = [[{"text": c.show(getattr(r, c.key)), "num": c.numeric, "nowrap": c.nowrap,
-                  "href": self.link(r, c)} for c in self.columns] for r in page.object_list]
+        objects = list(page.object_list)
+        # a kWh column's figures line up: the decimals the page's values and its total need
+        places = {c.key: formatting.kwh_places([getattr(r, c.key) for r in objects]
+                                               + [totals.get(c.key) if c.total else None])
+                  for c in self.columns if c.kind == "kwh"}
+        rows = [[{"text": c.show(getattr(r, c.key), places.get(c.key)), "num": c.numeric,
+                  "nowrap": c.nowrap, "href": self.link(r, c)} for c in self.columns]
+                for r in objects]
         total_row = None
         if totals and page.paginator.count:
             n = page.paginator.count
-            total_row = [{"text": (c.show(totals[c.key]) if c.total else ""), "num": c.numeric}
-                         for c in self.columns]
+            total_row = [{"text": (c.show(totals[c.key], places.get(c.key)) if c.total else ""),
+                          "num": c.numeric} for c in self.columns]
             total_row[0] = {"text": f"{self.total_label} ({n:,} row{'s' if n != 1 else ''})",
                             "num": False}
         query = request.GET.copy()
