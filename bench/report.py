@@ -211,8 +211,10 @@ def lines(res):
         if fo:
             L.append(f"  before the pages, fold_report_deltas folded {fo['collections_deltas']:,} "
                      f"collections, {fo['revenue_deltas']:,} revenue and "
-                     f"{fo.get('consumption_deltas', 0):,} consumption deltas in {fo['seconds']} s "
-                     "(the 5-minute job's work)")
+                     f"{fo.get('consumption_deltas', 0):,} consumption deltas in {fo['seconds']} s"
+                     + (f", then refresh_kpi_snapshot kept the home page's figures in "
+                        f"{fo['kpi_snapshot_seconds']} s" if "kpi_snapshot_seconds" in fo else "")
+                     + " (the 5-minute job's work)")
         L.append(f"  {'page':>18} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6}  url")
         for name, pg in w.get("pages", {}).items():
             L.append(f"  {name:>18} {pg.get('rps')!s:>8} {pg.get('p50_ms')!s:>7} {pg.get('p95_ms')!s:>7} "

@@ -158,3 +158,76 @@ def test_kpi_collections_today_per_cashier_and_all(db):
            for r in db.rows("SELECT * FROM v_kpi_collections_today")}
     assert got == {"staff:ann": (2, Decimal("7.00")), "staff:bob": (1, Decimal("7.25")),
                    None: (3, Decimal("14.25"))}
+
+
+def _kept_and_live(d):
+    cols = ("as_of", "month_start", "bills_this_month", "billed_this_month",
+            "payments_this_month", "collected_this_month", "open_amount", "accounts_open",
+            "overdue_amount", "accounts_overdue", "billed_last_90_days", "dso_days",
+            "readings_in_review", "open_exceptions")
+    kept, live = d.row("SELECT * FROM v_kpi_kept_summary"), d.row("SELECT * FROM v_kpi_summary")
+    return [kept[c] for c in cols], [live[c] for c in cols], kept
+
+
+def test_refresh_kpi_snapshot_keeps_the_live_figures(demo):
+    """The home page's kept figures (migration 0133) are the live views' rows as they were when
+    the 5-minute job took them: the summary, the five buckets and the twelve months."""
+    taken = demo.call("refresh_kpi_snapshot")
+    kept, live, row = _kept_and_live(demo)
+    assert kept == live and any(live[2:12])                   # money on the demo data
+    assert row["taken_at"] == taken["taken_at"] and row["as_of"] == taken["as_of"]
+    assert 0 <= row["age_seconds"] <= 5
+    cols = "bucket_no, bucket, accounts, amount"
+    assert demo.rows(f"SELECT {cols} FROM v_kpi_kept_aging_buckets ORDER BY bucket_no") == \
+        demo.rows(f"SELECT {cols} FROM v_kpi_aging_buckets ORDER BY bucket_no")
+    cols = "month, month_start, months_ago, partial_month, bills, billed, payments, collected"
+    kept_months = demo.rows(f"SELECT {cols} FROM v_kpi_kept_monthly ORDER BY month")
+    assert len(kept_months) == 12
+    assert [dict(m, partial_month=int(m["partial_month"])) for m in kept_months] == [
+        dict(m, partial_month=int(m["partial_month"]), months_ago=int(m["months_ago"]))
+        for m in demo.rows(f"SELECT {cols} FROM v_kpi_monthly ORDER BY month")]
+    # a second refresh replaces the set (one row, five, twelve), never adds to it
+    demo.call("refresh_kpi_snapshot")
+    assert [demo.value(f"SELECT COUNT(*) FROM {t}") for t in
+            ("kpi_snapshot", "kpi_snapshot_bucket", "kpi_snapshot_month")] == [1, 5, 12]
+
+
+def test_the_kept_figures_stay_as_taken_and_the_work_waiting_is_live(db):
+    """After a refresh, a payment changes the live figures, not the kept ones (until the next
+    refresh); the readings in review are counted live in both."""
+    make_tariff(db, code="RES")
+    acc = make_metered_account(db, tariff_code="RES", serial="SN-K-1", opened_on="2026-01-01")
+    db.call("record_reading", "SN-K-1", "2026-01-31", 100, "field", "staff:test")
+    db.call("run_billing", "2026-01-01", "2026-01-31", "2026-02-01", 14, "staff:test")
+    db.call("refresh_kpi_snapshot")
+    before = db.row("SELECT open_amount, readings_in_review FROM v_kpi_kept_summary")
+    db.call("post_payment", acc.account_id, "1.00", "cash", None, "k-1", "staff:test")
+    db.call("record_reading", "SN-K-1", str(db.value("SELECT CURRENT_DATE")), 90000, "field",
+            "staff:test")                                          # far above: in review
+    kept = db.row("SELECT open_amount, readings_in_review FROM v_kpi_kept_summary")
+    live = db.row("SELECT open_amount, readings_in_review FROM v_kpi_summary")
+    assert kept["open_amount"] == before["open_amount"] == live["open_amount"] + Decimal("1.00")
+    assert kept["readings_in_review"] == live["readings_in_review"] == 1
+    assert before["readings_in_review"] == 0
+    db.call("refresh_kpi_snapshot")
+    assert db.value("SELECT open_amount FROM v_kpi_kept_summary") == live["open_amount"]
+
+
+def test_a_refresh_neither_waits_for_a_payment_nor_counts_it_before_it_commits(db, connect):
+    """The refresh reads the bills under READ COMMITTED, without a lock: a posting that holds
+    the account and its open bills (post_payment's locks) and has not committed does not hold
+    the refresh up (a lock wait of 1 s would fail it), and its money is not counted yet."""
+    make_tariff(db, code="RES")
+    acc = make_metered_account(db, tariff_code="RES", serial="SN-K-2", opened_on="2026-01-01")
+    db.call("record_reading", "SN-K-2", "2026-01-31", 100, "field", "staff:test")
+    db.call("run_billing", "2026-01-01", "2026-01-31", "2026-02-01", 14, "staff:test")
+    open_before = db.value("SELECT open_amount FROM v_kpi_summary")
+    holder, refresher = connect(), connect()
+    holder.execute("START TRANSACTION")
+    holder.rows("SELECT account_id FROM account WHERE account_id = %s FOR UPDATE", acc.account_id)
+    holder.execute("UPDATE bill SET amount_paid = amount_paid + 1 WHERE account_id = %s",
+                   acc.account_id)
+    refresher.execute("SET SESSION innodb_lock_wait_timeout = 1")
+    refresher.call("refresh_kpi_snapshot")
+    assert refresher.value("SELECT open_amount FROM v_kpi_kept_summary") == open_before
+    holder.execute("ROLLBACK")

@@ -133,3 +133,50 @@ def test_home_pages_with_no_data(manager_client, billing_db):
     r = manager_client.get(reverse("billing:home"))
     assert r.status_code == 200
     assert "€0.00" in block(r, "kpi-billed") and "—" in block(r, "kpi-dso")
+
+
+def test_the_home_page_shows_the_kept_figures_while_they_are_fresh(manager_client, month_of_work,
+                                                                  billing_db):
+    """The 5-minute job keeps the collection figures (refresh_kpi_snapshot): the page shows them,
+    with the time they were taken, while they are of today and at most 15 minutes old; a payment
+    since shows at the next refresh. The work waiting is always live. Older kept figures, or
+    none, and the page reads the live views."""
+    a, b = month_of_work
+    billing_db.call("refresh_kpi_snapshot")
+    kept = billing_db.row("SELECT * FROM v_kpi_kept_summary")
+    billing_db.call("post_payment", a.account_id, "3.00", "cash", None, "h-kept", "staff:clara")
+    live = billing_db.row("SELECT * FROM v_kpi_summary")
+    assert live["collected_this_month"] == kept["collected_this_month"] + 3
+    r = manager_client.get(reverse("billing:home"))
+    assert f"€{kept['collected_this_month']:,}" in block(r, "kpi-collected")
+    assert f"€{kept['open_amount']:,}" in block(r, "kpi-open")
+    taken = kept["taken_at"]
+    assert (f"as of {taken.day} {taken:%b %Y}, {taken:%H:%M} (the money figures are refreshed "
+            "every 5 minutes)") in text(r)
+    assert "1 in the review queue" in block(r, "kpi-readings")
+    for bucket in billing_db.rows("SELECT * FROM v_kpi_kept_aging_buckets"):
+        assert f"{bucket['accounts']} €{bucket['amount']:,}" in block(r, "aging")
+    # 16 minutes old: the live figures
+    billing_db.execute("UPDATE kpi_snapshot SET taken_at = NOW() - INTERVAL 16 MINUTE")
+    r = manager_client.get(reverse("billing:home"))
+    assert f"€{live['collected_this_month']:,}" in block(r, "kpi-collected")
+    assert "refreshed every 5 minutes" not in text(r)
+    # the next refresh has the payment
+    billing_db.call("refresh_kpi_snapshot")
+    r = manager_client.get(reverse("billing:home"))
+    assert f"€{live['collected_this_month']:,}" in block(r, "kpi-collected")
+    assert "refreshed every 5 minutes" in text(r)
+
+
+def test_the_fold_job_keeps_the_home_page_figures(billing_db, month_of_work):
+    """manage.py fold_report_deltas (the 5-minute job) folds, then refreshes the kept figures."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    out = StringIO()
+    call_command("fold_report_deltas", stdout=out)
+    assert "report deltas folded" in out.getvalue()
+    assert "home page figures kept as of" in out.getvalue()
+    kept = billing_db.row("SELECT open_amount, collected_this_month FROM v_kpi_kept_summary")
+    live = billing_db.row("SELECT open_amount, collected_this_month FROM v_kpi_summary")
+    assert kept == live

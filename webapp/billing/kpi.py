@@ -1,7 +1,8 @@
 """Reads of the staff home pages (docs/backoffice.md, "Home pages and KPIs"): every figure is a
-row of a view under db/views/ (v_kpi_summary, v_kpi_aging_buckets, v_kpi_monthly,
-v_kpi_collections_today, v_audit_log); nothing is added up here."""
-from django.db import connections
+row of a view under db/views/ (v_kpi_summary, v_kpi_aging_buckets, v_kpi_monthly, or the same
+figures kept by the 5-minute job: v_kpi_kept_summary, v_kpi_kept_aging_buckets,
+v_kpi_kept_monthly; v_kpi_collections_today, v_audit_log); nothing is added up here."""
+from django.db import connections, transaction
 
 from billing.models import Account, AuditEntry, BillSummary, Customer, Payment
 
@@ -13,20 +14,35 @@ def _rows(sql, params=()):
         return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
-def summary():
-    """This month's billed and collected, open and overdue money, DSO, work waiting (a dict)."""
-    return _rows("SELECT * FROM v_kpi_summary")[0]
+# the kept figures are shown while they are at most this old (the job runs every 5 minutes:
+# two runs may fail or be late before the page reads the live views instead)
+KEPT_SECONDS = 15 * 60
 
 
-def aging_buckets():
-    return _rows("SELECT bucket_no, bucket, accounts, amount FROM v_kpi_aging_buckets "
-                 "ORDER BY bucket_no")
-
-
-def monthly():
-    """The last 12 months, oldest first: billed and collected, the current month partial."""
-    return _rows("SELECT month, partial_month, bills, billed, payments, collected "
-                 "FROM v_kpi_monthly ORDER BY month")
+def collection_figures():
+    """The figures of "How collection is going": (summary, aging buckets, months, taken_at).
+    summary: this month's billed and collected, open and overdue money, DSO, the work waiting (a
+    dict); buckets: the five aging buckets; months: the last 12 months, oldest first, billed and
+    collected, the current month partial. The figures refresh_kpi_snapshot kept (the 5-minute
+    job) when they are of today and at most KEPT_SECONDS old, with taken_at, when they were
+    read; otherwise the live views' (seconds at 1M accounts) and taken_at None. One snapshot of
+    the kept tables (a transaction): the three reads are of one refresh."""
+    with transaction.atomic(using="billing"):
+        kept = _rows("SELECT * FROM v_kpi_kept_summary WHERE as_of = CURRENT_DATE "
+                     "AND age_seconds BETWEEN 0 AND %s", [KEPT_SECONDS])
+        if kept:
+            return (kept[0],
+                    _rows("SELECT bucket_no, bucket, accounts, amount "
+                          "FROM v_kpi_kept_aging_buckets ORDER BY bucket_no"),
+                    _rows("SELECT month, partial_month, bills, billed, payments, collected "
+                          "FROM v_kpi_kept_monthly ORDER BY month"),
+                    kept[0]["taken_at"])
+    return (_rows("SELECT * FROM v_kpi_summary")[0],
+            _rows("SELECT bucket_no, bucket, accounts, amount FROM v_kpi_aging_buckets "
+                  "ORDER BY bucket_no"),
+            _rows("SELECT month, partial_month, bills, billed, payments, collected "
+                  "FROM v_kpi_monthly ORDER BY month"),
+            None)
 
 
 def collections_today(*, cashier):

@@ -377,5 +377,9 @@ def fold_report_deltas():
     return call_procedure("fold_report_deltas")
 
 
+def refresh_kpi_snapshot():
+    return call_procedure("refresh_kpi_snapshot")
+
+
 def retry_notice(*, notice_id, actor):
     return call_procedure("retry_notice", notice_id, actor)

@@ -73,11 +73,11 @@ class HomeView(RoleRequiredMixin, TemplateView):
         return super().get_context_data(**ctx, **kwargs)
 
     def manager_figures(self):
-        months = kpi.monthly()
+        summary, buckets, months, taken_at = kpi.collection_figures()
         labels = dict(BUCKETS)
         return {
-            "kpi": kpi.summary(),
-            "buckets": [dict(b, label=labels[b["bucket"]]) for b in kpi.aging_buckets()],
+            "kpi": summary, "kpi_taken_at": taken_at,
+            "buckets": [dict(b, label=labels[b["bucket"]]) for b in buckets],
             "trend": chart_spec(
                 title="Billed and collected per month (last 12 months)",
                 labels=[m["month"] for m in months],
