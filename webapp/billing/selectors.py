@@ -210,9 +210,9 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=()):
     the primary key's order (the first word after the last one found). With several prefixes,
     the one with the fewest rows (counted up to WORD_COUNT_CAP) drives, and each of its rows is
     kept when the same name or address (`same`) has a word starting with every other prefix (an
-    index lookup each). The driver's words are each read in the page's order up to
-    `need` customers (grouped: a customer has a row per address with the word), and their lists
-    are merged. Every read is an index range that stops at its LIMIT; the reads of the rows
+    index lookup each, a scalar subquery that no server turns into a semi-join). The driver's
+    words are each read in the page's order up to `need` customers (grouped: a customer has a
+    row per address with the word), and their lists are merged. Every read is an index range that stops at its LIMIT; the reads of the rows
     run under the search's time limit (SearchTooBroad past it)."""
     if not long_words or need > WORD_PAGE_MAX:
         return None
@@ -245,8 +245,12 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=()):
             driver = counts.index(min(counts))
         others = [p for i, p in enumerate(prefixes) if i != driver]
         one = " AND ".join(f"o.{c} = d.{c}" for c in same)
-        exists = "".join(f" AND EXISTS (SELECT 1 FROM {view} o WHERE {one} AND o.word LIKE %s)"
-                         for _ in others)
+        # a scalar subquery per driver row (an index lookup on the name's or address's own
+        # words), not EXISTS: MariaDB turned EXISTS into a semi-join that read every row of the
+        # other prefix first (200,000 for "Street" at 100k accounts: 0.57 s a page, against
+        # 20 ms), where the driver's rows stop at the page's end
+        exists = "".join(f" AND (SELECT 1 FROM {view} o WHERE {one} AND o.word LIKE %s "
+                         "LIMIT 1) IS NOT NULL" for _ in others)
         parts, part_params = [], []
         for word in forms[driver]:
             parts.append(f"(SELECT d.customer_id, d.full_name, d.customer_no FROM {view} d "
