@@ -107,7 +107,7 @@ WORDS = {
     "payment_received": "payment received", "payment_reversed": "payment reversed",
     "bill_cancelled": "bill cancelled", "refund_paid": "refund paid",
     "due_soon": "due soon", "overdue_1": "first reminder", "overdue_2": "second reminder",
-    "final_notice": "final notice", "none": "none",
+    "final_notice": "final notice",
     "rebate_revoked": "rebate taken back", "late_fee": "late fee",
     "payment_reversal": "payment reversal",
 }
