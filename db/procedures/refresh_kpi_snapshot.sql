@@ -10,9 +10,9 @@
 -- INSERT ... SELECT) the views' bills and payments are read without a lock, so no payment or
 -- billing chunk waits for it; each statement reads what was committed when it started. A page
 -- reading the kept views meanwhile reads the last set whole (a consistent read does not wait on
--- the rows being replaced); two refreshes at once take turns on kpi_snapshot's row. It reads
--- what the live views read: every open bill and twelve months of bills and payments through
--- their covering indexes (seconds at 1M accounts; docs/backoffice.md).
+-- the rows being replaced); two refreshes at once take turns on kpi_snapshot's row, locked
+-- first. It reads what the live views read: every open bill and twelve months of bills and
+-- payments through their covering indexes (seconds at 1M accounts; docs/backoffice.md).
 --
 -- Parameters: none. It commits a transaction the caller has open.
 -- Result (one row): taken_at (its NOW()), as_of (its CURRENT_DATE).
@@ -25,7 +25,7 @@ CREATE PROCEDURE refresh_kpi_snapshot()
 BEGIN
     DECLARE v_rc TINYINT DEFAULT NOT (@@GLOBAL.log_bin AND @@SESSION.sql_log_bin
                                       AND @@SESSION.binlog_format = 'STATEMENT');
-    DECLARE v_taken_at DATETIME DEFAULT NOW();
+    DECLARE v_taken_at DATETIME;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
     COMMIT;                                  -- SET TRANSACTION needs no transaction open
@@ -33,7 +33,16 @@ BEGIN
         SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
     END IF;
     START TRANSACTION;
-    -- the row first: a second refresh waits here for this one to commit
+    -- one refresh at a time: kpi_snapshot's row is locked first (inserted as a placeholder the
+    -- very first time, which a refresh running beside it waits on as well); a second refresh
+    -- waits here for this one to commit, then takes its own figures
+    INSERT INTO kpi_snapshot (snapshot_id, taken_at, as_of, month_start, bills_this_month,
+                              billed_this_month, payments_this_month, collected_this_month,
+                              open_amount, accounts_open, overdue_amount, accounts_overdue,
+                              billed_last_90_days)
+    VALUES (1, NOW(), '1000-01-01', '1000-01-01', 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        ON DUPLICATE KEY UPDATE snapshot_id = snapshot_id;
+    SET v_taken_at = NOW();
     DELETE FROM kpi_snapshot;
     INSERT INTO kpi_snapshot (snapshot_id, taken_at, as_of, month_start, bills_this_month,
                               billed_this_month, payments_this_month, collected_this_month,

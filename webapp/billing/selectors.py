@@ -212,8 +212,9 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=()):
     kept when the same name or address (`same`) has a word starting with every other prefix (an
     index lookup each, a scalar subquery that no server turns into a semi-join). The driver's
     words are each read in the page's order up to `need` customers (grouped: a customer has a
-    row per address with the word), and their lists are merged. Every read is an index range that stops at its LIMIT; the reads of the rows
-    run under the search's time limit (SearchTooBroad past it)."""
+    row per address with the word), and their lists are merged. Every read is an index range
+    that stops at its LIMIT; the reads of the rows run under the search's time limit
+    (SearchTooBroad past it)."""
     if not long_words or need > WORD_PAGE_MAX:
         return None
     alias = Customer.objects.db
