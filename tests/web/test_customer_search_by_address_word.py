@@ -149,3 +149,27 @@ def test_a_prefix_of_many_words_uses_the_fulltext_indexes(staff_client, monkeypa
         by_word, fulltext = both_paths(staff_client, monkeypatch, "oakfield")
     assert by_word == fulltext and len(by_word) == selectors.WORD_PREFIX_MAX + 1
     assert "MATCH (address)" in " ".join(q["sql"] for q in cq.captured_queries)
+
+
+@pytest.mark.parametrize("lookup", [True, False])
+@pytest.mark.parametrize("q", ["elm street", "street elm", "elm spring", "springfield elm",
+                               "main street", "oak springfield", "elm dublin", "elmwood park",
+                               "james's square london", "12 elm"])
+def test_several_words_either_plan_finds_the_same(staff_client, monkeypatch, addressed, q,
+                                                  lookup):
+    """As for names: a lookup per driver row, or EXISTS; the same customers either way."""
+    monkeypatch.setattr(selectors, "_others_follow", lambda *a, **k: lookup)
+    by_word, fulltext = both_paths(staff_client, monkeypatch, q)
+    assert by_word == fulltext
+
+
+def test_the_plan_follows_the_driver_s_first_rows(addressed):
+    """_others_follow: "elm street" (every Elm address here has its Street) takes the lookups;
+    "elm dublin" (no Elm address is in Dublin) does not."""
+    from django.db import connections
+    with connections["billing"].cursor() as cur:
+        one = "o.customer_id = d.customer_id AND o.account_id = d.account_id"
+        assert selectors._others_follow(cur, "v_customer_address_word", "elm", "", [], one,
+                                        ["street%"], need=51)
+        assert not selectors._others_follow(cur, "v_customer_address_word", "elm", "", [], one,
+                                            ["dublin%"], need=51)

@@ -93,3 +93,16 @@ def test_empty_and_one_character_queries(staff_client, named):
     assert r.context["results"] is None
     names, _ = search(staff_client, "j")                  # a short word: part of the name
     assert names == sorted(n for n in NAMES if "j" in n.lower())
+
+
+@pytest.mark.parametrize("lookup", [True, False])
+@pytest.mark.parametrize("q", ["ann smith", "smith ann", "anna jones", "smithers jones",
+                               "mary smi", "smith mary x", "sean brien", "al_sayed ed",
+                               "ann d", "jo smith"])
+def test_several_words_either_plan_finds_the_same(staff_client, monkeypatch, named, q, lookup):
+    """The other words of a query are checked by a lookup per row of the driver's word, or by
+    EXISTS, whichever _others_follow chooses from the driver's first rows: both find what the
+    FULLTEXT index finds."""
+    monkeypatch.setattr(selectors, "_others_follow", lambda *a, **k: lookup)
+    by_word, fulltext = both_paths(staff_client, monkeypatch, q)
+    assert by_word == fulltext

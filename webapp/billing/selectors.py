@@ -210,9 +210,10 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=()):
     the primary key's order (the first word after the last one found). With several prefixes,
     the one with the fewest rows (counted up to WORD_COUNT_CAP) drives, and each of its rows is
     kept when the same name or address (`same`) has a word starting with every other prefix (an
-    index lookup each, a scalar subquery that no server turns into a semi-join). The driver's
-    words are each read in the page's order up to `need` customers (grouped: a customer has a
-    row per address with the word), and their lists are merged. Every read is an index range
+    index lookup each when a quarter of the driver's first rows have them, _others_follow; else
+    EXISTS, which the server may read as a semi-join). The driver's words are each read in the
+    page's order up to `need` customers (grouped: a customer has a row per address with the
+    word), and their lists are merged. Every read is an index range
     that stops at its LIMIT; the reads of the rows run under the search's time limit
     (SearchTooBroad past it)."""
     if not long_words or need > WORD_PAGE_MAX:
@@ -246,12 +247,18 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=()):
             driver = counts.index(min(counts))
         others = [p for i, p in enumerate(prefixes) if i != driver]
         one = " AND ".join(f"o.{c} = d.{c}" for c in same)
-        # a scalar subquery per driver row (an index lookup on the name's or address's own
-        # words), not EXISTS: MariaDB turned EXISTS into a semi-join that read every row of the
-        # other prefix first (200,000 for "Street" at 100k accounts: 0.57 s a page, against
-        # 20 ms), where the driver's rows stop at the page's end
-        exists = "".join(f" AND (SELECT 1 FROM {view} o WHERE {one} AND o.word LIKE %s "
-                         "LIMIT 1) IS NOT NULL" for _ in others)
+        exists = "".join(f" AND EXISTS (SELECT 1 FROM {view} o WHERE {one} AND o.word LIKE %s)"
+                         for _ in others)
+        if others and _others_follow(cur, view, forms[driver][0], where, params, one, others,
+                                     need=need):
+            # the other words come with the driver's (an address's "Elm" with its "Street"): a
+            # lookup per driver row, which stops at the page's end. As EXISTS, MariaDB may make
+            # it a semi-join that first reads every row of the other prefix (200,000 for
+            # "Street" at 100k accounts: 134 ms a statement against 21 ms); where the other
+            # words are rare among the first rows ("Ben Scott": no Scott among the first Bens),
+            # that semi-join is the better plan (40 ms against 150 ms at 1M) and stays
+            exists = "".join(f" AND (SELECT 1 FROM {view} o WHERE {one} AND o.word LIKE %s "
+                             "LIMIT 1) IS NOT NULL" for _ in others)
         parts, part_params = [], []
         for word in forms[driver]:
             parts.append(f"(SELECT d.customer_id, d.full_name, d.customer_no FROM {view} d "
@@ -267,6 +274,25 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=()):
         with _search_time_limit():
             cur.execute(_within(sql, SEARCH_SECONDS, alias), [*part_params, int(need)])
         return [r[0] for r in cur.fetchall()]
+
+
+SAMPLE_ROWS = 1000             # _others_follow: the driver's first rows it reads at most
+
+
+def _others_follow(cur, view, word, where, params, one, others, *, need):
+    """Whether a quarter or more of the driver word's first rows in the page's order (4 x
+    `need`, at most SAMPLE_ROWS) have every other prefix in the same name or address: then a
+    lookup per row fills the page within those rows. One statement: that many index entries and
+    a lookup each (the word, a constant, is not in its ORDER BY: with it MariaDB sorted all of
+    the word's rows, 1.7 s for "Elm" at 1M accounts)."""
+    rows = min(4 * int(need), SAMPLE_ROWS)
+    checks = " AND ".join(f"(SELECT 1 FROM {view} o WHERE {one} AND o.word LIKE %s LIMIT 1) "
+                          "IS NOT NULL" for _ in others)
+    cur.execute(f"SELECT COUNT(*), COALESCE(SUM({checks}), 0) FROM (SELECT d.* FROM {view} d "
+                f"WHERE d.word = %s{where} ORDER BY d.full_name, d.customer_no, d.customer_id "
+                f"LIMIT %s) d", [*others, word, *params, rows])
+    read, having = cur.fetchone()
+    return int(having) * 4 >= int(read)
 
 
 @contextlib.contextmanager
