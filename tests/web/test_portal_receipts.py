@@ -116,7 +116,10 @@ def test_the_gateway_validates_like_a_processor():
     assert check_card(Card("378282246310005", "12/30", "123", "A"), TODAY)[0] == "cvc"
     assert check_card(Card("378282246310005", "12/30", "1234", "A"), TODAY) is None
     g = SimulatedGateway()
-    r = g.charge("10.00", "ref-1", ok, account="7")
+    # the gateway checks the expiry against the real today: a card valid for years (the one
+    # above, valid through 11/26, was declined from 1 Dec 2026 on)
+    r = g.charge("10.00", "ref-1", Card(number="4242424242424242", expiry="12/30", cvc="123",
+                                         holder="A"), account="7")
     assert (r.approved, r.brand, r.last4) == (True, "Visa", "4242")
 
 
