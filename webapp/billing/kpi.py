@@ -28,21 +28,17 @@ def collection_figures():
     read; otherwise the live views' (seconds at 1M accounts) and taken_at None. One snapshot of
     the kept tables (a transaction): the three reads are of one refresh."""
     with transaction.atomic(using="billing"):
-        kept = _rows("SELECT * FROM v_kpi_kept_summary WHERE as_of = CURRENT_DATE "
-                     "AND age_seconds BETWEEN 0 AND %s", [KEPT_SECONDS])
-        if kept:
-            return (kept[0],
-                    _rows("SELECT bucket_no, bucket, accounts, amount "
-                          "FROM v_kpi_kept_aging_buckets ORDER BY bucket_no"),
-                    _rows("SELECT month, partial_month, bills, billed, payments, collected "
-                          "FROM v_kpi_kept_monthly ORDER BY month"),
-                    kept[0]["taken_at"])
-    return (_rows("SELECT * FROM v_kpi_summary")[0],
-            _rows("SELECT bucket_no, bucket, accounts, amount FROM v_kpi_aging_buckets "
-                  "ORDER BY bucket_no"),
-            _rows("SELECT month, partial_month, bills, billed, payments, collected "
-                  "FROM v_kpi_monthly ORDER BY month"),
-            None)
+        summary = _rows("SELECT * FROM v_kpi_kept_summary WHERE as_of = CURRENT_DATE "
+                        "AND age_seconds BETWEEN 0 AND %s", [KEPT_SECONDS])
+        view = "v_kpi_kept_" if summary else "v_kpi_"          # kept, or read live
+        if not summary:
+            summary = _rows("SELECT * FROM v_kpi_summary")
+        return (summary[0],
+                _rows(f"SELECT bucket_no, bucket, accounts, amount FROM {view}aging_buckets "
+                      "ORDER BY bucket_no"),
+                _rows(f"SELECT month, partial_month, bills, billed, payments, collected "
+                      f"FROM {view}monthly ORDER BY month"),
+                summary[0].get("taken_at"))
 
 
 def collections_today(*, cashier):

@@ -247,18 +247,18 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=()):
             driver = counts.index(min(counts))
         others = [p for i, p in enumerate(prefixes) if i != driver]
         one = " AND ".join(f"o.{c} = d.{c}" for c in same)
-        exists = "".join(f" AND EXISTS (SELECT 1 FROM {view} o WHERE {one} AND o.word LIKE %s)"
-                         for _ in others)
+        # the other words come with the driver's (an address's "Elm" with its "Street"): a
+        # lookup per driver row, which stops at the page's end. As EXISTS, MariaDB may make it a
+        # semi-join that first reads every row of the other prefix (200,000 for "Street" at
+        # 100k accounts: 134 ms a statement against 21 ms); where the other words are rare
+        # among the first rows ("Ben Scott": no Scott among the first Bens), that semi-join is
+        # the better plan (40 ms against 150 ms at 1M) and stays
         if others and _others_follow(cur, view, forms[driver][0], where, params, one, others,
                                      need=need):
-            # the other words come with the driver's (an address's "Elm" with its "Street"): a
-            # lookup per driver row, which stops at the page's end. As EXISTS, MariaDB may make
-            # it a semi-join that first reads every row of the other prefix (200,000 for
-            # "Street" at 100k accounts: 134 ms a statement against 21 ms); where the other
-            # words are rare among the first rows ("Ben Scott": no Scott among the first Bens),
-            # that semi-join is the better plan (40 ms against 150 ms at 1M) and stays
-            exists = "".join(f" AND (SELECT 1 FROM {view} o WHERE {one} AND o.word LIKE %s "
-                             "LIMIT 1) IS NOT NULL" for _ in others)
+            check = _lookup(view, one)
+        else:
+            check = f"EXISTS (SELECT 1 FROM {view} o WHERE {one} AND o.word LIKE %s)"
+        exists = "".join(f" AND {check}" for _ in others)
         parts, part_params = [], []
         for word in forms[driver]:
             parts.append(f"(SELECT d.customer_id, d.full_name, d.customer_no FROM {view} d "
@@ -279,6 +279,13 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=()):
 SAMPLE_ROWS = 1000             # _others_follow: the driver's first rows it reads at most
 
 
+def _lookup(view, one):
+    """The check that the name or address of row `d` (`one`: the columns that name it) has a
+    word starting with a prefix (one %s): an index lookup per row, a scalar subquery that no
+    server turns into a semi-join."""
+    return f"(SELECT 1 FROM {view} o WHERE {one} AND o.word LIKE %s LIMIT 1) IS NOT NULL"
+
+
 def _others_follow(cur, view, word, where, params, one, others, *, need):
     """Whether a quarter or more of the driver word's first rows in the page's order (4 x
     `need`, at most SAMPLE_ROWS) have every other prefix in the same name or address: then a
@@ -286,8 +293,7 @@ def _others_follow(cur, view, word, where, params, one, others, *, need):
     a lookup each (the word, a constant, is not in its ORDER BY: with it MariaDB sorted all of
     the word's rows, 1.7 s for "Elm" at 1M accounts)."""
     rows = min(4 * int(need), SAMPLE_ROWS)
-    checks = " AND ".join(f"(SELECT 1 FROM {view} o WHERE {one} AND o.word LIKE %s LIMIT 1) "
-                          "IS NOT NULL" for _ in others)
+    checks = " AND ".join(_lookup(view, one) for _ in others)
     cur.execute(f"SELECT COUNT(*), COALESCE(SUM({checks}), 0) FROM (SELECT d.* FROM {view} d "
                 f"WHERE d.word = %s{where} ORDER BY d.full_name, d.customer_no, d.customer_id "
                 f"LIMIT %s) d", [*others, word, *params, rows])
