@@ -143,6 +143,46 @@ def test_the_dunning_heading_is_the_aggregate_of_the_list(staff_client, billed, 
     assert "1 account with €100.00 overdue" in text(staff_client.get(reverse("billing:dunning")))
 
 
+def test_the_dunning_list_kept_by_the_job(staff_client, billed, billing_db, monkeypatch):
+    """While the list the 5-minute job kept (refresh_dunning_snapshot) is of today and at most
+    15 minutes old, the page shows its order and its heading, saying when it was made, and each
+    row's figures now: an account paid off since says so (with what it owed then), a part
+    payment shows what is overdue now. Pages are ranges of the kept positions. 16 minutes old:
+    the page reads v_dunning live."""
+    from billing.views import notices
+    ann, bob = billed
+    bob_pays_then_reminders(billing_db, bob, "40.00")       # Ann 100.00, Bob 60.00 overdue
+    billing_db.call("refresh_dunning_snapshot")
+    taken = billing_db.value("SELECT taken_at FROM v_dunning_kept_total")
+    billing_db.call("post_payment", ann.account_id, "100.00", "cash", None, "k-kept-1", ACTOR)
+    billing_db.call("post_payment", bob.account_id, "10.00", "cash", None, "k-kept-2", ACTOR)
+    r = staff_client.get(reverse("billing:dunning"))
+    rows = list(r.context["rows"])
+    assert [x.account_id for x in rows] == [ann.account_id, bob.account_id]     # as kept
+    assert rows[0].now is None
+    assert (rows[1].now.level, str(rows[1].now.amount_overdue)) == ("overdue_2", "50.00")
+    body = text(r)
+    assert (f"2 accounts with €160.00 overdue as of {taken.day} {taken:%b %Y}, {taken:%H:%M}."
+            in body), body
+    assert "The list is made again every 5 minutes" in body
+    assert "Nothing overdue now: paid or corrected since the list was made (€100.00 then)." in body
+    assert "€50.00" in body and "€60.00" not in body
+    # a page is a range of positions: page 2 of 2 (and "last") is Bob's
+    monkeypatch.setattr(notices, "DUNNING_PAGE", 1)
+    for number in ("2", "last"):
+        page = staff_client.get(reverse("billing:dunning"), {"page": number}).context["rows"]
+        assert [x.account_id for x in page] == [bob.account_id]
+        assert page.number == 2 and page.paginator.count == 2
+    monkeypatch.setattr(notices, "DUNNING_PAGE", 50)
+    # 16 minutes old: v_dunning as it is now
+    billing_db.execute("UPDATE dunning_snapshot SET taken_at = NOW() - INTERVAL 16 MINUTE")
+    r = staff_client.get(reverse("billing:dunning"))
+    assert [(x.account_id, str(x.now.amount_overdue)) for x in r.context["rows"]] == [
+        (bob.account_id, "50.00")]
+    assert "1 account with €50.00 overdue." in text(r)
+    assert "The list is made again" not in text(r)
+
+
 def test_notice_list_pages_every_notice(staff_client, billed, billing_db, monkeypatch):
     """The list is paged (it used to stop at its first 200): every notice of the status is on
     some page, newest first, and the pager counts them all."""

@@ -169,7 +169,8 @@ def test_the_home_page_shows_the_kept_figures_while_they_are_fresh(manager_clien
 
 
 def test_the_fold_job_keeps_the_home_page_figures(billing_db, month_of_work):
-    """manage.py fold_report_deltas (the 5-minute job) folds, then refreshes the kept figures."""
+    """manage.py fold_report_deltas (the 5-minute job) folds, then refreshes the kept figures
+    and the kept dunning list."""
     from io import StringIO
 
     from django.core.management import call_command
@@ -180,3 +181,7 @@ def test_the_fold_job_keeps_the_home_page_figures(billing_db, month_of_work):
     kept = billing_db.row("SELECT open_amount, collected_this_month FROM v_kpi_kept_summary")
     live = billing_db.row("SELECT open_amount, collected_this_month FROM v_kpi_summary")
     assert kept == live
+    # and the dunning list (refresh_dunning_snapshot)
+    assert "dunning list kept as of" in out.getvalue()
+    assert billing_db.row("SELECT accounts, overdue FROM v_dunning_kept_total") == \
+        billing_db.row("SELECT accounts, overdue FROM v_staff_dunning_total")

@@ -750,6 +750,27 @@ class Dunning(ReadOnlyModel):
         ordering = ["-level_no", "-amount_overdue", "account_id"]   # as AgingReport's
 
 
+class DunningKept(ReadOnlyModel):
+    """db/views/v_dunning_kept.sql: the dunning list as the 5-minute job last took it
+    (refresh_dunning_snapshot), by position, with its figures as they were then; the page shows
+    each row's figures now from Dunning."""
+    rank_no = models.PositiveIntegerField(primary_key=True)
+    account_id = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=12)
+    customer_id = models.PositiveIntegerField()
+    customer_name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, null=True)
+    email = models.CharField(max_length=254, null=True)
+    level_no = models.PositiveSmallIntegerField()
+    level = models.CharField(max_length=20)
+    amount_overdue = models.DecimalField(**MONEY)
+    oldest_due_date = models.DateField()
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_dunning_kept"
+        ordering = ["rank_no"]
+
+
 # --- the bill as a document (issue 21): read by the portal's bill and the notices' PDF ---
 
 class BillAccountSummary(ReadOnlyModel):

@@ -381,5 +381,9 @@ def refresh_kpi_snapshot():
     return call_procedure("refresh_kpi_snapshot")
 
 
+def refresh_dunning_snapshot():
+    return call_procedure("refresh_dunning_snapshot")
+
+
 def retry_notice(*, notice_id, actor):
     return call_procedure("retry_notice", notice_id, actor)

@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import TemplateView
 
-from billing import paging, selectors, services
+from billing import kpi, paging, selectors, services
 from billing.errors import BillingError
 from billing.models import Dunning, Notice
 from billing.roles import DESK, READ, RoleRequiredMixin
@@ -61,15 +61,26 @@ class RetryNoticeView(RoleRequiredMixin, View):
 class DunningView(RoleRequiredMixin, TemplateView):
     """The collectors' list: accounts with money overdue, highest dunning level first, then the
     biggest amount, DUNNING_PAGE a page (every account reachable by the pager; it showed the
-    first 1,000 and no more). The number of accounts and the money overdue come from
-    v_staff_dunning_total (the same figures as an aggregate over v_dunning, without its
-    dunning levels), which also gives the pager its count."""
+    first 1,000 and no more).
+
+    The list the 5-minute job kept (refresh_dunning_snapshot) while it is of today and at most
+    kpi.KEPT_SECONDS old: its order and heading as taken, each shown row's figures now
+    (selectors.KeptDunningRows). Otherwise v_dunning itself, with v_staff_dunning_total's heading
+    (the same figures as an aggregate over v_dunning, without its dunning levels), which also
+    gives the pager its count: seconds at 1M accounts overdue. Either way a row's `now` holds
+    the figures shown."""
     roles = READ
     template_name = "billing/dunning.html"
 
     def get_context_data(self, **kwargs):
-        qs = Dunning.objects.all()
-        totals = selectors.dunning_totals()
-        rows = paging.page(self.request, qs, "page", per_page=DUNNING_PAGE,
-                           count=totals["accounts"])
+        totals = selectors.dunning_kept_totals(max_age=kpi.KEPT_SECONDS)
+        if totals is None:
+            totals = selectors.dunning_totals()
+            rows = paging.page(self.request, Dunning.objects.all(), "page",
+                               per_page=DUNNING_PAGE, count=totals["accounts"])
+            for r in rows:
+                r.now = r
+        else:
+            rows = paging.page(self.request, selectors.KeptDunningRows(totals["accounts"]), "page",
+                               per_page=DUNNING_PAGE, count=totals["accounts"])
         return super().get_context_data(rows=rows, totals=totals, **kwargs)

@@ -1,7 +1,8 @@
 """manage.py fold_report_deltas: folds the reports' deltas into their totals (CALL
 fold_report_deltas; migration 0121, docs/backoffice.md "Reports"), then keeps the home page's
 collection figures (CALL refresh_kpi_snapshot; migration 0133, docs/backoffice.md "Home pages
-and KPIs").
+and KPIs") and the collectors' dunning list (CALL refresh_dunning_snapshot; migration 0134,
+docs/notices.md "The dunning list").
 
     manage.py fold_report_deltas
 
@@ -9,9 +10,10 @@ Every posting, reversal, billing chunk, late-fee run, cancelled bill and reading
 row to the revenue, collections or consumption report's kept figures; this job folds the
 committed ones into one row per key, so that a report page sums a few rows. The figures are exact whether it ran or
 not; run it every few minutes (deploy/systemd/billing-fold-report-deltas.timer, or cron) and
-after a billing run. The home page shows the kept collection figures while they are at most 15
-minutes old, and reads the live ones (seconds at 1M accounts) otherwise. Safe to run at any
-time, beside postings and other folds: neither step locks a bill or a payment. Exit codes: 0
+after a billing run. The home page shows the kept collection figures, and the dunning list its kept
+order, while they are at most 15 minutes old, and they read the live ones (seconds at 1M
+accounts) otherwise. Safe to run at any
+time, beside postings and other folds: no step locks a bill or a payment. Exit codes: 0
 success, 2 failure (docs/operations.md).
 """
 from django.core.management.base import BaseCommand
@@ -22,7 +24,7 @@ from billing.management import jobs
 
 class Command(BaseCommand):
     help = ("Folds the revenue, collections and consumption reports' deltas and keeps the home "
-            "page's collection figures.")
+            "page's collection figures and the dunning list.")
     requires_system_checks = []
 
     def handle(self, *args, **o):
@@ -39,3 +41,9 @@ class Command(BaseCommand):
         except Exception as exc:  # noqa: BLE001 - as above; the folded deltas stay folded
             raise jobs.failure(f"refresh_kpi_snapshot failed: {exc}") from exc
         self.stdout.write(f"home page figures kept as of {k['taken_at']:%Y-%m-%d %H:%M:%S}")
+        try:
+            d = services.refresh_dunning_snapshot()
+        except Exception as exc:  # noqa: BLE001 - as above; the home page's figures stay kept
+            raise jobs.failure(f"refresh_dunning_snapshot failed: {exc}") from exc
+        self.stdout.write(f"dunning list kept as of {d['taken_at']:%Y-%m-%d %H:%M:%S}: "
+                          f"{d['accounts']} accounts")
