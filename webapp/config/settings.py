@@ -96,6 +96,7 @@ TEMPLATES = [{
         "django.template.context_processors.request",
         "django.contrib.auth.context_processors.auth",
         "django.contrib.messages.context_processors.messages",
+        "billing.context_processors.nav",
     ]},
 }]
 
