@@ -183,6 +183,14 @@ def test_the_dunning_list_kept_by_the_job(staff_client, billed, billing_db, monk
     assert "The list is made again" not in text(r)
 
 
+def test_an_empty_kept_dunning_list_says_when_it_was_made(staff_client, billing_db):
+    billing_db.call("refresh_dunning_snapshot")
+    taken = billing_db.value("SELECT taken_at FROM v_dunning_kept_total")
+    body = text(staff_client.get(reverse("billing:dunning")))
+    assert (f"No account is overdue as of {taken.day} {taken:%b %Y}, {taken:%H:%M} (the list is "
+            "made again every 5 minutes).") in body, body
+
+
 def test_notice_list_pages_every_notice(staff_client, billed, billing_db, monkeypatch):
     """The list is paged (it used to stop at its first 200): every notice of the status is on
     some page, newest first, and the pager counts them all."""
