@@ -198,9 +198,39 @@ def billing_tables(d):
         "AND table_type = 'BASE TABLE' AND table_name NOT LIKE '\\_yoyo%' ORDER BY table_name")]
 
 
+def used_tables(d, tables):
+    """Those of `tables` that a TRUNCATE would change: with a row, or empty with an AUTO_INCREMENT
+    moved on since the last TRUNCATE (an INSERT rolled back leaves no row but a used id, and a
+    test may expect the first id). Two statements, about 2 ms; the second names its tables, as
+    information_schema opens every table of the schema for AUTO_INCREMENT otherwise (12 ms)."""
+    if not tables:
+        return []
+    full = {r["t"] for r in d.rows(" UNION ALL ".join(
+        f"SELECT '{t}' AS t FROM DUAL WHERE EXISTS (SELECT 1 FROM `{t}`)" for t in tables))}
+    empty = [t for t in tables if t not in full]
+    moved = set()
+    if empty:
+        # MySQL caches information_schema's AUTO_INCREMENT for a day unless told not to;
+        # MariaDB reads it from the table and has no such variable
+        try:
+            d.execute("SET SESSION information_schema_stats_expiry = 0")
+        except DbError:
+            pass
+        names = ", ".join(f"'{t}'" for t in empty)
+        moved = {r["t"] for r in d.rows(
+            "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = "
+            f"DATABASE() AND table_name IN ({names}) AND auto_increment > 1")}
+    return [t for t in tables if t in full or t in moved]
+
+
 def truncate_all(d, tables):
     """Empties `tables` on the Db `d` (TRUNCATE: triggers do not fire, so the append-only rules
-    stay in force for everything else)."""
+    stay in force for everything else): each one that has a row or a used AUTO_INCREMENT id
+    (used_tables), so that every table is as a fresh schema has it. TRUNCATE re-creates the
+    table's file, 2-3 ms a table: all 53 on every test cost 0.14 s, about a fifth of the suite."""
+    tables = used_tables(d, tables)
+    if not tables:
+        return
     # TRUNCATE re-creates an InnoDB table, and a FULLTEXT index takes the session's stopword
     # setting when it is created: as in migration 0017, without stopwords
     d.execute("SET SESSION innodb_ft_enable_stopword = OFF")
