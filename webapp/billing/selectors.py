@@ -16,7 +16,8 @@ from billing.models import PaymentBatch, PaymentBatchAccount, PaymentBatchLine
 
 from billing.models import (Account, AccountBalance, AccountDiscount, Aging, AuditEntry,
                             BillingException, BillingRun, BillSummary, CollectionsDaily,
-                            ConsumptionReport, Customer, Discount, MeterContext, MeterReading,
+                            ConsumptionReport, Customer, Discount, Dunning, DunningKept,
+                            MeterContext, MeterReading,
                             Payment, RevenueReport, Reversal, ReversalBill, ReviewQueueReading,
                             StatementEntry,
                             TariffBlock, TariffSimulation, TariffSimulationAccount,
@@ -971,7 +972,6 @@ class KeptDunningRows:
         return self.count
 
     def __getitem__(self, bounds):
-        from billing.models import Dunning, DunningKept
         rows = list(DunningKept.objects.filter(rank_no__gt=bounds.start or 0,
                                                rank_no__lte=bounds.stop))
         now = Dunning.objects.in_bulk([r.account_id for r in rows])
