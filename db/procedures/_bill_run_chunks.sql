@@ -52,7 +52,11 @@
 -- nothing, and workers meet only on the counter.
 --
 -- A chunk that deadlocks (1213) or times out on a lock (1205) is rolled back and claimed again,
--- 5 attempts in all (if another session took it meanwhile, this one goes on with the next).
+-- 5 attempts in all (if another session took it meanwhile, this one goes on with the next). So is
+-- one that fails with 1467 (Failed to read auto-increment value from storage engine): MariaDB
+-- says so when the wait for a table's AUTO-INC lock (an INSERT ... SELECT into bill, ledger_entry,
+-- notice, ... while another worker's holds it) ends in a deadlock or a timeout; seen once in
+-- tests/db/test_parallel_billing.py with three workers, where it failed the run.
 -- Any other failure in a chunk (or the 5th lock error) rolls that chunk back, marks the run
 -- 'failed' (_finish_billing_run: the sums of the chunks committed, audit billing_run_failed)
 -- and is raised again: committed chunks stay billed, the chunks other sessions are billing
@@ -112,7 +116,7 @@ BEGIN
     -- One iteration per chunk: each chunk is its own transaction, so this is a loop.
     chunk_loop: LOOP
         BEGIN
-            DECLARE EXIT HANDLER FOR 1213, 1205
+            DECLARE EXIT HANDLER FOR 1213, 1205, 1467
             BEGIN
                 ROLLBACK;
                 SET v_in_chunk = 0;
