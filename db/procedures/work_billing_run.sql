@@ -13,9 +13,10 @@
 -- Result: run_id, chunks_done, bills_created: what THIS call billed and committed (0, 0 for a
 --   run that is completed or failed, or whose chunks are all being billed by other sessions).
 -- Errors: 45001 unknown run, 45002 empty actor. A chunk that deadlocks (1213), times out on
---   a lock (1205) or fails on a table's AUTO-INC lock (1467) is rolled back and tried again, 5
---   attempts in all; any other failure in a chunk (or the 5th lock error) rolls that chunk back,
---   marks the run 'failed' and is raised again; chunks committed before stay billed.
+--   a lock (1205) or fails on a table's AUTO-INC lock (1467) is rolled back and
+--   tried again, 5 attempts in all; any other failure in a chunk (or the 5th lock error) rolls
+--   that chunk back, marks the run 'failed' and is raised again; chunks committed before stay
+--   billed.
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
 -- typed locals (the _arg_* functions) at the top of the body, before anything is read or
 -- written: a wrong type, a value too long or too big is a contract error (45002, or 45001 for
