@@ -397,10 +397,10 @@ def _com_statements(db, scope):
     return sum(int(r["Value"]) for r in db.rows(f"SHOW {scope} STATUS LIKE 'Com\\_%'"))
 
 
-def _statements_run(db, call, patience=60):
+def _statements_run(db, call, samples=5, patience=60):
     """How many statements the server ran for `call`, counted by the session's status `Queries`
     (MariaDB counts the statements of stored programs too: nested CALLs, function bodies,
-    DECLAREs, IFs), and `call`'s answer.
+    DECLAREs, IFs), and `call`'s last answer.
 
     That figure is the server-wide query id of the session's last statement, not a count of the
     session's own (another session's 100 statements raise it by 100), so a statement any other
@@ -409,10 +409,17 @@ def _statements_run(db, call, patience=60):
     the Com_ counters tell (a SHOW's figures include itself): this session's grew by the call's
     statements and the five SHOWs after its first read, every session's (from the second SHOW
     to the fifth) by the call's statements and three SHOWs, so the two differ by exactly 2 when
-    no other session ran anything. Otherwise `call` runs again (callers post payments of the
-    same shape, whose count is the same), for up to `patience` seconds."""
+    no other session ran anything.
+
+    That guard is not tight: a CI run once kept a count of 72 for a posting of 68, most likely
+    from work that raises the query id without a Com_ counter (a connection opening, or a stored
+    program another session was already inside). Another session can only add to a count, never
+    take from it, so `call` runs until `samples` counts are kept (callers post payments of the
+    same shape, whose count is the same) and the smallest is the answer; for up to `patience`
+    seconds."""
     deadline = time.monotonic() + patience
-    while time.monotonic() < deadline:
+    kept, r = [], None
+    while len(kept) < samples and time.monotonic() < deadline:
         session_before = _com_statements(db, "SESSION")
         global_before = _com_statements(db, "GLOBAL")
         before = int(db.row("SHOW SESSION STATUS LIKE 'Queries'")["Value"])
@@ -421,18 +428,21 @@ def _statements_run(db, call, patience=60):
         global_growth = _com_statements(db, "GLOBAL") - global_before
         session_growth = _com_statements(db, "SESSION") - session_before
         if global_growth == session_growth - 2:
-            return n, r
-        time.sleep(0.01)
-    raise AssertionError(f"other sessions ran statements around every call for {patience} s: "
-                         f"no count of this session's own")
+            kept.append(n)
+        else:
+            time.sleep(0.01)
+    if not kept:
+        raise AssertionError(f"other sessions ran statements around every call for {patience} s: "
+                             f"no count of this session's own")
+    return min(kept), r
 
 
 def test_a_posting_runs_few_statements(db, acc):
     """A new posting to an account with one open bill, arguments as a client sends them: before
     issue 24 it ran 117 statements (six argument functions, four nested CALLs, the plan as JSON);
     the budget is 70, with the same rows written. (Counted while no other session ran a
-    statement: see _statements_run. A full `make test` once counted 72 here: the posting's 68
-    and, most likely, 4 of the other half's.)"""
+    statement, the least of five counts: see _statements_run. A CI run once counted 72 here
+    from one count: the posting's 68 and, most likely, 4 of the other half's.)"""
     make_bill(db, acc, "30.00", "2026-01-15")
     pay(db, acc, "30.00", key="k-paid")                          # a paid bill besides the open one
     b = make_bill(db, acc, "100.00", "2026-02-15")
