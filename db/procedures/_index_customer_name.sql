@@ -1,10 +1,12 @@
 -- _index_customer_name: writes a customer's name words into customer_name_word (migration 0117),
--- the staff search's ordered index of names by word (billing.selectors.search_customers).
--- Called by the triggers customer_name_words_insert and customer_name_words_update.
+-- the staff search's ordered index of names by word, and every ordered pair of two different
+-- of those words into customer_name_pair (migration 0135), its index of names by two words
+-- (billing.selectors.search_customers). Called by the triggers customer_name_words_insert and
+-- customer_name_words_update (which deletes the customer's rows of both tables first).
 --
 --   A word is a run of letters, digits and underscores of 3 to 84 characters, as InnoDB's
 --   FULLTEXT parser takes it (any other character, the apostrophe included, separates words);
---   a word twice in the name is one row (the duplicate key updates nothing).
+--   a word twice in the name is one row (the duplicate key updates nothing) and makes no pair.
 --
 -- Parameters
 --   p_customer_id   the customer
@@ -25,4 +27,10 @@ BEGIN
                       '$[*]' COLUMNS (word VARCHAR(200) PATH '$')) w
      WHERE CHAR_LENGTH(w.word) BETWEEN 3 AND 84
     ON DUPLICATE KEY UPDATE customer_id = customer_name_word.customer_id;
+
+    INSERT INTO customer_name_pair (word, other, full_name, customer_no, customer_id)
+    SELECT a.word, b.word, p_full_name, p_customer_no, p_customer_id
+      FROM customer_name_word a
+      JOIN customer_name_word b ON b.customer_id = a.customer_id AND b.word <> a.word
+     WHERE a.customer_id = p_customer_id;
 END

@@ -106,3 +106,61 @@ def test_several_words_either_plan_finds_the_same(staff_client, monkeypatch, nam
     monkeypatch.setattr(selectors, "_others_follow", lambda *a, **k: lookup)
     by_word, fulltext = both_paths(staff_client, monkeypatch, q)
     assert by_word == fulltext
+
+
+def _pair_path_used(cq):
+    return any("v_customer_name_pair" in q["sql"] for q in cq.captured_queries)
+
+
+@pytest.mark.parametrize("q, pairs", [
+    ("ann smith", True), ("smith ann", True), ("anna jones", True), ("sean brien", True),
+    ("mary smi", True), ("smith mary x", True), ("al_sayed ed", False), ("ann smith jones", True),
+    ("smithers jones smith", True), ("smith smithers", False), ("smithers smith", False),
+    ("smith smith", False), ("zoë müller", True), ("hans muller", True), ("müller muller", False),
+    ("ann nobody", False), ("jo smith", False)])
+def test_two_words_of_a_name_read_its_pairs(staff_client, monkeypatch, named, q, pairs):
+    """Where the other words are not among the driver's first rows, a name's words are read as
+    pairs from customer_name_pair (migration 0135): the same customers in the same order as the
+    FULLTEXT index. The two rarest prefixes make the pair ("smithers jones smith": Smithers
+    and Jones; "smith" is looked up, and may be Smithers again). Not when a word starts with
+    both ("smith smithers": Smithers alone matches both, and a word makes no pair with itself),
+    nor with a single long word ("al_sayed ed", "jo smith": "ed" and "jo" are short), nor when a
+    prefix starts no word at all ("ann nobody": nobody is found without reading any name)."""
+    monkeypatch.setattr(selectors, "_others_follow", lambda *a, **k: False)
+    with CaptureQueriesContext(connections["billing"]) as cq:
+        names, _ = search(staff_client, q)
+    assert _pair_path_used(cq) == pairs
+    by_word, fulltext = both_paths(staff_client, monkeypatch, q)
+    assert names == by_word == fulltext
+
+
+def test_the_pairs_follow_a_new_name(staff_client, monkeypatch, billing_db):
+    """A renamed customer is found by two words of the new name, not of the old, on the pairs'
+    path; the pairs are the new name's words both ways round."""
+    monkeypatch.setattr(selectors, "_others_follow", lambda *a, **k: False)
+    cid = make_customer(billing_db, name="Grace Brewster Hopper")
+    assert search(staff_client, "hopper grace")[0] == ["Grace Brewster Hopper"]
+    billing_db.call("update_customer", cid, "Grace Murray", None, None, None, "staff:test")
+    with CaptureQueriesContext(connections["billing"]) as cq:
+        assert search(staff_client, "hopper grace")[0] == []
+        assert search(staff_client, "murray grace")[0] == ["Grace Murray"]
+    assert _pair_path_used(cq)
+    assert billing_db.rows("SELECT word, other FROM customer_name_pair WHERE customer_id = %s "
+                           "ORDER BY word", cid) == [{"word": "Grace", "other": "Murray"},
+                                                     {"word": "Murray", "other": "Grace"}]
+
+
+def test_pairs_pages_in_order(staff_client, monkeypatch, billing_db):
+    """Two words that 60 customers have, some of the same name, on the pairs' path: 50 a page,
+    ordered by name then customer number, every customer once, as the FULLTEXT path pages."""
+    monkeypatch.setattr(selectors, "_others_follow", lambda *a, **k: False)
+    for i in range(60):
+        make_customer(billing_db, name=f"{'Pat' if i % 2 else 'Patricia'} Smith {i % 25:02d}")
+    make_customer(billing_db, name="Pat Jones")
+    pages = []
+    for page in (1, 2):
+        by_word, fulltext = both_paths(staff_client, monkeypatch, "smith pat", page)
+        assert by_word == fulltext
+        pages.append(by_word)
+    assert len(pages[0]) == 50 and len(pages[1]) == 10
+    assert pages[0] + pages[1] == sorted(pages[0] + pages[1])

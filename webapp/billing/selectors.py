@@ -186,7 +186,8 @@ def _names_by_word(long_words, short_words, *, need):
     (then the caller asks the FULLTEXT index)."""
     short = "".join(" AND d.full_name LIKE %s" for _ in short_words)
     return _ids_by_words("v_customer_name_word", long_words, need=need, where=short,
-                         params=[_like_part(w) for w in short_words], same=("customer_id",))
+                         params=[_like_part(w) for w in short_words], same=("customer_id",),
+                         pairs="v_customer_name_pair")
 
 
 def _addresses_by_word(long_words, *, need):
@@ -200,12 +201,14 @@ def _addresses_by_word(long_words, *, need):
                          same=("customer_id", "account_id"))
 
 
-def _ids_by_words(view, long_words, *, need, same, where="", params=()):
+def _ids_by_words(view, long_words, *, need, same, where="", params=(), pairs=None):
     """The reader behind _names_by_word and _addresses_by_word: `view` has the columns word,
     full_name, customer_no, customer_id and those of `same` (the columns that name one name or
     one address: every word of the query must be in the same one), and its table's primary key
     starts (word, full_name, customer_no, customer_id). `where` (with `params`) narrows the rows
-    read, as `d`.
+    read, as `d`. `pairs`, if given, is a view of `view`'s pairs of different words of one name
+    (word, other, full_name, customer_no, customer_id; v_customer_name_pair), its primary key
+    starting (word, other).
 
     The different words each prefix starts ("smith": Smith, Smithers) are found one by one in
     the primary key's order (the first word after the last one found). With several prefixes,
@@ -214,9 +217,12 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=()):
     index lookup each when a quarter of the driver's first rows have them, _others_follow; else
     EXISTS, which the server may read as a semi-join). The driver's words are each read in the
     page's order up to `need` customers (grouped: a customer has a row per address with the
-    word), and their lists are merged. Every read is an index range
-    that stops at its LIMIT; the reads of the rows run under the search's time limit
-    (SearchTooBroad past it)."""
+    word), and their lists are merged. Where the lookups would not fill the page early and
+    `pairs` is given, the customers having one of the driver's words and a word starting with
+    the next rarest prefix are read from `pairs` instead (one range each, sorted), as long as
+    no word starts with both prefixes (a word that does matches both alone, and has no pair).
+    Every read but those is an index range that stops at its LIMIT; the reads of the rows run
+    under the search's time limit (SearchTooBroad past it)."""
     if not long_words or need > WORD_PAGE_MAX:
         return None
     alias = Customer.objects.db
@@ -238,35 +244,43 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=()):
             if not words:
                 return []
             forms.append(words)
-        driver = 0
+        driver, order = 0, list(range(len(prefixes)))
         if len(prefixes) > 1:
             counts = []
             for prefix in prefixes:
                 cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {view} WHERE word LIKE %s "
                             "LIMIT %s) x", [prefix, WORD_COUNT_CAP])
                 counts.append(cur.fetchone()[0])
-            driver = counts.index(min(counts))
-        others = [p for i, p in enumerate(prefixes) if i != driver]
+            order.sort(key=lambda i: counts[i])           # stable: ties keep the query's order
+            driver = order[0]
+        others = [prefixes[i] for i in order[1:]]
         one = " AND ".join(f"o.{c} = d.{c}" for c in same)
         # the other words come with the driver's (an address's "Elm" with its "Street"): a
-        # lookup per driver row, which stops at the page's end. As EXISTS, MariaDB may make it a
-        # semi-join that first reads every row of the other prefix (200,000 for "Street" at
-        # 100k accounts: 134 ms a statement against 21 ms); where the other words are rare
-        # among the first rows ("Ben Scott": no Scott among the first Bens), that semi-join is
-        # the better plan (40 ms against 150 ms at 1M) and stays
+        # lookup per driver row, which stops at the page's end. Where the other words are rare
+        # among the first rows ("Ben Scott": no Scott among the first Bens, whose names run from
+        # "Ben Adams"), a name's pairs answer: the Ben-Scott pairs only (2,600 at 1M, 3 ms),
+        # where a semi-join read every Scott (41,667, 70 ms). An address has no pairs: EXISTS,
+        # which MariaDB may make a semi-join that first reads every row of the other prefix
+        # (200,000 for "Street" at 100k accounts: 134 ms a statement against 21 ms for the
+        # lookups where they fill the page)
+        source, with_other, other = view, "", []
         if others and _others_follow(cur, view, forms[driver][0], where, params, one, others,
                                      need=need):
+            check = _lookup(view, one)
+        elif others and pairs and not set(forms[driver]) & set(forms[order[1]]):
+            source, with_other = pairs, " AND d.other LIKE %s"
+            other, others = others[:1], others[1:]
             check = _lookup(view, one)
         else:
             check = f"EXISTS (SELECT 1 FROM {view} o WHERE {one} AND o.word LIKE %s)"
         exists = "".join(f" AND {check}" for _ in others)
         parts, part_params = [], []
         for word in forms[driver]:
-            parts.append(f"(SELECT d.customer_id, d.full_name, d.customer_no FROM {view} d "
-                         f"WHERE d.word = %s{where}{exists} "
+            parts.append(f"(SELECT d.customer_id, d.full_name, d.customer_no FROM {source} d "
+                         f"WHERE d.word = %s{with_other}{where}{exists} "
                          f"GROUP BY d.full_name, d.customer_no, d.customer_id "
                          f"ORDER BY d.full_name, d.customer_no, d.customer_id LIMIT %s)")
-            part_params += [word, *params, *others, int(need)]
+            part_params += [word, *other, *params, *others, int(need)]
         sql = f"""
             SELECT customer_id FROM ({" UNION ALL ".join(parts)}) x
             GROUP BY customer_id, full_name, customer_no
