@@ -91,9 +91,11 @@ def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
     page's order, so a common name or address word costs a page's worth of index entries and
     not every match (40,000 "Smith"s in a million customers: a quarter of a second through
     FULLTEXT; a town that every address has, 8 s). Queries of several such words are read that
-    way too, every word in one name or one address, driven by the word with the fewest rows.
-    Pages deeper than WORD_PAGE_MAX customers, and prefixes that start more than
-    WORD_PREFIX_MAX words, still use the FULLTEXT indexes. Every statement that reads the rows
+    way too, every word in one name or one address, driven by the word with the fewest rows;
+    two words of a name whose customers come late in that order are read from
+    v_customer_name_pair (migration 0135: pairs of a name's words). Pages deeper than
+    WORD_PAGE_MAX customers, and prefixes that start more than WORD_PREFIX_MAX words, still use
+    the FULLTEXT indexes. Every statement that reads the rows
     runs under the time limit SEARCH_SECONDS (SearchTooBroad past it)."""
     q = (query or "").strip()
     if not q:
@@ -258,7 +260,7 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=(), pairs=No
         # the other words come with the driver's (an address's "Elm" with its "Street"): a
         # lookup per driver row, which stops at the page's end. Where the other words are rare
         # among the first rows ("Ben Scott": no Scott among the first Bens, whose names run from
-        # "Ben Adams"), a name's pairs answer: the Ben-Scott pairs only (2,600 at 1M, 3 ms),
+        # "Ben Adams"), a name's pairs answer: the Ben-Scott pairs only (2,600 at 1M, 6.5 ms),
         # where a semi-join read every Scott (41,667, 70 ms). An address has no pairs: EXISTS,
         # which MariaDB may make a semi-join that first reads every row of the other prefix
         # (200,000 for "Street" at 100k accounts: 134 ms a statement against 21 ms for the
