@@ -95,8 +95,8 @@ def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
     two words of a name whose customers come late in that order are read from
     v_customer_name_pair (migration 0135: pairs of a name's words). Pages deeper than
     WORD_PAGE_MAX customers, and prefixes that start more than WORD_PREFIX_MAX words, still use
-    the FULLTEXT indexes. Every statement that reads the rows
-    runs under the time limit SEARCH_SECONDS (SearchTooBroad past it)."""
+    the FULLTEXT indexes. Every statement that reads the rows runs under the time limit
+    SEARCH_SECONDS (SearchTooBroad past it)."""
     q = (query or "").strip()
     if not q:
         return []
@@ -265,13 +265,13 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=(), pairs=No
         # which MariaDB may make a semi-join that first reads every row of the other prefix
         # (200,000 for "Street" at 100k accounts: 134 ms a statement against 21 ms for the
         # lookups where they fill the page)
-        source, with_other, other = view, "", []
+        source, paired, paired_prefix = view, "", []     # the pairs' read: its "other" prefix
         if others and _others_follow(cur, view, forms[driver][0], where, params, one, others,
                                      need=need):
             check = _lookup(view, one)
         elif others and pairs and not set(forms[driver]) & set(forms[order[1]]):
-            source, with_other = pairs, " AND d.other LIKE %s"
-            other, others = others[:1], others[1:]
+            source, paired = pairs, " AND d.other LIKE %s"
+            paired_prefix, others = others[:1], others[1:]
             check = _lookup(view, one)
         else:
             check = f"EXISTS (SELECT 1 FROM {view} o WHERE {one} AND o.word LIKE %s)"
@@ -279,10 +279,10 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=(), pairs=No
         parts, part_params = [], []
         for word in forms[driver]:
             parts.append(f"(SELECT d.customer_id, d.full_name, d.customer_no FROM {source} d "
-                         f"WHERE d.word = %s{with_other}{where}{exists} "
+                         f"WHERE d.word = %s{paired}{where}{exists} "
                          f"GROUP BY d.full_name, d.customer_no, d.customer_id "
                          f"ORDER BY d.full_name, d.customer_no, d.customer_id LIMIT %s)")
-            part_params += [word, *other, *params, *others, int(need)]
+            part_params += [word, *paired_prefix, *params, *others, int(need)]
         sql = f"""
             SELECT customer_id FROM ({" UNION ALL ".join(parts)}) x
             GROUP BY customer_id, full_name, customer_no
