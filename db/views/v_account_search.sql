@@ -8,11 +8,14 @@
 --
 -- Columns
 --   account_id, account_no, customer_id, service_address
+--   status   'open' while closed_on is NULL, else 'closed' (as v_account has it; the search
+--            lists each customer's accounts with it)
 -- Example: SELECT customer_id FROM v_account_search
 --           WHERE MATCH (service_address) AGAINST ('+elm*' IN BOOLEAN MODE);
 CREATE ALGORITHM = MERGE VIEW v_account_search AS
 SELECT a.account_id,
        a.account_no,
        a.customer_id,
-       a.service_address
+       a.service_address,
+       IF(a.closed_on IS NULL, 'open', 'closed') AS status
   FROM account a

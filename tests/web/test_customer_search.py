@@ -5,7 +5,7 @@ its pages show: ?page=)."""
 import pytest
 from django.urls import reverse
 
-from helpers.factories import make_customer, make_metered_account, make_tariff
+from helpers.factories import make_account, make_customer, make_metered_account, make_tariff
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 
@@ -102,9 +102,24 @@ def test_no_match_says_so_and_an_empty_query_shows_no_results(staff_client, peop
     assert r.context["results"] is None
 
 
-def test_results_show_the_account_count(staff_client, people):
+def test_each_result_lists_its_accounts_with_status_and_balance(staff_client, people,
+                                                                  billing_db):
+    """The page's one statement joins each customer with its accounts and their balances
+    (v_account_balance): every account, in number order, none for a customer without."""
+    db, ada = billing_db, people["ada"]
+    second = make_account(db, customer_id=ada.customer_id)
+    db.call("post_payment", ada.account_id, "12.50", "cash", None, "search-credit", "staff:test")
     r, _ = search(staff_client, "Ada Lovelace")
-    assert [c.accounts for c in r.context["results"]] == [1]
+    [hit] = r.context["results"]
+    expected = db.rows("SELECT account_no, status, balance FROM v_account_balance "
+                       "WHERE customer_id = %s ORDER BY account_no", ada.customer_id)
+    assert [(a.account_no, a.status, a.balance.balance) for a in hit.account_list] == [
+        (e["account_no"], e["status"], e["balance"]) for e in expected]
+    assert [a.account_id for a in hit.account_list] == sorted([ada.account_id, second])
+    assert b"Credit \xe2\x82\xac12.50" in r.content
+    r, names = search(staff_client, "Carol")
+    assert names == ["Carol Adams"] and r.context["results"][0].account_list == []
+    assert b"no accounts" in r.content
 
 
 def test_a_search_the_server_stops_at_its_time_limit_says_why(staff_client, billing_db,
