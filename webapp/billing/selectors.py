@@ -95,9 +95,9 @@ def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
     page's order, so a common name or address word costs a page's worth of index entries and
     not every match (40,000 "Smith"s in a million customers: a quarter of a second through
     FULLTEXT; a town that every address has, 8 s). Queries of several such words are read that
-    way too, every word in one name or one address, driven by the word with the fewest rows;
-    two words of a name whose customers come late in that order are read from
-    v_customer_name_pair (migration 0135: pairs of a name's words). Pages deeper than
+    way too, every word in one name or one address: two words of a name from
+    v_customer_name_pair (migration 0135: pairs of a name's words, in the page's order for each
+    pair), an address's driven by the word with the fewest rows. Pages deeper than
     WORD_PAGE_MAX customers, and prefixes that start more than WORD_PREFIX_MAX words, still use
     the FULLTEXT indexes. Every statement that reads the rows runs under the time limit
     SEARCH_SECONDS (SearchTooBroad past it)."""
@@ -230,18 +230,13 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=(), pairs=No
     starting (word, other).
 
     The different words each prefix starts ("smith": Smith, Smithers) are found one by one in
-    the primary key's order (the first word after the last one found). With several prefixes,
-    the one with the fewest rows (counted up to WORD_COUNT_CAP) drives, and each of its rows is
-    kept when the same name or address (`same`) has a word starting with every other prefix (an
-    index lookup each when a quarter of the driver's first rows have them, _others_follow; else
-    EXISTS, which the server may read as a semi-join). The driver's words are each read in the
-    page's order up to `need` customers (grouped: a customer has a row per address with the
-    word), and their lists are merged. Where the lookups would not fill the page early and
-    `pairs` is given, the customers having one of the driver's words and a word starting with
-    the next rarest prefix are read from `pairs` instead (one range each, sorted), as long as
-    no word starts with both prefixes (a word that does matches both alone, and has no pair).
-    Every read but those is an index range that stops at its LIMIT; the reads of the rows run
-    under the search's time limit (SearchTooBroad past it)."""
+    the primary key's order (the first word after the last one found). With `pairs` and two
+    prefixes that no word starts both of, the customers are read from `pairs`: one read per
+    pair of their words, each in the page's order and stopped at `need` customers, any other
+    prefix looked up per row. Otherwise (addresses; names whose every two prefixes share a
+    word) _driven_reads reads one prefix's words and checks the others. Each list is in the
+    page's order, and they are merged. Every read is an index range that stops at its LIMIT;
+    the reads of the rows run under the search's time limit (SearchTooBroad past it)."""
     if not long_words or need > WORD_PAGE_MAX:
         return None
     alias = Customer.objects.db
@@ -263,43 +258,29 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=(), pairs=No
             if not words:
                 return []
             forms.append(words)
-        driver, order = 0, list(range(len(prefixes)))
-        if len(prefixes) > 1:
-            counts = []
-            for prefix in prefixes:
-                cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {view} WHERE word LIKE %s "
-                            "LIMIT %s) x", [prefix, WORD_COUNT_CAP])
-                counts.append(cur.fetchone()[0])
-            order.sort(key=lambda i: counts[i])           # stable: ties keep the query's order
-            driver = order[0]
-        others = [prefixes[i] for i in order[1:]]
         one = " AND ".join(f"o.{c} = d.{c}" for c in same)
-        # the other words come with the driver's (an address's "Elm" with its "Street"): a
-        # lookup per driver row, which stops at the page's end. Where the other words are rare
-        # among the first rows ("Ben Scott": no Scott among the first Bens, whose names run from
-        # "Ben Adams"), a name's pairs answer: the Ben-Scott pairs only (2,600 at 1M, 6.5 ms),
-        # where a semi-join read every Scott (41,667, 70 ms). An address has no pairs: EXISTS,
-        # which MariaDB may make a semi-join that first reads every row of the other prefix
-        # (200,000 for "Street" at 100k accounts: 134 ms a statement against 21 ms for the
-        # lookups where they fill the page)
-        source, paired, paired_prefix = view, "", []     # the pairs' read: its "other" prefix
-        if others and _others_follow(cur, view, forms[driver][0], where, params, one, others,
-                                     need=need):
-            check = _lookup(view, one)
-        elif others and pairs and not set(forms[driver]) & set(forms[order[1]]):
-            source, paired = pairs, " AND d.other LIKE %s"
-            paired_prefix, others = others[:1], others[1:]
-            check = _lookup(view, one)
+        pair = _disjoint_pair(forms) if pairs else None
+        if pair is not None:
+            # two words of one name (the first two prefixes of the query that no word starts
+            # both of): its pairs, one read per pair of their words ("Ben Scott": Ben-Scott),
+            # each in the page's order from the pairs' primary key (word, other, full_name,
+            # customer_no, customer_id), so each stops at its LIMIT: 51 index entries for
+            # "Ben Scott" at 1M. A name has both pairs, so neither word needs to drive: no
+            # count, no sample. The other prefixes are looked up per row
+            i, j = pair
+            others = [p for k, p in enumerate(prefixes) if k not in pair]
+            exists = "".join(f" AND {_lookup(view, one)}" for _ in others)
+            parts, part_params = [], []
+            for word in forms[i]:
+                for other in forms[j]:
+                    parts.append(f"(SELECT d.customer_id, d.full_name, d.customer_no "
+                                 f"FROM {pairs} d WHERE d.word = %s AND d.other = %s{where}"
+                                 f"{exists} ORDER BY d.full_name, d.customer_no, d.customer_id "
+                                 f"LIMIT %s)")
+                    part_params += [word, other, *params, *others, int(need)]
         else:
-            check = f"EXISTS (SELECT 1 FROM {view} o WHERE {one} AND o.word LIKE %s)"
-        exists = "".join(f" AND {check}" for _ in others)
-        parts, part_params = [], []
-        for word in forms[driver]:
-            parts.append(f"(SELECT d.customer_id, d.full_name, d.customer_no FROM {source} d "
-                         f"WHERE d.word = %s{paired}{where}{exists} "
-                         f"GROUP BY d.full_name, d.customer_no, d.customer_id "
-                         f"ORDER BY d.full_name, d.customer_no, d.customer_id LIMIT %s)")
-            part_params += [word, *paired_prefix, *params, *others, int(need)]
+            parts, part_params = _driven_reads(cur, view, prefixes, forms, where, params, one,
+                                               need=need)
         sql = f"""
             SELECT customer_id FROM ({" UNION ALL ".join(parts)}) x
             GROUP BY customer_id, full_name, customer_no
@@ -308,6 +289,52 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=(), pairs=No
         with _search_time_limit():
             cur.execute(_within(sql, SEARCH_SECONDS, alias), [*part_params, int(need)])
         return [r[0] for r in cur.fetchall()]
+
+
+def _disjoint_pair(forms):
+    """The first two prefixes (i, j), in the query's order, of which no word is a form of both
+    (`forms`: each prefix's words); None when every two share one ("smith smithers": Smithers
+    starts both, and alone matches both: a word makes no pair with itself)."""
+    for i in range(len(forms)):
+        for j in range(i + 1, len(forms)):
+            if not set(forms[i]) & set(forms[j]):
+                return i, j
+    return None
+
+
+def _driven_reads(cur, view, prefixes, forms, where, params, one, *, need):
+    """_ids_by_words without pairs (addresses, and names whose every two prefixes share a
+    word): the reads of the driver's words, as UNION ALL parts and their parameters. The
+    prefix with the fewest rows (counted up to WORD_COUNT_CAP) drives; the other words come
+    with the driver's (an address's "Elm" with its "Street"): a lookup per driver row, which
+    stops at the page's end, when a quarter of the driver's first rows have them
+    (_others_follow). Else EXISTS, which MariaDB may make a semi-join that first reads every
+    row of the other prefix (200,000 for "Street" at 100k accounts: 134 ms a statement against
+    21 ms for the lookups where they fill the page)."""
+    driver, order = 0, list(range(len(prefixes)))
+    if len(prefixes) > 1:
+        counts = []
+        for prefix in prefixes:
+            cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {view} WHERE word LIKE %s "
+                        "LIMIT %s) x", [prefix, WORD_COUNT_CAP])
+            counts.append(cur.fetchone()[0])
+        order.sort(key=lambda i: counts[i])           # stable: ties keep the query's order
+        driver = order[0]
+    others = [prefixes[i] for i in order[1:]]
+    if others and _others_follow(cur, view, forms[driver][0], where, params, one, others,
+                                 need=need):
+        check = _lookup(view, one)
+    else:
+        check = f"EXISTS (SELECT 1 FROM {view} o WHERE {one} AND o.word LIKE %s)"
+    exists = "".join(f" AND {check}" for _ in others)
+    parts, part_params = [], []
+    for word in forms[driver]:
+        parts.append(f"(SELECT d.customer_id, d.full_name, d.customer_no FROM {view} d "
+                     f"WHERE d.word = %s{where}{exists} "
+                     f"GROUP BY d.full_name, d.customer_no, d.customer_id "
+                     f"ORDER BY d.full_name, d.customer_no, d.customer_id LIMIT %s)")
+        part_params += [word, *params, *others, int(need)]
+    return parts, part_params
 
 
 SAMPLE_ROWS = 1000             # _others_follow: the driver's first rows it reads at most
