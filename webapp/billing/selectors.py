@@ -107,13 +107,17 @@ def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
     words = _WORD.findall(q)
     long_words = [w for w in words if len(w) >= FULLTEXT_MIN_WORD]
     short_words = [w for w in words if len(w) < FULLTEXT_MIN_WORD]
-    name_where, params = [], []
-    by_word = _names_by_word(long_words, short_words, need=int(offset) + int(limit))
+    # each key: the ids of the customers it finds; a read of the word tables comes in whole,
+    # as a derived table (its own order and LIMIT), so that it costs no statement of its own
+    keys, params = [], []
+    need = int(offset) + int(limit)
+    by_word = _names_by_word(long_words, short_words, need=need)
     if by_word is not None:
-        name_where.append("customer_id IN (%s)" % ", ".join(["%s"] * len(by_word))
-                          if by_word else "FALSE")
-        params += by_word
+        if by_word:                                   # else no name has every word
+            keys.append(f"SELECT customer_id FROM ({by_word.sql}) nw")
+            params += by_word.params
     else:
+        name_where = []
         if long_words:
             cond, arg = _words_match("full_name", long_words)
             name_where.append(cond)
@@ -121,16 +125,14 @@ def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
         for w in short_words:
             name_where.append("full_name LIKE %s")
             params.append(_like_part(w))
-    keys = []
-    if name_where:
-        keys.append(f"SELECT customer_id FROM v_customer_search WHERE {' AND '.join(name_where)}")
-    by_address = (_addresses_by_word(long_words, need=int(offset) + int(limit))
-                  if long_words else None)
+        if name_where:
+            keys.append("SELECT customer_id FROM v_customer_search WHERE "
+                        + " AND ".join(name_where))
+    by_address = _addresses_by_word(long_words, need=need) if long_words else None
     if by_address is not None:
-        keys.append("SELECT customer_id FROM v_customer_search WHERE "
-                    + ("customer_id IN (%s)" % ", ".join(["%s"] * len(by_address))
-                       if by_address else "FALSE"))
-        params += by_address
+        if by_address:
+            keys.append(f"SELECT customer_id FROM ({by_address.sql}) aw")
+            params += by_address.params
     elif long_words:
         for view, column in (("v_customer_search", "address"),
                              ("v_account_search", "service_address")):
@@ -196,14 +198,23 @@ def _like_part(word):
     return "%" + _escape_like(word) + "%"
 
 
+class WordRead(NamedTuple):
+    """A read of a word table (_ids_by_words): a SELECT of the ids of the first customers in the
+    page's order, and its parameters; search_customers runs it as a derived table of its one
+    statement, under the search's time limit."""
+    sql: str
+    params: list
+
+
 def _names_by_word(long_words, short_words, *, need):
-    """The ids of the first `need` customers in the page's order (full_name, customer_no) whose
-    name has, for every long word of the query, a word starting with it and contains each short
+    """The read (WordRead) of the ids of the first `need` customers in the page's order
+    (full_name, customer_no) whose name has, for every long word of the query, a word starting with it and contains each short
     word (LIKE '%word%', as on the FULLTEXT path): the customers MATCH (full_name) AGAINST
     ('+word1* +word2* ...' IN BOOLEAN MODE) finds, since v_customer_name_word holds the words
-    InnoDB's FULLTEXT parser makes (migration 0117). None when the query has no long word,
-    `need` is above WORD_PAGE_MAX, or a prefix starts more than WORD_PREFIX_MAX different words
-    (then the caller asks the FULLTEXT index)."""
+    InnoDB's FULLTEXT parser makes (migration 0117). [] when a prefix starts no word (no name
+    matches); None when the query has no long word, `need` is above WORD_PAGE_MAX, or a prefix
+    starts more than WORD_PREFIX_MAX different words (then the caller asks the FULLTEXT
+    index)."""
     short = "".join(" AND d.full_name LIKE %s" for _ in short_words)
     return _ids_by_words("v_customer_name_word", long_words, need=need, where=short,
                          params=[_like_part(w) for w in short_words], same=("customer_id",),
@@ -211,12 +222,12 @@ def _names_by_word(long_words, short_words, *, need):
 
 
 def _addresses_by_word(long_words, *, need):
-    """The ids of the first `need` customers in the page's order whose postal address, or the
-    service address of one of whose accounts, has for every long word of the query a word
+    """The read (WordRead) of the ids of the first `need` customers in the page's order whose
+    postal address, or the service address of one of whose accounts, has for every long word of the query a word
     starting with it: the customers the FULLTEXT indexes of both addresses find for '+word1*
     +word2* ...' (v_customer_address_word, migration 0130, holds the same words, with the
-    address they are in). None when `need` is above WORD_PAGE_MAX or a prefix starts more than
-    WORD_PREFIX_MAX different words."""
+    address they are in). [] when a prefix starts no word; None when `need` is above
+    WORD_PAGE_MAX or a prefix starts more than WORD_PREFIX_MAX different words."""
     return _ids_by_words("v_customer_address_word", long_words, need=need,
                          same=("customer_id", "account_id"))
 
@@ -236,8 +247,9 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=(), pairs=No
     pair of their words, each in the page's order and stopped at `need` customers, any other
     prefix looked up per row. Otherwise (addresses; names whose every two prefixes share a
     word) _driven_reads reads one prefix's words and checks the others. Each list is in the
-    page's order, and they are merged. Every read is an index range that stops at its LIMIT;
-    the reads of the rows run under the search's time limit (SearchTooBroad past it)."""
+    page's order, and they are merged. Every read is an index range that stops at its LIMIT.
+    Returns the merge as a WordRead, which the caller runs within its statement, under the
+    search's time limit (SearchTooBroad past it); [] when a prefix starts no word."""
     if not long_words or need > WORD_PAGE_MAX:
         return None
     alias = Customer.objects.db
@@ -282,14 +294,11 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=(), pairs=No
         else:
             parts, part_params = _driven_reads(cur, view, prefixes, forms, where, params, one,
                                                need=need)
-        sql = f"""
+        return WordRead(f"""
             SELECT customer_id FROM ({" UNION ALL ".join(parts)}) x
             GROUP BY customer_id, full_name, customer_no
             ORDER BY full_name, customer_no
-            LIMIT %s"""
-        with _search_time_limit():
-            cur.execute(_within(sql, SEARCH_SECONDS, alias), [*part_params, int(need)])
-        return [r[0] for r in cur.fetchall()]
+            LIMIT %s""", [*part_params, int(need)])
 
 
 def _disjoint_pair(forms):
