@@ -95,6 +95,19 @@ def test_empty_and_one_character_queries(staff_client, named):
     assert names == sorted(n for n in NAMES if "j" in n.lower())
 
 
+def test_the_words_of_every_prefix_are_found_in_rounds(staff_client, named):
+    """selectors._word_forms: each round is one statement that asks every prefix still open,
+    in the name words and the address words at once, for its next word. "smith jones": Smith,
+    Smithers and Smithson start with "smith", Jones with "jones", and no address has a word
+    (the customers have none): four rounds of 4, 2, 1 and 1 probes."""
+    with CaptureQueriesContext(connections["billing"]) as cq:
+        names, _ = search(staff_client, "smith jones")
+    probes = [q["sql"] for q in cq.captured_queries if " AS probe" in q["sql"]]
+    assert [p.count(" AS probe") for p in probes] == [4, 2, 1, 1]
+    assert "v_customer_address_word" in probes[0] and "v_customer_address_word" not in probes[1]
+    assert names == ["Anna Smith-Jones", "Smithers Jones"]
+
+
 @pytest.mark.parametrize("lookup", [True, False])
 @pytest.mark.parametrize("q", ["ann smith", "smith ann", "anna jones", "smithers jones",
                                "mary smi", "smith mary x", "sean brien", "al_sayed ed",

@@ -111,7 +111,13 @@ def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
     # as a derived table (its own order and LIMIT), so that it costs no statement of its own
     keys, params = [], []
     need = int(offset) + int(limit)
-    by_word = _names_by_word(long_words, short_words, need=need)
+    name_forms = address_forms = None
+    if long_words and need <= WORD_PAGE_MAX:
+        prefixes = [_like_prefix(w) for w in long_words]
+        found = _word_forms([("v_customer_name_word", p) for p in prefixes]
+                            + [("v_customer_address_word", p) for p in prefixes])
+        name_forms, address_forms = found[:len(prefixes)], found[len(prefixes):]
+    by_word = _names_by_word(long_words, short_words, name_forms, need=need)
     if by_word is not None:
         if by_word:                                   # else no name has every word
             keys.append(f"SELECT customer_id FROM ({by_word.sql}) nw")
@@ -128,7 +134,7 @@ def search_customers(*, query, limit=SEARCH_LIMIT, offset=0):
         if name_where:
             keys.append("SELECT customer_id FROM v_customer_search WHERE "
                         + " AND ".join(name_where))
-    by_address = _addresses_by_word(long_words, need=need) if long_words else None
+    by_address = _addresses_by_word(long_words, address_forms, need=need)
     if by_address is not None:
         if by_address:
             keys.append(f"SELECT customer_id FROM ({by_address.sql}) aw")
@@ -198,6 +204,46 @@ def _like_part(word):
     return "%" + _escape_like(word) + "%"
 
 
+def _like_prefix(word):
+    """The LIKE pattern of the words that start with `word` (a \\w word)."""
+    return _escape_like(word) + "%"
+
+
+def _word_forms(probes):
+    """For each (view, prefix) of `probes`: the different words of the view's `word` column
+    that start with the prefix ("smith%": Smith, Smithers), in order, at most WORD_PREFIX_MAX + 1
+    (one more says there are too many). A view's prefixes are read no further once one of them
+    starts no word, or too many: the view's search has its answer then (_ids_by_words), and its
+    other prefixes keep the words found so far.
+
+    Found in rounds, each one statement: every prefix still open asks for its first word after
+    the last one found, an index dive each (a UNION ALL of ORDER BY word LIMIT 1 reads). The
+    name and address words of a query take one statement more than the prefix with the most
+    words has words ("Smith": 2 statements, where a statement per probe took 3; "Ben Scott": 2,
+    where it took 6)."""
+    found = [[] for _ in probes]
+    still = list(range(len(probes)))
+    with connections[Customer.objects.db].cursor() as cur:
+        while still:
+            parts, args = [], []
+            for i in still:
+                view, prefix = probes[i]
+                after = " AND word > %s" if found[i] else ""
+                parts.append(f"(SELECT %s AS probe, word FROM {view} WHERE word LIKE %s{after} "
+                             "ORDER BY word LIMIT 1)")
+                args += [i, prefix, *found[i][-1:]]
+            cur.execute(" UNION ALL ".join(parts), args)
+            answered = set()
+            for i, word in cur.fetchall():
+                answered.add(int(i))
+                found[int(i)].append(word)
+            done = {probes[i][0] for i in still
+                    if not found[i] or len(found[i]) > WORD_PREFIX_MAX}
+            # a prefix that found a word may start another; one that found none has them all
+            still = [i for i in still if i in answered and probes[i][0] not in done]
+    return found
+
+
 class WordRead(NamedTuple):
     """A read of a word table (_ids_by_words): a SELECT of the ids of the first customers in the
     page's order, and its parameters; search_customers runs it as a derived table of its one
@@ -206,7 +252,7 @@ class WordRead(NamedTuple):
     params: list
 
 
-def _names_by_word(long_words, short_words, *, need):
+def _names_by_word(long_words, short_words, forms, *, need):
     """The read (WordRead) of the ids of the first `need` customers in the page's order
     (full_name, customer_no) whose name has, for every long word of the query, a word starting with it and contains each short
     word (LIKE '%word%', as on the FULLTEXT path): the customers MATCH (full_name) AGAINST
@@ -215,34 +261,38 @@ def _names_by_word(long_words, short_words, *, need):
     matches); None when the query has no long word, `need` is above WORD_PAGE_MAX, or a prefix
     starts more than WORD_PREFIX_MAX different words (then the caller asks the FULLTEXT
     index)."""
+    # `forms`: the words each long word starts in the name words (_word_forms, _ids_by_words)
     short = "".join(" AND d.full_name LIKE %s" for _ in short_words)
-    return _ids_by_words("v_customer_name_word", long_words, need=need, where=short,
+    return _ids_by_words("v_customer_name_word", long_words, forms, need=need, where=short,
                          params=[_like_part(w) for w in short_words], same=("customer_id",),
                          pairs="v_customer_name_pair")
 
 
-def _addresses_by_word(long_words, *, need):
+def _addresses_by_word(long_words, forms, *, need):
     """The read (WordRead) of the ids of the first `need` customers in the page's order whose
     postal address, or the service address of one of whose accounts, has for every long word of the query a word
     starting with it: the customers the FULLTEXT indexes of both addresses find for '+word1*
     +word2* ...' (v_customer_address_word, migration 0130, holds the same words, with the
     address they are in). [] when a prefix starts no word; None when `need` is above
     WORD_PAGE_MAX or a prefix starts more than WORD_PREFIX_MAX different words."""
-    return _ids_by_words("v_customer_address_word", long_words, need=need,
+    # `forms`: the words each long word starts in the address words (_word_forms)
+    return _ids_by_words("v_customer_address_word", long_words, forms, need=need,
                          same=("customer_id", "account_id"))
 
 
-def _ids_by_words(view, long_words, *, need, same, where="", params=(), pairs=None):
+def _ids_by_words(view, long_words, forms, *, need, same, where="", params=(), pairs=None):
     """The reader behind _names_by_word and _addresses_by_word: `view` has the columns word,
     full_name, customer_no, customer_id and those of `same` (the columns that name one name or
     one address: every word of the query must be in the same one), and its table's primary key
     starts (word, full_name, customer_no, customer_id). `where` (with `params`) narrows the rows
     read, as `d`. `pairs`, if given, is a view of `view`'s pairs of different words of one name
     (word, other, full_name, customer_no, customer_id; v_customer_name_pair), its primary key
-    starting (word, other).
+    starting (word, other). `forms`: the different words each prefix of `long_words` starts
+    ("smith": Smith, Smithers), from _word_forms; None when the word tables are not read (no
+    long word, or a page past WORD_PAGE_MAX).
 
-    The different words each prefix starts ("smith": Smith, Smithers) are found one by one in
-    the primary key's order (the first word after the last one found). With `pairs` and two
+    None (the FULLTEXT index answers) when a prefix starts more than WORD_PREFIX_MAX words; []
+    when one starts none (no customer matches). With `pairs` and two
     prefixes that no word starts both of, the customers are read from `pairs`: one read per
     pair of their words, each in the page's order and stopped at `need` customers, any other
     prefix looked up per row. Otherwise (addresses; names whose every two prefixes share a
@@ -250,27 +300,14 @@ def _ids_by_words(view, long_words, *, need, same, where="", params=(), pairs=No
     page's order, and they are merged. Every read is an index range that stops at its LIMIT.
     Returns the merge as a WordRead, which the caller runs within its statement, under the
     search's time limit (SearchTooBroad past it); [] when a prefix starts no word."""
-    if not long_words or need > WORD_PAGE_MAX:
+    if forms is None:
         return None
-    alias = Customer.objects.db
-    prefixes = [_escape_like(w) + "%" for w in long_words]
-    with connections[alias].cursor() as cur:
-        forms = []
-        for prefix in prefixes:
-            words = []
-            while True:
-                after = " AND word > %s" if words else ""
-                cur.execute(f"SELECT word FROM {view} WHERE word LIKE %s{after} "
-                            "ORDER BY word LIMIT 1", [prefix, *words[-1:]])
-                row = cur.fetchone()
-                if row is None:
-                    break
-                if len(words) == WORD_PREFIX_MAX:
-                    return None
-                words.append(row[0])
-            if not words:
-                return []
-            forms.append(words)
+    if not all(forms):
+        return []
+    if any(len(f) > WORD_PREFIX_MAX for f in forms):
+        return None
+    prefixes = [_like_prefix(w) for w in long_words]
+    with connections[Customer.objects.db].cursor() as cur:
         one = " AND ".join(f"o.{c} = d.{c}" for c in same)
         pair = _disjoint_pair(forms) if pairs else None
         if pair is not None:
