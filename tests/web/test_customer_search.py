@@ -104,8 +104,9 @@ def test_no_match_says_so_and_an_empty_query_shows_no_results(staff_client, peop
 
 def test_each_result_lists_its_accounts_with_status_and_balance(staff_client, people,
                                                                   billing_db):
-    """The page's one statement joins each customer with its accounts and their balances
-    (v_account_balance): every account, in number order, none for a customer without."""
+    """The page's rows: each customer joined with its accounts in one statement, their balances
+    from v_account_balance in a second. Every account, in number order, with its status and
+    balance; none for a customer without."""
     db, ada = billing_db, people["ada"]
     second = make_account(db, customer_id=ada.customer_id)
     db.call("post_payment", ada.account_id, "12.50", "cash", None, "search-credit", "staff:test")
