@@ -29,8 +29,8 @@ log = logging.getLogger("billing.selectors")
 
 SEARCH_LIMIT = 50
 FULLTEXT_MIN_WORD = 3          # innodb_ft_min_token_size, the default of MariaDB and MySQL
-WORD_PAGE_MAX = 20000          # _ids_by_words: deepest result read in order (page 400)
-WORD_PREFIX_MAX = 8            # _ids_by_words: different words one prefix may start
+WORD_PAGE_MAX = 20000          # the word tables: deepest result read in order (page 400)
+WORD_PREFIX_MAX = 8            # the word tables: different words one prefix may start
 WORD_COUNT_CAP = 5000          # _driven_reads: rows of a prefix counted to choose the driver
 SEARCH_SECONDS = 3             # the search's time on the server before it gives up (SearchTooBroad)
 _WORD = re.compile(r"\w+")
