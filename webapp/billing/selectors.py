@@ -254,8 +254,9 @@ class WordRead(NamedTuple):
 
 def _names_by_word(long_words, short_words, forms, *, need):
     """The read (WordRead) of the ids of the first `need` customers in the page's order
-    (full_name, customer_no) whose name has, for every long word of the query, a word starting with it and contains each short
-    word (LIKE '%word%', as on the FULLTEXT path): the customers MATCH (full_name) AGAINST
+    (full_name, customer_no) whose name has, for every long word of the query, a word starting
+    with it and contains each short word (LIKE '%word%', as on the FULLTEXT path): the
+    customers MATCH (full_name) AGAINST
     ('+word1* +word2* ...' IN BOOLEAN MODE) finds, since v_customer_name_word holds the words
     InnoDB's FULLTEXT parser makes (migration 0117). [] when a prefix starts no word (no name
     matches); None when the query has no long word, `need` is above WORD_PAGE_MAX, or a prefix
@@ -270,11 +271,12 @@ def _names_by_word(long_words, short_words, forms, *, need):
 
 def _addresses_by_word(long_words, forms, *, need):
     """The read (WordRead) of the ids of the first `need` customers in the page's order whose
-    postal address, or the service address of one of whose accounts, has for every long word of the query a word
-    starting with it: the customers the FULLTEXT indexes of both addresses find for '+word1*
-    +word2* ...' (v_customer_address_word, migration 0130, holds the same words, with the
-    address they are in). [] when a prefix starts no word; None when `need` is above
-    WORD_PAGE_MAX or a prefix starts more than WORD_PREFIX_MAX different words."""
+    postal address, or the service address of one of whose accounts, has for every long word
+    of the query a word starting with it: the customers the FULLTEXT indexes of both
+    addresses find for '+word1* +word2* ...' (v_customer_address_word, migration 0130, holds
+    the same words, with the address they are in). [] when a prefix starts no word; None when
+    `need` is above WORD_PAGE_MAX or a prefix starts more than WORD_PREFIX_MAX different
+    words."""
     # `forms`: the words each long word starts in the address words (_word_forms)
     return _ids_by_words("v_customer_address_word", long_words, forms, need=need,
                          same=("customer_id", "account_id"))
@@ -291,15 +293,16 @@ def _ids_by_words(view, long_words, forms, *, need, same, where="", params=(), p
     ("smith": Smith, Smithers), from _word_forms; None when the word tables are not read (no
     long word, or a page past WORD_PAGE_MAX).
 
-    None (the FULLTEXT index answers) when a prefix starts more than WORD_PREFIX_MAX words; []
-    when one starts none (no customer matches). With `pairs` and two
-    prefixes that no word starts both of, the customers are read from `pairs`: one read per
-    pair of their words, each in the page's order and stopped at `need` customers, any other
-    prefix looked up per row. Otherwise (addresses; names whose every two prefixes share a
-    word) _driven_reads reads one prefix's words and checks the others. Each list is in the
-    page's order, and they are merged. Every read is an index range that stops at its LIMIT.
+    With `pairs` and two prefixes that no word starts both of, the customers are read from
+    `pairs`: one read per pair of their words, each in the page's order and stopped at `need`
+    customers, any other prefix looked up per row. Otherwise (addresses; names whose every two
+    prefixes share a word) _driven_reads reads one prefix's words and checks the others. Each
+    list is in the page's order, and they are merged. Every read is an index range that stops
+    at its LIMIT.
+
     Returns the merge as a WordRead, which the caller runs within its statement, under the
-    search's time limit (SearchTooBroad past it); [] when a prefix starts no word."""
+    search's time limit (SearchTooBroad past it); [] when a prefix starts no word (no customer
+    matches); None (the FULLTEXT index answers) when one starts more than WORD_PREFIX_MAX."""
     if forms is None:
         return None
     if not all(forms):
@@ -307,35 +310,34 @@ def _ids_by_words(view, long_words, forms, *, need, same, where="", params=(), p
     if any(len(f) > WORD_PREFIX_MAX for f in forms):
         return None
     prefixes = [_like_prefix(w) for w in long_words]
-    with connections[Customer.objects.db].cursor() as cur:
-        one = " AND ".join(f"o.{c} = d.{c}" for c in same)
-        pair = _disjoint_pair(forms) if pairs else None
-        if pair is not None:
-            # two words of one name (the first two prefixes of the query that no word starts
-            # both of): its pairs, one read per pair of their words ("Ben Scott": Ben-Scott),
-            # each in the page's order from the pairs' primary key (word, other, full_name,
-            # customer_no, customer_id), so each stops at its LIMIT: 51 index entries for
-            # "Ben Scott" at 1M. A name has both pairs, so neither word needs to drive: no
-            # count, no sample. The other prefixes are looked up per row
-            i, j = pair
-            others = [p for k, p in enumerate(prefixes) if k not in pair]
-            exists = "".join(f" AND {_lookup(view, one)}" for _ in others)
-            parts, part_params = [], []
-            for word in forms[i]:
-                for other in forms[j]:
-                    parts.append(f"(SELECT d.customer_id, d.full_name, d.customer_no "
-                                 f"FROM {pairs} d WHERE d.word = %s AND d.other = %s{where}"
-                                 f"{exists} ORDER BY d.full_name, d.customer_no, d.customer_id "
-                                 f"LIMIT %s)")
-                    part_params += [word, other, *params, *others, int(need)]
-        else:
-            parts, part_params = _driven_reads(cur, view, prefixes, forms, where, params, one,
-                                               need=need)
-        return WordRead(f"""
-            SELECT customer_id FROM ({" UNION ALL ".join(parts)}) x
-            GROUP BY customer_id, full_name, customer_no
-            ORDER BY full_name, customer_no
-            LIMIT %s""", [*part_params, int(need)])
+    one = " AND ".join(f"o.{c} = d.{c}" for c in same)
+    pair = _disjoint_pair(forms) if pairs else None
+    if pair is not None:
+        # two words of one name (the first two prefixes of the query that no word starts
+        # both of): its pairs, one read per pair of their words ("Ben Scott": Ben-Scott),
+        # each in the page's order from the pairs' primary key (word, other, full_name,
+        # customer_no, customer_id), so each stops at its LIMIT: 51 index entries for
+        # "Ben Scott" at 1M. A name has both pairs, so neither word needs to drive: no
+        # count, no sample. The other prefixes are looked up per row
+        i, j = pair
+        others = [p for k, p in enumerate(prefixes) if k not in pair]
+        exists = "".join(f" AND {_lookup(view, one)}" for _ in others)
+        parts, part_params = [], []
+        for word in forms[i]:
+            for other in forms[j]:
+                parts.append(f"(SELECT d.customer_id, d.full_name, d.customer_no "
+                             f"FROM {pairs} d WHERE d.word = %s AND d.other = %s{where}"
+                             f"{exists} ORDER BY d.full_name, d.customer_no, d.customer_id "
+                             f"LIMIT %s)")
+                part_params += [word, other, *params, *others, int(need)]
+    else:
+        parts, part_params = _driven_reads(view, prefixes, forms, where, params, one,
+                                           need=need)
+    return WordRead(f"""
+        SELECT customer_id FROM ({" UNION ALL ".join(parts)}) x
+        GROUP BY customer_id, full_name, customer_no
+        ORDER BY full_name, customer_no
+        LIMIT %s""", [*part_params, int(need)])
 
 
 def _disjoint_pair(forms):
@@ -349,7 +351,7 @@ def _disjoint_pair(forms):
     return None
 
 
-def _driven_reads(cur, view, prefixes, forms, where, params, one, *, need):
+def _driven_reads(view, prefixes, forms, where, params, one, *, need):
     """_ids_by_words without pairs (addresses, and names whose every two prefixes share a
     word): the reads of the driver's words, as UNION ALL parts and their parameters. The
     prefix with the fewest rows (counted up to WORD_COUNT_CAP) drives; the other words come
@@ -359,17 +361,19 @@ def _driven_reads(cur, view, prefixes, forms, where, params, one, *, need):
     row of the other prefix (200,000 for "Street" at 100k accounts: 134 ms a statement against
     21 ms for the lookups where they fill the page)."""
     driver, order = 0, list(range(len(prefixes)))
-    if len(prefixes) > 1:
-        counts = []
-        for prefix in prefixes:
-            cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {view} WHERE word LIKE %s "
-                        "LIMIT %s) x", [prefix, WORD_COUNT_CAP])
-            counts.append(cur.fetchone()[0])
-        order.sort(key=lambda i: counts[i])           # stable: ties keep the query's order
-        driver = order[0]
-    others = [prefixes[i] for i in order[1:]]
-    if others and _others_follow(cur, view, forms[driver][0], where, params, one, others,
-                                 need=need):
+    with connections[Customer.objects.db].cursor() as cur:
+        if len(prefixes) > 1:
+            counts = []
+            for prefix in prefixes:
+                cur.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {view} WHERE word LIKE %s "
+                            "LIMIT %s) x", [prefix, WORD_COUNT_CAP])
+                counts.append(cur.fetchone()[0])
+            order.sort(key=lambda i: counts[i])       # stable: ties keep the query's order
+            driver = order[0]
+        others = [prefixes[i] for i in order[1:]]
+        follow = others and _others_follow(cur, view, forms[driver][0], where, params, one,
+                                           others, need=need)
+    if follow:
         check = _lookup(view, one)
     else:
         check = f"EXISTS (SELECT 1 FROM {view} o WHERE {one} AND o.word LIKE %s)"
