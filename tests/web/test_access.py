@@ -57,6 +57,21 @@ def test_a_wrong_password_is_refused_on_the_login_page(client, staff_user, billi
     assert client.get(reverse("billing:home")).status_code == 302
 
 
+@pytest.mark.parametrize("login", ["login", "portal:login"])
+def test_an_overlong_username_is_refused_by_the_form_not_the_database(client, staff_user,
+                                                                      billing_db, login):
+    """AuthenticationForm renders maxlength but does not check it: a longer name used to reach
+    django-axes' record of the failed log-in (a 255-character column) and a server error page.
+    Now the form refuses it with the page's usual sentence, and no log-in is tried (nothing
+    for axes to count)."""
+    from axes.models import AccessAttempt
+    r = client.post(reverse(login), {"username": "x" * 10_000, "password": "wrong"})
+    assert r.status_code == 200
+    assert b"did not match" in r.content
+    assert b'maxlength="150"' in r.content
+    assert not AccessAttempt.objects.exists()
+
+
 def test_log_out_ends_the_session(staff_client, billing_db):
     assert staff_client.get(reverse("billing:home")).status_code == 200
     r = staff_client.post(reverse("logout"))

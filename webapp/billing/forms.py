@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 from billing import formatting
 
@@ -84,7 +85,20 @@ class PlainIntegerField(forms.IntegerField):
         return int(number)
 
 
-class StaffAuthenticationForm(AuthenticationForm):
+class BoundedAuthenticationForm(AuthenticationForm):
+    """AuthenticationForm whose username is checked against its length before any log-in is
+    tried. Django sets the field's max_length after building the field, so the form renders
+    maxlength but never validates it: a longer name (sent without the browser) went on to
+    authenticate(), where django-axes recorded the failed log-in in its 255-character column
+    and the server refused the row (1406, a server error page)."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
+class StaffAuthenticationForm(BoundedAuthenticationForm):
     """The staff login. A customer's portal login (a CustomerLogin, no staff role) is refused
     here with a sentence that points to the customers' login: it used to log in and land on a
     403 at the staff start page, whose "Back to the start page" led to it again. Refused after

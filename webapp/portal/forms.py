@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 
-from billing.forms import PlainDecimalField, parse_plain_number
+from billing.forms import BoundedAuthenticationForm, PlainDecimalField, parse_plain_number
 from billing.models import Customer
 from portal.gateway import Card
 from portal.models import CustomerLogin, PasswordResetRequest
@@ -17,7 +17,7 @@ from portal.payments import check_amount
 
 log = logging.getLogger("portal.forms")
 
-class CustomerAuthenticationForm(AuthenticationForm):
+class CustomerAuthenticationForm(BoundedAuthenticationForm):
     """The customers' login. A login without a customer account (a staff login) is refused here
     with a pointer to the staff login: it used to log in and land on a 403 at /my/, whose "Back
     to your account" led to it again. Refused after the password matched: no failed log-in."""
