@@ -8,7 +8,9 @@
 --      'running' (failed) is left at once;
 --   3. its accounts (billing_run_candidate) into the temporary table billing_chunk, and
 --      CALL _bill_chunk (the same engine as ever: bills, lines, ledger, exceptions);
---   4. the chunk row 'done', with its progress (accounts, bills, their total; when, by whom);
+--   4. the chunk row 'done', with its progress (accounts, bills, their total; when, by whom):
+--      `accounts` becomes the chunk's considered accounts, its candidates but those another
+--      run of the period billed after this run started (not considered, nothing recorded);
 --   5. COMMIT.
 -- When no chunk is left to claim and none is pending any more, the run is complete:
 -- _finish_billing_run, in a transaction of its own, writes the sums of the chunks on the run
@@ -88,6 +90,7 @@ BEGIN
     DECLARE v_bills INT UNSIGNED;
     DECLARE v_total DECIMAL(14,2);
     DECLARE v_pending INT UNSIGNED;
+    DECLARE v_considered INT UNSIGNED;
     DECLARE v_in_chunk TINYINT DEFAULT 0;
     -- a server that writes a statement-based binary log refuses InnoDB writes under READ
     -- COMMITTED (1665): there the chunks stay REPEATABLE READ
@@ -167,10 +170,15 @@ BEGIN
             WHERE run_id = p_run_id AND chunk_no = v_chunk;
             CALL _bill_chunk(p_run_id, v_period_start, v_period_end, v_issue_date, v_due_days,
                              p_actor, 0, v_bills, v_total);
+            -- the chunk's considered accounts (bc_acct: billed, or skipped with an exception);
+            -- a candidate another run of the period billed meanwhile is not considered
+            -- (billing-rules.md: nothing is recorded for it), so it leaves the chunk's count
+            SELECT COUNT(*) INTO v_considered FROM bc_acct;
 
             UPDATE billing_run_chunk
-            SET status = 'done', bills_created = v_bills, total_billed = v_total, done_at = NOW(),
-                done_by = p_actor, done_connection = CONNECTION_ID()
+            SET status = 'done', accounts = v_considered, bills_created = v_bills,
+                total_billed = v_total, done_at = NOW(), done_by = p_actor,
+                done_connection = CONNECTION_ID()
             WHERE run_id = p_run_id AND chunk_no = v_chunk;
             COMMIT;
             SET v_in_chunk = 0, v_attempt = 1;

@@ -1,6 +1,7 @@
 -- _finish_billing_run: ends a billing run that is 'running': 'completed' once every chunk is
 -- done, or 'failed'. The run row gets its final figures, the sums of its done chunks
--- (v_billing_run_progress, migration 0131), and the audit row billing_run_finished or
+-- (v_billing_run_progress, migration 0131; a completed run's accounts_total becomes the
+-- accounts its chunks considered, see _bill_run_chunks), and the audit row billing_run_finished or
 -- billing_run_failed. Internal helper of _open_billing_run (a run without candidates) and of
 -- _bill_run_chunks (after the commit of a run's last chunk; a failed chunk).
 --
@@ -35,8 +36,11 @@ BEGIN
       INTO v_chunks, v_accounts, v_bills, v_total
       FROM v_billing_run_progress WHERE run_id = p_run_id;
 
+    -- a completed run's accounts_total becomes what its chunks considered: the candidates
+    -- counted at the start, but those another run of the period billed meanwhile
     UPDATE billing_run
     SET status = p_status, finished_at = NOW(), chunks_done = v_chunks,
+        accounts_total = IF(p_status = 'completed', v_accounts, accounts_total),
         accounts_done = v_accounts, bills_created = v_bills,
         accounts_skipped = v_accounts - v_bills, total_billed = v_total
     WHERE run_id = p_run_id AND status = 'running'

@@ -20,9 +20,10 @@
 --   p_due_days                    days from issue to due date (1..90)
 --   p_actor                       who runs it, e.g. 'batch:billing' or 'staff:alice'
 -- Result: run_id, accounts_considered, bills_created, accounts_skipped, total_billed
---   accounts_considered: billable accounts when the run started; accounts_skipped: those of
---   them not billed by this run (an exception, see v_billing_exceptions, or billed meanwhile
---   by another run of the same period).
+--   accounts_considered: the accounts billable when their chunk was billed (a candidate that
+--   another run of the period billed after this one started is not considered: nothing is
+--   recorded for it); accounts_skipped: those considered but not billed, each with its
+--   exception in v_billing_exceptions.
 -- Errors: 45040 PERIOD_INVALID, 45002 empty actor. A chunk that deadlocks (1213) or times out
 --   on a lock (1205) is rolled back and tried again, 5 attempts in all. Any other failure in a
 --   chunk (or the 5th lock error) rolls that chunk back, marks the run 'failed' and is raised

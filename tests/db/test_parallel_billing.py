@@ -13,6 +13,7 @@
   inserting its bills does not stop another session's chunks; the progress adds up the chunks
   committed; a run whose completion was lost is completed by the next call.
 """
+import json
 import signal
 import subprocess
 import sys
@@ -673,3 +674,44 @@ def test_a_run_whose_completion_was_lost_is_completed_by_the_next_call(db):
     assert db.value("SELECT actor FROM audit_log WHERE action = 'billing_run_finished' "
                     "AND row_key = %s", str(run_id)) == "batch:later"
     assert_bill_numbers(db, run_id)
+
+
+def test_accounts_another_run_billed_meanwhile_are_not_considered(db):
+    """Two runs of one period started before either bills (direct calls; manage.py run_billing
+    refuses a second one with its lock): run B bills everything, then run A finds every
+    candidate billed. By billing-rules.md an account with a bill for an overlapping period is
+    not considered and nothing is recorded for it, so run A considered none, skipped none and
+    has no exception rows; its figures add up (considered = created + skipped) on the run row,
+    in v_billing_run and in its audit row. (Run A used to report its 6 candidates as
+    considered and skipped, with no exception explaining them.)"""
+    accs, run_a = _small_run(db, n=6)
+    run_b = start(db, chunk_size=2)["run_id"]
+    with db.at(JAN[2]):
+        assert db.call("work_billing_run", run_b, ACTOR)["bills_created"] == 6
+        w = db.call("work_billing_run", run_a, ACTOR)
+    assert (w["chunks_done"], w["bills_created"]) == (3, 0)
+    a = assert_run_complete(db, run_a)
+    assert (a["accounts_total"], a["accounts_done"], a["bills_created"], a["accounts_skipped"]) \
+        == (0, 0, 0, 0)
+    v = db.row("SELECT * FROM v_billing_run WHERE run_id = %s", run_a)
+    assert (v["accounts_total"], v["accounts_done"], v["accounts_skipped"]) == (0, 0, 0)
+    assert db.value("SELECT COUNT(*) FROM v_billing_exceptions WHERE run_id = %s", run_a) == 0
+    audit = db.value("SELECT new_values FROM audit_log WHERE action = 'billing_run_finished' "
+                     "AND row_key = %s", str(run_a))
+    audit = json.loads(audit)
+    assert (int(audit["accounts_considered"]), int(audit["accounts_skipped"])) == (0, 0)
+    b = assert_run_complete(db, run_b)
+    assert (b["accounts_total"], b["bills_created"], b["accounts_skipped"]) == (6, 6, 0)
+
+
+def test_a_run_considers_the_candidates_nobody_billed_meanwhile(db):
+    """A run started with 6 candidates; two of them are billed by bill_account before the run
+    is worked: it considers and bills the other four, and skips none."""
+    accs, run_a = _small_run(db, n=6)
+    with db.at(JAN[2]):
+        for acc in accs[1:3]:
+            assert db.call("bill_account", acc.account_id, *JAN, ACTOR)["bill_id"] is not None
+        assert db.call("work_billing_run", run_a, ACTOR)["bills_created"] == 4
+    a = assert_run_complete(db, run_a)
+    assert (a["accounts_total"], a["bills_created"], a["accounts_skipped"]) == (4, 4, 0)
+    assert db.value("SELECT COUNT(*) FROM v_billing_exceptions WHERE run_id = %s", run_a) == 0
