@@ -148,6 +148,28 @@ def test_the_bills_list_and_a_bill_fit_a_phone(page, live_server, ada, billing_d
     shoot(page, "bill-account-summary")
 
 
+def test_a_bills_charges_and_totals_stay_on_a_phone_screen(page, live_server, ada, billing_db):
+    """At 390 px the charges table scrolled sideways in its box: the Amount column and the
+    figures of Total, Paid and Still open were out of sight. Now each charge is a stacked card
+    (its kWh, rate and amount labelled) and each total row is its label and amount on one line,
+    all within the screen."""
+    login_page(page, live_server, ada.customer_no, PASSWORD)
+    page.goto(live_server.url + f"/my/bills/{ada.bill_ids[2]}/")
+    page.set_viewport_size({"width": 390, "height": 900})
+    box = page.locator("table.lines").locator("xpath=..")
+    assert box.evaluate("b => b.scrollWidth - b.clientWidth") <= 1     # no scrolling inside
+    cells = page.locator("table.lines tbody td[data-label=Amount], table.lines tfoot td")
+    assert cells.count() >= 5
+    for i in range(cells.count()):
+        b = cells.nth(i).bounding_box()
+        assert b["x"] >= 0 and b["x"] + b["width"] <= 390, (cells.nth(i).inner_text(), b)
+    total = page.locator("table.lines tfoot tr").first
+    assert total.locator("th").bounding_box()["y"] == total.locator("td").bounding_box()["y"]
+    page.set_viewport_size({"width": 1280, "height": 900})           # a table again
+    assert page.locator("table.lines thead").is_visible()
+    shoot(page, "bill-charges")
+
+
 def test_the_payments_list_fits_a_phone(page, live_server, ada, billing_db):
     """At 390 px the payments list is stacked cards like the bills list (data-label): it scrolled
     sideways in its box and the Amount column was out of sight."""
