@@ -76,6 +76,11 @@ def test_filters_by_who_what_account_and_date(manager_client, trail, billing_db)
     bad = manager_client.get(url, {"account": "NO-SUCH", "date_from": "yesterday"})
     assert bad.status_code == 200 and rows(bad) == []
     assert "No account with this number." in text(bad)
+    # a window that ends before it starts says so, as the reports do (it said "No changes
+    # recorded that match.")
+    backwards = manager_client.get(url, {"date_from": "2026-03-02", "date_to": "2026-03-01"})
+    assert backwards.status_code == 200 and rows(backwards) == []
+    assert "The end comes before the start." in text(backwards)
 
 
 def test_an_update_shows_only_what_changed_before_and_after(manager_client, trail):

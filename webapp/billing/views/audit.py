@@ -33,6 +33,12 @@ class AuditFilterForm(forms.Form):
     date_to = DayField(required=False, label="To")
     before = PlainIntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end comes before the start.")   # as the reports say
+        return data
+
     def clean_account(self):
         number = self.cleaned_data["account"].strip()
         if not number:
