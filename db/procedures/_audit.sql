@@ -15,7 +15,7 @@
 --   p_key         that object's id as text (NULL allowed for an event without one)
 --   p_account_id  the account it concerns, or NULL (runs, late-fee runs)
 --   p_detail      JSON: what a reader needs (amount, reason, counts, ...); stored as new_values
---   p_actor       the application actor (p_actor of the calling procedure); NULL or empty
+--   p_actor       the application actor (p_actor of the calling procedure); NULL or blank
 --                 falls back to @billing_actor, then 'db:' + the session user
 -- Result: none. The row's db_user is the session's USER(), whoever the definer is.
 -- Errors: none of its own (a failed INSERT is the caller's error and rolls its action back).
@@ -30,7 +30,7 @@ BEGIN
     INSERT INTO audit_log (table_name, row_key, account_id, action, old_values, new_values,
                            actor, db_user)
     VALUES (p_table, COALESCE(p_key, ''), p_account_id, p_action, NULL, p_detail,
-            LEFT(COALESCE(NULLIF(TRIM(p_actor), ''), NULLIF(@billing_actor, ''),
+            LEFT(COALESCE(IF(_is_blank(p_actor), NULL, TRIM(p_actor)), NULLIF(@billing_actor, ''),
                           CONCAT('db:', USER())), 100),
             LEFT(USER(), 100));
 END

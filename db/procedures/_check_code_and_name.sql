@@ -12,7 +12,7 @@ CREATE PROCEDURE _check_code_and_name(IN p_code VARCHAR(100), IN p_name VARCHAR(
     SQL SECURITY INVOKER
     NO SQL
 BEGIN
-    IF p_code IS NULL OR p_code = '' THEN
+    IF _is_blank(p_code) THEN
         CALL _fail(45002, 'code is required');
     END IF;
     IF CHAR_LENGTH(p_code) > 20 THEN
@@ -21,7 +21,7 @@ BEGIN
     IF CONVERT(p_code USING utf8mb4) COLLATE utf8mb4_bin REGEXP '[^A-Z0-9_-]' THEN
         CALL _fail(45002, CONCAT('code may hold only A-Z, 0-9, _ and -, not ''', LEFT(p_code, 20), ''''));
     END IF;
-    IF p_name IS NULL OR p_name = '' THEN
+    IF _is_blank(p_name) THEN
         CALL _fail(45002, 'name is required');
     END IF;
     IF CHAR_LENGTH(p_name) > 100 THEN

@@ -14,7 +14,7 @@ CREATE PROCEDURE _check_customer_fields(IN p_name VARCHAR(1000), IN p_email VARC
     SQL SECURITY INVOKER
     NO SQL
 BEGIN
-    IF p_name IS NULL OR p_name = '' THEN
+    IF _is_blank(p_name) THEN
         CALL _fail(45002, 'full_name is required');
     END IF;
     IF CHAR_LENGTH(p_name) > 200 THEN

@@ -17,7 +17,7 @@ CREATE PROCEDURE _check_meter_fields(IN p_prefix VARCHAR(4), IN p_serial VARCHAR
     SQL SECURITY INVOKER
     NO SQL
 BEGIN
-    IF p_serial IS NULL OR p_serial = '' THEN
+    IF _is_blank(p_serial) THEN
         CALL _fail(45002, CONCAT(p_prefix, 'serial_no is required'));
     END IF;
     IF CHAR_LENGTH(p_serial) > 40 THEN

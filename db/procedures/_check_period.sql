@@ -33,7 +33,7 @@ BEGIN
         CALL _fail(45040, CONCAT('issue_date ', p_issue_date, ' is before today ', CURRENT_DATE));
     ELSEIF p_due_days IS NULL OR p_due_days NOT BETWEEN 1 AND 90 THEN
         CALL _fail(45040, CONCAT('due_days must be between 1 and 90, not ', COALESCE(p_due_days, 'NULL')));
-    ELSEIF p_actor IS NULL OR TRIM(p_actor) = '' THEN
+    ELSEIF _is_blank(p_actor) THEN
         CALL _fail(45002, 'actor is required');
     END IF;
 END

@@ -31,7 +31,7 @@ BEGIN
     DECLARE v_removed_on DATE;
 
     -- 1. required arguments (no lock needed)
-    IF p_serial_no IS NULL OR TRIM(p_serial_no) = '' THEN
+    IF _is_blank(p_serial_no) THEN
         CALL _fail(45002, 'serial_no is required');
     END IF;
     IF p_read_on IS NULL THEN
@@ -40,10 +40,10 @@ BEGIN
     IF p_value IS NULL THEN
         CALL _fail(45002, 'value is required');
     END IF;
-    IF p_source IS NULL OR TRIM(p_source) = '' THEN
+    IF _is_blank(p_source) THEN
         CALL _fail(45002, 'source is required (field, customer or smart)');
     END IF;
-    IF p_actor IS NULL OR TRIM(p_actor) = '' OR CHAR_LENGTH(p_actor) > 100 THEN
+    IF _is_blank(p_actor) OR CHAR_LENGTH(p_actor) > 100 THEN
         CALL _fail(45002, 'actor is required (at most 100 characters)');
     END IF;
 
@@ -61,7 +61,7 @@ BEGIN
         CALL _fail(45002, CONCAT('source must be field, customer or smart, not ', LEFT(p_source, 40)));
     END IF;
     IF p_value <> ROUND(p_value, 2) THEN
-        CALL _fail(45002, CONCAT('value ', p_value, ' has more than two decimals'));
+        CALL _fail(45002, CONCAT('value ', _decimal_text(p_value, 0), ' has more than two decimals'));
     END IF;
     IF p_value < 0 THEN
         CALL _fail(45011, CONCAT('value ', ROUND(p_value, 2), ' is negative'));

@@ -27,7 +27,7 @@ BEGIN
     DECLARE v_problem VARCHAR(100);
 
     -- the blocks: a JSON array of 1..255 objects
-    IF p_blocks IS NULL OR TRIM(p_blocks) = '' THEN
+    IF _is_blank(p_blocks) THEN
         CALL _fail(45031, 'blocks are required');
     END IF;
     IF NOT JSON_VALID(p_blocks) THEN

@@ -71,10 +71,10 @@ BEGIN
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
     -- arguments (no lock needed)
-    IF v_actor IS NULL OR TRIM(v_actor) = '' OR CHAR_LENGTH(v_actor) > 100 THEN
+    IF _is_blank(v_actor) OR CHAR_LENGTH(v_actor) > 100 THEN
         CALL _fail(45002, 'actor is required (at most 100 characters)');
     END IF;
-    IF v_tariff_code IS NULL OR TRIM(v_tariff_code) = '' THEN
+    IF _is_blank(v_tariff_code) THEN
         CALL _fail(45002, 'tariff_code is required');
     END IF;
     IF v_effective_from IS NULL THEN

@@ -33,7 +33,7 @@ BEGIN
     IF v_reading_id IS NULL THEN
         CALL _fail(45002, 'reading_id is required');
     END IF;
-    IF v_actor IS NULL OR TRIM(v_actor) = '' OR CHAR_LENGTH(v_actor) > 100 THEN
+    IF _is_blank(v_actor) OR CHAR_LENGTH(v_actor) > 100 THEN
         CALL _fail(45002, 'actor is required (at most 100 characters)');
     END IF;
     SET v_meter_id = (SELECT meter_id FROM meter_reading WHERE reading_id = v_reading_id);

@@ -13,7 +13,7 @@
 --   p_actor                        who acts
 -- Result: bill_id, run_id (bill_id NULL when the account was not billed; the reason is in
 --   v_billing_exceptions under run_id, also when the account was not considered)
--- Errors: 45001 unknown account, 45040 PERIOD_INVALID, 45002 empty actor.
+-- Errors: 45001 unknown account, 45040 PERIOD_INVALID, 45002 no account id, blank actor.
 --   A deadlock (1213) or lock wait timeout (1205) is retried inside, 5 attempts in all;
 --   the 5th is raised.
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
@@ -51,8 +51,11 @@ BEGIN
     END;
 
     CALL _check_period(v_period_start, v_period_end, v_issue_date, v_due_days, v_actor);
-    IF v_account_id IS NULL OR NOT EXISTS (SELECT 1 FROM account WHERE account_id = v_account_id) THEN
-        CALL _fail(45001, CONCAT('no account with id ', COALESCE(v_account_id, 'NULL')));
+    IF v_account_id IS NULL THEN
+        CALL _fail(45002, 'account_id is required');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM account WHERE account_id = v_account_id) THEN
+        CALL _fail(45001, CONCAT('no account with id ', v_account_id));
     END IF;
     SET @billing_actor = v_actor;
 

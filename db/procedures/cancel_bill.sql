@@ -26,7 +26,8 @@
 -- Result (one row): bill_id, credit_note_no, amount_credited (the total credited in step 2),
 --   balance_after (the account's balance right after the cancel; negative is credit)
 -- Errors
---   45001 no bill with that id               45002 empty or too long reason or actor, bad id text
+--   45001 no bill with that id               45002 no bill id, blank or too long reason or
+--                                                  actor, bad id text
 --   45010 voiding the estimate would make the meter's next point run backwards (not a rollover)
 --   45050 the bill is cancelled already, or a later bill of the account is not cancelled
 -- Locks: the account row, its meter (as the billing engine: account, then meter), the account's
@@ -78,14 +79,14 @@ BEGIN
     SET v_bill_id = _arg_int(p_bill_id, 'bill_id', 0, 4294967295, 45001),
         v_reason = _arg_text(p_reason, 'reason', 500),
         v_actor = _arg_text(p_actor, 'actor', 100);
-    IF v_reason IS NULL OR TRIM(v_reason) = '' THEN
+    IF _is_blank(v_reason) THEN
         CALL _fail(45002, 'reason is required');
     END IF;
-    IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
+    IF _is_blank(v_actor) THEN
         CALL _fail(45002, 'actor is required');
     END IF;
     IF v_bill_id IS NULL THEN
-        CALL _fail(45001, 'bill_id is required');
+        CALL _fail(45002, 'bill_id is required');
     END IF;
     SELECT MAX(account_id) INTO v_account_id FROM bill WHERE bill_id = v_bill_id;
     IF v_account_id IS NULL THEN

@@ -38,7 +38,7 @@ BEGIN
     DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_done = 1;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
-    IF v_sender IS NULL OR TRIM(v_sender) = '' THEN
+    IF _is_blank(v_sender) THEN
         CALL _fail(45002, 'sender is required');
     END IF;
     IF v_limit IS NULL THEN

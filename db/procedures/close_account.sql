@@ -44,7 +44,7 @@ BEGIN
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
     -- arguments (no lock needed)
-    IF v_actor IS NULL OR TRIM(v_actor) = '' OR CHAR_LENGTH(v_actor) > 100 THEN
+    IF _is_blank(v_actor) OR CHAR_LENGTH(v_actor) > 100 THEN
         CALL _fail(45002, 'actor is required (at most 100 characters)');
     END IF;
     IF v_account_id IS NULL THEN

@@ -2,11 +2,11 @@
 --
 -- Parameters
 --   p_full_name  required; trimmed, 1..200 characters
---   p_email      optional (NULL or empty: none); trimmed, at most 254 characters, must look
+--   p_email      optional (NULL or blank: none); trimmed, at most 254 characters, must look
 --                like an e-mail address: one @, something before it, a dot inside the domain
 --                part, no spaces
---   p_phone      optional (NULL or empty: none); trimmed, at most 40 characters
---   p_address    optional (NULL or empty: none); trimmed, at most 500 characters
+--   p_phone      optional (NULL or blank: none); trimmed, at most 40 characters
+--   p_address    optional (NULL or blank: none); trimmed, at most 500 characters
 --   p_actor      who acts (staff:<username>, ...), required, at most 100 characters
 -- Result: one row (customer_id, customer_no); customer_no is 'C' + 7 digits (C0000001), gapless.
 -- Errors: 45002 INVALID_ARGUMENT (empty or too long name, malformed e-mail, field too long,
@@ -37,14 +37,13 @@ BEGIN
     DECLARE v_customer_id INT UNSIGNED;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
-    -- blank contact details are NULL (a statement, not the DECLAREs' DEFAULT: the result of
-    -- _arg_text, a function, would meet '' with two coercible collations, error 1267)
-    SET v_email = NULLIF(TRIM(v_email), ''),
-        v_phone = NULLIF(TRIM(v_phone), ''),
-        v_address = NULLIF(TRIM(v_address), '');
+    -- blank contact details (empty or nothing but whitespace: _is_blank) are stored as NULL
+    SET v_email = IF(_is_blank(v_email), NULL, TRIM(v_email)),
+        v_phone = IF(_is_blank(v_phone), NULL, TRIM(v_phone)),
+        v_address = IF(_is_blank(v_address), NULL, TRIM(v_address));
 
     -- arguments (no lock needed)
-    IF v_actor IS NULL OR TRIM(v_actor) = '' OR CHAR_LENGTH(v_actor) > 100 THEN
+    IF _is_blank(v_actor) OR CHAR_LENGTH(v_actor) > 100 THEN
         CALL _fail(45002, 'actor is required (at most 100 characters)');
     END IF;
     CALL _check_customer_fields(v_name, v_email, v_phone, v_address);

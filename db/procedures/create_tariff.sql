@@ -30,7 +30,7 @@ BEGIN
     DECLARE CONTINUE HANDLER FOR 1062 SET v_duplicate = TRUE;
 
     -- arguments (no lock needed)
-    IF v_actor IS NULL OR TRIM(v_actor) = '' OR CHAR_LENGTH(v_actor) > 100 THEN
+    IF _is_blank(v_actor) OR CHAR_LENGTH(v_actor) > 100 THEN
         CALL _fail(45002, 'actor is required (at most 100 characters)');
     END IF;
     CALL _check_code_and_name(v_code, v_name);

@@ -6,7 +6,7 @@
 --   p_preview_id  the preview
 --   p_actor       who acts
 -- Result: preview_id
--- Errors: 45001 NOT_FOUND (no such preview), 45002 empty actor.
+-- Errors: 45001 NOT_FOUND (no such preview), 45002 no preview id, blank actor.
 -- Arguments arrive as LONGTEXT and are converted into typed locals (the _arg_* functions)
 -- before anything is read or written.
 -- Example: CALL discard_preview(7, 'staff:alice');
@@ -23,13 +23,15 @@ BEGIN
         RESIGNAL;
     END;
 
-    IF v_actor IS NULL OR v_actor = '' THEN
+    IF _is_blank(v_actor) THEN
         CALL _fail(45002, 'actor is required');
     END IF;
+    IF v_preview_id IS NULL THEN
+        CALL _fail(45002, 'preview_id is required');
+    END IF;
     START TRANSACTION;
-    IF v_preview_id IS NULL
-       OR NOT EXISTS (SELECT 1 FROM billing_preview WHERE preview_id = v_preview_id FOR UPDATE) THEN
-        CALL _fail(45001, CONCAT('no preview with id ', COALESCE(v_preview_id, 'NULL')));
+    IF NOT EXISTS (SELECT 1 FROM billing_preview WHERE preview_id = v_preview_id FOR UPDATE) THEN
+        CALL _fail(45001, CONCAT('no preview with id ', v_preview_id));
     END IF;
     DELETE FROM billing_preview WHERE preview_id = v_preview_id;
     COMMIT;

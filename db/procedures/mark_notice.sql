@@ -13,7 +13,7 @@
 --   p_message_id  the Message-ID of the sent mail (for 'sent'; at most 255 characters)
 --   p_error       what went wrong (for 'failed'; cut at 1000 characters)
 -- Result (one row): notice_id, status (the notice's status after the call)
--- Errors: 45001 no such notice; 45002 bad status, empty sender; 45003 the notice is 'skipped'
+-- Errors: 45001 no such notice; 45002 no notice id, bad status, blank sender; 45003 the notice is 'skipped'
 --   or 'failed' for good, or it is pending and not claimed (there is nothing to mark: a
 --   notice is marked after claim_notices handed it to a sender; the claim of another sender,
 --   after this one's expired, still counts: the mail this sender reports did go out).
@@ -39,7 +39,7 @@ BEGIN
     DECLARE v_claimed_at DATETIME;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
-    IF v_sender IS NULL OR TRIM(v_sender) = '' THEN
+    IF _is_blank(v_sender) THEN
         CALL _fail(45002, 'sender is required');
     END IF;
     IF v_status IS NULL OR CAST(v_status AS BINARY) NOT IN ('sent', 'failed') THEN
@@ -47,7 +47,7 @@ BEGIN
                                   COALESCE(CONCAT('''', LEFT(v_status, 20), ''''), 'NULL')));
     END IF;
     IF v_notice_id IS NULL THEN
-        CALL _fail(45001, 'notice_id is required');
+        CALL _fail(45002, 'notice_id is required');
     END IF;
 
     START TRANSACTION;

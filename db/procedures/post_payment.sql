@@ -8,8 +8,12 @@
 --   p_paid_at          when the customer paid; NULL means now. DATE(paid_at) is the payment date
 --                      of the rebate rule and of the ledger entry; not after now (the session's
 --                      NOW()) and not before the day the account opened
---   p_idempotency_key  the caller's key for this payment (at most 100 characters); NULL means
---                      the procedure makes one ('auto:' + a UUID), i.e. no replay protection
+--   p_idempotency_key  the caller's key for this payment: UTF-8 text of 1 to 100 characters,
+--                      not blank (_is_blank), compared byte for byte; NULL means the procedure
+--                      makes one ('auto:' + a UUID), i.e. no replay protection. Declared
+--                      LONGBLOB so that its bytes arrive as sent (a LONGTEXT parameter turned
+--                      bytes that are not UTF-8 into '?' under sql_mode '', and two keys into
+--                      one); bytes that are not UTF-8 are refused (_arg_utf8)
 --   p_actor            who acts (staff:<username>, customer:<customer_no>, batch:<job>)
 -- Result (one row): payment_id, receipt_no, allocated, unallocated, balance_after, replayed
 --   allocated      money of this payment put on bills; unallocated = amount - allocated, kept
@@ -21,9 +25,11 @@
 --                  it was then (payment_id, receipt_no, allocated, unallocated, balance_after:
 --                  later bills, payments or a reversal do not change it)
 -- Errors
---   45001 no account with that id            45002 bad method, empty actor, empty or long key,
---                                                  paid_at in the future or before opened_on
---   45020 amount NULL, <= 0, over 1,000,000.00 or with more than two decimals
+--   45001 no account with that id            45002 no account id, bad method, blank actor,
+--                                                  blank, long or non-UTF-8 key, paid_at in
+--                                                  the future or before opened_on
+--   45020 amount NULL, <= 0, over 1,000,000.00 or with more than two decimals (the message
+--         prints the amount as given, without trailing zeros: _decimal_text)
 --   45021 closed, nothing open               45022 the key was used for another account or amount
 -- Notices: a new posting writes a payment_received notice (as _queue_notice does); a replay none.
 -- Locks (docs/payments.md): in one transaction, the account row, its open bills, the new payment.
@@ -46,11 +52,12 @@
 -- _post_batch_line) plan and write the allocation, rebate lines and credits instead.
 -- Audit: a posting writes a payment_posted event in its transaction; a replay writes a
 -- payment_replayed event after its answer is read (docs/routines.md, "The audit trail").
--- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
--- typed locals at the top of the body, before anything is read or written (the usual shapes,
--- digits for the id and digits with up to two decimals for the amount, in place; every other
--- through the _arg_* functions, which give the same value): a wrong type, a value too long, too big or too precise, or a date that is no
--- calendar day between 1900-01-01 and 2999-12-31 is a contract error (45002, or the
+-- Arguments arrive as LONGTEXT (the key as LONGBLOB), whatever the caller sends, and are
+-- checked and converted into typed locals at the top of the body, before anything is read or
+-- written (the usual shapes, digits for the id and digits with up to two decimals for the
+-- amount, in place; every other through the _arg_* functions, which give the same value): a
+-- wrong type, a value too long, too big or too precise, a key that is not UTF-8, or a date that
+-- is no calendar day between 1900-01-01 and 2999-12-31 is a contract error (45002, or the
 -- procedure's own number for an out-of-range value), never a raw conversion error of the server.
 -- Example:
 --   CALL post_payment(7, 120.50, 'card', NULL, 'web:9f1c2e', 'customer:C000123');
@@ -58,15 +65,18 @@ CREATE PROCEDURE post_payment(IN p_account_id LONGTEXT,
                               IN p_amount LONGTEXT,
                               IN p_method LONGTEXT,
                               IN p_paid_at LONGTEXT,
-                              IN p_idempotency_key LONGTEXT,
+                              IN p_idempotency_key LONGBLOB,
                               IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
 BEGIN
     -- the arguments, checked and converted before anything is read or written. The usual shapes
     -- (digits for the id, digits with up to two decimals for the amount, text within its length,
-    -- no paid_at) are converted in place; anything else goes through the _arg_* function, which
-    -- gives the same value or the contract's error (the IF evaluates only the branch it takes)
+    -- a key of at most 100 ASCII bytes (its hex digits all below 80), no paid_at) are converted in
+    -- place; anything else goes through the _arg_* function, which gives the same value or the
+    -- contract's error (the IF evaluates only the branch it takes). A key's bytes are never
+    -- CONVERTed before they are known to be UTF-8: the warning of an invalid byte would be a raw
+    -- error 1300 in this strict DEFAULT
     DECLARE v_account_id INT UNSIGNED
         DEFAULT IF(CHAR_LENGTH(p_account_id) BETWEEN 1 AND 9 AND p_account_id NOT REGEXP '[^0-9]',
                    CAST(p_account_id AS UNSIGNED),
@@ -81,8 +91,11 @@ BEGIN
     DECLARE v_paid_at DATETIME
         DEFAULT COALESCE(IF(p_paid_at IS NULL, NULL, _arg_datetime(p_paid_at, 'paid_at')), NOW());
     DECLARE v_idempotency_key VARCHAR(100)
-        DEFAULT IF(CHAR_LENGTH(p_idempotency_key) > 100,
-                   _arg_text(p_idempotency_key, 'idempotency_key', 100), p_idempotency_key);
+        DEFAULT IF(p_idempotency_key IS NULL
+                   OR (OCTET_LENGTH(p_idempotency_key) <= 100
+                       AND HEX(p_idempotency_key) REGEXP '^([0-7][0-9A-F])*$'),
+                   CONVERT(p_idempotency_key USING utf8mb4),
+                   _arg_utf8(p_idempotency_key, 'idempotency_key', 100));
     DECLARE v_actor VARCHAR(100)
         DEFAULT IF(CHAR_LENGTH(p_actor) > 100, _arg_text(p_actor, 'actor', 100), p_actor);
     DECLARE v_key VARCHAR(100);
@@ -115,28 +128,31 @@ BEGIN
     DECLARE v_replayed TINYINT DEFAULT 1;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
-    -- arguments that need no lock (one test for the usual case, then each rule in order)
+    -- arguments that need no lock (one test for the usual case, then each rule in order). Blank
+    -- is _is_blank's to say; a text with an ASCII letter or digit is not blank, which spares the
+    -- usual actor and key the function's call (AND stops at its first false operand)
     IF v_amount IS NULL OR v_amount <= 0 OR v_amount > 1000000 OR v_amount <> ROUND(v_amount, 2)
        OR v_method IS NULL OR CAST(v_method AS BINARY) NOT IN ('cash', 'card', 'cheque', 'bank_transfer', 'online')
-       OR v_actor IS NULL OR TRIM(v_actor) = ''
-       OR (v_idempotency_key IS NOT NULL AND TRIM(v_idempotency_key) = '')
+       OR v_actor IS NULL OR (v_actor NOT REGEXP '[0-9A-Za-z]' AND _is_blank(v_actor))
+       OR (v_idempotency_key IS NOT NULL AND v_idempotency_key NOT REGEXP '[0-9A-Za-z]'
+           AND _is_blank(v_idempotency_key))
        OR v_account_id IS NULL OR v_paid_at > v_posted_at THEN
         IF v_amount IS NULL OR v_amount <= 0 OR v_amount > 1000000 OR v_amount <> ROUND(v_amount, 2) THEN
             CALL _fail(45020, CONCAT('amount must be above 0, at most 1000000.00 and have at most two decimals, not ',
-                                      COALESCE(v_amount, 'NULL')));
+                                      COALESCE(LEFT(_decimal_text(v_amount, 2), 32), 'NULL')));
         END IF;
         IF v_method IS NULL OR CAST(v_method AS BINARY) NOT IN ('cash', 'card', 'cheque', 'bank_transfer', 'online') THEN
             CALL _fail(45002, CONCAT('method must be cash, card, cheque, bank_transfer or online, not ',
                                       COALESCE(CONCAT('''', LEFT(v_method, 40), ''''), 'NULL')));
         END IF;
-        IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
+        IF _is_blank(v_actor) THEN
             CALL _fail(45002, 'actor is required');
         END IF;
-        IF v_idempotency_key IS NOT NULL AND TRIM(v_idempotency_key) = '' THEN
+        IF v_idempotency_key IS NOT NULL AND _is_blank(v_idempotency_key) THEN
             CALL _fail(45002, 'idempotency_key must be NULL or 1 to 100 characters, not blank');
         END IF;
         IF v_account_id IS NULL THEN
-            CALL _fail(45001, 'account_id is required');
+            CALL _fail(45002, 'account_id is required');
         END IF;
         CALL _fail(45002, CONCAT('paid_at ', v_paid_at, ' is in the future (now is ', v_posted_at, ')'));
     END IF;

@@ -11,7 +11,7 @@
 -- Result: preview_id, accounts_considered, bills, exceptions, total_billed, flagged
 --   (as preview_billing; read the bill in v_preview_bills / v_preview_lines, the reason it is not
 --   billed in v_preview_exceptions; discard_preview when done)
--- Errors: 45001 unknown account, 45040 PERIOD_INVALID, 45002 empty actor.
+-- Errors: 45001 unknown account, 45040 PERIOD_INVALID, 45002 no account id, blank actor.
 -- Arguments arrive as LONGTEXT and are converted into typed locals (the _arg_* functions)
 -- before anything is read or written.
 -- Example: CALL preview_bill_account(42, '2026-10-01', '2026-10-31', '2026-11-02', 14, 'staff:alice');
@@ -39,8 +39,11 @@ BEGIN
     END;
 
     CALL _check_period(v_period_start, v_period_end, v_issue_date, v_due_days, v_actor);
-    IF v_account_id IS NULL OR NOT EXISTS (SELECT 1 FROM account WHERE account_id = v_account_id) THEN
-        CALL _fail(45001, CONCAT('no account with id ', COALESCE(v_account_id, 'NULL')));
+    IF v_account_id IS NULL THEN
+        CALL _fail(45002, 'account_id is required');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM account WHERE account_id = v_account_id) THEN
+        CALL _fail(45001, CONCAT('no account with id ', v_account_id));
     END IF;
 
     DROP TEMPORARY TABLE IF EXISTS billing_chunk;

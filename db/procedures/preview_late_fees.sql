@@ -40,7 +40,7 @@ BEGIN
     IF v_as_of > CURRENT_DATE THEN
         CALL _fail(45002, CONCAT('as_of ', v_as_of, ' is after today ', CURRENT_DATE));
     END IF;
-    IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
+    IF _is_blank(v_actor) THEN
         CALL _fail(45002, 'actor is required');
     END IF;
 

@@ -12,7 +12,7 @@
 --   p_actor       who asks (required, as for every procedure; nothing is written)
 -- Result (one row): account_id, amount, allocated (to the open bills), credit (left on the
 --   account), rebates (how many early-payment rebates it would earn)
--- Errors: 45001 no such account; 45020 amount out of range; 45002 actor empty
+-- Errors: 45001 no such account; 45020 amount out of range; 45002 no account id, blank actor
 -- Example: CALL preview_payment(7, '150.00', 'portal:c1');
 CREATE PROCEDURE preview_payment(IN p_account_id LONGTEXT, IN p_amount LONGTEXT,
                                  IN p_actor LONGTEXT)
@@ -27,14 +27,17 @@ BEGIN
 
     IF v_amount IS NULL OR v_amount <= 0 OR v_amount > 1000000 OR v_amount <> ROUND(v_amount, 2) THEN
         CALL _fail(45020, CONCAT('amount must be above 0, at most 1000000.00 and have at most two decimals, not ',
-                                  COALESCE(v_amount, 'NULL')));
+                                  COALESCE(LEFT(_decimal_text(v_amount, 2), 32), 'NULL')));
     END IF;
-    IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
+    IF _is_blank(v_actor) THEN
         CALL _fail(45002, 'actor is required');
+    END IF;
+    IF v_account_id IS NULL THEN
+        CALL _fail(45002, 'account_id is required');
     END IF;
     SELECT COUNT(*) INTO v_found FROM account WHERE account_id = v_account_id;
     IF v_found = 0 THEN
-        CALL _fail(45001, CONCAT('no account with id ', COALESCE(v_account_id, 'NULL')));
+        CALL _fail(45001, CONCAT('no account with id ', v_account_id));
     END IF;
 
     SELECT v_account_id AS account_id, CAST(v_amount AS DECIMAL(12,2)) AS amount,

@@ -46,13 +46,13 @@ BEGIN
        OR v_action COLLATE utf8mb4_bin REGEXP '[^a-z0-9_]' THEN
         CALL _fail(45002, 'action must be portal_... or web_... of [a-z0-9_], at most 40 characters');
     END IF;
-    IF v_object IS NULL OR v_object = '' OR v_object COLLATE utf8mb4_bin REGEXP '[^a-z0-9_]' THEN
+    IF _is_blank(v_object) OR v_object COLLATE utf8mb4_bin REGEXP '[^a-z0-9_]' THEN
         CALL _fail(45002, 'object must be 1 to 64 of [a-z0-9_]');
     END IF;
-    IF v_key IS NULL OR TRIM(v_key) = '' THEN
+    IF _is_blank(v_key) THEN
         CALL _fail(45002, 'key is required');
     END IF;
-    IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
+    IF _is_blank(v_actor) THEN
         CALL _fail(45002, 'actor is required');
     END IF;
     -- (JSON_TYPE only on valid JSON: MySQL signals on anything else, so not in one OR)

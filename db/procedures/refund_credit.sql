@@ -11,17 +11,21 @@
 -- account and amount answers the first refund (refund_id, amount; balance_after as it is now)
 -- and writes nothing (replayed = 1); with another account or amount it is 45022.
 --
--- Parameters (LONGTEXT, whatever the caller sends; converted by the _arg_* functions at the top)
+-- Parameters (LONGTEXT, the key LONGBLOB, whatever the caller sends; converted by the _arg_*
+-- functions at the top)
 --   p_account_id       the account
 --   p_amount           above 0, at most 1,000,000.00, at most two decimals
 --   p_method           cheque, bank_transfer or card (exactly, lower case)
---   p_idempotency_key  the caller's key (1..100 characters, not blank); NULL means the procedure
---                      makes one ('auto:' + a UUID), i.e. no replay protection
+--   p_idempotency_key  the caller's key: UTF-8 text of 1..100 characters, not blank (_is_blank);
+--                      NULL means the procedure makes one ('auto:' + a UUID), i.e. no replay
+--                      protection. Bytes (LONGBLOB), as post_payment's: they arrive as sent and
+--                      bytes that are not UTF-8 are refused (_arg_utf8), never turned into '?'
 --   p_actor            who acts (staff:<username>, batch:<job>)
 -- Result (one row): refund_id, amount, balance_after (the account's balance right after the
 --   refund; negative is credit), replayed (0 new, 1 answered from the key)
 -- Errors
---   45001 no account with that id           45002 bad method, empty actor, empty or long key
+--   45001 no account with that id           45002 no account id, bad method, blank actor,
+--                                                 blank, long or non-UTF-8 key
 --   45020 amount NULL, <= 0, over 1,000,000.00 or with more than two decimals
 --   45022 the key was used for another account or amount
 --   45024 the amount is above the account's unallocated credit
@@ -35,7 +39,7 @@
 CREATE PROCEDURE refund_credit(IN p_account_id LONGTEXT,
                                IN p_amount LONGTEXT,
                                IN p_method LONGTEXT,
-                               IN p_idempotency_key LONGTEXT,
+                               IN p_idempotency_key LONGBLOB,
                                IN p_actor LONGTEXT)
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
@@ -60,24 +64,24 @@ BEGIN
     SET v_account_id = _arg_int(p_account_id, 'account_id', 0, 4294967295, 45001),
         v_amount = _arg_decimal(p_amount, 'amount', 20, 10, 45020),
         v_method = _arg_text(p_method, 'method', 100),
-        v_key_arg = _arg_text(p_idempotency_key, 'idempotency_key', 255),
+        v_key_arg = _arg_utf8(p_idempotency_key, 'idempotency_key', 255),
         v_actor = _arg_text(p_actor, 'actor', 100);
     IF v_amount IS NULL OR v_amount <= 0 OR v_amount > 1000000 OR v_amount <> ROUND(v_amount, 2) THEN
         CALL _fail(45020, CONCAT('amount must be above 0, at most 1000000.00 and have at most two decimals, not ',
-                                  COALESCE(v_amount, 'NULL')));
+                                  COALESCE(LEFT(_decimal_text(v_amount, 2), 32), 'NULL')));
     END IF;
     IF v_method IS NULL OR CAST(v_method AS BINARY) NOT IN ('cheque', 'bank_transfer', 'card') THEN
         CALL _fail(45002, CONCAT('method must be cheque, bank_transfer or card, not ',
                                   COALESCE(CONCAT('''', LEFT(v_method, 40), ''''), 'NULL')));
     END IF;
-    IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
+    IF _is_blank(v_actor) THEN
         CALL _fail(45002, 'actor is required');
     END IF;
-    IF v_key_arg IS NOT NULL AND (TRIM(v_key_arg) = '' OR CHAR_LENGTH(v_key_arg) > 100) THEN
+    IF v_key_arg IS NOT NULL AND (_is_blank(v_key_arg) OR CHAR_LENGTH(v_key_arg) > 100) THEN
         CALL _fail(45002, 'idempotency_key must be NULL or 1 to 100 characters, not blank');
     END IF;
     IF v_account_id IS NULL THEN
-        CALL _fail(45001, 'account_id is required');
+        CALL _fail(45002, 'account_id is required');
     END IF;
     SET v_key = COALESCE(v_key_arg, CONCAT('auto:', UUID()));
     SET @billing_actor = v_actor;              -- the audit triggers read it
@@ -114,7 +118,8 @@ BEGIN
              WHERE credit_account_id = v_account_id
                FOR UPDATE;
             IF v_amount > v_credit THEN
-                CALL _fail(45024, CONCAT('refund ', v_amount, ' is above the unallocated credit ', v_credit,
+                CALL _fail(45024, CONCAT('refund ', LEFT(_decimal_text(v_amount, 2), 32),
+                                          ' is above the unallocated credit ', v_credit,
                                           ' of account ', v_account_id));
             END IF;
 

@@ -6,7 +6,7 @@
 --   p_notice_id  the notice (status 'failed')
 --   p_actor      who acts (staff:<username>), 1..100 characters
 -- Result (one row): notice_id, status ('pending')
--- Errors: 45001 no such notice; 45002 empty actor; 45003 the notice is not 'failed'.
+-- Errors: 45001 no such notice; 45002 no notice id, blank actor; 45003 the notice is not 'failed'.
 -- Locks: the notice row.
 -- Example: CALL retry_notice(42, 'staff:ann');
 CREATE PROCEDURE retry_notice(IN p_notice_id LONGTEXT,
@@ -20,11 +20,11 @@ BEGIN
     DECLARE v_status VARCHAR(20);
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
-    IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
+    IF _is_blank(v_actor) THEN
         CALL _fail(45002, 'actor is required');
     END IF;
     IF v_notice_id IS NULL THEN
-        CALL _fail(45001, 'notice_id is required');
+        CALL _fail(45002, 'notice_id is required');
     END IF;
 
     SET @billing_actor = v_actor;

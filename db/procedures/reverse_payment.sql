@@ -22,7 +22,7 @@
 --   p_actor       who acts (staff:<username>, batch:<job>)
 -- Result (one row): payment_id, balance_after (the account's balance after the reversal)
 -- Errors
---   45001 no payment with that id      45002 empty reason or actor
+--   45001 no payment with that id      45002 no payment id, blank reason or actor
 --   45003 part of the payment's money was refunded (refund_credit)
 --   45023 the payment was reversed before (also the loser of two racing reversals)
 -- Locks: the payment's account is found by a plain read (account_id never changes); then, in
@@ -62,15 +62,18 @@ BEGIN
     DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_done = 1;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
-    IF v_reason IS NULL OR TRIM(v_reason) = '' THEN
+    IF _is_blank(v_reason) THEN
         CALL _fail(45002, 'reason is required');
     END IF;
-    IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
+    IF _is_blank(v_actor) THEN
         CALL _fail(45002, 'actor is required');
+    END IF;
+    IF v_payment_id IS NULL THEN
+        CALL _fail(45002, 'payment_id is required');
     END IF;
     SELECT MAX(account_id) INTO v_account_id FROM payment WHERE payment_id = v_payment_id;
     IF v_account_id IS NULL THEN
-        CALL _fail(45001, CONCAT('no payment with id ', COALESCE(v_payment_id, 'NULL')));
+        CALL _fail(45001, CONCAT('no payment with id ', v_payment_id));
     END IF;
 
     SET @billing_actor = v_actor;              -- the audit triggers read it

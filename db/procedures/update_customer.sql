@@ -3,9 +3,9 @@
 -- Parameters
 --   p_customer_id  the customer
 --   p_full_name    required; trimmed, 1..200 characters
---   p_email        optional (NULL or empty: none); same rule as create_customer
---   p_phone        optional (NULL or empty: none); at most 40 characters
---   p_address      optional (NULL or empty: none); at most 500 characters
+--   p_email        optional (NULL or blank: none); same rule as create_customer
+--   p_phone        optional (NULL or blank: none); at most 40 characters
+--   p_address      optional (NULL or blank: none); at most 500 characters
 --   p_actor        who acts, required
 -- Result: one row (customer_id).
 -- Errors: 45001 NOT_FOUND (no such customer); 45002 INVALID_ARGUMENT (as create_customer).
@@ -37,14 +37,13 @@ BEGIN
     DECLARE v_found INT UNSIGNED;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
-    -- blank contact details are NULL (a statement, not the DECLAREs' DEFAULT: the result of
-    -- _arg_text, a function, would meet '' with two coercible collations, error 1267)
-    SET v_email = NULLIF(TRIM(v_email), ''),
-        v_phone = NULLIF(TRIM(v_phone), ''),
-        v_address = NULLIF(TRIM(v_address), '');
+    -- blank contact details (empty or nothing but whitespace: _is_blank) are stored as NULL
+    SET v_email = IF(_is_blank(v_email), NULL, TRIM(v_email)),
+        v_phone = IF(_is_blank(v_phone), NULL, TRIM(v_phone)),
+        v_address = IF(_is_blank(v_address), NULL, TRIM(v_address));
 
     -- arguments (no lock needed)
-    IF v_actor IS NULL OR TRIM(v_actor) = '' OR CHAR_LENGTH(v_actor) > 100 THEN
+    IF _is_blank(v_actor) OR CHAR_LENGTH(v_actor) > 100 THEN
         CALL _fail(45002, 'actor is required (at most 100 characters)');
     END IF;
     IF v_customer_id IS NULL THEN

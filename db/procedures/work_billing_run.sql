@@ -12,8 +12,8 @@
 --   p_actor   who works it, e.g. 'batch:billing'
 -- Result: run_id, chunks_done, bills_created: what THIS call billed and committed (0, 0 for a
 --   run that is completed or failed, or whose chunks are all being billed by other sessions).
--- Errors: 45001 unknown run, 45002 empty actor. A chunk that deadlocks (1213), times out on
---   a lock (1205) or fails on a table's AUTO-INC lock (1467) is rolled back and
+-- Errors: 45001 unknown run, 45002 no run id, blank actor. A chunk that deadlocks (1213),
+--   times out on a lock (1205) or fails on a table's AUTO-INC lock (1467) is rolled back and
 --   tried again, 5 attempts in all; any other failure in a chunk (or the 5th lock error) rolls
 --   that chunk back, marks the run 'failed' and is raised again; chunks committed before stay
 --   billed.
@@ -34,13 +34,16 @@ BEGIN
     DECLARE v_bills INT UNSIGNED;
     DECLARE v_found INT DEFAULT 0;
 
+    IF v_run IS NULL THEN
+        CALL _fail(45002, 'run_id is required');
+    END IF;
     -- a consistent read (IF EXISTS (SELECT ...) would share-lock the run row and wait for the
     -- chunk that holds it)
     SELECT COUNT(*) INTO v_found FROM billing_run WHERE run_id = v_run;
     IF v_found = 0 THEN
-        CALL _fail(45001, CONCAT('no billing run with id ', COALESCE(v_run, 'NULL')));
+        CALL _fail(45001, CONCAT('no billing run with id ', v_run));
     END IF;
-    IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
+    IF _is_blank(v_actor) THEN
         CALL _fail(45002, 'actor is required');
     END IF;
     CALL _bill_run_chunks(v_run, v_actor, v_chunks, v_bills);

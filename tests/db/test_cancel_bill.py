@@ -248,7 +248,7 @@ def test_voiding_an_estimate_that_would_make_the_next_point_backwards_is_45010(d
 
 @pytest.mark.parametrize("bill, reason, actor, errno", [
     ("unknown", "r", ACTOR, 45001),
-    (None, "r", ACTOR, 45001),
+    (None, "r", ACTOR, 45002),                 # missing, not unknown
     ("abc", "r", ACTOR, 45002),
     ("own", "", ACTOR, 45002),
     ("own", "   ", ACTOR, 45002),

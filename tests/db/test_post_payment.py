@@ -225,7 +225,7 @@ def test_amount_limits_accepted(db, acc, amount):
     (dict(key=""), 45002),
     (dict(key="x" * 101), 45002),
     (dict(account=999999), 45001),
-    (dict(account=None), 45001),
+    (dict(account=None), 45002),               # missing: INVALID_ARGUMENT, not NOT_FOUND
 ])
 def test_invalid_arguments_write_nothing(db, acc, args, errno):
     make_bill(db, acc, "100.00", "2026-02-15")

@@ -118,7 +118,7 @@ def test_replay_is_byte_exact_and_a_namespace_of_its_own(db, acc):
 
 @pytest.mark.parametrize("account, amount, method, key, actor, errno", [
     ("unknown", "1.00", "cheque", "k", ACTOR, 45001),
-    (None, "1.00", "cheque", "k", ACTOR, 45001),
+    (None, "1.00", "cheque", "k", ACTOR, 45002),       # missing, not unknown
     ("own", "0", "cheque", "k", ACTOR, 45020),
     ("own", "-1.00", "cheque", "k", ACTOR, 45020),
     ("own", "1.001", "cheque", "k", ACTOR, 45020),

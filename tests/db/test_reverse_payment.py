@@ -153,7 +153,7 @@ def test_credit_of_other_payments_goes_to_the_reopened_bills(db, acc):
 
 @pytest.mark.parametrize("args, errno", [
     (dict(payment=999999), 45001),
-    (dict(payment=None), 45001),
+    (dict(payment=None), 45002),               # missing, not unknown
     (dict(reason=None), 45002),
     (dict(reason=""), 45002),
     (dict(reason="  "), 45002),

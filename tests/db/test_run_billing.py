@@ -300,7 +300,7 @@ def test_bill_account_errors(db):
     make_tariff(db, code="FLAT", versions=[FLAT])
     acc = make_metered_account(db, tariff_code="FLAT", opened_on="2025-12-01")
     before = db.snapshot()
-    for account_id, actor, errno in [(999999, ACTOR, 45001), (None, ACTOR, 45001),
+    for account_id, actor, errno in [(999999, ACTOR, 45001), (None, ACTOR, 45002),
                                      (acc.account_id, "", 45002), (acc.account_id, None, 45002)]:
         with pytest.raises(DbError) as e:
             db.call("bill_account", account_id, "2026-01-01", "2026-01-31", "2026-02-01", 14, actor)
