@@ -8,28 +8,47 @@
 --
 -- The caller has started the chunk's transaction and already locked the line's account (the
 -- chunk's accounts are locked in account id order first). The line's values arrive as the text
--- received; account_no is looked up (post_payment takes the account's id).
+-- received; account_no is looked up byte for byte (post_payment takes the account's id): a
+-- number that matches an account's only when case or trailing spaces are ignored ('a0001935',
+-- 'A0001935 ') is no account's number, as in post_payment_batch's set-based way. The method is
+-- compared as bytes, as post_payment compares it ('CASH' and 'cash ' are refused).
 --
 -- Parameters
 --   p_batch_id, p_line_no  the line (its outcome is written here when it posts or replays)
 --   p_account_no, p_amount, p_method, p_paid_at, p_idempotency_key  the line's values, as received
+--   p_malformed            the line's first value of the wrong JSON type, as stage_payment_batch
+--                          recorded it ('<field> <JSON type>', e.g. 'key object'; migration
+--                          0137), or NULL. Such a line is refused with 45002 before anything else
+--                          is converted or judged: post_payment can receive no such value
 --   p_actor                who posts the batch (the payment's posted_by and the ledger's actor)
 -- Result: none (the line's row says what happened).
--- Errors: post_payment's, signalled (45001 no account with that number; 45002; 45020; 45021;
---   45022), before anything is written; the caller records them as the line's refusal.
--- Example: CALL _post_batch_line(3, 17, 'A00000007', '120.50', 'cash', NULL, 'k1', 'batch:x');
+-- Errors: post_payment's, signalled (45001 no account with that number; 45002 (also: no
+--   account_no); 45020; 45021; 45022), before anything is written; the caller records them as
+--   the line's refusal.
+-- Example: CALL _post_batch_line(3, 17, 'A00000007', '120.50', 'cash', NULL, 'k1', NULL, 'batch:x');
 CREATE PROCEDURE _post_batch_line(IN p_batch_id INT UNSIGNED, IN p_line_no INT UNSIGNED,
                                   IN p_account_no LONGTEXT, IN p_amount LONGTEXT,
                                   IN p_method LONGTEXT, IN p_paid_at LONGTEXT,
-                                  IN p_idempotency_key LONGTEXT, IN p_actor VARCHAR(100))
+                                  IN p_idempotency_key LONGTEXT, IN p_malformed VARCHAR(64),
+                                  IN p_actor VARCHAR(100))
     SQL SECURITY DEFINER
     MODIFIES SQL DATA
 BEGIN
-    -- the same conversions, in the same order, as post_payment's arguments
-    DECLARE v_amount DECIMAL(30,10) DEFAULT _arg_decimal(p_amount, 'amount', 20, 10, 45020);
-    DECLARE v_method VARCHAR(100) DEFAULT _arg_text(p_method, 'method', 100);
-    DECLARE v_paid_at DATETIME DEFAULT COALESCE(_arg_datetime(p_paid_at, 'paid_at'), NOW());
-    DECLARE v_idempotency_key VARCHAR(100) DEFAULT _arg_text(p_idempotency_key, 'idempotency_key', 100);
+    -- the same conversions, in the same order, as post_payment's arguments (none for a
+    -- malformed line: its refusal comes first)
+    DECLARE v_amount DECIMAL(30,10)
+        DEFAULT IF(p_malformed IS NULL, _arg_decimal(p_amount, 'amount', 20, 10, 45020), NULL);
+    DECLARE v_method VARCHAR(100)
+        DEFAULT IF(p_malformed IS NULL, _arg_text(p_method, 'method', 100), NULL);
+    DECLARE v_paid_at DATETIME
+        DEFAULT IF(p_malformed IS NULL, COALESCE(_arg_datetime(p_paid_at, 'paid_at'), NOW()), NULL);
+    DECLARE v_idempotency_key VARCHAR(100)
+        DEFAULT IF(p_malformed IS NULL, _arg_text(p_idempotency_key, 'idempotency_key', 100), NULL);
+    -- a malformed line's JSON type in words
+    DECLARE v_type_words VARCHAR(20)
+        DEFAULT CASE SUBSTRING(p_malformed, LOCATE(' ', p_malformed) + 1)
+                    WHEN 'object' THEN 'an object' WHEN 'array' THEN 'an array'
+                    WHEN 'boolean' THEN 'true or false' ELSE 'a number' END;
     DECLARE v_key VARCHAR(100);
     DECLARE v_posted_at DATETIME DEFAULT NOW();
     DECLARE v_account_id INT UNSIGNED;
@@ -47,28 +66,51 @@ BEGIN
     DECLARE v_rebates INT;
     DECLARE v_outcome VARCHAR(10) DEFAULT 'replayed';
 
+    IF p_malformed IS NOT NULL THEN
+        -- a value of the wrong JSON type, never coerced (a key {"a": 1} is no missing key)
+        CASE SUBSTRING_INDEX(p_malformed, ' ', 1)
+            WHEN 'account_no' THEN
+                CALL _fail(45002, CONCAT('account_no must be a JSON string, number or null, not ',
+                                          v_type_words));
+            WHEN 'amount' THEN
+                CALL _fail(45002, CONCAT('amount must be a JSON string, number or null, not ',
+                                          v_type_words));
+            WHEN 'method' THEN
+                CALL _fail(45002, CONCAT('method must be a JSON string, number or null, not ',
+                                          v_type_words));
+            WHEN 'paid_at' THEN
+                CALL _fail(45002, CONCAT('paid_at must be a JSON string, number or null, not ',
+                                          v_type_words));
+            ELSE
+                CALL _fail(45002, CONCAT('idempotency_key must be a JSON string or null, not ',
+                                          v_type_words));
+        END CASE;
+    END IF;
     IF v_amount IS NULL OR v_amount <= 0 OR v_amount > 1000000 OR v_amount <> ROUND(v_amount, 2) THEN
         CALL _fail(45020, CONCAT('amount must be above 0, at most 1000000.00 and have at most two decimals, not ',
-                                  COALESCE(v_amount, 'NULL')));
+                                  COALESCE(LEFT(_decimal_text(v_amount, 2), 32), 'NULL')));
     END IF;
-    IF v_method IS NULL OR v_method NOT IN ('cash', 'card', 'cheque', 'bank_transfer', 'online') THEN
+    IF v_method IS NULL
+       OR CAST(v_method AS BINARY) NOT IN ('cash', 'card', 'cheque', 'bank_transfer', 'online') THEN
         CALL _fail(45002, CONCAT('method must be cash, card, cheque, bank_transfer or online, not ',
                                   COALESCE(CONCAT('''', LEFT(v_method, 40), ''''), 'NULL')));
     END IF;
-    IF v_idempotency_key IS NOT NULL AND TRIM(v_idempotency_key) = '' THEN
+    IF v_idempotency_key IS NOT NULL AND _is_blank(v_idempotency_key) THEN
         CALL _fail(45002, 'idempotency_key must be NULL or 1 to 100 characters, not blank');
     END IF;
     IF p_account_no IS NULL THEN
-        CALL _fail(45001, 'account_no is required');
+        CALL _fail(45002, 'account_no is required');
     END IF;
     IF v_paid_at > v_posted_at THEN
         CALL _fail(45002, CONCAT('paid_at ', v_paid_at, ' is in the future (now is ', v_posted_at, ')'));
     END IF;
     SET v_key = COALESCE(v_idempotency_key, CONCAT('auto:', UUID()));
 
-    -- the account (locked by the caller: a plain read sees its latest state)
+    -- the account (locked by the caller: a plain read sees its latest state), its number byte
+    -- for byte (the unique key finds it; the bytes decide)
     SELECT MAX(account_id), MAX(closed_on), MAX(opened_on) INTO v_account_id, v_closed_on, v_opened_on
-      FROM account WHERE account_no = p_account_no;
+      FROM account
+     WHERE account_no = p_account_no AND CAST(account_no AS BINARY) = CAST(p_account_no AS BINARY);
     IF v_closed_on IS NOT NULL THEN
         -- a closed account accepts payments while it has money open (billing-rules.md)
         SELECT COUNT(*) INTO v_open FROM bill

@@ -13,7 +13,8 @@
 -- Result (one row): batch_id, posted, replayed, refused (the batch's lines in each outcome,
 --   all postings of the batch counted), amount_posted (the money of its posted lines)
 -- Errors
---   45001 no batch with that id              45002 actor empty
+--   45001 no batch with that id              45002 batch_id NULL or malformed; actor blank
+--                                                  (_is_blank), as post_payment refuses it
 --   A server error (a deadlock, a lock wait timeout) rolls back the chunk being posted and is
 --   signalled; the chunks before it stay posted, and calling again posts the rest.
 -- Transactions and locks: one transaction per chunk of up to 1000 pending lines in line order
@@ -26,18 +27,25 @@
 -- How the lines are posted: a line whose outcome depends on no other line of the chunk, a
 -- "plain" line, is posted set-based (_post_batch_segment: a dozen statements for a run of
 -- consecutive plain lines, whatever its length). A line is plain when it is the only line of
--- the chunk for its account and for its idempotency key, its key (printable ASCII, or none)
--- was not used before, its account_no is an open account's number as stored, its method one of
--- the five as spelled, its amount ('120', '120.5', '120.50'; up to 1000000) and paid_at (none,
--- 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS') in their plain forms, whose conversions below give
--- exactly what post_payment's _arg_decimal and _arg_datetime give, and paid_at neither in the
--- future nor before the account opened. Every other line
+-- the chunk for its account and for its idempotency key, it is not malformed (a value of the
+-- wrong JSON type, migration 0137), its key (printable ASCII, or none) was not used before, its
+-- account_no is an open account's number byte for byte, its method one of the five byte for
+-- byte, its amount ('120', '120.5', '120.50'; up to 1000000) and paid_at (none, 'YYYY-MM-DD' or
+-- 'YYYY-MM-DD HH:MM:SS') in their plain forms (nothing else: no space, no line break), whose
+-- conversions below give exactly what post_payment's _arg_decimal and _arg_datetime give, and
+-- paid_at neither in the future nor before the account opened. Every other line
 -- (several lines of one account share its bills and credit; a key used by an earlier line makes
 -- a later one a replay or a 45022; a refusal depends on the line's text) goes through
 -- _post_batch_line one by one: post_payment's posting with the same allocation helpers inside
 -- the chunk's transaction. Runs and single lines are posted in line order, so payment ids,
 -- receipt numbers, ledger entries, notices and audit events follow line order, as posting
 -- line by line would order them (ids may have gaps: receipt numbers allow them).
+-- Both ways compare a line's method and account_no as bytes, as post_payment compares its method:
+-- 'CASH', 'cash ' and 'Cash' are refused (45002, post_payment's message); an account_no that is
+-- an account's number only when case or trailing spaces are ignored ('a0001935', 'A0001935 ') is
+-- no account's number (45001 "no account with number '...'", as for any unknown number). A
+-- malformed line (a value of the wrong JSON type) goes one by one and _post_batch_line refuses it
+-- with 45002 naming the field, before anything else.
 -- The batch's kept figures (payment_batch.pending_count, posted_count, replayed_count,
 -- refused_count, amount_posted: migration 0129) are updated by one statement at the end of each
 -- chunk, from the chunk's lines, in the chunk's transaction (on the batch row it holds).
@@ -67,15 +75,16 @@ BEGIN
     DECLARE v_method VARCHAR(1000);
     DECLARE v_paid_at VARCHAR(1000);
     DECLARE v_key VARBINARY(4000);
+    DECLARE v_malformed VARCHAR(64);
     DECLARE v_errno INT;
     DECLARE v_message VARCHAR(512);
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
-    IF v_actor IS NULL OR TRIM(v_actor) = '' THEN
+    IF _is_blank(v_actor) THEN
         CALL _fail(45002, 'actor is required');
     END IF;
     IF v_batch_id IS NULL THEN
-        CALL _fail(45001, 'batch_id is required');
+        CALL _fail(45002, 'batch_id is required');
     END IF;
     SELECT COUNT(*) INTO v_found FROM payment_batch WHERE batch_id = v_batch_id;
     IF v_found = 0 THEN
@@ -106,7 +115,7 @@ BEGIN
         DELETE FROM batch_window;
         INSERT INTO batch_window (line_no, account_id, plain, amount, method, paid_at, pay_key)
         SELECT c.line_no, c.account_id,
-               COALESCE(c.account_id IS NOT NULL AND c.same_account = 1 AND c.exact_no = 1
+               COALESCE(c.account_id IS NOT NULL AND c.same_account = 1 AND c.malformed IS NULL
                AND c.amount > 0 AND c.amount <= 1000000 AND c.method_ok = 1
                AND c.paid_at IS NOT NULL AND c.paid_at <= NOW()
                AND (c.idempotency_key IS NULL
@@ -117,19 +126,23 @@ BEGIN
                CASE WHEN c.idempotency_key IS NULL THEN CONCAT('auto:', UUID())
                     WHEN c.key_ok = 1 THEN CONVERT(c.idempotency_key USING ascii)
                END
-          FROM (SELECT l.line_no, a.account_id, l.method, l.idempotency_key,
+          FROM (SELECT l.line_no, a.account_id, l.method, l.idempotency_key, l.malformed,
                        COUNT(*) OVER (PARTITION BY a.account_id) AS same_account,
                        COUNT(*) OVER (PARTITION BY l.idempotency_key) AS same_key,
-                       CAST(l.account_no AS BINARY) = CAST(a.account_no AS BINARY) AS exact_no,
                        -- the plain amount: digits, no sign, spaces or leading zero, at most
-                       -- two decimals (exactly the value _arg_decimal gives)
+                       -- two decimals (exactly the value _arg_decimal gives). Only digits and a
+                       -- point: the regular expression's $ also matches before a final line
+                       -- break, which _arg_decimal refuses
                        CASE WHEN l.amount_text REGEXP '^(0|[1-9][0-9]{0,6})([.][0-9]{1,2})?$'
+                                 AND NOT l.amount_text REGEXP '[^.0-9]'
                             THEN CAST(l.amount_text AS DECIMAL(12,2)) END AS amount,
                        CAST(l.method AS BINARY) IN ('cash', 'card', 'cheque', 'bank_transfer',
                                                     'online') AS method_ok,
                        -- the plain date: 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS', a calendar day
-                       -- (the day checked against its month before any conversion: no warning)
+                       -- (the day checked against its month before any conversion: no warning);
+                       -- nothing but digits, '-', ':' and one space (no final line break)
                        CASE WHEN l.paid_at IS NULL THEN NOW()
+                            WHEN l.paid_at REGEXP '[^-0-9 :]' THEN NULL
                             WHEN NOT l.paid_at REGEXP CONCAT('^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-',
                                      '(0[1-9]|[12][0-9]|3[01])( ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])?$')
                                  THEN NULL
@@ -139,12 +152,15 @@ BEGIN
                        LENGTH(l.idempotency_key) <= 100
                        AND HEX(l.idempotency_key) REGEXP '^([2-7][0-9A-F])+$'
                        AND NOT HEX(l.idempotency_key) REGEXP '^(20)+$' AS key_ok
-                  FROM (SELECT line_no, account_no, amount_text, method, paid_at, idempotency_key
+                  FROM (SELECT line_no, account_no, amount_text, method, paid_at, idempotency_key,
+                               malformed
                           FROM payment_batch_line
                          WHERE batch_id = v_batch_id AND outcome = 'pending' AND line_no >= v_first
                          ORDER BY line_no
                          LIMIT v_chunk) l
-                  LEFT JOIN account a ON a.account_no = l.account_no) c;
+                  -- the account whose number it is, byte for byte (as _post_batch_line finds it)
+                  LEFT JOIN account a ON a.account_no = l.account_no
+                        AND CAST(a.account_no AS BINARY) = CAST(l.account_no AS BINARY)) c;
         SELECT MAX(line_no) INTO v_last FROM batch_window;
 
         -- the chunk's accounts, locked in account id order
@@ -179,8 +195,8 @@ BEGIN
             END IF;
             IF v_posted = 0 THEN
                 -- one line, post_payment's way
-                SELECT account_no, amount_text, method, paid_at, idempotency_key
-                  INTO v_account_no, v_amount, v_method, v_paid_at, v_key
+                SELECT account_no, amount_text, method, paid_at, idempotency_key, malformed
+                  INTO v_account_no, v_amount, v_method, v_paid_at, v_key, v_malformed
                   FROM payment_batch_line
                  WHERE batch_id = v_batch_id AND line_no = v_line;
                 BEGIN
@@ -196,7 +212,8 @@ BEGIN
                     END;
                     SAVEPOINT batch_line;
                     CALL _post_batch_line(v_batch_id, v_line, v_account_no, v_amount, v_method,
-                                          v_paid_at, CONVERT(v_key USING utf8mb4), v_actor);
+                                          v_paid_at, CONVERT(v_key USING utf8mb4), v_malformed,
+                                          v_actor);
                 END;
             END IF;
             SET v_line = (SELECT MIN(line_no) FROM batch_window WHERE line_no > v_line);

@@ -110,7 +110,11 @@ def line_by_line(db, lines, ids_by_no):
                         ln["key"], BATCH_ACTOR)
             out.append(("replayed" if r["replayed"] else "posted", r["payment_id"], None, None))
         except DbError as e:
-            out.append(("refused", None, e.errno, e.message))
+            if e.message == "account_id is required":
+                # a missing argument (45002), named as the line names it
+                out.append(("refused", None, 45002, "account_no is required"))
+            else:
+                out.append(("refused", None, e.errno, e.message))
     return out
 
 
@@ -267,15 +271,17 @@ def test_refusals_are_recorded_not_signalled(db):
     a = stage(db, [line(no, "1.005", key="r1"), line("NOPE", "10.00", key="r2"),
                    line(no, "10.00", method="bitcoin", key="r3"),
                    line(no, "10.00", key="r4"), line(no, "11.00", key="r4"),
-                   line(no, "10.00", key="r4")])
+                   line(no, "10.00", key="r4"), line(None, "10.00", key="r5")])
     r = post(db, a["batch_id"])
-    assert (r["posted"], r["replayed"], r["refused"]) == (1, 1, 4)
+    assert (r["posted"], r["replayed"], r["refused"]) == (1, 1, 5)
     rows = batch_lines(db, a["batch_id"])
     assert [(x["outcome"], x["errno"]) for x in rows] == [
         ("refused", 45020), ("refused", 45001), ("refused", 45002), ("posted", None),
-        ("refused", 45022), ("replayed", None)]
+        ("refused", 45022), ("replayed", None), ("refused", 45002)]
     assert rows[5]["payment_id"] == rows[3]["payment_id"]
     assert rows[1]["message"] == "no account with number 'NOPE'"
+    # a missing account_no is a missing argument (45002), not a number that does not exist
+    assert rows[6]["message"] == "account_no is required"
 
 
 def test_stage_errors(db):
@@ -297,6 +303,9 @@ def test_stage_errors(db):
     with pytest.raises(DbError) as e:
         post(db, 12345)
     assert (e.value.errno, e.value.message) == (45001, "no payment batch with id 12345")
+    with pytest.raises(DbError) as e:
+        post(db, None)
+    assert (e.value.errno, e.value.message) == (45002, "batch_id is required")
 
 
 def test_chunks_commit_and_lock_accounts_in_id_order(db):
