@@ -28,11 +28,16 @@ SELECT b.batch_id, b.batch_ref, b.status, b.created_by, b.created_at, b.posted_b
        b.replayed_count AS replayed, b.refused_count AS refused,
        b.amount_total, b.amount_posted,
        b.bad_amount_count AS bad_amount_lines,
+       -- byte for byte, as posting matches them; a join, not NOT EXISTS: MariaDB caches a
+       -- correlated subquery's result by l.account_no under its collation, so "a0000001"
+       -- would reuse the answer for "A0000001"
        (SELECT COUNT(*) FROM payment_batch_line l
-         WHERE l.batch_id = b.batch_id
-           AND NOT EXISTS (SELECT 1 FROM account a WHERE a.account_no = l.account_no))
-           AS unknown_account_lines,
-       (SELECT COUNT(*) FROM payment_batch_line l JOIN account a ON a.account_no = l.account_no
+          LEFT JOIN account a ON a.account_no = l.account_no
+                             AND CAST(a.account_no AS BINARY) = CAST(l.account_no AS BINARY)
+         WHERE l.batch_id = b.batch_id AND a.account_id IS NULL) AS unknown_account_lines,
+       (SELECT COUNT(*) FROM payment_batch_line l
+          JOIN account a ON a.account_no = l.account_no
+                        AND CAST(a.account_no AS BINARY) = CAST(l.account_no AS BINARY)
          WHERE l.batch_id = b.batch_id AND a.closed_on IS NOT NULL) AS closed_account_lines,
        b.no_key_count AS no_key_lines
   FROM payment_batch b

@@ -22,7 +22,8 @@ SELECT l.batch_id, COALESCE(l.account_no, '') AS account_no, a.account_id, a.cus
        CAST(COALESCE(SUM(l.amount), 0) AS DECIMAL(14,2)) AS amount,
        CAST(COALESCE(SUM(IF(l.outcome = 'posted', p.amount, 0)), 0) AS DECIMAL(14,2)) AS amount_posted
   FROM payment_batch_line l
-  LEFT JOIN account a ON a.account_no = l.account_no
+  LEFT JOIN account a ON a.account_no = l.account_no        -- byte for byte, as posting
+                     AND CAST(a.account_no AS BINARY) = CAST(l.account_no AS BINARY)
   LEFT JOIN customer c ON c.customer_id = a.customer_id
   LEFT JOIN payment p ON p.payment_id = l.payment_id
  GROUP BY l.batch_id, COALESCE(l.account_no, ''), a.account_id, a.customer_id, c.full_name, a.closed_on

@@ -7,7 +7,9 @@
 --   (NULL: no valid amount), method, paid_at (as received), idempotency_key, outcome, payment_id,
 --   receipt_no, errno, message, done_at: as in v_payment_batch_lines
 --   account_id, customer_id   the account the line's account_no names (NULL: none), matched as
---                             posting matches it (account.account_no = the line's text)
+--                             posting matches it: byte for byte ("a0000001" or "A0000001 "
+--                             names no account; the collation's equality finds the row by
+--                             its index, the binary one decides)
 --   unknown_account           1 when no account has that number (posting refuses it: 45001)
 --   bad_amount                1 when the amount is not above 0, at most 1000000.00 with at most
 --                             two decimals (posting refuses it: 45020)
@@ -26,4 +28,5 @@ SELECT l.batch_id, l.batch_ref, l.line_no, l.account_no, l.amount, l.amount_pars
        (a.closed_on IS NOT NULL) AS closed_account,
        (l.idempotency_key IS NULL) AS no_key
   FROM v_payment_batch_lines l
-  LEFT JOIN account a ON a.account_no = l.account_no
+  LEFT JOIN account a ON a.account_no = l.account_no        -- byte for byte, as posting
+                     AND CAST(a.account_no AS BINARY) = CAST(l.account_no AS BINARY)
