@@ -7,7 +7,8 @@
 --             up_to_kwh: a number above zero (at most 4 decimals), strictly increasing;
 --             null (or left out) only in the last block, which must be open, so that
 --             every kWh has a rate. rate: a number >= 0 (money per kWh, at most 6
---             decimals). At most 255 blocks. JSON numbers only: "0.12" is refused.
+--             decimals). At most 255 blocks. JSON numbers only: "0.12" is refused. No
+--             other key, and neither key twice.
 --             Read exactly as written (0.12345600000000000001 is refused as more
 --             than 6 decimals on MySQL too, which parses it as a DOUBLE); with an
 --             exponent (1e2): at most 8 characters before the e, exponent >= -4.
@@ -47,6 +48,10 @@ BEGIN
       FROM (SELECT n,
                    CASE
                    WHEN et <> 'OBJECT' THEN 'is not a JSON object'
+                   -- members beyond the two keys: another key, or one of them twice (MariaDB
+                   -- keeps the first of a duplicated key, MySQL the last: refused, not guessed)
+                   WHEN kn > (ut IS NOT NULL) + (rt IS NOT NULL)
+                       THEN 'has a key other than up_to_kwh and rate, or one of them twice'
                    WHEN NOT (ut IS NULL OR ut = 'NULL' OR up IS NOT NULL)
                        THEN 'up_to_kwh is not a number'
                    WHEN rt IS NULL OR rt = 'NULL' THEN 'has no rate'
@@ -65,13 +70,14 @@ BEGIN
                    END AS problem
               FROM (SELECT b.*, LAG(b.up) OVER (ORDER BY b.n) AS prev_up,
                            COUNT(*) OVER () AS cnt
-                      FROM (SELECT r.n, r.et, r.ut, r.rt,
+                      FROM (SELECT r.n, r.et, r.kn, r.ut, r.rt,
                                    IF(r.ut IN ('INTEGER', 'UNSIGNED INTEGER', 'DOUBLE', 'DECIMAL'),
                                        CAST(r.uv AS DECIMAL(40,12)), NULL) AS up,
                                    IF(r.rt IN ('INTEGER', 'UNSIGNED INTEGER', 'DOUBLE', 'DECIMAL'),
                                        CAST(r.rv AS DECIMAL(40,12)), NULL) AS rate
                               FROM (SELECT jt.n,
                                             JSON_TYPE(JSON_EXTRACT(p_blocks, CONCAT('$[', jt.n - 1, ']'))) AS et,
+                                            JSON_LENGTH(JSON_EXTRACT(p_blocks, CONCAT('$[', jt.n - 1, ']'))) AS kn,
                                             JSON_TYPE(JSON_EXTRACT(p_blocks, CONCAT('$[', jt.n - 1, '].up_to_kwh'))) AS ut,
                                             JSON_UNQUOTE(JSON_EXTRACT(p_blocks, CONCAT('$[', jt.n - 1, '].up_to_kwh'))) AS uv,
                                             JSON_TYPE(JSON_EXTRACT(p_blocks, CONCAT('$[', jt.n - 1, '].rate'))) AS rt,

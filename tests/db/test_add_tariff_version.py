@@ -110,6 +110,9 @@ def test_invalid_arguments_are_45002_and_write_nothing(db, field, value):
     '[{"up_to_kwh": [1], "rate": 0.1}, {"up_to_kwh": null, "rate": 0.2}]',   # array up_to
     '[{"up_to_kwh": null, "rate": 0.1234567}]',                           # 7 decimals
     '[{"up_to_kwh": 100.00001, "rate": 0.1}, {"up_to_kwh": null, "rate": 0.2}]',  # 5 decimals
+    '[{"up_to_kwh": null, "rate": 0.1, "tier": "A"}]',                     # another key
+    '[{"up_to_kwh": null, "rate": 0.1, "rate": 0.2}]',                     # a key twice
+    '[{"up_to_kwh": null, "rate": 0.1, "rate": -1}]',        # twice (MariaDB would keep 0.1)
     "[" + ", ".join(['{"up_to_kwh": %d, "rate": 0.1}' % (i + 1) for i in range(255)])
     + ', {"up_to_kwh": null, "rate": 0.1}]',                              # 256 blocks
 ])
