@@ -51,11 +51,12 @@ def test_a_refused_create_shows_the_error_next_to_the_field_and_keeps_the_input(
     assert "1 Harbor Rd\nArlington</textarea>" in html
 
 
-def test_a_rule_only_the_procedure_knows_is_shown_on_its_field(staff_client, billing_db):
-    # a 201-character name: the procedure refuses it (the form has no length rule of its own)
+def test_a_name_over_the_databases_limit_is_refused_by_the_form(staff_client, billing_db):
+    # a 201-character name: the form has the column's limit (200), said before any call
     r = staff_client.post(reverse("billing:customer_create"), {**GOOD, "full_name": "x" * 201})
     assert r.context["form"].errors["full_name"] == [
-        "The full name may have at most 200 characters."]
+        "At most 200 characters (this one has 201)."]
+    assert "error" not in r.context and 'maxlength="200"' in r.content.decode()
     assert billing_db.value("SELECT COUNT(*) FROM customer") == 0
 
 
@@ -96,7 +97,7 @@ def test_edit_customer_saves_through_the_procedure(staff_client, billing_db, gra
 def test_a_refused_edit_keeps_the_input_and_changes_nothing(staff_client, billing_db, grace):
     url = reverse("billing:customer_edit", args=[grace["customer_id"]])
     before = billing_db.snapshot()
-    r = staff_client.post(url, {"full_name": "Grace", "email": "no@pe", "phone": "1" * 41,
+    r = staff_client.post(url, {"full_name": "Grace", "email": "no@pe", "phone": "1" * 40,
                                 "address": ""})
     assert r.status_code == 200
     assert billing_db.snapshot() == before

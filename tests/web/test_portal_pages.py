@@ -248,7 +248,7 @@ def test_the_same_key_with_another_amount_is_not_charged_or_posted(c, ada, billi
     r = c.post(reverse("portal:pay", args=[ada.account_id]),
                {**CARD, "amount": "11.00", "idempotency_key": key})
     assert r.status_code == 200 and billing_db.snapshot() == before
-    assert "used before for another account or amount" in r.content.decode()
+    assert "This payment form was already used to pay €10.00" in r.content.decode()
 
 
 def test_profile_updates_contact_details_through_update_customer(c, ada, billing_db):

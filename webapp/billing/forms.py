@@ -85,6 +85,63 @@ class PlainIntegerField(forms.IntegerField):
         return int(number)
 
 
+class LimitedCharField(forms.CharField):
+    """A text field with the database's length limit (`max_length`: the column's and the
+    procedure's, db/procedures/_check_*.sql, migrations/): the input's maxlength says it, and a
+    longer text is refused on the field, before any call, with the limit and the length typed
+    ("At most 200 characters (this one has 10,000).") instead of the procedure's wider argument
+    limit (_arg_text's 1,000 or 2,000) or Django's sentence."""
+
+    def __init__(self, *, max_length, too_long=None, **kwargs):
+        """`too_long`: the sentence for a longer text, when a page says it in its own words
+        (the portal's profile); by default the limit and the length typed."""
+        super().__init__(max_length=max_length, **kwargs)
+        self.too_long = too_long
+
+    def validate(self, value):
+        super().validate(value)
+        if value not in self.empty_values and len(value) > self.max_length:
+            raise ValidationError(
+                self.too_long or f"At most {formatting.count(self.max_length)} characters (this "
+                                 f"one has {formatting.count(len(value))}).", code="max_length")
+
+
+def whole_number(label, *, min_value, max_value, **kw):
+    """A PlainIntegerField with the range the procedure accepts (the contract's, e.g. dial
+    digits 1..9): the input's min and max say it, and a number outside it (99999999999
+    included) is refused on the field with that range, not the server's INT range."""
+    sentence = f"Give a whole number from {min_value} to {max_value}."
+    return PlainIntegerField(label=label, min_value=min_value, max_value=max_value,
+                             error_messages={"min_value": sentence, "max_value": sentence}, **kw)
+
+
+# The database's limits of the texts the staff and portal forms send (the columns of
+# migrations/0001_schema.sql and later; _check_customer_fields, _check_meter_fields,
+# _check_code_and_name, open_account, reject_reason, reverse_payment, cancel_bill).
+FULL_NAME_MAX, EMAIL_MAX, PHONE_MAX, ADDRESS_MAX = 200, 254, 40, 500
+SERIAL_MAX, SERVICE_ADDRESS_MAX, NAME_MAX, REASON_MAX = 40, 500, 100, 500
+DIAL_DIGITS = (1, 9)            # _check_meter_fields, ck_meter_digits
+EARLY_PAY_DAYS = (0, 366)       # ck_tariff_version_early_days
+DUE_DAYS = (1, 90)              # _check_period, ck_run_due
+
+
+def serial_no_field(label="Meter serial number", **kw):
+    """A meter's serial number (meter.serial_no VARCHAR(40), _check_meter_fields)."""
+    return LimitedCharField(label=label, strip=True, max_length=SERIAL_MAX,
+                            widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                          "spellcheck": "false"}), **kw)
+
+
+def dial_digits_field(label="Dial digits", **kw):
+    """A meter's dial digits, 1 to 9 (_check_meter_fields)."""
+    return whole_number(label, min_value=DIAL_DIGITS[0], max_value=DIAL_DIGITS[1], **kw)
+
+
+def due_days_field(label="Days until due", **kw):
+    """Days from the issue date to the due date, 1 to 90 (PERIOD_INVALID otherwise)."""
+    return whole_number(label, min_value=DUE_DAYS[0], max_value=DUE_DAYS[1], **kw)
+
+
 class BoundedAuthenticationForm(AuthenticationForm):
     """AuthenticationForm whose username is checked against its length before any log-in is
     tried. Django sets the field's max_length after building the field, so the form renders
@@ -117,15 +174,16 @@ class StaffAuthenticationForm(BoundedAuthenticationForm):
 
 
 class CustomerForm(forms.Form):
-    full_name = forms.CharField(label="Full name", strip=True,
-                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.CharField(label="E-mail", required=False, strip=True,
-                            widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = forms.CharField(label="Phone", required=False, strip=True,
-                            widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
-    address = forms.CharField(label="Postal address", required=False, strip=True,
-                              widget=forms.Textarea(attrs={"rows": 3,
-                                                           "autocomplete": "street-address"}))
+    full_name = LimitedCharField(label="Full name", strip=True, max_length=FULL_NAME_MAX,
+                                 widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = LimitedCharField(label="E-mail", required=False, strip=True, max_length=EMAIL_MAX,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = LimitedCharField(label="Phone", required=False, strip=True, max_length=PHONE_MAX,
+                             widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
+    address = LimitedCharField(label="Postal address", required=False, strip=True,
+                               max_length=ADDRESS_MAX,
+                               widget=forms.Textarea(attrs={"rows": 3,
+                                                            "autocomplete": "street-address"}))
 
     def procedure_arguments(self):
         """The cleaned values as procedure arguments ('' means none: NULL)."""
@@ -133,9 +191,7 @@ class CustomerForm(forms.Form):
 
 
 class ReadingForm(forms.Form):
-    serial_no = forms.CharField(label="Meter serial number", strip=True,
-                                widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                              "spellcheck": "false"}))
+    serial_no = serial_no_field()
     read_on = forms.DateField(label="Date read", widget=forms.DateInput(attrs={"type": "date"}),
                               initial=datetime.date.today)
     value = PlainDecimalField(label="Register value (kWh on the dial)", max_digits=12,
@@ -207,8 +263,9 @@ def _pct(label, **kw):
 
 class OpenAccountForm(forms.Form):
     tariff_code = forms.ChoiceField(label="Tariff", choices=())
-    service_address = forms.CharField(label="Service address", strip=True,
-                                      widget=forms.Textarea(attrs={"rows": 3}))
+    service_address = LimitedCharField(label="Service address", strip=True,
+                                       max_length=SERVICE_ADDRESS_MAX,
+                                       widget=forms.Textarea(attrs={"rows": 3}))
     opened_on = _date("Opened on", initial=datetime.date.today)
 
     def __init__(self, *args, tariffs=(), **kwargs):
@@ -218,10 +275,8 @@ class OpenAccountForm(forms.Form):
 
 
 class InstallMeterForm(forms.Form):
-    serial_no = forms.CharField(label="Meter serial number", strip=True,
-                                widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                              "spellcheck": "false"}))
-    dial_digits = PlainIntegerField(label="Dial digits", initial=6)
+    serial_no = serial_no_field()
+    dial_digits = dial_digits_field(initial=6)
     multiplier = PlainDecimalField(label="Multiplier (CT ratio)", max_digits=8, decimal_places=2,
                                    initial=1)
     installed_on = _date("Installed on", initial=datetime.date.today)
@@ -240,45 +295,128 @@ class AssignDiscountForm(forms.Form):
                                                 for d in discounts]
 
 
+# --- a payment above what is owed (the portal's pay form and the counter) -----------------------
+class ShownAmountField(PlainDecimalField):
+    """The hidden figure a page wrote for itself (a pay form's `owed_shown`), read as a plain
+    number (parse_plain_number); anything else counts as not sent (None), never as an error the
+    person cannot see or fix."""
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except ValidationError:
+            return None
+
+
+def owed_as_shown(data, owed):
+    """What a pay form compares the amount with: the `owed_shown` the page wrote (posted back)
+    when it is a plain number as the page writes it, else `owed` (what is owed now, read from the
+    database). So a form sent twice (a double click, a retry after the first posting made the
+    account owe nothing) is compared with what its page showed and is answered as a replay."""
+    shown = parse_plain_number(data.get("owed_shown") or "")
+    return shown if shown is not None else owed
+
+
+def credit_of(preview, amount):
+    """The credit a payment of `amount` would leave, as the database computes it (`preview`:
+    amount -> preview_payment's row), or None when unknown: only a sentence loses its figure;
+    posting decides."""
+    if preview is None:
+        return None
+    try:
+        return preview(amount)["credit"]
+    except Exception:  # noqa: BLE001
+        import logging
+        logging.getLogger("billing.forms").warning("preview_payment failed", exc_info=True)
+        return None
+
+
 PAYMENT_METHODS = [("cash", "Cash"), ("cheque", "Cheque"), ("card", "Card"),
                    ("bank_transfer", "Bank transfer")]
 
 
 class CounterPaymentForm(forms.Form):
-    """A counter payment. The cheque number or transfer reference goes at the end of the
-    idempotency key ("counter:<uuid>:ref:<reference>", read back by v_staff_payment_reference):
-    no schema change, and the same form sent twice is still one payment. Cash tendered is not a
-    field: the change is shown by the page's script (display only, nothing is sent)."""
+    """A counter payment. The form's key (`idempotency_key`, "counter:<uuid>", made when the form
+    was shown) names the rendered form; the cheque number or transfer reference goes at the end
+    of the key sent to post_payment ("counter:<uuid>:ref:<reference>", read back by
+    v_staff_payment_reference: no schema change). The view binds a rendered form to the key of
+    its first posting (billing.views.payments.PostedForms), so the same form sent again with
+    another method, reference or amount is answered with that first payment, never a second
+    one. Cash tendered is not a field: the change is shown by the page's script (display only,
+    nothing is sent).
+
+    `owed` (the account's balance, v_account_balance) turns on the confirmation of an amount
+    above it, as in the portal (owed_as_shown: compared with what the page showed; only
+    comparisons of figures read from the database); `preview`: amount -> preview_payment's row
+    for the credit in the sentence."""
     REFERENCE_MAX = 40       # "counter:" + uuid (44) + ":ref:" (5) + 40 <= the key's 100
     method = forms.ChoiceField(label="Method", choices=PAYMENT_METHODS, initial="cash")
     amount = _money("Amount")
-    reference = forms.CharField(
+    reference = LimitedCharField(
         label="Cheque number or transfer reference", required=False, strip=True,
         max_length=REFERENCE_MAX,
         help_text="Needed for a cheque or a bank transfer; shown on the day's collections and "
                   "the drawer close.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=60)
+    confirm_over = forms.BooleanField(
+        label="Yes, take more than the account owes: the rest stays on the account as credit",
+        required=False)
+    owed_shown = ShownAmountField(widget=forms.HiddenInput, required=False, max_digits=12,
+                                  decimal_places=2)
+
+    def __init__(self, *args, owed=None, preview=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.preview = preview
+        self.owed = owed_as_shown(self.data, owed) if owed is not None and self.is_bound else owed
+        if self.owed is None:
+            del self.fields["confirm_over"]
+        elif self.owed <= 0:
+            self.fields["confirm_over"].label = ("Yes, take it although the account owes "
+                                                 "nothing: it stays on the account as credit")
 
     def clean(self):
         data = super().clean()
         if data.get("method") in ("cheque", "bank_transfer") and not data.get("reference"):
             self.add_error("reference", "Give the cheque number or the transfer reference.")
+        amount = data.get("amount")
+        if (self.owed is not None and amount is not None and amount > 0 and amount > self.owed
+                and not data.get("confirm_over")):
+            from billing.errors import BillingError, Busy
+            money = formatting.money
+            try:
+                credit = self.preview(amount)["credit"] if self.preview else None
+            except Busy:
+                credit = None
+            except BillingError:
+                return data     # the amount itself is refused (45020): posting says why
+            except Exception:  # noqa: BLE001 - only the sentence loses its figure
+                credit = None
+            rest = (f"{money(credit)} stays on the account as credit" if credit is not None
+                    else "the rest stays on the account as credit")
+            if self.owed > 0:
+                text = f"{money(amount)} is more than the {money(self.owed)} the account owes: {rest}."
+            else:
+                text = (f"The account owes nothing now: "
+                        f"{rest if credit is not None else 'the whole amount stays on it as credit'}.")
+            self.add_error("confirm_over", ValidationError(
+                f"{text} Tick the box to confirm.", code="above_owed"))
         return data
 
     def key(self):
-        """The idempotency key sent to post_payment: the form's key, and the reference."""
+        """The idempotency key of a first posting: the form's key, and the reference."""
         ref = self.cleaned_data.get("reference")
         return self.cleaned_data["idempotency_key"] + (f":ref:{ref}" if ref else "")
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Reason", strip=True, max_length=500)
+    reason = LimitedCharField(label="Reason", strip=True, max_length=REASON_MAX,
+                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReversalForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason for the reversal", strip=True, max_length=500,
+    reason = LimitedCharField(
+        label="Reason for the reversal", strip=True, max_length=REASON_MAX,
         help_text="In words, e.g. “cheque 004512 returned unpaid by the bank on 28 Nov”.",
         widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -298,15 +436,14 @@ class BillingPeriodForm(forms.Form):
     issue_date = _date("Issue date", initial=datetime.date.today,
                        help_text="Today or later, never in the past (bills issued in the past "
                                  "would be overdue at once).")
-    due_days = PlainIntegerField(label="Days until due", initial=14,
-                                 help_text="1 to 90 days after the issue date.")
+    due_days = due_days_field(initial=14, help_text="1 to 90 days after the issue date.")
 
 
 class RerunForm(forms.Form):
     """Running a period again: the bills get a fresh issue date (today by default; the rules
     refuse one before today), never the first run's."""
     issue_date = _date("Issue date", initial=datetime.date.today)
-    due_days = PlainIntegerField(label="Days until due", initial=14)
+    due_days = due_days_field(initial=14)
 
 
 class LateFeesForm(forms.Form):
@@ -382,13 +519,13 @@ class CodeFormMixin:
 
 class TariffForm(CodeFormMixin, forms.Form):
     code = _code()
-    name = forms.CharField(label="Name", strip=True)
+    name = LimitedCharField(label="Name", strip=True, max_length=NAME_MAX)
 
 
 class DiscountForm(CodeFormMixin, forms.Form):
     kind = "discount"
     code = _code()
-    name = forms.CharField(label="Name", strip=True)
+    name = LimitedCharField(label="Name", strip=True, max_length=NAME_MAX)
     pct = _pct("Percent off the energy charge")
 
 
@@ -402,7 +539,8 @@ class TariffVersionForm(forms.Form):
     tax_rate_pct = _pct("Tax rate %")
     late_fee_pct = _pct("Late fee %", initial=0)
     early_pay_pct = _pct("Early-payment rebate %", initial=0)
-    early_pay_days = PlainIntegerField(label="Early-payment days", initial=0)
+    early_pay_days = whole_number("Early-payment days", min_value=EARLY_PAY_DAYS[0],
+                                  max_value=EARLY_PAY_DAYS[1], initial=0)
 
 
 class TariffWhatIfForm(forms.Form):

@@ -1,5 +1,4 @@
 """Portal forms: they check the shape of the input; every money rule is the procedure's."""
-import logging
 import re
 import uuid
 from decimal import Decimal
@@ -8,14 +7,14 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.password_validation import validate_password
 
-from billing.forms import BoundedAuthenticationForm, PlainDecimalField, parse_plain_number
+from billing.forms import (ADDRESS_MAX, EMAIL_MAX, FULL_NAME_MAX, PHONE_MAX,
+                           BoundedAuthenticationForm, LimitedCharField, PlainDecimalField,
+                           ShownAmountField, credit_of, owed_as_shown, parse_plain_number)
 from billing.models import Customer
 from portal.gateway import Card
 from portal.models import CustomerLogin, PasswordResetRequest
 from portal.payments import check_amount
 
-
-log = logging.getLogger("portal.forms")
 
 class CustomerAuthenticationForm(BoundedAuthenticationForm):
     """The customers' login. A login without a customer account (a staff login) is refused here
@@ -74,18 +73,6 @@ class BillFilterForm(forms.Form):
         self.fields["year"].choices = [("", "Any")] + [(y, y) for y in years]
         self.fields["account"].choices = [("", "All")] + [
             (a.account_id, a.account_no) for a in accounts]
-
-
-class ShownAmountField(PlainDecimalField):
-    """The hidden figure a page wrote for itself (the pay form's `owed_shown`), read as a plain
-    number (parse_plain_number); anything else counts as not sent (None), never as an error the
-    person cannot see or fix."""
-
-    def clean(self, value):
-        try:
-            return super().clean(value)
-        except forms.ValidationError:
-            return None
 
 
 def new_idempotency_key():
@@ -167,9 +154,8 @@ class PaymentForm(forms.Form):
                 "For your security the card number is not shown again: please type it again.")
         if owed is not None and self.is_bound:
             # what the page showed, when it is a plain number as the page writes it; else (not
-            # sent, "1e5", other digits) what is owed now
-            shown = parse_plain_number(self.data.get("owed_shown") or "")
-            owed = shown if shown is not None else owed
+            # sent, "1e5", other digits) what is owed now (billing.forms.owed_as_shown)
+            owed = owed_as_shown(self.data, owed)
         self.owed = owed
         if owed is None:
             del self.fields["confirm_over"], self.fields["pay_in_advance"]
@@ -199,13 +185,7 @@ class PaymentForm(forms.Form):
 
     def _credit(self, amount):
         """The credit the payment would leave, as the database computes it (None: unknown)."""
-        if self.preview is None:
-            return None
-        try:
-            return self.preview(amount)["credit"]
-        except Exception:  # noqa: BLE001 - only the sentence loses its figure; posting decides
-            log.warning("preview_payment failed", exc_info=True)
-            return None
+        return credit_of(self.preview, amount)
 
     def clean_card_number(self):
         digits = re.sub(r"[ -]", "", self.cleaned_data["card_number"])
@@ -232,15 +212,22 @@ class PaymentForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    full_name = forms.CharField(label="Full name", strip=True,
-                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.CharField(label="E-mail", required=False, strip=True,
-                            widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = forms.CharField(label="Phone", required=False, strip=True,
-                            widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
-    address = forms.CharField(label="Postal address", required=False, strip=True,
-                              widget=forms.Textarea(attrs={"rows": 3,
-                                                           "autocomplete": "street-address"}))
+    """The customer's contact details, with the database's limits (billing.forms: the input's
+    maxlength, and the portal's sentence for a longer text, before any call)."""
+    full_name = LimitedCharField(label="Full name", strip=True, max_length=FULL_NAME_MAX,
+                                 too_long="Enter your full name (at most 200 characters).",
+                                 widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = LimitedCharField(label="E-mail", required=False, strip=True, max_length=EMAIL_MAX,
+                             too_long="Enter an e-mail address like name@example.org.",
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = LimitedCharField(label="Phone", required=False, strip=True, max_length=PHONE_MAX,
+                             too_long="Enter a phone number of at most 40 characters.",
+                             widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}))
+    address = LimitedCharField(label="Postal address", required=False, strip=True,
+                               max_length=ADDRESS_MAX,
+                               too_long="Enter your postal address (at most 500 characters).",
+                               widget=forms.Textarea(attrs={"rows": 3,
+                                                            "autocomplete": "street-address"}))
 
     def procedure_arguments(self):
         return {k: (v if v != "" else None) for k, v in self.cleaned_data.items()}

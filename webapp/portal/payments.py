@@ -53,6 +53,8 @@ class CardPaymentResult:
     error: BillingError | None = None
     charged: bool = False
     field: str | None = None     # declined: the card field it is about (number, expiry, cvc)
+    conflict: bool = False       # declined: the gateway knows the reference with another
+                                 # account or amount (the form was used before)
 
 
 def check_amount(amount):
@@ -96,7 +98,8 @@ def pay_by_card(*, account_id, account_open, amount, reference, card, actor, gat
                              detail=repr(exc))
     if not charge.approved:
         return CardPaymentResult(DECLINED, f"Payment declined: {charge.decline_reason} "
-                                           "Nothing was charged.", field=charge.field)
+                                           "Nothing was charged.", field=charge.field,
+                                 conflict=charge.conflict)
     common = dict(account_id=account_id, amount=amount, reference=reference,
                   transaction_id=charge.transaction_id, actor=actor)
     try:

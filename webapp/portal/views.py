@@ -28,7 +28,9 @@ from billing import comparison, paging
 from billing import services as billing_services
 from billing.documents import bill_document
 from billing.errors import BillingError
+from billing.formatting import money
 from billing.selectors import get_customer
+from billing.views.payments import PostedForms
 from portal import payments, selectors, services
 from portal.forms import (BillFilterForm, ContactForm, CustomerAuthenticationForm, PaymentForm,
                           RegistrationForm, new_idempotency_key)
@@ -226,9 +228,13 @@ class PayView(CustomerRequiredMixin, FormView):
     """GET: the form, pre-filled with the rebated amount while a rebate is on offer, else the
     amount due, with a fresh idempotency key. POST: the form checks the amount (contract limits)
     and the card's shape; portal.payments.pay_by_card runs the saga (charge, post, refund or
-    reconcile); a double submit and a retry give the same receipt."""
+    reconcile); a double submit and a retry give the same receipt. A rendered form pays once:
+    its first payment is remembered for this session (billing.views.payments.PostedForms), and
+    the form sent again with another amount (Back, a changed figure) charges nothing and says,
+    above the form, what it paid, with a link to start a new payment."""
     template_name = "portal/pay.html"
     form_class = PaymentForm
+    SESSION_KEY = "portal_pay_forms"      # billing.views.payments.PostedForms
 
     def get_account(self):
         if not hasattr(self, "_account"):
@@ -273,12 +279,38 @@ class PayView(CustomerRequiredMixin, FormView):
         form.data = data
         return self.render_to_response(self.get_context_data(form=form, error=error))
 
+    def _used(self, form, paid=None):
+        """The form was used already for a payment (another amount now): nothing is charged;
+        said in the customer's words, above the form, with the way to start a new payment
+        instead of the form (sent again it would be refused again)."""
+        if paid is not None:
+            text = (f"This payment form was already used to pay {money(paid.amount)} (receipt "
+                    f"{paid.receipt_no}). Nothing was charged now. To pay again, start a new "
+                    "payment.")
+        else:
+            text = ("This payment form was already used for another amount. Nothing was "
+                    "charged now. To pay again, start a new payment.")
+        form.add_error(None, text)
+        return self.render_to_response(self.get_context_data(
+            form=form, error=True, form_used=True, paid=paid,
+            start_over_url=reverse("portal:pay", args=[self.get_account().account_id])))
+
     def form_valid(self, form):
         account = self.get_account()
+        amount, key = form.cleaned_data["amount"], form.cleaned_data["idempotency_key"]
+        posted = PostedForms(self.request, self.SESSION_KEY)
+        first = posted.get(key, account_id=account.account_id)
+        paid = first and selectors.payment(customer_id=self.customer_id,
+                                           payment_id=first["payment_id"])
+        if paid and paid.amount != amount:
+            # this form paid another amount before: the card is not charged again
+            return self._used(form, paid)
         result = payments.pay_by_card(
             account_id=account.account_id, account_open=account.status == "open",
-            amount=form.cleaned_data["amount"], reference=form.cleaned_data["idempotency_key"],
-            card=form.card(), actor=self.login.actor)
+            amount=amount, reference=key, card=form.card(), actor=self.login.actor)
+        if result.status in (payments.POSTED, payments.REPLAYED):
+            posted.remember(key, account_id=account.account_id, payment_id=result.payment_id,
+                            key=key)
         if result.status == payments.POSTED:
             messages.success(self.request, result.message)
         elif result.status == payments.REPLAYED:
@@ -287,9 +319,13 @@ class PayView(CustomerRequiredMixin, FormView):
             messages.warning(self.request, result.message)
             return redirect("portal:payment_list")
         else:                   # refused, declined, refunded: nothing stands; the form again
+            if result.status == payments.DECLINED and result.conflict:
+                return self._used(form)     # the gateway knows the form's reference
             if result.status == payments.DECLINED:
-                form.add_error({"expiry": "card_expiry", "cvc": "card_cvc"}.get(
-                    result.field, "card_number"), result.message)
+                # on the card field the gateway names; a refusal about no field (not about
+                # the card) above the form
+                form.add_error({"number": "card_number", "expiry": "card_expiry",
+                                "cvc": "card_cvc"}.get(result.field), result.message)
             elif result.error is not None:
                 refusal_to_form(form, result.error)
                 form.add_error(None, "The charge on your card was refunded.")

@@ -16,15 +16,16 @@ from django.views.generic import FormView, TemplateView
 
 from billing import comparison, corrections, formatting, selectors, services
 from billing.errors import BillingError
-from billing.forms import PlainDecimalField, PlainIntegerField, ReadingForm, parse_plain_number
+from billing.forms import (REASON_MAX, LimitedCharField, PlainDecimalField, ReadingForm,
+                           due_days_field, parse_plain_number)
 from billing.roles import ADMIN, READ, RoleRequiredMixin
 from billing.views.billing_runs import exception_sentence
 from billing.views.common import ObjectFormView
 
 
 class CancelBillForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason for the cancel", strip=True, max_length=500,
+    reason = LimitedCharField(
+        label="Reason for the cancel", strip=True, max_length=REASON_MAX,
         help_text="In words, e.g. “meter misread: 4125 entered as 4215”.",
         widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -32,7 +33,7 @@ class CancelBillForm(forms.Form):
 class RebillForm(forms.Form):
     issue_date = forms.DateField(label="Issue date", initial=datetime.date.today,
                                  widget=forms.DateInput(attrs={"type": "date"}))
-    due_days = PlainIntegerField(label="Days until due", min_value=1, max_value=90)
+    due_days = due_days_field()
 
 
 REFUND_METHODS = [("cheque", "Cheque"), ("bank_transfer", "Bank transfer"), ("card", "Card")]
@@ -48,8 +49,9 @@ class RefundForm(forms.Form):
 
 class TrueDownForm(ReadingForm):
     """The reading refused as below an estimate, carried on, and the reason for the cancel."""
-    reason = forms.CharField(label="Reason for cancelling the estimated bill", strip=True,
-                             max_length=500, initial="estimate too high: actual reading below it")
+    reason = LimitedCharField(label="Reason for cancelling the estimated bill", strip=True,
+                              max_length=REASON_MAX,
+                              initial="estimate too high: actual reading below it")
 
 
 def _bill_or_404(bill_id):

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from billing import formatting, selectors, services
 from billing.errors import BillingError, add_to_form
-from billing.forms import PlainDecimalField, PlainIntegerField
+from billing.forms import PlainDecimalField, dial_digits_field, serial_no_field
 from billing.roles import ADMIN, DESK
 from billing.views.common import ObjectFormView
 
@@ -33,10 +33,8 @@ class ExchangeMeterForm(forms.Form):
     exchanged_on = _date("Exchange date", initial=datetime.date.today,
                          help_text="Not after today. The old meter is removed and the new one "
                                    "installed on this day.")
-    new_serial_no = forms.CharField(label="New meter serial number", strip=True,
-                                    widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                                  "spellcheck": "false"}))
-    new_dial_digits = PlainIntegerField(label="New meter dial digits", initial=6)
+    new_serial_no = serial_no_field("New meter serial number")
+    new_dial_digits = dial_digits_field("New meter dial digits", initial=6)
     new_multiplier = PlainDecimalField(label="New meter multiplier (CT ratio)", max_digits=8,
                                        decimal_places=2, initial=1)
     new_initial_read = _register("New meter initial read", initial=0)

@@ -9,46 +9,125 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from billing import csv_export, formatting, forms, paging, selectors, services
+from billing.errors import BillingError
 from billing.roles import ADMIN, READ, RoleRequiredMixin
 from billing.views.common import ObjectFormView
 
 
+IDEMPOTENCY_MISMATCH = 45022
+
+
+class PostedForms:
+    """The pay forms this session posted a payment with: form key (the rendered form's hidden
+    key) -> {"account_id", "payment_id", "key"} (the idempotency key of that first posting),
+    in the session under `name`, the latest LIMIT forms. A form sent again (Back, a reload, a
+    changed method, reference or amount) is posted again with its first key, so post_payment
+    answers it with the first payment (a replay) or refuses it (45022): one payment per
+    rendered form. A limit of the web layer: another session posting a copy of the same page
+    is not bound (the key of its posting may differ by its reference)."""
+    LIMIT = 50
+
+    def __init__(self, request, name):
+        self.session, self.name = request.session, name
+
+    def get(self, form_key, *, account_id):
+        entry = (self.session.get(self.name) or {}).get(form_key)
+        return entry if entry and entry.get("account_id") == account_id else None
+
+    def remember(self, form_key, *, account_id, payment_id, key):
+        forms_ = dict(self.session.get(self.name) or {})
+        forms_.pop(form_key, None)
+        forms_[form_key] = {"account_id": account_id, "payment_id": payment_id, "key": key}
+        while len(forms_) > self.LIMIT:
+            forms_.pop(next(iter(forms_)))
+        self.session[self.name] = forms_
+
+
+def method_words(method):
+    """cash, cheque, card, bank transfer, online: a payment method in a sentence."""
+    return dict(forms.PAYMENT_METHODS).get(method, method).lower()
+
+
 class CounterPaymentView(ObjectFormView):
-    """A payment at the counter. The form carries an idempotency key made when the form was
-    shown: submitting it twice (a double click, a reload) posts one payment and shows the same
-    receipt."""
+    """A payment at the counter. The form carries a key made when the form was shown; the first
+    posting of a rendered form binds it (PostedForms): submitting it again (a double click, a
+    reload, Back and a corrected cheque number or method) posts no second payment. Sent again
+    as it was, it shows the same receipt; sent with another method or reference, the receipt
+    of the payment it posted and a warning that a correction needs a reversal and a new
+    payment; with another amount, the same (post_payment refuses it: 45022).
+    An amount above the balance (v_account_balance) needs a confirmation, as in the portal."""
     form_class = forms.CounterPaymentForm
     submit = "Take payment"
     template_name = "billing/payment_form.html"
+    SESSION_KEY = "counter_payment_forms"
 
     def load(self):
         super().load()
         self.title = f"Counter payment on account {self.account.account_no}"
+        self.balance = selectors.account_balance(account_id=self.account.account_id)
+        self.posted = PostedForms(self.request, self.SESSION_KEY)
 
     def get_initial(self):
         # the amount due (the account's balance, as v_account_balance gives it) when there is one
-        balance = selectors.account_balance(account_id=self.account.account_id)
+        balance = self.balance
         due = balance.balance if balance is not None and balance.balance > 0 else None
-        return {"idempotency_key": f"counter:{uuid.uuid4()}", "amount": due}
+        return {"idempotency_key": f"counter:{uuid.uuid4()}", "amount": due,
+                "owed_shown": balance.balance if balance is not None else None}
+
+    def get_form_kwargs(self):
+        account_id, actor = self.account.account_id, self.actor()
+        return {**super().get_form_kwargs(),
+                "owed": self.balance.balance if self.balance is not None else None,
+                "preview": lambda amount: services.preview_payment(
+                    account_id=account_id, amount=amount, actor=actor)}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            balance=selectors.account_balance(account_id=self.account.account_id), **kwargs)
+        return super().get_context_data(balance=self.balance, **kwargs)
 
     def call(self, form):
-        return services.post_payment(account_id=self.account.account_id,
-                                     amount=form.cleaned_data["amount"],
-                                     method=form.cleaned_data["method"], paid_at=None,
-                                     idempotency_key=form.key(), actor=self.actor())
+        form_key = form.cleaned_data["idempotency_key"]
+        first = self.posted.get(form_key, account_id=self.account.account_id)
+        key = first["key"] if first else form.key()
+        try:
+            result = services.post_payment(account_id=self.account.account_id,
+                                           amount=form.cleaned_data["amount"],
+                                           method=form.cleaned_data["method"], paid_at=None,
+                                           idempotency_key=key, actor=self.actor())
+        except BillingError as error:
+            if first is None or error.errno != IDEMPOTENCY_MISMATCH:
+                raise
+            # this form posted another amount before: nothing was posted now
+            return {"payment_id": first["payment_id"], "replayed": 1, "refused": True}
+        self.posted.remember(form_key, account_id=self.account.account_id,
+                             payment_id=result["payment_id"], key=key)
+        return result
 
     def succeed(self, form, result):
-        if result["replayed"]:
-            messages.info(self.request, f"This payment was posted before: receipt "
-                                        f"{result['receipt_no']} (not posted again).")
-        else:
+        if not result["replayed"]:
             messages.success(self.request, f"Payment posted: receipt {result['receipt_no']}, "
                                            f"balance after {formatting.money(result['balance_after'])}.")
-        return redirect("billing:payment_receipt", payment_id=result["payment_id"])
+            return redirect("billing:payment_receipt", payment_id=result["payment_id"])
+        payment = selectors.get_payment(payment_id=result["payment_id"])
+        reference = selectors.payment_references(payment_ids=[payment.payment_id]) \
+            .get(payment.payment_id)
+        typed = form.cleaned_data
+        if (not result.get("refused") and payment.method == typed["method"]
+                and (reference or "") == (typed.get("reference") or "")):
+            messages.info(self.request, f"This payment was posted before: receipt "
+                                        f"{payment.receipt_no} (not posted again).")
+        else:
+            was = ", ".join([method_words(payment.method)]
+                            + ([f"reference {reference}"] if reference else [])
+                            + [formatting.money(payment.amount)])
+            now = ", ".join([method_words(typed["method"])]
+                            + ([f"reference {typed['reference']}"] if typed.get("reference")
+                               else [])
+                            + [formatting.money(typed["amount"])])
+            messages.warning(self.request, (
+                f"Nothing was posted now: this payment form was posted already as payment "
+                f"{payment.receipt_no} ({was}). What you sent now ({now}) was not taken. To "
+                f"correct that payment, reverse it and take a new payment on a new form."))
+        return redirect("billing:payment_receipt", payment_id=payment.payment_id)
 
 
 class PaymentReceiptView(RoleRequiredMixin, TemplateView):

@@ -216,9 +216,33 @@ class ApproveReadingView(_ReviewActionView):
 
 
 class RejectReadingView(_ReviewActionView):
+    """No reason: back to the queue with "a reason is needed". A reason the form refuses
+    otherwise (longer than reject_reason's 500 characters) is said on the queue's page, next to
+    the reason as typed (kept, to shorten), with its own Reject button: the queue's rows are
+    written by the review_queue tag with an empty reason box."""
+
+    def post(self, request, reading_id):
+        form = forms.ReasonForm(request.POST)
+        if not form.is_valid() and not form.has_error("reason", "required"):
+            return self.refused(request, reading_id, form)
+        return super().post(request, reading_id)
+
+    def refused(self, request, reading_id, form):
+        queue = ReviewQueueView()
+        queue.setup(request)
+        page = request.POST.get("page", "")
+        page = page if re.fullmatch(r"[1-9][0-9]{0,8}", page) else ""
+        cancel = reverse("billing:review_queue") + (f"?page={page}" if page not in ("", "1")
+                                                    else "")
+        context = queue.get_context_data(
+            reject_form=form, reject_reading_id=reading_id, reject_page=page,
+            reject_path=reverse("billing:reading_reject", args=[reading_id]),
+            reject_cancel=cancel, reject_reading=selectors.get_reading(reading_id=reading_id))
+        return queue.render_to_response(context)
+
     def call(self, request, reading_id):
         form = forms.ReasonForm(request.POST)
-        if not form.is_valid():
+        if not form.is_valid():                             # no reason (any other: post)
             messages.error(request, f"Reading {reading_id}: a reason is needed to reject it.")
             return None
         return services.reject_reading(reading_id=reading_id, reason=form.cleaned_data["reason"],
