@@ -76,7 +76,7 @@ def test_a_refused_payment_shows_the_reason_and_writes_nothing(staff_client, acc
     billing_db.call("close_account", acc.account_id, "2026-02-10", "staff:test")
     snapshot = billing_db.snapshot()
     r = staff_client.post(url, {"amount": "1.00", "method": "cash",
-                                "idempotency_key": "counter:x2"})
+                                "idempotency_key": "counter:x2", "confirm_over": "on"})
     assert r.status_code == 200 and "Not saved: The account was closed on 10 Feb 2026 and owes nothing: there is nothing to pay." in text(r)
     assert billing_db.snapshot() == snapshot
 
@@ -108,7 +108,7 @@ def test_the_days_collections(staff_client, acc, billing_db):
     r = staff_client.get(reverse("billing:collections_day") + f"?day={today}")
     page = text(r)
     assert f"Collections of {today.day} {today:%b %Y}" in page         # through formatting.day
-    assert "cash 2 €7.50" in page and "card 1 €1.25" in page
+    assert "Cash 2 €7.50" in page and "Card 1 €1.25" in page
     assert page.count(acc.account_no) == 3
     other = staff_client.get(reverse("billing:collections_day")
                              + f"?day={today - datetime.timedelta(days=400)}")
@@ -171,7 +171,7 @@ def test_the_counter_form_prefills_the_amount_due_and_keeps_the_reference(staff_
     assert billing_db.value("SELECT reference FROM v_staff_payment_reference WHERE payment_id = %s",
                             pid) == "TRF 2026/778"
     day = text(staff_client.get(reverse("billing:collections_day")))
-    assert "bank transfer TRF 2026/778 €3.00" in day          # the method in words
+    assert "Bank transfer TRF 2026/778 €3.00" in day          # the method as a label
 
 
 def test_collections_per_cashier_with_totals_and_the_drawer_close(staff_client, acc, billing_db):
@@ -182,7 +182,7 @@ def test_collections_per_cashier_with_totals_and_the_drawer_close(staff_client, 
                                        ("1.25", "cash", "staff:dan", "k-d4")):
         billing_db.call("post_payment", acc.account_id, amount, method, None, key, actor)
     page = text(staff_client.get(reverse("billing:collections_day") + f"?day={today}"))
-    assert "staff:clara cash 2 €7.50" in page and "staff:clara cheque 1 €4.00" in page
+    assert "staff:clara Cash 2 €7.50" in page and "staff:clara Cheque 1 €4.00" in page
     assert "Total of staff:clara 3 €11.50" in page and "Total of staff:dan 1 €1.25" in page
     assert "Day's total 4 €12.75" in page
     rows = billing_db.rows("SELECT cashier, method, amount FROM v_staff_collections_cashier "
@@ -192,6 +192,6 @@ def test_collections_per_cashier_with_totals_and_the_drawer_close(staff_client, 
     drawer = staff_client.get(reverse("billing:drawer_close"), {"day": str(today)})
     words = text(drawer)                                   # the user's own drawer by default
     assert "Drawer close staff:clara" in words
-    assert "cash 2 €7.50" in words and "cheque 1 €4.00" in words and "Total 3 €11.50" in words
+    assert "Cash 2 €7.50" in words and "Cheque 1 €4.00" in words and "Total 3 €11.50" in words
     assert "77" in words and "1.25" not in words
     assert "/static/billing/print.js" in drawer.content.decode()

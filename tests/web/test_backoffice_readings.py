@@ -75,16 +75,20 @@ def test_every_row_is_reported_and_bad_rows_do_not_stop_the_rest(staff_client, m
     assert "NOT_FOUND" not in page and "READING_OUT_OF_RANGE" not in page
     assert "serial_no" not in page and "read_on 2026" not in page
     assert "Expected 4 fields (serial, date, value, source), found 2." in page
-    assert "read_on: Enter a valid date." in page
-    assert "value: Ensure that there are no more than 2 decimal places." in page
-    assert "source: Select a valid choice." in page
+    # a malformed row's reason names the column as the file and the page do (serial, date,
+    # value, source), never the form's field
+    assert ("Date: \u201c2026-13-01\u201d is not a date: write it as YYYY-MM-DD (e.g. "
+            "2026-02-28).") in page
+    assert "Value: \u201c5.123\u201d has more than two decimals." in page
+    assert "Source: \u201cmeter\u201d is not a source: write field, customer or smart." in page
+    assert "read_on" not in page and "value:" not in page and "source: Select" not in page
     rows = billing_db.rows("SELECT serial_no, read_on, value, status, recorded_by "
                            "FROM v_meter_reading WHERE kind = 'actual' ORDER BY reading_id")
     assert [(r["serial_no"], str(r["read_on"]), r["status"]) for r in rows] == [
         ("SN-R-1", "2026-01-31", "accepted"), ("SN-R-1", "2026-02-28", "review"),
         ("SN-R-2", "2026-01-31", "accepted")]
     assert {r["recorded_by"] for r in rows} == {"staff:clara"}
-    assert "100.0000 kWh" in page and "400.0000 kWh" in page
+    assert "100 kWh" in page and "400 kWh" in page and "100.0000" not in page
 
 
 def test_the_check_shows_what_recording_would_do_and_records_nothing(staff_client, meters,
@@ -349,3 +353,17 @@ def test_the_refused_rows_uploaded_again_read_as_they_did(staff_client, meters, 
     assert after == before
     assert [r[:2] for r in after] == [("=SN-X", "100"), ("SN-R-1", "-5")]
     assert after[1][3] == "The reading cannot be negative."
+
+
+def test_a_long_cell_is_cut_short_with_the_whole_in_the_title(staff_client, meters):
+    """One 300-character serial made the results table 3,846 px wide and pushed Date, Value and
+    Outcome off the screen: a cell shows at most 40 characters, the whole value in its title,
+    and the reason wraps (.upload-results td.detail)."""
+    serial = "S" * 300
+    r = check(staff_client, f"{serial},2026-01-31,100,field\nSN-R-1,2026-01-31,100,bogus\n")
+    html = r.content.decode()
+    assert f'title="{serial}"' in html and "S" * 39 + "\u2026" in html
+    assert ">" + serial + "<" not in html
+    assert '<td class="detail">' in html
+    # the reason, in its wrapping cell (the form's length limit, or the server's "no meter")
+    assert '<td class="detail">Serial: ' in html or "No meter with serial number SSSS" in html

@@ -104,9 +104,12 @@ def test_post_shows_counts_receipts_and_refusals_in_words(billing_admin_client, 
     assert len(receipts) == 3 and all(rn in t for rn in receipts)
     pid = billing_db.value("SELECT payment_id FROM v_payment_batch_lines WHERE line_no = 1")
     assert reverse("billing:payment_receipt", args=[pid]) in page.content.decode()
-    # refused lines: the error map's sentence and the server's detail
-    assert "Not found." in t and "no account with number 'A99999999'" in t
-    assert "The amount must be above zero, at most 1,000,000.00, with at most two decimals." in t
+    # refused lines: one sentence each, with what the file has (errors.batch_line_reason); the
+    # server's own text only in the log
+    assert "There is no account with number \u201cA99999999\u201d." in t
+    assert ("The amount \u201c12.345\u201d is not valid: it must be above zero, at most "
+            "\u20ac1,000,000.00, with at most two decimals.") in t
+    assert "no account with number 'A99999999'" not in t and "12.3450000000" not in t
     only_refused = text(billing_admin_client.get(detail + "?outcome=refused"))
     assert "Lines: refused (2)" in only_refused and receipts[0] not in only_refused
 
@@ -124,12 +127,13 @@ def test_the_refused_lines_download_as_csv_without_formulas(billing_admin_client
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
     assert f'filename="batch-{batch_id}-refused.csv"' in r["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(r.content.decode())))
-    assert rows[0] == ["account_no", "amount", "method", "paid_at", "key", "line_no", "error",
-                       "detail"]
+    assert rows[0] == ["account_no", "amount", "method", "paid_at", "key", "line_no", "reason"]
     assert len(rows) == 3
-    assert rows[1][0] == "'=HYPERLINK(\"x\")" and rows[1][5] == "2" and rows[1][6] == "Not found."
+    assert rows[1][0] == "'=HYPERLINK(\"x\")" and rows[1][5] == "2"
+    assert rows[1][6] == "There is no account with number \u201c=HYPERLINK(\"x\")\u201d."
     assert rows[2][2] == "by pigeon" and rows[2][4] == "'@k3"
-    assert rows[2][6] == "A value is missing or not valid." and "method must be" in rows[2][7]
+    assert rows[2][6] == ("The payment method \u201cby pigeon\u201d is not one we take: write "
+                          "cash, card, cheque, bank_transfer or online.") and len(rows[2]) == 7
     # the file fixed is accepted as an upload (the extra columns are ignored)
     fixed = r.content.decode().replace("by pigeon", "cheque").replace("'@k3", "k3")
     fixed = "\r\n".join(line for line in fixed.split("\r\n") if "HYPERLINK" not in line)
@@ -336,7 +340,7 @@ def test_a_line_without_an_account_number_is_flagged_and_refused(billing_admin_c
     batch_id = billing_db.value("SELECT batch_id FROM payment_batch")
     billing_admin_client.post(reverse("billing:bankfile_post", args=[batch_id]))
     t = text(billing_admin_client.get(detail + "?outcome=refused"))
-    assert "Not found." in t and "account_no is required" in t
+    assert "The line has no account number." in t and "account_no is required" not in t
 
 
 def test_the_refused_lines_uploaded_again_are_the_same_lines(billing_admin_client, accs,
@@ -365,3 +369,82 @@ def test_the_refused_lines_uploaded_again_are_the_same_lines(billing_admin_clien
     assert lines[1] == lines[0] and len(lines[0]) == 5
     assert [line["idempotency_key"] for line in lines[1]] == ["-k1", "=k2", "+k3", "@k4", "'k5"]
     assert lines[1][0]["amount"] == "-2.00" and lines[1][1]["account_no"] == "=A1"
+
+
+REFUSALS = [
+    # (amount, method, paid_at, key, the sentence the page and the CSV give)
+    ("-5", "cash", "2026-11-28", "r1",
+     "The amount \u201c-5\u201d is not valid: it must be above zero, at most \u20ac1,000,000.00, "
+     "with at most two decimals."),
+    ("0", "cash", "2026-11-28", "r2", "The amount \u201c0\u201d is not valid"),
+    ("abc", "cash", "2026-11-28", "r3", "The amount \u201cabc\u201d is not a number"),
+    ("", "cash", "2026-11-28", "r4", "The line has no amount."),
+    ("1.00", "by pigeon", "2026-11-28", "r5",
+     "The payment method \u201cby pigeon\u201d is not one we take"),
+    ("1.00", "", "2026-11-28", "r6", "The line has no payment method"),
+    ("1.00", "cash", "2999-01-01", "r7", "The payment date 1 Jan 2999, 00:00 is after the batch "
+                                         "was posted ("),
+    ("1.00", "cash", "yesterday", "r8", "The payment date \u201cyesterday\u201d is not a date: "
+                                        "write it as YYYY-MM-DD or YYYY-MM-DD HH:MM."),
+    ("1.00", "cash", "2025-06-01", "r9", "The payment date 1 Jun 2025, 00:00 is before account "),
+    ("2.00", "cash", "2026-11-28", "r1", "The key \u201cr1\u201d belongs to an earlier payment"),
+]
+
+
+def test_every_refused_line_reads_as_one_sentence_on_the_page_and_in_the_csv(
+        billing_admin_client, accs, billing_db):
+    """Each refusal, whatever its errno, is a sentence about the line as the file has it (the
+    amount, the account number, the date as a date), never the server's text (parameter names,
+    -5.0000000000, "now is"); the refused-lines CSV carries the same words."""
+    a, _ = accs
+    content = HEADER + f"{a.account_no},3.00,cash,2026-11-28,r1\r\n"          # posted: r1 is used
+    content += "".join(f"{a.account_no},{amount},{method},{paid},{key}\r\n"
+                       for amount, method, paid, key, _ in REFUSALS)
+    content += "ZZZ<script>,1.00,cash,2026-11-28,r10\r\n,1.00,cash,2026-11-28,r11\r\n"
+    detail = upload(billing_admin_client, content)["Location"]
+    batch_id = billing_db.value("SELECT batch_id FROM payment_batch")
+    billing_admin_client.post(reverse("billing:bankfile_post", args=[batch_id]))
+    page = billing_admin_client.get(detail + "?outcome=refused")
+    html_ = page.content.decode()
+    t = text(page)
+    assert f"Lines: refused ({len(REFUSALS) + 2})" in t
+    for *_, sentence in REFUSALS:
+        assert sentence in t, sentence
+    assert "There is no account with number \u201cZZZ<script>\u201d." in t
+    assert "ZZZ<script>" not in html_                       # escaped
+    assert "The line has no account number." in t
+    reasons = re.findall(r'<td class="reason">(.*?)</td>', html_, re.S)
+    assert len(reasons) == len(REFUSALS) + 2
+    for reason in reasons:
+        words = html.unescape(re.sub(r"<[^>]+>", "", reason)).replace("bank_transfer", "")
+        assert not re.search(r"[a-z]+_[a-z]+ |\d\.\d{5}|now is|NULL|\d{4}-\d\d-\d\d", words), words
+        assert words.strip().endswith(".")
+    csv_rows = list(csv.reader(io.StringIO(billing_admin_client.get(
+        reverse("billing:bankfile_refused_csv", args=[batch_id])).content.decode())))
+    page_reasons = [html.unescape(re.sub(r"<[^>]+>", "", r)).strip() for r in reasons]
+    assert [row[6] for row in csv_rows[1:]] == page_reasons
+
+
+@pytest.mark.parametrize("errno, message, sentence", [
+    (45021, "account 7 is closed (since 2026-01-31) and has no money open",
+     "Account \u201cA0000007\u201d was closed on 31 Jan 2026 and owes nothing: no payment is "
+     "taken on it."),
+    (45022, "idempotency_key 'k1' was used for payment 12 of account 3, amount 10.00",
+     "The key \u201ck1\u201d belongs to an earlier payment of \u20ac10.00 to another account or of "
+     "another amount: give this payment its own key."),
+    (45001, "account_no is required", "The line has no account number."),
+    (45002, "account_no is required", "The line has no account number."),
+    (45002, "paid_at 2026-12-02 00:00:00 is in the future (now is 2026-12-01 10:18:05)",
+     "The payment date 2 Dec 2026, 00:00 is after the batch was posted (1 Dec 2026, 10:18): a "
+     "payment cannot be dated in the future."),
+    (45002, "idempotency_key is longer than 100 characters",
+     "The key is longer than 100 characters."),
+    (45002, "key must be a JSON string or null, not an object",
+     "Key is not a plain value: write it as text."),
+])
+def test_a_refusal_of_each_errno_in_words(errno, message, sentence):
+    from billing.errors import batch_line_reason
+    cells = {"account": "A0000007", "amount": "10.00", "method": "cash", "paid_at": None,
+             "key": "k1"}
+    assert batch_line_reason(errno, message, cells) == sentence
+    assert batch_line_reason(None, None, cells) is None

@@ -108,7 +108,8 @@ def test_the_drawer_close_gives_the_recount_and_pages_the_cashiers_payments(
             assert "Drawer close staff:clara" in words and f"Page {number} of 3 (5 in all)" in words
             for r in recount:
                 if r["payments"]:
-                    assert f"{r['method']} {r['payments']} {formatting.money(r['amount'])}" in words
+                    assert (f"{formatting.method_label(r['method'])} {r['payments']} "
+                            f"{formatting.money(r['amount'])}") in words
             total = posted_sum(billing_db, "staff:clara")
             assert f"Total {total['n']} {formatting.money(total['amount'])}" in words
             assert ("1 payment of this day reversed since (" + formatting.money(

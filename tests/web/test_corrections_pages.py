@@ -48,8 +48,8 @@ def test_the_bill_page_shows_lines_readings_payments_and_history(manager_client,
     jan = bill(billing_db, acc.jan)
     receipt = billing_db.value("SELECT receipt_no FROM v_payments WHERE payment_id = %s", pid)
     assert f"Bill {jan['bill_no']}" in page and "10.00" in page
-    assert "start 1 Jan 2026 SN-C-1 0 initial" in page          # register values as kWh are read
-    assert "end 31 Jan 2026 SN-C-1 100 actual" in page
+    assert "start 1 Jan 2026 SN-C-1 0 Initial read" in page     # register values as kWh are read
+    assert "end 31 Jan 2026 SN-C-1 100 Actual" in page
     assert f"{receipt}" in page and "issued" in page and f"payment {receipt}" in page
     page = text(manager_client.get(reverse("billing:bill_detail", args=[acc.feb])))
     assert "end 28 Feb 2026 SN-C-1 190.32 estimated" in page

@@ -53,7 +53,7 @@ def test_shows_the_customer_accounts_balances_meters_and_readings(staff_client, 
             for x in r.context["readings"]] == [
         ("2026-02-28", "80.0000", "actual"), ("2026-01-31", "100.0000", "actual"),
         ("2026-01-01", "0.0000", "initial")]
-    assert "28 Feb 2026 SN-ADA-1 180 80 actual customer accepted" in page
+    assert "28 Feb 2026 SN-ADA-1 180 80 Actual Customer read accepted" in page
     assert reverse("billing:customer_edit", args=[ada.customer_id]) in r.content.decode()
 
 

@@ -23,7 +23,7 @@ LOOP = """{% load money %}  {% for r in readings %}
       <td class="num">{{ r.value|kwh:False }}</td><td class="num">{{ r.consumption_kwh|kwh:False }}</td>
       <td class="usual">{% if r.daily_kwh is not None %}{{ r.daily_kwh|kwh }} a day<span class="help">{{ r.history_kwh|kwh }} over {{ r.history_days }} days</span>{% else %}<span class="help">no history</span>{% endif %}</td>
       <td class="previous">{% if r.previous %}<ul class="plain">{% for p in r.previous %}<li class="nowrap">{{ p.read_on|day }}: {{ p.value|kwh:False }}{% if p.status != "accepted" %} <span class="help">({{ p.status }})</span>{% endif %}</li>{% endfor %}</ul>{% else %}—{% endif %}</td>
-      <td>{{ r.source }}<span class="help">by {{ r.recorded_by }}</span></td>
+      <td>{{ r.source|source_label }}<span class="help">by {{ r.recorded_by }}</span></td>
       {% if can.desk %}<td>
         {% if r.own and not can_approve_own %}<p class="help own-reading">You entered this reading: another clerk or a billing admin approves it.</p>
         {% else %}<form method="post" action="{% url 'billing:reading_approve' r.reading_id %}" class="inline">{% csrf_token %}{% if page.number > 1 %}<input type="hidden" name="page" value="{{ page.number }}">{% endif %}

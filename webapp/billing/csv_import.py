@@ -5,8 +5,9 @@ skipped). Every row is checked for its shape (four fields, a date, a number with
 decimals, a known source: the same ReadingForm as the single-reading page) and then recorded by
 its own call of the procedure, so one bad row never stops the rest and rows that were recorded
 stay recorded. Each row's outcome is `accepted` or `review` (with the consumption) or `refused`
-with the reason: the form's message for a malformed row, the contract's code and the server's
-message for a row the procedure refused. Cells are read as the bank files' are
+with the reason: for a malformed row a sentence per cell naming its column (form_refusal: "Date:
+“2026-13-01” is not a date ..."), for a row the procedure refused the refusal in words
+(errors.refusal). Cells are read as the bank files' are
 (csv_export.unquote_cell): the refused rows' download, fixed and uploaded again, reads as the
 rows did.
 """
@@ -15,10 +16,10 @@ import io
 import re
 from dataclasses import dataclass
 
-from billing import errors, services
+from billing import errors, formatting, services
 from billing.csv_export import unquote_cell
 from billing.errors import BillingError
-from billing.forms import ReadingForm
+from billing.forms import READING_SOURCES, ReadingForm
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 10000
@@ -96,10 +97,47 @@ def _parse(text):
         form = ReadingForm({"serial_no": serial, "read_on": date, "value": value,
                             "source": source.lower()})
         if not form.is_valid():
-            yield line, cells, None, "; ".join(f"{name}: {' '.join(errs)}"
-                                               for name, errs in form.errors.items())
+            yield line, cells, None, form_refusal(form, dict(zip(FIELDS, cells)))
             continue
         yield line, cells, form, None
+
+
+# The columns as the page, the template and docs/backoffice.md name them (serial,date,value,source)
+# and the form's field each fills; a malformed row's reason names the column, never the field.
+FIELDS = ("serial_no", "read_on", "value", "source")
+COLUMNS = {"serial_no": "Serial", "read_on": "Date", "value": "Value", "source": "Source"}
+SOURCES = ", ".join(code for code, _ in READING_SOURCES[:-1]) + " or " + READING_SOURCES[-1][0]
+
+
+def _quoted(text):
+    text = (text or "").strip()
+    return f"\u201c{text[:40]}{'…' if len(text) > 40 else ''}\u201d"
+
+
+def _column_sentence(name, error, raw):
+    """One form error of a row's cell as a sentence about the column ("Date: …")."""
+    column, code = COLUMNS.get(name, name), error.code
+    if code == "required":
+        return f"{column}: missing."
+    if name == "read_on" and code == "invalid":
+        return f"{column}: {_quoted(raw)} is not a date: write it as YYYY-MM-DD (e.g. 2026-02-28)."
+    if name == "source" and code == "invalid_choice":
+        return f"{column}: {_quoted(raw)} is not a source: write {SOURCES}."
+    if name == "value" and code == "invalid":
+        return f"{column}: {_quoted(raw)} is not a number: write it like 1350 or 20417.5."
+    if name == "value" and code == "max_decimal_places":
+        return f"{column}: {_quoted(raw)} has more than two decimals."
+    if name == "value" and code in ("max_digits", "max_whole_digits"):
+        return f"{column}: {_quoted(raw)} is too large: at most 10 digits before the point."
+    words = " ".join(str(m) for m in error.messages)
+    return f"{column}: {words}"
+
+
+def form_refusal(form, raw):
+    """Why the form refused a row, in sentences that name the columns (COLUMNS): "Date: “2026-13-01”
+    is not a date: write it as YYYY-MM-DD (e.g. 2026-02-28)." `raw`: the row's cells by field."""
+    return " ".join(_column_sentence(name, error, raw.get(name))
+                    for name, errs in form.errors.as_data().items() for error in errs)
 
 
 def _refusal(error):
@@ -120,7 +158,7 @@ def import_readings(text, *, actor, record=services.record_reading):
             continue
         serial, date, value, source = (c.strip() for c in cells)
         results.append(RowResult(line, serial, date, value, source, outcome=r["status"],
-                                 detail=f"{r['consumption_kwh']} kWh",
+                                 detail=formatting.kwh(r["consumption_kwh"]),
                                  reading_id=r["reading_id"],
                                  consumption_kwh=r["consumption_kwh"]))
     return results
@@ -147,7 +185,7 @@ def preview_readings(text, *, actor, preview=services.preview_readings):
             continue
         serial, date, value, source = (c.strip() for c in cells)
         results.append(RowResult(line, serial, date, value, source, outcome=o["outcome"],
-                                 detail=f"{o['consumption_kwh']} kWh",
+                                 detail=formatting.kwh(o["consumption_kwh"]),
                                  consumption_kwh=o["consumption_kwh"]))
     return results
 

@@ -10,6 +10,9 @@ person, made from the server's text by `REFUSALS` (below), on the field `refusal
 Two of the server's own numbers, a lock wait timeout and a deadlock that outlasted services'
 attempts (`BUSY_ERRNOS`), become `Busy`, a BillingError too: the account is busy, nothing was
 done, try again.
+A refused line of a bank file reads as one sentence about the line as the file has it
+(`batch_line_reason`, BATCH_LINE_REFUSALS by errno), on the batch page and in its refused-lines
+CSV alike.
 """
 
 import re
@@ -389,6 +392,116 @@ def refusal(error):
         return field, sentence.format(**parts)
     field = error.field if error.field in LABELS else None
     return field, _plain(text)
+
+
+# --- a refused line of a bank file ---------------------------------------------------------------
+# post_payment_batch records each refused line's errno and post_payment's text (the line's values
+# as the server read them: "amount must be above 0 ... not -5.0000000000", "paid_at ... is in the
+# future (now is ...)"). The batch page and the refused-lines CSV give one sentence for it, said
+# about the line as the file has it (the amount, the account number, the date as written), by
+# errno: BATCH_LINE_REFUSALS, rules (pattern, sentence) tried in order; the sentence's {names} are
+# the pattern's groups (day_*, money_*, when_* written as the pages write them) and the line's
+# cells (account, amount, method, paid_at, key: quoted, at most 40 characters). A text no rule
+# knows reads as `refusal` writes it (REFUSALS, else the server's text written plainly).
+PAYMENT_METHOD_CODES = "cash, card, cheque, bank_transfer or online"
+BATCH_LINE_REFUSALS = {
+    45001: [
+        (r"no account with number '.*'", "There is no account with number {account}."),
+    ],
+    45002: [
+        (r"method must be .*, not NULL",
+         f"The line has no payment method: write {PAYMENT_METHOD_CODES}."),
+        (r"method must be .*", f"The payment method {{method}} is not one we take: write "
+                               f"{PAYMENT_METHOD_CODES}."),
+        (r"amount is not a number", "The amount {amount} is not a number: write it like 120.50."),
+        (rf"paid_at (?P<when_paid>{DAY} [0-9:]+) is in the future \(now is "
+         rf"(?P<when_now>{DAY} [0-9:]+)\)",
+         "The payment date {when_paid} is after the batch was posted ({when_now}): a payment "
+         "cannot be dated in the future."),
+        (rf"paid_at (?P<when_paid>{DAY} [0-9:]+) is before the account opened on "
+         rf"(?P<day_opened>{DAY})",
+         "The payment date {when_paid} is before account {account} was opened ({day_opened})."),
+        (r"paid_at is not a date and time.*",
+         "The payment date {paid_at} is not a date: write it as YYYY-MM-DD or YYYY-MM-DD HH:MM."),
+        (r"paid_at is not a (?:calendar day|time of day): .*",
+         "The payment date {paid_at} is no such day or time."),
+        (r"paid_at is out of range .*",
+         "The payment date {paid_at} must be from 1 Jan 1900 to 31 Dec 2999."),
+        (r"idempotency_key must be NULL or 1 to 100 characters, not blank",
+         "The key is blank: leave the cell empty or give the bank's reference."),
+    ],
+    45020: [
+        (r"amount must be .*, not NULL", "The line has no amount."),
+        (r"amount .*", "The amount {amount} is not valid: it must be above zero, at most "
+                       "{money_max}, with at most two decimals."),
+    ],
+    45021: [
+        (rf"account \d+ is closed \(since (?P<day_closed>{DAY})\) and has no money open",
+         "Account {account} was closed on {day_closed} and owes nothing: no payment is taken "
+         "on it."),
+    ],
+    45022: [
+        (rf"idempotency_key '.*' was used for payment \d+ of account \d+, amount "
+         rf"(?P<money_paid>{NUM})",
+         "The key {key} belongs to an earlier payment of {money_paid} to another account or of "
+         "another amount: give this payment its own key."),
+    ],
+    None: [                                  # any errno (the number has moved between releases)
+        (r"account_no is required", "The line has no account number."),
+        (rf"{P} is longer than (?P<n_max>\d+) characters",
+         "{Label} is longer than {n_max} characters."),
+        (rf"{P} is not valid UTF-8 text", "{Label} is not valid UTF-8 text."),
+        (rf"{P} must be a JSON .*", "{Label} is not a plain value: write it as text."),
+    ],
+}
+_BATCH_COMPILED = {errno: [(re.compile(p, re.ASCII | re.DOTALL), t) for p, t in rules]
+                   for errno, rules in BATCH_LINE_REFUSALS.items()}
+BATCH_CELLS = ("account", "amount", "method", "paid_at", "key")
+BATCH_LABELS = {"account_no": "the account number", "amount": "the amount",
+                "method": "the payment method", "paid_at": "the payment date",
+                "idempotency_key": "the key"}
+
+
+def _cell(value):
+    """A cell of the file as a sentence quotes it: “A0000007”, at most 40 characters."""
+    if value is None or str(value).strip() == "":
+        return "(empty)"
+    text = str(value).strip()
+    more = "\u2026" if len(text) > 40 else ""
+    return f"\u201c{text[:40]}{more}\u201d"
+
+
+def batch_line_reason(errno, message, cells):
+    """Why post_payment_batch refused a line, in one sentence (BATCH_LINE_REFUSALS): `errno` and
+    `message` as the line's row holds them, `cells` the line's values as the file has them (a
+    dict with keys of BATCH_CELLS). None for a line that was not refused (no errno)."""
+    from billing import formatting
+    if errno is None:
+        return None
+    errno = normalize_errno(errno)
+    text = (message or "").strip()
+    for pattern, sentence in _BATCH_COMPILED.get(errno, []) + _BATCH_COMPILED[None]:
+        m = pattern.fullmatch(text)
+        if m is None:
+            continue
+        parts = {k: _cell(cells.get(k)) for k in BATCH_CELLS}
+        for k, v in m.groupdict().items():
+            if k.startswith("when_"):
+                parts[k] = formatting.when(_moment(v))
+            else:
+                parts[k] = _shown(k, v)
+        label = BATCH_LABELS.get(parts.get("param")) or _label(parts.get("param"))
+        parts.update(Label=label[:1].upper() + label[1:], money_max=formatting.money(1000000))
+        return sentence.format(**parts)
+    return error_for(errno, text).sentence
+
+
+def _moment(text):
+    import datetime
+    try:
+        return datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return text
 
 
 class BillingError(Exception):

@@ -7,8 +7,14 @@ value is computed here, only written out.
   the currency is settings.BILLING_CURRENCY.
 - kwh(Decimal("2360.0000")) -> "2,360 kWh"; kwh(Decimal("45.1613")) -> "45.1613 kWh": the
   decimals the value has, no needless trailing zeros.
-- rate(Decimal("0.122")) -> "0.1220 per kWh" (four decimals, as the tariffs are priced; in the
-  currency of the amounts around it).
+- rate(Decimal("0.122")) -> "0.1220 per kWh" (four decimals at least, as the bills print them;
+  a rate priced in six keeps them: "0.155125 per kWh"; in the currency of the amounts around it).
+- percent(Decimal("1059832.07")) -> "1,059,832.07%"; percent(Decimal("20.00")) -> "20%";
+  percent(Decimal("12.5")) -> "12.50%".
+- labels of the database's codes: method_label (bank_transfer -> "Bank transfer"), source_label
+  (smart -> "Smart meter"), reading_kind_label, line_kind_label (fixed -> "Fixed charge"),
+  exception_label / exception_text (READ_NEEDS_REVIEW -> "Reading waits for review: reading 3784
+  of 30 Nov 2026 awaits review").
 - day(date) -> "29 Nov 2026"; when(datetime) -> "29 Nov 2026, 14:05": one date style, never ISO;
   days_in(text): the ISO days in a text of the database's written the same way.
 Template filters of the same names: {% load money %} (billing/templatetags/money.py).
@@ -91,12 +97,29 @@ def kwh_places(values):
     return max((_places(d) for d in map(_decimal, values) if d is not None), default=0)
 
 
-def rate(value):
-    """A price per kWh: 0.1220 per kWh."""
+def rate(value, unit=True):
+    """A price per kWh: 0.1220 per kWh. Four decimals, as the bills print them; a rate priced
+    more finely (a tariff block may have six decimals) keeps the decimals it needs: 0.155125 per
+    kWh, never rounded. unit=False: the number alone."""
     d = _decimal(value)
     if d is None:
         return ""
-    return f"{d.quantize(Decimal('0.0001')):,.4f} per kWh"
+    text = f"{d:,.{max(4, _places(d))}f}"
+    return f"{text} per kWh" if unit else text
+
+
+def percent(value, sign=True):
+    """A percentage with thousands separated: 1,059,832.07%; 12.50%; a whole one without
+    decimals, 20%; else two decimals (more when the value has them), so that a column of them
+    lines up. sign=False: the number alone (a column headed "Tax %"). None -> ""."""
+    d = _decimal(value)
+    if d is None:
+        return ""
+    if d == d.to_integral_value():
+        text = f"{int(d):,}"
+    else:
+        text = f"{d:,.{max(2, _places(d))}f}"
+    return f"{text}%" if sign else text
 
 
 # the database's code words as staff read them (payment methods, notice kinds, dunning levels,
@@ -111,6 +134,84 @@ WORDS = {
     "rebate_revoked": "rebate taken back", "late_fee": "late fee",
     "payment_reversal": "payment reversal",
 }
+
+
+# The database's codes that pages show as labels (a table cell, a definition): the same word
+# everywhere, capitalised as a label. Filters and links keep the code.
+PAYMENT_METHODS = {"cash": "Cash", "card": "Card", "cheque": "Cheque",
+                   "bank_transfer": "Bank transfer", "online": "Online"}
+READING_SOURCES = {"field": "Field visit", "customer": "Customer read", "smart": "Smart meter",
+                   "system": "System (estimate)"}
+READING_KINDS = {"actual": "Actual", "estimated": "Estimate", "initial": "Initial read"}
+BILL_LINE_KINDS = {"energy": "Energy", "fixed": "Fixed charge", "discount": "Discount",
+                   "tax": "Tax", "rebate": "Early-payment rebate",
+                   "rebate_revoked": "Rebate taken back", "late_fee": "Late fee"}
+# billing exceptions (billing_exception.exception_code, v_billing_exceptions,
+# v_preview_exceptions; the codes of db/procedures/_compute_bills.sql and _find_ineligible.sql;
+# LATER_PERIOD_BILLED only on old rows, docs/billing.md)
+EXCEPTION_LABELS = {
+    "UNBILLED_GAP": "Earlier days not billed",
+    "READ_NEEDS_REVIEW": "Reading waits for review",
+    "NO_TARIFF": "No tariff version",
+    "ESTIMATE_CONFLICT": "Estimate above a later reading",
+    "NEGATIVE_TOTAL": "Bill would be negative",
+    "ACCOUNT_NOT_OPEN": "Account not open",
+    "NO_METER": "No meter installed",
+    "ALREADY_BILLED": "Already billed",
+    "LATER_PERIOD_BILLED": "A later period is billed",
+}
+
+
+def _label(labels, value):
+    if value is None or value == "":
+        return ""
+    value = str(value)
+    return labels.get(value) or (value.replace("_", " ")[:1].upper() + value.replace("_", " ")[1:])
+
+
+def method_label(value):
+    """A payment method as a label: bank_transfer -> Bank transfer, online -> Online."""
+    return _label(PAYMENT_METHODS, value)
+
+
+def source_label(value):
+    """A reading's source as a label: smart -> Smart meter, field -> Field visit."""
+    return _label(READING_SOURCES, value)
+
+
+def reading_kind_label(value):
+    """A reading's kind as a label: actual -> Actual, estimated -> Estimate."""
+    return _label(READING_KINDS, value)
+
+
+def line_kind_label(value):
+    """A bill line's kind as a label: energy -> Energy, fixed -> Fixed charge."""
+    return _label(BILL_LINE_KINDS, value)
+
+
+def exception_label(code):
+    """A billing exception's code as words: READ_NEEDS_REVIEW -> Reading waits for review (a
+    code not in EXCEPTION_LABELS: its words, SOME_CODE -> Some code)."""
+    if not code:
+        return ""
+    return EXCEPTION_LABELS.get(code) or str(code).replace("_", " ").capitalize()
+
+
+def exception_detail(text):
+    """An exception's detail as the database wrote it, written as pages write: its days as days,
+    its numbers without the database's trailing zeros ("reading 3784 of 2026-11-30 awaits
+    review" -> "reading 3784 of 30 Nov 2026 awaits review")."""
+    if not text:
+        return ""
+    text = re.sub(r"(?<![\d.])-?\d+\.\d*?0{3,}\b", lambda m: kwh(m.group(0), unit=False),
+                  str(text))
+    return days_in(text)
+
+
+def exception_text(code, detail):
+    """An exception in words: its label, then its detail (exception_detail)."""
+    detail = exception_detail(detail)
+    return f"{exception_label(code)}: {detail}" if detail else exception_label(code)
 
 
 def words(value):

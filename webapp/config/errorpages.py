@@ -11,10 +11,15 @@ header, "Back to your account" and the customer phone line.
   customer's account, the staff start page, or, for a login without a staff role, nowhere but
   out), never to a page that answers 403 again; a 403 offers "Log out" (a customer logged in at
   the staff side, or staff at the portal, can change login without hunting for the button).
+- 405 (`MethodNotAllowedPageMiddleware`): Django's views answer a GET to a POST-only address
+  (an approve, post or issue button's, followed as a link or typed) with an empty 405; the
+  middleware gives that response the side's 405.html (the same page as a 403 or 404, with the way
+  back to the page the user came from when it is ours), keeping its status and Allow header.
 """
 from django.http import HttpResponseForbidden, HttpResponseNotFound, HttpResponseServerError
 from django.template import loader
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import requires_csrf_token
 
 from config.logcontext import current_request_id
@@ -74,3 +79,34 @@ def server_error(request):
     portal = is_portal_path(request.path)
     template = loader.get_template("500.html" if portal else "billing/500.html")
     return HttpResponseServerError(template.render({"request_id": current_request_id()}))
+
+
+def _came_from(request):
+    """The page the user came from (Referer), when it is one of ours and not this address."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if not referer or not url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return None
+    return None if referer.split("?")[0].endswith(request.path) else referer
+
+
+class MethodNotAllowedPageMiddleware:
+    """An empty 405 (a view's http_method_not_allowed) becomes the side's styled page: status 405
+    and its Allow header kept, the body the error page (billing/405.html, or the portal's
+    405.html under /my/). A 405 with a body of its own is left alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or getattr(response, "streaming", False) \
+                or response.content:
+            return response
+        side = "portal" if is_portal_path(request.path) else "staff"
+        template = "405.html" if side == "portal" else "billing/405.html"
+        context = {"who": who_asks(request), "side": side, "back": _came_from(request),
+                   "method": request.method}
+        response.content = loader.render_to_string(template, context, request=request)
+        response["Content-Type"] = "text/html; charset=utf-8"
+        return response

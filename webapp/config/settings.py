@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.logcontext.RequestLogMiddleware",   # user and request id on every log line
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.errorpages.MethodNotAllowedPageMiddleware",   # an empty 405: the styled error page
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",        # last, as django-axes requires
 ]

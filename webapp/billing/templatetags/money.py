@@ -1,9 +1,13 @@
 """Template filters of the one formatter (billing/formatting.py): {% load money %}, then
 {{ x|money }}, {{ x|money_signed }}, {{ x|amount }} (no currency), {{ x|kwh }}, {{ x|rate }},
-{{ d|day }}, {{ t|when }}, {{ words|money_in_text }}."""
+{{ d|day }}, {{ t|when }}, {{ words|money_in_text }}, {{ x|percent }}; the labels of codes
+({{ p.method|method_label }}, {{ r.source|source_label }}, {{ r.kind|reading_kind_label }},
+{{ l.kind|line_kind_label }}, {{ x.code|exception_label }}, {{ x.detail|exception_detail }});
+{{ customer.full_name|bdi }}: typed text isolated (<bdi>) where other text is beside it."""
 import re
 
 from django import template
+from django.utils.html import format_html
 
 from billing import formatting
 
@@ -17,6 +21,24 @@ register.filter("day", formatting.day)
 register.filter("count", formatting.count)
 register.filter("when", formatting.when)
 register.filter("words", formatting.words)
+register.filter("percent", formatting.percent)
+register.filter("method_label", formatting.method_label)
+register.filter("source_label", formatting.source_label)
+register.filter("reading_kind_label", formatting.reading_kind_label)
+register.filter("line_kind_label", formatting.line_kind_label)
+register.filter("exception_label", formatting.exception_label)
+register.filter("exception_detail", formatting.exception_detail)
+
+
+@register.filter
+def bdi(value):
+    """Text a person typed (a name, an address) isolated from the text around it: <bdi>...</bdi>,
+    escaped. A right-to-left mark or override in a name (U+202E) then reorders only the name,
+    never the customer number or the words beside it (a heading, a breadcrumb, a table cell
+    with more in it). Empty -> ""."""
+    if value is None or value == "":
+        return ""
+    return format_html("<bdi>{}</bdi>", value)
 
 
 @register.filter

@@ -86,7 +86,8 @@ def _row(r, *, desk, can_approve_own, hidden):
             f'<td class="num">{_kwh(r.consumption_kwh, False)}</td>\n'
             f'      <td class="usual">{_usual(r)}</td>\n'
             f'      <td class="previous">{_previous(r)}</td>\n'
-            f'      <td>{_text(r.source)}<span class="help">by {_text(r.recorded_by)}</span></td>\n'
+            f'      <td>{_text(formatting.source_label(r.source))}<span class="help">by '
+            f'{_text(r.recorded_by)}</span></td>\n'
             f'      {decision}\n'
             f'    </tr>')
 

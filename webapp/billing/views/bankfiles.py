@@ -23,12 +23,12 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from billing import bank_import, csv_export, formatting, paging, selectors, services
-from billing.errors import FILE_ERRORS, BillingError, Busy, error_for
+from billing.errors import FILE_ERRORS, BillingError, Busy, batch_line_reason
 from billing.roles import ADMIN, REPORTS, RoleRequiredMixin
 
 log = logging.getLogger("billing.bankfiles")
 OUTCOMES = ("pending", "posted", "replayed", "refused")
-REFUSED_COLUMNS = bank_import.COLUMNS + ("line_no", "error", "detail")
+REFUSED_COLUMNS = bank_import.COLUMNS + ("line_no", "reason")
 
 
 class BankFileUploadForm(forms.Form):
@@ -43,10 +43,12 @@ class BankFileUploadForm(forms.Form):
 
 
 def _error_words(line):
-    """A refused line's error for a person: the error map's sentence, and the server's detail."""
-    if line.errno is None:
-        return None
-    return error_for(line.errno, line.message or "").user_message
+    """A refused line's reason for a person, one sentence with what the file has (the amount,
+    the account number, the date): errors.batch_line_reason, for the page and the CSV alike.
+    None for a line that was not refused."""
+    return batch_line_reason(line.errno, line.message, {
+        "account": line.account_no, "amount": line.amount, "method": line.method,
+        "paid_at": line.paid_at, "key": line.idempotency_key})
 
 
 class BankFileListView(RoleRequiredMixin, TemplateView):
@@ -172,8 +174,9 @@ class BankFilePostView(RoleRequiredMixin, View):
 
 
 class BankFileRefusedCsvView(RoleRequiredMixin, View):
-    """The refused lines as a CSV in the upload format (plus line_no, error, detail), to fix
-    and upload again; cells neutralised against formulas (csv_export)."""
+    """The refused lines as a CSV in the upload format (plus line_no and the reason, the
+    sentence the batch page shows), to fix and upload again; cells neutralised against formulas
+    (csv_export)."""
     roles = REPORTS
 
     def get(self, request, batch_id):
@@ -183,6 +186,6 @@ class BankFileRefusedCsvView(RoleRequiredMixin, View):
         rows = (SimpleNamespace(account_no=line.account_no, amount=line.amount,
                                 method=line.method, paid_at=line.paid_at,
                                 key=line.idempotency_key, line_no=line.line_no,
-                                error=_error_words(line), detail=line.message)
+                                reason=_error_words(line))
                 for line in selectors.payment_batch_lines(batch_id=batch_id, outcome="refused"))
         return csv_export.csv_response(f"batch-{batch_id}-refused", REFUSED_COLUMNS, rows)
