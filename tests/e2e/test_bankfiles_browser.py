@@ -80,12 +80,15 @@ def test_upload_preview_post_and_refused_lines(page, live_server, accounts, bill
     assert page.locator("[data-count=posted]").inner_text() == "3"
     assert page.locator("[data-amount=posted]").inner_text().endswith("42.50")
     assert page.locator("table.bankfile-lines tr.outcome-posted a[href*='/payments/']").count() == 3
-    assert "Not found." in page.locator("table.bankfile-lines tr.outcome-refused").first.inner_text()
+    assert "There is no account with number \u201cA99999999\u201d." in page.locator(
+        "table.bankfile-lines tr.outcome-refused").first.inner_text()
     shoot(page, "result")
     with page.expect_download() as got:
         page.click("text=Download the refused lines (CSV)")
     refused = Path(got.value.path()).read_text().splitlines()
     assert len(refused) == 3 and refused[1].startswith("A99999999,5.00,")
+    assert refused[0].endswith(",line_no,reason")       # the page's sentence in the file too
+    assert "There is no account with number" in refused[1]
 
     page.click("button:has-text('Post again')")
     assert "Nothing was posted" in page.inner_text(".messages")
