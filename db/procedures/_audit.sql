@@ -30,7 +30,10 @@ BEGIN
     INSERT INTO audit_log (table_name, row_key, account_id, action, old_values, new_values,
                            actor, db_user)
     VALUES (p_table, COALESCE(p_key, ''), p_account_id, p_action, NULL, p_detail,
-            LEFT(COALESCE(IF(_is_blank(p_actor), NULL, TRIM(p_actor)), NULLIF(@billing_actor, ''),
-                          CONCAT('db:', USER())), 100),
+            -- an actor whose first byte is printable ASCII is not blank: no _is_blank call for
+            -- the usual one (a stored function call per audit row, from every audit trigger)
+            LEFT(COALESCE(IF(ASCII(p_actor) BETWEEN 33 AND 126 OR NOT _is_blank(p_actor),
+                             TRIM(p_actor), NULL),
+                          NULLIF(@billing_actor, ''), CONCAT('db:', USER())), 100),
             LEFT(USER(), 100));
 END

@@ -129,12 +129,13 @@ BEGIN
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
     -- arguments that need no lock (one test for the usual case, then each rule in order). Blank
-    -- is _is_blank's to say; a text with an ASCII letter or digit is not blank, which spares the
-    -- usual actor and key the function's call (AND stops at its first false operand)
+    -- is _is_blank's to say; a text whose first byte is a printable ASCII character other than
+    -- the space is not blank, which spares the usual actor and key the function's call (AND
+    -- stops at its first false operand; ASCII() reads one byte, cheaper than a REGEXP)
     IF v_amount IS NULL OR v_amount <= 0 OR v_amount > 1000000 OR v_amount <> ROUND(v_amount, 2)
        OR v_method IS NULL OR CAST(v_method AS BINARY) NOT IN ('cash', 'card', 'cheque', 'bank_transfer', 'online')
-       OR v_actor IS NULL OR (v_actor NOT REGEXP '[0-9A-Za-z]' AND _is_blank(v_actor))
-       OR (v_idempotency_key IS NOT NULL AND v_idempotency_key NOT REGEXP '[0-9A-Za-z]'
+       OR v_actor IS NULL OR (ASCII(v_actor) NOT BETWEEN 33 AND 126 AND _is_blank(v_actor))
+       OR (v_idempotency_key IS NOT NULL AND ASCII(v_idempotency_key) NOT BETWEEN 33 AND 126
            AND _is_blank(v_idempotency_key))
        OR v_account_id IS NULL OR v_paid_at > v_posted_at THEN
         IF v_amount IS NULL OR v_amount <= 0 OR v_amount > 1000000 OR v_amount <> ROUND(v_amount, 2) THEN
