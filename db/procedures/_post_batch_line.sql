@@ -95,7 +95,9 @@ BEGIN
         CALL _fail(45002, CONCAT('method must be cash, card, cheque, bank_transfer or online, not ',
                                   COALESCE(CONCAT('''', LEFT(v_method, 40), ''''), 'NULL')));
     END IF;
-    IF v_idempotency_key IS NOT NULL AND _is_blank(v_idempotency_key) THEN
+    -- a key whose first byte is printable ASCII is not blank (post_payment's cheap test first)
+    IF v_idempotency_key IS NOT NULL AND ASCII(v_idempotency_key) NOT BETWEEN 33 AND 126
+       AND _is_blank(v_idempotency_key) THEN
         CALL _fail(45002, 'idempotency_key must be NULL or 1 to 100 characters, not blank');
     END IF;
     IF p_account_no IS NULL THEN
