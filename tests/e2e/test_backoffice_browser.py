@@ -237,3 +237,14 @@ def test_a_clerk_works_through_a_paged_review_queue(page, live_server, meters, b
     expect(rows).to_have_count(2)
     assert "2 readings" in page.inner_text("h1") and page.locator("nav.pager").count() == 0
     shoot(page, "review-queue-after")
+    # at phone width each reading is a card: its figures labelled and its Approve and Reject
+    # buttons on the screen (the table scrolled sideways and hid them)
+    page.set_viewport_size({"width": 390, "height": 900})
+    box = page.locator("table.review-queue").locator("xpath=..")
+    assert box.evaluate("b => b.scrollWidth - b.clientWidth") <= 1
+    card = rows.first
+    for selector in ("td[data-label=Value]", "td[data-label='Usual use']",
+                     "button:has-text('Approve')", "button:has-text('Reject')"):
+        b = card.locator(selector).bounding_box()
+        assert b and b["x"] >= 0 and b["x"] + b["width"] <= 390, (selector, b)
+    page.set_viewport_size({"width": 1280, "height": 900})

@@ -18,13 +18,13 @@ from billing.views.common import path_for
 # the page's rows as a template loop writes them (dates and kWh through the one formatter)
 LOOP = """{% load money %}  {% for r in readings %}
     <tr id="reading-{{ r.reading_id }}">
-      <td class="nowrap"><a href="{% url 'billing:reading_detail' r.reading_id %}">{{ r.read_on|day }}</a></td>
-      <td>{{ r.serial_no }}{% if r.account_no %}<span class="help"><a href="{% url 'billing:account_detail' r.account_id %}">{{ r.account_no }}</a></span>{% endif %}</td>
-      <td class="num">{{ r.value|kwh:False }}</td><td class="num">{{ r.consumption_kwh|kwh:False }}</td>
-      <td class="usual">{% if r.daily_kwh is not None %}{{ r.daily_kwh|kwh }} a day<span class="help">{{ r.history_kwh|kwh }} over {{ r.history_days }} days</span>{% else %}<span class="help">no history</span>{% endif %}</td>
-      <td class="previous">{% if r.previous %}<ul class="plain">{% for p in r.previous %}<li class="nowrap">{{ p.read_on|day }}: {{ p.value|kwh:False }}{% if p.status != "accepted" %} <span class="help">({{ p.status }})</span>{% endif %}</li>{% endfor %}</ul>{% else %}—{% endif %}</td>
-      <td>{{ r.source|source_label }}<span class="help">by {{ r.recorded_by }}</span></td>
-      {% if can.desk %}<td>
+      <td class="nowrap" data-label="Date"><a href="{% url 'billing:reading_detail' r.reading_id %}">{{ r.read_on|day }}</a></td>
+      <td data-label="Meter, account">{{ r.serial_no }}{% if r.account_no %}<span class="help"><a href="{% url 'billing:account_detail' r.account_id %}">{{ r.account_no }}</a></span>{% endif %}</td>
+      <td class="num" data-label="Value">{{ r.value|kwh:False }}</td><td class="num" data-label="kWh">{{ r.consumption_kwh|kwh:False }}</td>
+      <td class="usual" data-label="Usual use">{% if r.daily_kwh is not None %}{{ r.daily_kwh|kwh }} a day<span class="help">{{ r.history_kwh|kwh }} over {{ r.history_days }} days</span>{% else %}<span class="help">no history</span>{% endif %}</td>
+      <td class="previous" data-label="Previous readings">{% if r.previous %}<ul class="plain">{% for p in r.previous %}<li class="nowrap">{{ p.read_on|day }}: {{ p.value|kwh:False }}{% if p.status != "accepted" %} <span class="help">({{ p.status }})</span>{% endif %}</li>{% endfor %}</ul>{% else %}—{% endif %}</td>
+      <td data-label="Recorded">{{ r.source|source_label }}<span class="help">by {{ r.recorded_by }}</span></td>
+      {% if can.desk %}<td class="decision">
         {% if r.own and not can_approve_own %}<p class="help own-reading">You entered this reading: another clerk or a billing admin approves it.</p>
         {% else %}<form method="post" action="{% url 'billing:reading_approve' r.reading_id %}" class="inline">{% csrf_token %}{% if page.number > 1 %}<input type="hidden" name="page" value="{{ page.number }}">{% endif %}
           <button type="submit" class="button">Approve<span class="visually-hidden"> reading {{ r.reading_id }}</span></button>{% if r.own %} <span class="help">(you entered it: the approval is logged)</span>{% endif %}</form>{% endif %}

@@ -62,7 +62,7 @@ def _decision(r, *, can_approve_own, hidden):
         approve = (f'<form method="post" action="{_text(r.approve_path)}" class="inline">'
                    f'{hidden}\n          <button type="submit" class="button">Approve<span '
                    f'class="visually-hidden"> reading {rid}</span></button>{logged}</form>')
-    return (f'<td>\n        {approve}\n'
+    return (f'<td class="decision">\n        {approve}\n'
             f'        <form method="post" action="{_text(r.reject_path)}" class="inline">'
             f'{hidden}\n'
             f'          <label for="reason-{rid}" class="reason-label">Reason for rejecting'
@@ -80,13 +80,15 @@ def _row(r, *, desk, can_approve_own, hidden):
                f'</span>' if r.account_no else "")
     decision = _decision(r, can_approve_own=can_approve_own, hidden=hidden) if desk else ""
     return (f'<tr id="reading-{_text(r.reading_id)}">\n'
-            f'      <td class="nowrap"><a href="{_text(r.path)}">{_day(r.read_on)}</a></td>\n'
-            f'      <td>{_text(r.serial_no)}{account}</td>\n'
-            f'      <td class="num">{_kwh(r.value, False)}</td>'
-            f'<td class="num">{_kwh(r.consumption_kwh, False)}</td>\n'
-            f'      <td class="usual">{_usual(r)}</td>\n'
-            f'      <td class="previous">{_previous(r)}</td>\n'
-            f'      <td>{_text(formatting.source_label(r.source))}<span class="help">by '
+            f'      <td class="nowrap" data-label="Date"><a href="{_text(r.path)}">'
+            f'{_day(r.read_on)}</a></td>\n'
+            f'      <td data-label="Meter, account">{_text(r.serial_no)}{account}</td>\n'
+            f'      <td class="num" data-label="Value">{_kwh(r.value, False)}</td>'
+            f'<td class="num" data-label="kWh">{_kwh(r.consumption_kwh, False)}</td>\n'
+            f'      <td class="usual" data-label="Usual use">{_usual(r)}</td>\n'
+            f'      <td class="previous" data-label="Previous readings">{_previous(r)}</td>\n'
+            f'      <td data-label="Recorded">{_text(formatting.source_label(r.source))}'
+            f'<span class="help">by '
             f'{_text(r.recorded_by)}</span></td>\n'
             f'      {decision}\n'
             f'    </tr>')
