@@ -49,7 +49,9 @@ def test_failed_list_and_retry(staff_client, billed, billing_db):
     row = billing_db.row("SELECT status, attempts, next_attempt_at <= NOW() AS due FROM notice "
                          "WHERE notice_id = %s", n_ann)
     assert (row["status"], row["attempts"], row["due"]) == ("pending", 0, 1)
-    assert staff_client.get(reverse("billing:notice_list")).context["notices"] == []
+    empty = staff_client.get(reverse("billing:notice_list"))
+    assert empty.context["notices"] == []
+    assert "None: no failed notice." in text(empty)          # says what is empty, not "None."
     # retrying what is not failed is refused, and said so
     r = staff_client.post(reverse("billing:notice_retry", args=[n_ann]), follow=True)
     assert "was not retried" in text(r)
