@@ -3,8 +3,8 @@
 -- line's values: the same checks in the same order with the same errors, the same allocation
 -- (the same helpers _allocation_plan and _apply_allocation), the same replay rules, the same
 -- payment, ledger and audit rows, the same collections delta (report_collections_part), the same
--- payment_received notice (_queue_notice) and payment_posting row. Only the transaction is the caller's: no START TRANSACTION, COMMIT or
--- ROLLBACK here.
+-- payment_received notice (_queue_notice) and payment_posting row. Only the transaction is the
+-- caller's: no START TRANSACTION, COMMIT or ROLLBACK here.
 --
 -- The caller has started the chunk's transaction and already locked the line's account (the
 -- chunk's accounts are locked in account id order first). The line's values arrive as the text
