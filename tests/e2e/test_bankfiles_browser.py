@@ -98,9 +98,10 @@ def test_upload_preview_post_and_refused_lines(page, live_server, accounts, bill
     shoot(page, "list")
 
 
-def test_the_bills_table_fits_at_1280_and_scrolls_in_its_box_at_390(page, live_server, accounts,
-                                                                    billing_db,
-                                                                    staff_login):
+def test_the_bills_table_fits_at_1280_and_is_cards_at_390(page, live_server, accounts,
+                                                          billing_db, staff_login):
+    """At 390 px each bill (and payment) is a card with its cells labelled: the table scrolled
+    sideways in its box, with the amounts out of sight."""
     a, _ = accounts
     staff_login("clerk1", "clerk")
     for path in (f"/accounts/{a.account_id}/", f"/customers/{a.customer_id}/"):
@@ -113,7 +114,12 @@ def test_the_bills_table_fits_at_1280_and_scrolls_in_its_box_at_390(page, live_s
         inner = box.evaluate("e => e.scrollWidth - e.clientWidth")
         assert inner <= 1, f"the bills table of {path} overflows its box at 1280 px by {inner}px"
         page.set_viewport_size({"width": 390, "height": 900})
-        assert box.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+        assert box.evaluate("e => e.scrollWidth - e.clientWidth") <= 1   # nothing hidden in it
+        for label in ("Total", "Open", "Status"):
+            cells = page.locator(f"table.bills-table td[data-label={label}]")
+            assert cells.count() >= 1
+            b = cells.first.bounding_box()
+            assert b["x"] >= 0 and b["x"] + b["width"] <= 390, (path, label, b)
         page_overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert page_overflow <= 1, f"{path} scrolls sideways at 390 px by {page_overflow}px"
         page.screenshot(path=str(SCREENS / f"bills-table{path.replace('/', '-')}390.png"),
