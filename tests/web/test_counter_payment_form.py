@@ -156,3 +156,18 @@ def test_an_amount_above_the_balance_needs_a_confirmation(staff_client, acc, bil
         "The account owes nothing now: ")
     assert "Yes, take it although the account owes nothing" in text(r)
     assert len(payments(billing_db, acc.account_id)) == 2
+
+
+def test_an_amount_the_database_refuses_is_not_asked_about(staff_client, acc, billing_db):
+    """2,000,000.00 is above what is owed and above what a payment may be: preview_payment
+    refuses it (45020), so the form asks no confirmation and posting's refusal is shown on
+    the amount; nothing is written."""
+    url = reverse("billing:payment_create", args=[acc.account_id])
+    snapshot = billing_db.snapshot()
+    r = staff_client.post(url, {**shown_form(staff_client, url), "method": "cash",
+                                "amount": "2,000,000.00"})
+    assert r.status_code == 200 and billing_db.snapshot() == snapshot
+    errors = r.context["form"].errors
+    assert "confirm_over" not in errors
+    assert errors.get("amount"), errors
+    assert "1,000,000.00" in words(r)

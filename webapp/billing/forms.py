@@ -1,7 +1,10 @@
-"""Forms check only the shape of the input (present, a date, a number). Every business rule
-(e-mail format, lengths, reading ranges, ...) is the procedure's: its refusal is shown next to
-the field it names (see views.ProcedureFormMixin)."""
+"""Forms check only the shape of the input (present, a date, a number, within the database's
+length or range: LimitedCharField, whole_number, so that the first message states the real
+limit). Every business rule (e-mail format, reading ranges, ...) is the procedure's, which
+checks the limits again: its refusal is shown next to the field it names (see
+views.ProcedureFormMixin)."""
 import datetime
+import logging
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -11,6 +14,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from billing import formatting
+from billing.errors import BillingError, Busy
+
+log = logging.getLogger("billing.forms")
 
 READING_SOURCES = [("field", "Field visit"), ("customer", "Customer read"),
                    ("smart", "Smart meter")]
@@ -320,14 +326,18 @@ def owed_as_shown(data, owed):
 def credit_of(preview, amount):
     """The credit a payment of `amount` would leave, as the database computes it (`preview`:
     amount -> preview_payment's row), or None when unknown: only a sentence loses its figure;
-    posting decides."""
+    posting decides. A refusal of the amount itself (a BillingError other than Busy, e.g.
+    45020 over 1,000,000.00) is raised: the caller asks nothing and lets posting say why."""
     if preview is None:
         return None
     try:
         return preview(amount)["credit"]
+    except Busy:
+        return None
+    except BillingError:
+        raise
     except Exception:  # noqa: BLE001
-        import logging
-        logging.getLogger("billing.forms").warning("preview_payment failed", exc_info=True)
+        log.warning("preview_payment failed", exc_info=True)
         return None
 
 
@@ -382,16 +392,11 @@ class CounterPaymentForm(forms.Form):
         amount = data.get("amount")
         if (self.owed is not None and amount is not None and amount > 0 and amount > self.owed
                 and not data.get("confirm_over")):
-            from billing.errors import BillingError, Busy
             money = formatting.money
             try:
-                credit = self.preview(amount)["credit"] if self.preview else None
-            except Busy:
-                credit = None
+                credit = credit_of(self.preview, amount)
             except BillingError:
                 return data     # the amount itself is refused (45020): posting says why
-            except Exception:  # noqa: BLE001 - only the sentence loses its figure
-                credit = None
             rest = (f"{money(credit)} stays on the account as credit" if credit is not None
                     else "the rest stays on the account as credit")
             if self.owed > 0:
