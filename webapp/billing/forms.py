@@ -18,8 +18,8 @@ from billing.errors import BillingError, Busy
 
 log = logging.getLogger("billing.forms")
 
-READING_SOURCES = [("field", "Field visit"), ("customer", "Customer read"),
-                   ("smart", "Smart meter")]
+# choices, labelled as every page labels them (formatting's one map of each)
+READING_SOURCES = [(s, formatting.READING_SOURCES[s]) for s in ("field", "customer", "smart")]
 
 
 # --- numbers as a person types them -------------------------------------------------------------
@@ -341,8 +341,8 @@ def credit_of(preview, amount):
         return None
 
 
-PAYMENT_METHODS = [("cash", "Cash"), ("cheque", "Cheque"), ("card", "Card"),
-                   ("bank_transfer", "Bank transfer")]
+PAYMENT_METHODS = [(m, formatting.PAYMENT_METHODS[m])          # the counter's methods
+                   for m in ("cash", "cheque", "card", "bank_transfer")]
 
 
 class CounterPaymentForm(forms.Form):

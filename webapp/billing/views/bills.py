@@ -36,7 +36,7 @@ class RebillForm(forms.Form):
     due_days = due_days_field()
 
 
-REFUND_METHODS = [("cheque", "Cheque"), ("bank_transfer", "Bank transfer"), ("card", "Card")]
+REFUND_METHODS = [(m, formatting.method_label(m)) for m in ("cheque", "bank_transfer", "card")]
 
 
 class RefundForm(forms.Form):

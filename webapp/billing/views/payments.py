@@ -45,7 +45,7 @@ class PostedForms:
 
 def method_words(method):
     """cash, cheque, card, bank transfer, online: a payment method in a sentence."""
-    return dict(forms.PAYMENT_METHODS).get(method, method).lower()
+    return formatting.method_label(method).lower()
 
 
 class CounterPaymentView(ObjectFormView):

@@ -30,7 +30,7 @@ from billing.roles import REPORTS, RoleRequiredMixin
 from billing.xlsx_export import xlsx_response
 
 PER_PAGE = 50
-METHODS = PAYMENT_METHODS + [("online", "Online")]
+METHODS = PAYMENT_METHODS + [("online", formatting.method_label("online"))]
 METHOD_WORDS = dict(METHODS)
 
 
