@@ -240,8 +240,9 @@ def test_the_run_page_counts_and_explains_exceptions_until_resolved(billing_admi
     assert estimated == 1
     assert "Billed 2 bills, of which 1 estimated" in words
     assert "Skipped 1 account: 1 – The reading at the end of the period waits for review." in words
-    # the exception's code in words (formatting.EXCEPTION_LABELS), its detail's day as a day
-    assert (f"Reading waits for review: reading {rid} of "
+    # the exception in words (EXCEPTION_WORDS, above), then its detail with its day as a day;
+    # never the code
+    assert (f"The reading at the end of the period waits for review. reading {rid} of "
             f"{formatting.day(real.last_end)} awaits review") in words
     assert "READ_NEEDS_REVIEW" not in words
     assert reverse("billing:reading_detail", args=[rid]) in page.content.decode()

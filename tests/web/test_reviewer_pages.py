@@ -138,11 +138,8 @@ def test_codes_read_as_labels_and_numbers_through_the_formatter():
     assert formatting.line_kind_label("fixed") == "Fixed charge"
     assert formatting.line_kind_label("late_fee") == "Late fee"
     assert formatting.line_kind_label("something_new") == "Something new"
-    assert formatting.exception_label("READ_NEEDS_REVIEW") == "Reading waits for review"
-    assert formatting.exception_label("SOME_NEW_CODE") == "Some new code"
-    assert formatting.exception_text("READ_NEEDS_REVIEW", "reading 3784 of 2026-11-30 awaits "
-                                     "review") == ("Reading waits for review: reading 3784 of "
-                                                   "30 Nov 2026 awaits review")
+    assert formatting.exception_detail("reading 3784 of 2026-11-30 awaits review") == (
+        "reading 3784 of 30 Nov 2026 awaits review")
     assert formatting.percent(D("1059832.07")) == "1,059,832.07%"
     assert formatting.percent(D("20.00")) == "20%" and formatting.percent(D("12.5")) == "12.50%"
     assert formatting.percent(D("-3.25"), sign=False) == "-3.25"

@@ -12,9 +12,9 @@ value is computed here, only written out.
 - percent(Decimal("1059832.07")) -> "1,059,832.07%"; percent(Decimal("20.00")) -> "20%";
   percent(Decimal("12.5")) -> "12.50%".
 - labels of the database's codes: method_label (bank_transfer -> "Bank transfer"), source_label
-  (smart -> "Smart meter"), reading_kind_label, line_kind_label (fixed -> "Fixed charge"),
-  exception_label / exception_text (READ_NEEDS_REVIEW -> "Reading waits for review: reading 3784
-  of 30 Nov 2026 awaits review").
+  (smart -> "Smart meter"), reading_kind_label, line_kind_label (fixed -> "Fixed charge");
+  exception_detail ("reading 3784 of 2026-11-30 awaits review" -> "reading 3784 of 30 Nov 2026
+  awaits review"; an exception's code is said in words by the run pages' EXCEPTION_WORDS).
 - day(date) -> "29 Nov 2026"; when(datetime) -> "29 Nov 2026, 14:05": one date style, never ISO;
   days_in(text): the ISO days in a text of the database's written the same way.
 Template filters of the same names: {% load money %} (billing/templatetags/money.py).
@@ -146,20 +146,6 @@ READING_KINDS = {"actual": "Actual", "estimated": "Estimate", "initial": "Initia
 BILL_LINE_KINDS = {"energy": "Energy", "fixed": "Fixed charge", "discount": "Discount",
                    "tax": "Tax", "rebate": "Early-payment rebate",
                    "rebate_revoked": "Rebate taken back", "late_fee": "Late fee"}
-# billing exceptions (billing_exception.exception_code, v_billing_exceptions,
-# v_preview_exceptions; the codes of db/procedures/_compute_bills.sql and _find_ineligible.sql;
-# LATER_PERIOD_BILLED only on old rows, docs/billing.md)
-EXCEPTION_LABELS = {
-    "UNBILLED_GAP": "Earlier days not billed",
-    "READ_NEEDS_REVIEW": "Reading waits for review",
-    "NO_TARIFF": "No tariff version",
-    "ESTIMATE_CONFLICT": "Estimate above a later reading",
-    "NEGATIVE_TOTAL": "Bill would be negative",
-    "ACCOUNT_NOT_OPEN": "Account not open",
-    "NO_METER": "No meter installed",
-    "ALREADY_BILLED": "Already billed",
-    "LATER_PERIOD_BILLED": "A later period is billed",
-}
 
 
 def _label(labels, value):
@@ -189,14 +175,6 @@ def line_kind_label(value):
     return _label(BILL_LINE_KINDS, value)
 
 
-def exception_label(code):
-    """A billing exception's code as words: READ_NEEDS_REVIEW -> Reading waits for review (a
-    code not in EXCEPTION_LABELS: its words, SOME_CODE -> Some code)."""
-    if not code:
-        return ""
-    return EXCEPTION_LABELS.get(code) or str(code).replace("_", " ").capitalize()
-
-
 def exception_detail(text):
     """An exception's detail as the database wrote it, written as pages write: its days as days,
     its numbers without the database's trailing zeros ("reading 3784 of 2026-11-30 awaits
@@ -206,12 +184,6 @@ def exception_detail(text):
     text = re.sub(r"(?<![\d.])-?\d+\.\d*?0{3,}\b", lambda m: kwh(m.group(0), unit=False),
                   str(text))
     return days_in(text)
-
-
-def exception_text(code, detail):
-    """An exception in words: its label, then its detail (exception_detail)."""
-    detail = exception_detail(detail)
-    return f"{exception_label(code)}: {detail}" if detail else exception_label(code)
 
 
 def words(value):

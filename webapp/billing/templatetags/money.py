@@ -2,7 +2,7 @@
 {{ x|money }}, {{ x|money_signed }}, {{ x|amount }} (no currency), {{ x|kwh }}, {{ x|rate }},
 {{ d|day }}, {{ t|when }}, {{ words|money_in_text }}, {{ x|percent }}; the labels of codes
 ({{ p.method|method_label }}, {{ r.source|source_label }}, {{ r.kind|reading_kind_label }},
-{{ l.kind|line_kind_label }}, {{ x.code|exception_label }}, {{ x.detail|exception_detail }});
+{{ l.kind|line_kind_label }}, {{ x.detail|exception_detail }});
 {{ customer.full_name|bdi }}: typed text isolated (<bdi>) where other text is beside it."""
 import re
 
@@ -26,7 +26,6 @@ register.filter("method_label", formatting.method_label)
 register.filter("source_label", formatting.source_label)
 register.filter("reading_kind_label", formatting.reading_kind_label)
 register.filter("line_kind_label", formatting.line_kind_label)
-register.filter("exception_label", formatting.exception_label)
 register.filter("exception_detail", formatting.exception_detail)
 
 
