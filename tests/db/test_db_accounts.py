@@ -78,7 +78,11 @@ def errno_of(fn):
 def test_each_account_gets_exactly_the_contract_grants(db, db_url, accounts):
     out = run_script(db_url, accounts)
     assert "from the environment" in out
-    assert not accounts.exists()           # every password came from the environment
+    # every password came from the environment; the env file keeps them for the next run
+    assert stat.S_IMODE(accounts.stat().st_mode) == 0o600
+    assert dict(line.split("=", 1) for line in accounts.read_text().splitlines()
+                if "=" in line and not line.startswith("#")) == PASSWORDS
+    assert not any(v in out for v in PASSWORDS.values())       # never printed
 
     app = login(db_url, "billing_app", PASSWORDS["BILLING_APP_PASSWORD"])
     r = app.call("create_customer", "Via App", None, None, None, "staff:app")
@@ -180,12 +184,50 @@ def test_generated_passwords_are_kept_private_and_reused(db, db_url, accounts):
     app.close()
 
 
+def test_a_password_from_the_environment_is_kept_by_the_next_run(db, db_url, accounts):
+    """BILLING_REPORT_PASSWORD set once: a later run without it keeps that password (the env
+    file holds what the accounts were given), where it used to set the file's old one again."""
+    run_script(db_url, accounts, passwords={})
+    run_script(db_url, accounts, passwords={"BILLING_REPORT_PASSWORD": "rep-Given-6"})
+    run_script(db_url, accounts, passwords={})
+    report = login(db_url, "billing_report", "rep-Given-6")
+    assert report.rows(f"SELECT COUNT(*) AS n FROM {VIEW}") == [{"n": 0}]
+    report.close()
+    assert stat.S_IMODE(accounts.stat().st_mode) == 0o600
+    assert "BILLING_REPORT_PASSWORD=rep-Given-6" in accounts.read_text().splitlines()
+
+
+def test_an_owner_who_may_not_create_accounts_is_told_what_it_needs(db, db_url, accounts):
+    """An owner with every privilege on the schema but not CREATE USER: a sentence naming the
+    privileges, exit 1, no traceback."""
+    user = f"{PREFIX}owner"
+    schema = db.value("SELECT DATABASE()")
+    for host in ("%", "localhost"):     # a unix socket or TCP, whichever the tests use
+        db.execute(f"CREATE USER '{user}'@'{host}' IDENTIFIED BY 'own-Secret-7'")
+    try:
+        for host in ("%", "localhost"):
+            db.execute(f"GRANT ALL ON `{schema}`.* TO '{user}'@'{host}' WITH GRANT OPTION")
+        kw = connect_kwargs(db_url)
+        sock = kw.get("unix_socket")
+        url = (f"mysql://{user}:own-Secret-7@localhost/{schema}?unix_socket={sock}" if sock else
+               f"mysql://{user}:own-Secret-7@{kw['host']}:{kw.get('port', 3306)}/{schema}")
+        env = {k: v for k, v in os.environ.items() if k not in PASSWORDS}
+        out = subprocess.run([sys.executable, str(ROOT / "bin" / "db-accounts"), "--prefix",
+                              PREFIX, "--env-file", str(accounts), url],
+                             capture_output=True, text=True, env=env, timeout=60)
+        assert out.returncode == 1, out.stdout + out.stderr
+        assert "CREATE USER" in out.stderr and "Traceback" not in out.stderr, out.stderr
+    finally:
+        for host in ("%", "localhost"):
+            db.execute(f"DROP USER IF EXISTS '{user}'@'{host}'")
+
+
 # --- the web app is served as billing_app (make run -> bin/webapp-serve) ---------------------
 
 def test_make_run_serves_the_web_app_as_billing_app(db, db_url, accounts):
     """`make run`'s last step is bin/webapp-serve; its Django process reaches the billing schema
     as billing_app and Django's own schema as billing_web, after bin/webapp-setup migrated
-    Django's tables as the owner."""
+    Django's tables as the owner (and, on a real server, made no demo login)."""
     # --no-print-directory: under `make test` this make is nested and would print its directory
     out = subprocess.run(["make", "--no-print-directory", "-n", "run"], cwd=ROOT,
                          capture_output=True, text=True)
@@ -204,6 +246,9 @@ def test_make_run_serves_the_web_app_as_billing_app(db, db_url, accounts):
         setup = subprocess.run([str(ROOT / "bin" / "webapp-setup")], env=env,
                                capture_output=True, text=True, timeout=300)
         assert setup.returncode == 0, setup.stdout + setup.stderr
+        # a real server (BILLING_DATABASE_URL set): no demo logins with their published password
+        assert "no demo logins" in setup.stdout, setup.stdout
+        assert db.value(f"SELECT COUNT(*) FROM `{web}`.auth_user") == 0
         probe = (
             "from django.db import connections\n"
             "from django.contrib.sessions.backends.db import SessionStore\n"

@@ -129,3 +129,14 @@ def test_backup_into_a_directory_names_the_file(db, tmp_path):
     database = db.value("SELECT DATABASE()")
     assert len(files) == 1 and files[0].name.startswith(f"{database}-")
     assert files[0].name.endswith(".sql.gz") and files[0].stat().st_mode & 0o077 == 0
+
+
+def test_backup_into_a_directory_not_there_yet(db, tmp_path):
+    """`--output /srv/backups/` on a machine without that directory: the trailing slash names a
+    directory, which is created, not a file called "backups"."""
+    target = tmp_path / "backups"
+    out = manage(db.url, "backup", "--output", f"{target}/")
+    assert out.returncode == 0, out.stderr
+    assert target.is_dir()
+    files = list(target.iterdir())
+    assert len(files) == 1 and files[0].name.endswith(".sql.gz")

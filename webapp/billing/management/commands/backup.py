@@ -3,7 +3,7 @@ triggers, events, views, and yoyo's migration log) to a file.
 
     manage.py backup                                   # var/backups/<db>-<timestamp>.sql.gz
     manage.py backup --output /srv/backups/billing.sql.gz
-    manage.py backup --output /srv/backups/          # a directory: <db>-<timestamp>.sql.gz in it
+    manage.py backup --output /srv/backups/          # a directory (made if missing): <db>-<timestamp>.sql.gz in it
     manage.py backup --url mysql://owner@localhost/billing?unix_socket=/run/mysqld/mysqld.sock
 
 It runs `mariadb-dump` (or `mysqldump`) with --single-transaction (one consistent InnoDB
@@ -42,8 +42,9 @@ class Command(BaseCommand):
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", "-o", help="file or existing directory to write to (default: "
-                            "var/backups/); in a directory the name is "
+        parser.add_argument("--output", "-o", help="file or directory to write to (default: "
+                            "var/backups/); a directory is one that exists or a name ending "
+                            "in '/' (created); in it the name is "
                             "<database>-<YYYYmmdd-HHMMSS>.sql.gz; .gz compresses")
         parser.add_argument("--url", help="database URL (default: BILLING_DATABASE_URL)")
 
@@ -54,7 +55,8 @@ class Command(BaseCommand):
         try:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             out = Path(o["output"]) if o["output"] else Path(settings.VAR_DIR) / "backups"
-            if not o["output"] or out.is_dir():
+            # "/srv/backups/" names a directory even before it exists (Path drops the slash)
+            if not o["output"] or out.is_dir() or o["output"].endswith(os.sep):
                 out = out / f"{database}-{stamp}.sql.gz"
             out.parent.mkdir(parents=True, exist_ok=True)
             tmp = out.with_name(out.name + ".part")
