@@ -118,20 +118,22 @@ BEGIN
         SELECT COUNT(*) INTO v_open FROM bill
          WHERE account_id = v_account_id AND cancelled_at IS NULL AND amount_paid < total_amount;
     END IF;
-    IF v_account_id IS NULL OR (v_closed_on IS NOT NULL AND v_open = 0) THEN
-        -- a replay is answered even when the account was closed since
+    IF v_account_id IS NULL OR (v_closed_on IS NOT NULL AND v_open = 0)
+       OR DATE(v_paid_at) < v_opened_on THEN
+        -- no new payment here, but a replay is answered all the same, as post_payment does
+        -- (an account closed since, a retry that changed paid_at)
         SELECT MAX(payment_id) INTO v_payment_id FROM payment
          WHERE idempotency_key = v_key LOCK IN SHARE MODE;
         IF v_payment_id IS NULL AND v_account_id IS NULL THEN
             CALL _fail(45001, CONCAT('no account with number ''', LEFT(p_account_no, 40), ''''));
         END IF;
-        IF v_payment_id IS NULL THEN
+        IF v_payment_id IS NULL AND v_closed_on IS NOT NULL AND v_open = 0 THEN
             CALL _fail(45021, CONCAT('account ', v_account_id, ' is closed (since ', v_closed_on, ') and has no money open'));
         END IF;
-    ELSE
-        IF DATE(v_paid_at) < v_opened_on THEN
+        IF v_payment_id IS NULL THEN
             CALL _fail(45002, CONCAT('paid_at ', v_paid_at, ' is before the account opened on ', v_opened_on));
         END IF;
+    ELSE
         CALL _allocation_plan(v_account_id, v_amount, DATE(v_paid_at), v_plan, v_allocated, v_rebates);
         SET v_allocated = COALESCE(v_allocated, 0);
         BEGIN

@@ -180,22 +180,23 @@ BEGIN
       LEFT JOIN bill b FORCE INDEX (ix_bill_open_account) ON b.open_account_id = a.account_id
      WHERE a.account_id = v_account_id
        FOR UPDATE;
-    IF v_accounts = 0 OR (v_closed_on IS NOT NULL AND v_open = 0) THEN
-        -- a closed account accepts payments while it has money open (billing-rules.md); a
-        -- replay is answered even when the account was closed since (or the key was used
-        -- for another account: 45022 below)
+    IF v_accounts = 0 OR (v_closed_on IS NOT NULL AND v_open = 0) OR v_on < v_opened_on THEN
+        -- no new payment here: a closed account accepts payments while it has money open, and
+        -- none is dated before the account opened (billing-rules.md). A replay is answered all
+        -- the same: the key decides (a retry that changed paid_at, an account closed since; or
+        -- the key was used for another account: 45022 below)
         SELECT MAX(payment_id) INTO v_payment_id FROM payment WHERE idempotency_key = v_key;
         IF v_payment_id IS NULL AND v_accounts = 0 THEN
             CALL _fail(45001, CONCAT('no account with id ', v_account_id));
         END IF;
-        IF v_payment_id IS NULL THEN
+        IF v_payment_id IS NULL AND v_closed_on IS NOT NULL AND v_open = 0 THEN
             CALL _fail(45021, CONCAT('account ', v_account_id, ' is closed (since ', v_closed_on, ') and has no money open'));
+        END IF;
+        IF v_payment_id IS NULL THEN
+            CALL _fail(45002, CONCAT('paid_at ', v_paid_at, ' is before the account opened on ', v_opened_on));
         END IF;
         ROLLBACK;
     ELSE
-        IF v_on < v_opened_on THEN
-            CALL _fail(45002, CONCAT('paid_at ', v_paid_at, ' is before the account opened on ', v_opened_on));
-        END IF;
         IF v_rebates_offered > 0 THEN
             -- a rebate on offer: the shared plan decides which are granted (and the rebate
             -- lines' numbers); it reads the bills locked above

@@ -284,6 +284,24 @@ def test_refusals_are_recorded_not_signalled(db):
     assert rows[6]["message"] == "account_no is required"
 
 
+def test_a_line_dated_before_the_opening_replays_a_used_key(db):
+    """As post_payment: a line that repeats a posted payment's key, account and amount is a
+    replay whatever its paid_at; the same date with a new key is refused (45002)."""
+    db.set_clock(CLOCK)
+    acc = make_metered_account(db).account_id
+    no = account_no(db, acc)
+    first = db.call("post_payment", acc, "40.00", "bank_transfer", "2026-02-20 09:00:00",
+                    "k-early", BATCH_ACTOR)
+    a = stage(db, [line(no, "40.00", paid_at="2025-12-31 09:00:00", key="k-early"),
+                   line(no, "40.00", paid_at="2025-12-31 09:00:00", key="k-early-new")])
+    r = post(db, a["batch_id"])
+    assert (r["posted"], r["replayed"], r["refused"]) == (0, 1, 1)
+    rows = batch_lines(db, a["batch_id"])
+    assert [(x["outcome"], x["errno"]) for x in rows] == [("replayed", None), ("refused", 45002)]
+    assert rows[0]["payment_id"] == first["payment_id"]
+    assert db.value("SELECT COUNT(*) FROM payment") == 1
+
+
 def test_stage_errors(db):
     for lines, msg in [("not json", "lines must be a JSON array of objects"),
                        ('{"a": 1}', "lines must be a JSON array of objects"),

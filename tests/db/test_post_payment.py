@@ -285,6 +285,26 @@ def test_paid_at_not_in_the_future_nor_before_the_account_opened(db, acc):
     assert_integrity(db)
 
 
+def test_a_retry_dated_before_the_opening_is_answered_as_a_replay(db, acc):
+    """The key decides (billing-rules.md, Payments: the same key with the same account and amount
+    returns the first answer): a retry whose paid_at was changed to a day before the account
+    opened is a replay, as on an account closed since; only a new posting is refused for that
+    date (an outside model of the rules found it refused with 45002)."""
+    make_bill(db, acc, "100.00", "2026-02-15")
+    with db.at(dt.datetime(2026, 3, 1, 10, 0, 0)):
+        first = pay(db, acc, "40.00", paid_at="2026-03-01 09:00:00", key="k-retry")
+        before = db.snapshot()
+        again = pay(db, acc, "40.00", paid_at="2025-12-31 09:00:00", key="k-retry")
+        assert again == {**first, "replayed": 1}
+        assert db.snapshot() == {**before, "audit_log": before["audit_log"] + 1}
+        for amount, key, errno in [("40.00", "k-new-early", 45002), ("41.00", "k-retry", 45022)]:
+            with pytest.raises(DbError) as e:
+                pay(db, acc, amount, paid_at="2025-12-31 09:00:00", key=key)
+            assert e.value.errno == errno, key
+    assert db.value("SELECT COUNT(*) FROM payment") == 1
+    assert_integrity(db)
+
+
 # ---- idempotency ---------------------------------------------------------------------------
 
 def test_replay_returns_the_first_answer_and_posts_nothing(db, acc):
