@@ -22,6 +22,7 @@ import pytest
 from django.urls import reverse
 
 from helpers.factories import make_metered_account, make_tariff
+from helpers.portal_data import make_portal_customer
 from portal.models import CustomerLogin
 from portal.services import create_customer_login
 
@@ -123,3 +124,22 @@ def test_charge_rows_are_whole_on_a_page_and_the_totals_print_once(long_bill, bi
     whole = " ".join(pages)
     assert whole.count("Still open") == 1, "the totals print once, after the last row"
     assert whole.index("Still open") > whole.index(starts[-1])
+
+
+def test_the_receipt_pdf_prints_no_caption_meant_for_screen_readers(billing_db, client,
+                                                                    tmp_path):
+    """The receipt's table of bills has a caption for screen readers ("Bills paid by this payment
+    when it was received"), visually hidden on the page; the PDF printed it as visible text (its
+    style had no visually-hidden). Now hidden on both: the heading above the table says it."""
+    ada = make_portal_customer(billing_db)
+    pid = billing_db.call("post_payment", ada.account_id, "50.00", "cash", None, "caption-50",
+                          A)["payment_id"]
+    create_customer_login(ada.customer_id, password="Kilowatt-hours-2026")
+    client.force_login(CustomerLogin.objects.get(customer_id=ada.customer_id).user)
+    caption = "Bills paid by this payment when it was received"
+    page = client.get(reverse("portal:payment_detail", args=[pid])).content.decode()
+    assert f'<caption class="visually-hidden">{caption}</caption>' in page
+    text = " ".join(pages_of(client.get(reverse("portal:payment_pdf", args=[pid])).content,
+                             tmp_path))
+    assert "What this payment paid" in text and "Kept as credit" in text
+    assert caption not in text
