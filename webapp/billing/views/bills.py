@@ -68,10 +68,14 @@ class BillDetailView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         bill = _bill_or_404(self.kwargs["bill_id"])
         account = selectors.get_account(account_id=bill.account_id)
+        lines = selectors.bill_lines(bill_id=bill.bill_id)
         return super().get_context_data(
             bill=bill, account=account,
             customer=selectors.get_customer(customer_id=bill.customer_id),
-            lines=selectors.bill_lines(bill_id=bill.bill_id),
+            lines=lines,
+            # the rebate in words: bill.rebate_state (offered / earned / missed, None on a
+            # cancelled bill or without one), and whether a granted rebate was taken back
+            rebate_taken_back=any(line.kind == "rebate_revoked" for line in lines),
             why=comparison.why(bill_id=bill.bill_id),
             readings=selectors.bill_readings(bill_id=bill.bill_id),
             allocations=selectors.bill_allocations(bill_id=bill.bill_id),
