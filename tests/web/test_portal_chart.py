@@ -41,6 +41,7 @@ class Row:
         self.consumption_kwh = Decimal(kwh)
         self.estimated = estimated
         self.issued_total = Decimal(total)
+        self.total_amount = Decimal(total)        # portal.selectors.usage: the bill's total now
         self.is_last_year = last_year
         self.kwh_per_day = Decimal(per_day)
 

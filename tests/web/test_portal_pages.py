@@ -56,9 +56,9 @@ def test_dashboard_shows_balance_due_rebate_overdue_and_the_usage_chart(c, ada, 
     assert 'height="116" class="bar' in html                        # the largest period
     assert '<text x="105" y="32" text-anchor="middle" class="value">290</text>' in html
     assert '<td data-label="Used" class="num">290 kWh</td>' in html
-    for b in billing_db.rows("SELECT issued_total FROM bill WHERE account_id = %s",
-                             ada.account_id):
-        assert f'<td data-label="Cost" class="num">{formatting.money(b["issued_total"])}</td>' \
+    for b in billing_db.rows("SELECT total_amount FROM v_bill_summary WHERE account_id = %s",
+                             ada.account_id):          # the bill's total now, as the bill list
+        assert f'<td data-label="Cost" class="num">{formatting.money(b["total_amount"])}</td>' \
             in html
 
 
@@ -98,15 +98,16 @@ def test_dashboard_compares_this_period_the_previous_and_last_year(client, billi
     for row, (what, bill_id) in zip(rows, [("This period", bills[14]),
                                            ("Previous period", bills[13]),
                                            ("Same period last year", bills[2])]):
-        b = billing_db.row("SELECT period_start, period_end, b.consumption_kwh, b.days_billed, "
-                           "b.issued_total, c.kwh_per_day FROM bill b JOIN v_bill_comparison c USING "
-                           "(bill_id) WHERE bill_id = %s", bill_id)
+        b = billing_db.row("SELECT b.period_start, b.period_end, b.consumption_kwh, b.days_billed, "
+                           "s.total_amount, c.kwh_per_day FROM bill b JOIN v_bill_comparison c USING "
+                           "(bill_id) JOIN v_bill_summary s USING (bill_id) WHERE bill_id = %s",
+                           bill_id)
         cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"(?s)<t[hd][^>]*>(.*?)</t[hd]>", row)]
         assert cells == [what, f"{formatting.day(b['period_start'])} – "
                                f"{formatting.day(b['period_end'])}",
                          formatting.kwh(b["consumption_kwh"]),
                          formatting.kwh(b["kwh_per_day"], unit=False),
-                         formatting.money(b["issued_total"])], (what, cells)
+                         formatting.money(b["total_amount"])], (what, cells)
 
 
 def test_bill_list_filters_by_year_status_and_account(c, ada):

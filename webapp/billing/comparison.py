@@ -92,6 +92,7 @@ class Why:
     last_year: str = None
     last_year_bill_id: int = None
     periods: list = field(default_factory=list)     # v_bill_usage_history rows, oldest first
+    compared: bool = False      # the sentence compares two bills' totals as issued (the rules)
 
     def __bool__(self):
         return bool(self.sentence or self.last_year or len(self.periods) > 1)
@@ -102,4 +103,5 @@ def why(*, bill_id):
     e = selectors.bill_explanation(bill_id=bill_id)
     return Why(sentence=sentence(e), last_year=last_year(e),
                last_year_bill_id=e.last_year_bill_id if e else None,
-               periods=selectors.bill_usage_history(bill_id=bill_id))
+               periods=selectors.bill_usage_history(bill_id=bill_id),
+               compared=bool(e and e.prev_bill_id is not None and e.comparison_available))

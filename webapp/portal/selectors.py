@@ -29,8 +29,16 @@ def account_header(*, customer_id, account_id):
 
 
 def usage(*, account_id):
-    """The account's last 12 billed periods, oldest first."""
-    return list(PortalUsage.objects.filter(account_id=account_id).order_by("period_end"))
+    """The account's last 13 billed periods, oldest first (v_portal_usage), each with its bill's
+    total now (`total_amount`, v_bill_summary's: after a rebate granted or a late fee charged
+    since it was issued), the figure the bill list shows for the same bill."""
+    rows = list(PortalUsage.objects.filter(account_id=account_id).order_by("period_end"))
+    totals = dict(PortalBill.objects.filter(account_id=account_id,
+                                            bill_id__in=[r.bill_id for r in rows])
+                  .values_list("bill_id", "total_amount"))
+    for r in rows:
+        r.total_amount = totals[r.bill_id]
+    return rows
 
 
 def bills(*, customer_id, year=None, status=None, account_id=None):

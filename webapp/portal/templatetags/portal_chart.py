@@ -2,8 +2,9 @@
 values and cost") and its table. An inline SVG of the account's last 13 periods
 (v_portal_usage): a kWh axis with round tick values and grid lines, each bar's kWh written
 above it, the latest period and the same period last year marked (colour and a ▲ over last
-year's bar); each period's cost is the bill's total as issued, from the view, written by the
-one formatter. The table under the chart has every figure (period, kWh, kWh a day, cost), for
+year's bar); each period's cost is its bill's total now (`total_amount`, attached by
+portal.selectors.usage from v_bill_summary: the figure the bill list shows), written by the one
+formatter. The table under the chart has every figure (period, kWh, kWh a day, cost), for
 screen readers and narrow screens; the figure's text alternative points to it.
 
 Nothing here computes money. Bar heights and axis ticks are pixels and round kWh values for the
@@ -71,7 +72,7 @@ def _bar(i, r, kind, axis_top):
     note = {"this": ", this period", "last-year": ", same period last year", "other": ""}[kind]
     return (x, BASE_Y - h, BAR, h, kind, " estimated" if r.estimated else "", FILL[kind],
             f"{month} {r.period_end.year}", formatting.kwh(r.consumption_kwh),
-            formatting.money(r.issued_total), " (estimated)" if r.estimated else "", note,
+            formatting.money(r.total_amount), " (estimated)" if r.estimated else "", note,
             x + BAR // 2, BASE_Y - h - 4, _kwh(r.consumption_kwh),
             x + BAR // 2, BASE_Y - h - 17, "▲" if kind == "last-year" else "",
             x + BAR // 2, BASE_Y + 14, month,
@@ -83,7 +84,7 @@ def _row(r, kind):
     what = {"this": "this period", "last-year": "same period last year", "other": ""}[kind]
     reading = "estimated" if r.estimated else "actual"
     return (kind, _day(r.period_start), _day(r.period_end), formatting.kwh(r.consumption_kwh),
-            formatting.kwh(r.kwh_per_day, unit=False), formatting.money(r.issued_total),
+            formatting.kwh(r.kwh_per_day, unit=False), formatting.money(r.total_amount),
             f"{reading}, {what}" if what else reading)
 
 
