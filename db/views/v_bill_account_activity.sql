@@ -1,5 +1,6 @@
--- v_bill_account_activity: the ledger entries between the previous bill and this one, listed on
--- a bill's account summary (issue 21; totals in v_bill_account_summary). One row per entry.
+-- v_bill_account_activity: the ledger entries between the previous bill's issue and this bill,
+-- listed on a bill's account summary (issue 21; totals and what a bill's issue is in
+-- v_bill_account_summary). One row per entry.
 --
 -- Columns:
 --   bill_id       the bill whose summary lists the entry
@@ -17,9 +18,16 @@ SELECT b.bill_id, l.entry_id, l.entry_date, l.entry_type, l.amount,
        l.refund_id
 FROM bill b
 JOIN ledger_entry e ON e.bill_id = b.bill_id AND e.entry_type = 'bill'
+-- the previous bill's entry; the window starts after its issue (its rebates at issue belong to
+-- it: v_bill_account_summary)
+LEFT JOIN ledger_entry pe ON pe.entry_id = (SELECT MAX(x.entry_id) FROM ledger_entry x
+                                             WHERE x.account_id = b.account_id AND x.entry_type = 'bill'
+                                               AND x.entry_id < e.entry_id)
 JOIN ledger_entry l ON l.account_id = b.account_id AND l.entry_id < e.entry_id
-     AND l.entry_id > COALESCE((SELECT MAX(x.entry_id) FROM ledger_entry x
-                                 WHERE x.account_id = b.account_id AND x.entry_type = 'bill'
-                                   AND x.entry_id < e.entry_id), 0)
+     AND l.entry_id > COALESCE(pe.entry_id, 0)
+     AND NOT (l.entry_type = 'rebate' AND l.bill_id = pe.bill_id
+              AND l.entry_id < (SELECT MIN(x.entry_id) FROM ledger_entry x
+                                 WHERE x.account_id = b.account_id AND x.entry_id > pe.entry_id
+                                   AND NOT (x.entry_type = 'rebate' AND x.bill_id = pe.bill_id)))
 LEFT JOIN payment p ON p.payment_id = l.payment_id
 LEFT JOIN bill ob ON ob.bill_id = l.bill_id

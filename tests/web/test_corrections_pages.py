@@ -246,9 +246,35 @@ def test_the_portal_shows_cancel_credit_note_replacement_final_refunds_reversals
     assert "cancelled" in page and cn["credit_note_no"] in page
     assert bill(billing_db, new)["bill_no"] in page
     assert "final bill" in text(client.get(reverse("portal:bill_detail", args=[final])))
+    # the print view and the PDF say as much (an outside review found them silent: a cancelled
+    # bill's PDF said "Paid, thank you" and carried a payment slip for €0.00)
+    feb_no, new_no = bill(billing_db, acc.feb)["bill_no"], bill(billing_db, new)["bill_no"]
+    for document in document_texts(client, acc.feb):
+        assert f"This bill was cancelled on" in document and cn["credit_note_no"] in document
+        assert f"It is replaced by bill {new_no}" in document
+        assert "Cancelled: not owed" in document and "Paid, thank you" not in document
+        assert "How to pay" not in document and "Payment slip" not in document
+    for document in [page_text(client, "portal:bill_detail", new), *document_texts(client, new)]:
+        assert f"replaces bill {feb_no}" in document
+    for document in document_texts(client, final):
+        assert "final bill" in document
     payments = text(client.get(reverse("portal:payment_list")))
     assert "Refunds" in payments and "Bank transfer" in payments and "1.00" in payments
     assert "reversed" in payments and "cheque bounced" in payments
+
+
+def page_text(client, name, bill_id):
+    return text(client.get(reverse(name, args=[bill_id])))
+
+
+def document_texts(client, bill_id):
+    """The bill's print view and its PDF, as text."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    pdf = client.get(reverse("portal:bill_pdf", args=[bill_id])).content
+    return [page_text(client, "portal:bill_print", bill_id),
+            re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages))]
 
 
 def test_a_portal_login_issued_is_audited(staff_client, acc, billing_db):

@@ -125,7 +125,7 @@ def test_the_bill_pdf_carries_every_element(grace, billing_db):
         "payment with its date": f"Payment received {day(paid['entry_date'])}, receipt "
                                  f"{receipt_no} {money(paid['amount'], credit=False)}",
         "adjustment (rebate earned)": f"Early-payment rebate earned on bill {bill2_no}",
-        "new charges": f"This bill {money(summary['new_charges'])}",
+        "new charges": f"This bill, as issued {money(summary['new_charges'])}",
         "balance after": f"Balance after this bill {money(summary['balance_after'])}",
         # the charges in words, the meter factor explained
         "first block in words": "Energy, first 100 kWh", "above the block": "Energy above 100 kWh",

@@ -157,6 +157,6 @@ def test_the_print_templates_work_with_the_e_mailed_documents_context(ada, billi
     bill = BillSummary.objects.get(bill_id=ada.bill_ids[2])
     from billing.documents import bill_document
     page = render_to_string("portal/bill_print.html", {
-        **common, "bill": bill, **bill_document(bill_id=bill.bill_id)})
+        **common, "bill": bill, **bill_document(bill)})
     assert "12 Mill Lane" in page and "Ada Lovelace" in page and "Payment slip" in page
     assert "Your account" in page and "Energy, first 100 kWh" in page

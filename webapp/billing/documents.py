@@ -4,19 +4,37 @@ itself, read from the views, in one place so that the page and the e-mail's PDF 
 Callers check first that the bill is the reader's."""
 from billing import comparison
 from billing.models import (BillAccountActivity, BillAccountSummary, BillLine, BillLineWords,
-                            BillReadingWords)
+                            BillReading, BillReadingWords, BillSummary)
 
 
-def bill_document(*, bill_id):
-    """The context of a bill's document: its lines, the lines' and readings' words
-    (v_bill_line_words, v_bill_reading_words) and the account since the previous bill
-    (v_bill_account_summary, v_bill_account_activity), and why it differs from the previous
-    bill (billing.comparison: v_bill_explanation, the usage chart)."""
+def _bill_of_account(account_id, bill_id):
+    """Another bill of the same account (the bill that replaces a cancelled one, or the one a
+    rebill replaces), as a dict with its number and credit note; None without one."""
+    if not bill_id:
+        return None
+    return BillSummary.objects.filter(account_id=account_id, bill_id=bill_id).values(
+        "bill_id", "bill_no", "credit_note_no").first()
+
+
+def bill_document(bill):
+    """The context of a bill's document (`bill`: its v_bill_summary row): its lines, the lines'
+    and readings' words (v_bill_line_words, v_bill_reading_words), the account since the
+    previous bill (v_bill_account_summary, v_bill_account_activity), why it differs from the
+    previous bill (billing.comparison: v_bill_explanation, the usage chart), the bills of a
+    correction: `replaced_by` (a cancelled bill's rebill) and `replaces` (a rebill's cancelled
+    bill), and, when a meter was exchanged inside the window, every reading of it with its
+    meter (`meter_readings`, v_staff_bill_reading)."""
+    bill_id = bill.bill_id
+    reading_words = BillReadingWords.objects.filter(bill_id=bill_id).first()
     return {
+        "meter_readings": (list(BillReading.objects.filter(bill_id=bill_id))
+                           if reading_words and reading_words.meter_exchanged else None),
+        "replaced_by": _bill_of_account(bill.account_id, bill.replaced_by_bill_id),
+        "replaces": _bill_of_account(bill.account_id, bill.replaces_bill_id),
         "why": comparison.why(bill_id=bill_id),
         "lines": list(BillLine.objects.filter(bill_id=bill_id)),
         "line_words": {w.line_no: w for w in BillLineWords.objects.filter(bill_id=bill_id)},
-        "reading_words": BillReadingWords.objects.filter(bill_id=bill_id).first(),
+        "reading_words": reading_words,
         "account_summary": BillAccountSummary.objects.filter(bill_id=bill_id).first(),
         "account_activity": list(BillAccountActivity.objects.filter(bill_id=bill_id)),
     }

@@ -775,7 +775,8 @@ class DunningKept(ReadOnlyModel):
 
 class BillAccountSummary(ReadOnlyModel):
     """db/views/v_bill_account_summary.sql: the account summary of a bill (previous balance,
-    payments, adjustments, this bill, balance after), from the ledger."""
+    payments, adjustments, this bill, the rebate its credit earned at issue, balance after),
+    from the ledger."""
     bill_id = models.PositiveIntegerField(primary_key=True)
     account_id = models.PositiveIntegerField()
     prev_bill_id = models.PositiveIntegerField(null=True)
@@ -783,6 +784,7 @@ class BillAccountSummary(ReadOnlyModel):
     payments = models.DecimalField(**MONEY)
     adjustments = models.DecimalField(**MONEY)
     new_charges = models.DecimalField(**MONEY)
+    rebate_at_issue = models.DecimalField(**MONEY)     # earned by the account's credit
     balance_after = models.DecimalField(**MONEY)
 
     class Meta(ReadOnlyModel.Meta):
@@ -836,11 +838,13 @@ class BillLineWords(ReadOnlyModel):
 
 
 class BillReadingWords(ReadOnlyModel):
-    """db/views/v_bill_reading_words.sql: the meter factor and the estimate a bill corrects."""
+    """db/views/v_bill_reading_words.sql: the meter factor, a meter exchange inside the window
+    and the estimate a bill corrects."""
     bill_id = models.PositiveIntegerField(primary_key=True)
     multiplier = models.DecimalField(max_digits=8, decimal_places=2)
     register_advance = models.DecimalField(max_digits=12, decimal_places=2)
     one_meter = models.BooleanField()
+    meter_exchanged = models.BooleanField()
     prev_estimated = models.BooleanField()
     corrects_bill_id = models.PositiveIntegerField(null=True)
     corrects_bill_no = models.CharField(max_length=16, null=True)

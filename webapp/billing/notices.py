@@ -113,7 +113,7 @@ def render(notice, *, attachments=True):
                                          payment_id=notice["payment_id"]).first()
     context.update(bill=bill, payment=payment, account=account)
     if with_pdf and bill is not None and notice["kind"] in BILL_PDF_KINDS:
-        pdf = _pdf("portal/bill_print.html", {**context, **bill_document(bill_id=bill.bill_id)})
+        pdf = _pdf("portal/bill_print.html", {**context, **bill_document(bill)})
         attachments.append((f"bill-{bill.bill_no}.pdf", pdf, "application/pdf"))
     if with_pdf and payment is not None and notice["kind"] in RECEIPT_PDF_KINDS:
         pdf = _pdf("portal/receipt_print.html", context)

@@ -179,7 +179,7 @@ class BillMixin(CustomerRequiredMixin):
 
     def bill_context(self):
         bill = self.get_bill()
-        return {"bill": bill, **bill_document(bill_id=bill.bill_id),
+        return {"bill": bill, **bill_document(bill),
                 "account": selectors.account_header(customer_id=self.customer_id,
                                                     account_id=bill.account_id),
                 "customer_login": self.login,
@@ -191,12 +191,8 @@ class BillDetailView(BillMixin, TemplateView):
     template_name = "portal/bill_detail.html"
 
     def get_context_data(self, **kwargs):
-        context = self.bill_context()
-        bill = context["bill"]          # a cancelled bill links to the bill that replaces it
-        replaced_by = bill.replaced_by_bill_id and selectors.bill(
-            customer_id=self.customer_id, bill_id=bill.replaced_by_bill_id)
-        return super().get_context_data(**context, replaced_by=replaced_by,
-                                        today=datetime.date.today(), **kwargs)
+        return super().get_context_data(**self.bill_context(), today=datetime.date.today(),
+                                        **kwargs)
 
 
 class BillPrintView(BillMixin, TemplateView):

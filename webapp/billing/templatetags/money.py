@@ -1,10 +1,12 @@
 """Template filters of the one formatter (billing/formatting.py): {% load money %}, then
-{{ x|money }}, {{ x|money_signed }}, {{ x|amount }} (no currency), {{ x|kwh }}, {{ x|rate }},
+{{ x|money }}, {{ x|money_signed }}, {{ x|money_off }} (an amount taken off, kept positive),
+{{ x|amount }} (no currency), {{ x|kwh }}, {{ x|rate }},
 {{ d|day }}, {{ t|when }}, {{ words|money_in_text }}, {{ x|percent }}; the labels of codes
 ({{ p.method|method_label }}, {{ r.source|source_label }}, {{ r.kind|reading_kind_label }},
 {{ l.kind|line_kind_label }}, {{ x.detail|exception_detail }});
 {{ customer.full_name|bdi }}: typed text isolated (<bdi>) where other text is beside it."""
 import re
+from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
@@ -44,6 +46,15 @@ def bdi(value):
 def money_signed(value):
     """A signed amount (a rebate line, an adjustment): -€1.00, never "Credit"."""
     return formatting.money(value, credit=False)
+
+
+@register.filter
+def money_off(value):
+    """An amount a bill takes off that the data keep positive (v_bill_summary.rebate_amount),
+    written with its sign as the bill's lines have it: -€0.41. None -> ""."""
+    if value is None or value == "":
+        return ""
+    return formatting.money(-Decimal(str(value)), credit=False)
 
 
 _AMOUNT_IN_TEXT = re.compile(r"(?<![\d.])\d+\.\d\d(?![\d])")
