@@ -425,13 +425,14 @@ BEGIN
     WHERE exception_code IS NULL AND total < 0;
 
     -- The bill a rebill replaces: the account's latest cancelled bill overlapping [bs, be] that
-    -- no bill replaces yet (billing-rules.md, "Corrections").
+    -- no bill replaces yet (billing-rules.md, "Corrections"); latest by period_end, as the
+    -- rules order an account's bills for cancel_bill (then the later bill of one period)
     UPDATE bc_acct t
     SET t.replaces_bill_id = (SELECT c.bill_id FROM bill c
                               WHERE c.account_id = t.account_id AND c.cancelled_at IS NOT NULL
                                 AND c.period_start <= t.be AND c.period_end >= t.bs
                                 AND NOT EXISTS (SELECT 1 FROM bill r WHERE r.replaces_bill_id = c.bill_id)
-                              ORDER BY c.bill_id DESC LIMIT 1)
+                              ORDER BY c.period_end DESC, c.bill_id DESC LIMIT 1)
     WHERE t.exception_code IS NULL;
 
     -- The same period last year: the latest bill (not cancelled) whose period_end lies 351 to

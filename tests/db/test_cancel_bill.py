@@ -375,3 +375,30 @@ def test_interpolated_estimate_with_a_rollover_and_a_multiplier(db):
     assert db.value("SELECT SUM(consumption_kwh) FROM bill WHERE account_id = %s", acc.account_id) == \
         D("2600.0000")
     assert_integrity(db)
+
+
+def test_a_rebill_replaces_the_latest_cancelled_bill_by_period_end(db):
+    """billing-rules.md, Corrections: the rebill records "the account's latest cancelled bill
+    whose period overlaps the new one and that no bill replaces yet"; latest by period_end, as
+    cancel_bill orders an account's bills (an outside model found the highest id taken).
+    Bills of 1-15 and 16-31 January, both cancelled; 1-15 rebilled and cancelled again; then
+    1-31 rebilled: it replaces the bill of 16-31, the one unreplaced bill ending latest."""
+    make_tariff(db, code="FLAT", versions=[FLAT])
+    acc = make_metered_account(db, tariff_code="FLAT", opened_on="2026-01-01", initial_read=0)
+    read(db, acc, "2026-01-15", 100)
+    read(db, acc, "2026-01-31", 200)
+    first = db.call("bill_account", acc.account_id, "2026-01-01", "2026-01-15", "2026-02-01", 14,
+                    ACTOR)["bill_id"]
+    second = db.call("bill_account", acc.account_id, "2026-01-16", "2026-01-31", "2026-02-01", 14,
+                     ACTOR)["bill_id"]
+    today(db, "2026-02-02")
+    cancel(db, second)
+    cancel(db, first)
+    third = db.call("bill_account", acc.account_id, "2026-01-01", "2026-01-15", "2026-02-02", 14,
+                    ACTOR)["bill_id"]
+    assert summary(db, third)["replaces_bill_id"] == first
+    cancel(db, third)
+    fourth = db.call("bill_account", acc.account_id, "2026-01-01", "2026-01-31", "2026-02-02", 14,
+                     ACTOR)["bill_id"]
+    assert summary(db, fourth)["replaces_bill_id"] == second
+    assert_integrity(db)
