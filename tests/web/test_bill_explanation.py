@@ -46,6 +46,9 @@ def test_more_with_both_parts(admin_client_, billing_db):
     assert comparison.sentence(e) == want
     page = text(admin_client_.get(reverse("billing:bill_detail", args=[jul])))
     assert "Why this bill differs" in page and want in page
+    # the sentence compares the bills as issued (the rules), and says so, as the dashboard does
+    assert want + " (Bills compared as issued, before any early-payment rebate or late fee.)" \
+        in page
     assert "No bill for the same period last year." in page
     # the first bill says nothing
     first = text(admin_client_.get(reverse("billing:bill_detail", args=[jun])))
