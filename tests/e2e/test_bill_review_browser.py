@@ -84,7 +84,8 @@ def test_a_customers_bill_page_shows_the_explanation(page, live_server, billing_
     page.goto(live_server.url + f"/my/bills/{bills[-1]}/")
     sentence = page.locator(".why-sentence").inner_text()
     assert re.fullmatch(r"This bill is €[\d.,]+ less than last month's: €[\d.,]+ because you "
-                        r"used [\d.]+ kWh a day less\.", sentence), sentence
+                        r"used [\d.]+ kWh a day less\. \(Bills compared as issued, before any "
+                        r"early-payment rebate or late fee\.\)", sentence), sentence
     assert page.locator(".why-last-year").inner_text().startswith(
         "Same period last year (1 Aug 2025 – 31 Aug 2025)")
     assert page.locator("svg rect.bar").count() == 13
