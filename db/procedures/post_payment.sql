@@ -27,7 +27,8 @@
 -- Errors
 --   45001 no account with that id            45002 no account id, bad method, blank actor,
 --                                                  blank, long or non-UTF-8 key, paid_at in
---                                                  the future or before opened_on
+--                                                  the future; or before opened_on for a new
+--                                                  posting (a replay of the key is answered)
 --   45020 amount NULL, <= 0, over 1,000,000.00 or with more than two decimals (the message
 --         prints the amount as given, without trailing zeros: _decimal_text)
 --   45021 closed, nothing open               45022 the key was used for another account or amount

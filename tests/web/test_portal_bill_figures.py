@@ -21,11 +21,16 @@ from portal.services import create_customer_login
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "billing"])
 
 
+def customer_and_days(db):
+    """A portal customer without bills (its account opened 95 days ago on a reading of 1,000),
+    and t(n): the day n days from today."""
+    today = db.value("SELECT CURRENT_DATE")
+    return make_portal_customer(db, with_history=False), (lambda n: today + dt.timedelta(days=n))
+
+
 def test_a_rebate_earned_at_issue_by_credit_is_taken_off_and_in_the_balance(client, billing_db):
     db = billing_db
-    cust = make_portal_customer(db, with_history=False)
-    today = db.value("SELECT CURRENT_DATE")
-    t = (lambda n: today + dt.timedelta(days=n))
+    cust, t = customer_and_days(db)
     with db.at(t(-70)):
         db.call("post_payment", cust.account_id, "500.00", "cash", None, "credit-500", ACTOR)
     db.call("record_reading", cust.serial, t(-66), 1250, "field", ACTOR)
@@ -61,9 +66,7 @@ def test_a_rebate_earned_at_issue_by_credit_is_taken_off_and_in_the_balance(clie
 
 def test_a_meter_exchanged_in_the_period_shows_both_meters(client, billing_db):
     db = billing_db
-    cust = make_portal_customer(db, with_history=False)
-    today = db.value("SELECT CURRENT_DATE")
-    t = (lambda n: today + dt.timedelta(days=n))
+    cust, t = customer_and_days(db)
     with db.at(t(-80)):
         db.call("exchange_meter", cust.account_id, t(-80), 1100, "NEW-EX-1", 5, 1, 0, ACTOR)
     db.call("record_reading", "NEW-EX-1", t(-66), 150, "field", ACTOR)

@@ -10,6 +10,7 @@ import html
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from billing import formatting
@@ -87,6 +88,19 @@ def test_taken_back_when_the_payment_that_earned_it_is_reversed(staff_client, on
     assert rebate_words(staff_client, b["bill_id"]) == (
         f"Taken back: {money(b['rebate_amount'])} was granted, then withdrawn when the payment "
         f"that earned it was reversed")
+    # the customer's bill says the same in its words, not "Not earned: ... could be saved"
+    from portal.models import CustomerLogin
+    from portal.services import create_customer_login
+    customer_id = db.value("SELECT customer_id FROM account WHERE account_id = %s",
+                           b["account_id"])
+    create_customer_login(customer_id)
+    client = Client()
+    client.force_login(CustomerLogin.objects.get(customer_id=customer_id).user)
+    for name in ("portal:bill_detail", "portal:bill_print"):
+        page = text(client.get(reverse(name, args=[b["bill_id"]])))
+        assert (f"Early-payment rebate Taken back: you had saved {money(b['rebate_amount'])}, "
+                "but the payment that earned it was reversed") in page
+        assert "Not earned" not in page
 
 
 def test_a_cancelled_bill_offers_no_rebate(staff_client, one_bill, billing_db):

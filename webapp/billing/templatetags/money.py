@@ -6,7 +6,6 @@
 {{ l.kind|line_kind_label }}, {{ x.detail|exception_detail }});
 {{ customer.full_name|bdi }}: typed text isolated (<bdi>) where other text is beside it."""
 import re
-from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
@@ -51,10 +50,10 @@ def money_signed(value):
 @register.filter
 def money_off(value):
     """An amount a bill takes off that the data keep positive (v_bill_summary.rebate_amount),
-    written with its sign as the bill's lines have it: -€0.41. None -> ""."""
-    if value is None or value == "":
-        return ""
-    return formatting.money(-Decimal(str(value)), credit=False)
+    written with a minus as the bill's lines have it: -€0.41 (the sign is written, nothing is
+    computed). None -> ""."""
+    text = formatting.money(value, credit=False)
+    return f"-{text}" if text else ""
 
 
 _AMOUNT_IN_TEXT = re.compile(r"(?<![\d.])\d+\.\d\d(?![\d])")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from billing import comparison, corrections, formatting, selectors, services
+from billing.documents import rebate_taken_back
 from billing.errors import BillingError
 from billing.forms import (REASON_MAX, LimitedCharField, PlainDecimalField, ReadingForm,
                            due_days_field, parse_plain_number)
@@ -75,7 +76,7 @@ class BillDetailView(RoleRequiredMixin, TemplateView):
             lines=lines,
             # the rebate in words: bill.rebate_state (offered / earned / missed, None on a
             # cancelled bill or without one), and whether a granted rebate was taken back
-            rebate_taken_back=any(line.kind == "rebate_revoked" for line in lines),
+            rebate_taken_back=rebate_taken_back(lines),
             why=comparison.why(bill_id=bill.bill_id),
             readings=selectors.bill_readings(bill_id=bill.bill_id),
             allocations=selectors.bill_allocations(bill_id=bill.bill_id),
