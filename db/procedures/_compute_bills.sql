@@ -222,17 +222,19 @@ BEGIN
     --    initial read stores 0, so there is no step between the old meter's final read and
     --    it). reg is the register advance, each step divided by its own meter's multiplier
     --    (exact: a step is register advance x multiplier). One index-only range scan of
-    --    ix_reading_point_kwh per installation.
+    --    ix_reading_point_kwh per installation. in_review counts the window's points in review:
+    --    the stored steps run through them, so such a window is summed again below.
     DROP TEMPORARY TABLE IF EXISTS bc_window;
     CREATE TEMPORARY TABLE bc_window (
         account_id INT UNSIGNED  NOT NULL PRIMARY KEY,
         last_point DATE          NULL,
         kwh        DECIMAL(14,4) NOT NULL,
-        reg        DECIMAL(14,2) NOT NULL
+        reg        DECIMAL(14,2) NOT NULL,
+        in_review  INT           NOT NULL
     ) ENGINE=MEMORY;
     INSERT INTO bc_window
     SELECT t.account_id, MAX(IF(r.meter_id = t.meter_id, r.point_on, NULL)), SUM(r.consumption_kwh),
-           ROUND(SUM(r.consumption_kwh / m.multiplier), 2)
+           ROUND(SUM(r.consumption_kwh / m.multiplier), 2), SUM(r.status = 'review')
     FROM bc_acct t
     STRAIGHT_JOIN meter_installation mi FORCE INDEX (ix_installation_account)
          ON mi.account_id = t.account_id
@@ -242,6 +244,38 @@ BEGIN
          ON r.meter_id = mi.meter_id AND r.point_on > t.prev_read_on AND r.point_on <= t.be
         AND r.point_on >= mi.installed_on AND (mi.removed_on IS NULL OR r.point_on <= mi.removed_on)
     GROUP BY t.account_id;
+
+    -- Points in review are passed over (when the end reading is one, READ_NEEDS_REVIEW below):
+    -- such a window's C runs from the previous value through its accepted points only, each step
+    -- from the accepted point before it on the same meter (_register_advance: a rollover whenever
+    -- the value is lower), the previous reading being the first point of its meter and a new
+    -- meter's initial read the first of the new meter (no step across an exchange). Rare: a
+    -- window with a point in review whose reading was neither approved nor rejected.
+    DROP TEMPORARY TABLE IF EXISTS bc_passed_over;
+    CREATE TEMPORARY TABLE bc_passed_over (
+        account_id INT UNSIGNED  NOT NULL PRIMARY KEY,
+        kwh        DECIMAL(14,4) NOT NULL,
+        reg        DECIMAL(14,2) NOT NULL
+    ) ENGINE=MEMORY;
+    INSERT INTO bc_passed_over
+    SELECT s.account_id, COALESCE(SUM(s.reg * s.multiplier), 0), COALESCE(SUM(s.reg), 0)
+    FROM (SELECT t.account_id, m.multiplier,
+                 _register_advance(LAG(r.value) OVER (PARTITION BY t.account_id, r.meter_id ORDER BY r.point_on),
+                                   r.value, m.dial_digits) AS reg
+          FROM bc_window w
+          JOIN bc_acct t ON t.account_id = w.account_id
+          JOIN meter_installation mi ON mi.account_id = t.account_id
+               AND mi.installed_on <= t.be AND (mi.removed_on IS NULL OR mi.removed_on > t.prev_read_on)
+          JOIN meter m ON m.meter_id = mi.meter_id
+          JOIN meter_reading r ON r.meter_id = mi.meter_id AND r.status = 'accepted'
+               AND r.point_on >= t.prev_read_on AND r.point_on <= t.be
+               AND r.point_on >= mi.installed_on AND (mi.removed_on IS NULL OR r.point_on <= mi.removed_on)
+          WHERE w.in_review > 0) s
+    GROUP BY s.account_id;
+
+    UPDATE bc_window w
+    JOIN bc_passed_over o ON o.account_id = w.account_id
+    SET w.kwh = o.kwh, w.reg = o.reg;
 
     UPDATE bc_acct t
     JOIN bc_window w ON w.account_id = t.account_id
@@ -323,7 +357,7 @@ BEGIN
     GROUP BY h.account_id;
 
     -- Interpolation: step = the register advance from the previous value to the first accepted
-    -- point n after be (rollover applied: meter_step_kwh with multiplier 1);
+    -- point n after be (rollover applied, over any point in review between: _register_advance);
     -- advance = ROUND(step * (be - prev_date) / (n_date - prev_date), 2), in integer cents with
     -- DIV (half away from zero for a non-negative quotient: (2a + d) DIV 2d), exact whatever
     -- the number of days.
@@ -332,7 +366,7 @@ BEGIN
          AND r.point_on = (SELECT MIN(r2.point_on) FROM meter_reading r2
                            WHERE r2.meter_id = t.meter_id AND r2.point_on > t.be AND r2.status = 'accepted')
     SET t.interp_on = r.read_on,
-        t.interp_step = meter_step_kwh(t.prev_value, r.value, t.dial_digits, 1)
+        t.interp_step = _register_advance(t.prev_value, r.value, t.dial_digits)
     WHERE t.exception_code IS NULL AND t.end_reading_id IS NULL AND t.final = 0;
 
     UPDATE bc_acct t

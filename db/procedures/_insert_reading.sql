@@ -113,10 +113,8 @@ BEGIN
              WHERE meter_id = v_meter_id AND status = 'accepted'
              ORDER BY read_on DESC LIMIT 4) AS accepted_points;
     IF v_hist_points >= 2 THEN
-        SELECT COALESCE(SUM(consumption_kwh), 0) INTO v_hist_kwh
-          FROM meter_reading
-         WHERE meter_id = v_meter_id AND status NOT IN ('rejected', 'void')
-           AND read_on > v_hist_from AND read_on <= v_hist_to;
+        -- from accepted point to accepted point, points in review passed over
+        SET v_hist_kwh = _high_use_history_kwh(v_meter_id);
         IF v_hist_kwh > 0
            AND v_kwh * DATEDIFF(v_hist_to, v_hist_from) > 3 * v_hist_kwh * DATEDIFF(p_read_on, v_last_on) THEN
             SET v_status = 'review';

@@ -6,7 +6,8 @@
 -- Columns
 --   meter_id, serial_no, account_id, dial_digits, multiplier, capacity (10^dial_digits)
 --   last_read_on, last_register, last_status   the latest point
---   history_days, history_kwh   record_reading's high-use history (NULL without an interval):
+--   history_days, history_kwh   record_reading's high-use history (NULL without an interval;
+--                               history_kwh from _high_use_history_kwh, as record_reading):
 --                               a new reading of new_kwh over new_days goes to review when
 --                               history_kwh > 0 and new_kwh * history_days >
 --                               3 * history_kwh * new_days
@@ -19,14 +20,8 @@ SELECT p.meter_id, p.serial_no, p.account_id, p.dial_digits, p.multiplier,
        p.last_read_on, p.last_register, p.last_status,
        IF(p.history_to > p.history_from, DATEDIFF(p.history_to, p.history_from), NULL)
            AS history_days,
+       IF(p.history_to > p.history_from, _high_use_history_kwh(p.meter_id), NULL) AS history_kwh,
        IF(p.history_to > p.history_from,
-          (SELECT COALESCE(SUM(r.consumption_kwh), 0) FROM meter_reading r
-            WHERE r.meter_id = p.meter_id AND r.status <> 'rejected'
-              AND r.read_on > p.history_from AND r.read_on <= p.history_to), NULL)
-           AS history_kwh,
-       IF(p.history_to > p.history_from,
-          ROUND((SELECT COALESCE(SUM(r.consumption_kwh), 0) FROM meter_reading r
-                  WHERE r.meter_id = p.meter_id AND r.status <> 'rejected'
-                    AND r.read_on > p.history_from AND r.read_on <= p.history_to)
-                / DATEDIFF(p.history_to, p.history_from), 2), NULL) AS daily_kwh
+          ROUND(_high_use_history_kwh(p.meter_id) / DATEDIFF(p.history_to, p.history_from), 2), NULL)
+           AS daily_kwh
   FROM v_staff_meter_points p

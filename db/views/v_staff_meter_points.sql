@@ -4,8 +4,9 @@
 --
 -- Columns
 --   meter_id, serial_no, account_id, dial_digits, multiplier
---   last_read_on, last_register, last_status   the latest point (non-rejected reading, whatever
---                                           its status): a new reading must come after it
+--   last_read_on, last_register, last_status   the latest point (a reading neither rejected nor
+--                                           void, whatever its status): a new reading must
+--                                           come after it
 --   history_from, history_to                the oldest and newest of the newest (up to) 4
 --                                           accepted points (record_reading's history); equal
 --                                           or NULL when there is no history interval
@@ -13,11 +14,11 @@
 CREATE VIEW v_staff_meter_points AS
 SELECT m.meter_id, m.serial_no, mi.account_id, m.dial_digits, m.multiplier,
        (SELECT r.read_on FROM meter_reading r WHERE r.meter_id = m.meter_id
-           AND r.status <> 'rejected' ORDER BY r.read_on DESC LIMIT 1) AS last_read_on,
+           AND r.status NOT IN ('rejected', 'void') ORDER BY r.read_on DESC LIMIT 1) AS last_read_on,
        (SELECT r.value FROM meter_reading r WHERE r.meter_id = m.meter_id
-           AND r.status <> 'rejected' ORDER BY r.read_on DESC LIMIT 1) AS last_register,
+           AND r.status NOT IN ('rejected', 'void') ORDER BY r.read_on DESC LIMIT 1) AS last_register,
        (SELECT r.status FROM meter_reading r WHERE r.meter_id = m.meter_id
-           AND r.status <> 'rejected' ORDER BY r.read_on DESC LIMIT 1) AS last_status,
+           AND r.status NOT IN ('rejected', 'void') ORDER BY r.read_on DESC LIMIT 1) AS last_status,
        COALESCE((SELECT r.read_on FROM meter_reading r WHERE r.meter_id = m.meter_id
                     AND r.status = 'accepted' ORDER BY r.read_on DESC LIMIT 1 OFFSET 3),
                 (SELECT MIN(r.read_on) FROM meter_reading r WHERE r.meter_id = m.meter_id

@@ -277,6 +277,42 @@ def test_a_review_point_is_left_out_of_the_history_but_its_consumption_is_not(db
     assert r["status"] == status
 
 
+@pytest.mark.parametrize("kwh, status", [("400.00", "accepted"), ("400.01", "review")])
+def test_a_history_interval_steps_over_a_point_in_review(db, kwh, status):
+    # 4 dials (capacity 10,000): P0 01-01 0, P1 01-31 100, P2 03-02 9500 (review), P3 04-01 400
+    # (a rollover of 900 from P2: review, then approved). The history's interval P1..P3 passes
+    # over P2: 100 -> 400 is 300, so the history is 400 kWh in 90 days (the steps stored
+    # through P2, 9,400 + 900, would make it 10,400 and let anything through).
+    # new: 30 days -> review when kwh * 90 > 3 * 400 * 30, i.e. kwh > 400.
+    set_today(db)
+    m = make_metered_account(db, opened_on="2026-01-01", initial_read=0, dial_digits=4)
+    assert rec(db, m.serial, "2026-01-31", 100)["status"] == "accepted"
+    assert rec(db, m.serial, "2026-03-02", 9500)["status"] == "review"
+    p3 = rec(db, m.serial, "2026-04-01", 400)
+    assert (p3["status"], p3["consumption_kwh"]) == ("review", Decimal("900.0000"))
+    db.call("approve_reading", p3["reading_id"], ACTOR)
+    # the clerk's form warns with the same figures (v_staff_meter_context)
+    ctx = db.row("SELECT history_kwh, history_days, daily_kwh FROM v_staff_meter_context WHERE meter_id = %s",
+                 m.meter_id)
+    assert (ctx["history_kwh"], ctx["history_days"], ctx["daily_kwh"]) == (Decimal("400.0000"), 90, Decimal("4.44"))
+    assert rec(db, m.serial, "2026-05-01", Decimal("400") + Decimal(kwh))["status"] == status
+
+
+def test_the_clerks_form_knows_a_void_estimate_is_no_point(db):
+    # an estimate whose bill was cancelled is void: the latest point is the one before it again,
+    # for record_reading and for the form beside it (v_staff_meter_points)
+    set_today(db)
+    m = make_metered_account(db, opened_on="2026-01-01", initial_read=0)
+    rec(db, m.serial, "2026-01-31", 100)
+    db.call("run_billing", "2026-01-01", "2026-01-31", "2026-02-01", 14, "batch:test")
+    db.call("run_billing", "2026-02-01", "2026-02-28", "2026-03-01", 14, "batch:test")   # estimated
+    feb = db.value("SELECT bill_id FROM bill WHERE account_id = %s AND period_end = '2026-02-28'", m.account_id)
+    db.call("cancel_bill", feb, "estimate too high", ACTOR)
+    last = db.row("SELECT last_read_on, last_register FROM v_staff_meter_points WHERE meter_id = %s", m.meter_id)
+    assert (str(last["last_read_on"]), last["last_register"]) == ("2026-01-31", Decimal("100.00"))
+    assert rec(db, m.serial, "2026-02-20", 150)["status"] == "accepted"   # before the void estimate
+
+
 def test_rejected_readings_are_no_points(db, hu):
     rec(db, hu.serial, "2026-01-31", 100)
     bad = rec(db, hu.serial, "2026-03-02", 9100)
