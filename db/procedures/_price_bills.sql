@@ -1,6 +1,7 @@
 -- _price_bills: prices a set of bills by "Tariffs" and "Bill totals" of billing-rules.md, set-based:
 -- segments at version changes, energy lines per segment and block (bounds scaled by d_i / P),
--- fixed lines, discounts valid on be, tax with the version in force on be. The rate engine
+-- fixed lines, discounts valid on be (a bill priced again: its own), tax with the version in
+-- force on be. The rate engine
 -- shared by every use of the rules: a billing run and bill_account (_compute_bills), the
 -- preview of a run (the same), the bill priced with the previous bill's daily consumption
 -- ("why this bill differs", variant 1 of _compute_bills) and the tariff what-if
@@ -10,7 +11,9 @@
 -- then fills):
 --   bc_price   one row per bill to price: price_key (the account in a run, the bill in a
 --              simulation) and variant (0 the bill, 1 an alternative pricing of it), account_id
---              (whose discounts apply), tariff_id, bs, be, d_days (D), p_days (P), consumption (C)
+--              (whose discounts valid on be apply), bill_id (set: a stored bill priced again,
+--              with the discounts it applied, bill_discount), tariff_id, bs, be, d_days (D),
+--              p_days (P), consumption (C)
 --   bc_version the tariff versions with the day each ends (effective_to)
 --   bc_block   their blocks: lower_kwh (the previous block's up_to, 0 for the first),
 --              upper_kwh (NULL for the open block), rate
@@ -115,6 +118,9 @@ BEGIN
     SET t.energy = x.e, t.fixed = x.f;
 
     -- Discounts valid on be (percent of the energy charge), then tax with the version on be.
+    -- A bill priced again (bill_id set: the tariff what-if) has the discounts it applied
+    -- (bill_discount), whatever was assigned since. seq 1000000 + account_discount_id: after
+    -- the energy and fixed lines, in assignment order (_store_bills reads the id back from it).
     INSERT INTO bc_line
     SELECT t.price_key, t.variant, 1000000 + ad.account_discount_id, 'discount',
            CONCAT('Discount: ', d.name, ' (', TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM d.pct)), '% of energy)'),
@@ -124,7 +130,18 @@ BEGIN
     FROM bc_price t
     STRAIGHT_JOIN account_discount ad ON ad.account_id = t.account_id
          AND ad.valid_from <= t.be AND (ad.valid_to IS NULL OR ad.valid_to >= t.be)
-    STRAIGHT_JOIN discount d ON d.discount_id = ad.discount_id;
+    STRAIGHT_JOIN discount d ON d.discount_id = ad.discount_id
+    WHERE t.bill_id IS NULL;
+
+    INSERT INTO bc_line
+    SELECT t.price_key, t.variant, 1000000 + ad.account_discount_id, 'discount',
+           CONCAT('Discount: ', d.name, ' (', TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM d.pct)), '% of energy)'),
+           NULL, NULL, NULL, NULL, -ROUND(t.energy * d.pct / 100, 2)
+    FROM bc_price t
+    STRAIGHT_JOIN bill_discount bd ON bd.bill_id = t.bill_id
+    STRAIGHT_JOIN account_discount ad ON ad.account_discount_id = bd.account_discount_id
+    STRAIGHT_JOIN discount d ON d.discount_id = ad.discount_id
+    WHERE t.bill_id IS NOT NULL;
 
     UPDATE bc_price t
     JOIN (SELECT l.price_key, l.variant, SUM(l.amount) AS amt FROM bc_line l

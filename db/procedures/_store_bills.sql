@@ -116,6 +116,13 @@ BEGIN
         JOIN bc_line l ON l.price_key = n.price_key AND l.variant = 0 AND l.seq = n.seq
         JOIN bc_acct t ON t.account_id = n.price_key AND t.exception_code IS NULL;
 
+        -- the discounts each bill applied (seq of a discount line: 1000000 + account_discount_id)
+        INSERT INTO bill_discount (bill_id, account_discount_id)
+        SELECT t.bill_id, l.seq - 1000000
+        FROM bc_line l
+        JOIN bc_acct t ON t.account_id = l.price_key AND t.exception_code IS NULL
+        WHERE l.variant = 0 AND l.kind = 'discount';
+
         INSERT INTO bill_comparison (bill_id, prev_bill_id, usage_effect, other_effect, last_year_bill_id)
         SELECT t.bill_id, t.prev_bill_id, t.usage_effect, t.other_effect, t.last_year_bill_id
         FROM bc_acct t

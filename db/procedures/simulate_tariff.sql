@@ -1,7 +1,7 @@
 -- simulate_tariff: the tariff what-if (billing-rules.md, "Simulations"): every bill of a tariff
 -- (the tariff of the bill's tariff_version), not cancelled, with period_end in [p_from, p_to],
 -- priced again as if one proposed version had been in force on all its days: the bill's own C,
--- D, P and the account's discounts valid on its be (percent of the new energy charge), one
+-- D, P and discounts (bill_discount: the percentages it applied, of the new energy charge), one
 -- segment, the proposed blocks, fixed charge and tax rate. Priced by _price_bills, the rate
 -- engine of the billing run, given one version (id 0, in force from 1000-01-01 to 9999-12-31,
 -- no early-payment rebate) instead of the tariff's versions.
@@ -170,8 +170,9 @@ BEGIN
         END IF;
         START TRANSACTION;
         CALL _new_pricing_bills();
-        INSERT INTO bc_price (price_key, variant, account_id, tariff_id, bs, be, d_days, p_days, consumption)
-        SELECT b.bill_id, 0, b.account_id, 0, b.period_start, b.period_end, b.days_billed,
+        INSERT INTO bc_price (price_key, variant, account_id, bill_id, tariff_id, bs, be, d_days, p_days,
+                              consumption)
+        SELECT b.bill_id, 0, b.account_id, b.bill_id, 0, b.period_start, b.period_end, b.days_billed,
                b.period_days, b.consumption_kwh
         FROM (SELECT bill_id FROM sim_candidates WHERE bill_id > v_after
               ORDER BY bill_id LIMIT v_chunk_size) c

@@ -36,6 +36,10 @@ def rows(db):
         "  '2026-01-01', 0, 2, 100, 100, 17.00, 17.00, 10.00)",
         "INSERT INTO bill_line (bill_id, line_no, kind, description, quantity_kwh, rate, amount) VALUES"
         " (1, 1, 'energy', 'Energy', 100, 0.12, 12.00), (1, 2, 'fixed', 'Fixed charge', NULL, NULL, 5.00)",
+        "INSERT INTO discount (discount_id, code, name, pct) VALUES (1, 'SEN', 'Senior', 0)",
+        "INSERT INTO account_discount (account_discount_id, account_id, discount_id, valid_from)"
+        " VALUES (1, 1, 1, '2026-01-01')",
+        "INSERT INTO bill_discount (bill_id, account_discount_id) VALUES (1, 1)",
         "INSERT INTO payment (payment_id, account_id, amount, method, paid_at, posted_at,"
         " idempotency_key, amount_allocated, posted_by) VALUES"
         " (1, 1, 10.00, 'cash', '2026-02-03 10:00:00', '2026-02-03 10:00:00', 'key-1', 10.00, 'staff:test')",
@@ -60,7 +64,7 @@ def refused(db, sql):
 
 def table_contents(db):
     return {t: db.rows(f"SELECT * FROM {t} ORDER BY 1")
-            for t in ("bill", "bill_line", "payment", "payment_allocation", "ledger_entry")}
+            for t in ("bill", "bill_line", "bill_discount", "payment", "payment_allocation", "ledger_entry")}
 
 
 def test_tests_run_as_the_most_privileged_user(db):
@@ -94,6 +98,14 @@ def test_allocations_never_change(rows, sql):
     "DELETE FROM bill_line WHERE bill_id = 1 AND line_no = 2",
 ])
 def test_bill_lines_never_change(rows, sql):
+    refused(rows, sql)
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE bill_discount SET account_discount_id = account_discount_id",
+    "DELETE FROM bill_discount WHERE bill_id = 1",
+])
+def test_a_bills_discounts_never_change(rows, sql):
     refused(rows, sql)
 
 

@@ -257,6 +257,36 @@ def test_no_version_in_force_on_to_gives_no_typical_now(db):
     assert rows[0]["total_proposed"] == Decimal("18.70")
 
 
+def test_a_bill_keeps_the_discounts_it_had(db):
+    # A discount assigned after a bill was issued, valid from before its period end (approved
+    # late, backdated): the bill had no discount line for it, so priced again it has none
+    # either ("the same ... discount percentages"); a later bill has it. A discount the bill had
+    # stays, also once its assignment has ended before the simulation's day.
+    db.set_clock("2026-03-15")
+    make_tariff(db, code="RES")
+    acc = make_metered_account(db, tariff_code="RES", opened_on="2026-01-01")
+    give_discount(db, acc.account_id, valid_from="2026-01-01", valid_to="2026-01-31", pct="20")
+    db.call("record_reading", acc.serial, "2026-01-31", 200, "field", ACTOR)
+    db.call("run_billing", "2026-01-01", "2026-01-31", "2026-02-01", 14, ACTOR)
+    give_discount(db, acc.account_id, valid_from="2026-01-15", pct="10")     # after the January bill
+    db.call("record_reading", acc.serial, "2026-02-28", 400, "field", ACTOR)
+    db.call("run_billing", "2026-02-01", "2026-02-28", "2026-03-01", 14, ACTOR)
+    jan, feb = db.rows("SELECT bill_id, period_start FROM bill WHERE account_id = %s ORDER BY period_end",
+                       acc.account_id)
+    assert [r["description"] for r in db.rows(
+        "SELECT description FROM v_bill_lines WHERE bill_id = %s AND kind = 'discount'", jan["bill_id"])] == [
+        "Discount: " + db.value("SELECT d.name FROM discount d JOIN account_discount ad"
+                                " ON ad.discount_id = d.discount_id WHERE ad.valid_to IS NOT NULL") + " (20% of energy)"]
+    r = simulate(db, "RES", PROPOSAL, date(2026, 1, 1), date(2026, 2, 28))
+    got = {x["bill_id"]: x["total_proposed"] for x in db.rows(
+        "SELECT bill_id, total_proposed FROM v_tariff_simulation WHERE simulation_id = %s", r["simulation_id"])}
+    for b, pcts in ((jan, [Decimal(20)]), (feb, [Decimal(10)])):
+        bill = db.row("SELECT * FROM bill WHERE bill_id = %s", b["bill_id"])
+        assert got[b["bill_id"]] == model_simulated_total(bill, PROPOSAL, pcts)
+    # 200 kWh: 100 x 0.12 + 100 x 0.2 = 32.00, less 20% = 25.60, + 5.00 = 30.60, + 10% = 33.66
+    assert got[jan["bill_id"]] == Decimal("33.66")
+
+
 def test_old_simulations_are_discarded(db, tariff):
     with db.at("2026-01-01"):
         old = simulate(db, "RES", PROPOSAL, date(2025, 1, 1), date(2025, 12, 31))["simulation_id"]
