@@ -184,6 +184,28 @@ def test_the_review_queue_lists_readings_in_review(staff_client, queue):
     assert "2 readings" in text(r)
 
 
+def test_the_queue_says_when_a_reading_is_passed_over_and_cannot_be_rejected(staff_client, queue,
+                                                                             billing_db):
+    # SN-R-1: 500 on 02-28 in review; a later reading follows it (in review too), then one is
+    # accepted: the first is passed over and, not the latest, cannot be rejected
+    later = billing_db.call("record_reading", "SN-R-1", "2026-03-10", 900, "field", "staff:test")
+    assert later["status"] == "review"
+    last = billing_db.call("record_reading", "SN-R-1", "2026-03-31", 910, "field", "staff:test")
+    assert last["status"] == "accepted"
+    html = staff_client.get(reverse("billing:review_queue")).content.decode()
+
+    def row(rid):
+        part = html[html.index(f'id="reading-{rid}"'):]
+        return part[:part.index("</tr>")]
+    first, second = row(queue[0]), row(later["reading_id"])
+    for r in (first, second):
+        assert "Passed over: a later reading (31 Mar 2026) is accepted" in r
+        assert "only a meter's latest reading can be rejected" in r and "<textarea" not in r
+    assert reverse("billing:reading_approve", args=[queue[0]]) in first       # approving still can
+    other = row(queue[1])                                    # SN-R-2: nothing after it
+    assert "Passed over" not in other and "<textarea" in other
+
+
 def test_a_manager_sees_the_queue_without_the_buttons(manager_client, queue, billing_db):
     r = manager_client.get(reverse("billing:review_queue"))
     html = r.content.decode()

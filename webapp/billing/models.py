@@ -111,6 +111,8 @@ class ReviewQueueReading(ReadOnlyModel):
     history_days = models.IntegerField(null=True)
     history_kwh = models.DecimalField(**KWH, null=True)
     daily_kwh = models.DecimalField(**KWH, null=True)
+    later_accepted_on = models.DateField(null=True)
+    latest = models.BooleanField()
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_staff_review_queue"

@@ -4,7 +4,8 @@ fraction of its cost (25 rows of four links, two forms with their CSRF fields, t
 three previous readings each were most of the page's CPU; issue 24 §4). As for the staff
 search's rows (search_results.py), tests/web/test_review_queue_rows.py compares the two.
 
-Each reading needs the fields of v_staff_review_queue, `.previous` (points with read_on, value,
+Each reading needs the fields of v_staff_review_queue (`.later_accepted_on`: a note that bills
+pass it over; `.latest`: the reject form, else why there is none), `.previous` (points with read_on, value,
 status), `.own` (the user entered it), and the paths `.path`, `.account_path`, `.approve_path`,
 `.reject_path`, set by billing.views.readings.ReviewQueueView. The tag reads from the page's
 context `can.desk` (the decision column), `can_approve_own`, `page.number` (sent back with a
@@ -51,6 +52,13 @@ def _previous(r):
     return f'<ul class="plain">{items}</ul>'
 
 
+def _passed_over(r):
+    if r.later_accepted_on is None:
+        return ""
+    return (f'<span class="help passed-over">Passed over: a later reading ('
+            f'{_day(r.later_accepted_on)}) is accepted, and bills run past this one</span>')
+
+
 def _decision(r, *, can_approve_own, hidden):
     rid = _text(r.reading_id)
     if r.own and not can_approve_own:
@@ -62,16 +70,21 @@ def _decision(r, *, can_approve_own, hidden):
         approve = (f'<form method="post" action="{_text(r.approve_path)}" class="inline">'
                    f'{hidden}\n          <button type="submit" class="button">Approve<span '
                    f'class="visually-hidden"> reading {rid}</span></button>{logged}</form>')
+    if not r.latest:
+        reject = ('<p class="help not-latest">A later reading follows: only a meter\'s latest '
+                  'reading can be rejected.</p>\n')
+    else:
+        reject = (f'<form method="post" action="{_text(r.reject_path)}" class="inline">'
+                  f'{hidden}\n'
+                  f'          <label for="reason-{rid}" class="reason-label">Reason for rejecting'
+                  f'<span class="visually-hidden"> reading {rid}</span></label>\n'
+                  f'          <textarea id="reason-{rid}" name="reason" required maxlength="500" '
+                  f'rows="2" aria-describedby="reason-help-{rid}"></textarea>\n'
+                  f'          <span id="reason-help-{rid}" class="help">e.g. “dial misread: 5,000 is '
+                  f'500”</span>\n'
+                  f'          <button type="submit" class="button secondary">Reject</button></form>\n')
     return (f'<td class="decision">\n        {approve}\n'
-            f'        <form method="post" action="{_text(r.reject_path)}" class="inline">'
-            f'{hidden}\n'
-            f'          <label for="reason-{rid}" class="reason-label">Reason for rejecting'
-            f'<span class="visually-hidden"> reading {rid}</span></label>\n'
-            f'          <textarea id="reason-{rid}" name="reason" required maxlength="500" '
-            f'rows="2" aria-describedby="reason-help-{rid}"></textarea>\n'
-            f'          <span id="reason-help-{rid}" class="help">e.g. “dial misread: 5,000 is '
-            f'500”</span>\n'
-            f'          <button type="submit" class="button secondary">Reject</button></form>\n'
+            f'        {reject}'
             f'      </td>')
 
 
@@ -80,8 +93,8 @@ def _row(r, *, desk, can_approve_own, hidden):
                f'</span>' if r.account_no else "")
     decision = _decision(r, can_approve_own=can_approve_own, hidden=hidden) if desk else ""
     return (f'<tr id="reading-{_text(r.reading_id)}">\n'
-            f'      <td class="nowrap" data-label="Date"><a href="{_text(r.path)}">'
-            f'{_day(r.read_on)}</a></td>\n'
+            f'      <td data-label="Date"><a href="{_text(r.path)}" class="nowrap">'
+            f'{_day(r.read_on)}</a>{_passed_over(r)}</td>\n'
             f'      <td data-label="Meter, account">{_text(r.serial_no)}{account}</td>\n'
             f'      <td class="num" data-label="Value">{_kwh(r.value, False)}</td>'
             f'<td class="num" data-label="kWh">{_kwh(r.consumption_kwh, False)}</td>\n'
