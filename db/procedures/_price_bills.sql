@@ -118,8 +118,8 @@ BEGIN
     SET t.energy = x.e, t.fixed = x.f;
 
     -- Discounts valid on be (percent of the energy charge), then tax with the version on be.
-    -- A bill priced again (bill_id set: the tariff what-if) has the discounts it applied
-    -- (bill_discount), whatever was assigned since. seq 1000000 + account_discount_id: after
+    -- A bill priced again (bill_id set: the tariff what-if) has the discounts it applied, at
+    -- the percentage it applied (bill_discount), whatever was assigned or changed since. seq 1000000 + account_discount_id: after
     -- the energy and fixed lines, in assignment order (_store_bills reads the id back from it).
     INSERT INTO bc_line
     SELECT t.price_key, t.variant, 1000000 + ad.account_discount_id, 'discount',
@@ -134,9 +134,9 @@ BEGIN
     WHERE t.bill_id IS NULL;
 
     INSERT INTO bc_line
-    SELECT t.price_key, t.variant, 1000000 + ad.account_discount_id, 'discount',
-           CONCAT('Discount: ', d.name, ' (', TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM d.pct)), '% of energy)'),
-           NULL, NULL, NULL, NULL, -ROUND(t.energy * d.pct / 100, 2)
+    SELECT t.price_key, t.variant, 1000000 + bd.account_discount_id, 'discount',
+           CONCAT('Discount: ', d.name, ' (', TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM bd.pct)), '% of energy)'),
+           NULL, NULL, NULL, NULL, -ROUND(t.energy * bd.pct / 100, 2)
     FROM bc_price t
     STRAIGHT_JOIN bill_discount bd ON bd.bill_id = t.bill_id
     STRAIGHT_JOIN account_discount ad ON ad.account_discount_id = bd.account_discount_id

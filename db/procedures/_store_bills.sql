@@ -116,11 +116,14 @@ BEGIN
         JOIN bc_line l ON l.price_key = n.price_key AND l.variant = 0 AND l.seq = n.seq
         JOIN bc_acct t ON t.account_id = n.price_key AND t.exception_code IS NULL;
 
-        -- the discounts each bill applied (seq of a discount line: 1000000 + account_discount_id)
-        INSERT INTO bill_discount (bill_id, account_discount_id)
-        SELECT t.bill_id, l.seq - 1000000
+        -- the discounts each bill applied, with their percentage (seq of a discount line:
+        -- 1000000 + account_discount_id)
+        INSERT INTO bill_discount (bill_id, account_discount_id, pct)
+        SELECT t.bill_id, ad.account_discount_id, d.pct
         FROM bc_line l
         JOIN bc_acct t ON t.account_id = l.price_key AND t.exception_code IS NULL
+        JOIN account_discount ad ON ad.account_discount_id = l.seq - 1000000
+        JOIN discount d ON d.discount_id = ad.discount_id
         WHERE l.variant = 0 AND l.kind = 'discount';
 
         INSERT INTO bill_comparison (bill_id, prev_bill_id, usage_effect, other_effect, last_year_bill_id)

@@ -39,7 +39,7 @@ def rows(db):
         "INSERT INTO discount (discount_id, code, name, pct) VALUES (1, 'SEN', 'Senior', 0)",
         "INSERT INTO account_discount (account_discount_id, account_id, discount_id, valid_from)"
         " VALUES (1, 1, 1, '2026-01-01')",
-        "INSERT INTO bill_discount (bill_id, account_discount_id) VALUES (1, 1)",
+        "INSERT INTO bill_discount (bill_id, account_discount_id, pct) VALUES (1, 1, 0)",
         "INSERT INTO payment (payment_id, account_id, amount, method, paid_at, posted_at,"
         " idempotency_key, amount_allocated, posted_by) VALUES"
         " (1, 1, 10.00, 'cash', '2026-02-03 10:00:00', '2026-02-03 10:00:00', 'key-1', 10.00, 'staff:test')",
