@@ -1,8 +1,11 @@
 -- reject_reading: an employee rejects a reading that the high-use check put in review, or a
 -- misread (billing-rules.md, "Corrections"): an accepted actual reading that is the meter's latest
 -- point and the end reading of no bill that is not cancelled (cancel its bill first), so that the
--- right value can be recorded. The initial read and a meter's final read (dated its removal) are
--- never rejected this way.
+-- right value can be recorded. The initial read and the final read of a meter exchange (dated
+-- the exchange, when the new meter was installed on the account) are never rejected this way;
+-- a closing read (close_account removes the meter on the day of its final reading) is an
+-- ordinary reading: rejected, the right value may be recorded on that day again (or the final
+-- bill estimates it).
 --
 -- The reading becomes 'rejected' and stops being a point of the meter: it is never billed, it
 -- leaves the high-use history, and its date is free for a new reading (point_on becomes NULL).
@@ -18,8 +21,8 @@
 -- Result: one row (reading_id, status); status is 'rejected'.
 -- Errors: 45002 INVALID_ARGUMENT (no reading_id, empty or too long reason, no actor);
 --         45001 NOT_FOUND (no such reading); 45003 CONFLICT (the reading is neither in review nor
---         an accepted actual reading that no bill (not cancelled) ends on, or it is not the
---         meter's latest point).
+--         an accepted actual reading that no bill (not cancelled) ends on, or it is an
+--         exchange's final read, or it is not the meter's latest point).
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
 -- typed locals (the _arg_* functions) at the top of the body, before anything is read or
 -- written: a wrong type, a value too long, too big or too precise, or a date that is no
@@ -71,16 +74,20 @@ BEGIN
     SELECT status, kind, read_on INTO v_status, v_kind, v_read_on
       FROM meter_reading WHERE reading_id = v_reading_id FOR UPDATE;
     IF v_status = 'accepted' AND v_kind = 'actual' THEN
-        -- a misread: only while no bill that counts ends on it, and not a final read at removal
+        -- a misread: only while no bill that counts ends on it, and not an exchange's final read
         SELECT MIN(bill_no) INTO v_bill_no FROM bill
          WHERE end_reading_id = v_reading_id AND cancelled_at IS NULL;
         IF v_bill_no IS NOT NULL THEN
             CALL _fail(45003, CONCAT('reading ', v_reading_id, ' is the end reading of bill ', v_bill_no,
                                       ': cancel the bill first'));
         END IF;
-        IF EXISTS (SELECT 1 FROM meter_installation
-                    WHERE meter_id = v_meter_id AND removed_on = v_read_on) THEN
-            CALL _fail(45003, CONCAT('reading ', v_reading_id, ' is the final read of its meter'));
+        -- the final read of an exchange (removed that day, another meter installed on the
+        -- account that day); a closing read (removed by close_account) is an ordinary reading
+        IF EXISTS (SELECT 1 FROM meter_installation mi
+                    JOIN meter_installation nx ON nx.account_id = mi.account_id
+                         AND nx.installed_on = mi.removed_on AND nx.meter_id <> mi.meter_id
+                    WHERE mi.meter_id = v_meter_id AND mi.removed_on = v_read_on) THEN
+            CALL _fail(45003, CONCAT('reading ', v_reading_id, ' is the final read of a meter exchange'));
         END IF;
     ELSEIF NOT (v_status <=> 'review') THEN
         CALL _fail(45003, CONCAT('reading ', v_reading_id, ' is ', COALESCE(v_status, 'unknown'), ' ',

@@ -137,3 +137,34 @@ def test_a_reason_of_500_characters_is_kept(db, meter):
 
 def test_empty_reason_comes_before_unknown_reading(db, meter):
     fails(db, 45002, 999999, "", ACTOR)
+
+
+def test_a_closing_read_is_an_ordinary_reading(db, meter):
+    """billing-rules.md, "Corrections": only the initial read and an exchange's final read are
+    exempt; a closing read (recorded before close_account, dated closed_on) that was accepted can
+    be rejected as a misread, even after its final bill is cancelled, and the right value
+    recorded on the closing day again."""
+    db.call("reject_reading", meter.review_id, "misread", ACTOR)
+    closing = db.call("record_reading", meter.serial, "2026-02-20", 170, "field", ACTOR)
+    assert closing["status"] == "accepted"
+    db.call("close_account", meter.account_id, "2026-02-20", ACTOR)
+    db.call("bill_account", meter.account_id, "2026-01-01", "2026-01-31", NOW[:10], 14, "batch:test")
+    final = db.call("bill_account", meter.account_id, "2026-02-01", "2026-02-28", NOW[:10], 14,
+                    "batch:test")["bill_id"]
+    assert final is not None
+    assert "cancel the bill first" in fails(db, 45003, closing["reading_id"], "misread", ACTOR)
+    db.call("cancel_bill", final, "misread closing read", ACTOR)
+    assert db.call("reject_reading", closing["reading_id"], "misread: 170 is 107", ACTOR)["status"] == "rejected"
+    assert db.call("record_reading", meter.serial, "2026-02-20", 107, "field", ACTOR)["consumption_kwh"] == 7
+    db.call("bill_account", meter.account_id, "2026-02-01", "2026-02-28", NOW[:10], 14, "batch:test")
+    rebill = db.row("SELECT consumption_kwh, period_end, estimated FROM bill WHERE cancelled_at IS NULL"
+                    " AND period_start = '2026-02-01'")
+    assert (rebill["consumption_kwh"], str(rebill["period_end"]), rebill["estimated"]) == (7, "2026-02-20", 0)
+
+
+def test_an_exchange_final_read_is_never_rejected(db, meter):
+    db.call("reject_reading", meter.review_id, "misread", ACTOR)
+    db.call("exchange_meter", meter.account_id, "2026-02-20", 170, "NEW-X", 5, 1, 0, ACTOR)
+    final = db.value("SELECT reading_id FROM meter_reading WHERE meter_id = %s AND read_on = '2026-02-20'",
+                     meter.meter_id)
+    assert "final read of a meter exchange" in fails(db, 45003, final, "misread", ACTOR)
