@@ -389,3 +389,67 @@ def test_a_long_cell_is_cut_short_with_the_whole_in_the_title(staff_client, mete
     assert '<td class="detail">' in html
     # the reason, in its wrapping cell (the form's length limit, or the server's "no meter")
     assert '<td class="detail">Serial: ' in html or "No meter with serial number SSSS" in html
+
+
+# --- the reading's page: review, or correct a misread (billing-rules.md, "Corrections") --------
+
+def reading_page(client, rid):
+    return client.get(reverse("billing:reading_detail", args=[rid]))
+
+
+def test_a_reading_in_review_is_decided_on_its_own_page(staff_client, queue, billing_db):
+    rid = queue[0]
+    html = reading_page(staff_client, rid).content.decode()
+    assert reverse("billing:reading_approve", args=[rid]) in html
+    assert reverse("billing:reading_reject", args=[rid]) in html
+    assert 'name="back" value="reading"' in html
+    r = staff_client.post(reverse("billing:reading_approve", args=[rid]), {"back": "reading"})
+    assert r.status_code == 302 and r.url == reverse("billing:reading_detail", args=[rid])
+    assert billing_db.value("SELECT status FROM meter_reading WHERE reading_id = %s", rid) == "accepted"
+    page = text(staff_client.get(r.url, follow=True))
+    assert f"Reading {rid} accepted." in page
+
+
+def test_a_misread_is_rejected_from_its_page_and_the_right_value_entered(staff_client, meters,
+                                                                       billing_db):
+    r = billing_db.call("record_reading", "SN-R-1", "2026-01-31", 170, "field", "staff:other")
+    assert r["status"] == "accepted"
+    rid = r["reading_id"]
+    page = text(reading_page(staff_client, rid))
+    assert "A misread?" in page and "Reject as a misread" in page
+    # a reason too long is said on the page, nothing changes
+    back = staff_client.post(reverse("billing:reading_reject", args=[rid]),
+                             {"back": "reading", "reason": "x" * 501}, follow=True)
+    assert "was not rejected" in text(back)
+    assert billing_db.value("SELECT status FROM meter_reading WHERE reading_id = %s", rid) == "accepted"
+    done = staff_client.post(reverse("billing:reading_reject", args=[rid]),
+                             {"back": "reading", "reason": "misread: 170 is 107"})
+    assert done.url == reverse("billing:reading_detail", args=[rid])
+    html = staff_client.get(done.url).content.decode()
+    assert billing_db.value("SELECT status FROM meter_reading WHERE reading_id = %s", rid) == "rejected"
+    entry = reverse("billing:reading_create") + "?serial_no=SN-R-1&amp;read_on=2026-01-31"
+    assert entry in html and "Enter the right value for 31 Jan 2026" in html
+    form = staff_client.get(reverse("billing:reading_create"),
+                            {"serial_no": "SN-R-1", "read_on": "2026-01-31"}).content.decode()
+    assert 'value="2026-01-31"' in form and 'value="SN-R-1"' in form
+    billing_db.call("record_reading", "SN-R-1", "2026-01-31", 107, "field", "staff:other")
+    assert "Enter the right value" not in text(reading_page(staff_client, rid))   # the day is taken
+
+
+def test_the_page_says_why_a_reading_cannot_be_rejected(staff_client, meters, billing_db):
+    first = billing_db.call("record_reading", "SN-R-1", "2026-01-31", 100, "field", "staff:t")
+    first_two = billing_db.call("record_reading", "SN-R-2", "2026-01-10", 100, "field", "staff:t")
+    billing_db.call("record_reading", "SN-R-2", "2026-01-31", 190, "field", "staff:t")
+    billing_db.call("run_billing", "2026-01-01", "2026-01-31", "2026-02-01", 14, "batch:t")
+    bill_no = billing_db.value("SELECT bill_no FROM bill")
+    page = text(reading_page(staff_client, first["reading_id"]))
+    assert f"Bill {bill_no} ends on this reading: to correct it, cancel that bill first" in page
+    assert "Reject as a misread" not in page
+    page = text(reading_page(staff_client, first_two["reading_id"]))
+    assert "A later reading of this meter follows" in page and "Reject as a misread" not in page
+
+
+def test_a_reader_sees_no_decision_on_the_reading_page(manager_client, queue):
+    html = reading_page(manager_client, queue[0]).content.decode()
+    assert reverse("billing:reading_approve", args=[queue[0]]) not in html
+    assert "A misread?" not in html

@@ -94,6 +94,21 @@ class MeterReading(ReadOnlyModel):
         ordering = ["-read_on", "-reading_id"]
 
 
+class ReadingCorrection(ReadOnlyModel):
+    """What can be done about one reading: approve, reject, correct a misread, or why not
+    (db/views/v_staff_reading_correction.sql)."""
+    reading_id = models.PositiveIntegerField(primary_key=True)
+    latest = models.BooleanField()
+    later_accepted_on = models.DateField(null=True)
+    bill_id = models.PositiveIntegerField(null=True)
+    bill_no = models.CharField(max_length=16, null=True)
+    exchange_final = models.BooleanField()
+    day_free = models.BooleanField()
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_reading_correction"
+
+
 class ReviewQueueReading(ReadOnlyModel):
     """A reading waiting in review, with its account and the meter's usual use
     (db/views/v_staff_review_queue.sql)."""

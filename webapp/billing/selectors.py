@@ -19,8 +19,8 @@ from billing.models import (Account, AccountBalance, AccountDiscount, Aging, Aud
                             BillingException, BillingRun, BillSummary, CollectionsDaily,
                             ConsumptionReport, Customer, Discount, Dunning, DunningKept,
                             MeterContext, MeterReading,
-                            Payment, RevenueReport, Reversal, ReversalBill, ReviewQueueReading,
-                            StatementEntry,
+                            Payment, ReadingCorrection, RevenueReport, Reversal, ReversalBill,
+                            ReviewQueueReading, StatementEntry,
                             TariffBlock, TariffSimulation, TariffSimulationAccount,
                             TariffSimulationBlock, TariffSimulationBucket, TariffSimulationTypical,
                             TariffVersion)
@@ -483,6 +483,12 @@ def customer_readings(*, customer_id, limit=20):
 
 def get_reading(*, reading_id):
     return MeterReading.objects.filter(reading_id=reading_id).first()
+
+
+def reading_correction(*, reading_id):
+    """What the reading's page offers: v_staff_reading_correction's row (latest, later_accepted_on,
+    bill_id/bill_no ending on it, exchange_final)."""
+    return ReadingCorrection.objects.filter(reading_id=reading_id).first()
 
 
 def get_account(*, account_id):

@@ -26,7 +26,12 @@ class ReadingEntryView(RoleRequiredMixin, ProcedureFormMixin, FormView):
     form_class = ReadingForm
 
     def get_initial(self):
-        return {"serial_no": self.request.GET.get("serial_no", "")}
+        initial = {"serial_no": self.request.GET.get("serial_no", "")}
+        try:                             # "enter the right value" after a misread: its day
+            initial["read_on"] = datetime.date.fromisoformat(self.request.GET.get("read_on", ""))
+        except ValueError:
+            pass
+        return initial
 
     def get_context_data(self, **kwargs):
         form = kwargs.get("form")
@@ -70,6 +75,11 @@ class MeterContextView(RoleRequiredMixin, View):
 
 
 class ReadingDetailView(RoleRequiredMixin, TemplateView):
+    """A reading, and for the desk what can be done about it (v_staff_reading_correction): in
+    review, approve (four eyes) or reject; accepted and actual, reject it as a misread so that
+    the right value can be entered (billing-rules.md, "Corrections"), or why not (a bill ends on
+    it, a later reading follows, an exchange's final read). The forms post to the review
+    queue's actions, which come back here."""
     template_name = "billing/reading_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -78,8 +88,12 @@ class ReadingDetailView(RoleRequiredMixin, TemplateView):
             raise Http404("No such reading")
         account = reading.account_id and selectors.get_account(account_id=reading.account_id)
         customer = account and selectors.get_customer(customer_id=account.customer_id)
-        return super().get_context_data(reading=reading, account=account, customer=customer,
-                                        **kwargs)
+        return super().get_context_data(
+            reading=reading, account=account, customer=customer,
+            correction=selectors.reading_correction(reading_id=reading.reading_id),
+            own=entered_by_self(self.request.user, reading),
+            can_approve_own=can(self.request.user, ADMIN), reason_form=forms.ReasonForm(),
+            **kwargs)
 
 
 class ReadingUploadView(RoleRequiredMixin, FormView):
@@ -183,6 +197,8 @@ class _ReviewActionView(RoleRequiredMixin, View):
         else:
             if result is not None:
                 messages.success(request, f"Reading {reading_id} {result['status']}.")
+        if request.POST.get("back") == "reading":         # from the reading's own page
+            return redirect("billing:reading_detail", reading_id=reading_id)
         url = reverse("billing:review_queue")
         page = request.POST.get("page", "")
         # back to the reviewer's page (a number the queue's pager made; anything else: the first)
@@ -224,6 +240,10 @@ class RejectReadingView(_ReviewActionView):
     def post(self, request, reading_id):
         form = forms.ReasonForm(request.POST)
         if not form.is_valid() and not form.has_error("reason", "required"):
+            if request.POST.get("back") == "reading":
+                messages.error(request, f"Reading {reading_id} was not rejected: "
+                                        f"{' '.join(form.errors['reason'])}")
+                return redirect("billing:reading_detail", reading_id=reading_id)
             return self.refused(request, reading_id, form)
         return super().post(request, reading_id)
 
