@@ -73,7 +73,23 @@ BEGIN
     SELECT meter_id INTO v_locked FROM meter WHERE meter_id = v_meter_id FOR UPDATE;
     SELECT status, kind, read_on INTO v_status, v_kind, v_read_on
       FROM meter_reading WHERE reading_id = v_reading_id FOR UPDATE;
-    IF v_status = 'accepted' AND v_kind = 'actual' THEN
+    IF NOT (v_status <=> 'review' OR (v_status <=> 'accepted' AND v_kind <=> 'actual')) THEN
+        CALL _fail(45003, CONCAT('reading ', v_reading_id, ' is ', COALESCE(v_status, 'unknown'), ' ',
+                                  COALESCE(v_kind, ''), ': only a reading in review or an accepted actual reading',
+                                  ' can be rejected'));
+    END IF;
+    -- only the latest point (checked before the rest: when a later reading follows, nothing
+    -- else would make the rejection possible)
+    SELECT reading_id INTO v_latest_id
+      FROM meter_reading
+     WHERE meter_id = v_meter_id AND status NOT IN ('rejected', 'void')
+     ORDER BY read_on DESC LIMIT 1
+       FOR UPDATE;
+    IF v_latest_id <> v_reading_id THEN
+        CALL _fail(45003, CONCAT('reading ', v_reading_id, ' is not the latest reading of its meter (',
+                                  v_latest_id, ' is): only the latest can be rejected'));
+    END IF;
+    IF v_status = 'accepted' THEN
         -- a misread: only while no bill that counts ends on it, and not an exchange's final read
         SELECT MIN(bill_no) INTO v_bill_no FROM bill
          WHERE end_reading_id = v_reading_id AND cancelled_at IS NULL;
@@ -89,19 +105,6 @@ BEGIN
                     WHERE mi.meter_id = v_meter_id AND mi.removed_on = v_read_on) THEN
             CALL _fail(45003, CONCAT('reading ', v_reading_id, ' is the final read of a meter exchange'));
         END IF;
-    ELSEIF NOT (v_status <=> 'review') THEN
-        CALL _fail(45003, CONCAT('reading ', v_reading_id, ' is ', COALESCE(v_status, 'unknown'), ' ',
-                                  COALESCE(v_kind, ''), ': only a reading in review or an accepted actual reading',
-                                  ' can be rejected'));
-    END IF;
-    SELECT reading_id INTO v_latest_id
-      FROM meter_reading
-     WHERE meter_id = v_meter_id AND status NOT IN ('rejected', 'void')
-     ORDER BY read_on DESC LIMIT 1
-       FOR UPDATE;
-    IF v_latest_id <> v_reading_id THEN
-        CALL _fail(45003, CONCAT('reading ', v_reading_id, ' is not the latest reading of its meter (',
-                                  v_latest_id, ' is): only the latest can be rejected'));
     END IF;
     UPDATE meter_reading
        SET status = 'rejected', reject_reason = v_reason, reviewed_by = v_actor, reviewed_at = NOW()

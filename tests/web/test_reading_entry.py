@@ -40,10 +40,10 @@ def test_an_accepted_reading_shows_its_consumption(staff_client, billing_db, met
     assert r["Location"] == reverse("billing:reading_detail", args=[row["reading_id"]])
     page = staff_client.get(r["Location"])
     shown = text(page)
-    assert ("Reading recorded: 60.5000 kWh since the previous reading, status accepted."
+    assert ("Reading recorded: 60.5 kWh since the previous reading, status accepted."
             in shown)
     assert "Status: accepted" in shown
-    assert "Consumption since the previous reading 60.5000 kWh" in shown
+    assert "Consumption since the previous reading 60.5 kWh" in shown
     assert f"Customer {meter.customer_no} Ada Lovelace" in shown
 
 
@@ -54,7 +54,7 @@ def test_unusually_high_use_shows_review(staff_client, billing_db, meter):
                          "WHERE read_on = '2026-03-31'")
     assert (row["status"], str(row["consumption_kwh"])) == ("review", "1810.0000")
     shown = text(staff_client.get(r["Location"]))
-    assert ("Reading recorded: 1810.0000 kWh since the previous reading, status review. "
+    assert ("Reading recorded: 1,810 kWh since the previous reading, status review. "
             "It needs review" in shown)
     assert "Status: review" in shown and "waits for review" in shown
 

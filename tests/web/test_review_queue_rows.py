@@ -19,7 +19,7 @@ from billing.views.common import path_for
 # the page's rows as a template loop writes them (dates and kWh through the one formatter)
 LOOP = """{% load money %}  {% for r in readings %}
     <tr id="reading-{{ r.reading_id }}">
-      <td data-label="Date"><a href="{% url 'billing:reading_detail' r.reading_id %}" class="nowrap">{{ r.read_on|day }}</a>{% if r.later_accepted_on %}<span class="help passed-over">Passed over: a later reading ({{ r.later_accepted_on|day }}) is accepted, and bills run past this one</span>{% endif %}</td>
+      <td data-label="Date"><a href="{% url 'billing:reading_detail' r.reading_id %}" class="nowrap">{{ r.read_on|day }}</a>{% if r.later_accepted_on %}<span class="help passed-over">A later reading ({{ r.later_accepted_on|day }}) is accepted: a bill to that day or later passes this one over</span>{% endif %}</td>
       <td data-label="Meter, account">{{ r.serial_no }}{% if r.account_no %}<span class="help"><a href="{% url 'billing:account_detail' r.account_id %}">{{ r.account_no }}</a></span>{% endif %}</td>
       <td class="num" data-label="Value">{{ r.value|kwh:False }}</td><td class="num" data-label="kWh">{{ r.consumption_kwh|kwh:False }}</td>
       <td class="usual" data-label="Usual use">{% if r.daily_kwh is not None %}{{ r.daily_kwh|kwh }} a day<span class="help">{{ r.history_kwh|kwh }} over {{ r.history_days }} days</span>{% else %}<span class="help">no history</span>{% endif %}</td>

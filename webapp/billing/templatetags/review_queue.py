@@ -55,8 +55,8 @@ def _previous(r):
 def _passed_over(r):
     if r.later_accepted_on is None:
         return ""
-    return (f'<span class="help passed-over">Passed over: a later reading ('
-            f'{_day(r.later_accepted_on)}) is accepted, and bills run past this one</span>')
+    return (f'<span class="help passed-over">A later reading ({_day(r.later_accepted_on)}) is '
+            f'accepted: a bill to that day or later passes this one over</span>')
 
 
 def _decision(r, *, can_approve_own, hidden):

@@ -47,8 +47,8 @@ class ReadingEntryView(RoleRequiredMixin, ProcedureFormMixin, FormView):
 
     def succeed(self, form, result):
         status = result["status"]
-        text = (f"Reading recorded: {result['consumption_kwh']} kWh since the previous reading, "
-                f"status {status}.")
+        text = (f"Reading recorded: {formatting.kwh(result['consumption_kwh'])} since the previous "
+                f"reading, status {status}.")
         if status == "review":
             messages.warning(self.request, text + " It needs review (unusually high use) before "
                              "it can be billed.")
@@ -71,7 +71,9 @@ class MeterContextView(RoleRequiredMixin, View):
             "capacity": m.capacity, "last_read_on": m.last_read_on, "last_register": m.last_register,
             "last_status": m.last_status, "history_days": m.history_days,
             "history_kwh": m.history_kwh, "daily_kwh": m.daily_kwh,
-            "last_read_on_text": formatting.day(m.last_read_on)}.items()}})
+            "last_read_on_text": formatting.day(m.last_read_on),
+            "last_register_text": formatting.kwh(m.last_register, unit=False),
+            "daily_kwh_text": formatting.kwh(m.daily_kwh)}.items()}})
 
 
 class ReadingDetailView(RoleRequiredMixin, TemplateView):
@@ -92,8 +94,8 @@ class ReadingDetailView(RoleRequiredMixin, TemplateView):
             reading=reading, account=account, customer=customer,
             correction=selectors.reading_correction(reading_id=reading.reading_id),
             own=entered_by_self(self.request.user, reading),
-            can_approve_own=can(self.request.user, ADMIN), reason_form=forms.ReasonForm(),
-            **kwargs)
+            can_approve_own=can(self.request.user, ADMIN),
+            **{"reason_form": forms.ReasonForm(), **kwargs})
 
 
 class ReadingUploadView(RoleRequiredMixin, FormView):
@@ -197,7 +199,8 @@ class _ReviewActionView(RoleRequiredMixin, View):
         else:
             if result is not None:
                 messages.success(request, f"Reading {reading_id} {result['status']}.")
-        if request.POST.get("back") == "reading":         # from the reading's own page
+        if (request.POST.get("back") == "reading"         # from the reading's own page
+                and selectors.get_reading(reading_id=reading_id) is not None):
             return redirect("billing:reading_detail", reading_id=reading_id)
         url = reverse("billing:review_queue")
         page = request.POST.get("page", "")
@@ -240,10 +243,10 @@ class RejectReadingView(_ReviewActionView):
     def post(self, request, reading_id):
         form = forms.ReasonForm(request.POST)
         if not form.is_valid() and not form.has_error("reason", "required"):
-            if request.POST.get("back") == "reading":
-                messages.error(request, f"Reading {reading_id} was not rejected: "
-                                        f"{' '.join(form.errors['reason'])}")
-                return redirect("billing:reading_detail", reading_id=reading_id)
+            if request.POST.get("back") == "reading":       # the page again, the reason kept
+                page = ReadingDetailView()
+                page.setup(request, reading_id=reading_id)
+                return page.render_to_response(page.get_context_data(reason_form=form))
             return self.refused(request, reading_id, form)
         return super().post(request, reading_id)
 

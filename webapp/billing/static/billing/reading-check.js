@@ -36,10 +36,10 @@
       return check();
     }
     panel.querySelector(".meter-text").textContent =
-      "Meter " + meter.serial_no + ": last reading " + meter.last_register + " on " +
+      "Meter " + meter.serial_no + ": last reading " + meter.last_register_text + " on " +
       meter.last_read_on_text + (meter.last_status === "review" ? " (in review)" : "") +
       "; typical use " + (meter.daily_kwh === null ? "not known yet (no history)"
-                                                   : meter.daily_kwh + " kWh a day") + ".";
+                                                   : meter.daily_kwh_text + " a day") + ".";
     check();
   }
 
@@ -55,9 +55,11 @@
     var step;
     if (v >= last) { step = v - last; }
     else if (cap - last + v <= cap / 10) { step = cap - last + v; }
-    else { return ["refused", "The value is below the last reading (" + meter.last_register + ") and not a rollover."]; }
+    else { return ["refused", "The value is below the last reading (" + meter.last_register_text + ") and not a rollover."]; }
     var mult = parseFloat(meter.multiplier), kwh = step * mult / 100;
-    var text = "About " + kwh.toFixed(2) + " kWh over " + days(meter.last_read_on, d) + " days.";
+    // written as billing.formatting.kwh writes kWh: thousands separated, no needless decimals
+    var text = "About " + kwh.toLocaleString("en-GB", {maximumFractionDigits: 2}) + " kWh over " +
+      days(meter.last_read_on, d) + " days.";
     if (meter.history_kwh !== null && parseFloat(meter.history_kwh) > 0 &&
         kwh * parseInt(meter.history_days, 10) >
         3 * parseFloat(meter.history_kwh) * days(meter.last_read_on, d)) {
