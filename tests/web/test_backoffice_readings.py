@@ -422,11 +422,14 @@ def test_a_misread_is_rejected_from_its_page_and_the_right_value_entered(staff_c
     assert done.url == reverse("billing:reading_detail", args=[rid])
     html = staff_client.get(done.url).content.decode()
     assert billing_db.value("SELECT status FROM meter_reading WHERE reading_id = %s", rid) == "rejected"
-    entry = reverse("billing:reading_create") + "?serial_no=SN-R-1&amp;read_on=2026-01-31"
+    entry = reverse("billing:reading_create") + "?serial_no=SN-R-1&amp;read_on=2026-01-31&amp;source=field"
     assert entry in html and "Enter the right value for 31 Jan 2026" in html
     form = staff_client.get(reverse("billing:reading_create"),
-                            {"serial_no": "SN-R-1", "read_on": "2026-01-31"}).content.decode()
+                            {"serial_no": "SN-R-1", "read_on": "2026-01-31", "source": "smart"}).content.decode()
     assert 'value="2026-01-31"' in form and 'value="SN-R-1"' in form
+    assert '<option value="smart" selected>' in form
+    odd = staff_client.get(reverse("billing:reading_create"), {"source": "<x>"}).content.decode()
+    assert '<option value="field" selected>' in odd
     billing_db.call("record_reading", "SN-R-1", "2026-01-31", 107, "field", "staff:other")
     assert "Enter the right value" not in text(reading_page(staff_client, rid))   # the day is taken
 

@@ -31,6 +31,9 @@ class ReadingEntryView(RoleRequiredMixin, ProcedureFormMixin, FormView):
             initial["read_on"] = datetime.date.fromisoformat(self.request.GET.get("read_on", ""))
         except ValueError:
             pass
+        source = self.request.GET.get("source", "")     # and its source, one of the form's
+        if source in dict(ReadingForm.base_fields["source"].choices):
+            initial["source"] = source
         return initial
 
     def get_context_data(self, **kwargs):
