@@ -14,6 +14,8 @@
 --                      meter installed on the account that day): never rejected
 --   day_free           1 when no other point of the meter is dated that day or later (a rejected
 --                      reading's right value can still be entered for its day)
+--   same_day_point_id  the meter's point dated that day when it is another reading (for a
+--                      rejected one: the reading that replaced it), else NULL
 -- reject_reading's own checks decide; this view only tells the page what to offer.
 -- Example: SELECT * FROM v_staff_reading_correction WHERE reading_id = 17;
 CREATE VIEW v_staff_reading_correction AS
@@ -33,5 +35,8 @@ SELECT r.reading_id,
                 WHERE mi.meter_id = r.meter_id AND mi.removed_on = r.read_on) AS exchange_final,
        NOT EXISTS (SELECT 1 FROM meter_reading n
                     WHERE n.meter_id = r.meter_id AND n.point_on >= r.read_on
-                      AND n.reading_id <> r.reading_id) AS day_free
+                      AND n.reading_id <> r.reading_id) AS day_free,
+       (SELECT n.reading_id FROM meter_reading n
+         WHERE n.meter_id = r.meter_id AND n.point_on = r.read_on
+           AND n.reading_id <> r.reading_id) AS same_day_point_id
   FROM meter_reading r

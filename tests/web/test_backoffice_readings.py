@@ -430,8 +430,10 @@ def test_a_misread_is_rejected_from_its_page_and_the_right_value_entered(staff_c
     assert '<option value="smart" selected>' in form
     odd = staff_client.get(reverse("billing:reading_create"), {"source": "<x>"}).content.decode()
     assert '<option value="field" selected>' in odd
-    billing_db.call("record_reading", "SN-R-1", "2026-01-31", 107, "field", "staff:other")
-    assert "Enter the right value" not in text(reading_page(staff_client, rid))   # the day is taken
+    right = billing_db.call("record_reading", "SN-R-1", "2026-01-31", 107, "field", "staff:other")
+    html = reading_page(staff_client, rid).content.decode()
+    assert "Enter the right value" not in html                                   # the day is taken
+    assert reverse("billing:reading_detail", args=[right["reading_id"]]) in html  # and by whom
 
 
 def test_the_page_says_why_a_reading_cannot_be_rejected(staff_client, meters, billing_db):

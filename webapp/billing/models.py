@@ -104,6 +104,7 @@ class ReadingCorrection(ReadOnlyModel):
     bill_no = models.CharField(max_length=16, null=True)
     exchange_final = models.BooleanField()
     day_free = models.BooleanField()
+    same_day_point_id = models.PositiveIntegerField(null=True)
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_staff_reading_correction"
