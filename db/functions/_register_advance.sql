@@ -25,5 +25,7 @@ CREATE FUNCTION _register_advance(p_prev DECIMAL(12,2), p_cur DECIMAL(12,2),
     NO SQL
     SQL SECURITY INVOKER
 BEGIN
-    RETURN IF(p_cur >= p_prev, p_cur - p_prev, POW(10, p_dial_digits) - p_prev + p_cur);
+    -- the capacity as an exact DECIMAL (POW gives a DOUBLE)
+    RETURN IF(p_cur >= p_prev, p_cur - p_prev,
+              CAST(POW(10, p_dial_digits) AS DECIMAL(12,0)) - p_prev + p_cur);
 END
