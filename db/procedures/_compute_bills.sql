@@ -7,7 +7,9 @@
 -- billing-rules.md for every account of the chunk at once (be = min(period_end, closed_on);
 -- the final bill of a closed account ends on closed_on, estimated from the window's latest
 -- point when there is no point that day; C spans a meter exchange, each step on its own
--- meter; READ_NEEDS_REVIEW also when a final bill's latest point m is in review), and "Why a
+-- meter; points in review before an accepted end reading are passed over, C running from
+-- accepted point to accepted point; READ_NEEDS_REVIEW also when a final bill's latest point m
+-- is in review), and "Why a
 -- bill differs" of "Simulations": each bill with a previous bill is priced a second time
 -- (variant 1) with C' = ROUND(C0 * D1 / D0, 4), giving X, usage_effect = T1 - X and
 -- other_effect = X - T0. Each step is one statement over the whole chunk, on temporary work

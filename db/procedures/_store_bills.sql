@@ -1,10 +1,12 @@
 -- _store_bills: stores the bills _compute_bills computed (work tables bc_acct, bc_line), inside the
 -- caller's transaction, which holds the locks _compute_bills took (p_lock = 1): estimated end
 -- readings (and the re-based step of a point after one), bills with gapless numbers per year of
--- the issue date, their lines, the comparison ("why this bill differs"), ledger debits, the
--- bill notices, the revenue and consumption reports' deltas, the exceptions; then credit on the
--- accounts goes to their open bills. The chunk's figures go back to the caller, which writes
--- them where it keeps the run's progress (its chunk row, or bill_account's one-account run row).
+-- the issue date, their lines and the discounts they applied (bill_discount, with the
+-- percentage: the tariff what-if prices a bill with its own), the comparison ("why this bill
+-- differs"), ledger debits, the bill notices, the revenue and consumption reports' deltas, the
+-- exceptions; then credit on the accounts goes to their open bills. The chunk's figures go back
+-- to the caller, which writes them where it keeps the run's progress (its chunk row, or
+-- bill_account's one-account run row).
 --
 -- Parameters
 --   p_run_id            the billing_run the bills and exceptions belong to

@@ -97,12 +97,8 @@ BEGIN
             CALL _fail(45003, CONCAT('reading ', v_reading_id, ' is the end reading of bill ', v_bill_no,
                                       ': cancel the bill first'));
         END IF;
-        -- the final read of an exchange (removed that day, another meter installed on the
-        -- account that day); a closing read (removed by close_account) is an ordinary reading
-        IF EXISTS (SELECT 1 FROM meter_installation mi
-                    JOIN meter_installation nx ON nx.account_id = mi.account_id
-                         AND nx.installed_on = mi.removed_on AND nx.meter_id <> mi.meter_id
-                    WHERE mi.meter_id = v_meter_id AND mi.removed_on = v_read_on) THEN
+        -- a closing read (removed by close_account) is an ordinary reading
+        IF _exchange_final_read(v_meter_id, v_read_on) THEN
             CALL _fail(45003, CONCAT('reading ', v_reading_id, ' is the final read of a meter exchange'));
         END IF;
     END IF;

@@ -6,12 +6,13 @@
 -- Columns
 --   reading_id
 --   latest             1 when it is its meter's latest point (no point, neither rejected nor
---                      void, after it): only the latest can be rejected
+--                      void, after it): only the latest can be rejected (v_staff_review_queue
+--                      reads it and later_accepted_on from here)
 --   later_accepted_on  the meter's first accepted point after it, or NULL (a reading still in
 --                      review is then passed over by bills)
 --   bill_id, bill_no   the bill (not cancelled) that ends on it, or NULL: cancel it first
---   exchange_final     1 when it is the final read of a meter exchange (removed that day, another
---                      meter installed on the account that day): never rejected
+--   exchange_final     1 when it is the final read of a meter exchange (_exchange_final_read):
+--                      never rejected
 --   day_free           1 when no other point of the meter is dated that day or later (a rejected
 --                      reading's right value can still be entered for its day)
 --   same_day_point_id  the meter's point dated that day when it is another reading (for a
@@ -29,10 +30,7 @@ SELECT r.reading_id,
          WHERE b.end_reading_id = r.reading_id AND b.cancelled_at IS NULL) AS bill_id,
        (SELECT MIN(b.bill_no) FROM bill b
          WHERE b.end_reading_id = r.reading_id AND b.cancelled_at IS NULL) AS bill_no,
-       EXISTS (SELECT 1 FROM meter_installation mi
-                 JOIN meter_installation nx ON nx.account_id = mi.account_id
-                      AND nx.installed_on = mi.removed_on AND nx.meter_id <> mi.meter_id
-                WHERE mi.meter_id = r.meter_id AND mi.removed_on = r.read_on) AS exchange_final,
+       _exchange_final_read(r.meter_id, r.read_on) AS exchange_final,
        NOT EXISTS (SELECT 1 FROM meter_reading n
                     WHERE n.meter_id = r.meter_id AND n.point_on >= r.read_on
                       AND n.reading_id <> r.reading_id) AS day_free,

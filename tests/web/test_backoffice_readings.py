@@ -474,23 +474,36 @@ def test_an_unknown_reading_from_its_page_goes_back_to_the_queue(staff_client, m
 
 @pytest.mark.parametrize("case, sentence", [
     ("initial", "A meter's initial read cannot be rejected."),
+    ("estimated", "An estimate cannot be rejected: it goes when the bill that stored it is cancelled."),
     ("rejected", "This reading is rejected already."),
     ("not_latest", "Only the meter's latest reading can be rejected."),
     ("ends_bill", "This reading ends bill {bill_no}: that bill must be cancelled first."),
+    ("exchange_final", "This is the old meter's final read at an exchange: it cannot be rejected."),
 ])
 def test_a_refused_rejection_is_said_in_words(staff_client, meters, billing_db, case, sentence):
+    # January billed: SN-R-1 on its reading of 01-31, SN-R-2 on an estimate of 01-31
     one = billing_db.call("record_reading", "SN-R-1", "2026-01-31", 100, "field", "staff:t")["reading_id"]
     billing_db.call("run_billing", "2026-01-01", "2026-01-31", "2026-02-01", 14, "batch:t")
     bill_no = billing_db.value("SELECT bill_no FROM bill WHERE end_reading_id = %s", one)
-    rid = {"initial": lambda: billing_db.value(
-               "SELECT reading_id FROM meter_reading WHERE kind = 'initial' AND meter_id = %s", meters[1].meter_id),
-           "ends_bill": lambda: one}.get(case, lambda: None)()
-    if case == "rejected":
+    two = meters[1].meter_id
+    if case == "initial":
+        rid = billing_db.value("SELECT reading_id FROM meter_reading WHERE kind = 'initial' AND meter_id = %s", two)
+    elif case == "estimated":
+        rid = billing_db.value("SELECT reading_id FROM meter_reading WHERE kind = 'estimated' AND meter_id = %s", two)
+    elif case == "rejected":
         rid = billing_db.call("record_reading", "SN-R-1", "2026-02-10", 110, "field", "staff:t")["reading_id"]
         billing_db.call("reject_reading", rid, "misread", "staff:t")
-    if case == "not_latest":
+    elif case == "not_latest":
         billing_db.call("record_reading", "SN-R-1", "2026-02-10", 110, "field", "staff:t")
         rid = one
+    elif case == "ends_bill":
+        rid = one
+    else:
+        billing_db.call("exchange_meter", meters[1].account_id, "2026-02-10", 5, "SN-R-3", 5, 1, 0, "staff:t")
+        rid = billing_db.value("SELECT reading_id FROM meter_reading WHERE meter_id = %s AND read_on = '2026-02-10'",
+                               two)
+    before = billing_db.value("SELECT status FROM meter_reading WHERE reading_id = %s", rid)
     r = staff_client.post(reverse("billing:reading_reject", args=[rid]),
                           {"back": "reading", "reason": "misread"}, follow=True)
+    assert billing_db.value("SELECT status FROM meter_reading WHERE reading_id = %s", rid) == before
     assert sentence.format(bill_no=bill_no) in visible_text(r.content.decode())

@@ -486,8 +486,7 @@ def get_reading(*, reading_id):
 
 
 def reading_correction(*, reading_id):
-    """What the reading's page offers: v_staff_reading_correction's row (latest, later_accepted_on,
-    bill_id/bill_no ending on it, exchange_final)."""
+    """What the reading's page offers: v_staff_reading_correction's row for it."""
     return ReadingCorrection.objects.filter(reading_id=reading_id).first()
 
 
