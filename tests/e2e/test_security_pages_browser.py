@@ -65,6 +65,9 @@ def test_one_time_login_link_page(page, live_server, billing_db, staff_login):
     page.goto(f"{live_server.url}/customers/{ada.customer_id}/")
     page.click("button:has-text('Create a portal login')")
     assert "/my/password/set/" in page.inner_text("#login-link")
+    # the copy button's script (deferred) listens once the page has loaded: a click before that
+    # did nothing (seen once under load)
+    page.wait_for_load_state("load")
     page.click("button:has-text('Copy the link')")
     # (a locator wait, not wait_for_function: that evaluates a string, which the pages' CSP
     # forbids; it passed only when the first poll was already true)
