@@ -214,8 +214,11 @@ def lines(res):
                      f"{fo.get('consumption_deltas', 0):,} consumption deltas in {fo['seconds']} s"
                      + (f", then refresh_kpi_snapshot kept the home page's figures in "
                         f"{fo['kpi_snapshot_seconds']} s" if "kpi_snapshot_seconds" in fo else "")
-                     + (f" and refresh_dunning_snapshot the dunning list's order in "
+                     + (f", refresh_dunning_snapshot the dunning list's order in "
                         f"{fo['dunning_snapshot_seconds']} s" if "dunning_snapshot_seconds" in fo
+                        else "")
+                     + (f" and refresh_aging_snapshot the aging report in "
+                        f"{fo['aging_snapshot_seconds']} s" if "aging_snapshot_seconds" in fo
                         else "")
                      + " (the 5-minute job's work)")
         L.append(f"  {'page':>18} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6}  url")

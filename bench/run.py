@@ -204,7 +204,8 @@ def fold(db):
     """The 5-minute job before the pages are measured, as it would have run (manage.py
     fold_report_deltas): fold_report_deltas (the postings and the bank file above appended a
     delta per payment), then refresh_kpi_snapshot (the home page's kept figures) and
-    refresh_dunning_snapshot (the dunning list's kept order): how many and how long each took."""
+    refresh_dunning_snapshot (the dunning list's kept order) and refresh_aging_snapshot (the aging
+    report, kept): how many and how long each took."""
     s = Sql(db)
     t = time.perf_counter()
     r = s.call("fold_report_deltas")
@@ -215,12 +216,16 @@ def fold(db):
     t = time.perf_counter()
     s.call("refresh_dunning_snapshot")
     dunning_secs = time.perf_counter() - t
+    t = time.perf_counter()
+    s.call("refresh_aging_snapshot")
+    aging_secs = time.perf_counter() - t
     s.close()
     out = {"revenue_deltas": int(r["revenue_deltas"]),
            "collections_deltas": int(r["collections_deltas"]),
            "consumption_deltas": int(r["consumption_deltas"]), "seconds": round(secs, 2),
            "kpi_snapshot_seconds": round(kpi_secs, 2),
-           "dunning_snapshot_seconds": round(dunning_secs, 2)}
+           "dunning_snapshot_seconds": round(dunning_secs, 2),
+           "aging_snapshot_seconds": round(aging_secs, 2)}
     log(f"{db}: fold_report_deltas before the pages: {out}")
     return out
 

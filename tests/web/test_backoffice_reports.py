@@ -1,6 +1,7 @@
 """Back office, reports (table, chart, CSV) and the audit trail, per customer and globally."""
 import csv
 import io
+import re
 
 import openpyxl
 
@@ -206,3 +207,79 @@ def test_aging_totals_unfiltered_come_from_their_own_view_with_the_same_figures(
         totals = text(page)
         assert f"All accounts ({n:,} row{'s' if n != 1 else ''})" in totals, query
         assert formatting.money(want["total_open"]) in totals, query
+
+
+@pytest.fixture
+def aging_kept(billing_db):
+    """Three accounts billed for January 2026 (all overdue now): two on RES, one on BIZ; the
+    5-minute job's refresh of the aging report, then a payment of 1.00 that only the live report
+    has. Returns the accounts, biggest first, and when the report was taken."""
+    db = billing_db
+    make_tariff(db, code="RES", name="Residential")
+    make_tariff(db, code="BIZ", name="Business")
+    accounts = [make_metered_account(db, tariff_code=code, serial=f"SN-AK-{n}",
+                                     opened_on="2026-01-01", name=f"Kept {n}")
+                for n, code in enumerate(("RES", "BIZ", "RES"))]
+    for n, a in enumerate(accounts):
+        db.call("record_reading", a.serial, "2026-01-31", 300 - 100 * n, "field", "staff:test")
+    db.call("run_billing", "2026-01-01", "2026-01-31", "2026-02-01", 14, "staff:test")
+    taken = db.call("refresh_aging_snapshot")["taken_at"]
+    db.call("post_payment", accounts[0].account_id, "1.00", "cash", None, "k-ak-w1", "staff:test")
+    return accounts, taken
+
+
+def test_the_aging_report_kept_by_the_job(manager_client, aging_kept, billing_db, monkeypatch):
+    """While the report the 5-minute job kept (refresh_aging_snapshot) is of today and at most
+    15 minutes old, the page, its filters, pages and exports show it as taken, and say when;
+    "Add up the figures now" (live=1) reads v_report_aging, and so do its filters and exports;
+    16 minutes old, the page reads it live again."""
+    from billing.views import reports
+    accounts, taken = aging_kept
+    url = reverse("billing:report_aging")
+    kept = billing_db.rows("SELECT * FROM v_staff_aging_kept ORDER BY rank_no")
+    live = billing_db.rows("SELECT * FROM v_report_aging ORDER BY total_open DESC, account_id")
+    assert [k["account_id"] for k in kept] == [a.account_id for a in accounts]
+    assert live[0]["total_open"] == kept[0]["total_open"] - 1
+    r = manager_client.get(url)
+    body = text(r)
+    assert f"Figures as of {formatting.when(taken)}." in body, body
+    assert 'href="?live=1">Add up the figures now' in r.content.decode()
+    assert [x.account_id for x in r.context["page"]] == [a.account_id for a in accounts]
+    assert formatting.money(kept[0]["total_open"], credit=False) in body
+    assert formatting.money(live[0]["total_open"], credit=False) not in body
+    total = sum(k["total_open"] for k in kept)
+    assert "All accounts (3 rows)" in body and formatting.money(total, credit=False) in body
+    # a filter's rows and totals, as kept
+    r = manager_client.get(url, {"tariff": "RES"})
+    assert [x.account_id for x in r.context["page"]] == [accounts[0].account_id,
+                                                        accounts[2].account_id]
+    res = kept[0]["total_open"] + kept[2]["total_open"]
+    assert "All accounts (2 rows)" in text(r) and formatting.money(res, credit=False) in text(r)
+    r = manager_client.get(url, {"tariff": "BIZ", "overdue_only": "on"})
+    assert [x.account_id for x in r.context["page"]] == [accounts[1].account_id]
+    # one row a page: page 2 is the second of the kept order, with a filter or without
+    monkeypatch.setattr(reports, "PER_PAGE", 1)
+    for query, want in (({"page": "2"}, accounts[1]), ({"page": "2", "tariff": "RES"}, accounts[2]),
+                        ({"page": "last", "overdue_only": "on"}, accounts[2])):
+        page = manager_client.get(url, query).context["page"]
+        assert [x.account_id for x in page] == [want.account_id], query
+    monkeypatch.setattr(reports, "PER_PAGE", 50)
+    # the export is the kept report too
+    rows = csv_rows(manager_client.get(url, {"format": "csv"}))
+    assert [row[-1] for row in rows[1:]] == [str(k["total_open"]) for k in kept]
+    # the figures now: the page, its filter and its export say so and keep live=1
+    r = manager_client.get(url, {"live": "1", "tariff": "RES"})
+    body = text(r)
+    assert "Figures now" in body and "Figures as of" not in body
+    assert formatting.money(live[0]["total_open"], credit=False) in body
+    html = r.content.decode()
+    assert 'name="live" value="1"' in html                      # the filter form keeps it
+    assert re.search(r'href="\?[^"]*live=1[^"]*format=csv"', html)   # and the export links
+    assert 'href="?tariff=RES">Back to the report taken every 5 minutes' in html
+    rows = csv_rows(manager_client.get(url, {"format": "csv", "live": "1"}))
+    assert [row[-1] for row in rows[1:]] == [str(x["total_open"]) for x in live]
+    # 16 minutes old: the live report, without a word about kept figures
+    billing_db.execute("UPDATE aging_snapshot SET taken_at = NOW() - INTERVAL 16 MINUTE")
+    body = text(manager_client.get(url))
+    assert "Figures as of" not in body and "Figures now" not in body
+    assert formatting.money(live[0]["total_open"], credit=False) in body

@@ -185,3 +185,8 @@ def test_the_fold_job_keeps_the_home_page_figures(billing_db, month_of_work):
     assert "dunning list kept as of" in out.getvalue()
     assert billing_db.row("SELECT accounts, overdue FROM v_dunning_kept_total") == \
         billing_db.row("SELECT accounts, overdue FROM v_staff_dunning_total")
+    # and the aging report (refresh_aging_snapshot)
+    assert "aging report kept as of" in out.getvalue()
+    assert billing_db.row("SELECT SUM(accounts) AS accounts, SUM(total_open) AS total_open "
+                          "FROM v_staff_aging_kept_total") == \
+        billing_db.row("SELECT accounts, total_open FROM v_staff_aging_total")

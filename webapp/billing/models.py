@@ -606,6 +606,30 @@ class AgingReport(ReadOnlyModel):
         ordering = ["-total_open", "account_id"]
 
 
+class AgingKept(ReadOnlyModel):
+    """db/views/v_staff_aging_kept.sql: the aging report as the 5-minute job last took it
+    (refresh_aging_snapshot), by position, with its figures as they were then."""
+    report_view = True
+    rank_no = models.PositiveIntegerField(primary_key=True)
+    account_id = models.PositiveIntegerField()
+    account_no = models.CharField(max_length=12)
+    customer_id = models.PositiveIntegerField()
+    customer_name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, null=True)
+    tariff_code = models.CharField(max_length=20)
+    not_due = models.DecimalField(**MONEY)
+    d1_30 = models.DecimalField(**MONEY)
+    d31_60 = models.DecimalField(**MONEY)
+    d61_90 = models.DecimalField(**MONEY)
+    d90_plus = models.DecimalField(**MONEY)
+    total_open = models.DecimalField(**MONEY)
+    overdue = models.DecimalField(**MONEY)
+
+    class Meta(ReadOnlyModel.Meta):
+        db_table = "v_staff_aging_kept"
+        ordering = ["rank_no"]          # the report's order: total_open descending, account_id
+
+
 class CollectionsReport(ReadOnlyModel):
     """v_report_collections: posted payments by day, cashier and method."""
     report_view = True       # may be read from BILLING_REPORT_DATABASE_URL (config/routers.py)

@@ -385,5 +385,9 @@ def refresh_dunning_snapshot():
     return call_procedure("refresh_dunning_snapshot")
 
 
+def refresh_aging_snapshot():
+    return call_procedure("refresh_aging_snapshot")
+
+
 def retry_notice(*, notice_id, actor):
     return call_procedure("retry_notice", notice_id, actor)
