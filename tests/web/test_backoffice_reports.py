@@ -236,7 +236,7 @@ def test_the_aging_report_kept_by_the_job(manager_client, aging_kept, billing_db
     from billing.views import reports
     accounts, taken = aging_kept
     url = reverse("billing:report_aging")
-    kept = billing_db.rows("SELECT * FROM v_staff_aging_kept ORDER BY rank_no")
+    kept = billing_db.rows("SELECT * FROM v_staff_aging_kept ORDER BY total_open DESC, account_id")
     live = billing_db.rows("SELECT * FROM v_report_aging ORDER BY total_open DESC, account_id")
     assert [k["account_id"] for k in kept] == [a.account_id for a in accounts]
     assert live[0]["total_open"] == kept[0]["total_open"] - 1

@@ -53,4 +53,4 @@ class Command(BaseCommand):
         except Exception as exc:  # noqa: BLE001 - as above; the dunning list stays kept
             raise jobs.failure(f"refresh_aging_snapshot failed: {exc}") from exc
         self.stdout.write(f"aging report kept as of {a['taken_at']:%Y-%m-%d %H:%M:%S}: "
-                          f"{a['accounts']} accounts")
+                          f"{a['accounts']} accounts, {a['rows_changed']} rows written")
