@@ -1,18 +1,21 @@
 -- v_dunning_kept: the collectors' dunning list as the 5-minute job last took it
--- (refresh_dunning_snapshot, migration 0134): one row per account, in the list's order, with whom
--- to call (a view of the staff back office, not part of the contract; docs/notices.md, "The
--- dunning list"). The page reads its rows by rank_no and each of them's figures now from v_dunning.
+-- (refresh_dunning_snapshot, migrations 0134 and 0141): one row per account, with whom to call (a
+-- view of the staff back office, not part of the contract; docs/notices.md, "The dunning list").
+-- The page reads its rows in the list's order and each of them's figures now from v_dunning.
 --
 -- Columns
---   rank_no                          the position in the list (1 first)
 --   account_id, account_no, customer_id, customer_name, phone, email   as in v_dunning (now)
 --   level_no, level, amount_overdue, oldest_due_date   v_dunning's, as they were when taken
--- Speed: a page is a range of the primary key (rank_no) and one primary-key look-up of the
--- account and of the customer per row. LEFT JOINs, nested (the foreign keys make them exist): a
--- count reads neither (MariaDB's table elimination; one after the other, it kept the account).
--- Example: SELECT * FROM v_dunning_kept WHERE rank_no BETWEEN 1 AND 50 ORDER BY rank_no;
+-- Order: ORDER BY level_no DESC, amount_overdue DESC, account_id (the list's) reads
+-- ix_dunning_snapshot_account_order, so a page's 50 rows are the next 50 entries of an index. The
+-- account and customer are LEFT JOINed, nested (the foreign keys make them exist), so that a
+-- query that reads none of their columns reads neither (MariaDB's table elimination; one after
+-- the other, it kept the account): the page picks its account ids from the index alone, then
+-- reads those rows.
+-- Example: SELECT * FROM v_dunning_kept ORDER BY level_no DESC, amount_overdue DESC, account_id
+--          LIMIT 50;
 CREATE VIEW v_dunning_kept AS
-SELECT k.rank_no, k.account_id, a.account_no, c.customer_id, c.full_name AS customer_name,
+SELECT k.account_id, a.account_no, c.customer_id, c.full_name AS customer_name,
        c.phone, c.email, k.level_no,
        ELT(k.level_no + 1, 'none', 'overdue_1', 'overdue_2', 'final_notice') AS level,
        k.amount_overdue, k.oldest_due_date

@@ -786,10 +786,9 @@ class Dunning(ReadOnlyModel):
 
 class DunningKept(ReadOnlyModel):
     """db/views/v_dunning_kept.sql: the dunning list as the 5-minute job last took it
-    (refresh_dunning_snapshot), by position, with its figures as they were then; the page shows
-    each row's figures now from Dunning."""
-    rank_no = models.PositiveIntegerField(primary_key=True)
-    account_id = models.PositiveIntegerField()
+    (refresh_dunning_snapshot), in the list's order, with its figures as they were then; the
+    page shows each row's figures now from Dunning."""
+    account_id = models.PositiveIntegerField(primary_key=True)
     account_no = models.CharField(max_length=12)
     customer_id = models.PositiveIntegerField()
     customer_name = models.CharField(max_length=200)
@@ -802,7 +801,7 @@ class DunningKept(ReadOnlyModel):
 
     class Meta(ReadOnlyModel.Meta):
         db_table = "v_dunning_kept"
-        ordering = ["rank_no"]
+        ordering = ["-level_no", "-amount_overdue", "account_id"]  # the list's: its kept index
 
 
 # --- the bill as a document (issue 21): read by the portal's bill and the notices' PDF ---

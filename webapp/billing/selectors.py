@@ -1075,11 +1075,12 @@ def dunning_kept_totals(*, max_age):
 
 
 class KeptDunningRows:
-    """The kept dunning list (DunningKept) as a sequence for the pager: a slice is a range of
-    rank_no (1..count, no gaps), so that every page is one primary-key range and page 10,000
-    costs what page 1 does (an OFFSET joined every row before it: 3 s at 1M). Each row gets
-    `.now`: the account's Dunning row now (its level, amount, oldest due date and last reminder
-    as v_dunning says them at this moment), or None when nothing of it is overdue any more."""
+    """The kept dunning list (DunningKept) as a sequence for the pager: a slice picks its account
+    ids from the list's index alone (ix_dunning_snapshot_account_order; the view's joins left
+    out), then reads those rows, so page 10,000 costs little more than page 1 (an OFFSET over the
+    view with its joins joined every row before it: 3 s at 1M). Each row gets `.now`: the
+    account's Dunning row now (its level, amount, oldest due date and last reminder as v_dunning
+    says them at this moment), or None when nothing of it is overdue any more."""
 
     def __init__(self, count):
         self.count = count
@@ -1088,9 +1089,9 @@ class KeptDunningRows:
         return self.count
 
     def __getitem__(self, bounds):
-        rows = list(DunningKept.objects.filter(rank_no__gt=bounds.start or 0,
-                                               rank_no__lte=bounds.stop))
-        now = Dunning.objects.in_bulk([r.account_id for r in rows])
+        ids = list(DunningKept.objects.values_list("account_id", flat=True)[bounds])
+        rows = list(DunningKept.objects.filter(account_id__in=ids))
+        now = Dunning.objects.in_bulk(ids)
         for r in rows:
             r.now = now.get(r.account_id)
         return rows
