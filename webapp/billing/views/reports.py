@@ -250,8 +250,9 @@ class KeptAgingRows:
 class AgingReportView(ReportView):
     """The aging report. Its figures are the ones the 5-minute job kept (refresh_aging_snapshot,
     v_staff_aging_kept) while they are of today and at most kpi.KEPT_SECONDS old: every page,
-    filter and export of the report then reads the kept rows by position and the totals from a
-    few kept sums, one consistent read (a transaction), and the page says when they were taken.
+    filter and export of the report then reads the kept rows in the order of their index and the
+    totals from a few kept sums, one consistent read (a transaction), and the page says when
+    they were taken.
     `?live=1`, or no kept report, reads v_report_aging: every open bill added up on the spot
     (seconds at 1M accounts)."""
     name = "aging"
