@@ -7,7 +7,8 @@
 --   meter_id, serial_no, account_id, dial_digits, multiplier, capacity (10^dial_digits)
 --   last_read_on, last_register, last_status   the latest point
 --   history_days, history_kwh   record_reading's high-use history (NULL without an interval;
---                               history_kwh from _high_use_history_kwh, as record_reading):
+--                               history_kwh as record_reading's _high_use_history_kwh, by
+--                               _points_advance_kwh from v_staff_meter_points' 4 points):
 --                               a new reading of new_kwh over new_days goes to review when
 --                               history_kwh > 0 and new_kwh * history_days >
 --                               3 * history_kwh * new_days
@@ -20,8 +21,11 @@ SELECT p.meter_id, p.serial_no, p.account_id, p.dial_digits, p.multiplier,
        p.last_read_on, p.last_register, p.last_status,
        IF(p.history_to > p.history_from, DATEDIFF(p.history_to, p.history_from), NULL)
            AS history_days,
-       IF(p.history_to > p.history_from, _high_use_history_kwh(p.meter_id), NULL) AS history_kwh,
        IF(p.history_to > p.history_from,
-          ROUND(_high_use_history_kwh(p.meter_id) / DATEDIFF(p.history_to, p.history_from), 2), NULL)
-           AS daily_kwh
+          _points_advance_kwh(p.point_1, p.point_2, p.point_3, p.point_4, p.dial_digits,
+                              p.multiplier), NULL) AS history_kwh,
+       IF(p.history_to > p.history_from,
+          ROUND(_points_advance_kwh(p.point_1, p.point_2, p.point_3, p.point_4, p.dial_digits,
+                                    p.multiplier) / DATEDIFF(p.history_to, p.history_from), 2),
+          NULL) AS daily_kwh
   FROM v_staff_meter_points p

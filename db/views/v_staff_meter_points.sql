@@ -10,6 +10,9 @@
 --   history_from, history_to                the oldest and newest of the newest (up to) 4
 --                                           accepted points (record_reading's history); equal
 --                                           or NULL when there is no history interval
+--   point_1 .. point_4                      the register values of those 4 points, newest
+--                                           first (NULL where there are fewer), for
+--                                           _points_advance_kwh (v_staff_meter_context)
 -- Example: SELECT * FROM v_staff_meter_points WHERE serial_no = 'M-1001';
 CREATE VIEW v_staff_meter_points AS
 SELECT m.meter_id, m.serial_no, mi.account_id, m.dial_digits, m.multiplier,
@@ -24,6 +27,14 @@ SELECT m.meter_id, m.serial_no, mi.account_id, m.dial_digits, m.multiplier,
                 (SELECT MIN(r.read_on) FROM meter_reading r WHERE r.meter_id = m.meter_id
                     AND r.status = 'accepted')) AS history_from,
        (SELECT MAX(r.read_on) FROM meter_reading r WHERE r.meter_id = m.meter_id
-           AND r.status = 'accepted') AS history_to
+           AND r.status = 'accepted') AS history_to,
+       (SELECT r.value FROM meter_reading r WHERE r.meter_id = m.meter_id
+           AND r.status = 'accepted' ORDER BY r.read_on DESC LIMIT 1) AS point_1,
+       (SELECT r.value FROM meter_reading r WHERE r.meter_id = m.meter_id
+           AND r.status = 'accepted' ORDER BY r.read_on DESC LIMIT 1 OFFSET 1) AS point_2,
+       (SELECT r.value FROM meter_reading r WHERE r.meter_id = m.meter_id
+           AND r.status = 'accepted' ORDER BY r.read_on DESC LIMIT 1 OFFSET 2) AS point_3,
+       (SELECT r.value FROM meter_reading r WHERE r.meter_id = m.meter_id
+           AND r.status = 'accepted' ORDER BY r.read_on DESC LIMIT 1 OFFSET 3) AS point_4
   FROM meter m
   JOIN meter_installation mi ON mi.meter_id = m.meter_id
