@@ -9,11 +9,10 @@
 -- point when there is no point that day; C spans a meter exchange, each step on its own
 -- meter; points in review before an accepted end reading are passed over, C running from
 -- accepted point to accepted point; READ_NEEDS_REVIEW also when a final bill's latest point m
--- is in review), and "Why a
--- bill differs" of "Simulations": each bill with a previous bill is priced a second time
--- (variant 1) with C' = ROUND(C0 * D1 / D0, 4), giving X, usage_effect = T1 - X and
--- other_effect = X - T0. Each step is one statement over the whole chunk, on temporary work
--- tables (bc_*); the prices come from _price_bills.
+-- is in review), and "Why a bill differs" of "Simulations": each bill with a previous bill is
+-- priced a second time (variant 1) with C' = ROUND(C0 * D1 / D0, 4), giving X,
+-- usage_effect = T1 - X and other_effect = X - T0. Each step is one statement over the whole
+-- chunk, on temporary work tables (bc_*); the prices come from _price_bills.
 --
 -- Parameters
 --   p_period_start/end  the period; P = end - start + 1

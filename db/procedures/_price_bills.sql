@@ -119,8 +119,9 @@ BEGIN
 
     -- Discounts valid on be (percent of the energy charge), then tax with the version on be.
     -- A bill priced again (bill_id set: the tariff what-if) has the discounts it applied, at
-    -- the percentage it applied (bill_discount), whatever was assigned or changed since. seq 1000000 + account_discount_id: after
-    -- the energy and fixed lines, in assignment order (_store_bills reads the id back from it).
+    -- the percentage it applied (bill_discount), whatever was assigned or changed since.
+    -- seq 1000000 + account_discount_id: after the energy and fixed lines, in assignment order
+    -- (_store_bills reads the id back from it).
     -- Two statements, not one UNION: MySQL opens a temporary table (bc_price) once a statement.
     INSERT INTO bc_line
     SELECT t.price_key, t.variant, 1000000 + ad.account_discount_id, 'discount',

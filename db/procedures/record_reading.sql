@@ -9,8 +9,9 @@
 -- consecutive accepted points, i.e. the newest (up to) 4 accepted points; history_days runs from
 -- the oldest to the newest of them and history_kwh is the sum of the steps from each of them to
 -- the next (_high_use_history_kwh: an interval spans the points in review between its two
--- accepted points, passed over; not the steps stored through them). The reading goes to 'review' when there is at least one history interval,
--- history_kwh > 0 and new_kwh * history_days > 3 * history_kwh * new_days; else 'accepted'.
+-- accepted points, passed over; not the steps stored through them). The reading goes to
+-- 'review' when there is at least one history interval, history_kwh > 0 and
+-- new_kwh * history_days > 3 * history_kwh * new_days; else 'accepted'.
 -- The meter row is locked first, so readings of one meter are recorded one after the other.
 -- The checks and the insert are _insert_reading's (shared with preview_readings).
 --

@@ -5,8 +5,8 @@ three previous readings each were most of the page's CPU; issue 24 §4). As for 
 search's rows (search_results.py), tests/web/test_review_queue_rows.py compares the two.
 
 Each reading needs the fields of v_staff_review_queue (`.later_accepted_on`: a note that bills
-pass it over; `.latest`: the reject form, else why there is none), `.previous` (points with read_on, value,
-status), `.own` (the user entered it), and the paths `.path`, `.account_path`, `.approve_path`,
+pass it over; `.latest`: the reject form, else why there is none), `.previous` (points with
+read_on, value, status), `.own` (the user entered it), and the paths `.path`, `.account_path`, `.approve_path`,
 `.reject_path`, set by billing.views.readings.ReviewQueueView. The tag reads from the page's
 context `can.desk` (the decision column), `can_approve_own`, `page.number` (sent back with a
 decision, so that the reviewer stays on their page) and `csrf_token`."""

@@ -1,19 +1,19 @@
 """manage.py fold_report_deltas: folds the reports' deltas into their totals (CALL
 fold_report_deltas; migration 0121, docs/backoffice.md "Reports"), then keeps the home page's
 collection figures (CALL refresh_kpi_snapshot; migration 0133, docs/backoffice.md "Home pages
-and KPIs") the collectors' dunning list (CALL refresh_dunning_snapshot; migration 0134, docs/notices.md "The
-dunning list") and the aging report (CALL refresh_aging_snapshot; migration 0140,
-docs/backoffice.md "Reports").
+and KPIs"), the collectors' dunning list (CALL refresh_dunning_snapshot; migrations 0134 and
+0141, docs/notices.md "The dunning list") and the aging report (CALL refresh_aging_snapshot;
+migration 0140, docs/backoffice.md "Reports").
 
     manage.py fold_report_deltas
 
 Every posting, reversal, billing chunk, late-fee run, cancelled bill and reading appends a delta
 row to the revenue, collections or consumption report's kept figures; this job folds the
-committed ones into one row per key, so that a report page sums a few rows. The figures are exact whether it ran or
-not; run it every few minutes (deploy/systemd/billing-fold-report-deltas.timer, or cron) and
-after a billing run. The home page shows the kept collection figures, the dunning list its kept
-order and the aging report its kept rows, while they are at most 15 minutes old, and they read
-the live ones (seconds at 1M accounts) otherwise. Safe to run at any
+committed ones into one row per key, so that a report page sums a few rows. The figures are
+exact whether it ran or not; run it every few minutes (deploy/systemd/billing-fold-report-
+deltas.timer, or cron) and after a billing run. The home page shows the kept collection figures,
+the dunning list its kept order and the aging report its kept rows, while they are at most 15
+minutes old, and they read the live ones (seconds at 1M accounts) otherwise. Safe to run at any
 time, beside postings and other folds: no step locks a bill or a payment. Exit codes: 0
 success, 2 failure (docs/operations.md).
 """
