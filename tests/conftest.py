@@ -15,6 +15,7 @@ every other helper of the tests, are in tests/helpers/ (its __init__.py is the m
 """
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -70,15 +71,20 @@ def _tables(db_url):
     return tables
 
 
-# True while the billing schema holds the demo data as `demo` loaded it (a `db` test empties it)
-_demo_loaded = {"yes": False}
+# True while the billing schema holds the demo data as `demo` loaded it (a `db` test empties it);
+# "seconds" and "out": how long the last load took and what bin/demo-data printed (read by
+# tests/test_demo_data.py)
+_demo_loaded = {"yes": False, "seconds": None, "out": None}
 
 
 def pytest_collection_modifyitems(items):
     """The tests that read the demo data run first, each module's in their order, so that the
     demo year is loaded once for all of them rather than once per module (about 20 s a load):
-    a `db` test empties the schema, and the next module's demo tests would load it again."""
+    a `db` test empties the schema, and the next module's demo tests would load it again.
+    tests/test_demo_data.py's come first of all: they read the data as bin/demo-data left it,
+    before another test adds a payment or a refresh."""
     demo = [i for i in items if "demo" in getattr(i, "fixturenames", ())]
+    demo.sort(key=lambda i: i.path.name != "test_demo_data.py")   # stable: the rest keep order
     if demo:
         items[:] = demo + [i for i in items if "demo" not in getattr(i, "fixturenames", ())]
 
@@ -102,10 +108,17 @@ def demo(db_url, _tables):
     if _demo_loaded["yes"]:
         d = Db(db_url)
     else:
-        d = load_demo(db_url, _tables)
-        _demo_loaded["yes"] = True
+        t0 = time.monotonic()
+        d, out = load_demo(db_url, _tables)
+        _demo_loaded.update(yes=True, seconds=time.monotonic() - t0, out=out)
     yield d
     d.close()
+
+
+@pytest.fixture
+def demo_load(demo):
+    """How `demo` last loaded the data: bin/demo-data's CompletedProcess and its seconds."""
+    return _demo_loaded["out"], _demo_loaded["seconds"]
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 a realistic database.
 
     from helpers.demo import load_demo, run_demo
-    d = load_demo(db_url, tables)      # emptied billing tables, then the demo data; a Db on it
+    d, out = load_demo(db_url, tables) # emptied billing tables, then the demo data: a Db on it
+                                       # and bin/demo-data's CompletedProcess
 """
 import subprocess
 import sys
@@ -21,9 +22,9 @@ def run_demo(url, *extra):
 
 def load_demo(db_url, tables):
     """Empties `tables` (as the `db` fixture does) and loads the demo data; returns a Db on
-    db_url, for the caller to close."""
+    db_url, for the caller to close, and bin/demo-data's CompletedProcess."""
     d = Db(db_url)
     truncate_all(d, tables)
     out = run_demo(db_url)
     assert out.returncode == 0, out.stdout + out.stderr
-    return d
+    return d, out
