@@ -7,7 +7,8 @@
 -- its initial read (kind 'initial', consumption 0). Billing then spans both meters (_bill_chunk).
 -- The final read counts in the consumption report (_report_reading).
 -- Where the rules are silent: exchanged_on must lie after the last day already billed on the
--- account (a billed period keeps the meter it was billed on: cancel that bill first).
+-- account (a billed period keeps the meter it was billed on: cancel that bill first), checked
+-- after the final read's own rules (so a day not after the latest point is 45011 either way).
 --
 -- Parameters
 --   p_account_id        the account (it must have an active meter)
@@ -117,13 +118,8 @@ BEGIN
      WHERE meter_id = v_old_meter AND status NOT IN ('rejected', 'void')
      ORDER BY read_on DESC LIMIT 1
        FOR UPDATE;
-    SELECT MAX(period_end) INTO v_billed_to
-      FROM bill WHERE account_id = v_account_id AND cancelled_at IS NULL;
-    IF v_on <= v_billed_to THEN
-        CALL _fail(45002, CONCAT('exchanged_on ', v_on, ' is not after the last day billed (', v_billed_to, ')'));
-    END IF;
-
-    -- the final read, validated as a reading of the old meter
+    -- the final read, validated as a reading of the old meter first (the contract's errors:
+    -- a day not after the old meter's latest point is 45011, also when it was billed)
     IF v_final >= POW(10, v_old_digits) THEN
         CALL _fail(45011, CONCAT('old_final_read ', ROUND(v_final, 2), ' is at or over the capacity ',
                                   POW(10, v_old_digits), ' of the old meter'));
@@ -136,6 +132,13 @@ BEGIN
     IF v_kwh IS NULL THEN
         CALL _fail(45010, CONCAT('old_final_read ', ROUND(v_final, 2), ' is below the latest reading ',
                                   v_last_value, ' of the old meter, not a rollover'));
+    END IF;
+    -- then our own rule: a billed period keeps its meter (a bill may end on a point dated
+    -- before its last day, so a day after the latest point may still be billed)
+    SELECT MAX(period_end) INTO v_billed_to
+      FROM bill WHERE account_id = v_account_id AND cancelled_at IS NULL;
+    IF v_on <= v_billed_to THEN
+        CALL _fail(45002, CONCAT('exchanged_on ', v_on, ' is not after the last day billed (', v_billed_to, ')'));
     END IF;
 
     SELECT COUNT(*) INTO v_count FROM meter WHERE serial_no = v_serial;

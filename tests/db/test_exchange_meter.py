@@ -160,6 +160,12 @@ def test_no_active_meter_and_a_billed_day_are_refused(db):
         db.call("exchange_meter", a.account_id, "2026-01-30", 60, "NEW-B", 5, 1, 0, ACTOR)
     assert e.value.errno == 45002
     assert db.snapshot() == before
+    # a day both billed and not after the old meter's latest point (January's bill ends on the
+    # reading of 01-25): the contract's rule of the final read decides, 45011
+    with pytest.raises(DbError) as e:
+        db.call("exchange_meter", a.account_id, "2026-01-25", 60, "NEW-B", 5, 1, 0, ACTOR)
+    assert e.value.errno == 45011 and "latest reading" in e.value.message
+    assert db.snapshot() == before
     db.call("close_account", a.account_id, "2026-02-10", ACTOR)
     with pytest.raises(DbError) as e:
         db.call("exchange_meter", a.account_id, "2026-02-10", 60, "NEW-B", 5, 1, 0, ACTOR)
