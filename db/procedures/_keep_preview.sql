@@ -3,7 +3,9 @@
 -- (_store_bills), a preview keeps preview_bill rows (with the comparison and the flag: ZERO when
 -- C = 0 and not estimated, else HIGH when total > 2 x the previous bill's issued total, else LOW
 -- when 4 x C < the previous bill's C; only bills with a previous bill), their lines numbered
--- as the bill's would be, and the exceptions; the preview's counts grow by the chunk's.
+-- as the bill's would be (with the early-payment rebate that the account's credit at issue
+-- grants, as the run's _apply_credits), and the exceptions; the preview's counts grow by the
+-- chunk's.
 --
 -- Parameters
 --   p_preview_id        the billing_preview row
@@ -46,6 +48,50 @@ BEGIN
     FROM bc_line_no n
     JOIN bc_line l ON l.price_key = n.price_key AND l.variant = 0 AND l.seq = n.seq
     JOIN bc_acct t ON t.account_id = n.price_key AND t.exception_code IS NULL;
+
+    -- Credit already on the account at issue (billing-rules.md, "Bill totals"): the run puts it
+    -- on the account's open bills at once (_apply_credits, by due date then bill id, the issue
+    -- date the payment date), and so grants the new bill's early-payment rebate when the credit
+    -- covers the needs of the open bills due on or before its due date and its own need
+    -- (total - R; each older bill's: its open amount, less its rebate when on offer that day).
+    -- The preview shows the bill as the run leaves it: a rebate line -R after its other lines,
+    -- its total less R (total_billed stays the totals as issued, as the run's).
+    DROP TEMPORARY TABLE IF EXISTS bc_preview_rebate;
+    CREATE TEMPORARY TABLE bc_preview_rebate (
+        account_id INT UNSIGNED  NOT NULL PRIMARY KEY,
+        rebate     DECIMAL(12,2) NOT NULL,
+        line_no    INT UNSIGNED  NOT NULL
+    ) ENGINE=MEMORY;
+    INSERT INTO bc_preview_rebate (account_id, rebate, line_no)
+    SELECT x.account_id, x.rebate, x.line_no
+    FROM (SELECT t.account_id, t.rebate,
+                 (SELECT MAX(n.line_no) + 1 FROM bc_line_no n WHERE n.price_key = t.account_id) AS line_no,
+                 t.total - t.rebate
+                 + (SELECT COALESCE(SUM(b.total_amount - b.amount_paid
+                                        - IF(p_issue_date <= b.rebate_date AND b.rebate_granted = 0
+                                             AND b.rebate_amount > 0
+                                             AND b.total_amount - b.amount_paid > b.rebate_amount,
+                                             b.rebate_amount, 0)), 0)
+                      FROM bill b FORCE INDEX (ix_bill_open_account)
+                     WHERE b.open_account_id = t.account_id
+                       AND b.due_date <= p_issue_date + INTERVAL p_due_days DAY) AS need_to,
+                 (SELECT SUM(p.amount - p.amount_allocated - p.amount_refunded)
+                    FROM payment p FORCE INDEX (ix_payment_credit)
+                   WHERE p.credit_account_id = t.account_id) AS credit
+          FROM bc_acct t
+          -- the rebate on offer on the issue date (rebate_date is the issue date + days)
+          WHERE t.exception_code IS NULL AND t.rebate > 0 AND t.total > t.rebate) x
+    WHERE x.credit >= x.need_to;
+
+    INSERT INTO preview_line (preview_id, account_id, line_no, kind, description, amount)
+    SELECT p_preview_id, r.account_id, r.line_no, 'rebate', 'Early-payment rebate', -r.rebate
+    FROM bc_preview_rebate r;
+
+    UPDATE preview_bill b
+    JOIN bc_preview_rebate r ON r.account_id = b.account_id
+    SET b.total_amount = b.total_amount - r.rebate
+    WHERE b.preview_id = p_preview_id;
+    DROP TEMPORARY TABLE bc_preview_rebate;
 
     INSERT INTO preview_exception (preview_id, account_id, code, detail)
     SELECT p_preview_id, account_id, exception_code, exception_detail

@@ -109,7 +109,11 @@ def data_set(draw):
                                        st.lists(st.decimals(min_value=0, max_value=60, places=2),
                                                 max_size=2)),
                              min_size=2, max_size=6))
-    return versions, accounts
+    # a payment on 15 February (None: none): January's open bill first, the rest is credit that
+    # the February bill takes at issue, its rebate granted when the credit covers its need
+    paid = draw(st.lists(st.one_of(st.none(), st.decimals(min_value="0.01", max_value=1000, places=2)),
+                         min_size=len(accounts), max_size=len(accounts)))
+    return versions, accounts, paid
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -117,7 +121,7 @@ def data_set(draw):
 def test_a_preview_is_exactly_the_run_and_changes_nothing_else(db, _tables, s):
     from helpers.db import truncate_all
     truncate_all(db, _tables)
-    versions, accounts = s
+    versions, accounts, paid = s
     db.set_clock("2026-01-01")
     make_tariff(db, code="PRE", versions=[dict(
         effective_from=str(v.effective_from), fixed_charge=str(v.fixed), tax_rate_pct=str(v.tax_pct),
@@ -147,6 +151,13 @@ def test_a_preview_is_exactly_the_run_and_changes_nothing_else(db, _tables, s):
     for i, a in enumerate(accounts):
         if a[0] == "gap":
             open_one(i, *a)
+    for (acc, *_), amount in zip(made, [p for a, p in zip(accounts, paid) if a[0] != "gap"]
+                                 + [p for a, p in zip(accounts, paid) if a[0] == "gap"]):
+        if amount is not None:
+            with db.at("2026-02-15"):
+                db.call("post_payment", acc.account_id, amount, "card", None, f"pre-{acc.account_id}",
+                        "staff:t")
+                event("a payment in February")
     for acc, fate, jan_use, feb_use, _ in made:
         start = 1000 + jan_use if fate not in ("gap", "first") else Decimal(1000)
         with db.at("2026-03-05"):
@@ -175,6 +186,7 @@ def test_a_preview_is_exactly_the_run_and_changes_nothing_else(db, _tables, s):
     for code, _ in want_exceptions.values():
         event(f"exception {code}")
     event(f"estimated bills: {sum(b[0][4] for b in want_bills.values()) > 0}")
+    event(f"a rebate granted at issue: {any(l[1] == 'rebate' for b in want_bills.values() for l in b[1])}")
     assert (p["accounts_considered"], p["bills"], p["exceptions"], p["total_billed"]) == \
         (r["accounts_considered"], r["bills_created"], r["accounts_skipped"], r["total_billed"])
     assert summary["estimated_bills"] == sum(b[0][4] for b in want_bills.values())
@@ -197,6 +209,44 @@ def test_a_preview_is_exactly_the_run_and_changes_nothing_else(db, _tables, s):
         assert c["usage_effect"] == c["issued_total"] - x
         assert c["other_effect"] == x - c["prev_total"]
         assert c["usage_effect"] + c["other_effect"] == c["total_change"]
+
+
+def test_credit_at_issue_grants_the_rebate_in_the_preview_as_in_the_run(db):
+    """An account's credit is put on the new bill at issue (billing-rules.md, "Bill totals"):
+    when it covers total - R the rebate is granted, a line -R and the total less R; the preview
+    shows the bill so. Three first bills of 60.50 (E 45.00 = 100 x 0.10 + 100 x 0.15 + 100 x 0.20,
+    F 10.00, T 5.50; R = 2 % of E = 0.90, need 59.60) with credit of 59.60, 59.59 and 100.00."""
+    db.set_clock("2026-02-01")
+    make_tariff(db, code="CRD", versions=[dict(
+        effective_from="2025-12-01", fixed_charge="10.00", tax_rate_pct="10", late_fee_pct="0",
+        early_pay_pct="2", early_pay_days=10, blocks=[(100, "0.10"), (200, "0.15"), (None, "0.20")])])
+    accounts = {}
+    for credit in ("59.60", "59.59", "100.00"):
+        a = make_metered_account(db, tariff_code="CRD", opened_on="2026-02-01", initial_read=0)
+        with db.at("2026-02-10"):
+            db.call("post_payment", a.account_id, credit, "cash", None, f"crd-{credit}", "staff:t")
+        with db.at("2026-02-28"):
+            db.call("record_reading", a.serial, "2026-02-28", 300, "field", "staff:t")
+        accounts[credit] = a.account_id
+    db.set_clock("2026-03-01")
+    p = preview(db, FEB, date(2026, 3, 1))
+    r = run(db, FEB, date(2026, 3, 1))
+    got, want = previewed(db, p["preview_id"])[0], billed(db, r["run_id"])[0]
+    assert got == want
+    assert (p["total_billed"], r["total_billed"]) == (Decimal("181.50"), Decimal("181.50"))  # as issued
+    for credit, granted in (("59.60", True), ("59.59", False), ("100.00", True)):
+        bill, lines, _ = got[accounts[credit]]
+        assert bill[BILL_COLUMNS.index("total_amount")] == Decimal("59.60" if granted else "60.50")
+        assert [(k, a) for _, k, _, _, _, a in lines] == [
+            ("energy", Decimal("10.00")), ("energy", Decimal("15.00")), ("energy", Decimal("20.00")),
+            ("fixed", Decimal("10.00")), ("tax", Decimal("5.50"))] + (
+            [("rebate", Decimal("-0.90"))] if granted else [])
+    status = {row["account_id"]: (row["status"], row["amount_open"]) for row in db.rows(
+        "SELECT s.account_id, s.status, s.amount_open FROM v_bill_summary s "
+        "JOIN bill b ON b.bill_id = s.bill_id WHERE b.run_id = %s", r["run_id"])}
+    assert status[accounts["59.60"]] == ("paid", Decimal("0.00"))
+    assert status[accounts["59.59"]] == ("partial", Decimal("0.91"))
+    assert status[accounts["100.00"]] == ("paid", Decimal("0.00"))
 
 
 # --- flags -------------------------------------------------------------------------------------
