@@ -63,25 +63,25 @@ BEGIN
         line_no    INT UNSIGNED  NOT NULL
     ) ENGINE=MEMORY;
     INSERT INTO bc_preview_rebate (account_id, rebate, line_no)
-    SELECT x.account_id, x.rebate, x.line_no
-    FROM (SELECT t.account_id, t.rebate,
-                 (SELECT MAX(n.line_no) + 1 FROM bc_line_no n WHERE n.price_key = t.account_id) AS line_no,
-                 t.total - t.rebate
-                 + (SELECT COALESCE(SUM(b.total_amount - b.amount_paid
-                                        - IF(p_issue_date <= b.rebate_date AND b.rebate_granted = 0
-                                             AND b.rebate_amount > 0
-                                             AND b.total_amount - b.amount_paid > b.rebate_amount,
-                                             b.rebate_amount, 0)), 0)
-                      FROM bill b FORCE INDEX (ix_bill_open_account)
-                     WHERE b.open_account_id = t.account_id
-                       AND b.due_date <= p_issue_date + INTERVAL p_due_days DAY) AS need_to,
-                 (SELECT SUM(p.amount - p.amount_allocated - p.amount_refunded)
-                    FROM payment p FORCE INDEX (ix_payment_credit)
-                   WHERE p.credit_account_id = t.account_id) AS credit
+    SELECT x.account_id, x.rebate,
+           (SELECT MAX(n.line_no) + 1 FROM bc_line_no n WHERE n.price_key = x.account_id)
+    -- the accounts with credit, from the chunk's by the credit index (most have none)
+    FROM (SELECT t.account_id, t.rebate, t.total,
+                 SUM(p.amount - p.amount_allocated - p.amount_refunded) AS credit
           FROM bc_acct t
+          STRAIGHT_JOIN payment p FORCE INDEX (ix_payment_credit) ON p.credit_account_id = t.account_id
           -- the rebate on offer on the issue date (rebate_date is the issue date + days)
-          WHERE t.exception_code IS NULL AND t.rebate > 0 AND t.total > t.rebate) x
-    WHERE x.credit >= x.need_to;
+          WHERE t.exception_code IS NULL AND t.rebate > 0 AND t.total > t.rebate
+          GROUP BY t.account_id, t.rebate, t.total) x
+    WHERE x.credit >= x.total - x.rebate
+                      + (SELECT COALESCE(SUM(b.total_amount - b.amount_paid
+                                             - IF(p_issue_date <= b.rebate_date AND b.rebate_granted = 0
+                                                  AND b.rebate_amount > 0
+                                                  AND b.total_amount - b.amount_paid > b.rebate_amount,
+                                                  b.rebate_amount, 0)), 0)
+                           FROM bill b FORCE INDEX (ix_bill_open_account)
+                          WHERE b.open_account_id = x.account_id
+                            AND b.due_date <= p_issue_date + INTERVAL p_due_days DAY);
 
     INSERT INTO preview_line (preview_id, account_id, line_no, kind, description, amount)
     SELECT p_preview_id, r.account_id, r.line_no, 'rebate', 'Early-payment rebate', -r.rebate
