@@ -5,7 +5,9 @@
 -- 'failed': attempts + 1 and last_error; below 6 attempts the notice stays 'pending' and is due
 -- again after 2^attempts minutes (2, 4, 8, 16, 32); the 6th failure makes it 'failed' for good.
 -- A failure reported for a notice that is already 'sent' (another sender delivered it after
--- this one's claim expired) changes nothing.
+-- this one's claim expired) changes nothing; nor does one reported by a sender whose claim
+-- expired and was taken by another sender (the notice is that sender's to mark: counting the
+-- stale failure would release its live claim, and a third sender would mail it again).
 -- Parameters
 --   p_notice_id   the notice
 --   p_sender      who reports (as given to claim_notices)
@@ -37,6 +39,7 @@ BEGIN
     DECLARE v_current VARCHAR(20);
     DECLARE v_attempts INT;
     DECLARE v_claimed_at DATETIME;
+    DECLARE v_claimed_by VARCHAR(100);
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
     IF _is_blank(v_sender) THEN
@@ -51,7 +54,8 @@ BEGIN
     END IF;
 
     START TRANSACTION;
-    SELECT status, attempts, claimed_at INTO v_current, v_attempts, v_claimed_at
+    SELECT status, attempts, claimed_at, claimed_by
+      INTO v_current, v_attempts, v_claimed_at, v_claimed_by
       FROM notice WHERE notice_id = v_notice_id FOR UPDATE;
     IF v_current IS NULL THEN
         CALL _fail(45001, CONCAT('no notice with id ', v_notice_id));
@@ -68,7 +72,9 @@ BEGIN
            SET status = 'sent', sent_at = NOW(), message_id = v_message_id, last_error = NULL,
                claimed_by = v_sender, claimed_at = NULL, claim_token = NULL
          WHERE notice_id = v_notice_id;
-    ELSEIF v_current = 'pending' THEN
+    ELSEIF v_current = 'pending'
+           AND CAST(v_claimed_by AS BINARY) = CAST(v_sender AS BINARY) THEN
+        -- this sender's own claim (another's, taken after this one expired, is left alone)
         UPDATE notice
            SET attempts = v_attempts + 1,
                last_error = LEFT(COALESCE(v_error, 'unknown error'), 1000),

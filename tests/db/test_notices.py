@@ -348,6 +348,28 @@ def test_mark_sent_and_failed_with_backoff_then_failed(db, clock):
     assert e.value.errno == 45003
 
 
+def test_a_stale_senders_failure_leaves_the_live_claim_of_another(db, clock):
+    """s1's claim expires, s2 claims the notice again; s1 then reports a failure (its SMTP
+    attempt timed out): the notice is s2's to mark, so nothing changes, s2's 'sent' is recorded
+    and no third sender gets it. s1's own failure, while its claim is still its own, counts."""
+    pending_notices(db, 2)
+    n1, n2 = [r["notice_id"] for r in db.call_rows("claim_notices", "s1", 10)]
+    db.execute("UPDATE notice SET claimed_at = NOW() - INTERVAL 11 MINUTE WHERE notice_id = %s", n1)
+    assert [r["notice_id"] for r in db.call_rows("claim_notices", "s2", 10)] == [n1]
+    before = notices(db, notice_id=n1)[0]
+    assert db.call("mark_notice", n1, "s1", "failed", None, "timeout")["status"] == "pending"
+    assert notices(db, notice_id=n1)[0] == before
+    assert (db.call_rows("claim_notices", "s3", 10) or []) == []
+    assert db.call("mark_notice", n1, "s2", "sent", "<m@x>", None)["status"] == "sent"
+    assert notices(db, notice_id=n1)[0]["attempts"] == 0
+    # a sender's name is matched exactly: 'S1' is not s1
+    assert db.call("mark_notice", n2, "S1", "failed", None, "x")["status"] == "pending"
+    assert notices(db, notice_id=n2)[0]["attempts"] == 0
+    assert db.call("mark_notice", n2, "s1", "failed", None, "refused")["status"] == "pending"
+    v = notices(db, notice_id=n2)[0]
+    assert (v["attempts"], v["last_error"], v["claimed_by"]) == (1, "refused", None)
+
+
 def test_mark_errors(db, clock):
     pending_notices(db, 1)
     nid = notices(db)[0]["notice_id"]
