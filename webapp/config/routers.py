@@ -7,13 +7,16 @@ and are never migrated by Django anywhere. This router is the one mechanism: no 
 query names an alias itself. Everything
 else (auth, sessions, admin, contenttypes) lives in `default` and is migrated only there.
 Report views (models with `report_view = True`) are read from the `billing_report` alias when
-settings define it (BILLING_REPORT_DATABASE_URL, e.g. a cluster's read port).
+settings define it (BILLING_REPORT_DATABASE_URL, e.g. a cluster's read port). In the batch jobs,
+whose account may only EXECUTE procedures, every other read of a view goes to the
+`billing_read` alias when settings define it (BILLING_READ_DATABASE_URL, as billing_report).
 """
 from django.conf import settings
 
 BILLING_ALIAS = "billing"
 BILLING_APP = "billing"
 REPORT_ALIAS = "billing_report"
+READ_ALIAS = "billing_read"
 
 
 class BillingRouter:
@@ -25,7 +28,10 @@ class BillingRouter:
     def db_for_read(self, model, **hints):
         if getattr(model, "report_view", False) and REPORT_ALIAS in settings.DATABASES:
             return REPORT_ALIAS
-        return self._db(model)
+        db = self._db(model)
+        if db == BILLING_ALIAS and READ_ALIAS in settings.DATABASES:
+            return READ_ALIAS
+        return db
 
     def db_for_write(self, model, **hints):
         return self._db(model)

@@ -16,6 +16,10 @@ BILLING_LOCK_WAIT_TIMEOUT seconds the web's billing sessions wait for a row lock
                           batch jobs keep the server's own: see DATABASES below)
 BILLING_TRUSTED_PROXIES   reverse proxies in front that append to X-Forwarded-For (default 0;
                           1 behind deploy/nginx under gunicorn): config/clientip.py
+BILLING_READ_DATABASE_URL the batch jobs: where they read the billing views (the billing_report
+                          account), since their own account (billing_batch) may only EXECUTE
+                          procedures (sql-api.md, "Database accounts"). Unset: read from
+                          BILLING_DATABASE_URL, as the web app (billing_app) and `make run` do.
 
 Two database aliases (see docs/webapp.md): `default` holds Django's tables, `billing` is the
 billing schema, reached only through its views and procedures; config.routers.BillingRouter sends
@@ -26,7 +30,7 @@ import secrets
 from pathlib import Path
 
 from config.dburl import CHECKOUT, database_settings, private_server_url, with_database
-from config.routers import REPORT_ALIAS
+from config.routers import READ_ALIAS, REPORT_ALIAS
 
 BASE_DIR = Path(__file__).resolve().parent.parent      # webapp/
 VAR_DIR = CHECKOUT / "var"
@@ -126,6 +130,12 @@ BILLING_REPORT_DATABASE_URL = os.environ.get("BILLING_REPORT_DATABASE_URL")
 if BILLING_REPORT_DATABASE_URL:
     DATABASES[REPORT_ALIAS] = database_settings(BILLING_REPORT_DATABASE_URL,
                                                 isolation_level="repeatable read")
+# The batch jobs' reads of views (routers.BillingRouter, billing.management.jobs.read): their
+# account may not read them. Unset (the web app): every read goes to `billing`.
+BILLING_READ_DATABASE_URL = os.environ.get("BILLING_READ_DATABASE_URL")
+if BILLING_READ_DATABASE_URL:
+    DATABASES[READ_ALIAS] = database_settings(BILLING_READ_DATABASE_URL,
+                                              isolation_level="repeatable read")
 for _db in DATABASES.values():
     _db["CONN_MAX_AGE"] = _conn_max_age
     _db["CONN_HEALTH_CHECKS"] = _conn_max_age > 0

@@ -9,9 +9,11 @@ Exit codes of every job command (docs/operations.md):
   3  another run of the same period is running (run_billing), nothing done
 
 The procedures are called through billing.services (call_procedure: autocommit, retries on
-1213/1205, contract errors as BillingError). The commands talk to the `billing` alias, i.e.
-BILLING_DATABASE_URL; in production that names the `billing_batch` account (EXECUTE on the
-procedures, SELECT on the views).
+1213/1205, contract errors as BillingError). The commands call procedures on the `billing`
+alias, i.e. BILLING_DATABASE_URL; in production that names the `billing_batch` account, which may
+only EXECUTE procedures (sql-api.md): their reads of views (read() below, and the ORM through
+config.routers) go to BILLING_READ_DATABASE_URL there (the billing_report account), else to
+`billing` too.
 """
 import hashlib
 import logging
@@ -19,10 +21,12 @@ import sys
 import time
 from datetime import date
 
+from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connections
 
 from billing.services import BILLING_ALIAS
+from config.routers import READ_ALIAS
 
 EXIT_OK, EXIT_EXCEPTIONS, EXIT_FAILURE, EXIT_BUSY = 0, 1, 2, 3
 
@@ -47,6 +51,12 @@ def query(sql, args=None, *, alias=BILLING_ALIAS):
         cur.execute(sql, args)
         cols = [c[0] for c in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def read(sql, args=None):
+    """Rows of one SELECT of views: on the `billing_read` alias when settings define it (the
+    jobs' account cannot read views), else on `billing`."""
+    return query(sql, args, alias=READ_ALIAS if READ_ALIAS in settings.DATABASES else BILLING_ALIAS)
 
 
 def value(sql, args=None, *, alias=BILLING_ALIAS):

@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o):
         try:
-            rows = jobs.query("SELECT * FROM v_ledger_integrity")
+            rows = jobs.read("SELECT * FROM v_ledger_integrity")
         except Exception as exc:  # noqa: BLE001
             raise jobs.failure(f"check_integrity failed: {exc}") from exc
         if not rows:

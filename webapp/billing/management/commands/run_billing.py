@@ -96,7 +96,7 @@ class Command(BaseCommand):
             raise jobs.failure(f"billing database unreachable: {exc}") from exc
         resumed = None
         if o["resume"] is not None:
-            rows = jobs.query("SELECT run_id, status, period_start, period_end, issue_date, "
+            rows = jobs.read("SELECT run_id, status, period_start, period_end, issue_date, "
                               "due_days FROM v_billing_run WHERE run_id = %s", [o["resume"]])
             if not rows:
                 raise jobs.failure(f"--resume: no billing run {o['resume']}")
@@ -177,7 +177,7 @@ class Command(BaseCommand):
 
         def poll():
             try:
-                rows = jobs.query("SELECT status, accounts_done, accounts_total FROM v_billing_run "
+                rows = jobs.read("SELECT status, accounts_done, accounts_total FROM v_billing_run "
                                   "WHERE run_id = %s", [run_id])
             except Exception:  # noqa: BLE001 - progress is a nicety; the run goes on
                 return None
@@ -209,7 +209,7 @@ class Command(BaseCommand):
                                    f"{exc.message}") from exc
             raise jobs.failure(f"run_billing {period} failed: {exc}") from exc
 
-        outcome = {"result": jobs.query(
+        outcome = {"result": jobs.read(
             "SELECT run_id, status, accounts_total AS accounts_considered, bills_created, "
             "accounts_skipped, total_billed FROM v_billing_run WHERE run_id = %s", [run_id])[0]}
         if outcome["result"]["status"] != "completed":
@@ -222,7 +222,7 @@ class Command(BaseCommand):
             f"run {r['run_id']} {period}: {r['accounts_considered']} accounts considered, "
             f"{r['bills_created']} bills created, {r['accounts_skipped']} skipped, "
             f"total billed {r['total_billed']}")
-        exceptions = jobs.query(
+        exceptions = jobs.read(
             "SELECT account_no, code, detail FROM v_billing_exceptions WHERE run_id = %s "
             "ORDER BY account_no", [r["run_id"]])
         if not exceptions:
