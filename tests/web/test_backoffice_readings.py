@@ -157,6 +157,39 @@ def test_a_binary_file_is_refused_as_a_whole_not_line_by_line(staff_client, mete
     assert billing_db.snapshot() == snapshot
 
 
+def test_a_file_with_carriage_returns_alone_reads_as_lines(staff_client, meters, billing_db):
+    """Excel for Mac's "CSV (Macintosh)" ends lines with a carriage return alone: read as lines
+    (it was a server error)."""
+    r = check(staff_client, "serial,date,value,source\rSN-R-1,2026-01-31,100,field\r"
+                            "SN-R-2,2026-01-31,50,field\r")
+    assert r.status_code == 200 and outcomes(r) == [(2, "accepted"), (3, "accepted")]
+
+
+@pytest.mark.parametrize("content", [
+    "SN-R-1," + "2" * 200_000 + ",1,field\n",            # over the csv module's field limit
+    'SN-R-1,2026-01-31,100,"field\nSN-R-1,2026-02-28,5,field\n',   # an unclosed quote
+], ids=["over-the-field-limit", "unclosed-quote"])
+def test_a_file_that_cannot_be_read_as_csv_is_refused_as_a_whole(staff_client, meters,
+                                                                 billing_db, content):
+    snapshot = billing_db.snapshot()
+    r = staff_client.post(reverse("billing:reading_upload"),
+                          {"file": SimpleUploadedFile("x.csv", content.encode(), "text/csv")})
+    html = r.content.decode()
+    if "cannot be read as CSV" in html:
+        assert r.status_code == 200 and "Line 1 of the file cannot be read as CSV" in html
+        assert "The check found" not in html
+    else:                                   # the csv module reads it: refused row by row
+        assert r.status_code == 200 and r.context["preview"] is True
+    assert billing_db.snapshot() == snapshot
+    # the second step with a text that did not come from the first: refused, nothing recorded
+    r = staff_client.post(reverse("billing:reading_upload"),
+                          {"action": "record", "csv_text": "SN-R-1," + "2" * 200_000 + ",1,field",
+                           "file_name": "x.csv"}, follow=True)
+    assert r.status_code == 200 and "cannot be read as CSV" in r.content.decode()
+    assert "Nothing was recorded." in r.content.decode()
+    assert billing_db.snapshot() == snapshot
+
+
 def test_an_empty_file_is_a_form_error(staff_client, meters, billing_db):
     r = staff_client.post(reverse("billing:reading_upload"),
                           {"file": SimpleUploadedFile("x.csv", b"", "text/csv")})

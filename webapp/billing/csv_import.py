@@ -60,6 +60,8 @@ def decode(raw):
         except UnicodeDecodeError:
             continue
         if not _BINARY.search(text):
+            for _ in _rows(text):        # UploadError now, not halfway through the rows
+                pass
             return text
         break
     raise UploadError("The file is not a text (CSV) file. A spreadsheet must be saved as CSV "
@@ -71,13 +73,26 @@ def _refused(line, cells, reason):
     return RowResult(line, *[c.strip() for c in cells], outcome="refused", detail=reason)
 
 
+def _rows(text):
+    """(line number, cells) of each row of the CSV text, whatever its line ends (\r\n, \n, or
+    \r alone as Excel for Mac writes them). UploadError when the text cannot be read as CSV: a
+    value over the csv module's limit (131,072 characters), a line break inside an unquoted
+    value."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for cells in reader:
+            yield reader.line_num, cells
+    except csv.Error:
+        raise UploadError(f"Line {max(reader.line_num, 1)} of the file cannot be read as CSV: a value "
+                          "is far too long or holds a line break outside quotes.") from None
+
+
 def _parse(text):
     """The file's rows in order, blank lines and a header skipped: (line, cells, form or None,
-    refusal or None). A row with a refusal is refused whatever the database would say."""
-    reader = csv.reader(io.StringIO(text))
+    refusal or None). A row with a refusal is refused whatever the database would say.
+    UploadError (from _rows) when the text cannot be read as CSV."""
     rows = 0
-    for cells in reader:
-        line = reader.line_num
+    for line, cells in _rows(text):
         if not cells or all(not c.strip() for c in cells):
             continue
         if rows == 0 and cells[0].strip().lower() in HEADER:
@@ -147,7 +162,7 @@ def _refusal(error):
 def import_readings(text, *, actor, record=services.record_reading):
     """Records every row of the CSV text; returns the list of RowResult (blank lines skipped)."""
     results = []
-    for line, cells, form, refusal in _parse(text):
+    for line, cells, form, refusal in list(_parse(text)):   # read whole first: none or all
         if refusal is not None:
             results.append(_refused(line, cells, refusal))
             continue

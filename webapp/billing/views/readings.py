@@ -130,7 +130,11 @@ class ReadingUploadView(RoleRequiredMixin, FormView):
 
     def record(self, text, file_name):
         actor = services.actor_for(self.request.user)
-        results = csv_import.import_readings(text, actor=actor)
+        try:
+            results = csv_import.import_readings(text, actor=actor)
+        except csv_import.UploadError as error:     # a text not from the preview: nothing recorded
+            messages.error(self.request, f"{error} Nothing was recorded.")
+            return redirect("billing:reading_upload")
         counts = csv_import.summary(results)
         self.request.session[self.REFUSED_KEY] = csv_import.refused_rows(results)
         services.record_audit_event(action="web_readings_uploaded", object="reading_upload",
