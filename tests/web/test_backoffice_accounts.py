@@ -83,6 +83,21 @@ def test_a_clerk_opens_an_account(staff_client, ada, billing_db):
                             "AND row_key = %s", str(new["account_id"])) == "staff:clara"
 
 
+@pytest.mark.parametrize("typed", ["01/03/2026", "03/01/2026", "1 Mar 2026", "2026/03/01"])
+def test_a_day_is_typed_as_yyyy_mm_dd_only(staff_client, ada, billing_db, typed):
+    """01/03/2026 was read as month/day (Django's "en" input formats): 3 January for a clerk
+    who meant 1 March. Only ISO days are read (config/formats/en/formats.py); the rest is a
+    field error with the typed text kept, and nothing is written."""
+    snapshot = billing_db.snapshot()
+    r = staff_client.post(reverse("billing:account_open", args=[ada.customer_id]),
+                          {"tariff_code": "RES", "service_address": "9 New Street",
+                           "opened_on": typed})
+    assert r.status_code == 200
+    assert r.context["form"].errors["opened_on"] == ["Enter a valid date."]
+    assert f'value="{typed}"' in r.content.decode()
+    assert billing_db.snapshot() == snapshot
+
+
 def test_closing_an_account_before_it_opened_is_refused_next_to_the_date(staff_client, ada,
                                                                          billing_db):
     snapshot = billing_db.snapshot()

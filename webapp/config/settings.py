@@ -214,6 +214,8 @@ CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
+# dates typed into forms: ISO days only (config/formats/en/formats.py: 01/12/2026 was 12 January)
+FORMAT_MODULE_PATH = ["config.formats"]
 # The billing schema stores naive DATETIMEs in the server's time (NOW() of the session) and the
 # contract's "today" is the session's CURRENT_DATE; the pages show them as the database has them.
 USE_TZ = False
