@@ -196,6 +196,17 @@ def test_a_malformed_file_is_refused_whole(billing_admin_client, billing_db, con
     assert billing_db.value("SELECT COUNT(*) FROM payment_batch") == 0
 
 
+def test_a_value_over_the_csv_modules_own_limit_is_said_as_too_long(billing_admin_client,
+                                                                    billing_db):
+    """A value over 131,072 characters stops the csv module: the file was "not a CSV text file";
+    it is the sentence of any value over 1000 characters."""
+    r = upload(billing_admin_client,
+               HEADER + "A1,1.00,cash,,k\r\nA2,1.00,cash,," + "k" * 200_000 + "\r\n")
+    assert r.status_code == 200
+    assert "A value is longer than 1000 characters on line(s) 3." in text(r)
+    assert billing_db.value("SELECT COUNT(*) FROM payment_batch") == 0
+
+
 def test_a_file_over_the_limits_is_refused_saying_the_limit(billing_admin_client, billing_db):
     lines = HEADER + "A00000001,1.00,bank_transfer,,k\r\n" * (bank_import.MAX_LINES + 1)
     r = upload(billing_admin_client, lines)

@@ -81,7 +81,10 @@ def read_lines(raw):
             if any(len(v) > MAX_VALUE for v in values):
                 long_.append(reader.line_num)
             lines.append({k: (v if v != "" else None) for k, v in zip(COLUMNS, values)})
-    except csv.Error:
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):      # over 131,072 characters
+            raise FileRefused("too_long", limit=MAX_VALUE,
+                              lines=_list(long_ + [reader.line_num])) from None
         raise FileRefused("not_text") from None
     if header is None:
         raise FileRefused("bad_header", expected=",".join(COLUMNS), found="an empty file")
