@@ -499,6 +499,21 @@ def test_a_reason_too_long_stays_on_the_reading_page(staff_client, meters, billi
     assert billing_db.value("SELECT status FROM meter_reading WHERE reading_id = %s", rid) == "accepted"
 
 
+def test_a_reason_too_long_for_a_reading_rejected_meanwhile_says_so(staff_client, meters,
+                                                                    billing_db):
+    """The reading was rejected meanwhile (another clerk, a second click): its page has no
+    reject form to keep the reason in; it said nothing at all."""
+    rid = billing_db.call("record_reading", "SN-R-1", "2026-01-31", 170, "field", "staff:other")["reading_id"]
+    billing_db.call("reject_reading", rid, "misread", "staff:other")
+    for back in ("reading", "queue"):
+        r = staff_client.post(reverse("billing:reading_reject", args=[rid]),
+                              {"back": back, "reason": "y" * 501}, follow=True)
+        assert r.status_code == 200
+        assert f"Reading {rid} was not changed: it is rejected already." in text(r)
+    assert billing_db.value("SELECT reject_reason FROM meter_reading WHERE reading_id = %s",
+                            rid) == "misread"
+
+
 def test_an_unknown_reading_from_its_page_goes_back_to_the_queue(staff_client, meters):
     r = staff_client.post(reverse("billing:reading_approve", args=[999999]), {"back": "reading"})
     assert r.status_code == 302 and r.url == reverse("billing:review_queue")

@@ -206,6 +206,10 @@ class _ReviewActionView(RoleRequiredMixin, View):
         else:
             if result is not None:
                 messages.success(request, f"Reading {reading_id} {result['status']}.")
+        return self.back(request, reading_id)
+
+    def back(self, request, reading_id):
+        """Back where the action came from: the reading's page, or the reviewer's queue page."""
         if (request.POST.get("back") == "reading"         # from the reading's own page
                 and selectors.get_reading(reading_id=reading_id) is not None):
             return redirect("billing:reading_detail", reading_id=reading_id)
@@ -250,6 +254,13 @@ class RejectReadingView(_ReviewActionView):
     def post(self, request, reading_id):
         form = forms.ReasonForm(request.POST)
         if not form.is_valid() and not form.has_error("reason", "required"):
+            reading = selectors.get_reading(reading_id=reading_id)
+            if reading is not None and reading.status in ("rejected", "void"):
+                # rejected meanwhile (another clerk, a second click): no form to show the reason
+                # in again, so say what the reading is now
+                messages.error(request, f"Reading {reading_id} was not changed: it is "
+                                        f"{reading.status} already.")
+                return self.back(request, reading_id)
             if request.POST.get("back") == "reading":       # the page again, the reason kept
                 page = ReadingDetailView()
                 page.setup(request, reading_id=reading_id)
