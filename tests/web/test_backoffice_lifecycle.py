@@ -58,8 +58,9 @@ def test_a_clerk_exchanges_the_meter(staff_client, ada, billing_db):
      "A meter with serial number SN-ADA-1 exists already."),
     ({"old_final_read": "100000"}, "old_final_read",
      "The final read of the old meter must be below 100,000, the dial capacity of the meter."),
+    # not after the latest reading (the bill's end reading, 31 Jan): the contract's 45011
     ({"exchanged_on": "2026-01-20"}, "exchanged_on",
-     "The account is billed up to 31 Jan 2026: exchange the meter on a later day."),
+     "The exchange date must be after the meter&#x27;s latest reading (31 Jan 2026)."),
     ({"exchanged_on": "2099-01-01"}, "exchanged_on", "The exchange date cannot be after today."),
 ])
 def test_an_exchange_refusal_is_a_sentence_on_its_field(staff_client, ada, billing_db, change,
@@ -256,3 +257,24 @@ def test_a_portal_login_is_offered_only_to_a_customer_without_one(staff_client, 
     assert "Create a portal login" not in page
     assert (f"Portal login yes, since {formatting.day(datetime.date.today())} (made by "
             "staff:test); the customer has not set a password yet") in page
+
+
+def test_an_exchange_on_a_billed_day_after_the_latest_reading_says_billed_up_to(staff_client,
+                                                                               billing_db):
+    """A bill ends on the latest point on or before its last day: billed to 31 Jan on the
+    reading of 25 Jan, the 28th is after the latest reading but billed (our own rule, 45002)."""
+    make_tariff(billing_db, code="RES", name="Residential")
+    acc = make_metered_account(billing_db, tariff_code="RES", serial="SN-BEA-1",
+                               opened_on="2026-01-01", initial_read=0)
+    billing_db.call("record_reading", "SN-BEA-1", "2026-01-25", 100, "field", "staff:test")
+    billing_db.call("bill_account", acc.account_id, "2026-01-01", "2026-01-31", "2026-02-01", 14,
+                    "staff:test")
+    snapshot = billing_db.snapshot()
+    r = staff_client.post(reverse("billing:meter_exchange", args=[acc.account_id]),
+                          {**EXCHANGE, "exchanged_on": "2026-01-28"})
+    assert r.status_code == 200
+    error = re.search(r'<ul class="errorlist" id="id_exchanged_on_error">(.*?)</ul>',
+                      r.content.decode(), re.S)
+    assert error and "The account is billed up to 31 Jan 2026: exchange the meter on a later " \
+        "day." in re.sub(r"\s+", " ", error.group(1))
+    assert billing_db.snapshot() == snapshot
