@@ -174,3 +174,13 @@ def test_a_query_longer_than_the_field_is_refused_with_a_reason(staff_client, pe
     assert "at most 200 characters (it has 201)" in page and 'maxlength="200"' in page
     r, names = search(staff_client, ("ada " * 50)[:200])
     assert names == ["Ada Lovelace", "Carol Adams"]
+
+
+@pytest.mark.parametrize("page", ["368934881474191034", "9223372036854775808", "1" + "0" * 30])
+def test_a_page_far_past_the_results_is_an_empty_page(staff_client, people, page):
+    """(page - 1) x 50 past the OFFSET the server takes (2^64 - 1) was a server error (SQL
+    syntax 1064); the page number is capped, and a page past the results lists nobody."""
+    r, names = search(staff_client, "ada", page=page)
+    assert names == [] and r.context["page"] == 10_000_000
+    assert search(staff_client, "ada", page="2")[1] == []
+    assert search(staff_client, "ada", page="1")[1] == ["Ada Lovelace", "Carol Adams"]

@@ -15,6 +15,7 @@ class CustomerSearchView(RoleRequiredMixin, TemplateView):
     """The staff search: an exact customer number, account number or meter serial opens that
     record at once; anything else lists the matching customers, 50 a page (?page=)."""
     template_name = "billing/customer_search.html"
+    MAX_PAGE = 10_000_000                   # 500 million customers at 50 a page
 
     def get(self, request, *args, **kwargs):
         form = SearchForm(request.GET or None)
@@ -28,7 +29,9 @@ class CustomerSearchView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, form=None, query="", **kwargs):
         try:
-            page = max(1, int(self.request.GET.get("page", "1")))
+            # at most MAX_PAGE: a page far past the results is empty, one past the OFFSET the
+            # server takes (2^64 - 1) was a server error
+            page = min(max(1, int(self.request.GET.get("page", "1"))), self.MAX_PAGE)
         except ValueError:
             page = 1
         limit = selectors.SEARCH_LIMIT
