@@ -127,7 +127,7 @@ def test_a_preview_is_exactly_the_run_and_changes_nothing_else(db, _tables, s):
         effective_from=str(v.effective_from), fixed_charge=str(v.fixed), tax_rate_pct=str(v.tax_pct),
         late_fee_pct="0", early_pay_pct=str(v.early_pct), early_pay_days=v.early_days,
         blocks=v.blocks) for v in versions])
-    made = []
+    made, opened_order = [], []             # the accounts as opened, and their index in s
 
     def open_one(i, fate, jan_use, feb_use, discounts):
         opened = {"gap": "2026-01-10", "first": "2026-02-01"}.get(fate, "2026-01-01")
@@ -138,6 +138,7 @@ def test_a_preview_is_exactly_the_run_and_changes_nothing_else(db, _tables, s):
                 make_discount(db, code=f"P{i}D{j}", pct=str(pct))
                 give_discount(db, acc.account_id, f"P{i}D{j}", valid_from=opened)
         made.append((acc, fate, Decimal(jan_use), Decimal(feb_use), discounts))
+        opened_order.append(i)
         if fate not in ("gap", "first"):
             with db.at("2026-01-31"):
                 db.call("record_reading", acc.serial, "2026-01-31", 1000 + jan_use, "field", "staff:t")
@@ -151,13 +152,12 @@ def test_a_preview_is_exactly_the_run_and_changes_nothing_else(db, _tables, s):
     for i, a in enumerate(accounts):
         if a[0] == "gap":
             open_one(i, *a)
-    for (acc, *_), amount in zip(made, [p for a, p in zip(accounts, paid) if a[0] != "gap"]
-                                 + [p for a, p in zip(accounts, paid) if a[0] == "gap"]):
-        if amount is not None:
+    for (acc, *_), i in zip(made, opened_order):
+        if paid[i] is not None:
             with db.at("2026-02-15"):
-                db.call("post_payment", acc.account_id, amount, "card", None, f"pre-{acc.account_id}",
-                        "staff:t")
-                event("a payment in February")
+                db.call("post_payment", acc.account_id, paid[i], "card", None,
+                        f"pre-{acc.account_id}", "staff:t")
+            event("a payment in February")
     for acc, fate, jan_use, feb_use, _ in made:
         start = 1000 + jan_use if fate not in ("gap", "first") else Decimal(1000)
         with db.at("2026-03-05"):

@@ -40,7 +40,7 @@ class RowResult:
 
 
 class UploadError(ValueError):
-    """The file as a whole cannot be read (not text, too large)."""
+    """The file as a whole cannot be read (not text, too large, not readable as CSV)."""
 
 
 # control characters no CSV text holds (tab, line feed and carriage return excepted): cp1252
@@ -60,8 +60,6 @@ def decode(raw):
         except UnicodeDecodeError:
             continue
         if not _BINARY.search(text):
-            for _ in _rows(text):        # UploadError now, not halfway through the rows
-                pass
             return text
         break
     raise UploadError("The file is not a text (CSV) file. A spreadsheet must be saved as CSV "
@@ -83,8 +81,8 @@ def _rows(text):
         for cells in reader:
             yield reader.line_num, cells
     except csv.Error:
-        raise UploadError(f"Line {max(reader.line_num, 1)} of the file cannot be read as CSV: a value "
-                          "is far too long or holds a line break outside quotes.") from None
+        raise UploadError(f"Line {max(reader.line_num, 1)} of the file cannot be read as CSV: "
+                          "a value is far too long or holds a line break outside quotes.") from None
 
 
 def _parse(text):
@@ -160,7 +158,8 @@ def _refusal(error):
 
 
 def import_readings(text, *, actor, record=services.record_reading):
-    """Records every row of the CSV text; returns the list of RowResult (blank lines skipped)."""
+    """Records every row of the CSV text; returns the list of RowResult (blank lines skipped);
+    UploadError, before any row is recorded, when the text cannot be read as CSV."""
     results = []
     for line, cells, form, refusal in list(_parse(text)):   # read whole first: none or all
         if refusal is not None:
@@ -182,7 +181,8 @@ def import_readings(text, *, actor, record=services.record_reading):
 def preview_readings(text, *, actor, preview=services.preview_readings):
     """What import_readings would do with the CSV text, nothing recorded: the rows that pass the
     form go through preview_readings (record_reading's own checks, row after row, rolled back).
-    Returns the list of RowResult (outcome accepted / review / refused, no reading_id)."""
+    Returns the list of RowResult (outcome accepted / review / refused, no reading_id);
+    UploadError, before any call, when the text cannot be read as CSV."""
     parsed = list(_parse(text))
     good = [(line, cells, form) for line, cells, form, refusal in parsed if refusal is None]
     outcomes = preview(rows=[form.procedure_arguments() for _, _, form in good], actor=actor) \

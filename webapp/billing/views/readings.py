@@ -120,10 +120,11 @@ class ReadingUploadView(RoleRequiredMixin, FormView):
         upload = form.cleaned_data["file"]
         try:
             text = csv_import.decode(upload.read())
-        except csv_import.UploadError as error:
+            results = csv_import.preview_readings(text,
+                                                  actor=services.actor_for(self.request.user))
+        except csv_import.UploadError as error:       # not text, or not readable as CSV
             form.add_error("file", str(error))
             return self.form_invalid(form)
-        results = csv_import.preview_readings(text, actor=services.actor_for(self.request.user))
         return self.render_to_response(self.get_context_data(
             form=form, results=results, counts=csv_import.summary(results), preview=True,
             csv_text=text, file_name=upload.name[:100]))

@@ -97,7 +97,7 @@ class Command(BaseCommand):
         resumed = None
         if o["resume"] is not None:
             rows = jobs.read("SELECT run_id, status, period_start, period_end, issue_date, "
-                              "due_days FROM v_billing_run WHERE run_id = %s", [o["resume"]])
+                             "due_days FROM v_billing_run WHERE run_id = %s", [o["resume"]])
             if not rows:
                 raise jobs.failure(f"--resume: no billing run {o['resume']}")
             if rows[0]["status"] != "running":
@@ -178,7 +178,7 @@ class Command(BaseCommand):
         def poll():
             try:
                 rows = jobs.read("SELECT status, accounts_done, accounts_total FROM v_billing_run "
-                                  "WHERE run_id = %s", [run_id])
+                                 "WHERE run_id = %s", [run_id])
             except Exception:  # noqa: BLE001 - progress is a nicety; the run goes on
                 return None
             if rows:
