@@ -252,16 +252,46 @@ def apply_migrations(url):
 
 
 @contextlib.contextmanager
+def tables_in_the_system_tablespace(cur):
+    """While the block runs, new InnoDB tables go to the system tablespace (innodb_file_per_table
+    OFF), and stay there: a TRUNCATE of such a table re-creates it without a file of its own, 2 ms
+    a table instead of 10 (20 tables: 40 ms against 205, medians of ten on this 2-core machine),
+    and `truncate_all` runs before every test (it took a third of a run of four test files).
+    Rows, keys and locks are InnoDB's alike in either tablespace. The server's setting is put back
+    when the block ends; a named lock keeps two test processes from taking each other's OFF for
+    the setting to put back. An account that may not set it (SUPER or SYSTEM_VARIABLES_ADMIN)
+    leaves the server as it is: the tests only take longer."""
+    cur.execute("SELECT GET_LOCK('billing_tests_file_per_table', 600)")
+    try:
+        cur.execute("SELECT @@GLOBAL.innodb_file_per_table")
+        before = cur.fetchone()[0]
+        try:
+            cur.execute("SET GLOBAL innodb_file_per_table = OFF")
+            changed = True
+        except MySQLdb.MySQLError:   # 1227: not allowed
+            changed = False
+        try:
+            yield
+        finally:
+            if changed:
+                cur.execute(f"SET GLOBAL innodb_file_per_table = {'ON' if before else 'OFF'}")
+    finally:
+        cur.execute("DO RELEASE_LOCK('billing_tests_file_per_table')")
+
+
+@contextlib.contextmanager
 def new_database(server_url, name):
-    """A database `name` on the server of `server_url` (made anew) with the whole schema: yields
-    its URL; the database is dropped when the block ends."""
+    """A database `name` on the server of `server_url` (made anew) with the whole schema, its
+    tables in the system tablespace where the account may put them there (see above): yields its
+    URL; the database is dropped when the block ends."""
     base = MySQLdb.connect(**connect_kwargs(server_url, database=""))
     cur = base.cursor()
     try:
         cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
         cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
         url = with_database(server_url, name)
-        apply_migrations(url)
+        with tables_in_the_system_tablespace(cur):
+            apply_migrations(url)
         yield url
         cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
     finally:
