@@ -200,6 +200,23 @@ def test_a_cash_payment_shows_the_change_and_the_drawer_closes(page, live_server
     shoot(page, "drawer-close")
 
 
+def test_a_decimal_comma_in_an_amount_is_refused_in_words_and_posts_nothing(
+        page, live_server, meters, billing_db, staff_login):
+    """Typed key by key, "12,50" reaches the server as typed (a text box with a numeric keyboard:
+    Chromium's number box sent 1250 for it) and is refused on the field, the typing kept."""
+    acc = meters[0]
+    staff_login("clerk4", "clerk")
+    page.goto(f"{live_server.url}/accounts/{acc.account_id}/pay/")
+    assert page.get_attribute("#id_amount", "inputmode") == "decimal"
+    page.fill("#id_amount", "")
+    page.type("#id_amount", "12,50")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#id_amount_error")
+    assert "digits 0-9 and a point" in page.inner_text("#id_amount_error")
+    assert page.input_value("#id_amount") == "12,50"
+    assert billing_db.value("SELECT COUNT(*) FROM payment") == 0
+
+
 def test_a_clerk_works_through_a_paged_review_queue(page, live_server, meters, billing_db,
                                                     staff_login, monkeypatch):
     """The queue 2 a page (25 in the app): the pager; an approval on page 2 comes back to page

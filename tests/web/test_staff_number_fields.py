@@ -72,6 +72,28 @@ def test_every_staff_number_field_refuses_what_is_not_a_plain_number(field):
         assert field.clean("12.5") == Decimal("12.5")
 
 
+@pytest.mark.parametrize("field", number_fields())
+def test_every_staff_number_field_is_a_text_box_with_a_numeric_keyboard(field):
+    """Never <input type=number>: Chromium's number box drops a character it cannot read, so
+    "12,50" typed at the counter was sent as 1250 (found by a walk of the forms in Chromium,
+    tests/e2e/test_backoffice_browser.py types it); a text box sends what was typed."""
+    html = field.widget.render("x", "")
+    if field.widget.is_hidden:
+        assert 'type="hidden"' in html
+        return
+    assert 'type="text"' in html and "type=\"number\"" not in html
+    want = "decimal" if isinstance(field, forms.DecimalField) else "numeric"   # a subclass
+    assert f'inputmode="{want}"' in html, html
+
+
+def test_the_portal_amount_boxes_are_text_boxes_too():
+    import portal.forms
+    for cls, name in ((portal.forms.RegistrationForm, "last_bill_amount"),
+                      (portal.forms.PaymentForm, "amount")):
+        html = cls.base_fields[name].widget.render(name, "")
+        assert 'type="text"' in html and 'inputmode="decimal"' in html, (cls, name)
+
+
 def test_the_parser():
     assert parse_plain_number(" 12.50 ") == Decimal("12.50")
     assert parse_plain_number("1,000.00") == Decimal("1000.00")

@@ -70,17 +70,38 @@ def _read_plain(field, value):
     return number
 
 
+def _plain_input_attrs(widget, inputmode):
+    """A plain number's box is a text box with a numeric keyboard (inputmode), never an <input
+    type=number>: Chromium's number box drops what it cannot read, so "12,50" typed there was
+    sent as 1250 and posted without a word; a text box sends what was typed, and the field says
+    what is wrong with it."""
+    if widget.is_hidden:
+        return {}
+    return {k: v for k, v in {"inputmode": inputmode, "maxlength": str(PLAIN_NUMBER_MAX),
+                              "autocomplete": "off"}.items() if k not in widget.attrs}
+
+
 class PlainDecimalField(forms.DecimalField):
-    """A DecimalField that reads only plain numbers (parse_plain_number); its limits
-    (max_digits, decimal_places, min_value, max_value) and their messages are Django's."""
+    """A DecimalField that reads only plain numbers (parse_plain_number), in a text box (see
+    _plain_input_attrs); its limits (max_digits, decimal_places, min_value, max_value) and their
+    messages are Django's."""
+    widget = forms.TextInput
 
     def to_python(self, value):
         return _read_plain(self, value)
 
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), **_plain_input_attrs(widget, "decimal")}
+
 
 class PlainIntegerField(forms.IntegerField):
     """An IntegerField that reads only plain whole numbers ("6", "6.0"; "6.5": "Enter a whole
-    number."); its limits and their messages are Django's."""
+    number."), in a text box (see _plain_input_attrs); its limits and their messages are
+    Django's."""
+    widget = forms.TextInput
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), **_plain_input_attrs(widget, "numeric")}
 
     def to_python(self, value):
         number = _read_plain(self, value)
@@ -201,9 +222,7 @@ class ReadingForm(forms.Form):
     read_on = forms.DateField(label="Date read", widget=forms.DateInput(attrs={"type": "date"}),
                               initial=datetime.date.today)
     value = PlainDecimalField(label="Register value (kWh on the dial)", max_digits=12,
-                              decimal_places=2,
-                              widget=forms.NumberInput(attrs={"step": "0.01",
-                                                              "inputmode": "decimal"}))
+                              decimal_places=2)
     source = forms.ChoiceField(label="Source", choices=READING_SOURCES, initial="field")
 
     # record_reading's parameters are named p_serial_no, p_read_on, p_value, p_source
@@ -256,15 +275,11 @@ def _date(label, **kw):
 
 
 def _money(label, **kw):
-    return PlainDecimalField(label=label, max_digits=12, decimal_places=2,
-                             widget=forms.NumberInput(attrs={"step": "0.01",
-                                                             "inputmode": "decimal"}), **kw)
+    return PlainDecimalField(label=label, max_digits=12, decimal_places=2, **kw)
 
 
 def _pct(label, **kw):
-    return PlainDecimalField(label=label, max_digits=5, decimal_places=2,
-                             widget=forms.NumberInput(attrs={"step": "0.01",
-                                                             "inputmode": "decimal"}), **kw)
+    return PlainDecimalField(label=label, max_digits=5, decimal_places=2, **kw)
 
 
 class OpenAccountForm(forms.Form):
@@ -563,10 +578,9 @@ TariffWhatIfForm.base_fields["to"] = _date("to")
 
 class BlockForm(forms.Form):
     up_to_kwh = PlainDecimalField(label="Up to kWh (empty: open last block)", required=False,
-                                  max_digits=14, decimal_places=4,
-                                  widget=forms.NumberInput(attrs={"step": "any"}))
+                                  max_digits=14, decimal_places=4)
     rate = PlainDecimalField(label="Rate per kWh", max_digits=12, decimal_places=6,
-                             required=False, widget=forms.NumberInput(attrs={"step": "any"}))
+                             required=False)
 
     def clean(self):
         data = super().clean()

@@ -39,8 +39,7 @@ class RegistrationForm(forms.Form):
     # read as the staff forms read numbers (billing.forms: ASCII digits, no exponent)
     last_bill_amount = PlainDecimalField(
         label="Amount of your last bill", max_digits=12, decimal_places=2,
-        help_text="The total of your latest bill for this account, e.g. 84.17.",
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        help_text="The total of your latest bill for this account, e.g. 84.17.")
     password1 = forms.CharField(label="Password", strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label="Password again", strip=False,

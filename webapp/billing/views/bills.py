@@ -41,9 +41,7 @@ REFUND_METHODS = [(m, formatting.method_label(m)) for m in ("cheque", "bank_tran
 
 
 class RefundForm(forms.Form):
-    amount = PlainDecimalField(label="Amount to pay back", max_digits=12, decimal_places=2,
-                               widget=forms.NumberInput(attrs={"step": "0.01",
-                                                               "inputmode": "decimal"}))
+    amount = PlainDecimalField(label="Amount to pay back", max_digits=12, decimal_places=2)
     method = forms.ChoiceField(label="Paid back by", choices=REFUND_METHODS, initial="cheque")
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 

@@ -21,9 +21,7 @@ def _date(label, **kw):
 
 
 def _register(label, **kw):
-    return PlainDecimalField(label=label, max_digits=12, decimal_places=2,
-                             widget=forms.NumberInput(attrs={"step": "0.01",
-                                                             "inputmode": "decimal"}), **kw)
+    return PlainDecimalField(label=label, max_digits=12, decimal_places=2, **kw)
 
 
 class ExchangeMeterForm(forms.Form):
