@@ -29,6 +29,7 @@ BEGIN
     DECLARE v_hist_kwh DECIMAL(20,4);
     DECLARE v_status VARCHAR(8) DEFAULT 'accepted';
     DECLARE v_removed_on DATE;
+    DECLARE v_installed INT UNSIGNED;
 
     -- 1. required arguments (no lock needed)
     IF _is_blank(p_serial_no) THEN
@@ -47,12 +48,18 @@ BEGIN
         CALL _fail(45002, 'actor is required (at most 100 characters)');
     END IF;
 
-    -- 2. the meter: known and installed (its installation is never deleted)
-    SELECT m.meter_id, i.removed_on INTO v_meter_id, v_removed_on
-      FROM meter m JOIN meter_installation i ON i.meter_id = m.meter_id
-     WHERE m.serial_no = TRIM(p_serial_no)
-     LIMIT 1;
-    IF v_meter_id IS NULL THEN
+    -- 2. the meter: known and installed (its installation is never deleted), and locked:
+    -- readings of one meter are recorded, approved and rejected one at a time. Every read
+    -- before the high-use check is a locking read, so that the transaction's snapshot is taken
+    -- at that check's first read, after the lock was granted (a plain read here took it before:
+    -- a reading committed or approved by the session this one waited for was left out of the
+    -- history, and the status was not the one of the two calls one after the other).
+    SELECT meter_id, dial_digits, multiplier INTO v_meter_id, v_digits, v_multiplier
+      FROM meter WHERE serial_no = TRIM(p_serial_no) FOR UPDATE;
+    -- removed by an exchange or a close (read under the meter lock, which both take)
+    SELECT meter_id, removed_on INTO v_installed, v_removed_on
+      FROM meter_installation WHERE meter_id = v_meter_id LOCK IN SHARE MODE;
+    IF v_installed IS NULL THEN
         CALL _fail(45001, CONCAT('no installed meter with serial_no ', LEFT(TRIM(p_serial_no), 60)));
     END IF;
 
@@ -71,13 +78,7 @@ BEGIN
     END IF;
 
     SET @billing_actor = p_actor;
-    -- readings of one meter are recorded, approved and rejected one at a time
-    SELECT dial_digits, multiplier INTO v_digits, v_multiplier
-      FROM meter WHERE meter_id = v_meter_id FOR UPDATE;
     SET v_capacity = POW(10, v_digits);
-    -- removed by an exchange or a close (read under the meter lock, which both take)
-    SELECT removed_on INTO v_removed_on FROM meter_installation
-     WHERE meter_id = v_meter_id LOCK IN SHARE MODE;
     IF p_read_on > v_removed_on THEN
         CALL _fail(45011, CONCAT('read_on ', p_read_on, ' is after the meter was removed (', v_removed_on, ')'));
     END IF;
@@ -107,7 +108,8 @@ BEGIN
     END IF;
 
     -- high-use check. These reads are consistent reads: the transaction's snapshot is taken
-    -- here, after the meter lock was granted, so it holds every reading committed before.
+    -- here, after the meter lock was granted (step 2), so it holds every reading committed
+    -- before.
     SELECT COUNT(*), MIN(read_on), MAX(read_on) INTO v_hist_points, v_hist_from, v_hist_to
       FROM (SELECT read_on FROM meter_reading
              WHERE meter_id = v_meter_id AND status = 'accepted'

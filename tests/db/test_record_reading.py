@@ -402,3 +402,39 @@ def test_concurrent_readings_on_two_days_step_from_each_other(db, hu, connect):
             assert out[1]["consumption_kwh"] == 30
         value += 30
     assert_chain(db, hu.meter_id, 6)
+
+
+# Readings queued behind the meter's lock (a third session holds it) are granted it one after the
+# other: each must end as it would have ended called after the one before it committed. The
+# high-use check read a snapshot taken before the lock (a plain read of the serial), so what the
+# call before it committed was left out: a use just above 3x the history stayed 'accepted'
+# without the low reading before it, a reading approved while this one waited still counted as
+# in review (found by a race probe).
+IN_TURN = {
+    # two readings: 200 kWh in 10 days after 280 in 28, then 320 in 10: 'accepted' both ways
+    "two_ordinary": [("rec", "2026-03-10", 1780, "accepted"), ("rec", "2026-03-20", 2100, "accepted")],
+    # 10 kWh in 10 days lowers the history: 280 in the next 10 days is then 'review'
+    "low_then_high": [("rec", "2026-03-10", 1590, "accepted"), ("rec", "2026-03-20", 1870, "review")],
+    # the 1000 kWh reading in review is approved first: 400 in 10 days is then 'accepted'
+    "approved_then": [("approve", None, None, "accepted"), ("rec", "2026-03-20", 2980, "accepted")],
+}
+
+
+@pytest.mark.parametrize("steps", IN_TURN.values(), ids=IN_TURN.keys())
+def test_readings_queued_on_the_meter_end_as_one_after_the_other(db, connect, steps):
+    from helpers.races import in_turn
+    set_today(db)
+    one_after, queued = (make_metered_account(db, opened_on="2026-01-01", initial_read=1000,
+                                              dial_digits=5) for _ in range(2))
+    calls = {}
+    for m in (one_after, queued):
+        rec(db, m.serial, "2026-01-31", 1300)
+        rec(db, m.serial, "2026-02-28", 1580)
+        in_review = rec(db, m.serial, "2026-03-10", 2580) if steps[0][0] == "approve" else None
+        calls[m.serial] = [("approve_reading", in_review["reading_id"], ACTOR) if kind == "approve"
+                    else ("record_reading", m.serial, day, value, "field", ACTOR)
+                    for kind, day, value, _ in steps]
+    sequential = [db.call(*c) for c in calls[one_after.serial]]
+    raced = in_turn(db, connect, calls[queued.serial], "meter", queued.meter_id)
+    assert [r.get("status") for r in raced] == [r.get("status") for r in sequential] \
+        == [want for *_, want in steps], raced

@@ -4,6 +4,8 @@
 
 race(db, connect, calls, locked_accounts) runs procedure calls that queue on the same account
 lock and then compete (two postings with one idempotency key, two reversals of one payment);
+in_turn(db, connect, calls, table, key) queues calls one after the other behind a row lock of
+theirs (a meter's), so that each runs as soon as the one before it commits;
 wait_for_lock_waits(db, thread_ids, n) waits until n of those connections wait for a row lock;
 run_together(*work) runs functions at once, each in a thread of its own (sessions posting
 batches and payments side by side), and returns what they raised.
@@ -51,6 +53,40 @@ def race(db, connect, calls, locked_accounts):
         t.start()
     try:
         wait_for_lock_waits(db, conn_ids, len(calls))
+    finally:
+        holder.execute("ROLLBACK")
+        for t in threads:
+            t.join(30)
+    return results
+
+
+def in_turn(db, connect, calls, table, key):
+    """Holds the row of `table` (its key column is `<table>_id`) whose id is `key`, starts the
+    calls ((procedure, arg, ...) tuples) one at a time, each on its own connection, waiting until
+    it queues on the row lock before starting the next, then lets them go: each is granted the
+    lock when the one before it commits, in their order. Returns each call's result dict or
+    DbError, in order."""
+    holder = connect()
+    holder.execute("START TRANSACTION")
+    holder.row(f"SELECT {table}_id FROM {table} WHERE {table}_id = %s FOR UPDATE", key)
+    conns = [connect() for _ in calls]
+    conn_ids = [c.value("SELECT CONNECTION_ID()") for c in conns]
+    clock = db.value("SELECT NOW()")
+    results = [None] * len(calls)
+
+    def run(i):
+        try:
+            results[i] = conns[i].call(*calls[i])
+        except DbError as e:
+            results[i] = e
+
+    threads = []
+    try:
+        for i in range(len(calls)):
+            conns[i].set_clock(clock)
+            threads.append(threading.Thread(target=run, args=(i,)))
+            threads[-1].start()
+            wait_for_lock_waits(db, conn_ids[:i + 1], i + 1)
     finally:
         holder.execute("ROLLBACK")
         for t in threads:
