@@ -20,7 +20,9 @@
 -- locks (READ COMMITTED for this transaction, unless the binary log is statement-based), so
 -- a payment committed meanwhile may leave a reminder for a bill paid a moment ago (the next
 -- day's run sees it paid). The notice rows' foreign keys share-lock their customer, account and
--- bill. One transaction, set-based: the day's kind per bill, then one INSERT ... SELECT.
+-- bill: they are share-locked before the INSERT ... SELECT, which then holds the notice table's
+-- AUTO-INC lock without waiting for a row. One transaction, set-based: the day's kind per bill,
+-- the rows locked, then one INSERT ... SELECT.
 -- Arguments arrive as LONGTEXT and are converted at the top of the body (_arg_*).
 -- Example: CALL queue_reminders(CURRENT_DATE, 'batch:reminders');
 CREATE PROCEDURE queue_reminders(IN p_as_of LONGTEXT,
@@ -35,6 +37,7 @@ BEGIN
     DECLARE v_overdue_2 INT DEFAULT 0;
     DECLARE v_final INT DEFAULT 0;
     DECLARE v_horizon INT;
+    DECLARE v_locked INT;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
     IF v_as_of IS NULL THEN
@@ -92,8 +95,22 @@ BEGIN
               LEFT JOIN dunning_setting dt ON dt.tariff_id = a.tariff_id
              WHERE b.open_due_date <= v_as_of + INTERVAL v_horizon DAY) k
      WHERE k.kind IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.bill_id = k.bill_id AND n.kind = k.kind);
+       AND NOT EXISTS (SELECT 1 FROM notice n WHERE n.bill_id = k.bill_id AND n.kind = k.kind)
+     ORDER BY k.account_id, k.bill_id;
 
+    -- the rows the notices' foreign keys share-lock, locked first: the INSERT ... SELECT below
+    -- holds the notice table's AUTO-INC lock for the whole statement, and a foreign key check
+    -- waiting there for an account held by a posting held up every other writer of a notice
+    -- behind it (1467 or a lock wait timeout for postings on other accounts); waiting here, the
+    -- run holds no such lock. In account order, each account before its bill, as the writers of
+    -- money take them: qr_bill is read first, by a scan, which gives a MEMORY table's rows in the
+    -- order they were written (account order, above).
+    SELECT COUNT(*) INTO v_locked
+      FROM qr_bill q
+      STRAIGHT_JOIN account a ON a.account_id = q.account_id
+      STRAIGHT_JOIN bill b ON b.bill_id = q.bill_id
+      STRAIGHT_JOIN customer c ON c.customer_id = a.customer_id
+      LOCK IN SHARE MODE;
     INSERT INTO notice (kind, customer_id, account_id, bill_id, status, skip_reason)
     SELECT s.kind, s.customer_id, s.account_id, s.bill_id,
            IF(s.reason IS NULL, 'pending', 'skipped'), s.reason

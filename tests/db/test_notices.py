@@ -438,3 +438,43 @@ def test_queue_reminders_does_not_wait_on_a_payment_in_progress(db, connect, clo
         holder.execute("ROLLBACK")
     assert r == {"due_soon": 0, "overdue_1": 1, "overdue_2": 0, "final_notice": 0}
     assert [k for k, _ in kinds(db, bill_id=bill_id)] == ["bill_issued", "overdue_1"]
+
+
+def test_a_run_waiting_for_a_held_account_leaves_other_postings_their_notices(db, connect, clock):
+    """The run's INSERT ... SELECT holds the notice table's AUTO-INC lock for the whole statement;
+    while it waited there for an account held by a posting (a foreign key's share lock), every
+    other writer of a notice waited behind it: a posting on another account timed out, or failed
+    with 1467 when the held posting wrote its own notice (found by a race probe). The run now
+    share-locks the rows its notices refer to before the INSERT, so it waits without the lock."""
+    held, other = customer_account(db), customer_account(db, email="bo@example.org")
+    held_bill, other_bill = billed(db, held), billed(db, other)       # due 2026-02-15
+    at(db, "2026-02-16")
+    holder, runner, payer = connect(), connect(), connect()
+    holder.execute("START TRANSACTION")
+    holder.rows("SELECT * FROM account WHERE account_id = %s FOR UPDATE", held.account_id)
+    holder.rows("SELECT * FROM bill WHERE bill_id = %s FOR UPDATE", held_bill)
+    runner.set_clock("2026-02-16")
+    payer.set_clock("2026-02-16")
+    payer.execute("SET SESSION innodb_lock_wait_timeout = 3")
+    runner_id = runner.value("SELECT CONNECTION_ID()")
+    out = {}
+
+    def run():
+        out["run"] = runner.call("queue_reminders", "2026-02-16", BATCH)
+
+    t = threading.Thread(target=run)
+    t.start()
+    try:
+        from helpers.races import wait_for_lock_waits
+        wait_for_lock_waits(db, [runner_id], 1)
+        paid = payer.call("post_payment", other.account_id, "10.00", "cash",
+                          "2026-02-16 10:00:00", "k-other", ACTOR)      # while the run waits
+    finally:
+        holder.execute("ROLLBACK")
+        t.join(30)
+    assert paid["payment_id"] and [k for k, _ in kinds(db, payment_id=paid["payment_id"])] == [
+        "payment_received"]
+    assert out["run"]["overdue_1"] == 2
+    assert [k for k, _ in kinds(db, bill_id=held_bill)] == ["bill_issued", "overdue_1"]
+    assert [k for k, _ in kinds(db, bill_id=other_bill)] == ["bill_issued", "overdue_1"]
+    assert db.rows("SELECT * FROM v_ledger_integrity") == []
