@@ -30,7 +30,9 @@
 --                                                  actor, bad id text
 --   45010 voiding the estimate would make the meter's next point run backwards (not a rollover)
 --   45050 the bill is cancelled already, or a later bill of the account is not cancelled
--- Locks: the account row, its meter (as the billing engine: account, then meter), the account's
+-- Locks: the account row, its meters (as the billing engine: account, then meter; their
+-- installation rows share-locked first, by a cursor, so that every lock is taken before this
+-- transaction's first plain read and no installation row is locked for writing), the account's
 -- bills (by uk_bill_account_period, this account's only), the payments in payment id order,
 -- then the credit-note counter of the year (held to commit: gapless).
 -- Example:
@@ -68,10 +70,19 @@ BEGIN
     DECLARE v_balance DECIMAL(12,2);
     DECLARE v_credit_payment INT UNSIGNED;
     DECLARE v_done TINYINT DEFAULT 0;
+    DECLARE v_lock_meter INT UNSIGNED;
     -- Credit is allocated payment by payment: what one takes decides what the next finds open, so
     -- this is a loop (over the few payments of the account that still carry credit).
     DECLARE c_credit CURSOR FOR
         SELECT payment_id FROM payment WHERE credit_account_id = v_account_id ORDER BY payment_id;
+    -- The account's meters are locked one by one, by id, after their installation rows are
+    -- share-locked (see the lock order below): a join locked the installation rows first, which
+    -- record_reading and approve_reading read after locking the meter (a deadlock, 1213; found by
+    -- a race probe), and a non-locking read would take the transaction's snapshot before the
+    -- meter locks are granted. An account has a meter or a few (exchanges): a short loop.
+    DECLARE c_meter CURSOR FOR
+        SELECT meter_id FROM meter_installation WHERE account_id = v_account_id
+         ORDER BY meter_id LOCK IN SHARE MODE;
     DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_done = 1;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
@@ -97,10 +108,16 @@ BEGIN
     START TRANSACTION;
     -- lock order: the account row, its meter, then its bills, then payments
     SELECT COUNT(*) INTO v_n FROM account WHERE account_id = v_account_id FOR UPDATE;
-    SELECT COUNT(*) INTO v_n FROM meter m
-      JOIN meter_installation mi ON mi.meter_id = m.meter_id
-     WHERE mi.account_id = v_account_id
-       FOR UPDATE;
+    OPEN c_meter;
+    lock_meters: LOOP
+        FETCH c_meter INTO v_lock_meter;
+        IF v_done THEN
+            LEAVE lock_meters;
+        END IF;
+        SELECT COUNT(*) INTO v_n FROM meter WHERE meter_id = v_lock_meter FOR UPDATE;
+    END LOOP;
+    CLOSE c_meter;
+    SET v_done = 0;
     SELECT COUNT(*) INTO v_n FROM bill FORCE INDEX (uk_bill_account_period)
      WHERE account_id = v_account_id FOR UPDATE;     -- the index: lock this account's bills only
 
