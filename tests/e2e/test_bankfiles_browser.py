@@ -83,6 +83,15 @@ def test_upload_preview_post_and_refused_lines(page, live_server, accounts, bill
     assert "There is no account with number \u201cA99999999\u201d." in page.locator(
         "table.bankfile-lines tr.outcome-refused").first.inner_text()
     shoot(page, "result")
+    # at a phone's width each line is a card: the reason is on the screen, not in a column
+    # scrolled out of the box (found by a walk of the forms at 390 px)
+    page.set_viewport_size({"width": 390, "height": 844})
+    reason = page.locator("table.bankfile-lines tr.outcome-refused td.reason").first
+    box = reason.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot(page, "result-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
     with page.expect_download() as got:
         page.click("text=Download the refused lines (CSV)")
     refused = Path(got.value.path()).read_text().splitlines()

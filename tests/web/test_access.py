@@ -72,6 +72,21 @@ def test_an_overlong_username_is_refused_by_the_form_not_the_database(client, st
     assert not AccessAttempt.objects.exists()
 
 
+@pytest.mark.parametrize("login, name", [("login", "user name"), ("portal:login", "customer number")])
+@pytest.mark.parametrize("sent", [{}, {"username": "ann"}, {"password": "x"}],
+                         ids=["both_empty", "no_password", "no_name"])
+def test_a_login_sent_empty_names_what_is_missing(client, billing_db, login, name, sent):
+    """Sent with a field empty, the page says which (it said the name and password did not
+    match, which they could not; found by a walk of the forms), and no log-in is tried."""
+    from axes.models import AccessAttempt
+    r = client.post(reverse(login), {"username": "", "password": "", **sent})
+    page = r.content.decode()
+    assert r.status_code == 200 and "did not match" not in page
+    assert (f"Type your {name}." in page) == ("username" not in sent)
+    assert ("Type your password." in page) == ("password" not in sent)
+    assert not AccessAttempt.objects.exists()
+
+
 def test_log_out_ends_the_session(staff_client, billing_db):
     assert staff_client.get(reverse("billing:home")).status_code == 200
     r = staff_client.post(reverse("logout"))

@@ -165,3 +165,20 @@ def test_a_reading_of_2_6e2_is_refused(staff_client, acc, billing_db):
                            "source": "field"})
     assert r.status_code == 200 and r.context["form"].errors["value"] == [NOT_PLAIN]
     assert billing_db.snapshot() == before
+
+
+def test_a_refused_value_is_not_also_called_missing():
+    """A reference too long, or a rate with too many decimals, was refused and then also called
+    missing ("Give the cheque number ...", "A block needs a rate."): one sentence, the refusal."""
+    from billing.forms import BlockForm, CounterPaymentForm
+    form = CounterPaymentForm({"amount": "5.00", "method": "bank_transfer", "reference": "R" * 200,
+                               "idempotency_key": "k"})
+    assert not form.is_valid()
+    assert len(form.errors["reference"]) == 1 and "At most" in form.errors["reference"][0]
+    form = CounterPaymentForm({"amount": "5.00", "method": "bank_transfer", "reference": "",
+                               "idempotency_key": "k"})
+    assert form.errors["reference"] == ["Give the cheque number or the transfer reference."]
+    form = BlockForm({"up_to_kwh": "100", "rate": "0.1234567"})
+    assert not form.is_valid()
+    assert len(form.errors["rate"]) == 1 and "6 decimal places" in form.errors["rate"][0]
+    assert BlockForm({"up_to_kwh": "100", "rate": ""}).errors["rate"] == ["A block needs a rate."]

@@ -176,10 +176,23 @@ class BoundedAuthenticationForm(AuthenticationForm):
     authenticate(), where django-axes recorded the failed log-in in its 255-character column
     and the server refused the row (1406, a server error page)."""
 
+    # a field left empty is named (Django's "This field is required." was hidden behind "did
+    # not match", which is wrong for a form sent empty)
+    missing = {"username": "Type your user name.", "password": "Type your password."}
+
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         field = self.fields["username"]
         field.validators.append(MaxLengthValidator(field.max_length))
+        for name, sentence in self.missing.items():
+            self.fields[name].error_messages["required"] = sentence
+
+    def blank_fields(self):
+        """The sentences of the fields sent empty, for the page to say instead of "did not
+        match" (any other refusal, an overlong name included, is "did not match")."""
+        errors = self.errors.as_data() if self.is_bound else {}
+        return [self.missing[name] for name in self.missing
+                if any(e.code == "required" for e in errors.get(name, []))]
 
 
 class StaffAuthenticationForm(BoundedAuthenticationForm):
@@ -402,7 +415,8 @@ class CounterPaymentForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("method") in ("cheque", "bank_transfer") and not data.get("reference"):
+        if data.get("method") in ("cheque", "bank_transfer") and not data.get("reference") \
+                and "reference" not in self.errors:         # not "give one" under "too long"
             self.add_error("reference", "Give the cheque number or the transfer reference.")
         amount = data.get("amount")
         if (self.owed is not None and amount is not None and amount > 0 and amount > self.owed
@@ -584,7 +598,8 @@ class BlockForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("rate") is None and data.get("up_to_kwh") is not None:
+        if data.get("rate") is None and data.get("up_to_kwh") is not None \
+                and "rate" not in self.errors:              # a rate typed but refused says why
             self.add_error("rate", "A block needs a rate.")
         return data
 

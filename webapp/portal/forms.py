@@ -24,6 +24,7 @@ class CustomerAuthenticationForm(BoundedAuthenticationForm):
                       "not_customer": "This is the login for customers' electricity accounts: "
                                       "a staff login does not open it. Staff log in at the "
                                       "staff login page."}
+    missing = {"username": "Type your customer number.", "password": "Type your password."}
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
