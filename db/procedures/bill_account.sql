@@ -16,6 +16,8 @@
 -- Errors: 45001 unknown account, 45040 PERIOD_INVALID, 45002 no account id, blank actor.
 --   A deadlock (1213) or lock wait timeout (1205) is retried inside, 5 attempts in all;
 --   the 5th is raised.
+-- Isolation: READ COMMITTED (REPEATABLE READ where the binary log is statement-based), as a
+--   run's chunks: see _bill_run_chunks.
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
 -- typed locals (the _arg_* functions) at the top of the body, before anything is read or
 -- written: a wrong type, a value too long, too big or too precise, or a date that is no
@@ -43,6 +45,8 @@ BEGIN
     DECLARE v_bill INT UNSIGNED DEFAULT NULL;
     DECLARE v_bills INT UNSIGNED;
     DECLARE v_total DECIMAL(14,2);
+    DECLARE v_read_committed TINYINT
+        DEFAULT NOT (@@GLOBAL.log_bin AND @@SESSION.sql_log_bin AND @@SESSION.binlog_format = 'STATEMENT');
     DECLARE v_attempt TINYINT;
     DECLARE EXIT HANDLER FOR SQLEXCEPTION
     BEGIN
@@ -76,6 +80,14 @@ BEGIN
                 END IF;
                 SET v_attempt = v_attempt + 1;
             END;
+            -- READ COMMITTED, as a run's chunks (_bill_run_chunks, "Isolation"): _bill_chunk
+            -- decides under the locks it takes, and its INSERT ... SELECT reads lock nothing;
+            -- under REPEATABLE READ they share-locked the meter a few statements before it is
+            -- locked for writing, and a record_reading queued in between was a deadlock
+            COMMIT;   -- SET TRANSACTION needs no transaction open (a caller without autocommit has one)
+            IF v_read_committed THEN
+                SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+            END IF;
             START TRANSACTION;
             INSERT INTO billing_run (period_start, period_end, issue_date, due_days, accounts_total, started_by)
             VALUES (v_period_start, v_period_end, v_issue_date, v_due_days, 1, v_actor);

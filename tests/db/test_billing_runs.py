@@ -780,3 +780,48 @@ def test_chunk_size_zero_does_not_complete_a_run_that_billed_nobody(db):
     row = db.row("SELECT * FROM billing_run WHERE run_id = %s", r["run_id"])
     assert (row["status"], row["accounts_done"]) == ("completed", 3)
     assert_billed_once(db, [a.account_id for a in accs], "2026-01-31")
+
+
+def test_a_reading_queued_while_bill_account_waits_is_not_its_deadlock(db, connect):
+    """bill_account read its meter with an INSERT ... SELECT, which under REPEATABLE READ
+    share-locks what it reads, and locked the meter for writing a few statements later: a
+    record_reading of that meter queued in between was a deadlock (1213 to the reading; found
+    by a race probe). bill_account now runs READ COMMITTED, as a run's chunks do: its reads lock
+    nothing, and the reading waits for the meter's lock until the bill is committed."""
+    set_clock(db)
+    acc = make_metered_account(db, opened_on="2026-01-01")
+    read(db, acc, "2026-01-31", 100)
+    run(db)
+    read(db, acc, "2026-02-28", 200)
+    holder, biller, reader = connect(), connect(), connect()
+    for c in (biller, reader):
+        set_clock(c, "2026-03-01")
+    ids = [c.value("SELECT CONNECTION_ID()") for c in (biller, reader)]
+    holder.execute("START TRANSACTION")
+    holder.rows("SELECT period_end FROM bill FORCE INDEX (uk_bill_account_period) "
+                "WHERE account_id = %s FOR UPDATE", acc.account_id)        # as cancel_bill does
+    out = {}
+
+    def call(name, conn, *args):
+        try:
+            out[name] = conn.call(*args)
+        except DbError as e:
+            out[name] = e
+
+    threads = [threading.Thread(target=call, args=("bill", biller, "bill_account", acc.account_id,
+                                                   "2026-02-01", "2026-02-28", "2026-03-01", 14,
+                                                   ACTOR))]
+    threads[0].start()
+    try:
+        wait_for_lock_waits(db, ids[:1], 1)            # the bill waits for the account's bills
+        threads.append(threading.Thread(target=call, args=(
+            "reading", reader, "record_reading", acc.serial, "2026-03-01", 300, "field", ACTOR)))
+        threads[1].start()
+        wait_for_lock_waits(db, ids, 2)                # the reading waits for the meter
+    finally:
+        holder.execute("ROLLBACK")
+        for t in threads:
+            t.join(30)
+    assert not isinstance(out["reading"], DbError), out
+    assert not isinstance(out["bill"], DbError) and out["bill"]["bill_id"], out
+    assert integrity(db) == []
