@@ -53,7 +53,8 @@ BEGIN
     -- before the high-use check is a locking read, so that the transaction's snapshot is taken
     -- at that check's first read, after the lock was granted (a plain read here took it before:
     -- a reading committed or approved by the session this one waited for was left out of the
-    -- history, and the status was not the one of the two calls one after the other).
+    -- history, and the status was not the one of the two calls one after the other). The
+    -- callers run READ COMMITTED where they can, where this read locks no gap of the index.
     SELECT meter_id, dial_digits, multiplier INTO v_meter_id, v_digits, v_multiplier
       FROM meter WHERE serial_no = TRIM(p_serial_no) FOR UPDATE;
     -- removed by an exchange or a close (read under the meter lock, which both take)

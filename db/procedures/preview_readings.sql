@@ -31,6 +31,8 @@ BEGIN
     DECLARE v_kwh DECIMAL(14,4);
     DECLARE v_errno INT;
     DECLARE v_message VARCHAR(512);
+    DECLARE v_read_committed TINYINT
+        DEFAULT NOT (@@GLOBAL.log_bin AND @@SESSION.sql_log_bin AND @@SESSION.binlog_format = 'STATEMENT');
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
 
     -- (JSON_TYPE only on valid JSON: MySQL signals on anything else, so no OR here)
@@ -55,6 +57,14 @@ BEGIN
     ) ENGINE=MEMORY;
 
     SET @billing_actor = v_actor;
+    -- READ COMMITTED (REPEATABLE READ where the binary log is statement-based): the meter is
+    -- looked up by serial with a locking read (_insert_reading), which under REPEATABLE READ
+    -- also locked the gap before the serial in its index: an exchange_meter of that meter,
+    -- inserting the new meter's serial there, was a deadlock with a reading queued on the meter
+    COMMIT;   -- SET TRANSACTION needs no transaction open (a caller without autocommit has one)
+    IF v_read_committed THEN
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+    END IF;
     START TRANSACTION;
     WHILE v_i < v_n DO
         BEGIN
