@@ -55,7 +55,7 @@ def upload(client, content, name="readings.csv"):
 
 def outcomes(response):
     html = response.content.decode()
-    rows = re.findall(r'<tr class="outcome-(\w+)"><td>(\d+)</td>', html)
+    rows = re.findall(r'<tr class="outcome-(\w+)"><td[^>]*>(\d+)</td>', html)
     return [(int(line), outcome) for outcome, line in rows]
 
 
@@ -419,9 +419,10 @@ def test_a_long_cell_is_cut_short_with_the_whole_in_the_title(staff_client, mete
     html = r.content.decode()
     assert f'title="{serial}"' in html and "S" * 39 + "\u2026" in html
     assert ">" + serial + "<" not in html
-    assert '<td class="detail">' in html
+    detail = '<td class="detail wide" data-label="Detail">'
+    assert detail in html
     # the reason, in its wrapping cell (the form's length limit, or the server's "no meter")
-    assert '<td class="detail">Serial: ' in html or "No meter with serial number SSSS" in html
+    assert detail + 'Serial: ' in html or "No meter with serial number SSSS" in html
 
 
 # --- the reading's page: review, or correct a misread (billing-rules.md, "Corrections") --------

@@ -424,7 +424,7 @@ def test_every_refused_line_reads_as_one_sentence_on_the_page_and_in_the_csv(
     assert "There is no account with number \u201cZZZ<script>\u201d." in t
     assert "ZZZ<script>" not in html_                       # escaped
     assert "The line has no account number." in t
-    reasons = re.findall(r'<td class="reason">(.*?)</td>', html_, re.S)
+    reasons = re.findall(r'<td class="reason[^"]*"[^>]*>(.*?)</td>', html_, re.S)
     assert len(reasons) == len(REFUSALS) + 2
     for reason in reasons:
         words = html.unescape(re.sub(r"<[^>]+>", "", reason)).replace("bank_transfer", "")

@@ -81,6 +81,13 @@ def test_every_staff_number_field_is_a_text_box_with_a_numeric_keyboard(field):
     if field.widget.is_hidden:
         assert 'type="hidden"' in html
         return
+    if isinstance(field, forms.IntegerField) and not isinstance(field, forms.DecimalField) \
+            and field.min_value is not None and field.max_value is not None:
+        # a whole number in a small range (whole_number) keeps the number box and its range
+        assert 'type="number"' in html and 'inputmode="numeric"' in html
+        assert f'min="{field.min_value}"' in html and f'max="{field.max_value}"' in html
+        assert field.max_value <= 366, field.max_value      # days or digits, never an amount
+        return
     assert 'type="text"' in html and "type=\"number\"" not in html
     want = "decimal" if isinstance(field, forms.DecimalField) else "numeric"   # a subclass
     assert f'inputmode="{want}"' in html, html

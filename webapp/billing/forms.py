@@ -71,12 +71,16 @@ def _read_plain(field, value):
 
 
 def _plain_input_attrs(widget, inputmode):
-    """A plain number's box is a text box with a numeric keyboard (inputmode), never an <input
+    """A plain number's box is a text box with a numeric keyboard (inputmode), not an <input
     type=number>: Chromium's number box drops what it cannot read, so "12,50" typed there was
     sent as 1250 and posted without a word; a text box sends what was typed, and the field says
-    what is wrong with it."""
+    what is wrong with it. A whole number in a small range (whole_number: dial digits, days)
+    keeps the number box, whose min and max say the range: what the box could make of a typing
+    slip is refused by the range or is a count of days, never an amount."""
     if widget.is_hidden:
         return {}
+    if isinstance(widget, forms.NumberInput):    # a whole number in a range (whole_number)
+        return {"inputmode": inputmode} if "inputmode" not in widget.attrs else {}
     return {k: v for k, v in {"inputmode": inputmode, "maxlength": str(PLAIN_NUMBER_MAX),
                               "autocomplete": "off"}.items() if k not in widget.attrs}
 
@@ -138,6 +142,7 @@ def whole_number(label, *, min_value, max_value, **kw):
     digits 1..9): the input's min and max say it, and a number outside it (99999999999
     included) is refused on the field with that range, not the server's INT range."""
     sentence = f"Give a whole number from {min_value} to {max_value}."
+    kw.setdefault("widget", forms.NumberInput)   # its min and max: the range, in the browser too
     return PlainIntegerField(label=label, min_value=min_value, max_value=max_value,
                              error_messages={"min_value": sentence, "max_value": sentence}, **kw)
 
