@@ -93,7 +93,7 @@ def test_a_day_is_typed_as_yyyy_mm_dd_only(staff_client, ada, billing_db, typed)
                           {"tariff_code": "RES", "service_address": "9 New Street",
                            "opened_on": typed})
     assert r.status_code == 200
-    assert r.context["form"].errors["opened_on"] == ["Enter a valid date."]
+    assert r.context["form"].errors["opened_on"] == ["Give the day as YYYY-MM-DD, e.g. 2026-11-30."]
     assert f'value="{typed}"' in r.content.decode()
     assert billing_db.snapshot() == snapshot
 
@@ -192,3 +192,21 @@ def test_a_closed_account_with_money_open_still_takes_payments(staff_client, ada
     assert billing_db.value("SELECT balance FROM v_account_balance WHERE account_id = %s",
                             ada.account_id) == 0
     assert "Take a payment" not in text(staff_client.get(url))     # nothing open any more
+
+
+def test_an_opening_day_more_than_a_year_ahead_is_refused_as_a_slip(staff_client, ada, billing_db):
+    """2099-01-01 opened an account (found by a walk of the forms): the contract takes any day,
+    the form refuses one more than a year ahead and keeps what was typed; a year ahead is fine."""
+    import datetime
+    url = reverse("billing:account_open", args=[ada.customer_id])
+    snapshot = billing_db.snapshot()
+    r = staff_client.post(url, {"tariff_code": "RES", "service_address": "9 New Street",
+                                "opened_on": "2099-01-01"})
+    assert r.status_code == 200
+    assert "at most a year ahead" in r.context["form"].errors["opened_on"][0]
+    assert 'value="2099-01-01"' in r.content.decode()
+    assert billing_db.snapshot() == snapshot
+    ahead = datetime.date.today() + datetime.timedelta(days=366)
+    r = staff_client.post(url, {"tariff_code": "RES", "service_address": "9 New Street",
+                                "opened_on": ahead.isoformat()})
+    assert r.status_code == 302

@@ -265,7 +265,7 @@ def test_a_late_fee_preview_for_a_day_to_come_is_refused_on_the_field(billing_ad
 
 @pytest.mark.parametrize("typed, says", [
     ("9999-12-31", "Give a day from 1 Jan 1900 to 31 Dec 2999."),
-    ("2026-02-30", "Enter a valid date."),
+    ("2026-02-30", "Give the day as YYYY-MM-DD, e.g. 2026-11-30."),
     ("", "This field is required.")])
 def test_a_late_fee_day_that_is_no_day_is_said_on_the_field(billing_admin_client, overdue,
                                                             typed, says):

@@ -171,7 +171,7 @@ def test_a_query_longer_than_the_field_is_refused_with_a_reason(staff_client, pe
     r = staff_client.get(reverse("billing:customer_search"), {"q": "ada " * 50 + "x"})
     page = r.content.decode()
     assert r.status_code == 200 and r.context["results"] is None
-    assert "at most 200 characters (it has 201)" in page and 'maxlength="200"' in page
+    assert "At most 200 characters (this one has 201)." in page and 'maxlength="200"' in page
     r, names = search(staff_client, ("ada " * 50)[:200])
     assert names == ["Ada Lovelace", "Carol Adams"]
 

@@ -183,3 +183,17 @@ def test_a_form_used_in_another_session_is_refused_in_plain_words(client, ada, b
         "This payment form was already used for another amount. Nothing was charged now. To "
         "pay again, start a new payment."]
     assert online_payments(billing_db, ada.account_id) == [Decimal("3.33")]
+
+
+@pytest.mark.parametrize("expiry, said", [
+    ("13/30", "There is no month 13: the expiry's month is 01 to 12 (MM/YY, e.g. 09/28)."),
+    ("00/30", "There is no month 00: the expiry's month is 01 to 12 (MM/YY, e.g. 09/28)."),
+    ("1/30", "Enter the expiry as MM/YY, e.g. 09/28.")])
+def test_an_expiry_month_past_12_is_said_as_such(client, ada, billing_db, expiry, said):
+    """13/30 is written MM/YY; "Enter the expiry as MM/YY" told the customer to do what they
+    did (found by a walk of the forms)."""
+    c = login(client, ada)
+    r = c.post(reverse("portal:pay", args=[ada.account_id]),
+               {**CARD, "card_expiry": expiry, "amount": "4.44", "idempotency_key": "exp-1"})
+    assert r.context["form"].errors["card_expiry"] == [said]
+    assert online_payments(billing_db, ada.account_id) == []

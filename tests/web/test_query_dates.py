@@ -19,7 +19,7 @@ FAR = "9999-12-31"
 @pytest.mark.parametrize("name", ["billing:collections_day", "billing:drawer_close"])
 @pytest.mark.parametrize("day, says", [(FAR, OUT_OF_RANGE), ("0001-01-01", OUT_OF_RANGE),
                                        ("1899-12-31", OUT_OF_RANGE),
-                                       ("2026-02-30", "Enter a valid date.")])
+                                       ("2026-02-30", "Give the day as YYYY-MM-DD, e.g. 2026-11-30.")])
 def test_a_day_that_is_not_one_is_said_and_today_is_shown(staff_client, billing_db, name, day,
                                                           says):
     today = formatting.day(datetime.date.today())

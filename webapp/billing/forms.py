@@ -33,6 +33,8 @@ _PLAIN_NUMBER = re.compile(r"(-?)((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+
 PLAIN_NUMBER_MAX = 40           # characters; the longest field (DECIMAL(14,4)) needs 20
 NOT_PLAIN = ("Type the number with the digits 0-9 and a point, e.g. 1250.50 or 1,250.50 (no "
              "exponent such as 1e5, no other digits).")
+# a typed day that is no day (Django said "Enter a valid date.")
+NOT_A_DAY = "Give the day as YYYY-MM-DD, e.g. 2026-11-30."
 
 
 def parse_plain_number(text, *, signed=True):
@@ -87,9 +89,15 @@ def _plain_input_attrs(widget, inputmode):
 
 class PlainDecimalField(forms.DecimalField):
     """A DecimalField that reads only plain numbers (parse_plain_number), in a text box (see
-    _plain_input_attrs); its limits (max_digits, decimal_places, min_value, max_value) and their
-    messages are Django's."""
+    _plain_input_attrs); its limits are Django's (max_digits, decimal_places, min_value,
+    max_value), the digits' said in words of ours ("Ensure that there are no more than 2
+    decimal places." was Django's)."""
     widget = forms.TextInput
+    default_error_messages = {
+        "max_decimal_places": "At most %(max)s digits after the point.",
+        "max_digits": "At most %(max)s digits in all.",
+        "max_whole_digits": "At most %(max)s digits before the point.",
+    }
 
     def to_python(self, value):
         return _read_plain(self, value)
@@ -238,6 +246,7 @@ class CustomerForm(forms.Form):
 class ReadingForm(forms.Form):
     serial_no = serial_no_field()
     read_on = forms.DateField(label="Date read", widget=forms.DateInput(attrs={"type": "date"}),
+                              error_messages={"invalid": NOT_A_DAY},
                               initial=datetime.date.today)
     value = PlainDecimalField(label="Register value (kWh on the dial)", max_digits=12,
                               decimal_places=2)
@@ -249,9 +258,9 @@ class ReadingForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Name, address, phone, e-mail, customer no., account no. or "
-                              "meter serial",
-                        required=False, strip=True, max_length=200,
+    q = LimitedCharField(label="Name, address, phone, e-mail, customer no., account no. or "
+                               "meter serial",
+                         required=False, strip=True, max_length=200,
                         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
 
 
@@ -265,6 +274,7 @@ FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 class DayField(forms.DateField):
     """A day of a page's filter (GET): a date from FIRST_DAY to LAST_DAY, else a field error."""
     widget = forms.DateInput(attrs={"type": "date"})
+    default_error_messages = {"invalid": NOT_A_DAY}
 
     def validate(self, value):
         super().validate(value)
@@ -289,7 +299,8 @@ def day_of(query):
 
 # --- back office (docs/backoffice.md) ---------------------------------------------------------
 def _date(label, **kw):
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **kw)
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}),
+                           error_messages={"invalid": NOT_A_DAY}, **kw)
 
 
 def _money(label, **kw):
@@ -306,6 +317,17 @@ class OpenAccountForm(forms.Form):
                                        max_length=SERVICE_ADDRESS_MAX,
                                        widget=forms.Textarea(attrs={"rows": 3}))
     opened_on = _date("Opened on", initial=datetime.date.today)
+    # open_account takes any day to 2999; a day more than a year ahead is a slip of the year
+    # (2099 typed for 2026) far more often than a move-in booked that early
+    AHEAD_DAYS = 366
+
+    def clean_opened_on(self):
+        day = self.cleaned_data["opened_on"]
+        latest = datetime.date.today() + datetime.timedelta(days=self.AHEAD_DAYS)
+        if day is not None and day > latest:
+            raise ValidationError(f"An account opens at most a year ahead (by "
+                                  f"{formatting.day(latest)}): check the year.", code="ahead")
+        return day
 
     def __init__(self, *args, tariffs=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -195,6 +195,9 @@ class PaymentForm(forms.Form):
 
     def clean_card_expiry(self):
         v = self.cleaned_data["card_expiry"]
+        if re.fullmatch(r"[0-9][0-9]/[0-9][0-9]", v) and not "01" <= v[:2] <= "12":
+            raise forms.ValidationError(f"There is no month {v[:2]}: the expiry's month is 01 "
+                                        "to 12 (MM/YY, e.g. 09/28).")
         if not re.fullmatch(r"(0[1-9]|1[0-2])/[0-9][0-9]", v):
             raise forms.ValidationError("Enter the expiry as MM/YY, e.g. 09/28.")
         return v

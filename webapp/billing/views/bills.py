@@ -17,7 +17,7 @@ from django.views.generic import FormView, TemplateView
 from billing import comparison, corrections, formatting, selectors, services
 from billing.documents import rebate_taken_back
 from billing.errors import BillingError
-from billing.forms import (REASON_MAX, LimitedCharField, PlainDecimalField, ReadingForm,
+from billing.forms import (NOT_A_DAY, REASON_MAX, LimitedCharField, PlainDecimalField, ReadingForm,
                            due_days_field, parse_plain_number)
 from billing.roles import ADMIN, READ, RoleRequiredMixin
 from billing.views.billing_runs import exception_sentence
@@ -33,7 +33,8 @@ class CancelBillForm(forms.Form):
 
 class RebillForm(forms.Form):
     issue_date = forms.DateField(label="Issue date", initial=datetime.date.today,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+                                 widget=forms.DateInput(attrs={"type": "date"}),
+                                 error_messages={"invalid": NOT_A_DAY})
     due_days = due_days_field()
 
 

@@ -11,13 +11,14 @@ from django.urls import reverse
 
 from billing import formatting, selectors, services
 from billing.errors import BillingError, add_to_form
-from billing.forms import PlainDecimalField, dial_digits_field, serial_no_field
+from billing.forms import NOT_A_DAY, PlainDecimalField, dial_digits_field, serial_no_field
 from billing.roles import ADMIN, DESK
 from billing.views.common import ObjectFormView
 
 
 def _date(label, **kw):
-    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}), **kw)
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}),
+                           error_messages={"invalid": NOT_A_DAY}, **kw)
 
 
 def _register(label, **kw):

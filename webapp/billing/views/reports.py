@@ -12,10 +12,11 @@ Every report is the rows of one view (db/views/v_report_*.sql, v_aging's v_repor
   database summed, with the same figures in a table beside it (the chart's text alternative).
 Python only formats numbers for display; it computes no amount.
 """
+import re
 from dataclasses import dataclass
 
 from django import forms
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.db.models import Count, Max, Sum
 from django.http import QueryDict
@@ -70,7 +71,13 @@ class Col:
         return self.export(value)
 
 
-MONTH = RegexValidator(r"^[0-9]{4}-(0[1-9]|1[0-2])$", "Give a month as YYYY-MM.")
+def month_text(value):
+    """A month as YYYY-MM; a month number past 12 (or 00) is said as such, not as the form."""
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}", value) and not "01" <= value[5:] <= "12":
+        raise ValidationError(f"There is no month {value[5:]}: give a month as YYYY-MM, "
+                              "e.g. 2026-11.", code="invalid")
+    if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", value):
+        raise ValidationError("Give a month as YYYY-MM, e.g. 2026-11.", code="invalid")
 
 
 def tariff_choices():
@@ -84,10 +91,10 @@ class ReportFilterForm(forms.Form):
     """Every filter a report may have; each report keeps only its own (ReportView.filters)."""
     date_from = DayField(label="From", required=False)
     date_to = DayField(label="To", required=False)
-    month_from = forms.CharField(label="From month", required=False, validators=[MONTH],
+    month_from = forms.CharField(label="From month", required=False, validators=[month_text],
                                  widget=forms.TextInput(attrs={"type": "month",
                                                                "placeholder": "YYYY-MM"}))
-    month_to = forms.CharField(label="To month", required=False, validators=[MONTH],
+    month_to = forms.CharField(label="To month", required=False, validators=[month_text],
                                widget=forms.TextInput(attrs={"type": "month",
                                                              "placeholder": "YYYY-MM"}))
     tariff = forms.ChoiceField(label="Tariff", required=False)
