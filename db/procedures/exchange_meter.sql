@@ -70,6 +70,8 @@ BEGIN
     DECLARE v_duplicate BOOLEAN DEFAULT FALSE;
     DECLARE v_final_id INT UNSIGNED;
     DECLARE v_new_meter INT UNSIGNED;
+    DECLARE v_read_committed TINYINT
+        DEFAULT NOT (@@GLOBAL.log_bin AND @@SESSION.sql_log_bin AND @@SESSION.binlog_format = 'STATEMENT');
     DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
     -- a concurrent install of the same serial: the unique key decides
     DECLARE CONTINUE HANDLER FOR 1062 SET v_duplicate = TRUE;
@@ -99,6 +101,15 @@ BEGIN
     CALL _check_meter_fields('new_', v_serial, v_dial_digits, v_multiplier, v_initial);
 
     SET @billing_actor = v_actor;
+    -- READ COMMITTED (REPEATABLE READ under a statement-based binary log): the locking reads of
+    -- the old meter's latest point then lock no gap of meter_reading's index, where another
+    -- account's exchange inserts its new meter's initial read (the newest meters' points are at
+    -- the index's end): two exchanges of different accounts deadlocked there (found by a race
+    -- probe). Every decision is made under the account and meter locks, as before.
+    COMMIT;   -- SET TRANSACTION needs no transaction open (a caller without autocommit has one)
+    IF v_read_committed THEN
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+    END IF;
     START TRANSACTION;
     -- lock order: the account first
     SELECT account_id INTO v_found FROM account WHERE account_id = v_account_id FOR UPDATE;
