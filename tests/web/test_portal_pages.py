@@ -302,6 +302,21 @@ def test_password_change(c, ada):
     assert r.status_code == 200 and r.context["form"].errors["old_password"]
 
 
+def test_what_is_wrong_with_a_new_password_is_said_on_the_new_password(c, ada):
+    """Too short, too common: said under the box it was typed in, not under the confirmation
+    (Django's place; found by a walk of the forms); a confirmation that differs is said there."""
+    r = c.post(reverse("portal:password_change"), {
+        "old_password": PASSWORD, "new_password1": "abc", "new_password2": "abc"})
+    errors = r.context["form"].errors
+    assert r.status_code == 200 and errors["new_password1"] and "new_password2" not in errors
+    r = c.post(reverse("portal:password_change"), {
+        "old_password": PASSWORD, "new_password1": "An0ther-long-phrase",
+        "new_password2": "An0ther-long-phrasf"})
+    errors = r.context["form"].errors
+    assert "new_password1" not in errors and errors["new_password2"]
+    assert CustomerLogin.objects.get().user.check_password(PASSWORD)
+
+
 def test_a_bill_shows_the_account_since_the_previous_bill(client, billing_db):
     """Issue 21: previous balance, payments received (dates, receipts), adjustments, this bill,
     the balance after it; the figures from v_bill_account_summary add up as the ledger does."""

@@ -4,7 +4,8 @@ import uuid
 from decimal import Decimal
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import (AuthenticationForm, PasswordChangeForm, PasswordResetForm,
+                                       SetPasswordForm)
 from django.contrib.auth.password_validation import validate_password
 
 from billing.forms import (ADDRESS_MAX, EMAIL_MAX, FULL_NAME_MAX, PHONE_MAX,
@@ -267,3 +268,21 @@ class CustomerPasswordResetForm(PasswordResetForm):
         if not PasswordResetRequest.allow(email=self.cleaned_data["email"], request=request):
             return
         super().save(*args, request=request, **kwargs)
+
+
+class _SaidOnTheNewPassword:
+    """Django says what is wrong with a new password (too short, too common, too like the
+    customer number) under its confirmation box; the customer typed it in the first box, and
+    there it is said (found by a walk of the forms). A confirmation that differs is still said
+    under the confirmation."""
+
+    def validate_password_for_user(self, user, password_field_name="new_password2"):
+        super().validate_password_for_user(user, "new_password1")
+
+
+class PortalPasswordChangeForm(_SaidOnTheNewPassword, PasswordChangeForm):
+    pass
+
+
+class PortalSetPasswordForm(_SaidOnTheNewPassword, SetPasswordForm):
+    pass

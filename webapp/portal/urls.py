@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 from django.views.generic import TemplateView
 
 from portal import messages, reconcile, staff, views
-from portal.forms import CustomerPasswordResetForm
+from portal.forms import CustomerPasswordResetForm, PortalSetPasswordForm
 
 app_name = "portal"
 urlpatterns = [
@@ -22,7 +22,7 @@ urlpatterns = [
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(
         template_name="portal/password_reset_done.html"), name="password_reset_done"),
     path("password/set/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
-        template_name="portal/password_set.html",
+        template_name="portal/password_set.html", form_class=PortalSetPasswordForm,
         success_url=reverse_lazy("portal:password_set_done")), name="password_reset_confirm"),
     path("password/set/done/", auth_views.PasswordResetCompleteView.as_view(
         template_name="portal/password_set_done.html"), name="password_set_done"),

@@ -33,7 +33,7 @@ from billing.selectors import get_customer
 from billing.views.payments import PostedForms
 from portal import payments, selectors, services
 from portal.forms import (BillFilterForm, ContactForm, CustomerAuthenticationForm, PaymentForm,
-                          RegistrationForm, new_idempotency_key)
+                          PortalPasswordChangeForm, RegistrationForm, new_idempotency_key)
 from portal.models import CustomerLogin
 
 log = logging.getLogger("billing.portal")
@@ -397,6 +397,7 @@ class ProfileView(CustomerRequiredMixin, FormView):
 
 class PortalPasswordChangeView(CustomerRequiredMixin, auth_views.PasswordChangeView):
     template_name = "portal/password_change.html"
+    form_class = PortalPasswordChangeForm
     success_url = reverse_lazy("portal:profile")
 
     def form_valid(self, form):
