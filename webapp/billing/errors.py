@@ -69,8 +69,11 @@ SEARCH_TOO_BROAD = ("The search stopped after {seconds:g} seconds: these words a
 # web's sessions settings.BILLING_LOCK_WAIT_TIMEOUT) or a deadlock (1213). services retries such
 # a call (RETRY_ERRNOS, MAX_ATTEMPTS); when every attempt met one, call_procedure raises `Busy`.
 # Each attempt was rolled back whole (every procedure: EXIT HANDLER ... ROLLBACK; RESIGNAL), so
-# nothing was done. Every procedure locks the account row first, hence the sentence.
-BUSY_ERRNOS = {1213: "deadlock", 1205: "lock wait timeout"}
+# nothing was done. Every procedure locks the account row first, hence the sentence. MariaDB's
+# 1467 ("Failed to read auto-increment value from storage engine") is the same thing for a
+# table's AUTO-INC lock (a deadlock or timeout waiting for it, e.g. behind another session's
+# INSERT ... SELECT into notice): a run's chunks retry it too (_bill_run_chunks).
+BUSY_ERRNOS = {1213: "deadlock", 1205: "lock wait timeout", 1467: "auto-increment lock"}
 BUSY = ("BUSY", "The account is busy: another payment, a refund or a billing run holds it. Try "
                 "again in a minute.")
 BUSY_DETAIL = "Nothing was saved or posted."
