@@ -29,15 +29,9 @@ def wait_for_lock_waits(db, thread_ids, n, timeout=10):
     raise AssertionError(f"{n} callers did not reach the lock wait")
 
 
-def race(db, connect, calls, locked_accounts):
-    """Makes procedure calls race: holds the locks of `locked_accounts` on a connection of its
-    own, starts each call of `calls` ((procedure, arg, ...) tuples) on its own connection in its
-    own thread, waits until every call is queued on a row lock (so each is past whatever it reads
-    without locks), then lets them go. Returns each call's result dict or DbError, in order."""
-    holder = connect()
-    holder.execute("START TRANSACTION")
-    for a in locked_accounts:
-        holder.row("SELECT account_id FROM account WHERE account_id = %s FOR UPDATE", a)
+def _callers(connect, calls):
+    """A connection per call ((procedure, arg, ...) tuples), their connection ids, the results
+    list and run(i), which makes call i on its connection and keeps its result dict or DbError."""
     conns = [connect() for _ in calls]
     conn_ids = [c.value("SELECT CONNECTION_ID()") for c in conns]
     results = [None] * len(calls)
@@ -48,6 +42,19 @@ def race(db, connect, calls, locked_accounts):
         except DbError as e:
             results[i] = e
 
+    return conns, conn_ids, results, run
+
+
+def race(db, connect, calls, locked_accounts):
+    """Makes procedure calls race: holds the locks of `locked_accounts` on a connection of its
+    own, starts each call of `calls` ((procedure, arg, ...) tuples) on its own connection in its
+    own thread, waits until every call is queued on a row lock (so each is past whatever it reads
+    without locks), then lets them go. Returns each call's result dict or DbError, in order."""
+    holder = connect()
+    holder.execute("START TRANSACTION")
+    for a in locked_accounts:
+        holder.row("SELECT account_id FROM account WHERE account_id = %s FOR UPDATE", a)
+    conns, conn_ids, results, run = _callers(connect, calls)
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
     for t in threads:
         t.start()
@@ -69,17 +76,8 @@ def in_turn(db, connect, calls, table, key):
     holder = connect()
     holder.execute("START TRANSACTION")
     holder.row(f"SELECT {table}_id FROM {table} WHERE {table}_id = %s FOR UPDATE", key)
-    conns = [connect() for _ in calls]
-    conn_ids = [c.value("SELECT CONNECTION_ID()") for c in conns]
+    conns, conn_ids, results, run = _callers(connect, calls)
     clock = db.value("SELECT NOW()")
-    results = [None] * len(calls)
-
-    def run(i):
-        try:
-            results[i] = conns[i].call(*calls[i])
-        except DbError as e:
-            results[i] = e
-
     threads = []
     try:
         for i in range(len(calls)):
