@@ -48,6 +48,9 @@ def test_the_audit_trail_says_a_far_day_on_its_field(manager_client, billing_db)
     assert r.status_code == 200
     assert r.context["form"].errors == {"date_from": [OUT_OF_RANGE], "date_to": [OUT_OF_RANGE]}
     assert OUT_OF_RANGE in text(r) and r.context["entries"] == []
+    # said as an error beside its box (it was plain text; found by a walk of the forms)
+    assert f'<span class="field-error-text" id="id_date_from_error" role="alert">{OUT_OF_RANGE}' \
+        in r.content.decode()
     r = manager_client.get(reverse("billing:audit"), {"date_to": "2999-12-31"})
     assert r.status_code == 200 and not r.context["form"].errors
 
