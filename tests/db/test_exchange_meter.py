@@ -237,6 +237,7 @@ def test_exchanges_of_two_accounts_at_once_do_not_deadlock(db, connect):
             conns[i].call("exchange_meter", acc.account_id, "2026-01-20", 40 + i, f"NEW-{n}-{i}",
                           5, 1, 0, ACTOR)
 
-        errors = run_together(*[lambda i=i, acc=acc: exchange(i, acc) for i, acc in enumerate(pair)])
+        errors = run_together(*[lambda i=i, acc=acc: exchange(i, acc)
+                                for i, acc in enumerate(pair)])
         assert errors == [], (n, errors)
     assert_integrity(db)

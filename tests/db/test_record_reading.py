@@ -412,9 +412,11 @@ def test_concurrent_readings_on_two_days_step_from_each_other(db, hu, connect):
 # in review (found by a race probe).
 IN_TURN = {
     # two readings: 200 kWh in 10 days after 280 in 28, then 320 in 10: 'accepted' both ways
-    "two_ordinary": [("rec", "2026-03-10", 1780, "accepted"), ("rec", "2026-03-20", 2100, "accepted")],
+    "two_ordinary": [("rec", "2026-03-10", 1780, "accepted"),
+                     ("rec", "2026-03-20", 2100, "accepted")],
     # 10 kWh in 10 days lowers the history: 280 in the next 10 days is then 'review'
-    "low_then_high": [("rec", "2026-03-10", 1590, "accepted"), ("rec", "2026-03-20", 1870, "review")],
+    "low_then_high": [("rec", "2026-03-10", 1590, "accepted"),
+                      ("rec", "2026-03-20", 1870, "review")],
     # the 1000 kWh reading in review is approved first: 400 in 10 days is then 'accepted'
     "approved_then": [("approve", None, None, "accepted"), ("rec", "2026-03-20", 2980, "accepted")],
 }

@@ -72,7 +72,8 @@ def test_an_overlong_username_is_refused_by_the_form_not_the_database(client, st
     assert not AccessAttempt.objects.exists()
 
 
-@pytest.mark.parametrize("login, name", [("login", "user name"), ("portal:login", "customer number")])
+@pytest.mark.parametrize("login, name", [("login", "user name"),
+                                         ("portal:login", "customer number")])
 @pytest.mark.parametrize("sent", [{}, {"username": "ann"}, {"password": "x"}],
                          ids=["both_empty", "no_password", "no_name"])
 def test_a_login_sent_empty_names_what_is_missing(client, billing_db, login, name, sent):

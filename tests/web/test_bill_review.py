@@ -177,6 +177,10 @@ def test_discard(billing_admin_client, world, billing_db):
     assert "Previews" not in text(billing_admin_client.get(reverse("billing:run_list")))
 
 
+# a day sent that is no day, quoted (DayField)
+NOT_A_DAY_SENT = ("\u201c2026-02-30\u201d is not a day: give the day as YYYY-MM-DD, "
+                  "e.g. 2026-11-30.")
+
 @pytest.mark.parametrize("role_client", ["staff_client", "manager_client"])
 def test_clerks_and_managers_are_refused(request, role_client, world, billing_db):
     pid = billing_db.call("preview_billing", real.last, real.last_end, real.today, 14,
@@ -265,7 +269,7 @@ def test_a_late_fee_preview_for_a_day_to_come_is_refused_on_the_field(billing_ad
 
 @pytest.mark.parametrize("typed, says", [
     ("9999-12-31", "Give a day from 1 Jan 1900 to 31 Dec 2999."),
-    ("2026-02-30", "Give the day as YYYY-MM-DD, e.g. 2026-11-30."),
+    ("2026-02-30", NOT_A_DAY_SENT),
     ("", "This field is required.")])
 def test_a_late_fee_day_that_is_no_day_is_said_on_the_field(billing_admin_client, overdue,
                                                             typed, says):

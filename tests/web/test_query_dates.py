@@ -16,12 +16,17 @@ OUT_OF_RANGE = "Give a day from 1 Jan 1900 to 31 Dec 2999."
 FAR = "9999-12-31"
 
 
+# a day sent that is no day, quoted (DayField)
+NOT_A_DAY_SENT = ("\u201c2026-02-30\u201d is not a day: give the day as YYYY-MM-DD, "
+                  "e.g. 2026-11-30.")
+
 @pytest.mark.parametrize("name", ["billing:collections_day", "billing:drawer_close"])
 @pytest.mark.parametrize("day, says", [(FAR, OUT_OF_RANGE), ("0001-01-01", OUT_OF_RANGE),
                                        ("1899-12-31", OUT_OF_RANGE),
-                                       ("2026-02-30", "Give the day as YYYY-MM-DD, e.g. 2026-11-30.")])
+                                       ("2026-02-30", NOT_A_DAY_SENT)])
 def test_a_day_that_is_not_one_is_said_and_today_is_shown(staff_client, billing_db, name, day,
                                                           says):
+    """The day sent is quoted in the sentence when it is no day: the date box cannot show it."""
     today = formatting.day(datetime.date.today())
     r = staff_client.get(reverse(name), {"day": day})
     assert r.status_code == 200 and r["Content-Type"].startswith("text/html")

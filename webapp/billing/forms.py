@@ -272,9 +272,22 @@ FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 
 
 class DayField(forms.DateField):
-    """A day of a page's filter (GET): a date from FIRST_DAY to LAST_DAY, else a field error."""
+    """A day of a page's filter (GET): a date from FIRST_DAY to LAST_DAY, else a field error
+    that quotes what was sent (a date box shows nothing that is not a day, so the page would
+    not show it otherwise: a link or a typed address with 31/12/2026)."""
     widget = forms.DateInput(attrs={"type": "date"})
     default_error_messages = {"invalid": NOT_A_DAY}
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as e:
+            if e.code != "invalid":
+                raise
+            typed = str(value).strip()
+            typed = typed if len(typed) <= 40 else typed[:39] + "\u2026"
+            raise ValidationError(f"\u201c{typed}\u201d is not a day: {NOT_A_DAY[0].lower()}"
+                                  f"{NOT_A_DAY[1:]}", code="invalid") from None
 
     def validate(self, value):
         super().validate(value)
