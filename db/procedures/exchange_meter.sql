@@ -157,6 +157,17 @@ BEGIN
         CALL _fail(45003, CONCAT('a meter with serial ', LEFT(v_serial, 60), ' exists already'));
     END IF;
 
+    -- the new meter first: an exchange of another account installing the same serial at once
+    -- waits here for this one, before it has removed its own meter (it waited after, holding
+    -- its installation's entry of uk_installation_active_account, which this one's new
+    -- installation needs to check its key: a deadlock instead of 45003; found by a race probe)
+    INSERT INTO meter (serial_no, dial_digits, multiplier)
+    VALUES (v_serial, v_dial_digits, v_multiplier);
+    IF v_duplicate THEN
+        CALL _fail(45003, CONCAT('a meter with serial ', LEFT(v_serial, 60), ' exists already'));
+    END IF;
+    SET v_new_meter = LAST_INSERT_ID();
+
     INSERT INTO meter_reading (meter_id, read_on, value, kind, source, status, consumption_kwh, recorded_by)
     VALUES (v_old_meter, v_on, v_final, 'actual', 'field', 'accepted', v_kwh, v_actor);
     SET v_final_id = LAST_INSERT_ID();
@@ -164,12 +175,6 @@ BEGIN
     UPDATE meter_installation SET removed_on = v_on
      WHERE meter_id = v_old_meter AND removed_on IS NULL;
 
-    INSERT INTO meter (serial_no, dial_digits, multiplier)
-    VALUES (v_serial, v_dial_digits, v_multiplier);
-    IF v_duplicate THEN
-        CALL _fail(45003, CONCAT('a meter with serial ', LEFT(v_serial, 60), ' exists already'));
-    END IF;
-    SET v_new_meter = LAST_INSERT_ID();
     INSERT INTO meter_installation (meter_id, account_id, installed_on, initial_read)
     VALUES (v_new_meter, v_account_id, v_on, v_initial);
     IF v_duplicate THEN
