@@ -333,11 +333,14 @@ BEGIN
             CALL _fail(45022, CONCAT('idempotency_key ''', LEFT(v_key, 32), ''' was used for payment ', v_payment_id,
                                       ' of account ', v_account_found, ', amount ', v_amount_found));
         END IF;
-        -- a replay changes no money, but who asked again is audited (its own statement)
+        -- a replay changes no money, but who asked again is audited (its own statement), and
+        -- committed: a caller without autocommit would hold it in its open transaction, and lose
+        -- it when that rolls back (found by a race probe)
         CALL _audit('payment_replayed', 'payment', v_payment_id, v_account_id,
                     JSON_OBJECT('amount', CAST(v_amount AS DECIMAL(12,2)), 'method', v_method,
                                 'idempotency_key', v_key),
                     v_actor);
+        COMMIT;
     END IF;
 
     SELECT v_payment_id AS payment_id, v_receipt_no AS receipt_no, v_allocated AS allocated,

@@ -54,3 +54,17 @@ def test_the_other_chunked_procedures_without_autocommit(db, connect):
                "2026-01-31", "staff:test")
     c.conn.autocommit(True)
     assert r["bills"] == 1
+
+
+def test_a_replay_without_autocommit_commits_its_audit_row(db, connect):
+    """A replay of post_payment writes its payment_replayed audit row after its answer is read;
+    without autocommit that row stayed in the caller's open transaction, and was lost when the
+    caller rolled back or closed (found by a race probe). The procedure commits it."""
+    acc = _world(db)
+    c = _open_client(connect)
+    args = (acc.account_id, "5.00", "cash", None, "k-replay", "staff:test")
+    first = c.call("post_payment", *args)
+    assert c.call("post_payment", *args)["payment_id"] == first["payment_id"]   # the replay
+    c.conn.rollback()
+    assert db.value("SELECT COUNT(*) FROM audit_log WHERE action = 'payment_replayed' "
+                    "AND table_name = 'payment' AND row_key = %s", str(first["payment_id"])) == 1
