@@ -32,6 +32,9 @@
 -- account's bills (shared read of the last billed day).
 -- Arguments arrive as LONGTEXT and are checked and converted into typed locals (the _arg_*
 -- functions) at the top of the body, before anything is read or written.
+-- Isolation: READ COMMITTED (REPEATABLE READ where the binary log is statement-based): the
+--   locking read of the old meter's latest point then locks no gap of meter_reading's index,
+--   where another account's exchange inserts its new meter's initial read.
 -- Example: CALL exchange_meter(12, '2026-03-15', 4210.5, 'SN-000999', 6, 40, 0, 'staff:alice');
 CREATE PROCEDURE exchange_meter(IN p_account_id LONGTEXT,
                                 IN p_exchanged_on LONGTEXT,

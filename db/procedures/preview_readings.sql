@@ -15,6 +15,9 @@
 -- Errors: 45002 p_rows is not a JSON array or has over 10,000 rows; a row's own error is its
 --   outcome, not signalled.
 -- Locks: the meters of the rows, until it returns (as recording them would, for as long).
+-- Isolation: READ COMMITTED (REPEATABLE READ where the binary log is statement-based): the
+--   meter's look-up by serial is a locking read (_insert_reading), which then locks no gap of
+--   the serial index, where an exchange_meter inserts its new meter's serial.
 -- A loop over the rows: each row's outcome depends on the rows before it (the meter's latest
 -- point moves with them), as in record_reading called row after row.
 -- Example: CALL preview_readings('[{"serial_no": "M-1001", "read_on": "2026-02-28",

@@ -32,6 +32,9 @@
 --                           meter's removal (exchange, close), read_on not after the meter's
 --                           latest point
 --   45010 READING_BACKWARDS value below the latest point's value and not a rollover
+-- Isolation: READ COMMITTED (REPEATABLE READ where the binary log is statement-based): the
+--   meter's look-up by serial is a locking read (_insert_reading), which then locks no gap of
+--   the serial index, where an exchange_meter inserts its new meter's serial.
 -- Arguments arrive as LONGTEXT, whatever the caller sends, and are checked and converted into
 -- typed locals (the _arg_* functions) at the top of the body, before anything is read or
 -- written: a wrong type, a value too long, too big or too precise, or a date that is no

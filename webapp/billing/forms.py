@@ -261,7 +261,7 @@ class SearchForm(forms.Form):
     q = LimitedCharField(label="Name, address, phone, e-mail, customer no., account no. or "
                                "meter serial",
                          required=False, strip=True, max_length=200,
-                        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
+                         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}))
 
 
 # --- days in a page's query string --------------------------------------------------------------
